@@ -1,0 +1,3 @@
+module scnetbot
+
+go 1.26.0
