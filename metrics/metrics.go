@@ -1,0 +1,92 @@
+// Package metrics defines scnetbot's Prometheus metrics in one registry, so
+// every component records into the same names and /metrics serves them all.
+package metrics
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics holds every metric scnetbot exports. Build it with New; the zero
+// value is not usable.
+type Metrics struct {
+	// Registry is what /metrics serves. It is private to this process so tests
+	// can build as many as they like.
+	Registry *prometheus.Registry
+
+	// Commands counts slash commands and interactions by kind and result
+	// (ok, user_error, scnet_error, denied, panic).
+	Commands *prometheus.CounterVec
+	// AckLatency is the time from reading an envelope to writing its ack.
+	AckLatency prometheus.Histogram
+	// SCNetRequests counts requests to SCNet by endpoint and outcome: the
+	// SCNet code ("0" for success), "http_<status>", "network" or "decode".
+	SCNetRequests *prometheus.CounterVec
+	// SCNetLatency is the time each SCNet request took, by endpoint.
+	SCNetLatency *prometheus.HistogramVec
+	// CacheLookups counts query-cache lookups by result (hit, miss, shared).
+	CacheLookups *prometheus.CounterVec
+	// Polls counts watcher polls by result (ok, error).
+	Polls *prometheus.CounterVec
+	// Alerts counts alert deliveries by outcome (sent, retried, deduplicated,
+	// failed).
+	Alerts *prometheus.CounterVec
+	// SlackRetries counts Web API retries by method and reason (rate_limited,
+	// server_error, network, unknown_outcome).
+	SlackRetries *prometheus.CounterVec
+	// Reconnects counts Socket Mode reconnects by reason.
+	Reconnects *prometheus.CounterVec
+}
+
+// New builds the metrics and registers them, with Go runtime and process
+// collectors, in a fresh registry.
+func New() *Metrics {
+	m := &Metrics{
+		Registry: prometheus.NewRegistry(),
+		Commands: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scnetbot_commands_total",
+			Help: "Slash commands and interactions handled, by kind and result.",
+		}, []string{"kind", "result"}),
+		AckLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "scnetbot_ack_latency_seconds",
+			Help:    "Time from reading a Socket Mode envelope to acking it.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 3},
+		}),
+		SCNetRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scnetbot_scnet_requests_total",
+			Help: "Requests to SCNet, by endpoint and outcome (SCNet code, http_<status>, network, decode).",
+		}, []string{"endpoint", "outcome"}),
+		SCNetLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "scnetbot_scnet_request_seconds",
+			Help:    "Time SCNet requests took, by endpoint.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"endpoint"}),
+		CacheLookups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scnetbot_cache_lookups_total",
+			Help: "Query cache lookups, by result (hit, miss, shared).",
+		}, []string{"result"}),
+		Polls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scnetbot_watch_polls_total",
+			Help: "Watcher polls of SCNet, by result.",
+		}, []string{"result"}),
+		Alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scnetbot_alerts_total",
+			Help: "Alert deliveries to Slack, by outcome.",
+		}, []string{"outcome"}),
+		SlackRetries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scnetbot_slack_retries_total",
+			Help: "Slack Web API retries, by method and reason.",
+		}, []string{"method", "reason"}),
+		Reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scnetbot_socket_reconnects_total",
+			Help: "Socket Mode reconnects, by reason.",
+		}, []string{"reason"}),
+	}
+	m.Registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.Commands, m.AckLatency, m.SCNetRequests, m.SCNetLatency, m.CacheLookups,
+		m.Polls, m.Alerts, m.SlackRetries, m.Reconnects,
+	)
+	return m
+}

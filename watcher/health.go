@@ -1,0 +1,29 @@
+// Package watcher polls SCNet on its own and turns instances that move into
+// an alert status (Failed, Terminated by default) into one Slack alert per
+// incident, queued in the state store for delivery.
+package watcher
+
+import "time"
+
+// Health is what /instances watch shows and /readyz checks.
+type Health struct {
+	Enabled        bool
+	Channel        string
+	Interval       time.Duration
+	LastPoll       time.Time // last attempt, successful or not
+	LastSuccess    time.Time // last poll that SCNet answered correctly
+	LastError      string    // the last poll's error, "" when it succeeded
+	Outage         bool      // an "SCNet unreachable" notice is open
+	Tracked        int       // instances whose status the watcher remembers
+	PendingAlerts  int       // messages in the outbox not yet confirmed by Slack
+	Snoozes        []Snooze
+	TokenExpiresAt time.Time // zero when unknown
+}
+
+// Snooze silences alerts for one instance until a time.
+type Snooze struct {
+	InstanceID   string
+	InstanceName string
+	Until        time.Time
+	By           string // Slack user id
+}
