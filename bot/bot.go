@@ -1,0 +1,413 @@
+// Package bot is scnetbot's Socket Mode runtime: it keeps the connection to
+// Slack alive, acks every envelope at once, runs the work behind it with
+// bounded concurrency, answers through response_url and delivers alerts.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"scnetbot/metrics"
+)
+
+// Commands answers slash commands and the buttons of command replies.
+// *handlers.Handler implements it.
+type Commands interface {
+	Command(ctx context.Context, cmd slack.SlashCommand) *slack.WebhookMessage
+	OwnsAction(actionID string) bool
+	Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage
+	// Denied returns the reply for a user or channel the bot must not serve,
+	// nil when allowed.
+	Denied(userID, channelID string) *slack.WebhookMessage
+}
+
+// Actions answers the buttons of messages the bot posted on its own (alerts).
+// *watcher.Watcher implements it.
+type Actions interface {
+	OwnsAction(actionID string) bool
+	Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage
+}
+
+// Config is what the runtime needs besides the Slack client.
+type Config struct {
+	Commands Commands
+	// Alerts handles alert buttons; nil when the watcher is off.
+	Alerts Actions
+	// Workers bounds how many commands run at once (default 16).
+	Workers int
+	// QueueSize bounds how many acked commands may wait for a worker before
+	// new ones are turned away with a "busy" reply (default 256).
+	QueueSize int
+	// ShutdownTimeout is how long work in flight may finish after the
+	// context ends (default 10s).
+	ShutdownTimeout time.Duration
+	// ResponseTimeout bounds one response_url post (default 10s).
+	ResponseTimeout time.Duration
+	// PingInterval is how long the socket may go without a ping from Slack
+	// before it is taken as dead (default slack-go's 30s).
+	PingInterval time.Duration
+	// ReconnectBackoff is the first wait before reconnecting after the
+	// Socket Mode client gave up (default 1s, doubling to 30s).
+	ReconnectBackoff time.Duration
+	HTTPClient       *http.Client
+	Logger           *slog.Logger
+	Metrics          *metrics.Metrics
+}
+
+// Bot runs the Socket Mode connection and dispatches what arrives.
+type Bot struct {
+	api       *slack.Client
+	cfg       Config
+	log       *slog.Logger
+	connected atomic.Bool
+	jobs      chan job
+	// lastConnect is when the socket last became usable, in unix nanos.
+	lastConnect atomic.Int64
+}
+
+// job is one acked envelope waiting for a worker.
+type job struct {
+	kind        string // "command" or "action"
+	requestID   string
+	responseURL string
+	run         func(ctx context.Context) *slack.WebhookMessage
+}
+
+// New builds a bot on a Slack client made with the bot token and the
+// app-level token (slack.OptionAppLevelToken).
+func New(api *slack.Client, cfg Config) *Bot {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 16
+	}
+	if cfg.QueueSize <= 0 {
+		cfg.QueueSize = 256
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 10 * time.Second
+	}
+	if cfg.ResponseTimeout <= 0 {
+		cfg.ResponseTimeout = 10 * time.Second
+	}
+	if cfg.ReconnectBackoff <= 0 {
+		cfg.ReconnectBackoff = time.Second
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: cfg.ResponseTimeout}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New()
+	}
+	return &Bot{api: api, cfg: cfg, log: cfg.Logger, jobs: make(chan job, cfg.QueueSize)}
+}
+
+// Connected reports whether the Socket Mode connection is up; /readyz uses it.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// Run connects and serves until ctx ends, then stops taking work and lets
+// work in flight finish within ShutdownTimeout. It returns an error only when
+// Slack refuses the tokens, which no retry can fix.
+func (b *Bot) Run(ctx context.Context) error {
+	opts := []socketmode.Option{socketmode.OptionLog(slogPrinter{b.log})}
+	if b.cfg.PingInterval > 0 {
+		opts = append(opts, socketmode.OptionPingInterval(b.cfg.PingInterval))
+	}
+	sm := socketmode.New(b.api, opts...)
+
+	// Work outlives the signal by up to ShutdownTimeout, so it gets its own
+	// context that is cancelled only when that deadline passes.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	var workers sync.WaitGroup
+	for range b.cfg.Workers {
+		workers.Go(func() {
+			for j := range b.jobs {
+				b.runJob(workCtx, j)
+			}
+		})
+	}
+
+	socketErr := make(chan error, 1)
+	go func() { socketErr <- b.keepConnected(ctx, sm) }()
+
+	var runErr error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-socketErr:
+			runErr = err
+			break loop
+		case evt := <-sm.Events:
+			b.dispatch(ctx, sm, evt)
+		}
+	}
+	b.connected.Store(false)
+
+	// Stop taking work; what was acked still runs.
+	close(b.jobs)
+	done := make(chan struct{})
+	go func() { workers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(b.cfg.ShutdownTimeout):
+		b.log.Warn("shutdown deadline passed with work in flight; cancelling it", "timeout", b.cfg.ShutdownTimeout)
+		cancelWork()
+		<-done
+	}
+	return runErr
+}
+
+// keepConnected runs slack-go's client, which reconnects by itself on
+// disconnect frames and dead sockets, and starts it again whenever it gives
+// up for a reason a retry can fix.
+func (b *Bot) keepConnected(ctx context.Context, sm *socketmode.Client) error {
+	backoff := b.cfg.ReconnectBackoff
+	for {
+		err := sm.RunContext(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if fatalAuth(err) {
+			return fmt.Errorf("slack refused the tokens (%v): check SLACK_APP_TOKEN and SLACK_BOT_TOKEN", err)
+		}
+		b.log.Warn("socket mode stopped; reconnecting", "err", err, "backoff", backoff)
+		b.cfg.Metrics.Reconnects.WithLabelValues("client_restart").Inc()
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 30*time.Second)
+	}
+}
+
+// fatalAuth reports errors for which reconnecting cannot help.
+func fatalAuth(err error) bool {
+	if err == nil {
+		return false
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) && sc.Code == http.StatusNotFound {
+		return true
+	}
+	switch err.Error() {
+	case "invalid_auth", "account_inactive", "not_authed", "token_revoked", "not_allowed_token_type":
+		return true
+	}
+	return false
+}
+
+// dispatch handles one event from the socket. It runs on the only goroutine
+// that reads sm.Events, so it must never block on slow work: acks happen
+// here, everything else goes to the workers.
+func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
+	received := time.Now()
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		b.connected.Store(false)
+	case socketmode.EventTypeConnected:
+		b.connected.Store(true)
+		b.lastConnect.Store(time.Now().UnixNano())
+		if ce, ok := evt.Data.(*socketmode.ConnectedEvent); ok && ce.ConnectionCount > 0 {
+			b.cfg.Metrics.Reconnects.WithLabelValues("reconnect").Inc()
+			b.log.Info("socket mode reconnected", "connection", ce.ConnectionCount)
+		} else {
+			b.log.Info("socket mode connected")
+		}
+	case socketmode.EventTypeConnectionError:
+		b.connected.Store(false)
+		b.log.Warn("socket mode connection failed; slack-go retries", "err", connErr(evt.Data))
+	case socketmode.EventTypeInvalidAuth:
+		b.log.Error("slack refused the app-level token: check SLACK_APP_TOKEN")
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
+		b.log.Warn("socket mode error", "type", evt.Type, "err", connErr(evt.Data))
+	case socketmode.EventTypeSlashCommand:
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		if !b.ack(ctx, sm, evt, received) || !ok {
+			return
+		}
+		b.submit(job{
+			kind:        "command",
+			requestID:   evt.Request.EnvelopeID,
+			responseURL: cmd.ResponseURL,
+			run: func(ctx context.Context) *slack.WebhookMessage {
+				if deny := b.cfg.Commands.Denied(cmd.UserID, cmd.ChannelID); deny != nil {
+					return deny
+				}
+				return b.cfg.Commands.Command(ctx, cmd)
+			},
+		})
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !b.ack(ctx, sm, evt, received) || !ok {
+			return
+		}
+		b.dispatchInteraction(cb, evt.Request.EnvelopeID)
+	case socketmode.EventTypeEventsAPI:
+		// scnetbot subscribes to no events, but an envelope must always be acked
+		// or Slack retries it.
+		b.ack(ctx, sm, evt, received)
+	}
+}
+
+// dispatchInteraction routes each button of a block_actions payload to its
+// owner: alert buttons to the watcher, the rest to the command handlers.
+func (b *Bot) dispatchInteraction(cb slack.InteractionCallback, envelopeID string) {
+	if cb.Type != slack.InteractionTypeBlockActions {
+		b.log.Debug("ignoring interaction", "type", cb.Type, "request_id", envelopeID)
+		return
+	}
+	for _, a := range cb.ActionCallback.BlockActions {
+		var owner Actions
+		switch {
+		case b.cfg.Alerts != nil && b.cfg.Alerts.OwnsAction(a.ActionID):
+			owner = b.cfg.Alerts
+		case b.cfg.Commands.OwnsAction(a.ActionID):
+			owner = b.cfg.Commands
+		default:
+			b.log.Warn("button with no owner", "action_id", a.ActionID, "request_id", envelopeID)
+			continue
+		}
+		b.submit(job{
+			kind:        "action",
+			requestID:   envelopeID,
+			responseURL: cb.ResponseURL,
+			run: func(ctx context.Context) *slack.WebhookMessage {
+				if deny := b.cfg.Commands.Denied(cb.User.ID, cb.Channel.ID); deny != nil {
+					deny.ReplaceOriginal = false
+					return deny
+				}
+				return owner.Action(ctx, cb, a)
+			},
+		})
+	}
+}
+
+// ack acknowledges an envelope at once, before any work, so Slack's 3 s
+// deadline holds whatever SCNet does.
+func (b *Bot) ack(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, received time.Time) bool {
+	if evt.Request == nil {
+		return false
+	}
+	if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, nil); err != nil {
+		b.log.Warn("ack failed", "request_id", evt.Request.EnvelopeID, "err", err)
+		return false
+	}
+	b.cfg.Metrics.AckLatency.Observe(time.Since(received).Seconds())
+	return true
+}
+
+// submit queues an acked job, or turns it away with a reply when the queue
+// is full: the user hears "busy" rather than nothing.
+func (b *Bot) submit(j job) {
+	select {
+	case b.jobs <- j:
+	default:
+		b.cfg.Metrics.Commands.WithLabelValues(j.kind, "busy").Inc()
+		b.log.Warn("work queue full; turning a request away", "request_id", j.requestID)
+		go b.respond(context.Background(), j, &slack.WebhookMessage{
+			Text:         ":hourglass: scnetbot is busy with other requests right now. Please try again in a minute.",
+			ResponseType: slack.ResponseTypeEphemeral,
+		})
+	}
+}
+
+// runJob runs one job on a worker and posts its reply. A panic in one job is
+// contained here: the user gets an apology and the other jobs go on.
+func (b *Bot) runJob(ctx context.Context, j job) {
+	log := b.log.With("request_id", j.requestID, "kind", j.kind)
+	result := "ok"
+	defer func() {
+		if r := recover(); r != nil {
+			result = "panic"
+			log.Error("handler panicked", "panic", fmt.Sprint(r))
+			b.respond(ctx, j, &slack.WebhookMessage{
+				Text:         ":warning: Something went wrong inside scnetbot while answering this. It has been logged; please try again, and tell the bot's operator if it keeps happening.",
+				ResponseType: slack.ResponseTypeEphemeral,
+			})
+		}
+		b.cfg.Metrics.Commands.WithLabelValues(j.kind, result).Inc()
+	}()
+	start := time.Now()
+	msg := j.run(ctx)
+	if msg == nil {
+		return
+	}
+	if err := b.respond(ctx, j, msg); err != nil {
+		result = "reply_failed"
+	}
+	log.Debug("answered", "took", time.Since(start))
+}
+
+// respond posts a reply to the interaction's response_url, retrying what can
+// succeed on retry (network errors and 5xx) a few times.
+func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) error {
+	if j.responseURL == "" {
+		return errors.New("no response_url")
+	}
+	var err error
+	delay := 200 * time.Millisecond
+	for attempt := 1; attempt <= 3; attempt++ {
+		postCtx, cancel := context.WithTimeout(ctx, b.cfg.ResponseTimeout)
+		err = slack.PostWebhookCustomHTTPContext(postCtx, j.responseURL, b.cfg.HTTPClient, msg)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		var sc slack.StatusCodeError
+		if errors.As(err, &sc) && sc.Code < 500 {
+			break
+		}
+		b.cfg.Metrics.SlackRetries.WithLabelValues("response_url", "error").Inc()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay *= 2
+	}
+	// The response_url carries a one-time secret, so the URL itself stays out
+	// of the log; the error text of a failed request would include it.
+	b.log.Warn("reply not delivered", "request_id", j.requestID, "err", redactURL(err.Error(), j.responseURL))
+	return err
+}
+
+func redactURL(s, u string) string {
+	if u == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, u, "<response_url>")
+}
+
+func connErr(data any) any {
+	switch d := data.(type) {
+	case *slack.ConnectionErrorEvent:
+		return d.ErrorObj
+	case error:
+		return d
+	default:
+		return d
+	}
+}
+
+// slogPrinter adapts slack-go's Println/Printf logger to slog at debug level.
+type slogPrinter struct{ log *slog.Logger }
+
+func (p slogPrinter) Output(_ int, s string) error {
+	p.log.Debug(strings.TrimSpace(s), "component", "slack-go")
+	return nil
+}
