@@ -21,20 +21,20 @@ import (
 // Config is everything scnetbot reads from the environment. The variable
 // names are a public contract: operators put them in their deployments.
 type Config struct {
-	SlackAppToken Secret `envconfig:"SLACK_APP_TOKEN" desc:"Slack app-level token (xapp-…, scope connections:write) for Socket Mode"`
-	SlackBotToken Secret `envconfig:"SLACK_BOT_TOKEN" desc:"Slack bot token (xoxb-…) for the Web API"`
-	SlackAPIURL   string `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL (also used for apps.connections.open)"`
+	SlackAppToken scnet.Secret `envconfig:"SLACK_APP_TOKEN" desc:"Slack app-level token (xapp-…, scope connections:write) for Socket Mode"`
+	SlackBotToken scnet.Secret `envconfig:"SLACK_BOT_TOKEN" desc:"Slack bot token (xoxb-…) for the Web API"`
+	SlackAPIURL   string       `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL (also used for apps.connections.open)"`
 
-	SCNetBaseURL   string `envconfig:"SCNET_BASE_URL" desc:"SCNet AI base URL of the region, e.g. https://…/ai; discovered from the center endpoint when empty"`
-	SCNetToken     Secret `envconfig:"SCNET_TOKEN" desc:"SCNet region token (static); or use the credential variables below"`
-	SCNetUser      string `envconfig:"SCNET_USER" desc:"SCNet user name, for AK/SK or legacy login"`
-	SCNetAccessKey Secret `envconfig:"SCNET_ACCESS_KEY" desc:"SCNet access key (AK/SK login)"`
-	SCNetSecretKey Secret `envconfig:"SCNET_SECRET_KEY" desc:"SCNet secret key (AK/SK login)"`
-	SCNetPassword  Secret `envconfig:"SCNET_PASSWORD" desc:"SCNet password (legacy login)"`
-	SCNetOrgID     string `envconfig:"SCNET_ORG_ID" desc:"SCNet organisation id (legacy login)"`
-	SCNetCluster   string `envconfig:"SCNET_CLUSTER" desc:"SCNet region (cluster) name or id whose token to use, with credentials"`
-	SCNetAuthURL   string `envconfig:"SCNET_AUTH_URL" default:"https://api.scnet.cn" desc:"SCNet AK/SK token service base URL"`
-	SCNetACURL     string `envconfig:"SCNET_AC_URL" default:"https://www.scnet.cn" desc:"SCNet platform (ac) base URL: legacy login, token renewal, center"`
+	SCNetBaseURL   string       `envconfig:"SCNET_BASE_URL" desc:"SCNet AI base URL of the region, e.g. https://…/ai; discovered from the center endpoint when empty"`
+	SCNetToken     scnet.Secret `envconfig:"SCNET_TOKEN" desc:"SCNet region token (static); or use the credential variables below"`
+	SCNetUser      string       `envconfig:"SCNET_USER" desc:"SCNet user name, for AK/SK or legacy login"`
+	SCNetAccessKey scnet.Secret `envconfig:"SCNET_ACCESS_KEY" desc:"SCNet access key (AK/SK login)"`
+	SCNetSecretKey scnet.Secret `envconfig:"SCNET_SECRET_KEY" desc:"SCNet secret key (AK/SK login)"`
+	SCNetPassword  scnet.Secret `envconfig:"SCNET_PASSWORD" desc:"SCNet password (legacy login)"`
+	SCNetOrgID     string       `envconfig:"SCNET_ORG_ID" desc:"SCNet organisation id (legacy login)"`
+	SCNetCluster   string       `envconfig:"SCNET_CLUSTER" desc:"SCNet region (cluster) name or id whose token to use, with credentials"`
+	SCNetAuthURL   string       `envconfig:"SCNET_AUTH_URL" default:"https://api.scnet.cn" desc:"SCNet AK/SK token service base URL"`
+	SCNetACURL     string       `envconfig:"SCNET_AC_URL" default:"https://www.scnet.cn" desc:"SCNet platform (ac) base URL: legacy login, token renewal, center"`
 
 	AllowedChannels List     `envconfig:"ALLOWED_CHANNELS" desc:"comma-separated channel ids where commands work; empty means everywhere"`
 	AllowedUsers    List     `envconfig:"ALLOWED_USERS" desc:"comma-separated user ids who may use the bot; empty means everyone"`
@@ -248,28 +248,6 @@ func Usage(w io.Writer) error {
 	}
 	return tw.Flush()
 }
-
-// Secret is a configuration value that must never be printed: every way of
-// formatting it gives ***.
-type Secret string
-
-// String implements fmt.Stringer.
-func (s Secret) String() string { return "***" }
-
-// GoString implements fmt.GoStringer.
-func (s Secret) GoString() string { return "***" }
-
-// LogValue implements slog.LogValuer.
-func (s Secret) LogValue() slog.Value { return slog.StringValue("***") }
-
-// MarshalText keeps secrets out of JSON and text encodings.
-func (s Secret) MarshalText() ([]byte, error) { return []byte("***"), nil }
-
-// Format makes %v, %s, %q, %x and friends all print ***.
-func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, "***") }
-
-// Reveal returns the secret's value for the one place that must send it.
-func (s Secret) Reveal() string { return string(s) }
 
 // List is a comma-separated list; blanks around items are dropped.
 type List []string
