@@ -39,6 +39,7 @@ type Config struct {
 	AllowedChannels List     `envconfig:"ALLOWED_CHANNELS" desc:"comma-separated channel ids where commands work; empty means everywhere"`
 	AllowedUsers    List     `envconfig:"ALLOWED_USERS" desc:"comma-separated user ids who may use the bot; empty means everyone"`
 	CacheTTL        Duration `envconfig:"CACHE_TTL" default:"30s" desc:"how long a query result is reused"`
+	QueryTimeout    Duration `envconfig:"QUERY_TIMEOUT" default:"8s" desc:"how long a command waits for SCNet before answering that SCNet is slow"`
 	DisplayTimezone string   `envconfig:"DISPLAY_TIMEZONE" default:"Asia/Shanghai" desc:"time zone for times shown in Slack"`
 	HTTPAddr        string   `envconfig:"HTTP_ADDR" default:":8080" desc:"address for /healthz, /readyz and /metrics; empty disables"`
 	LogLevel        string   `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
@@ -137,6 +138,7 @@ func (c *Config) validate() error {
 		min  time.Duration
 	}{
 		{"CACHE_TTL", c.CacheTTL, 0},
+		{"QUERY_TIMEOUT", c.QueryTimeout, 100 * time.Millisecond},
 		{"WATCH_INTERVAL", c.WatchInterval, 5 * time.Second},
 		{"WATCH_OUTAGE_AFTER", c.WatchOutageAfter, 0},
 	} {
@@ -227,6 +229,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.Any("allowed_channels", []string(c.AllowedChannels)),
 		slog.Any("allowed_users", []string(c.AllowedUsers)),
 		slog.Duration("cache_ttl", c.CacheTTL.D),
+		slog.Duration("query_timeout", c.QueryTimeout.D),
 		slog.String("display_timezone", c.DisplayTimezone),
 		slog.String("http_addr", c.HTTPAddr),
 		slog.String("watch_channel", c.WatchChannel),

@@ -1,0 +1,358 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/internal/slackemu"
+	"scnetbot/metrics"
+)
+
+// fakeCommands answers commands by their text, so each test can make a
+// command block, panic or answer at once.
+type fakeCommands struct {
+	release chan struct{} // "block" commands wait for it
+	calls   atomic.Int32
+	denyU   string
+}
+
+func (f *fakeCommands) Command(ctx context.Context, cmd slack.SlashCommand) *slack.WebhookMessage {
+	f.calls.Add(1)
+	switch cmd.Text {
+	case "panic":
+		panic("boom")
+	case "block":
+		select {
+		case <-f.release:
+		case <-ctx.Done():
+			return &slack.WebhookMessage{Text: "cancelled"}
+		}
+	case "silent":
+		return nil
+	}
+	return &slack.WebhookMessage{
+		Text:         "answer to " + cmd.Text,
+		ResponseType: slack.ResponseTypeEphemeral,
+		Blocks: &slack.Blocks{BlockSet: []slack.Block{
+			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "answer to "+cmd.Text, false, false), nil, nil),
+			slack.NewActionBlock("nav", slack.NewButtonBlockElement("inst.next", "2", slack.NewTextBlockObject(slack.PlainTextType, "Next", false, false)),
+				slack.NewButtonBlockElement("alert.ack", "a1", slack.NewTextBlockObject(slack.PlainTextType, "Acknowledge", false, false))),
+		}},
+	}
+}
+
+func (f *fakeCommands) OwnsAction(id string) bool { return strings.HasPrefix(id, "inst.") }
+
+func (f *fakeCommands) Action(_ context.Context, _ slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
+	return &slack.WebhookMessage{Text: "commands got " + a.ActionID + "=" + a.Value, ReplaceOriginal: true}
+}
+
+func (f *fakeCommands) Denied(userID, _ string) *slack.WebhookMessage {
+	if userID == f.denyU {
+		return &slack.WebhookMessage{Text: "not allowed", ResponseType: slack.ResponseTypeEphemeral}
+	}
+	return nil
+}
+
+type fakeAlerts struct{}
+
+func (fakeAlerts) OwnsAction(id string) bool { return strings.HasPrefix(id, "alert.") }
+func (fakeAlerts) Action(_ context.Context, _ slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
+	return &slack.WebhookMessage{Text: "alerts got " + a.ActionID, ReplaceOriginal: true}
+}
+
+type harness struct {
+	emu  *slackemu.Server
+	cmds *fakeCommands
+	bot  *Bot
+	m    *metrics.Metrics
+	stop context.CancelFunc
+	done chan error
+}
+
+func start(t *testing.T, cfg Config, emuOpts ...slackemu.Option) *harness {
+	t.Helper()
+	emu := slackemu.New(emuOpts...)
+	t.Cleanup(emu.Close)
+	cmds := &fakeCommands{release: make(chan struct{}), denyU: "UDENIED"}
+	if cfg.Commands == nil {
+		cfg.Commands = cmds
+	}
+	cfg.Metrics = metrics.New()
+	api := slack.New(emu.BotToken(), slack.OptionAppLevelToken(emu.AppToken()), slack.OptionAPIURL(emu.APIURL()))
+	b := New(api, cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	h := &harness{emu: emu, cmds: cmds, bot: b, m: cfg.Metrics, stop: cancel, done: done}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("bot did not stop")
+		}
+	})
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	if err := emu.WaitConnected(wctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func (h *harness) command(t *testing.T, text, user string) *slackemu.Interaction {
+	t.Helper()
+	in, err := h.emu.SendSlashCommand(ctxT(t), slackemu.SlashCommand{Command: "/instances", Text: text, UserID: user, ChannelID: "C1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+func (h *harness) reply(t *testing.T, in *slackemu.Interaction) slackemu.Message {
+	t.Helper()
+	msgs, err := h.emu.WaitResponses(ctxT(t), in.ResponseURL, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return msgs[0]
+}
+
+func TestAckComesBeforeWork(t *testing.T) {
+	h := start(t, Config{})
+	in := h.command(t, "block", "U1")
+	ack, err := h.emu.WaitAck(ctxT(t), in.EnvelopeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ack.Late || len(ack.Payload) != 0 && string(ack.Payload) != "null" {
+		t.Errorf("ack = %+v, want an early empty ack", ack)
+	}
+	if got := len(h.emu.AllMessages()); got != 0 {
+		t.Fatalf("a reply arrived before the work was released: %d messages", got)
+	}
+	close(h.cmds.release)
+	if m := h.reply(t, in); m.Text != "answer to block" {
+		t.Errorf("reply = %q", m.Text)
+	}
+}
+
+func TestPanicInOneHandlerSparesTheOthers(t *testing.T) {
+	h := start(t, Config{})
+	bad := h.command(t, "panic", "U1")
+	good := h.command(t, "hello", "U1")
+	if m := h.reply(t, bad); !strings.Contains(m.Text, "Something went wrong inside scnetbot") {
+		t.Errorf("panic reply = %q", m.Text)
+	}
+	if m := h.reply(t, good); m.Text != "answer to hello" {
+		t.Errorf("other reply = %q", m.Text)
+	}
+	after := h.command(t, "again", "U1")
+	if m := h.reply(t, after); m.Text != "answer to again" {
+		t.Errorf("reply after panic = %q", m.Text)
+	}
+}
+
+func TestFullQueueAnswersBusy(t *testing.T) {
+	h := start(t, Config{Workers: 1, QueueSize: 1})
+	first := h.command(t, "block", "U1")  // taken by the only worker
+	second := h.command(t, "block", "U1") // waits in the queue
+	// Both must have been taken off the socket before the third arrives.
+	for _, in := range []*slackemu.Interaction{first, second} {
+		if _, err := h.emu.WaitAck(ctxT(t), in.EnvelopeID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "worker busy", func() bool { return h.cmds.calls.Load() == 1 })
+	third := h.command(t, "hello", "U1")
+	if m := h.reply(t, third); !strings.Contains(m.Text, "busy") {
+		t.Errorf("third reply = %q, want busy", m.Text)
+	}
+	close(h.cmds.release)
+	h.reply(t, first)
+	h.reply(t, second)
+}
+
+func TestButtonsGoToTheirOwner(t *testing.T) {
+	h := start(t, Config{Alerts: fakeAlerts{}})
+	// Each click gets a fresh message: a reply that replaces the original
+	// takes its buttons away, as in Slack.
+	click := func(label, user string) slackemu.Message {
+		t.Helper()
+		msg := h.reply(t, h.command(t, "list", "U1"))
+		ci, err := h.emu.Click(ctxT(t), msg, label, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h.reply(t, ci)
+	}
+	if m := click("Next", "U1"); m.Text != "commands got inst.next=2" {
+		t.Errorf("Next → %q", m.Text)
+	}
+	if m := click("Acknowledge", "U1"); m.Text != "alerts got alert.ack" {
+		t.Errorf("Acknowledge → %q", m.Text)
+	}
+	if m := click("Next", "UDENIED"); m.Text != "not allowed" || m.ReplaceOriginal {
+		t.Errorf("denied click → %+v: must answer beside the message, not replace it", m)
+	}
+}
+
+func TestDeniedUserGetsTheDenial(t *testing.T) {
+	h := start(t, Config{})
+	if m := h.reply(t, h.command(t, "hello", "UDENIED")); m.Text != "not allowed" {
+		t.Errorf("reply = %q", m.Text)
+	}
+	if n := h.cmds.calls.Load(); n != 0 {
+		t.Errorf("a denied command ran the handler %d times", n)
+	}
+}
+
+func TestReconnectsAfterEveryDisconnect(t *testing.T) {
+	h := start(t, Config{})
+	for _, reason := range []string{"refresh_requested", "warning", "link_disabled", "too_many_websockets", "drop"} {
+		t.Run(reason, func(t *testing.T) {
+			opened := h.emu.ConnectionsOpened()
+			if reason == "drop" {
+				h.emu.DropConnections()
+			} else {
+				h.emu.Disconnect(reason)
+			}
+			if err := h.emu.WaitConnectionsOpened(ctxT(t), opened+1); err != nil {
+				t.Fatal(err)
+			}
+			if err := h.emu.WaitConnected(ctxT(t), 1); err != nil {
+				t.Fatal(err)
+			}
+			if m := h.reply(t, h.command(t, "after "+reason, "U1")); m.Text != "answer to after "+reason {
+				t.Errorf("reply after %s = %q", reason, m.Text)
+			}
+		})
+	}
+	waitFor(t, "connected flag", h.bot.Connected)
+}
+
+func TestReconnectsWhenPingsStop(t *testing.T) {
+	h := start(t, Config{PingInterval: 300 * time.Millisecond}, slackemu.WithPingInterval(50*time.Millisecond))
+	opened := h.emu.ConnectionsOpened()
+	h.emu.StopPings(true)
+	if err := h.emu.WaitConnectionsOpened(ctxT(t), opened+1); err != nil {
+		t.Fatal(err)
+	}
+	h.emu.StopPings(false)
+	if m := h.reply(t, h.command(t, "alive", "U1")); m.Text != "answer to alive" {
+		t.Errorf("reply = %q", m.Text)
+	}
+}
+
+func TestReplyRetriedAfterServerErrors(t *testing.T) {
+	h := start(t, Config{})
+	h.emu.FailNext(slackemu.MethodResponseURL, 2, 503)
+	if m := h.reply(t, h.command(t, "hello", "U1")); m.Text != "answer to hello" {
+		t.Errorf("reply = %q", m.Text)
+	}
+	if n := h.emu.Calls(slackemu.MethodResponseURL); n != 3 {
+		t.Errorf("response_url called %d times, want 3 (two 503s, then success)", n)
+	}
+}
+
+func TestShutdownFinishesWorkInFlight(t *testing.T) {
+	h := start(t, Config{ShutdownTimeout: 5 * time.Second})
+	in := h.command(t, "block", "U1")
+	if _, err := h.emu.WaitAck(ctxT(t), in.EnvelopeID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "handler running", func() bool { return h.cmds.calls.Load() == 1 })
+	h.stop()
+	time.AfterFunc(100*time.Millisecond, func() { close(h.cmds.release) })
+	select {
+	case err := <-h.done:
+		if err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return")
+	}
+	h.done <- nil // for the cleanup
+	if m := h.reply(t, in); m.Text != "answer to block" {
+		t.Errorf("reply = %q: work in flight must finish on shutdown", m.Text)
+	}
+}
+
+func TestShutdownDeadlineCancelsStuckWork(t *testing.T) {
+	h := start(t, Config{ShutdownTimeout: 200 * time.Millisecond})
+	in := h.command(t, "block", "U1")
+	waitFor(t, "handler running", func() bool { return h.cmds.calls.Load() == 1 })
+	h.stop()
+	select {
+	case <-h.done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after the shutdown deadline")
+	}
+	h.done <- nil
+	_ = in
+}
+
+func TestWrongTokensStopTheBot(t *testing.T) {
+	emu := slackemu.New()
+	defer emu.Close()
+	api := slack.New(emu.BotToken(), slack.OptionAppLevelToken("xapp-wrong"), slack.OptionAPIURL(emu.APIURL()))
+	b := New(api, Config{Commands: &fakeCommands{}})
+	err := b.Run(ctxT(t))
+	if err == nil || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
+		t.Fatalf("Run = %v, want an error naming SLACK_APP_TOKEN", err)
+	}
+}
+
+func TestNoReplyWhenHandlerHasNothingToSay(t *testing.T) {
+	h := start(t, Config{})
+	silent := h.command(t, "silent", "U1")
+	loud := h.command(t, "loud", "U1")
+	h.reply(t, loud)
+	if n := h.emu.ResponseURLUses(silent.ResponseURL); n != 0 {
+		t.Errorf("silent command posted %d replies", n)
+	}
+}
+
+func TestAckLatencyRecorded(t *testing.T) {
+	h := start(t, Config{})
+	h.reply(t, h.command(t, "hello", "U1"))
+	var out strings.Builder
+	mfs, err := h.m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "scnetbot_ack_latency_seconds" {
+			if c := mf.GetMetric()[0].GetHistogram().GetSampleCount(); c != 1 {
+				t.Errorf("ack latency samples = %d, want 1", c)
+			}
+			return
+		}
+		_ = json.NewEncoder(&out).Encode(mf.GetName())
+	}
+	t.Errorf("no ack latency metric among %s", out.String())
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

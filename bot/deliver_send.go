@@ -1,0 +1,258 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/state"
+)
+
+// deliverMetadata is what each message carries to be recognisable later.
+func deliverMetadata(m state.Message) slack.SlackMetadata {
+	alert := m.AlertID
+	if alert == "" {
+		alert = m.ThreadOf
+	}
+	if alert == "" {
+		alert = m.ID
+	}
+	return slack.SlackMetadata{EventType: MetadataEventType,
+		EventPayload: map[string]any{"alert_id": alert, "msg_id": m.ID}}
+}
+
+// deliverSend makes the one Slack call for a message.
+func (d *Deliverer) deliverSend(ctx context.Context, t *deliverTarget, m state.Message) (string, error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(m.Text, false), slack.MsgOptionMetadata(deliverMetadata(m))}
+	if len(m.Blocks) > 0 {
+		var blocks slack.Blocks
+		if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
+			return "", fmt.Errorf("decode blocks of message %s: %w", m.ID, deliverPermanent{err})
+		}
+		opts = append(opts, slack.MsgOptionBlocks(blocks.BlockSet...))
+	}
+	sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
+	defer cancel()
+	if m.Kind == state.KindUpdate {
+		_, ts, _, err := d.api.UpdateMessageContext(sctx, m.Channel, t.updateTS, opts...)
+		return ts, err
+	}
+	if t.threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(t.threadTS))
+	}
+	_, ts, err := d.api.PostMessageContext(sctx, m.Channel, opts...)
+	return ts, err
+}
+
+// deliverPermanent marks an error no retry can fix.
+type deliverPermanent struct{ err error }
+
+func (e deliverPermanent) Error() string { return e.err.Error() }
+func (e deliverPermanent) Unwrap() error { return e.err }
+
+// deliverVerdict is what a failed call means for the message.
+type deliverVerdict int
+
+const (
+	deliverRetryLater deliverVerdict = iota // not posted: retry after a delay
+	deliverUnknown                          // may be posted: check, then retry
+	deliverGiveUp                           // refused for good
+	deliverDone                             // nothing left to do (update of a deleted message)
+)
+
+// deliverClassify decides what a Slack error means. 429 and ok:false
+// answers are definite refusals; timeouts, network errors and 5xx may hide a
+// post that landed.
+func deliverClassify(err error) (deliverVerdict, time.Duration, string) {
+	var rl *slack.RateLimitedError
+	var sc slack.StatusCodeError
+	var se slack.SlackErrorResponse
+	var perm deliverPermanent
+	switch {
+	case errors.As(err, &perm):
+		return deliverGiveUp, 0, "permanent"
+	case errors.As(err, &rl):
+		return deliverRetryLater, rl.RetryAfter, "rate_limited"
+	case errors.As(err, &sc):
+		if sc.Code >= 500 {
+			return deliverUnknown, 0, "server_error"
+		}
+		return deliverGiveUp, 0, "http_" + strconv.Itoa(sc.Code)
+	case errors.As(err, &se):
+		switch se.Err {
+		case "ratelimited", "rate_limited":
+			return deliverRetryLater, time.Minute, "rate_limited"
+		case "internal_error", "fatal_error", "service_unavailable", "request_timeout":
+			return deliverUnknown, 0, "server_error"
+		case "message_not_found", "cant_update_message", "edit_window_closed":
+			return deliverDone, 0, se.Err
+		}
+		return deliverGiveUp, 0, se.Err
+	}
+	return deliverUnknown, 0, "network"
+}
+
+// deliverFailed records a failed send and when to try again.
+func (d *Deliverer) deliverFailed(ctx context.Context, m state.Message, sendErr error, now time.Time) error {
+	verdict, after, reason := deliverClassify(sendErr)
+	method := "chat.postMessage"
+	if m.Kind == state.KindUpdate {
+		method = "chat.update"
+	}
+	m.LastError = sendErr.Error()
+	switch verdict {
+	case deliverDone:
+		return d.deliverConfirm(ctx, m, "")
+	case deliverGiveUp:
+		d.deliverOutcome("failed")
+		d.cfg.Logger.Error("Slack refused a message; it is kept in the outbox as dead", "message", m.ID, "channel", m.Channel, "err", sendErr)
+		return d.st.Update(ctx, func(tx state.Tx) error {
+			m.Dead = true
+			if m.Kind == state.KindPost && m.AlertID != "" {
+				if a, ok, err := tx.Alert(m.AlertID); err != nil {
+					return err
+				} else if ok {
+					a.Dead = true
+					if err := tx.PutAlert(a); err != nil {
+						return err
+					}
+				}
+			}
+			return deliverIgnoreGone(tx.PutMessage(m))
+		})
+	case deliverRetryLater:
+		// Definitely not posted: no history check is needed next time.
+		m.Attempts--
+		m.NotBefore = now.Add(after)
+		d.deliverNextAt[m.Channel] = m.NotBefore
+	case deliverUnknown:
+		m.NotBefore = now.Add(d.deliverBackoff(m.Channel))
+	}
+	d.deliverCount(method, reason)
+	d.deliverOutcome("retried")
+	d.cfg.Logger.Warn("Slack call failed; will retry", "message", m.ID, "reason", reason, "retry_at", m.NotBefore, "err", sendErr)
+	return d.st.Update(ctx, func(tx state.Tx) error { return deliverIgnoreGone(tx.PutMessage(m)) })
+}
+
+func deliverIgnoreGone(err error) error {
+	if errors.Is(err, state.ErrNotQueued) {
+		return nil
+	}
+	return err
+}
+
+// deliverBackoff returns the next wait after a failure on a channel:
+// doubling from MinBackoff to MaxBackoff with ±20% jitter, so several
+// replicas do not retry in step.
+func (d *Deliverer) deliverBackoff(channel string) time.Duration {
+	n := d.deliverFailures[channel]
+	d.deliverFailures[channel] = n + 1
+	w := d.cfg.MinBackoff << min(n, 20)
+	if w <= 0 || w > d.cfg.MaxBackoff {
+		w = d.cfg.MaxBackoff
+	}
+	w = time.Duration(float64(w) * (0.8 + 0.4*rand.Float64()))
+	d.deliverNextAt[channel] = d.cfg.Now().Add(w)
+	return w
+}
+
+// deliverConfirm removes a delivered message and records the ts of a
+// top-level alert message, in one transaction.
+func (d *Deliverer) deliverConfirm(ctx context.Context, m state.Message, ts string) error {
+	return d.st.Update(ctx, func(tx state.Tx) error {
+		if m.Kind == state.KindPost && m.AlertID != "" && ts != "" {
+			a, ok, err := tx.Alert(m.AlertID)
+			if err != nil {
+				return err
+			}
+			if ok {
+				a.MessageTS = ts
+				if err := tx.PutAlert(a); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.DeleteMessage(m.Seq)
+	})
+}
+
+// deliverFind looks for a message in the channel (or its thread) by the id
+// in its metadata. It is the guard against posting twice after a timeout or
+// a crash between send and confirm.
+func (d *Deliverer) deliverFind(ctx context.Context, m state.Message, threadTS string) (string, bool, error) {
+	oldest := deliverSlackTS(m.Created.Add(-time.Hour))
+	match := func(msgs []slack.Message) (string, bool) {
+		for _, x := range msgs {
+			if x.Metadata.EventType != MetadataEventType {
+				continue
+			}
+			if id, _ := x.Metadata.EventPayload["msg_id"].(string); id == m.ID {
+				return x.Timestamp, true
+			}
+		}
+		return "", false
+	}
+	sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
+	defer cancel()
+	if threadTS != "" {
+		rapi, ok := d.api.(deliverRepliesAPI)
+		if !ok {
+			return "", false, nil
+		}
+		cursor := ""
+		for range 10 {
+			msgs, more, next, err := rapi.GetConversationRepliesContext(sctx, &slack.GetConversationRepliesParameters{
+				ChannelID: m.Channel, Timestamp: threadTS, Cursor: cursor, Limit: 200, IncludeAllMetadata: true})
+			if err != nil {
+				return "", false, fmt.Errorf("check thread %s for message %s: %w", threadTS, m.ID, err)
+			}
+			if ts, ok := match(msgs); ok {
+				return ts, true, nil
+			}
+			if !more || next == "" {
+				return "", false, nil
+			}
+			cursor = next
+		}
+		return "", false, fmt.Errorf("check thread %s for message %s: too many pages", threadTS, m.ID)
+	}
+	cursor := ""
+	for range 10 {
+		r, err := d.api.GetConversationHistoryContext(sctx, &slack.GetConversationHistoryParameters{
+			ChannelID: m.Channel, Cursor: cursor, Oldest: oldest, Limit: 200, IncludeAllMetadata: true})
+		if err != nil {
+			return "", false, fmt.Errorf("check channel %s for message %s: %w", m.Channel, m.ID, err)
+		}
+		if ts, ok := match(r.Messages); ok {
+			return ts, true, nil
+		}
+		if !r.HasMore || r.ResponseMetaData.NextCursor == "" {
+			return "", false, nil
+		}
+		cursor = r.ResponseMetaData.NextCursor
+	}
+	// Not knowing is not "not posted": better late than twice.
+	return "", false, fmt.Errorf("check channel %s for message %s: too many pages", m.Channel, m.ID)
+}
+
+func deliverSlackTS(t time.Time) string {
+	return strconv.FormatInt(t.Unix(), 10) + ".000000"
+}
+
+func (d *Deliverer) deliverCount(method, reason string) {
+	if d.cfg.Metrics != nil {
+		d.cfg.Metrics.SlackRetries.WithLabelValues(method, reason).Inc()
+	}
+}
+
+func (d *Deliverer) deliverOutcome(outcome string) {
+	if d.cfg.Metrics != nil {
+		d.cfg.Metrics.Alerts.WithLabelValues(outcome).Inc()
+	}
+}
