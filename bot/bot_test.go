@@ -252,6 +252,10 @@ func TestReconnectsWhenPingsStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.emu.StopPings(false)
+	// A socket opened while pings were stopped may still time out; wait
+	// until the live one answers pings again before sending work to it.
+	pongs := h.emu.Pongs()
+	waitFor(t, "pongs on the new socket", func() bool { return h.emu.Pongs() >= pongs+3 })
 	if m := h.reply(t, h.command(t, "alive", "U1")); m.Text != "answer to alive" {
 		t.Errorf("reply = %q", m.Text)
 	}
