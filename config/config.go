@@ -297,3 +297,42 @@ func (n *Int) Decode(v string) error {
 	n.N, n.Err = strconv.Atoi(strings.TrimSpace(v))
 	return nil
 }
+
+// Defaults returns the configuration that an environment with no variables
+// set would give, with Location and Statuses filled in, for callers that
+// build a configuration in code (the demo). A test holds it equal to the
+// struct tags' defaults.
+func Defaults() *Config {
+	d := func(s string) Duration {
+		var v Duration
+		_ = v.Decode(s)
+		return v
+	}
+	n := func(s string) Int {
+		var v Int
+		_ = v.Decode(s)
+		return v
+	}
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("CST", 8*60*60)
+	}
+	return &Config{
+		SlackAPIURL:         "https://slack.com/api/",
+		SCNetAuthURL:        "https://api.scnet.cn",
+		SCNetACURL:          "https://www.scnet.cn",
+		CacheTTL:            d("30s"),
+		QueryTimeout:        d("8s"),
+		DisplayTimezone:     "Asia/Shanghai",
+		HTTPAddr:            ":8080",
+		LogLevel:            "info",
+		LogFormat:           "text",
+		WatchInterval:       d("60s"),
+		WatchStatuses:       List{"Failed", "Terminated"},
+		WatchOutageAfter:    d("5m"),
+		WatchStormThreshold: n("5"),
+		StatePath:           "scnetbot.db",
+		Location:            loc,
+		Statuses:            []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated},
+	}
+}

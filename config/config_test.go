@@ -186,3 +186,20 @@ func TestUsageListsEveryVariable(t *testing.T) {
 		t.Errorf("usage lacks defaults:\n%s", b.String())
 	}
 }
+
+func TestDefaultsMatchTheTags(t *testing.T) {
+	setEnv(t, valid())
+	loaded, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded.SlackAppToken, loaded.SlackBotToken, loaded.SCNetToken = "", "", ""
+	def := Defaults()
+	if loaded.Location.String() != def.Location.String() {
+		t.Errorf("Location: %v vs %v", loaded.Location, def.Location)
+	}
+	loaded.Location, def.Location = nil, nil
+	if !reflect.DeepEqual(loaded, def) {
+		t.Errorf("Defaults() differs from the struct tags:\n tags:     %+v\n Defaults: %+v", *loaded, *def)
+	}
+}
