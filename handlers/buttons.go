@@ -1,0 +1,102 @@
+package handlers
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/slack-go/slack"
+)
+
+// Action ids. Every id scnetbot's command replies use starts with
+// actionPrefix so the bot can route clicks without knowing them all.
+const (
+	actionPrefix  = "inst."
+	actionPrev    = "inst.prev"
+	actionNext    = "inst.next"
+	actionRefresh = "inst.refresh"
+	actionShare   = "inst.share"
+	actionBack    = "inst.back"
+	// actionDetails is followed by the row number: action ids must be
+	// unique within a message.
+	actionDetails = "inst.details."
+)
+
+// buttonValue is the state a button carries, as JSON. Q is a list query in
+// Query.String's canonical spelling, page included, so a click is read back
+// with Parse and checked exactly like typed input. ID, when set, asks for
+// that instance's details view instead (kept apart from Q so an id SCNet
+// writes in an unexpected shape still works). B, when set, is the list query
+// a details view returns to with Back.
+type buttonValue struct {
+	Q  string  `json:"q,omitempty"`
+	ID string  `json:"id,omitempty"`
+	B  *string `json:"b,omitempty"`
+}
+
+// maxButtonID bounds an instance id carried in a button.
+const maxButtonID = 64
+
+// buttonID reports whether an instance id can travel in a button: short,
+// and only letters, digits, '-' and '_' (SCNet's ids are 32 hex digits).
+func buttonID(id string) bool {
+	if id == "" || len(id) > maxButtonID {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// encode writes v as a button value. It cannot fail for two strings.
+func (v buttonValue) encode() string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// decodeButtonValue reads a button value: a details view of ID, or the list
+// query Q. Anything else was not written by scnetbot and is refused.
+func decodeButtonValue(s string) (buttonValue, Query, error) {
+	var v buttonValue
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return v, Query{}, errStaleButton
+	}
+	if v.B != nil {
+		if q, err := Parse(*v.B); err != nil || q.Kind != KindList {
+			v.B = nil
+		}
+	}
+	if v.ID != "" {
+		if !buttonID(v.ID) || v.Q != "" {
+			return v, Query{}, errStaleButton
+		}
+		return v, Query{Kind: KindDetails, ID: v.ID}, nil
+	}
+	q, err := Parse(v.Q)
+	if err != nil || q.Kind != KindList {
+		return v, Query{}, errStaleButton
+	}
+	return v, q, nil
+}
+
+// button is a button of scnetbot's own words carrying v.
+func button(actionID, label string, v buttonValue) *slack.ButtonBlockElement {
+	return slack.NewButtonBlockElement(actionID, v.encode(), plainEmoji(label))
+}
+
+// detailsActionID is the action id of the Details button on row i.
+func detailsActionID(i int) string { return actionDetails + strconv.Itoa(i) }
+
+// isDetailsAction reports whether id is a Details button's.
+func isDetailsAction(id string) bool {
+	n, ok := strings.CutPrefix(id, actionDetails)
+	if !ok {
+		return false
+	}
+	_, err := strconv.Atoi(n)
+	return err == nil
+}

@@ -1,0 +1,162 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/blockkit"
+	"scnetbot/scnet"
+	"scnetbot/watcher"
+)
+
+// Errors of the command itself, shown through errorMessage.
+var (
+	errUserNotAllowed    = errors.New("user not allowed")
+	errChannelNotAllowed = errors.New("channel not allowed")
+	errStaleButton       = errors.New("button value unreadable")
+	errUnknownAction     = errors.New("unknown action")
+)
+
+// subjectError remembers which instance a failed query was about, so "not
+// found" can name it.
+type subjectError struct {
+	subject string
+	byName  bool
+	err     error
+}
+
+func (e *subjectError) Error() string {
+	return "instance " + strconv.Quote(e.subject) + ": " + e.err.Error()
+}
+func (e *subjectError) Unwrap() error { return e.err }
+
+func withID(err error, id string) error { return &subjectError{subject: id, err: err} }
+func withTarget(err error, name string) error {
+	return &subjectError{subject: name, byName: true, err: err}
+}
+
+// slowError is a query that ran out of QueryTimeout, with the timeout so
+// the reply can say how long scnetbot waited.
+type slowError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *slowError) Error() string {
+	return "no answer from scnet within " + e.after.String() + ": " + e.err.Error()
+}
+func (e *slowError) Unwrap() error { return e.err }
+
+// userMessage says what happened and what to do, for any error a reply can
+// meet. It is the only place errors become words, and it never quotes an
+// error's own text, which could carry a URL or a secret: only SCNet's code,
+// scnetbot's own sentences and the user's (escaped) input.
+func userMessage(err error) string {
+	var (
+		in   *InputError
+		api  *scnet.APIError
+		dec  *scnet.DecodeError
+		tok  *scnet.TokenError
+		ne   net.Error
+		subj *subjectError
+		amb  *watcher.AmbiguousError
+		slow *slowError
+	)
+	switch {
+	case err == nil:
+		return ":grey_question: Nothing went wrong."
+	case errors.As(err, &in):
+		return ":thinking_face: " + blockkit.EscapeTruncate(in.Error(), 1000) + "\n" + usageHint
+	case errors.Is(err, errUserNotAllowed):
+		return ":no_entry: You are not allowed to use scnetbot. Ask the bot's operator to add you to ALLOWED_USERS."
+	case errors.Is(err, errChannelNotAllowed):
+		return ":no_entry: scnetbot does not answer in this channel. Use it in one of its channels, or ask the bot's operator to add this one to ALLOWED_CHANNELS."
+	case errors.Is(err, errStaleButton):
+		return ":grey_question: That button no longer works (the message is from an older scnetbot). Run the command again."
+	case errors.Is(err, errUnknownAction):
+		return ":grey_question: scnetbot does not know that button. Run the command again."
+	case errors.As(err, &slow):
+		return ":turtle: SCNet is slow: no answer within " + shortDuration(slow.after) + ". Try again in a minute; if it stays slow, SCNet may be overloaded."
+	case errors.Is(err, context.DeadlineExceeded):
+		return ":turtle: SCNet is slow: it did not answer in time. Try again in a minute; if it stays slow, SCNet may be overloaded."
+	case errors.Is(err, context.Canceled):
+		return ":octagonal_sign: The request was cancelled (scnetbot may be restarting). Try again in a moment."
+	case errors.As(err, &api) && api.Code == scnet.CodeInvalidParams && errors.As(err, &subj) && !subj.byName:
+		// SCNet answers an unknown id on the detail endpoint with "invalid
+		// parameter" rather than an empty success.
+		return ":mag: SCNet does not know the instance id `" + blockkit.EscapeTruncate(subj.subject, 64) + "` (it answered code 10004, invalid parameter). Check the id; `/instances` lists the instances that exist."
+	case scnet.IsAuthError(err):
+		return ":key: scnetbot's SCNet token was rejected — ask the bot's operator to renew SCNET_TOKEN (or check the SCNET_* credentials scnetbot logs in with)."
+	case errors.As(err, &api):
+		if api.Code == "" {
+			// Description already names the HTTP status.
+			return ":warning: " + api.Description()
+		}
+		return ":warning: SCNet refused the request (code " + blockkit.EscapeTruncate(string(api.Code), 20) + "). " + api.Description()
+	case errors.As(err, &dec):
+		return ":warning: SCNet sent an answer scnetbot could not read. Try again later; if it keeps happening, tell the bot's operator (the details are in scnetbot's log)."
+	case errors.Is(err, watcher.ErrUnknownInstance):
+		name := "that instance"
+		if errors.As(err, &subj) {
+			name = "“" + blockkit.EscapeTruncate(subj.subject, 100) + "”"
+		}
+		return ":mag: The watcher does not track " + name + ": it knows the instances its polls have seen, by exact name or 32-hex-digit id. Check the name with `/instances &lt;words&gt;` and use the id from there."
+	case errors.Is(err, watcher.ErrNotSnoozed):
+		name := "That instance"
+		if errors.As(err, &subj) {
+			name = "“" + blockkit.EscapeTruncate(subj.subject, 100) + "”"
+		}
+		return ":information_source: " + name + " is not snoozed, so there is nothing to undo. `/instances watch` lists the snoozes."
+	case errors.As(err, &amb):
+		return ":twisted_rightwards_arrows: " + ambiguousText(amb)
+	case errors.Is(err, scnet.ErrNotFound):
+		if errors.As(err, &subj) && subj.byName {
+			return ":mag: No instance called “" + blockkit.EscapeTruncate(subj.subject, 100) + "” is known. Check the name with `/instances " + blockkit.EscapeTruncate(subj.subject, 100) + "`, or use its id."
+		}
+		if errors.As(err, &subj) {
+			return ":mag: SCNet has no instance with id `" + blockkit.EscapeTruncate(subj.subject, 64) + "`. It may have been deleted; `/instances` lists the ones that exist."
+		}
+		return ":mag: SCNet has no such instance. `/instances` lists the ones that exist."
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED):
+		return ":satellite_antenna: The connection to SCNet broke off (network error). Try again in a few minutes; if it lasts, SCNet or the network to it is down."
+	case errors.As(err, &ne):
+		if ne.Timeout() {
+			return ":turtle: SCNet is slow: it did not answer in time. Try again in a minute; if it stays slow, SCNet may be overloaded."
+		}
+		return ":satellite_antenna: scnetbot cannot reach SCNet (network error). Try again in a few minutes; if it lasts, SCNet or the network to it is down."
+	case errors.As(err, &tok):
+		return ":key: scnetbot could not get an SCNet token. Ask the bot's operator to check the SCNet credentials."
+	}
+	return ":warning: Something went wrong while asking SCNet. Try again; if it keeps happening, tell the bot's operator (the details are in scnetbot's log)."
+}
+
+// errorMessage is the ephemeral reply for err.
+func errorMessage(err error) *slack.WebhookMessage {
+	t := userMessage(err)
+	return message(t, section(t))
+}
+
+// maxCandidates bounds the instances listed for an ambiguous name.
+const maxCandidates = 10
+
+// ambiguousText lists the instances a snooze target could mean, by id.
+func ambiguousText(e *watcher.AmbiguousError) string {
+	var b strings.Builder
+	b.WriteString("“" + blockkit.EscapeTruncate(e.Name, 100) + "” matches " + strconv.Itoa(len(e.Candidates)) + " instances; repeat the command with the id of the one you mean:")
+	for i, c := range e.Candidates {
+		if i == maxCandidates {
+			b.WriteString("\n• … and " + strconv.Itoa(len(e.Candidates)-maxCandidates) + " more")
+			break
+		}
+		b.WriteString("\n• `" + blockkit.EscapeTruncate(c.ID, 64) + "` " + text(c.Name, 100) + " (" + text(c.Status, 30) + ")")
+	}
+	return b.String()
+}

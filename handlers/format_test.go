@@ -1,0 +1,113 @@
+package handlers
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/scnet"
+)
+
+func TestHumanDuration(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{-time.Hour, "0s"}, {0, "0s"}, {45 * time.Second, "45s"}, {90 * time.Second, "1m"},
+		{3*time.Hour + 4*time.Minute, "3h 4m"}, {53 * time.Hour, "2d 5h"},
+	}
+	for _, tt := range tests {
+		if got := humanDuration(tt.d); got != tt.want {
+			t.Errorf("humanDuration(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestSnoozeDurationFormat(t *testing.T) {
+	for _, d := range []time.Duration{time.Minute, 90 * time.Minute, 4 * time.Hour, 24 * time.Hour, 50 * time.Hour, 7 * 24 * time.Hour} {
+		got, err := parseSnoozeDuration(formatSnoozeDuration(d))
+		if err != nil || got != d {
+			t.Errorf("%v → %q → %v, %v", d, formatSnoozeDuration(d), got, err)
+		}
+	}
+}
+
+func TestRAMGB(t *testing.T) {
+	tests := []struct {
+		mb   scnet.FlexInt
+		want string
+	}{{0, "0"}, {30720, "30"}, {1536, "1.5"}, {1000, "0.9"}, {262144, "256"}}
+	for _, tt := range tests {
+		if got := ramGB(tt.mb); got != tt.want {
+			t.Errorf("ramGB(%d) = %q, want %q", tt.mb, got, tt.want)
+		}
+	}
+}
+
+func TestAccessLink(t *testing.T) {
+	tests := []struct{ raw, want string }{
+		{"https://nb.example/lab?token=abc#frag", "<https://nb.example/lab|open>"},
+		{"http://user:pw@10.0.0.1:8888/", "<http://10.0.0.1:8888/|open>"},
+		{"javascript:alert(1)", ""},
+		{"ftp://x.example/", ""},
+		{"/relative/path", ""},
+		{"https://x.example/" + string(make([]byte, 300)), ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := accessLink(tt.raw, "open"); got != tt.want {
+			t.Errorf("accessLink(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+}
+
+// pages trusts SCNet's total only when it is at least what was already seen.
+func TestPages(t *testing.T) {
+	full := make([]scnet.Instance, PageSize)
+	tests := []struct {
+		name    string
+		q       Query
+		p       *scnet.Page
+		total   int
+		last    int
+		hasNext bool
+	}{
+		{"total of all", Query{}, &scnet.Page{Total: 23, Instances: full}, 23, 3, true},
+		{"last page", Query{Page: 3}, &scnet.Page{Total: 23, Instances: full[:3]}, 23, 3, false},
+		{"exact pages", Query{Page: 2}, &scnet.Page{Total: 20, Instances: full}, 20, 2, false},
+		{"total counts the page only", Query{Page: 2}, &scnet.Page{Total: 10, Instances: full}, 0, 0, true},
+		{"unknown total, short page", Query{}, &scnet.Page{Instances: full[:4]}, 0, 0, false},
+		{"empty", Query{}, &scnet.Page{}, 0, 0, false},
+	}
+	for _, tt := range tests {
+		total, last, next := pages(tt.q, tt.p)
+		if total != tt.total || last != tt.last || next != tt.hasNext {
+			t.Errorf("%s: pages = %d, %d, %v; want %d, %d, %v", tt.name, total, last, next, tt.total, tt.last, tt.hasNext)
+		}
+	}
+}
+
+func TestDefaultLocation(t *testing.T) {
+	_, off := time.Date(2026, 7, 1, 0, 0, 0, 0, DefaultLocation()).Zone()
+	if off != 8*3600 {
+		t.Errorf("DefaultLocation offset %d, want +08:00", off)
+	}
+}
+
+// Whatever a button value holds, Action answers with a valid message and
+// never asks SCNet for anything a typed command could not.
+func FuzzActionValue(f *testing.F) {
+	for _, s := range []string{`{"q":""}`, `{"q":"running page 2","b":"x"}`, `{"q":"snooze a 4h"}`, `not json`, `{"q":1}`, `{"q":"` + string(rune(0)) + `"}`} {
+		f.Add(s)
+	}
+	h := newTestHandler(f, &fakeLister{instances: fixtures(12)}, nil)
+	cb := slack.InteractionCallback{User: slack.User{ID: "U0TEST"}}
+	f.Fuzz(func(t *testing.T, value string) {
+		for _, id := range []string{actionNext, actionShare, detailsActionID(0)} {
+			m := h.Action(context.Background(), cb, &slack.BlockAction{ActionID: id, Value: value})
+			checkLimits(t, m)
+		}
+	})
+}

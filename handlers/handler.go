@@ -1,0 +1,217 @@
+// Package handlers answers scnetbot's /instances command and the buttons on
+// its replies: it parses the command, asks SCNet through a short-lived cache
+// and renders Block Kit messages that stay inside Slack's limits.
+package handlers
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/metrics"
+	"scnetbot/scnet"
+	"scnetbot/watcher"
+)
+
+// Lister is the part of the SCNet client the command needs.
+type Lister interface {
+	ListInstances(ctx context.Context, opts scnet.ListOptions) (*scnet.Page, error)
+	Instance(ctx context.Context, id string) (*scnet.Instance, error)
+}
+
+// WatchControl is the watcher as the command sees it (nil when the watcher
+// is disabled).
+type WatchControl interface {
+	Health() watcher.Health
+	Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (watcher.Snooze, error)
+	Unsnooze(ctx context.Context, nameOrID string, userID string) (watcher.Snooze, error)
+}
+
+// Config is how the command behaves. Zero fields take the defaults noted.
+type Config struct {
+	AllowedChannels, AllowedUsers []string      // empty = everyone
+	CacheTTL                      time.Duration // default 30s
+	// Location is the display time zone, default Asia/Shanghai (a fixed
+	// +08:00 zone when the host has no tzdata).
+	Location *time.Location
+	// Now is the clock for "as of", run times and cache freshness, default
+	// time.Now; tests fix it so golden files do not change.
+	Now func() time.Time
+	// QueryTimeout is how long one command waits for SCNet before answering
+	// that SCNet is slow (default 8s).
+	QueryTimeout time.Duration
+	// Watch answers watch, snooze and unsnooze; nil when the watcher is
+	// disabled.
+	Watch   WatchControl
+	Metrics *metrics.Metrics // cache lookups; nil records nothing
+	Logger  *slog.Logger     // nil discards
+}
+
+// Defaults for Config's zero fields.
+const (
+	// DefaultCacheTTL is how long a result is reused when Config.CacheTTL
+	// is zero.
+	DefaultCacheTTL = 30 * time.Second
+	// DefaultQueryTimeout is how long a command waits for SCNet when
+	// Config.QueryTimeout is zero.
+	DefaultQueryTimeout = 8 * time.Second
+)
+
+// PageSize is how many instances one reply lists.
+const PageSize = 10
+
+// Handler answers /instances and its buttons. It is safe for concurrent use.
+type Handler struct {
+	cfg   Config
+	cache *queryCache
+	log   *slog.Logger
+}
+
+// New builds a Handler that asks l, filling in Config defaults.
+func New(l Lister, cfg Config) *Handler {
+	if cfg.CacheTTL <= 0 {
+		cfg.CacheTTL = DefaultCacheTTL
+	}
+	if cfg.QueryTimeout <= 0 {
+		cfg.QueryTimeout = DefaultQueryTimeout
+	}
+	if cfg.Location == nil {
+		cfg.Location = DefaultLocation()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{
+		cfg:   cfg,
+		cache: newQueryCache(l, cfg.CacheTTL, cfg.QueryTimeout, cfg.Now, cfg.Metrics),
+		log:   cfg.Logger,
+	}
+}
+
+// DefaultLocation is Asia/Shanghai, or a fixed +08:00 zone named CST when the
+// host has no tzdata (China has no daylight saving, so both agree).
+func DefaultLocation() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*60*60)
+}
+
+// Denied reports whether a user in a channel may not use scnetbot: nil when
+// allowed, otherwise the reply to send instead.
+func (h *Handler) Denied(userID, channelID string) *slack.WebhookMessage {
+	if len(h.cfg.AllowedUsers) > 0 && !slices.Contains(h.cfg.AllowedUsers, userID) {
+		return errorMessage(errUserNotAllowed)
+	}
+	if len(h.cfg.AllowedChannels) > 0 && !slices.Contains(h.cfg.AllowedChannels, channelID) {
+		return errorMessage(errChannelNotAllowed)
+	}
+	return nil
+}
+
+// Command answers one /instances command. It never returns nil.
+func (h *Handler) Command(ctx context.Context, cmd slack.SlashCommand) *slack.WebhookMessage {
+	if m := h.Denied(cmd.UserID, cmd.ChannelID); m != nil {
+		return m
+	}
+	q, err := Parse(commandText(cmd.Text))
+	if err != nil {
+		return errorMessage(err)
+	}
+	msg, err := h.answer(ctx, q, answerOpts{userID: cmd.UserID})
+	if err != nil {
+		h.logFailure("command", q, err)
+		return errorMessage(err)
+	}
+	return msg
+}
+
+// answerOpts are how a button changes an answer.
+type answerOpts struct {
+	fresh  bool    // bypass the cache (Refresh)
+	back   *string // list query to return to from a details view
+	shared bool    // rendering for the channel (Share): no buttons
+	userID string
+}
+
+// answer runs a parsed query and renders its reply.
+func (h *Handler) answer(ctx context.Context, q Query, o answerOpts) (*slack.WebhookMessage, error) {
+	qctx, cancel := context.WithTimeout(ctx, h.cfg.QueryTimeout)
+	defer cancel()
+	msg, err := h.answerWithin(qctx, q, o)
+	// Only our own deadline means "SCNet is slow"; a caller's ending
+	// context keeps its own error.
+	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		err = &slowError{after: h.cfg.QueryTimeout, err: err}
+	}
+	return msg, err
+}
+
+func (h *Handler) answerWithin(ctx context.Context, q Query, o answerOpts) (*slack.WebhookMessage, error) {
+	r := renderer{now: h.cfg.Now(), loc: h.cfg.Location}
+	switch q.Kind {
+	case KindHelp:
+		return helpMessage(h.cfg.CacheTTL), nil
+	case KindWatch:
+		if h.cfg.Watch == nil {
+			return watchDisabledMessage(), nil
+		}
+		return r.watch(h.cfg.Watch.Health()), nil
+	case KindSnooze, KindUnsnooze:
+		return h.snooze(ctx, r, q, o.userID)
+	case KindDetails:
+		in, err := h.cache.Instance(ctx, q.ID, o.fresh)
+		if err != nil {
+			return nil, withID(err, q.ID)
+		}
+		return r.details(detailsView{inst: in, back: o.back, shared: o.shared, sharedBy: o.userID}), nil
+	}
+	v, err := h.list(ctx, q, o.fresh)
+	if err != nil {
+		return nil, err
+	}
+	v.shared, v.sharedBy = o.shared, o.userID
+	return r.list(v), nil
+}
+
+func (h *Handler) snooze(ctx context.Context, r renderer, q Query, userID string) (*slack.WebhookMessage, error) {
+	if h.cfg.Watch == nil {
+		return watchDisabledMessage(), nil
+	}
+	if q.Kind == KindSnooze {
+		s, err := h.cfg.Watch.Snooze(ctx, q.Target, q.Duration, userID)
+		if err != nil {
+			return nil, withTarget(err, q.Target)
+		}
+		return r.snoozed(s, q.Duration), nil
+	}
+	s, err := h.cfg.Watch.Unsnooze(ctx, q.Target, userID)
+	if err != nil {
+		return nil, withTarget(err, q.Target)
+	}
+	return r.unsnoozed(s), nil
+}
+
+func (h *Handler) logFailure(kind string, q Query, err error) {
+	// Input errors are the user's, not scnetbot's: not worth a warning.
+	if _, ok := err.(*InputError); ok {
+		return
+	}
+	h.log.Warn("instances reply failed", "kind", kind, "query", q.String(), "err", err)
+}
+
+// slackUnescaper undoes the escaping Slack applies to the three mrkdwn
+// control characters in a slash command's text, so that a name typed as
+// "a&b" is searched as "a&b" and not "a&amp;b".
+var slackUnescaper = strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">")
+
+// commandText is the text a person typed, as Slack delivered it unescaped.
+func commandText(s string) string { return slackUnescaper.Replace(s) }

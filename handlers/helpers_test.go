@@ -1,0 +1,236 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/blockkit"
+	"scnetbot/scnet"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
+
+// testNow is the fixed clock of every rendering test.
+var testNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// fakeLister is an in-memory Lister that filters and pages like SCNet and
+// counts calls. gate, when set, holds every call until it is closed.
+type fakeLister struct {
+	mu        sync.Mutex
+	instances []scnet.Instance
+	err       error
+	gate      chan struct{}
+	calls     atomic.Int64
+	opts      []scnet.ListOptions
+}
+
+func (f *fakeLister) ListInstances(ctx context.Context, o scnet.ListOptions) (*scnet.Page, error) {
+	f.calls.Add(1)
+	if f.gate != nil {
+		select {
+		case <-f.gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.opts = append(f.opts, o)
+	if f.err != nil {
+		return nil, f.err
+	}
+	var match []scnet.Instance
+	for _, in := range f.instances {
+		if (o.Status == "" || in.Status == o.Status) && (o.TaskType == "" || in.TaskType == o.TaskType) &&
+			strings.Contains(in.Name, o.Name) {
+			match = append(match, in)
+		}
+	}
+	p := &scnet.Page{Total: len(match)}
+	end := min(o.Start+o.Limit, len(match))
+	if o.Start < len(match) {
+		p.Instances = append(p.Instances, match[o.Start:end]...)
+	}
+	return p, nil
+}
+
+func (f *fakeLister) Instance(ctx context.Context, id string) (*scnet.Instance, error) {
+	f.calls.Add(1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
+	}
+	for i := range f.instances {
+		if f.instances[i].ID == id {
+			in := f.instances[i]
+			return &in, nil
+		}
+	}
+	return nil, scnet.ErrNotFound
+}
+
+func (f *fakeLister) setErr(err error) {
+	f.mu.Lock()
+	f.err = err
+	f.mu.Unlock()
+}
+
+// fixtures returns n instances with varied statuses, types and resources,
+// newest first, timed relative to testNow.
+func fixtures(n int) []scnet.Instance {
+	statuses := []scnet.Status{scnet.StatusRunning, scnet.StatusRunning, scnet.StatusFailed, scnet.StatusWaiting,
+		scnet.StatusCompleted, scnet.StatusTerminated, scnet.StatusDeploying}
+	types := scnet.TaskTypes()
+	out := make([]scnet.Instance, n)
+	for i := range out {
+		st := statuses[i%len(statuses)]
+		start := testNow.Add(-time.Duration(i+1) * 97 * time.Minute)
+		in := scnet.Instance{
+			ID:              fmt.Sprintf("%032x", i+1),
+			Name:            fmt.Sprintf("train-llm-%03d", i),
+			Status:          st,
+			TaskType:        types[i%len(types)],
+			AcceleratorType: "DCU Z100",
+			GPUNumber:       scnet.FlexInt(1 + i%8),
+			CPUNumber:       scnet.FlexInt(8 * (1 + i%4)),
+			RAMSizeMB:       scnet.FlexInt(30720 * (1 + i%3)),
+			ResourceGroup:   "kshdexclu04",
+			ResourceSpec:    "6 核心; 2 加速器; 30.0G 内存",
+			CreateTime:      scnet.Time{Time: start.Add(-2 * time.Minute)},
+			StartTime:       scnet.Time{Time: start},
+			TimeoutLimit:    "unlimited",
+			RemainingTime:   "--",
+			UserName:        fmt.Sprintf("user%d", i%5),
+			Version:         "pytorch:2.1.0-ubuntu20.04-dtk24.04-py310",
+			ImagePath:       "image.sourcefind.cn:5000/dcu/admin/base/pytorch:2.1.0",
+		}
+		if i%3 == 1 {
+			in.Name = fmt.Sprintf("bert-finetune-%03d", i)
+		}
+		if st.Terminal() {
+			in.EndTime = scnet.Time{Time: start.Add(45 * time.Minute)}
+		}
+		out[i] = in
+	}
+	return out
+}
+
+// newTestHandler builds a Handler on a fake lister with a fixed clock.
+func newTestHandler(t testing.TB, f *fakeLister, mod func(*Config)) *Handler {
+	t.Helper()
+	cfg := Config{
+		Location:     time.FixedZone("CST", 8*3600),
+		Now:          func() time.Time { return testNow },
+		QueryTimeout: 5 * time.Second,
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	return New(f, cfg)
+}
+
+// command runs text as a slash command.
+func command(h *Handler, text string) *slack.WebhookMessage {
+	return h.Command(context.Background(), slack.SlashCommand{Command: "/instances", Text: text, UserID: "U0TEST", ChannelID: "C0TEST"})
+}
+
+// messageJSON writes a message as indented JSON without HTML escaping, so
+// golden files show exactly the characters Slack receives after decoding.
+func messageJSON(t testing.TB, m *slack.WebhookMessage) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		t.Fatalf("encode message: %v", err)
+	}
+	return b.Bytes()
+}
+
+// checkLimits fails the test when a message breaks any Block Kit limit.
+func checkLimits(t testing.TB, m *slack.WebhookMessage) {
+	t.Helper()
+	if m == nil {
+		t.Fatal("nil message")
+		return
+	}
+	blocks, err := json.Marshal(m.Blocks)
+	if err != nil {
+		t.Fatalf("encode blocks: %v", err)
+	}
+	if m.Text == "" {
+		t.Error("message has no fallback text")
+	}
+	if vs := blockkit.ValidateMessage(m.Text, blocks); len(vs) > 0 {
+		t.Errorf("message breaks Block Kit limits: %s", blockkit.Join(vs))
+	}
+}
+
+// golden compares a message with testdata/<name>.golden after checking its
+// limits; -update rewrites the file.
+func golden(t *testing.T, name string, m *slack.WebhookMessage) {
+	t.Helper()
+	assertNoMarkup(t, m)
+	got := messageJSON(t, m)
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden (run with -update to create it): %v", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; run `go test ./handlers -run %s -update` and review the diff\ngot:\n%s", path, t.Name(), got)
+	}
+}
+
+// actionsOf returns every button of a message by action id.
+func actionsOf(m *slack.WebhookMessage) map[string]*slack.ButtonBlockElement {
+	out := map[string]*slack.ButtonBlockElement{}
+	if m == nil || m.Blocks == nil {
+		return out
+	}
+	for _, b := range m.Blocks.BlockSet {
+		switch b := b.(type) {
+		case *slack.ActionBlock:
+			for _, e := range b.Elements.ElementSet {
+				if btn, ok := e.(*slack.ButtonBlockElement); ok {
+					out[btn.ActionID] = btn
+				}
+			}
+		case *slack.SectionBlock:
+			if b.Accessory != nil && b.Accessory.ButtonElement != nil {
+				out[b.Accessory.ButtonElement.ActionID] = b.Accessory.ButtonElement
+			}
+		}
+	}
+	return out
+}
+
+// click runs a button of m as a block action.
+func click(h *Handler, m *slack.WebhookMessage, actionID string) (*slack.WebhookMessage, error) {
+	btn, ok := actionsOf(m)[actionID]
+	if !ok {
+		return nil, fmt.Errorf("no button %q", actionID)
+	}
+	cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, User: slack.User{ID: "U0TEST"}, Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: "C0TEST"}}}}
+	return h.Action(context.Background(), cb, &slack.BlockAction{ActionID: btn.ActionID, Value: btn.Value}), nil
+}

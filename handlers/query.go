@@ -1,0 +1,266 @@
+package handlers
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"scnetbot/scnet"
+)
+
+// Kind is what a parsed /instances command asks for.
+type Kind int
+
+// The commands /instances understands.
+const (
+	// KindList lists instances, filtered by status, task type and name words.
+	KindList Kind = iota
+	// KindHelp shows the full usage.
+	KindHelp
+	// KindDetails shows one instance, named by its id.
+	KindDetails
+	// KindWatch shows the watcher's health.
+	KindWatch
+	// KindSnooze silences alerts for one instance for a while.
+	KindSnooze
+	// KindUnsnooze lifts a snooze.
+	KindUnsnooze
+)
+
+// Limits on what a user may type. Longer input is almost certainly a paste
+// accident, and answering it with a query would only echo it back.
+const (
+	// MaxInputChars is the longest command text read, in characters.
+	MaxInputChars = 200
+	// MaxInputWords is the most words a command may have.
+	MaxInputWords = 10
+	// MaxPage bounds "page N" so the offset sent to SCNet stays sane.
+	MaxPage = 1000
+	// MinSnooze and MaxSnooze bound snooze durations: shorter is pointless,
+	// longer is forgetting an instance rather than snoozing it.
+	MinSnooze = time.Minute
+	MaxSnooze = 7 * 24 * time.Hour
+)
+
+// namePrefix forces the rest of a word to be a name word, for names that
+// would otherwise read as a keyword, status, task type or id ("name:help").
+const namePrefix = "name:"
+
+// Query is a parsed /instances command.
+type Query struct {
+	Kind     Kind
+	Status   scnet.Status   // KindList: "" means any status
+	TaskType scnet.TaskType // KindList: "" means any task type
+	// Words are the name words of a KindList query, in the order typed.
+	Words []string
+	// Page is the 1-based page of a KindList query; 0 means page 1.
+	Page int
+	// ID is the instance id of a KindDetails query.
+	ID string
+	// Target is the instance name or id of a KindSnooze or KindUnsnooze query.
+	Target string
+	// Duration is how long a KindSnooze query silences alerts.
+	Duration time.Duration
+}
+
+// PageNumber is the 1-based page a list query asks for.
+func (q Query) PageNumber() int {
+	if q.Page < 1 {
+		return 1
+	}
+	return q.Page
+}
+
+// Filtered reports whether a list query narrows the listing at all.
+func (q Query) Filtered() bool {
+	return q.Status != "" || q.TaskType != "" || len(q.Words) > 0
+}
+
+// Name is the name filter sent to SCNet: the name words joined by spaces.
+func (q Query) Name() string { return strings.Join(q.Words, " ") }
+
+// WithPage returns a copy of q on page p.
+func (q Query) WithPage(p int) Query {
+	q.Words = slices.Clone(q.Words)
+	q.Page = p
+	if q.Page <= 1 {
+		q.Page = 0
+	}
+	return q
+}
+
+// Parse reads the text of an /instances command. It is pure: the same text
+// always gives the same Query or the same *InputError.
+//
+// Words are separated by white space and read in any order and letter case.
+// A word of exactly 32 hexadecimal digits is an instance id (that is how SCNet
+// writes ids, and instance names rarely look like that); an id asks for the
+// details view and must stand alone. A name that would read as something
+// else is written "name:<word>".
+func Parse(text string) (Query, error) {
+	if n := utf8.RuneCountInString(text); n > MaxInputChars {
+		return Query{}, &InputError{Code: ErrTooLong, Detail: strconv.Itoa(n) + " characters"}
+	}
+	words := strings.Fields(text)
+	if len(words) > MaxInputWords {
+		return Query{}, &InputError{Code: ErrTooLong, Detail: strconv.Itoa(len(words)) + " words"}
+	}
+	if len(words) == 0 {
+		return Query{Kind: KindList}, nil
+	}
+	switch strings.ToLower(words[0]) {
+	case "help":
+		if len(words) > 1 {
+			return Query{}, &InputError{Code: ErrUsage, Word: "help", Detail: "`help` takes no other words"}
+		}
+		return Query{Kind: KindHelp}, nil
+	case "watch":
+		if len(words) > 1 {
+			return Query{}, &InputError{Code: ErrUsage, Word: "watch", Detail: "`watch` takes no other words"}
+		}
+		return Query{Kind: KindWatch}, nil
+	case "snooze":
+		return parseSnooze(words)
+	case "unsnooze":
+		if len(words) != 2 {
+			return Query{}, &InputError{Code: ErrUsage, Word: "unsnooze", Detail: "write `unsnooze <name|id>`"}
+		}
+		return Query{Kind: KindUnsnooze, Target: words[1]}, nil
+	}
+	if len(words) == 1 && isInstanceID(words[0]) {
+		return Query{Kind: KindDetails, ID: words[0]}, nil
+	}
+	return parseList(words)
+}
+
+func parseSnooze(words []string) (Query, error) {
+	if len(words) != 3 {
+		return Query{}, &InputError{Code: ErrUsage, Word: "snooze", Detail: "write `snooze <name|id> <duration>`, e.g. `snooze train-llm 4h`"}
+	}
+	d, err := parseSnoozeDuration(words[2])
+	if err != nil {
+		return Query{}, err
+	}
+	return Query{Kind: KindSnooze, Target: words[1], Duration: d}, nil
+}
+
+func parseList(words []string) (Query, error) {
+	q := Query{Kind: KindList}
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		lw := strings.ToLower(w)
+		if len(w) >= len(namePrefix) && strings.EqualFold(w[:len(namePrefix)], namePrefix) {
+			name := w[len(namePrefix):]
+			if name == "" {
+				return Query{}, &InputError{Code: ErrUsage, Word: w, Detail: "`name:` needs a word right after it, e.g. `name:help`"}
+			}
+			q.Words = append(q.Words, name)
+			continue
+		}
+		switch lw {
+		case "page":
+			if q.Page != 0 {
+				return Query{}, &InputError{Code: ErrConflict, Word: w, Detail: "`page` appears twice"}
+			}
+			if i+1 >= len(words) {
+				return Query{}, &InputError{Code: ErrBadPage, Word: w, Detail: "`page` needs a number after it, e.g. `page 2`"}
+			}
+			i++
+			p, err := strconv.Atoi(words[i])
+			if err != nil || p < 1 || p > MaxPage {
+				return Query{}, &InputError{Code: ErrBadPage, Word: words[i], Detail: "the page must be a number from 1 to " + strconv.Itoa(MaxPage)}
+			}
+			q.Page = p
+			if p == 1 {
+				// Page 1 is the default; keeping it as 0 gives every spelling
+				// of the same query one canonical form.
+				q.Page = 0
+			}
+			continue
+		case "help", "watch", "snooze", "unsnooze":
+			return Query{}, &InputError{Code: ErrUsage, Word: w, Detail: "`" + lw + "` must come first and stand alone; to search a name with that word write `name:" + w + "`"}
+		}
+		if isInstanceID(w) {
+			return Query{}, &InputError{Code: ErrUsage, Word: w, Detail: "an instance id stands alone (`/instances <id>`); to search names for it write `name:" + w + "`"}
+		}
+		if st, err := scnet.ParseStatus(w); err == nil {
+			if q.Status != "" && q.Status != st {
+				return Query{}, &InputError{Code: ErrConflict, Word: w, Detail: "one status at a time (`" + statusWord(q.Status) + "` and `" + statusWord(st) + "`)"}
+			}
+			q.Status = st
+			continue
+		}
+		if tt, err := scnet.ParseTaskType(w); err == nil {
+			if q.TaskType != "" && q.TaskType != tt {
+				return Query{}, &InputError{Code: ErrConflict, Word: w, Detail: "one task type at a time (`" + string(q.TaskType) + "` and `" + string(tt) + "`)"}
+			}
+			q.TaskType = tt
+			continue
+		}
+		if s := suggest(w); s != "" {
+			return Query{}, &InputError{Code: ErrUnknownWord, Word: w, Suggestion: s}
+		}
+		q.Words = append(q.Words, w)
+	}
+	return q, nil
+}
+
+// statusWord is how a status is written in commands and headers.
+func statusWord(s scnet.Status) string { return strings.ToLower(string(s)) }
+
+// isInstanceID reports whether w is written the way SCNet writes instance
+// ids: 32 hexadecimal digits.
+func isInstanceID(w string) bool {
+	if len(w) != 32 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// String writes q back as command text that Parse reads as q again: the
+// canonical spelling used in button values and in the echo of a query.
+func (q Query) String() string {
+	switch q.Kind {
+	case KindHelp:
+		return "help"
+	case KindWatch:
+		return "watch"
+	case KindDetails:
+		return q.ID
+	case KindSnooze:
+		return "snooze " + q.Target + " " + formatSnoozeDuration(q.Duration)
+	case KindUnsnooze:
+		return "unsnooze " + q.Target
+	}
+	var parts []string
+	if q.Status != "" {
+		parts = append(parts, statusWord(q.Status))
+	}
+	if q.TaskType != "" {
+		parts = append(parts, string(q.TaskType))
+	}
+	for _, w := range q.Words {
+		parts = append(parts, nameWord(w))
+	}
+	if q.PageNumber() > 1 {
+		parts = append(parts, "page", strconv.Itoa(q.PageNumber()))
+	}
+	return strings.Join(parts, " ")
+}
+
+// nameWord writes a name word so that Parse reads it back as a name word.
+func nameWord(w string) string {
+	got, err := parseList([]string{w})
+	if err == nil && len(got.Words) == 1 && got.Words[0] == w {
+		return w
+	}
+	return namePrefix + w
+}

@@ -1,0 +1,204 @@
+package handlers
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"scnetbot/scnet"
+)
+
+func TestParse(t *testing.T) {
+	id := "0123456789abcdef0123456789ABCDEF"
+	tests := []struct {
+		in   string
+		want Query
+	}{
+		{"", Query{Kind: KindList}},
+		{"   ", Query{Kind: KindList}},
+		{"running ssh", Query{Kind: KindList, Status: scnet.StatusRunning, TaskType: scnet.TaskSSH}},
+		{"ssh failed", Query{Kind: KindList, Status: scnet.StatusFailed, TaskType: scnet.TaskSSH}},
+		{"train-llm", Query{Kind: KindList, Words: []string{"train-llm"}}},
+		{"Running SSH page 2", Query{Kind: KindList, Status: scnet.StatusRunning, TaskType: scnet.TaskSSH, Page: 2}},
+		{"page 3 jupyter bert", Query{Kind: KindList, TaskType: scnet.TaskJupyter, Words: []string{"bert"}, Page: 3}},
+		{"page 1", Query{Kind: KindList}},
+		{"running running", Query{Kind: KindList, Status: scnet.StatusRunning}},
+		{"llm gpt 7b", Query{Kind: KindList, Words: []string{"llm", "gpt", "7b"}}},
+		{"name:help name:running", Query{Kind: KindList, Words: []string{"help", "running"}}},
+		{"NAME:runn", Query{Kind: KindList, Words: []string{"runn"}}},
+		{"name:" + id, Query{Kind: KindList, Words: []string{id}}},
+		{"训练 模型", Query{Kind: KindList, Words: []string{"训练", "模型"}}},
+		{"<!channel>", Query{Kind: KindList, Words: []string{"<!channel>"}}},
+		{"help", Query{Kind: KindHelp}},
+		{"HELP", Query{Kind: KindHelp}},
+		{"watch", Query{Kind: KindWatch}},
+		{id, Query{Kind: KindDetails, ID: id}},
+		{"  " + id + "\t", Query{Kind: KindDetails, ID: id}},
+		{"snooze train-llm 4h", Query{Kind: KindSnooze, Target: "train-llm", Duration: 4 * time.Hour}},
+		{"snooze " + id + " 90m", Query{Kind: KindSnooze, Target: id, Duration: 90 * time.Minute}},
+		{"Snooze x 2d", Query{Kind: KindSnooze, Target: "x", Duration: 48 * time.Hour}},
+		{"snooze x 1h30m", Query{Kind: KindSnooze, Target: "x", Duration: 90 * time.Minute}},
+		{"snooze x 7d", Query{Kind: KindSnooze, Target: "x", Duration: 7 * 24 * time.Hour}},
+		{"snooze x 1w", Query{Kind: KindSnooze, Target: "x", Duration: 7 * 24 * time.Hour}},
+		{"snooze x 1m", Query{Kind: KindSnooze, Target: "x", Duration: time.Minute}},
+		{"unsnooze train-llm", Query{Kind: KindUnsnooze, Target: "train-llm"}},
+		{strings.Repeat("a ", 10), Query{Kind: KindList, Words: strings.Fields(strings.Repeat("a ", 10))}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := Parse(tt.in)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.in, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Parse(%q) = %+v, want %+v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	id := "0123456789abcdef0123456789abcdef"
+	tests := []struct {
+		in         string
+		code       InputErrorCode
+		suggestion string
+	}{
+		{strings.Repeat("x", 201), ErrTooLong, ""},
+		{strings.Repeat("a ", 11), ErrTooLong, ""},
+		{"runn", ErrUnknownWord, "running"},
+		{"runnign", ErrUnknownWord, "running"},
+		{"faild ssh", ErrUnknownWord, "failed"},
+		{"jupiter", ErrUnknownWord, "jupyter"},
+		{"sssh", ErrUnknownWord, "ssh"},
+		{"Termnated", ErrUnknownWord, "terminated"},
+		{"code", ErrUnknownWord, "codeserver"},
+		{"running failed", ErrConflict, ""},
+		{"ssh jupyter", ErrConflict, ""},
+		{"page 2 page 3", ErrConflict, ""},
+		{"page", ErrBadPage, ""},
+		{"page two", ErrBadPage, ""},
+		{"page 0", ErrBadPage, ""},
+		{"page -1", ErrBadPage, ""},
+		{"page 1001", ErrBadPage, ""},
+		{"help me", ErrUsage, ""},
+		{"watch now", ErrUsage, ""},
+		{"running help", ErrUsage, ""},
+		{"ssh " + id, ErrUsage, ""},
+		{"name:", ErrUsage, ""},
+		{"snooze", ErrUsage, ""},
+		{"snooze x", ErrUsage, ""},
+		{"snooze x 4h extra", ErrUsage, ""},
+		{"unsnooze", ErrUsage, ""},
+		{"unsnooze a b", ErrUsage, ""},
+		{"snooze x 30s", ErrBadDuration, ""},
+		{"snooze x 8d", ErrBadDuration, ""},
+		{"snooze x forever", ErrBadDuration, ""},
+		{"snooze x -4h", ErrBadDuration, ""},
+		{"snooze x d", ErrBadDuration, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			q, err := Parse(tt.in)
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("Parse(%q) = %+v, %v; want *InputError code %d", tt.in, q, err, tt.code)
+			}
+			if ie.Code != tt.code || ie.Suggestion != tt.suggestion {
+				t.Errorf("Parse(%q) error code %d suggestion %q, want %d %q (%v)", tt.in, ie.Code, ie.Suggestion, tt.code, tt.suggestion, err)
+			}
+			if ie.Error() == "" {
+				t.Error("empty error text")
+			}
+		})
+	}
+}
+
+// Ordinary name words must not be mistaken for misspelt keywords.
+func TestSuggestLeavesNamesAlone(t *testing.T) {
+	for _, w := range []string{"gpt", "llm", "bert", "train", "test", "run2", "resnet", "a", "7b", "v2", "jobs", "data", "sft"} {
+		if s := suggest(w); s != "" {
+			t.Errorf("suggest(%q) = %q, want a name word", w, s)
+		}
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"ssh", "ssh", 0}, {"sh", "ssh", 1}, {"runnign", "running", 2},
+		{"kitten", "sitting", 3}, {"训练", "训炼", 1},
+	}
+	for _, tt := range tests {
+		if got := editDistance(tt.a, tt.b, 10); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+	if got := editDistance("abcdefgh", "zzzzzzzz", 2); got != 3 {
+		t.Errorf("editDistance past the limit = %d, want limit+1 = 3", got)
+	}
+}
+
+func TestStringRoundTrip(t *testing.T) {
+	for _, in := range []string{
+		"", "Running SSH page 2", "ssh failed", "name:help", "name:page 5", "x page 7", "name:name:x",
+		"0123456789abcdef0123456789abcdef", "snooze a 90m", "snooze a 2d", "snooze a 1h30m", "unsnooze b", "help", "watch",
+	} {
+		q, err := Parse(in)
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", in, err)
+		}
+		back, err := Parse(q.String())
+		if err != nil {
+			t.Fatalf("Parse(%q.String() = %q): %v", in, q.String(), err)
+		}
+		if !reflect.DeepEqual(back, q) {
+			t.Errorf("round trip of %q via %q: got %+v, want %+v", in, q.String(), back, q)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"", "running ssh", "Running SSH page 2", "runn", "name:help", "snooze x 4h",
+		"0123456789abcdef0123456789abcdef", "page 99999999999999999999", "训练 page 2", "<!channel> &amp;", "snooze x 1h30m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := Parse(s)
+		if err != nil {
+			var ie *InputError
+			if !errors.As(err, &ie) {
+				t.Fatalf("Parse(%q) returned a %T, want *InputError", s, err)
+			}
+			_ = ie.Error()
+			return
+		}
+		canon := q.String()
+		if utf8.RuneCountInString(canon) > MaxInputChars {
+			// Adding "name:" can push a valid input over the limit.
+			return
+		}
+		back, err := Parse(canon)
+		if err != nil {
+			t.Fatalf("Parse(%q) ok, but its canonical form %q fails: %v", s, canon, err)
+		}
+		if !reflect.DeepEqual(back, q) {
+			t.Fatalf("round trip %q → %q: got %+v, want %+v", s, canon, back, q)
+		}
+	})
+}
+
+func TestCommandTextUnescapes(t *testing.T) {
+	q, err := Parse(commandText("a&amp;b &lt;!channel&gt; running"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a&b", "<!channel>"}; !reflect.DeepEqual(q.Words, want) || q.Status != scnet.StatusRunning {
+		t.Errorf("got %+v, want words %q and running", q, want)
+	}
+}

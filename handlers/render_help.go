@@ -1,0 +1,37 @@
+package handlers
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// usageHint is the one-line reminder shown under input errors.
+const usageHint = "Usage: `/instances [status] [task type] [name words] [page N]`, `/instances &lt;id&gt;`, `/instances watch`, `/instances snooze &lt;name|id&gt; &lt;duration&gt;`, `/instances unsnooze &lt;name|id&gt;`. `/instances help` explains more."
+
+// helpMessage is the full usage with examples; ttl is how old a cached
+// result may be.
+func helpMessage(ttl time.Duration) *slack.WebhookMessage {
+	return message("How to use /instances: "+usageHint,
+		slack.NewHeaderBlock(plain("How to use /instances", 150)),
+		section("*List instances*\n`/instances [status] [task type] [name words] [page N]`, words in any order and letter case.\n"+
+			"• status: `waiting`, `deploying`, `running`, `completed`, `failed`, `terminated`\n"+
+			"• task type: `ssh`, `jupyter`, `codeserver`, `rstudio`\n"+
+			"• any other word searches instance names; write `name:&lt;word&gt;` for a name that reads as a keyword (`name:help`)\n"+
+			"• `page N` picks a page of "+strconv.Itoa(PageSize)+" (the Prev/Next buttons do the same)\n"+
+			"With no filter the reply starts with the number of instances in each status."),
+		section("*Examples*\n"+
+			"• `/instances` — everything, newest first, with a status summary\n"+
+			"• `/instances running ssh` — running SSH instances\n"+
+			"• `/instances ssh failed` — failed SSH instances\n"+
+			"• `/instances train-llm` — instances whose name matches “train-llm”\n"+
+			"• `/instances Running SSH page 2` — the second page"),
+		section("*One instance*\n`/instances &lt;id&gt;` shows everything about one instance. An id is the 32 hexadecimal digits SCNet gives each instance (e.g. `0123456789abcdef0123456789abcdef`); any other word is read as a name."),
+		section("*Alerts*\n"+
+			"• `/instances watch` — is the alert watcher healthy, and what is snoozed\n"+
+			"• `/instances snooze &lt;name|id&gt; &lt;duration&gt;` — no alerts for that instance for a while: `90m`, `4h`, `24h`, `2d` (1m to 7d)\n"+
+			"• `/instances unsnooze &lt;name|id&gt;` — alerts again"),
+		contextLine("Replies are visible only to you; the *Share to channel* button posts one for everyone. Results may be up to "+humanDuration(ttl)+" old; *Refresh* asks SCNet again."),
+	)
+}

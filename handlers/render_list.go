@@ -1,0 +1,175 @@
+package handlers
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/blockkit"
+	"scnetbot/scnet"
+)
+
+// Bounds on user-controlled text in one list row, chosen so a row stays far
+// below the section limit whatever SCNet sends.
+const (
+	rowName  = 200
+	rowShort = 60
+	rowImage = 150
+)
+
+// describe writes a list query's filter in words: "Running ssh instances
+// matching “train”". Plain text: it goes into a header.
+func describe(q Query) string {
+	var b strings.Builder
+	if q.Status != "" {
+		b.WriteString(string(q.Status))
+		b.WriteByte(' ')
+	}
+	if q.TaskType != "" {
+		b.WriteString(string(q.TaskType))
+		b.WriteByte(' ')
+	}
+	if b.Len() == 0 {
+		b.WriteString("All ")
+	}
+	b.WriteString("instances")
+	if len(q.Words) > 0 {
+		b.WriteString(" matching “" + q.Name() + "”")
+	}
+	s := b.String()
+	return capitalize(s)
+}
+
+// list renders a page of instances.
+func (r renderer) list(v listView) *slack.WebhookMessage {
+	q, p := v.query, v.page
+	total, last, hasNext := pages(q, p)
+	found := strconv.Itoa(total) + " found"
+	if total == 0 && len(p.Instances) > 0 {
+		found = "showing " + strconv.Itoa(len(p.Instances))
+	} else if total == 0 {
+		found = "none found"
+	}
+	// Cut the filter, not the count, when the header is too long.
+	head := blockkit.Truncate(describe(q), blockkit.MaxHeaderText-len(" — ")-utf8.RuneCountInString(found)) + " — " + found
+	blocks := []slack.Block{slack.NewHeaderBlock(plain(head, blockkit.MaxHeaderText))}
+	if v.counts != nil {
+		blocks = append(blocks, section(summaryText(v.counts)))
+	} else if v.countsFailed {
+		blocks = append(blocks, contextLine(":warning: Status counts are unavailable right now."))
+	}
+
+	pageNote := "Page " + strconv.Itoa(q.PageNumber())
+	if last > 0 {
+		pageNote += " of " + strconv.Itoa(last)
+	}
+	ctx := pageNote + " · " + r.zoneNote() + " · as of " + r.now.In(r.loc).Format("15:04:05")
+	if v.shared && v.sharedBy != "" {
+		ctx += " · shared by " + userMention(v.sharedBy)
+	}
+	blocks = append(blocks, contextLine(ctx))
+
+	for i := range p.Instances {
+		if i >= PageSize {
+			// A server that ignores limit must not push the reply past
+			// Slack's block limit.
+			break
+		}
+		in := &p.Instances[i]
+		var acc *slack.Accessory
+		if !v.shared && buttonID(in.ID) {
+			back := q.String()
+			acc = slack.NewAccessory(button(detailsActionID(i), "Details", buttonValue{ID: in.ID, B: &back}))
+		}
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(r.row(in)), nil, acc))
+	}
+	if len(p.Instances) == 0 {
+		empty := "No instances match."
+		if q.PageNumber() > 1 {
+			empty = "Page " + strconv.Itoa(q.PageNumber()) + " is past the end of this listing."
+		} else if q.Filtered() {
+			empty += " Try fewer words, or `/instances help` for what the command understands."
+		}
+		blocks = append(blocks, section(empty))
+	}
+
+	if !v.shared {
+		var els []slack.BlockElement
+		if q.PageNumber() > 1 {
+			els = append(els, button(actionPrev, "◀ Prev", buttonValue{Q: q.WithPage(q.PageNumber() - 1).String()}))
+		}
+		if hasNext {
+			els = append(els, button(actionNext, "Next ▶", buttonValue{Q: q.WithPage(q.PageNumber() + 1).String()}))
+		}
+		els = append(els,
+			button(actionRefresh, ":arrows_counterclockwise: Refresh", buttonValue{Q: q.String()}),
+			button(actionShare, "Share to channel", buttonValue{Q: q.String()}),
+		)
+		blocks = append(blocks, slack.NewActionBlock("", els...))
+	}
+
+	return message(r.listFallback(head, pageNote, p), blocks...)
+}
+
+// row is one instance's compact section text.
+func (r renderer) row(in *scnet.Instance) string {
+	var b strings.Builder
+	b.WriteString(statusEmoji(in.Status) + " *" + text(in.Name, rowName) + "*  ·  " + statusText(in.Status) + "  ·  " + text(string(in.TaskType), rowShort) + "\n")
+	accel := ""
+	if strings.TrimSpace(in.AcceleratorType) != "" {
+		accel = text(in.AcceleratorType, rowShort)
+	}
+	b.WriteString(resourcesWith(in, accel))
+	b.WriteString(" · group " + text(in.ResourceGroup, rowShort) + "\n")
+	b.WriteString("image " + text(in.Version, rowImage) + " · user " + text(in.UserName, rowShort))
+	if !in.StartTime.IsZero() {
+		b.WriteString(" · started " + r.clock(in.StartTime) + " (" + r.runTime(in) + ")")
+	} else if !in.CreateTime.IsZero() {
+		b.WriteString(" · created " + r.clock(in.CreateTime))
+	}
+	return blockkit.Truncate(b.String(), blockkit.MaxSectionText)
+}
+
+// summaryText is the status summary: each status with its count.
+func summaryText(counts map[scnet.Status]int) string {
+	parts := make([]string, 0, len(scnet.Statuses()))
+	for _, st := range scnet.Statuses() {
+		parts = append(parts, statusEmoji(st)+" "+string(st)+" *"+strconv.Itoa(counts[st])+"*")
+	}
+	return strings.Join(parts, "   ")
+}
+
+// listFallback is the notification text of a list: the header and the
+// instance names, escaped, within the message text limit.
+func (r renderer) listFallback(head, pageNote string, p *scnet.Page) string {
+	var b strings.Builder
+	b.WriteString(blockkit.Escape(head) + " (" + pageNote + ")")
+	for i := range p.Instances {
+		if i >= PageSize {
+			break
+		}
+		in := &p.Instances[i]
+		line := "\n• " + text(in.Name, rowName) + " (" + statusText(in.Status) + ")"
+		if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(line) > blockkit.MaxMessageText {
+			break
+		}
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// userMention writes a Slack user id as a mention, or nothing when it is
+// not shaped like one (it comes from Slack, but a mention is markup).
+func userMention(id string) string {
+	if id == "" || len(id) > 30 {
+		return ""
+	}
+	for _, c := range id {
+		if !('A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return ""
+		}
+	}
+	return "<@" + id + ">"
+}

@@ -1,0 +1,274 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/blockkit"
+	"scnetbot/scnet"
+	"scnetbot/watcher"
+)
+
+// fakeWatch is a WatchControl with fixed health that records snoozes.
+type fakeWatch struct {
+	health watcher.Health
+	err    error
+}
+
+func (w *fakeWatch) Health() watcher.Health { return w.health }
+
+func (w *fakeWatch) Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (watcher.Snooze, error) {
+	if w.err != nil {
+		return watcher.Snooze{}, w.err
+	}
+	return watcher.Snooze{InstanceID: fmt.Sprintf("%032x", 7), InstanceName: nameOrID, Until: testNow.Add(d), By: userID}, nil
+}
+
+func (w *fakeWatch) Unsnooze(ctx context.Context, nameOrID string, userID string) (watcher.Snooze, error) {
+	if w.err != nil {
+		return watcher.Snooze{}, w.err
+	}
+	return watcher.Snooze{InstanceID: fmt.Sprintf("%032x", 7), InstanceName: nameOrID, By: userID}, nil
+}
+
+func TestRenderGolden(t *testing.T) {
+	h := newTestHandler(t, &fakeLister{instances: fixtures(47)}, nil)
+	tests := []struct{ name, text string }{
+		{"list_summary", ""},
+		{"list_filtered", "running ssh train"},
+		{"list_page2", "page 2"},
+		{"list_empty", "failed rstudio nothing-matches"},
+		{"list_past_end", "running page 9"},
+		{"details", fmt.Sprintf("%032x", 3)},
+		{"help", "help"},
+		{"watch_disabled", "watch"},
+		{"input_suggest", "runn ssh"},
+		{"input_too_long", strings.Repeat("word ", 11)},
+		{"input_hostile", "<!channel> running failed"},
+		{"not_found", fmt.Sprintf("%032x", 999)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			golden(t, tt.name, command(h, tt.text))
+		})
+	}
+}
+
+func TestRenderWatchGolden(t *testing.T) {
+	w := &fakeWatch{health: watcher.Health{
+		Enabled: true, Channel: "C0ALERTS", Interval: time.Minute,
+		LastPoll: testNow.Add(-20 * time.Second), LastSuccess: testNow.Add(-80 * time.Second),
+		LastError: "list instances: SCNet code 10001 <!here>", Tracked: 312, PendingAlerts: 2,
+		TokenExpiresAt: testNow.Add(5 * time.Hour),
+		Snoozes: []watcher.Snooze{
+			{InstanceID: fmt.Sprintf("%032x", 5), InstanceName: "train-<!channel>", Until: testNow.Add(3 * time.Hour), By: "U0ALICE"},
+			{InstanceID: fmt.Sprintf("%032x", 6), Until: testNow.Add(30 * time.Hour)},
+		},
+	}}
+	h := newTestHandler(t, &fakeLister{}, func(c *Config) { c.Watch = w })
+	golden(t, "watch_health", command(h, "watch"))
+	golden(t, "snooze", command(h, "snooze train-llm 4h"))
+	golden(t, "unsnooze", command(h, "unsnooze train-llm"))
+
+	for _, tt := range []struct {
+		name, text string
+		err        error
+	}{
+		{"snooze_not_found", "snooze no-such 4h", fmt.Errorf("snooze %q: %w", "no-such", watcher.ErrUnknownInstance)},
+		{"unsnooze_not_snoozed", "unsnooze train-llm", fmt.Errorf("unsnooze: %w", watcher.ErrNotSnoozed)},
+		{"snooze_ambiguous", "snooze <!channel> 2d", &watcher.AmbiguousError{Name: "<!channel>", Candidates: []watcher.Candidate{
+			{ID: fmt.Sprintf("%032x", 1), Name: "<!channel>", Status: "Failed"},
+			{ID: fmt.Sprintf("%032x", 2), Name: "<!CHANNEL>", Status: "Running"},
+		}}},
+	} {
+		w.err = tt.err
+		m := command(h, tt.text)
+		golden(t, tt.name, m)
+		assertNoMarkup(t, m)
+	}
+	w.err = nil
+	h = newTestHandler(t, &fakeLister{}, nil)
+	for _, text := range []string{"snooze x 4h", "unsnooze x"} {
+		if m := command(h, text); m.Text != watchDisabledMessage().Text {
+			t.Errorf("%q without a watcher: %q", text, m.Text)
+		}
+	}
+}
+
+// Each kind of failure has its own golden reply, and none quotes the raw
+// error (which may carry a URL or a secret).
+func TestRenderErrorsGolden(t *testing.T) {
+	const secret = "eyJsecret-token"
+	urlErr := &url.Error{Op: "Get", URL: "https://scnet.example/ai/openapi?token=" + secret, Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}}
+	tests := []struct {
+		name string
+		err  error
+	}{
+		{"err_network", urlErr},
+		{"err_slow", fmt.Errorf("list: %w", context.DeadlineExceeded)},
+		{"err_auth", &scnet.APIError{Code: scnet.CodePermissionDenied, Msg: "权限不足 " + secret}},
+		{"err_api_code", &scnet.APIError{Code: scnet.CodeInternal, Msg: "内部错误 " + secret}},
+		{"err_http", &scnet.APIError{HTTPStatus: 502, Msg: "<html>" + secret}},
+		{"err_decode", &scnet.DecodeError{Endpoint: "list", Excerpt: "<html> " + secret, Err: errors.New("invalid character")}},
+		{"err_token", &scnet.TokenError{Err: errors.New("login refused " + secret)}},
+		{"err_other", errors.New("boom " + secret)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newTestHandler(t, &fakeLister{err: tt.err}, nil)
+			m := command(h, "running")
+			golden(t, tt.name, m)
+			if s := string(messageJSON(t, m)); strings.Contains(s, secret) || strings.Contains(s, "connection refused") || strings.Contains(s, "scnet.example") {
+				t.Errorf("reply quotes the raw error: %s", s)
+			}
+		})
+	}
+}
+
+func TestRenderDenied(t *testing.T) {
+	h := newTestHandler(t, &fakeLister{instances: fixtures(3)}, func(c *Config) {
+		c.AllowedChannels = []string{"C0OPS"}
+		c.AllowedUsers = []string{"U0TEST", "U0BOB"}
+	})
+	golden(t, "denied_channel", command(h, ""))
+	if m := h.Denied("U0BOB", "C0OPS"); m != nil {
+		t.Errorf("allowed user in allowed channel denied: %s", m.Text)
+	}
+	m := h.Denied("U0EVE", "C0OPS")
+	if m == nil {
+		t.Fatal("user outside ALLOWED_USERS not denied")
+	}
+	golden(t, "denied_user", m)
+	if open := newTestHandler(t, &fakeLister{}, nil); open.Denied("anyone", "anywhere") != nil {
+		t.Error("empty allow lists must allow everyone")
+	}
+}
+
+// hostile instances: mentions, mrkdwn control characters, a 300-character
+// name, Chinese text, emoji and a notebook URL carrying its token.
+func hostile() []scnet.Instance {
+	in := fixtures(6)
+	in[0].Name = "<!channel> wake up"
+	in[0].UserName = "<@U0BOSS>"
+	in[0].Description = "<!here> & <https://evil.example|click>"
+	in[1].Name = "a&b<c>"
+	in[1].ResourceGroup = "<!everyone>"
+	in[2].Name = strings.Repeat("n", 300)
+	in[2].Version = strings.Repeat("&", 400)
+	in[3].Name = "训练大模型-千问-" + strings.Repeat("测", 100)
+	in[3].UserName = "张三"
+	in[4].Name = "🔥🚀 *bold* _it_ `code` ~x~ :skull:"
+	in[5].Ports = []scnet.Port{
+		{Name: "jupyter", ContainerPort: 8888, Protocol: "TCP", AccessURL: "https://u:p@nb.example/lab?token=eyJnotebook#x"},
+		{Name: "evil", ContainerPort: 1, AccessURL: "javascript:alert(1)"},
+		{Name: "pipe", ContainerPort: 2, AccessURL: "https://x.example/a|b"},
+	}
+	in[5].Mounts = []scnet.Mount{{Source: "/public/home/<!channel>", Target: "/root/data"}}
+	in[5].Description = strings.Repeat("描述 <b> ", 1000)
+	return in
+}
+
+func TestRenderHostile(t *testing.T) {
+	f := &fakeLister{instances: hostile()}
+	h := newTestHandler(t, f, nil)
+	list := command(h, "")
+	golden(t, "hostile_list", list)
+	details := command(h, f.instances[5].ID)
+	golden(t, "hostile_details", details)
+	golden(t, "hostile_details_mention", command(h, f.instances[0].ID))
+	for _, m := range []*slack.WebhookMessage{list, details, command(h, f.instances[0].ID), command(h, "<!channel>")} {
+		assertNoMarkup(t, m)
+	}
+	if s := string(messageJSON(t, details)); strings.Contains(s, "eyJnotebook") || strings.Contains(s, "u:p@") || strings.Contains(s, "javascript:") {
+		t.Errorf("details show a URL's secret or an unsafe link: %s", s)
+	}
+}
+
+// ownMarkup matches the start of markup scnetbot writes on purpose.
+var ownMarkup = regexp.MustCompile(`^<(@U[A-Z0-9]+>|#C[A-Z0-9]+>|https?://[^|<> ]+\|open>)`)
+
+// assertNoMarkup fails when user-controlled text reaches Slack as markup:
+// every "<" that Slack would read must be scnetbot's own link or mention.
+func assertNoMarkup(t *testing.T, m *slack.WebhookMessage) {
+	t.Helper()
+	checkLimits(t, m)
+	var walk func(v any)
+	var texts []string
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if s, ok := v["text"].(string); ok && v["type"] == "mrkdwn" {
+				texts = append(texts, s)
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	var doc any
+	if err := json.Unmarshal(messageJSON(t, m), &doc); err != nil {
+		t.Fatal(err)
+	}
+	walk(doc)
+	texts = append(texts, m.Text)
+	for _, s := range texts {
+		for _, bad := range []string{"<!channel>", "<!here>", "<!everyone>", "<@U0BOSS>", "<https://evil", "<b>"} {
+			if strings.Contains(s, bad) {
+				t.Errorf("mrkdwn text carries %q unescaped: %q", bad, s)
+			}
+		}
+		// The only markup scnetbot writes itself: user and channel
+		// mentions of Slack ids, and links it built from http(s) URLs.
+		for rest := s; ; {
+			i := strings.IndexByte(rest, '<')
+			if i < 0 {
+				break
+			}
+			rest = rest[i:]
+			if !ownMarkup.MatchString(rest) {
+				t.Errorf("mrkdwn text has markup scnetbot did not write: %q in %q", blockkit.Truncate(rest, 40), s)
+			}
+			rest = rest[1:]
+		}
+	}
+}
+
+// A thousand matches still render one page inside every limit.
+func TestRenderThousand(t *testing.T) {
+	h := newTestHandler(t, &fakeLister{instances: fixtures(1000)}, nil)
+	m := command(h, "")
+	golden(t, "list_1000", m)
+	if !strings.Contains(m.Text, "Page 1 of 100") {
+		t.Errorf("fallback text %q does not say page 1 of 100", m.Text)
+	}
+	last := command(h, "page 100")
+	checkLimits(t, last)
+	if _, ok := actionsOf(last)[actionNext]; ok {
+		t.Error("last page offers Next")
+	}
+}
+
+// A server that ignores limit and sends everything must not push a reply
+// past Slack's limits.
+func TestRenderOversizedPage(t *testing.T) {
+	r := renderer{now: testNow, loc: testNow.Location()}
+	p := &scnet.Page{Total: 3, Instances: hostile()}
+	for range 5 {
+		p.Instances = append(p.Instances, hostile()...)
+	}
+	checkLimits(t, r.list(listView{query: Query{Kind: KindList}, page: p}))
+}

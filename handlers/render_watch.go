@@ -1,0 +1,138 @@
+package handlers
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/blockkit"
+	"scnetbot/watcher"
+)
+
+// maxSnoozesShown bounds the snooze list of the watch reply.
+const maxSnoozesShown = 20
+
+// watchDisabledMessage answers watch, snooze and unsnooze when no watcher runs.
+func watchDisabledMessage() *slack.WebhookMessage {
+	const s = ":zzz: The watcher is disabled (WATCH_CHANNEL is empty), so there are no alerts to check or snooze. Ask the bot's operator to set WATCH_CHANNEL to turn alerts on."
+	return message(s, section(s))
+}
+
+// at formats a wall-clock time in the display zone, with how long ago it
+// was.
+func (r renderer) at(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.In(r.loc).Format("2006-01-02 15:04:05") + " (" + humanDuration(r.now.Sub(t)) + " ago)"
+}
+
+// channelMention writes a channel id as a link, or the escaped name.
+func channelMention(c string) string {
+	if c == "" {
+		return none
+	}
+	if len(c) <= 20 && (c[0] == 'C' || c[0] == 'G') && strings.IndexFunc(c, func(r rune) bool {
+		return !('A' <= r && r <= 'Z' || '0' <= r && r <= '9')
+	}) < 0 {
+		return "<#" + c + ">"
+	}
+	return text(c, 80)
+}
+
+// watch renders the watcher's health.
+func (r renderer) watch(h watcher.Health) *slack.WebhookMessage {
+	state := ":large_green_circle: healthy"
+	switch {
+	case !h.Enabled:
+		state = ":zzz: disabled"
+	case h.Outage:
+		state = ":red_circle: SCNet unreachable (an outage notice is open)"
+	case h.LastError != "":
+		state = ":warning: the last poll failed"
+	case h.LastSuccess.IsZero():
+		state = ":hourglass_flowing_sand: no successful poll yet"
+	}
+	fields := []*slack.TextBlockObject{
+		field("State", state),
+		field("Channel", channelMention(h.Channel)),
+		field("Poll interval", humanDuration(h.Interval)),
+		field("Last poll", r.at(h.LastPoll)),
+		field("Last success", r.at(h.LastSuccess)),
+		field("Tracked instances", strconv.Itoa(h.Tracked)),
+		field("Alerts waiting for Slack", strconv.Itoa(h.PendingAlerts)),
+	}
+	if !h.TokenExpiresAt.IsZero() {
+		left := "expired"
+		if d := h.TokenExpiresAt.Sub(r.now); d > 0 {
+			left = "in " + humanDuration(d)
+		}
+		fields = append(fields, field("SCNet token expires", h.TokenExpiresAt.In(r.loc).Format("2006-01-02 15:04")+" ("+left+")"))
+	}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain("Alert watcher", blockkit.MaxHeaderText)),
+		slack.NewSectionBlock(nil, fields, nil),
+	}
+	if h.LastError != "" {
+		blocks = append(blocks, section("*Last error*\n"+blockkit.EscapeTruncate(h.LastError, 500)))
+	}
+	blocks = append(blocks, section("*Snoozed*\n"+r.snoozeLines(h.Snoozes)))
+	blocks = append(blocks, contextLine(r.zoneNote()))
+	return message("Alert watcher: "+stripEmoji(state)+", "+strconv.Itoa(len(h.Snoozes))+" snoozed", blocks...)
+}
+
+// snoozeLines lists active snoozes.
+func (r renderer) snoozeLines(ss []watcher.Snooze) string {
+	if len(ss) == 0 {
+		return "nothing"
+	}
+	var b strings.Builder
+	for i, s := range ss {
+		if i == maxSnoozesShown {
+			b.WriteString("• … and " + strconv.Itoa(len(ss)-maxSnoozesShown) + " more\n")
+			break
+		}
+		b.WriteString("• " + r.snoozeSubject(s) + " until " + s.Until.In(r.loc).Format("2006-01-02 15:04"))
+		if m := userMention(s.By); m != "" {
+			b.WriteString(" by " + m)
+		}
+		b.WriteByte('\n')
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// snoozeSubject names a snoozed instance: its name, and its id when known.
+func (r renderer) snoozeSubject(s watcher.Snooze) string {
+	subject := "*" + text(s.InstanceName, rowName) + "*"
+	if s.InstanceName == "" {
+		subject = "*" + text(s.InstanceID, 64) + "*"
+	} else if s.InstanceID != "" {
+		subject += " (" + text(s.InstanceID, 64) + ")"
+	}
+	return subject
+}
+
+// snoozed confirms a snooze.
+func (r renderer) snoozed(s watcher.Snooze, d time.Duration) *slack.WebhookMessage {
+	t := ":zzz: Alerts for " + r.snoozeSubject(s) + " are snoozed for " + formatSnoozeDuration(d) +
+		", until " + s.Until.In(r.loc).Format("2006-01-02 15:04 MST") + ". `/instances unsnooze` turns them back on."
+	return message(t, section(t))
+}
+
+// unsnoozed confirms a lifted snooze.
+func (r renderer) unsnoozed(s watcher.Snooze) *slack.WebhookMessage {
+	t := ":bell: Alerts for " + r.snoozeSubject(s) + " are on again."
+	return message(t, section(t))
+}
+
+// stripEmoji drops a leading ":emoji: " from scnetbot's own status words.
+func stripEmoji(s string) string {
+	if strings.HasPrefix(s, ":") {
+		if i := strings.Index(s[1:], ": "); i >= 0 {
+			return s[i+3:]
+		}
+	}
+	return s
+}
