@@ -1,14 +1,130 @@
 // Command scnetbot is a Slack bot for the people on call for GPU container
 // instances on SCNet: it answers /instances and alerts on failures.
+//
+// Usage:
+//
+//	scnetbot              run the bot (configured from the environment)
+//	scnetbot demo         run the bot against a built-in SCNet and Slack
+//	scnetbot version      print the version
+//	scnetbot healthcheck  exit 0 when the running bot's /healthz answers
+//	scnetbot -h           list the environment variables
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	// Embedded so DISPLAY_TIMEZONE works in a static image with no zoneinfo.
+	_ "time/tzdata"
+
+	"scnetbot/config"
 )
 
+// version is stamped at build time: -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
 func main() {
-	// Not finished: the runtime lands with the bot package.
-	fmt.Fprintln(os.Stderr, "scnetbot: the bot runtime is not built yet")
-	os.Exit(1)
+	os.Exit(cli(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// cli runs one subcommand and returns the process's exit code.
+func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	sub := ""
+	if len(args) > 0 {
+		sub = args[0]
+	}
+	switch sub {
+	case "":
+		return runFromEnv(ctx, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "scnetbot", version)
+		return 0
+	case "demo":
+		if err := runDemo(ctx, args[1:], stdin, stdout, stderr); err != nil {
+			fmt.Fprintln(stderr, "scnetbot demo:", err)
+			return 1
+		}
+		return 0
+	case "healthcheck":
+		return healthcheck(stderr)
+	case "-h", "-help", "--help", "help":
+		usage(stdout)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "scnetbot: unknown command %q\n\n", sub)
+		usage(stderr)
+		return 2
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `scnetbot: SCNet container instances for on-call, in Slack.
+
+Commands:
+  scnetbot              run the bot
+  scnetbot demo         run the bot against a built-in SCNet simulator and Slack emulator
+                        (reads slash commands from the terminal; --json prints raw Block Kit)
+  scnetbot version      print the version
+  scnetbot healthcheck  check the running bot's /healthz (for container HEALTHCHECK)
+
+`)
+	_ = config.Usage(w)
+}
+
+func runFromEnv(ctx context.Context, stderr io.Writer) int {
+	cfg, err := config.Load()
+	if err != nil {
+		fmt.Fprintln(stderr, "scnetbot:", err)
+		return 2
+	}
+	logger := newLogger(stderr, cfg)
+	logger.Info("starting scnetbot", "version", version, "config", cfg)
+	if err := run(ctx, cfg, logger, nil); err != nil {
+		logger.Error("scnetbot stopped", "err", err)
+		return 1
+	}
+	logger.Info("scnetbot stopped")
+	return 0
+}
+
+func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.SlogLevel()}
+	if strings.EqualFold(cfg.LogFormat, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// healthcheck asks the local bot's /healthz; distroless images have no curl.
+func healthcheck(stderr io.Writer) int {
+	addr := os.Getenv("HTTP_ADDR")
+	if addr == "" {
+		addr = ":8080"
+	}
+	if strings.HasPrefix(addr, ":") {
+		addr = "127.0.0.1" + addr
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + addr + "/healthz")
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 1
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		fmt.Fprintln(stderr, "healthcheck: /healthz answered", resp.Status)
+		return 1
+	}
+	return 0
 }

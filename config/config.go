@@ -32,7 +32,7 @@ type Config struct {
 	SCNetSecretKey scnet.Secret `envconfig:"SCNET_SECRET_KEY" desc:"SCNet secret key (AK/SK login)"`
 	SCNetPassword  scnet.Secret `envconfig:"SCNET_PASSWORD" desc:"SCNet password (legacy login)"`
 	SCNetOrgID     string       `envconfig:"SCNET_ORG_ID" desc:"SCNet organisation id (legacy login)"`
-	SCNetCluster   string       `envconfig:"SCNET_CLUSTER" desc:"SCNet region (cluster) name or id whose token to use, with credentials"`
+	SCNetCluster   string       `envconfig:"SCNET_CLUSTER" desc:"SCNet region (cluster) name or id whose token to use, with credentials; may be empty when the account has one region"`
 	SCNetAuthURL   string       `envconfig:"SCNET_AUTH_URL" default:"https://api.scnet.cn" desc:"SCNet AK/SK token service base URL"`
 	SCNetACURL     string       `envconfig:"SCNET_AC_URL" default:"https://www.scnet.cn" desc:"SCNet platform (ac) base URL: legacy login, token renewal, center"`
 
@@ -127,9 +127,6 @@ func (c *Config) validate() error {
 		}
 	default:
 		bad("SCNET_USER is set but no key: add SCNET_ACCESS_KEY and SCNET_SECRET_KEY, or SCNET_PASSWORD and SCNET_ORG_ID")
-	}
-	if c.UsesCredentials() && c.SCNetUser != "" && c.SCNetCluster == "" {
-		bad("SCNET_CLUSTER is missing: with credentials, name the region (cluster name or id) whose token to use")
 	}
 
 	for _, d := range []struct {

@@ -95,7 +95,7 @@ func TestLoadProblems(t *testing.T) {
 		{"bad zone and logs", with(valid(), "DISPLAY_TIMEZONE", "Mars/Olympus", "LOG_LEVEL", "loud", "LOG_FORMAT", "xml"),
 			[]string{"DISPLAY_TIMEZONE", "LOG_LEVEL must be", "LOG_FORMAT must be"}},
 		{"bad urls", with(valid(), "SLACK_API_URL", "slack.com", "SCNET_BASE_URL", "ftp://x/ai"), []string{"SLACK_API_URL must be an http(s) URL", "SCNET_BASE_URL must be an http(s) URL"}},
-		{"user without key", map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "SCNET_USER": "u"}, []string{"SCNET_USER is set but no key", "SCNET_CLUSTER is missing"}},
+		{"user without key", map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "SCNET_USER": "u"}, []string{"SCNET_USER is set but no key"}},
 		{"half an AK/SK", map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "SCNET_USER": "u", "SCNET_ACCESS_KEY": "ak", "SCNET_CLUSTER": "11250"}, []string{"SCNET_ACCESS_KEY and SCNET_SECRET_KEY go together"}},
 		{"half a legacy login", map[string]string{"SLACK_APP_TOKEN": "xapp-1", "SLACK_BOT_TOKEN": "xoxb-1", "SCNET_USER": "u", "SCNET_PASSWORD": "pw", "SCNET_CLUSTER": "11250"}, []string{"SCNET_PASSWORD and SCNET_ORG_ID go together"}},
 		{"watch without state path", with(valid(), "WATCH_CHANNEL", "C1", "STATE_PATH", "", "WATCH_STATUSES", ","), []string{"STATE_PATH is empty", "WATCH_STATUSES is empty"}},

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/bot"
+	"scnetbot/config"
+	"scnetbot/handlers"
+	"scnetbot/health"
+	"scnetbot/metrics"
+	"scnetbot/scnet"
+	"scnetbot/state"
+	"scnetbot/watcher"
+)
+
+// app is the running bot, handed to the demo and to end-to-end tests so they
+// can watch it; run owns its lifecycle.
+type app struct {
+	bot      *bot.Bot
+	watcher  *watcher.Watcher // nil when the watcher is off
+	metrics  *metrics.Metrics
+	httpAddr string // the health server's real address, "" when off
+}
+
+// run builds scnetbot from cfg and runs it until ctx ends or a part fails
+// for good. started, when not nil, is called once everything is built.
+func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started func(*app)) error {
+	m := metrics.New()
+
+	tokens, err := tokenSource(cfg)
+	if err != nil {
+		return err
+	}
+	baseURL := cfg.SCNetBaseURL
+	if baseURL == "" {
+		baseURL, err = discoverBaseURL(ctx, cfg, tokens)
+		if err != nil {
+			return err
+		}
+		logger.Info("discovered SCNet AI base URL", "url", baseURL)
+	}
+	client, err := scnet.New(baseURL,
+		scnet.WithTokenSource(tokens),
+		scnet.WithUserAgent("scnetbot/"+version),
+		scnet.WithObserver(func(endpoint, outcome string, d time.Duration) {
+			m.SCNetRequests.WithLabelValues(endpoint, outcome).Inc()
+			m.SCNetLatency.WithLabelValues(endpoint).Observe(d.Seconds())
+		}),
+	)
+	if err != nil {
+		return fmt.Errorf("scnet client: %w", err)
+	}
+
+	api := slack.New(cfg.SlackBotToken.Reveal(),
+		slack.OptionAppLevelToken(cfg.SlackAppToken.Reveal()),
+		slack.OptionAPIURL(cfg.SlackAPIURL),
+	)
+	a := &app{metrics: m}
+
+	var (
+		w     *watcher.Watcher
+		deliv *bot.Deliverer
+		store *state.Bolt
+	)
+	if cfg.WatchEnabled() {
+		store, err = state.Open(cfg.StatePath)
+		if err != nil {
+			return fmt.Errorf("open state %s: %w", cfg.StatePath, err)
+		}
+		defer store.Close()
+		deliv = bot.NewDeliverer(api, store, bot.DeliverConfig{Logger: logger.With("component", "deliver"), Metrics: m})
+		w = watcher.New(client, store, watcher.Config{
+			Channel:        cfg.WatchChannel,
+			Interval:       cfg.WatchInterval.D,
+			Statuses:       cfg.Statuses,
+			Mention:        cfg.WatchMention,
+			OutageAfter:    cfg.WatchOutageAfter.D,
+			StormThreshold: cfg.WatchStormThreshold.N,
+			TokenExpiry:    tokenExpiry(tokens),
+			Location:       cfg.Location,
+			Logger:         logger.With("component", "watcher"),
+			Metrics:        m,
+			Notify:         deliv.Kick,
+		})
+		a.watcher = w
+	}
+
+	h := handlers.New(client, handlers.Config{
+		AllowedChannels: cfg.AllowedChannels,
+		AllowedUsers:    cfg.AllowedUsers,
+		CacheTTL:        cfg.CacheTTL.D,
+		Location:        cfg.Location,
+		Watch:           watchControl(w),
+		Metrics:         m,
+		Logger:          logger.With("component", "handlers"),
+	})
+	botCfg := bot.Config{Commands: h, Logger: logger.With("component", "bot"), Metrics: m}
+	if w != nil {
+		botCfg.Alerts = w
+	}
+	a.bot = bot.New(api, botCfg)
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	fail := func(err error) {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			cancel(err)
+		}
+	}
+
+	if cfg.HTTPAddr != "" {
+		checks := health.Checks{Connected: a.bot.Connected}
+		if w != nil {
+			checks.Watch = w.Health
+		}
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("listen on HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+		}
+		a.httpAddr = ln.Addr().String()
+		srv := health.Server(cfg.HTTPAddr, health.Handler(m.Registry, checks))
+		wg.Go(func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				fail(fmt.Errorf("health server: %w", err))
+			}
+		})
+		// The server stops when everything else has; it must answer
+		// /healthz for as long as the bot is shutting down.
+		wg.Go(func() {
+			<-ctx.Done()
+			shutdownCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer done()
+			_ = srv.Shutdown(shutdownCtx)
+		})
+	}
+
+	if w != nil {
+		wg.Go(func() { fail(deliv.Run(ctx)) })
+		wg.Go(func() { fail(w.Run(ctx)) })
+	}
+	checkBotToken(ctx, api, logger)
+	if started != nil {
+		started(a)
+	}
+	err = a.bot.Run(ctx)
+	cancel(err)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return nil
+}
+
+// tokenSource builds the SCNet token source the configuration asks for.
+func tokenSource(cfg *config.Config) (scnet.TokenSource, error) {
+	if !cfg.UsesCredentials() {
+		return scnet.StaticToken(cfg.SCNetToken.Reveal()), nil
+	}
+	creds, err := scnet.NewCredentials(scnet.CredentialsConfig{
+		User:      cfg.SCNetUser,
+		AccessKey: cfg.SCNetAccessKey.Reveal(),
+		SecretKey: cfg.SCNetSecretKey,
+		Password:  cfg.SCNetPassword,
+		OrgID:     cfg.SCNetOrgID,
+		Cluster:   cfg.SCNetCluster,
+		AuthBase:  cfg.SCNetAuthURL,
+		ACBase:    cfg.SCNetACURL,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scnet credentials: %w", err)
+	}
+	return creds, nil
+}
+
+// discoverBaseURL asks SCNet's center endpoint where the region's AI API
+// lives, for deployments that set no SCNET_BASE_URL.
+func discoverBaseURL(ctx context.Context, cfg *config.Config, ts scnet.TokenSource) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	base, err := scnet.DiscoverAIBase(ctx, &http.Client{Timeout: 15 * time.Second}, cfg.SCNetACURL, ts)
+	if err != nil {
+		return "", fmt.Errorf("SCNET_BASE_URL is not set and discovering it failed (set it to the region's AI URL, ending in /ai): %w", err)
+	}
+	return base, nil
+}
+
+// tokenExpiry tells the watcher when a static token runs out, so it can
+// warn a day ahead. Credentials renew themselves and need no warning.
+func tokenExpiry(ts scnet.TokenSource) func() (time.Time, bool) {
+	if st, ok := ts.(*scnet.Static); ok {
+		return st.ExpiresAt
+	}
+	return nil
+}
+
+// watchControl keeps a nil *watcher.Watcher from becoming a non-nil
+// interface, which handlers would take for a running watcher.
+func watchControl(w *watcher.Watcher) handlers.WatchControl {
+	if w == nil {
+		return nil
+	}
+	return w
+}
+
+// checkBotToken asks Slack who the bot is, once, so a wrong SLACK_BOT_TOKEN
+// shows in the log at start rather than at the first alert. Slack being
+// unreachable is not fatal: the socket keeps retrying.
+func checkBotToken(ctx context.Context, api *slack.Client, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	resp, err := api.AuthTestContext(ctx)
+	if err != nil {
+		logger.Error("SLACK_BOT_TOKEN check failed: replies and alerts will fail until it is fixed", "err", err)
+		return
+	}
+	logger.Info("slack bot token ok", "team", resp.Team, "bot_user", resp.UserID)
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/url"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/internal/slackemu"
+)
+
+// emojiGlyphs turns the emoji codes scnetbot uses into characters a terminal
+// can show; codes it does not know stay as they are.
+func emojiGlyphs() *strings.Replacer {
+	return strings.NewReplacer(
+		":large_green_circle:", "🟢", ":red_circle:", "🔴", ":white_check_mark:", "✅",
+		":hourglass_flowing_sand:", "⏳", ":hourglass:", "⌛", ":black_square_for_stop:", "⏹",
+		":warning:", "⚠️", ":rotating_light:", "🚨", ":white_circle:", "⚪", ":zzz:", "💤",
+		":eyes:", "👀", ":bell:", "🔔", ":mag:", "🔍", ":arrows_counterclockwise:", "🔄",
+		":large_yellow_circle:", "🟡", ":large_blue_circle:", "🔵", ":x:", "❌", ":heavy_check_mark:", "✔",
+	)
+}
+
+// renderMessage shows a message the bot sent as terminal text: what a person
+// would read in Slack, with buttons as [labels] they can type to click.
+func renderMessage(m slackemu.Message) string {
+	var b strings.Builder
+	where := m.Via
+	switch {
+	case m.Via == "response_url" && m.ResponseType == "in_channel":
+		where = "reply, shared to the channel"
+	case m.Via == "response_url" && m.ReplaceOriginal:
+		where = "reply, replacing the previous one"
+	case m.Via == "response_url":
+		where = "reply, only visible to you"
+	case m.ThreadTS != "" && m.ThreadTS != m.TS:
+		where = fmt.Sprintf("%s in #%s, thread of %s", m.Via, m.Channel, m.ThreadTS)
+	case m.Channel != "":
+		where = fmt.Sprintf("%s in #%s", m.Via, m.Channel)
+	}
+	if m.Edits > 0 {
+		where += " (edited)"
+	}
+	fmt.Fprintf(&b, "┌─ %s\n", where)
+	glyphs := emojiGlyphs()
+	lines := blocksText(m.Blocks)
+	if len(lines) == 0 {
+		lines = []string{mrkdwnText(m.Text)}
+	}
+	for _, l := range lines {
+		for _, part := range strings.Split(glyphs.Replace(l), "\n") {
+			fmt.Fprintf(&b, "│ %s\n", part)
+		}
+	}
+	b.WriteString("└─\n")
+	return b.String()
+}
+
+// blocksText renders Block Kit blocks as lines of text.
+func blocksText(raw json.RawMessage) []string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var blocks slack.Blocks
+	if err := json.Unmarshal(raw, &blocks); err != nil {
+		return []string{"(blocks that could not be read: " + err.Error() + ")"}
+	}
+	var out []string
+	for _, blk := range blocks.BlockSet {
+		switch v := blk.(type) {
+		case *slack.HeaderBlock:
+			out = append(out, "▌"+textOf(v.Text))
+		case *slack.DividerBlock:
+			out = append(out, strings.Repeat("─", 40))
+		case *slack.SectionBlock:
+			line := textOf(v.Text)
+			if v.Accessory != nil && v.Accessory.ButtonElement != nil {
+				line += "  [" + textOf(v.Accessory.ButtonElement.Text) + "]"
+			}
+			if line != "" {
+				out = append(out, line)
+			}
+			var fields []string
+			for _, f := range v.Fields {
+				fields = append(fields, textOf(f))
+			}
+			if len(fields) > 0 {
+				out = append(out, "  "+strings.Join(fields, "  ·  "))
+			}
+		case *slack.ContextBlock:
+			var parts []string
+			for _, e := range v.ContextElements.Elements {
+				if t, ok := e.(*slack.TextBlockObject); ok {
+					parts = append(parts, textOf(t))
+				}
+			}
+			out = append(out, "  "+strings.Join(parts, " · "))
+		case *slack.ActionBlock:
+			var buttons []string
+			for _, e := range v.Elements.ElementSet {
+				if btn, ok := e.(*slack.ButtonBlockElement); ok {
+					buttons = append(buttons, "["+textOf(btn.Text)+"]")
+				}
+			}
+			out = append(out, strings.Join(buttons, " "))
+		case *slack.RichTextBlock:
+			out = append(out, "(rich text)")
+		default:
+			out = append(out, fmt.Sprintf("(%s block)", blk.BlockType()))
+		}
+	}
+	return out
+}
+
+func textOf(t *slack.TextBlockObject) string {
+	if t == nil {
+		return ""
+	}
+	if t.Type == slack.PlainTextType {
+		return t.Text
+	}
+	return mrkdwnText(t.Text)
+}
+
+// mrkdwnText undoes mrkdwn's escaping and shows links as "label (url)".
+func mrkdwnText(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			break
+		}
+		b.WriteString(html.UnescapeString(s[:i]))
+		inner := s[i+1 : i+j]
+		if target, label, ok := strings.Cut(inner, "|"); ok {
+			fmt.Fprintf(&b, "%s (%s)", html.UnescapeString(label), target)
+		} else {
+			b.WriteString(inner)
+		}
+		s = s[i+j+1:]
+	}
+	b.WriteString(html.UnescapeString(s))
+	return b.String()
+}
+
+// builderLink opens the message in Slack's Block Kit Builder.
+func builderLink(blocks json.RawMessage) string {
+	if len(blocks) == 0 {
+		return ""
+	}
+	payload := `{"blocks":` + string(blocks) + `}`
+	return "https://app.slack.com/block-kit-builder/#" + url.PathEscape(payload)
+}
+
+// buttonLabels lists the buttons of a message, for "type a label to click".
+func buttonLabels(raw json.RawMessage) []string {
+	var blocks slack.Blocks
+	if json.Unmarshal(raw, &blocks) != nil {
+		return nil
+	}
+	var labels []string
+	for _, blk := range blocks.BlockSet {
+		switch v := blk.(type) {
+		case *slack.ActionBlock:
+			for _, e := range v.Elements.ElementSet {
+				if btn, ok := e.(*slack.ButtonBlockElement); ok {
+					labels = append(labels, textOf(btn.Text))
+				}
+			}
+		case *slack.SectionBlock:
+			if v.Accessory != nil && v.Accessory.ButtonElement != nil {
+				labels = append(labels, textOf(v.Accessory.ButtonElement.Text))
+			}
+		}
+	}
+	return labels
+}
