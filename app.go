@@ -98,6 +98,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 		AllowedChannels: cfg.AllowedChannels,
 		AllowedUsers:    cfg.AllowedUsers,
 		CacheTTL:        cfg.CacheTTL.D,
+		QueryTimeout:    cfg.QueryTimeout.D,
 		Location:        cfg.Location,
 		Watch:           watchControl(w),
 		Metrics:         m,

@@ -1,0 +1,456 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"scnetbot/config"
+	"scnetbot/internal/slackemu"
+	"scnetbot/scnet"
+	"scnetbot/scnet/scnettest"
+)
+
+// syncBuffer collects the bot's logs from many goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// e2e is the real bot, run through run(), against the SCNet simulator and
+// the Slack emulator on loopback.
+type e2e struct {
+	t    *testing.T
+	sim  *scnettest.Server
+	emu  *slackemu.Server
+	cfg  *config.Config
+	logs *syncBuffer
+	app  *app
+	stop context.CancelFunc
+	done chan error
+}
+
+// e2eConfig is the configuration the tests start from: the simulator and
+// emulator's addresses, a state file in a temp dir, no watcher.
+func e2eConfig(t *testing.T, sim *scnettest.Server, emu *slackemu.Server) *config.Config {
+	cfg := config.Defaults()
+	cfg.SlackAppToken = scnet.Secret(emu.AppToken())
+	cfg.SlackBotToken = scnet.Secret(emu.BotToken())
+	cfg.SlackAPIURL = emu.APIURL()
+	cfg.SCNetBaseURL = sim.AIBaseURL()
+	cfg.SCNetToken = scnet.Secret(sim.Token())
+	cfg.StatePath = filepath.Join(t.TempDir(), "scnetbot.db")
+	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg.LogLevel = "debug"
+	return cfg
+}
+
+func startBot(t *testing.T, sim *scnettest.Server, emu *slackemu.Server, cfg *config.Config) *e2e {
+	t.Helper()
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx, cancel := context.WithCancel(context.Background())
+	started := make(chan *app, 1)
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, cfg, logger, func(a *app) { started <- a }) }()
+	e := &e2e{t: t, sim: sim, emu: emu, cfg: cfg, logs: logs, stop: cancel, done: done}
+	select {
+	case e.app = <-started:
+	case err := <-done:
+		t.Fatalf("run ended before starting: %v\nlogs:\n%s", err, logs.String())
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not start")
+	}
+	if err := emu.WaitConnected(timeout(t, 20*time.Second), 1); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.shutdown)
+	return e
+}
+
+// shutdown stops the bot and waits for run to return; safe to call twice.
+func (e *e2e) shutdown() {
+	e.stop()
+	select {
+	case err, ok := <-e.done:
+		if ok && err != nil {
+			e.t.Errorf("run returned %v", err)
+		}
+		if ok {
+			close(e.done)
+		}
+	case <-time.After(30 * time.Second):
+		e.t.Error("run did not return after cancel")
+	}
+}
+
+// newE2E starts a simulator with n instances, an emulator and the bot.
+func newE2E(t *testing.T, n int, mutate func(*config.Config), simOpts ...scnettest.Option) *e2e {
+	t.Helper()
+	sim := scnettest.New(append([]scnettest.Option{scnettest.WithInstances(n, 7)}, simOpts...)...)
+	t.Cleanup(sim.Close)
+	emu := slackemu.New()
+	t.Cleanup(emu.Close)
+	cfg := e2eConfig(t, sim, emu)
+	if mutate != nil {
+		mutate(cfg)
+	}
+	return startBot(t, sim, emu, cfg)
+}
+
+func timeout(t *testing.T, d time.Duration) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// command sends a slash command and returns its ack and first reply.
+func (e *e2e) command(text string) (slackemu.Ack, slackemu.Message) {
+	e.t.Helper()
+	in, err := e.emu.SendSlashCommand(timeout(e.t, 10*time.Second), slackemu.SlashCommand{
+		Command: "/instances", Text: text, UserID: "U0ONCALL", UserName: "oncall", ChannelID: "C0ONCALL",
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.awaitAck(in), e.awaitReply(in)
+}
+
+func (e *e2e) awaitAck(in *slackemu.Interaction) slackemu.Ack {
+	e.t.Helper()
+	ack, err := e.emu.WaitAck(timeout(e.t, 10*time.Second), in.EnvelopeID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if ack.Late || ack.Latency >= 3*time.Second {
+		e.t.Errorf("ack took %s: Slack's deadline is 3s", ack.Latency)
+	}
+	return ack
+}
+
+func (e *e2e) awaitReply(in *slackemu.Interaction) slackemu.Message {
+	e.t.Helper()
+	msgs, err := e.emu.WaitResponses(timeout(e.t, 20*time.Second), in.ResponseURL, 1)
+	if err != nil {
+		e.t.Fatalf("no reply: %v\nlogs:\n%s", err, e.logs.String())
+	}
+	return msgs[0]
+}
+
+func (e *e2e) click(msg slackemu.Message, label string) slackemu.Message {
+	e.t.Helper()
+	in, err := e.emu.Click(timeout(e.t, 10*time.Second), msg, label, "U0ONCALL")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.awaitAck(in)
+	return e.awaitReply(in)
+}
+
+// everything is a message's text and blocks as one string, for asserting
+// what a person would see.
+func everything(m slackemu.Message) string { return m.Text + "\n" + string(m.Blocks) }
+
+func mustContain(t *testing.T, m slackemu.Message, wants ...string) {
+	t.Helper()
+	all := everything(m)
+	for _, w := range wants {
+		if !strings.Contains(all, w) {
+			t.Errorf("message lacks %q:\n%.1500s", w, all)
+		}
+	}
+}
+
+func TestE2ECommandForms(t *testing.T) {
+	e := newE2E(t, 400, nil)
+	rec := e.sim.Records()
+	var running scnettest.Record
+	for _, r := range rec {
+		if r.Status == scnet.StatusRunning {
+			running = r
+			break
+		}
+	}
+	word := strings.SplitN(running.Name, "-", 2)[0]
+	tests := []struct {
+		text  string
+		wants []string
+	}{
+		{"", []string{"All instances", "Running", "Failed", "Page 1"}},
+		{"running ssh", []string{"Running ssh instances", "found"}},
+		{"SSH Failed", []string{"Failed ssh instances"}},
+		{"help", []string{"/instances", "page"}},
+		{running.ID, []string{running.ID, running.ResourceGroup}},
+		{word, []string{word}},
+		{"runing", []string{"did you mean", "running"}},
+		{strings.Repeat("word ", 60), []string{"too long"}},
+		{"failed page 0", []string{"page"}},
+		{"watch", []string{"watcher is disabled"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			_, reply := e.command(tt.text)
+			if reply.ResponseType == "in_channel" {
+				t.Errorf("reply is in_channel; replies are ephemeral unless shared")
+			}
+			mustContain(t, reply, tt.wants...)
+		})
+	}
+	if v := e.emu.Violations(); len(v) > 0 {
+		t.Errorf("Block Kit violations: %v", v)
+	}
+}
+
+func TestE2EPagingByClicking(t *testing.T) {
+	e := newE2E(t, 400, nil)
+	_, first := e.command("completed")
+	mustContain(t, first, "Page 1 of")
+	second := e.click(first, "Next ▶")
+	if !second.ReplaceOriginal {
+		t.Errorf("Next must replace the message, got %+v", second)
+	}
+	mustContain(t, second, "Page 2 of")
+	back := e.click(second, "◀ Prev")
+	mustContain(t, back, "Page 1 of")
+	shared := e.click(back, "Share to channel")
+	if shared.ResponseType != "in_channel" {
+		t.Errorf("Share posted %q, want in_channel", shared.ResponseType)
+	}
+	details := e.click(back, "Details")
+	mustContain(t, details, "Image")
+}
+
+func TestE2ESCNetTrouble(t *testing.T) {
+	e := newE2E(t, 50, func(c *config.Config) { c.QueryTimeout.D = 500 * time.Millisecond; c.CacheTTL.D = time.Millisecond })
+	tests := []struct {
+		name  string
+		setup func()
+		undo  func()
+		wants []string
+	}{
+		{"down", func() { e.sim.SetDown(true) }, func() { e.sim.SetDown(false) }, []string{"cannot reach SCNet"}},
+		{"slow", func() { e.sim.SetLatency(3 * time.Second) }, func() { e.sim.SetLatency(0) }, []string{"slow"}},
+		{"502 from a proxy", func() { e.sim.FailNext(100, 502) }, func() { e.sim.FailNext(0, 0) }, []string{"SCNet"}},
+		{"garbage", func() { e.sim.GarbageNext(100) }, func() { e.sim.GarbageNext(0) }, []string{"SCNet"}},
+		{"user frozen", func() { e.sim.FailNextCode(100, "10007") }, func() { e.sim.FailNextCode(0, "") }, []string{"frozen"}},
+		{"no API access", func() { e.sim.FailNextCode(100, "10009") }, func() { e.sim.FailNextCode(0, "") }, []string{"10009"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.setup()
+			defer tt.undo()
+			_, reply := e.command("running")
+			mustContain(t, reply, tt.wants...)
+			if strings.Contains(everything(reply), "Running instances —") {
+				t.Errorf("a failed query rendered as a list:\n%s", everything(reply))
+			}
+		})
+	}
+	// After all that, SCNet answers again and so does the bot.
+	_, reply := e.command("running")
+	mustContain(t, reply, "Running instances")
+}
+
+func TestE2EExpiredToken(t *testing.T) {
+	e := newE2E(t, 20, nil)
+	e.sim.ExpireTokens()
+	_, reply := e.command("failed")
+	mustContain(t, reply, "token")
+}
+
+func TestE2EHostileNamesAreEscaped(t *testing.T) {
+	e := newE2E(t, 120, nil, scnettest.WithHostileNames())
+	for _, text := range []string{"", "channel", "failed", "running", "page 2", "page 3"} {
+		_, reply := e.command(text)
+		all := everything(reply)
+		for _, bad := range []string{"<!channel>", "<!here>", "<!everyone>", "<@U"} {
+			if strings.Contains(all, bad) {
+				t.Errorf("/instances %s: raw %q reached Slack:\n%.800s", text, bad, all)
+			}
+		}
+	}
+	if v := e.emu.Violations(); len(v) > 0 {
+		t.Errorf("Block Kit violations: %v", v)
+	}
+}
+
+func TestE2EIdenticalCommandsCostOneRequest(t *testing.T) {
+	e := newE2E(t, 200, nil)
+	e.sim.SetLatency(300 * time.Millisecond)
+	e.sim.ResetRequests()
+	const n = 50
+	ins := make([]*slackemu.Interaction, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			in, err := e.emu.SendSlashCommand(timeout(t, 10*time.Second), slackemu.SlashCommand{
+				Command: "/instances", Text: "running ssh", UserID: fmt.Sprintf("U%03d", i), ChannelID: "C0ONCALL",
+			})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			ins[i] = in
+		})
+	}
+	wg.Wait()
+	for _, in := range ins {
+		if in == nil {
+			t.FailNow()
+		}
+		e.awaitAck(in)
+		mustContain(t, e.awaitReply(in), "Running ssh instances")
+	}
+	if got := e.sim.RequestCount("/ai/openapi/v2/instance-service/task"); got != 1 {
+		t.Errorf("50 identical commands made %d SCNet list requests, want 1", got)
+	}
+}
+
+func TestE2EReconnects(t *testing.T) {
+	e := newE2E(t, 20, nil)
+	for _, reason := range []string{"refresh_requested", "warning", "link_disabled", "too_many_websockets", "abrupt close"} {
+		opened := e.emu.ConnectionsOpened()
+		if reason == "abrupt close" {
+			e.emu.DropConnections()
+		} else {
+			e.emu.Disconnect(reason)
+		}
+		if err := e.emu.WaitConnectionsOpened(timeout(t, 10*time.Second), opened+1); err != nil {
+			t.Fatalf("%s: %v", reason, err)
+		}
+		if err := e.emu.WaitConnected(timeout(t, 10*time.Second), 1); err != nil {
+			t.Fatalf("%s: %v", reason, err)
+		}
+		_, reply := e.command("failed")
+		mustContain(t, reply, "Failed instances")
+	}
+}
+
+// TestE2ENoSecretAnywhere runs a variety of commands and failures, then
+// reads every message Slack received and every log line for a token, a
+// credential or the start script's content.
+func TestE2ENoSecretAnywhere(t *testing.T) {
+	e := newE2E(t, 200, nil)
+	var withScript scnettest.Record
+	for _, r := range e.sim.Records() {
+		if r.StartScriptContent != "" {
+			withScript = r
+			break
+		}
+	}
+	if withScript.ID == "" {
+		t.Fatal("simulator seeded no start script to leak")
+	}
+	_, reply := e.command(withScript.Name)
+	e.click(reply, "Details")
+	e.command(withScript.ID)
+	e.command("")
+	e.sim.FailNextCode(100, "10008")
+	e.command("running")
+	e.sim.FailNextCode(0, "")
+	e.sim.GarbageNext(10)
+	e.command("failed")
+	e.sim.GarbageNext(0)
+
+	var all strings.Builder
+	for _, m := range e.emu.AllMessages() {
+		all.WriteString(everything(m))
+	}
+	all.WriteString(e.logs.String())
+	secrets := map[string]string{
+		"SCNet token":     e.sim.Token(),
+		"Slack bot token": e.emu.BotToken(),
+		"Slack app token": e.emu.AppToken(),
+	}
+	script := withScript.StartScriptContent
+	if i := strings.Index(script, "hf_"); i >= 0 {
+		secrets["start script secret"] = strings.Fields(script[i:])[0]
+	}
+	secrets["start script"] = strings.SplitN(script, "\n", 2)[0] + "\n"
+	for what, s := range secrets {
+		if s != "" && strings.Contains(all.String(), s) {
+			t.Errorf("%s leaked into Slack or the logs", what)
+		}
+	}
+}
+
+func TestE2EHealthAndMetrics(t *testing.T) {
+	e := newE2E(t, 20, nil)
+	e.command("running")
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://" + e.app.httpAddr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Errorf("/healthz = %d", code)
+	}
+	code, body := get("/readyz")
+	if code != 200 {
+		t.Errorf("/readyz = %d %s", code, body)
+	}
+	// The counters move right after the reply is posted, so give them a
+	// moment rather than racing the worker.
+	var metrics string
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, metrics = get("/metrics")
+		if strings.Contains(metrics, `scnetbot_commands_total{kind="command",result="ok"} 1`) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for _, want := range []string{
+		`scnetbot_commands_total{kind="command",result="ok"} 1`,
+		`scnetbot_scnet_requests_total{endpoint="list",outcome="0"}`,
+		`scnetbot_cache_lookups_total{result="miss"}`,
+		"scnetbot_ack_latency_seconds_count 1",
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	// Disconnected from Slack: not ready.
+	e.emu.Close()
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		code, body = get("/readyz")
+		if code == http.StatusServiceUnavailable {
+			var rep struct{ Problems []string }
+			_ = json.Unmarshal([]byte(body), &rep)
+			if len(rep.Problems) == 0 {
+				t.Errorf("/readyz 503 without a reason: %s", body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz still %d after Slack went away", code)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
