@@ -1,0 +1,155 @@
+package scnettest
+
+import (
+	"fmt"
+
+	"scnetbot/scnet"
+)
+
+// NotFoundError says an instance id is not in the simulator.
+type NotFoundError struct{ ID string }
+
+func (e *NotFoundError) Error() string { return fmt.Sprintf("instance %q not found", e.ID) }
+
+// Add stores r and returns it as stored: an empty ID, CreateTime, Status,
+// TaskType, TimeoutLimit or StartScriptActionScope is filled in, and
+// duration and remainingTime follow from the times. An existing ID is
+// replaced.
+func (s *Server) Add(r Record) Record {
+	r = r.clone()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.now()
+	if r.ID == "" {
+		r.ID = s.newID()
+	}
+	if r.CreateTime.IsZero() {
+		r.CreateTime = now
+	}
+	if r.Status == "" {
+		r.Status = scnet.StatusWaiting
+	}
+	if r.TaskType == "" {
+		r.TaskType = scnet.TaskSSH
+	}
+	if r.TimeoutLimit == "" {
+		r.TimeoutLimit = "unlimited"
+	}
+	if r.StartScriptActionScope == "" {
+		r.StartScriptActionScope = "all"
+	}
+	r.CreateTime = r.CreateTime.In(beijing())
+	if r.Duration == "" && r.RemainingTime == "" {
+		refreshTimes(&r, now)
+	}
+	if old, ok := s.data.byID[r.ID]; ok {
+		s.data.remove(old)
+	}
+	s.data.insert(newEntry(r))
+	return r.clone()
+}
+
+// newID returns a fresh 32-hex-digit id like SCNet's. Callers hold mu.
+func (s *Server) newID() string {
+	for {
+		s.idSeq++
+		id := fmt.Sprintf("%016x%016x", s.rng.Uint64(), s.idSeq)
+		if _, taken := s.data.byID[id]; !taken {
+			return id
+		}
+	}
+}
+
+// Get returns the record with id.
+func (s *Server) Get(id string) (Record, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.data.byID[id]
+	if !ok {
+		return Record{}, false
+	}
+	return e.rec.clone(), true
+}
+
+// FindByName returns the newest record named exactly name.
+func (s *Server) FindByName(name string) (Record, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	all := s.data.all()
+	for i := len(all) - 1; i >= 0; i-- {
+		if all[i].rec.Name == name {
+			return all[i].rec.clone(), true
+		}
+	}
+	return Record{}, false
+}
+
+// Records returns a copy of every record, oldest first.
+func (s *Server) Records() []Record {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	all := s.data.all()
+	out := make([]Record, len(all))
+	for i, e := range all {
+		out[i] = e.rec.clone()
+	}
+	return out
+}
+
+// Count returns how many records the simulator holds.
+func (s *Server) Count() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.data.byID)
+}
+
+// Delete removes the record with id and reports whether it existed.
+func (s *Server) Delete(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.data.byID[id]
+	if ok {
+		s.data.remove(e)
+	}
+	return ok
+}
+
+// SetStatus moves a record to st as SCNet would: Running sets startTime to
+// now, Completed, Failed and Terminated set endTime to now, Waiting and
+// Deploying clear both.
+func (s *Server) SetStatus(id string, st scnet.Status) error {
+	if !validStatus(string(st)) {
+		return fmt.Errorf("set status of %q: unknown status %q", id, st)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.data.byID[id]
+	if !ok {
+		return fmt.Errorf("set status: %w", &NotFoundError{ID: id})
+	}
+	s.setStatus(e, st)
+	return nil
+}
+
+// setStatus moves e to st and re-indexes it. Callers hold mu.
+func (s *Server) setStatus(e *entry, st scnet.Status) {
+	now := s.now().In(beijing())
+	r := e.rec.clone()
+	r.Status = st
+	switch {
+	case st == scnet.StatusRunning:
+		r.StartTime, r.EndTime = now, timeZero()
+		if r.HeaderNotebookIP == "" {
+			r.HeaderNotebookIP = fmt.Sprintf("10.16.%d.%d", s.rng.IntN(250)+1, s.rng.IntN(250)+1)
+		}
+	case st.Terminal():
+		r.EndTime = now
+		r.HeaderNotebookIP = ""
+	default:
+		r.StartTime, r.EndTime = timeZero(), timeZero()
+		r.HeaderNotebookIP = ""
+	}
+	refreshTimes(&r, now)
+	// A fresh entry starts without a cached encoding of the old state.
+	s.data.replace(e, newEntry(r))
+}

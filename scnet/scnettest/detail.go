@@ -1,0 +1,48 @@
+package scnettest
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// handleDetail serves GET /ai/openapi/v2/instance-service/{id}/detail. An
+// unknown id answers HTTP 200, code "10004" (参数无效) and data null: SCNet
+// documents no not-found code, and an id it does not know is, to it, an
+// invalid parameter. WithUnknownIDAsNull switches to code "0", data null.
+func (s *Server) handleDetail(w http.ResponseWriter, r *http.Request, id string) {
+	if _, ok := s.authorize(w, r, true); !ok {
+		return
+	}
+	rec, ok := s.Get(id)
+	if !ok {
+		s.writeUnknownID(w)
+		return
+	}
+	writeOK(w, json.RawMessage(rec.encode(true)))
+}
+
+// handleURL serves GET /ai/openapi/v2/instance-service/{id}/url: the first
+// port's access URL, answered like detail for an unknown id.
+func (s *Server) handleURL(w http.ResponseWriter, r *http.Request, id string) {
+	if _, ok := s.authorize(w, r, true); !ok {
+		return
+	}
+	rec, ok := s.Get(id)
+	if !ok {
+		s.writeUnknownID(w)
+		return
+	}
+	u := ""
+	if len(rec.Ports) > 0 {
+		u = rec.Ports[0].AccessURL
+	}
+	writeOK(w, u)
+}
+
+func (s *Server) writeUnknownID(w http.ResponseWriter) {
+	if s.cfg.unknownAsNull {
+		writeOK(w, nil)
+		return
+	}
+	writeError(w, CodeInvalidParams)
+}

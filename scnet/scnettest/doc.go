@@ -1,0 +1,38 @@
+// Package scnettest is an in-process simulator of SCNet's container-instance
+// OpenAPI: tokens (AK/SK and legacy), the region center, the instance list and
+// instance detail, with seeded realistic data, a lifecycle that moves
+// instances through their statuses, fault knobs and a request log.
+//
+// It serves tests, benchmarks and the bot's demo mode. Its wire format follows
+// SCNet's own page for the list endpoint (field names, null handling, the
+// msg/total/code/data envelope, Chinese error messages) and keeps its own
+// record type, so a decoding mistake in the client cannot hide behind a
+// matching mistake here.
+//
+// Choices where SCNet's documentation is silent, so clients can rely on them:
+//
+//   - An expired, invalidated, unknown or missing token answers HTTP 200 with
+//     code "10008" (权限不足), the way one public client sees expiry.
+//   - The platform token (clusterId "0") answers code "10009" (没有权限访问接口)
+//     on container APIs.
+//   - An unknown instance id on detail answers HTTP 200 with code "10004"
+//     (参数无效) and data null (code "0" and data null with
+//     WithUnknownIDAsNull).
+//   - A list request without sort is sorted desc (newest first); without limit
+//     it answers "10003" (参数不全); limit <= 0 or > MaxLimit, a negative start
+//     or an unknown status, taskType or sort answers "10004" (参数无效).
+//   - total counts every match, not only the page.
+//   - The list leaves mountInfoList and containerPortInfoList null, as the
+//     page's example does; detail fills them.
+//   - The center's aiUrls url has no "/ai" suffix by default (see
+//     WithCenterAISuffix); a disabled entry precedes the enabled one.
+//   - Token requests: missing headers answer "10003"; a wrong user, access
+//     key, password or orgId, a wrong signature or an AK/SK timestamp more
+//     than five minutes off answer "10004" with a message saying which.
+//   - tokens/next renews a token that is valid or expired for less than 24
+//     hours and invalidates the old one; otherwise it answers "10008".
+//   - Fault knobs apply to every endpoint, token endpoints included, in the
+//     order requests arrive; every request is logged, faulted ones too.
+//   - Unknown paths answer HTTP 404 and wrong methods HTTP 405, with a
+//     Spring-style JSON body, as SCNet's Java stack does.
+package scnettest

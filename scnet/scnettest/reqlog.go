@@ -1,0 +1,73 @@
+package scnettest
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Request is one request as the simulator received it, faulted ones
+// included.
+type Request struct {
+	Method   string
+	Path     string
+	RawQuery string
+	Body     []byte
+	Token    string // the "token" header
+	At       time.Time
+}
+
+// maxLogged bounds the request log so a demo running for weeks does not
+// grow without end; past it the oldest half is dropped.
+const maxLogged = 100_000
+
+func (s *Server) record(r *http.Request, body []byte) {
+	req := Request{
+		Method:   r.Method,
+		Path:     r.URL.Path,
+		RawQuery: r.URL.RawQuery,
+		Body:     body,
+		Token:    r.Header.Get("token"),
+		At:       s.now(),
+	}
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	if len(s.log) >= maxLogged {
+		s.log = slices.Delete(s.log, 0, maxLogged/2)
+	}
+	s.log = append(s.log, req)
+}
+
+// Requests returns every request received since start or ResetRequests, in
+// arrival order (only the latest 50,000 to 100,000 once over 100,000).
+func (s *Server) Requests() []Request {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	out := slices.Clone(s.log)
+	for i := range out {
+		out[i].Body = slices.Clone(out[i].Body)
+	}
+	return out
+}
+
+// RequestCount counts requests whose path starts with pathPrefix; "" counts
+// all.
+func (s *Server) RequestCount(pathPrefix string) int {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	n := 0
+	for _, r := range s.log {
+		if strings.HasPrefix(r.Path, pathPrefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// ResetRequests forgets every logged request.
+func (s *Server) ResetRequests() {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	s.log = nil
+}
