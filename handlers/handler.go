@@ -62,6 +62,10 @@ const (
 	DefaultQueryTimeout = 8 * time.Second
 )
 
+// CommandName is the slash command scnetbot answers; manifest.yaml must
+// declare exactly this command.
+const CommandName = "/instances"
+
 // PageSize is how many instances one reply lists.
 const PageSize = 10
 

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"scnetbot/bot"
+	"scnetbot/handlers"
+)
+
+// TestMain lets a test run this binary's main() in a child process, so the
+// demo's piped mode is tested the way a person runs it.
+func TestMain(m *testing.M) {
+	if os.Getenv("SCNETBOT_TEST_RUN_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// runBinary runs scnetbot with args and stdin in a child process.
+func runBinary(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "SCNETBOT_TEST_RUN_MAIN=1")
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(90 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("scnetbot %v did not exit; stdout so far:\n%s", args, out.String())
+	}
+	return out.String(), errb.String(), cmd.ProcessState.ExitCode()
+}
+
+func TestDemoPipedMode(t *testing.T) {
+	stdout, stderr, code := runBinary(t, "/instances failed\n/instances help\nNext ▶\n", "demo")
+	if code != 0 {
+		t.Fatalf("demo exited %d\nstderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"reply, only visible to you",
+		"Failed instances",
+		"Page 1 of",
+		"/instances",                        // the help text
+		"reply, replacing the previous one", // the click on Next
+		"Page 2 of",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, stdout)
+		}
+	}
+}
+
+func TestDemoJSONMode(t *testing.T) {
+	stdout, stderr, code := runBinary(t, "/instances running\n", "demo", "--json")
+	if code != 0 {
+		t.Fatalf("demo exited %d\nstderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{`"type": "header"`, "https://app.slack.com/block-kit-builder/#"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("demo --json output lacks %q", want)
+		}
+	}
+}
+
+func TestCLI(t *testing.T) {
+	stdout, _, code := runBinary(t, "", "version")
+	if code != 0 || !strings.HasPrefix(stdout, "scnetbot ") {
+		t.Errorf("version: %d %q", code, stdout)
+	}
+	stdout, _, code = runBinary(t, "", "-h")
+	if code != 0 || !strings.Contains(stdout, "SLACK_APP_TOKEN") || !strings.Contains(stdout, "WATCH_STATUSES") {
+		t.Errorf("-h: %d %q", code, stdout)
+	}
+	_, stderr, code := runBinary(t, "", "frobnicate")
+	if code != 2 || !strings.Contains(stderr, "unknown command") {
+		t.Errorf("unknown command: %d %q", code, stderr)
+	}
+}
+
+func TestMissingConfigurationNamesEveryVariable(t *testing.T) {
+	cmd := exec.Command(os.Args[0])
+	// Only what a process needs to run: none of scnetbot's variables.
+	cmd.Env = []string{"SCNETBOT_TEST_RUN_MAIN=1", "PATH=" + os.Getenv("PATH")}
+	out, _ := cmd.CombinedOutput()
+	if cmd.ProcessState.ExitCode() != 2 {
+		t.Errorf("exit code %d, want 2", cmd.ProcessState.ExitCode())
+	}
+	for _, want := range []string{"SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SCNET_TOKEN"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("error does not name %s:\n%s", want, out)
+		}
+	}
+}
+
+// manifest is the part of manifest.yaml the code must agree with.
+type manifest struct {
+	DisplayInformation struct {
+		Name string `yaml:"name"`
+	} `yaml:"display_information"`
+	Features struct {
+		BotUser struct {
+			DisplayName string `yaml:"display_name"`
+		} `yaml:"bot_user"`
+		SlashCommands []struct {
+			Command     string `yaml:"command"`
+			Description string `yaml:"description"`
+			URL         string `yaml:"url"`
+		} `yaml:"slash_commands"`
+	} `yaml:"features"`
+	OAuthConfig struct {
+		Scopes struct {
+			Bot []string `yaml:"bot"`
+		} `yaml:"scopes"`
+	} `yaml:"oauth_config"`
+	Settings struct {
+		Interactivity struct {
+			IsEnabled  bool   `yaml:"is_enabled"`
+			RequestURL string `yaml:"request_url"`
+		} `yaml:"interactivity"`
+		SocketModeEnabled bool `yaml:"socket_mode_enabled"`
+	} `yaml:"settings"`
+}
+
+func TestManifestMatchesTheCode(t *testing.T) {
+	raw, err := os.ReadFile("manifest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m manifest
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(&m); err != nil {
+		t.Fatal(err)
+	}
+	if n := m.DisplayInformation.Name; n == "" || len([]rune(n)) > 35 {
+		t.Errorf("display_information.name %q: required, at most 35 characters", n)
+	}
+	if m.Features.BotUser.DisplayName == "" {
+		t.Error("features.bot_user.display_name is required")
+	}
+	if !m.Settings.SocketModeEnabled || !m.Settings.Interactivity.IsEnabled || m.Settings.Interactivity.RequestURL != "" {
+		t.Errorf("settings: socket mode %v, interactivity %v, request_url %q: Socket Mode needs both on and no URL",
+			m.Settings.SocketModeEnabled, m.Settings.Interactivity.IsEnabled, m.Settings.Interactivity.RequestURL)
+	}
+
+	var commands []string
+	for _, c := range m.Features.SlashCommands {
+		if c.URL != "" {
+			t.Errorf("%s has a url; Socket Mode commands have none", c.Command)
+		}
+		if !strings.HasPrefix(c.Command, "/") || len(c.Command) > 32 || c.Description == "" {
+			t.Errorf("slash command %+v: must start with /, be ≤ 32 chars, have a description", c)
+		}
+		commands = append(commands, c.Command)
+	}
+	if !slices.Equal(commands, []string{handlers.CommandName}) {
+		t.Errorf("manifest commands %v, code handles %v", commands, []string{handlers.CommandName})
+	}
+
+	want := map[string]bool{bot.SlashCommandScope: true}
+	for _, scopes := range bot.MethodScopes() {
+		for _, s := range scopes {
+			want[s] = true
+		}
+	}
+	var wantList []string
+	for s := range want {
+		wantList = append(wantList, s)
+	}
+	got := slices.Clone(m.OAuthConfig.Scopes.Bot)
+	sort.Strings(wantList)
+	sort.Strings(got)
+	if !slices.Equal(got, wantList) {
+		t.Errorf("manifest bot scopes %v, the code needs exactly %v", got, wantList)
+	}
+}
