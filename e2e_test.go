@@ -41,7 +41,7 @@ func (s *syncBuffer) String() string {
 // e2e is the real bot, run through run(), against the SCNet simulator and
 // the Slack emulator on loopback.
 type e2e struct {
-	t    *testing.T
+	t    testing.TB
 	sim  *scnettest.Server
 	emu  *slackemu.Server
 	cfg  *config.Config
@@ -53,7 +53,7 @@ type e2e struct {
 
 // e2eConfig is the configuration the tests start from: the simulator and
 // emulator's addresses, a state file in a temp dir, no watcher.
-func e2eConfig(t *testing.T, sim *scnettest.Server, emu *slackemu.Server) *config.Config {
+func e2eConfig(t testing.TB, sim *scnettest.Server, emu *slackemu.Server) *config.Config {
 	cfg := config.Defaults()
 	cfg.SlackAppToken = scnet.Secret(emu.AppToken())
 	cfg.SlackBotToken = scnet.Secret(emu.BotToken())
@@ -66,7 +66,7 @@ func e2eConfig(t *testing.T, sim *scnettest.Server, emu *slackemu.Server) *confi
 	return cfg
 }
 
-func startBot(t *testing.T, sim *scnettest.Server, emu *slackemu.Server, cfg *config.Config) *e2e {
+func startBot(t testing.TB, sim *scnettest.Server, emu *slackemu.Server, cfg *config.Config) *e2e {
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -106,12 +106,9 @@ func (e *e2e) shutdown() {
 }
 
 // newE2E starts a simulator with n instances, an emulator and the bot.
-func newE2E(t *testing.T, n int, mutate func(*config.Config), simOpts ...scnettest.Option) *e2e {
+func newE2E(t testing.TB, n int, mutate func(*config.Config), simOpts ...scnettest.Option) *e2e {
 	t.Helper()
-	sim := scnettest.New(append([]scnettest.Option{scnettest.WithInstances(n, 7)}, simOpts...)...)
-	t.Cleanup(sim.Close)
-	emu := slackemu.New()
-	t.Cleanup(emu.Close)
+	sim, emu := newSimAndEmu(t, append([]scnettest.Option{scnettest.WithInstances(n, 7)}, simOpts...)...)
 	cfg := e2eConfig(t, sim, emu)
 	if mutate != nil {
 		mutate(cfg)
@@ -119,7 +116,16 @@ func newE2E(t *testing.T, n int, mutate func(*config.Config), simOpts ...scnette
 	return startBot(t, sim, emu, cfg)
 }
 
-func timeout(t *testing.T, d time.Duration) context.Context {
+// newSimAndEmu starts an SCNet simulator and a Slack emulator for one test.
+func newSimAndEmu(t testing.TB, simOpts ...scnettest.Option) (*scnettest.Server, *slackemu.Server) {
+	sim := scnettest.New(simOpts...)
+	t.Cleanup(sim.Close)
+	emu := slackemu.New()
+	t.Cleanup(emu.Close)
+	return sim, emu
+}
+
+func timeout(t testing.TB, d time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	return ctx

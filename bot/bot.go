@@ -43,7 +43,9 @@ type Config struct {
 	Commands Commands
 	// Alerts handles alert buttons; nil when the watcher is off.
 	Alerts Actions
-	// Workers bounds how many commands run at once (default 16).
+	// Workers bounds how many commands run at once (default 64). Most of a
+	// command's time is spent waiting for SCNet, whose own limit (3 requests
+	// in flight) is the real bound; workers only cap goroutines and memory.
 	Workers int
 	// QueueSize bounds how many acked commands may wait for a worker before
 	// new ones are turned away with a "busy" reply (default 256).
@@ -87,7 +89,7 @@ type job struct {
 // app-level token (slack.OptionAppLevelToken).
 func New(api *slack.Client, cfg Config) *Bot {
 	if cfg.Workers <= 0 {
-		cfg.Workers = 16
+		cfg.Workers = 64
 	}
 	if cfg.QueueSize <= 0 {
 		cfg.QueueSize = 256

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"scnetbot/internal/slackemu"
+)
+
+// BenchmarkAck50Concurrent sends 50 identical slash commands at once while
+// SCNet takes 1 s per request, and reports the acks' latency as Slack sees
+// it (envelope sent → ack read) and how many SCNet requests the 50 cost.
+func BenchmarkAck50Concurrent(b *testing.B) {
+	e := newE2E(b, 300, nil)
+	e.sim.SetLatency(time.Second)
+	var all []time.Duration
+	var requests int
+	b.ResetTimer()
+	for i := range b.N {
+		e.sim.ResetRequests()
+		ins := make([]*slackemu.Interaction, 50)
+		var wg sync.WaitGroup
+		for j := range ins {
+			wg.Go(func() {
+				in, err := e.emu.SendSlashCommand(context.Background(), slackemu.SlashCommand{
+					// A new query each round, so no round is answered from
+					// the previous one's cache.
+					Command: "/instances", Text: fmt.Sprintf("running ssh page %d", i+1), UserID: fmt.Sprintf("U%d", j), ChannelID: "C1",
+				})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				ins[j] = in
+			})
+		}
+		wg.Wait()
+		for _, in := range ins {
+			if in == nil {
+				b.FailNow()
+			}
+			ack, err := e.emu.WaitAck(timeout(b, 10*time.Second), in.EnvelopeID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			all = append(all, ack.Latency)
+			if _, err := e.emu.WaitResponses(timeout(b, 30*time.Second), in.ResponseURL, 1); err != nil {
+				b.Fatal(err)
+			}
+		}
+		requests += e.sim.RequestCount("/ai/openapi/v2/instance-service/task")
+	}
+	b.StopTimer()
+	slices.Sort(all)
+	pct := func(p float64) float64 { return float64(all[int(p*float64(len(all)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(pct(0.50), "ack-p50-ms")
+	b.ReportMetric(pct(0.99), "ack-p99-ms")
+	b.ReportMetric(float64(all[len(all)-1].Microseconds())/1000, "ack-max-ms")
+	b.ReportMetric(float64(requests)/float64(b.N), "scnet-requests/50cmds")
+}
+
+// BenchmarkReconnectAfterDisconnect measures the time from a
+// refresh_requested frame to the bot answering hello on a new socket.
+func BenchmarkReconnectAfterDisconnect(b *testing.B) {
+	e := newE2E(b, 10, nil)
+	var total time.Duration
+	b.ResetTimer()
+	for range b.N {
+		hellos := e.emu.Hellos()
+		start := time.Now()
+		e.emu.Disconnect("refresh_requested")
+		if err := e.emu.WaitHellos(timeout(b, 10*time.Second), hellos+1); err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+		if err := e.emu.WaitConnected(timeout(b, 10*time.Second), 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "reconnect-ms")
+}
+
+// BenchmarkIdleMemory runs the real binary against the emulator and a
+// simulator (both in this process, so they do not count) and reads the
+// bot process's resident memory after it has been idle for a while.
+func BenchmarkIdleMemory(b *testing.B) {
+	if runtime.GOOS != "linux" {
+		b.Skip("reads /proc")
+	}
+	for range b.N {
+		sim, emu := newSimAndEmu(b)
+		cfg := e2eConfig(b, sim, emu)
+		cmd := exec.Command(os.Args[0])
+		cmd.Env = []string{
+			"SCNETBOT_TEST_RUN_MAIN=1",
+			"SLACK_APP_TOKEN=" + emu.AppToken(), "SLACK_BOT_TOKEN=" + emu.BotToken(), "SLACK_API_URL=" + emu.APIURL(),
+			"SCNET_BASE_URL=" + sim.AIBaseURL(), "SCNET_TOKEN=" + sim.Token(),
+			"WATCH_CHANNEL=C0ALERTS", "WATCH_INTERVAL=5s", "STATE_PATH=" + cfg.StatePath, "HTTP_ADDR=127.0.0.1:0",
+		}
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		if err := emu.WaitConnected(timeout(b, 20*time.Second), 1); err != nil {
+			b.Fatal(err)
+		}
+		time.Sleep(6 * time.Second) // one watcher poll, then idle
+		rss := rssKB(b, cmd.Process.Pid)
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		b.ReportMetric(float64(rss)/1024, "idle-rss-MiB")
+	}
+}
+
+func rssKB(b testing.TB, pid int) int {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			n, _ := strconv.Atoi(strings.Fields(v)[0])
+			return n
+		}
+	}
+	b.Fatal("no VmRSS")
+	return 0
+}
