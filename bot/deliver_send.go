@@ -94,6 +94,8 @@ func deliverClassify(err error) (deliverVerdict, time.Duration, string) {
 			return deliverDone, 0, se.Err
 		}
 		return deliverGiveUp, 0, se.Err
+	case errors.Is(err, context.DeadlineExceeded):
+		return deliverUnknown, 0, "unknown_outcome"
 	}
 	return deliverUnknown, 0, "network"
 }
@@ -186,7 +188,13 @@ func (d *Deliverer) deliverConfirm(ctx context.Context, m state.Message, ts stri
 // in its metadata. It is the guard against posting twice after a timeout or
 // a crash between send and confirm.
 func (d *Deliverer) deliverFind(ctx context.Context, m state.Message, threadTS string) (string, bool, error) {
-	oldest := deliverSlackTS(m.Created.Add(-time.Hour))
+	// Slack's ts are wall-clock; a queue time from a skewed clock must not
+	// push the window past the post.
+	from := m.Created
+	if now := d.cfg.Now(); from.IsZero() || from.After(now) {
+		from = now
+	}
+	oldest := deliverSlackTS(from.Add(-time.Hour))
 	match := func(msgs []slack.Message) (string, bool) {
 		for _, x := range msgs {
 			if x.Metadata.EventType != MetadataEventType {

@@ -1,0 +1,280 @@
+package bot_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/slack-go/slack"
+
+	"scnetbot/bot"
+	"scnetbot/internal/slackemu"
+	"scnetbot/metrics"
+	"scnetbot/state"
+)
+
+const deliverChannel = "C0DELIVER"
+
+type deliverEnv struct {
+	t   *testing.T
+	ctx context.Context
+	emu *slackemu.Server
+	st  *state.Bolt
+	d   *bot.Deliverer
+}
+
+func newDeliverEnv(t *testing.T, interval time.Duration) *deliverEnv {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	emu := slackemu.New()
+	t.Cleanup(emu.Close)
+	st, err := state.Open(filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	api := slack.New(emu.BotToken(), slack.OptionAPIURL(emu.APIURL()))
+	d := bot.NewDeliverer(api, st, bot.DeliverConfig{PerChannelInterval: interval, SendTimeout: 300 * time.Millisecond,
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	return &deliverEnv{t: t, ctx: ctx, emu: emu, st: st, d: d}
+}
+
+func (e *deliverEnv) queue(ms ...state.Message) {
+	e.t.Helper()
+	err := e.st.Update(e.ctx, func(tx state.Tx) error {
+		for _, m := range ms {
+			if m.AlertID != "" && m.Kind == state.KindPost {
+				if err := tx.PutAlert(state.Alert{ID: m.AlertID, Channel: deliverChannel}); err != nil {
+					return err
+				}
+			}
+			m.Channel = deliverChannel
+			if m.Created.IsZero() {
+				m.Created = time.Now()
+			}
+			if _, err := tx.Enqueue(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *deliverEnv) drain() {
+	e.t.Helper()
+	if err := e.d.Drain(e.ctx); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func deliverBlocks(t *testing.T, text string) json.RawMessage {
+	t.Helper()
+	b, err := json.Marshal([]slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestDeliverReplyWaitsForParent(t *testing.T) {
+	e := newDeliverEnv(t, time.Millisecond)
+	e.emu.RateLimitNext("chat.postMessage", 1, time.Second)
+	e.queue(
+		state.Message{Kind: state.KindPost, ID: "a1", AlertID: "a1", Text: "parent", Blocks: deliverBlocks(t, "parent")},
+		state.Message{Kind: state.KindPost, ID: "r1", ThreadOf: "a1", Text: "reply"},
+		state.Message{Kind: state.KindUpdate, ID: "u1", AlertID: "a1", Text: "parent, updated", Blocks: deliverBlocks(t, "parent, updated")},
+	)
+	e.drain()
+	msgs := e.emu.ChannelMessages(deliverChannel)
+	if len(msgs) != 2 {
+		t.Fatalf("got %d messages, want parent and reply", len(msgs))
+	}
+	if msgs[1].ThreadTS != msgs[0].TS || msgs[1].Text != "reply" {
+		t.Errorf("reply = %+v, want it in the parent's thread", msgs[1])
+	}
+	if msgs[0].Text != "parent, updated" || msgs[0].Edits != 1 {
+		t.Errorf("parent = %+v, want it updated once", msgs[0])
+	}
+	var md struct {
+		EventType    string         `json:"event_type"`
+		EventPayload map[string]any `json:"event_payload"`
+	}
+	if err := json.Unmarshal(msgs[0].Metadata, &md); err != nil || md.EventType != bot.MetadataEventType || md.EventPayload["alert_id"] != "a1" {
+		t.Errorf("metadata = %s (%v)", msgs[0].Metadata, err)
+	}
+	var ts string
+	_ = e.st.View(e.ctx, func(tx state.Tx) error {
+		a, _, err := tx.Alert("a1")
+		ts = a.MessageTS
+		return err
+	})
+	if ts != msgs[0].TS {
+		t.Errorf("alert ts = %q, want %q", ts, msgs[0].TS)
+	}
+}
+
+func TestDeliverRefusedMessageIsKeptDead(t *testing.T) {
+	e := newDeliverEnv(t, time.Millisecond)
+	bad, _ := json.Marshal([]slack.Block{slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, strings.Repeat("x", 200), false, false))})
+	e.queue(
+		state.Message{Kind: state.KindPost, ID: "bad", AlertID: "a1", Text: "bad", Blocks: bad},
+		state.Message{Kind: state.KindPost, ID: "r1", ThreadOf: "a1", Text: "reply to a refused alert"},
+		state.Message{Kind: state.KindPost, ID: "good", Text: "good"},
+	)
+	e.drain()
+	msgs := e.emu.ChannelMessages(deliverChannel)
+	if len(msgs) != 2 || msgs[0].ThreadTS != "" || msgs[1].Text != "good" {
+		t.Fatalf("messages = %+v, want the orphan reply at top level and the good one", msgs)
+	}
+	dead := 0
+	_ = e.st.View(e.ctx, func(tx state.Tx) error {
+		return tx.Outbox(func(m state.Message) error {
+			if m.Dead && m.ID == "bad" && m.LastError != "" {
+				dead++
+			}
+			return nil
+		})
+	})
+	if dead != 1 {
+		t.Errorf("refused message not kept as dead")
+	}
+}
+
+func TestDeliverAttemptedBeforeChecksFirst(t *testing.T) {
+	tests := []struct {
+		name      string
+		preposted bool
+	}{
+		{"not in Slack: sent once", false},
+		{"already in Slack: not sent", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newDeliverEnv(t, time.Millisecond)
+			m := state.Message{Kind: state.KindPost, ID: "a9", AlertID: "a9", Text: "alert a9", Attempts: 1}
+			if tt.preposted {
+				api := slack.New(e.emu.BotToken(), slack.OptionAPIURL(e.emu.APIURL()))
+				_, _, err := api.PostMessageContext(e.ctx, deliverChannel, slack.MsgOptionText("alert a9", false),
+					slack.MsgOptionMetadata(slack.SlackMetadata{EventType: bot.MetadataEventType,
+						EventPayload: map[string]any{"alert_id": "a9", "msg_id": "a9"}}))
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			e.queue(m)
+			e.drain()
+			if n := len(e.emu.ChannelMessages(deliverChannel)); n != 1 {
+				t.Errorf("%d messages in the channel, want 1", n)
+			}
+			if e.emu.Calls("conversations.history") == 0 {
+				t.Error("history was not checked")
+			}
+		})
+	}
+}
+
+func TestDeliverKeepsPace(t *testing.T) {
+	const interval = 40 * time.Millisecond
+	e := newDeliverEnv(t, interval)
+	for i := range 4 {
+		e.queue(state.Message{Kind: state.KindPost, ID: "m" + strconv.Itoa(i), Text: "m" + strconv.Itoa(i)})
+	}
+	e.drain()
+	msgs := e.emu.ChannelMessages(deliverChannel)
+	if len(msgs) != 4 {
+		t.Fatalf("got %d messages", len(msgs))
+	}
+	for i := 1; i < len(msgs); i++ {
+		a, _ := strconv.ParseFloat(msgs[i-1].TS, 64)
+		b, _ := strconv.ParseFloat(msgs[i].TS, 64)
+		if gap := time.Duration((b - a) * float64(time.Second)); gap < interval-5*time.Millisecond {
+			t.Errorf("messages %d and %d only %s apart, want at least %s", i-1, i, gap, interval)
+		}
+		if msgs[i].Text != "m"+strconv.Itoa(i) {
+			t.Errorf("message %d is %q: out of order", i, msgs[i].Text)
+		}
+	}
+}
+
+func TestDeliverRunSendsAfterKick(t *testing.T) {
+	e := newDeliverEnv(t, time.Millisecond)
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- e.d.Run(ctx) }()
+	e.queue(state.Message{Kind: state.KindPost, ID: "k1", Text: "kicked"})
+	e.d.Kick()
+	if _, err := e.emu.WaitChannelMessages(e.ctx, deliverChannel, 1); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run returned %v", err)
+	}
+}
+
+func TestDeliverReplyWithUnknownOutcomeIsNotRepeated(t *testing.T) {
+	e := newDeliverEnv(t, time.Millisecond)
+	e.queue(state.Message{Kind: state.KindPost, ID: "a1", AlertID: "a1", Text: "parent"})
+	e.drain()
+	e.emu.PostThenHang("chat.postMessage", 1, 2*time.Second)
+	e.queue(state.Message{Kind: state.KindPost, ID: "r1", ThreadOf: "a1", Text: "reply"})
+	e.drain()
+	msgs := e.emu.ChannelMessages(deliverChannel)
+	if len(msgs) != 2 || msgs[1].ThreadTS != msgs[0].TS {
+		t.Fatalf("messages = %+v, want the parent and one reply", msgs)
+	}
+	if e.emu.Calls("conversations.replies") == 0 {
+		t.Error("the thread was not checked")
+	}
+}
+
+func TestDeliverCountsOutcomes(t *testing.T) {
+	e := newDeliverEnv(t, time.Millisecond)
+	m := metrics.New()
+	api := slack.New(e.emu.BotToken(), slack.OptionAPIURL(e.emu.APIURL()))
+	e.d = bot.NewDeliverer(api, e.st, bot.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 300 * time.Millisecond,
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Metrics: m,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e.emu.PostThenHang("chat.postMessage", 1, 2*time.Second)
+	e.emu.FailNext("chat.postMessage", 1, 502)
+	e.queue(state.Message{Kind: state.KindPost, ID: "a1", AlertID: "a1", Text: "one"},
+		state.Message{Kind: state.KindPost, ID: "a2", AlertID: "a2", Text: "two"})
+	e.drain()
+	tests := []struct {
+		metric *prometheus.CounterVec
+		labels []string
+		want   float64
+	}{
+		{m.Alerts, []string{"sent"}, 1},
+		{m.Alerts, []string{"deduplicated"}, 1},
+		{m.Alerts, []string{"retried"}, 2},
+		{m.SlackRetries, []string{"chat.postMessage", "unknown_outcome"}, 1},
+		{m.SlackRetries, []string{"chat.postMessage", "server_error"}, 1},
+	}
+	for _, tt := range tests {
+		var d dto.Metric
+		if err := tt.metric.WithLabelValues(tt.labels...).Write(&d); err != nil {
+			t.Fatal(err)
+		}
+		got := d.GetCounter().GetValue()
+		if got != tt.want {
+			t.Errorf("%v = %v, want %v", tt.labels, got, tt.want)
+		}
+	}
+	if n := len(e.emu.ChannelMessages(deliverChannel)); n != 2 {
+		t.Errorf("%d messages, want 2", n)
+	}
+}

@@ -1,0 +1,204 @@
+package state
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Bucket names. The schema is versioned by the meta bucket's "version" key so
+// a later layout can migrate.
+const (
+	bucketInstances = "instances"
+	bucketAlerts    = "alerts"
+	bucketOutbox    = "outbox"
+	bucketSnoozes   = "snoozes"
+	bucketMeta      = "meta"
+	keyMeta         = "meta"
+	keyVersion      = "version"
+)
+
+const schemaVersion = "1"
+
+// Bolt is a Store in one bbolt file. Every Update is fsynced before it
+// returns, which is what makes "written before sent" hold across a kill -9.
+type Bolt struct {
+	db *bolt.DB
+}
+
+// Open opens or creates the store at path. It fails fast (after a second)
+// when another process holds the file, rather than hanging.
+func Open(path string) (*Bolt, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open state %q: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range []string{bucketInstances, bucketAlerts, bucketOutbox, bucketSnoozes, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
+				return err
+			}
+		}
+		m := tx.Bucket([]byte(bucketMeta))
+		if v := m.Get([]byte(keyVersion)); v != nil && string(v) != schemaVersion {
+			return fmt.Errorf("schema version %q, want %q", v, schemaVersion)
+		}
+		return m.Put([]byte(keyVersion), []byte(schemaVersion))
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("init state %q: %w", path, err)
+	}
+	return &Bolt{db: db}, nil
+}
+
+// Close closes the file.
+func (b *Bolt) Close() error { return b.db.Close() }
+
+// View implements Store.
+func (b *Bolt) View(ctx context.Context, fn func(Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+}
+
+// Update implements Store.
+func (b *Bolt) Update(ctx context.Context, fn func(Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return b.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+}
+
+type boltTx struct{ tx *bolt.Tx }
+
+func get[T any](tx *bolt.Tx, bucket string, key string) (T, bool, error) {
+	var v T
+	raw := tx.Bucket([]byte(bucket)).Get([]byte(key))
+	if raw == nil {
+		return v, false, nil
+	}
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return v, false, fmt.Errorf("decode %s %q: %w", bucket, key, err)
+	}
+	return v, true, nil
+}
+
+func put(tx *bolt.Tx, bucket string, key []byte, v any) error {
+	if len(key) == 0 {
+		return fmt.Errorf("put %s: empty key", bucket)
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s %q: %w", bucket, key, err)
+	}
+	return tx.Bucket([]byte(bucket)).Put(key, raw)
+}
+
+func each[T any](tx *bolt.Tx, bucket string, fn func(T) error) error {
+	err := tx.Bucket([]byte(bucket)).ForEach(func(k, raw []byte) error {
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("decode %s %q: %w", bucket, k, err)
+		}
+		return fn(v)
+	})
+	if errors.Is(err, ErrStop) {
+		return nil
+	}
+	return err
+}
+
+func (t boltTx) Instance(id string) (Instance, bool, error) {
+	return get[Instance](t.tx, bucketInstances, id)
+}
+func (t boltTx) PutInstance(i Instance) error {
+	return put(t.tx, bucketInstances, []byte(i.ID), i)
+}
+func (t boltTx) DeleteInstance(id string) error {
+	return t.tx.Bucket([]byte(bucketInstances)).Delete([]byte(id))
+}
+func (t boltTx) Instances(fn func(Instance) error) error {
+	return each(t.tx, bucketInstances, fn)
+}
+
+func (t boltTx) Alert(id string) (Alert, bool, error) { return get[Alert](t.tx, bucketAlerts, id) }
+func (t boltTx) PutAlert(a Alert) error               { return put(t.tx, bucketAlerts, []byte(a.ID), a) }
+func (t boltTx) Alerts(fn func(Alert) error) error    { return each(t.tx, bucketAlerts, fn) }
+func (t boltTx) DeleteAlert(id string) error {
+	return t.tx.Bucket([]byte(bucketAlerts)).Delete([]byte(id))
+}
+
+func seqKey(seq uint64) []byte {
+	k := make([]byte, 8)
+	binary.BigEndian.PutUint64(k, seq)
+	return k
+}
+
+func (t boltTx) Enqueue(m Message) (uint64, error) {
+	b := t.tx.Bucket([]byte(bucketOutbox))
+	if m.Kind == KindUpdate {
+		// Only the newest rendering of an alert matters; an older queued
+		// update would just flash stale text.
+		var stale [][]byte
+		err := b.ForEach(func(k, raw []byte) error {
+			var q Message
+			if err := json.Unmarshal(raw, &q); err != nil {
+				return fmt.Errorf("decode outbox %x: %w", k, err)
+			}
+			if q.Kind == KindUpdate && q.AlertID == m.AlertID && !q.Dead {
+				stale = append(stale, append([]byte(nil), k...))
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+		for _, k := range stale {
+			if err := b.Delete(k); err != nil {
+				return 0, err
+			}
+		}
+	}
+	seq, err := b.NextSequence()
+	if err != nil {
+		return 0, fmt.Errorf("outbox sequence: %w", err)
+	}
+	m.Seq = seq
+	return seq, put(t.tx, bucketOutbox, seqKey(seq), m)
+}
+
+func (t boltTx) PutMessage(m Message) error {
+	k := seqKey(m.Seq)
+	if t.tx.Bucket([]byte(bucketOutbox)).Get(k) == nil {
+		return fmt.Errorf("outbox message %d: %w", m.Seq, ErrNotQueued)
+	}
+	return put(t.tx, bucketOutbox, k, m)
+}
+
+func (t boltTx) DeleteMessage(seq uint64) error {
+	return t.tx.Bucket([]byte(bucketOutbox)).Delete(seqKey(seq))
+}
+
+func (t boltTx) Outbox(fn func(Message) error) error { return each(t.tx, bucketOutbox, fn) }
+
+func (t boltTx) Snooze(id string) (Snooze, bool, error) { return get[Snooze](t.tx, bucketSnoozes, id) }
+func (t boltTx) PutSnooze(s Snooze) error {
+	return put(t.tx, bucketSnoozes, []byte(s.InstanceID), s)
+}
+func (t boltTx) DeleteSnooze(id string) error {
+	return t.tx.Bucket([]byte(bucketSnoozes)).Delete([]byte(id))
+}
+func (t boltTx) Snoozes(fn func(Snooze) error) error { return each(t.tx, bucketSnoozes, fn) }
+
+func (t boltTx) Meta() (Meta, error) {
+	m, _, err := get[Meta](t.tx, bucketMeta, keyMeta)
+	return m, err
+}
+func (t boltTx) PutMeta(m Meta) error { return put(t.tx, bucketMeta, []byte(keyMeta), m) }

@@ -1,0 +1,131 @@
+package state
+
+import (
+	"encoding/json"
+	"time"
+
+	"scnetbot/scnet"
+)
+
+// Instance is what the watcher remembers of one SCNet instance: enough to
+// recognise a change and to name the instance in a message, no more, because
+// an account may have hundreds of thousands of them.
+type Instance struct {
+	ID            string       `json:"id"`
+	Name          string       `json:"name,omitempty"`
+	Status        scnet.Status `json:"status"`
+	ResourceGroup string       `json:"rg,omitempty"`
+	CreateTime    time.Time    `json:"created,omitzero"`
+	// Changed is when the watcher last saw the status change.
+	Changed time.Time `json:"changed,omitzero"`
+	// AlertID is the open incident of this instance, "" when none.
+	AlertID string `json:"alert,omitempty"`
+	// Held is set when the instance entered an alert status while snoozed:
+	// the alert is owed once the snooze ends, if the status still holds.
+	Held *Held `json:"held,omitempty"`
+	// FollowedUp is when an alerted instance in a terminal status was last
+	// looked up by id to notice its deletion.
+	FollowedUp time.Time `json:"followed,omitzero"`
+}
+
+// Held is a transition recorded while its instance was snoozed.
+type Held struct {
+	From scnet.Status `json:"from"`
+	To   scnet.Status `json:"to"`
+	At   time.Time    `json:"at"`
+	// Snapshot is the instance when the transition was seen, for the alert
+	// raised when the snooze ends.
+	Snapshot json.RawMessage `json:"snapshot,omitempty"`
+}
+
+// Alert is one incident: one top-level Slack message and its thread.
+type Alert struct {
+	ID         string `json:"id"`
+	InstanceID string `json:"instance,omitempty"`
+	// Storm is true for a storm summary; its members point to it with Parent.
+	Storm bool `json:"storm,omitempty"`
+	// Parent is the alert whose thread this incident's news goes into when it
+	// has no message of its own (a storm member).
+	Parent  string `json:"parent,omitempty"`
+	Channel string `json:"channel"`
+	// MessageTS is the top-level message's ts once Slack confirmed it; it is
+	// also the thread ts of every reply.
+	MessageTS string `json:"ts,omitempty"`
+	// Dead is set when Slack refused the top-level message for good.
+	Dead    bool      `json:"dead,omitempty"`
+	Created time.Time `json:"created"`
+	AckedBy string    `json:"acked_by,omitempty"`
+	AckedAt time.Time `json:"acked_at,omitzero"`
+	// StatusLine is the latest news shown under the alert.
+	StatusLine string `json:"status_line,omitempty"`
+	// Snapshot is the instance as it was when the alert was raised, kept to
+	// re-render the message on acknowledgement and status changes.
+	Snapshot json.RawMessage `json:"snapshot,omitempty"`
+	// From and To are the transition that opened the incident.
+	From scnet.Status `json:"from,omitempty"`
+	To   scnet.Status `json:"to,omitempty"`
+	// Closed is when the incident ended (recovered, deleted, completed).
+	Closed time.Time `json:"closed,omitzero"`
+}
+
+// Kind is what a queued message asks Slack to do.
+type Kind string
+
+// The two kinds of outbox messages.
+const (
+	KindPost   Kind = "post"   // chat.postMessage, top-level or in a thread
+	KindUpdate Kind = "update" // chat.update of an alert's top-level message
+)
+
+// Message is one outbox entry: a Slack message written down before it is
+// sent and removed only when Slack confirms it.
+type Message struct {
+	Seq  uint64 `json:"seq"`
+	Kind Kind   `json:"kind"`
+	// ID is unique per message and travels in the message's metadata, so a
+	// send whose outcome is unknown can be found in the channel afterwards.
+	ID      string          `json:"id"`
+	Channel string          `json:"channel"`
+	Text    string          `json:"text"`
+	Blocks  json.RawMessage `json:"blocks,omitempty"`
+	// AlertID is the alert whose ts a top-level post records, or whose
+	// message an update rewrites.
+	AlertID string `json:"alert,omitempty"`
+	// ThreadOf is the alert whose thread a reply goes into; the reply waits
+	// until that alert's message has a ts.
+	ThreadOf string    `json:"thread_of,omitempty"`
+	Created  time.Time `json:"created"`
+	// Attempts counts sends started. A message with attempts may already be
+	// in Slack (the process died or the call timed out), so the channel is
+	// checked before it is sent again.
+	Attempts  int       `json:"attempts,omitempty"`
+	NotBefore time.Time `json:"not_before,omitzero"`
+	LastError string    `json:"last_error,omitempty"`
+	// Dead is set when Slack refused the message for good; it stays for an
+	// operator to see and is not retried.
+	Dead bool `json:"dead,omitempty"`
+}
+
+// Snooze silences new alerts for one instance until a time.
+type Snooze struct {
+	InstanceID   string    `json:"instance"`
+	InstanceName string    `json:"name,omitempty"`
+	Until        time.Time `json:"until"`
+	By           string    `json:"by,omitempty"`
+}
+
+// Meta is what the watcher knows about its own past.
+type Meta struct {
+	// Baseline is when the first, silent poll was taken; zero before.
+	Baseline time.Time `json:"baseline,omitzero"`
+	// LastSuccess is the start of the last poll SCNet answered fully.
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	// FailingSince is the first failed poll of the current run of failures.
+	FailingSince time.Time `json:"failing_since,omitzero"`
+	// OutageAlertID is the open "SCNet unreachable" notice, "" when none.
+	OutageAlertID string `json:"outage_alert,omitempty"`
+	// TokenWarnedFor is the expiry a warning was already posted for.
+	TokenWarnedFor time.Time `json:"token_warned_for,omitzero"`
+	// NextID numbers alerts.
+	NextID uint64 `json:"next_id"`
+}

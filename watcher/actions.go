@@ -1,0 +1,173 @@
+package watcher
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/blockkit"
+	"scnetbot/scnet"
+	"scnetbot/state"
+)
+
+// OwnsAction reports whether an action id belongs to an alert button.
+func (w *Watcher) OwnsAction(actionID string) bool { return strings.HasPrefix(actionID, actionPrefix) }
+
+// render renders an alert's top-level message as it should look now. The
+// caller holds w.mu (for the snoozes).
+func (w *Watcher) render(a state.Alert, now time.Time) (string, json.RawMessage) {
+	switch {
+	case a.Storm:
+		return w.renderStorm(a, stormIncidents(a.Snapshot))
+	case a.InstanceID == "":
+		return renderOutage(a, w.cfg.Location)
+	}
+	var sn *state.Snooze
+	if s, ok := w.snoozes[a.InstanceID]; ok && s.Until.After(now) {
+		sn = &s
+	}
+	return w.renderAlert(a, unsnapshot(a.Snapshot), sn)
+}
+
+// Action answers an alert button. The reply replaces the alert message
+// through response_url at once; the same rendering is also queued as a
+// chat.update so that an older queued update cannot overwrite it.
+func (w *Watcher) Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
+	if a == nil {
+		return nil
+	}
+	if err := w.load(ctx); err != nil {
+		return ephemeral("The watcher cannot read its state right now; try again.")
+	}
+	user := cb.User.ID
+	switch {
+	case a.ActionID == actionAck:
+		return w.ack(ctx, a.Value, user)
+	case strings.HasPrefix(a.ActionID, actionSnooze):
+		d, err := time.ParseDuration(strings.TrimPrefix(a.ActionID, actionSnooze))
+		if err != nil || d <= 0 {
+			return ephemeral("Unknown snooze button.")
+		}
+		alertID, instanceID, _ := strings.Cut(a.Value, "|")
+		if _, err := w.Snooze(ctx, instanceID, d, user); err != nil {
+			return ephemeral("Could not snooze: " + blockkit.EscapeTruncate(err.Error(), 500))
+		}
+		return w.replace(ctx, alertID)
+	case a.ActionID == actionDetails:
+		_, instanceID, _ := strings.Cut(a.Value, "|")
+		return w.details(ctx, instanceID)
+	}
+	return ephemeral("This button is no longer supported.")
+}
+
+// ack records who acknowledged an alert first; later clicks keep the first.
+func (w *Watcher) ack(ctx context.Context, alertID, user string) *slack.WebhookMessage {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := w.cfg.Now()
+	var msg *slack.WebhookMessage
+	err := w.st.Update(ctx, func(tx state.Tx) error {
+		a, ok, err := tx.Alert(alertID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			msg = ephemeral("This alert is no longer known to the watcher.")
+			return nil
+		}
+		if a.AckedBy == "" {
+			a.AckedBy, a.AckedAt = user, now
+			if err := tx.PutAlert(a); err != nil {
+				return err
+			}
+		}
+		text, blocks := w.render(a, now)
+		msg = replaceWith(text, blocks)
+		_, err = tx.Enqueue(state.Message{Kind: state.KindUpdate, ID: "u" + a.ID + "-" + now.Format("150405.000"),
+			Channel: a.Channel, AlertID: a.ID, Text: text, Blocks: blocks, Created: now})
+		return err
+	})
+	if err != nil {
+		w.cfg.Logger.Error("acknowledge alert", "alert", alertID, "err", err)
+		return ephemeral("Could not save the acknowledgement; try again.")
+	}
+	w.cfg.Notify()
+	return msg
+}
+
+// replace re-renders an alert for response_url.
+func (w *Watcher) replace(ctx context.Context, alertID string) *slack.WebhookMessage {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var msg *slack.WebhookMessage
+	_ = w.st.View(ctx, func(tx state.Tx) error {
+		a, ok, err := tx.Alert(alertID)
+		if err != nil || !ok {
+			return err
+		}
+		text, blocks := w.render(a, w.cfg.Now())
+		msg = replaceWith(text, blocks)
+		return nil
+	})
+	return msg
+}
+
+// details looks the instance up now and answers privately with what the
+// alert leaves out. The start script's content is never shown (the client
+// does not even decode it).
+func (w *Watcher) details(ctx context.Context, id string) *slack.WebhookMessage {
+	in, err := w.lister.Instance(ctx, id)
+	switch {
+	case errors.Is(err, scnet.ErrNotFound):
+		return ephemeral(fmt.Sprintf("Instance `%s` no longer exists.", blockkit.EscapeTruncate(id, maxNameChars)))
+	case err != nil:
+		return ephemeral("SCNet did not answer: " + blockkit.EscapeTruncate(err.Error(), 500))
+	}
+	loc := w.cfg.Location
+	f := func(label, v string) string {
+		return fmt.Sprintf("*%s:* %s", label, blockkit.EscapeTruncate(orDash(v), maxFieldChars))
+	}
+	lines := []string{
+		fmt.Sprintf("*%s* (`%s`) is *%s*", blockkit.EscapeTruncate(orDash(in.Name), maxNameChars),
+			blockkit.EscapeTruncate(in.ID, maxNameChars), blockkit.Escape(string(in.Status))),
+		f("Description", in.Description),
+		f("CPUs / RAM", fmt.Sprintf("%d / %d MB", in.CPUNumber, in.RAMSizeMB)),
+		f("Created", clock(in.CreateTime.Time, loc)),
+		f("Remaining time", in.RemainingTime),
+		f("Timeout limit", in.TimeoutLimit),
+		f("Start script", in.StartScriptPath),
+		f("Notebook IP", in.HeaderNotebookIP),
+	}
+	for _, p := range in.Ports {
+		lines = append(lines, f("Port "+p.Name, fmt.Sprintf("%d/%s %s", p.ContainerPort, p.Protocol, p.AccessURL)))
+	}
+	for _, m := range in.Mounts {
+		lines = append(lines, f("Mount", m.Source+" → "+m.Target))
+	}
+	body := blockkit.Truncate(strings.Join(lines, "\n"), blockkit.MaxSectionText)
+	msg := ephemeral(body)
+	msg.Blocks = blocksOf(encodeBlocks(slack.NewSectionBlock(mrkdwn(body), nil, nil)))
+	msg.Text = "Details of " + blockkit.EscapeTruncate(orDash(in.Name), maxNameChars)
+	return msg
+}
+
+func ephemeral(text string) *slack.WebhookMessage {
+	return &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: text}
+}
+
+func replaceWith(text string, blocks json.RawMessage) *slack.WebhookMessage {
+	return &slack.WebhookMessage{ReplaceOriginal: true, Text: text, Blocks: blocksOf(blocks)}
+}
+
+func blocksOf(raw json.RawMessage) *slack.Blocks {
+	var b slack.Blocks
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil
+	}
+	return &b
+}

@@ -1,0 +1,147 @@
+package watcher
+
+import (
+	"context"
+	"iter"
+	"log/slog"
+	"slices"
+	"time"
+
+	"scnetbot/metrics"
+	"scnetbot/scnet"
+)
+
+// Lister is the part of the SCNet client the watcher uses. *scnet.Client
+// implements it.
+type Lister interface {
+	ListInstances(ctx context.Context, opts scnet.ListOptions) (*scnet.Page, error)
+	All(ctx context.Context, opts scnet.ListOptions) iter.Seq2[scnet.Instance, error]
+	// Instance returns scnet.ErrNotFound when the instance is gone.
+	Instance(ctx context.Context, id string) (*scnet.Instance, error)
+}
+
+// Config is what the watcher needs besides SCNet and the store. Zero values
+// take the defaults documented on each field.
+type Config struct {
+	// Channel is the Slack channel id alerts go to.
+	Channel string
+	// Interval between polls (default 60s).
+	Interval time.Duration
+	// Statuses raise an alert when an instance moves into them (default
+	// Failed, Terminated).
+	Statuses []scnet.Status
+	// Mention is prepended to top-level alerts, e.g. "<!here>"; it is
+	// trusted configuration and not escaped.
+	Mention string
+	// OutageAfter is how long polls must fail before one "SCNet
+	// unreachable" notice is posted (default 5m).
+	OutageAfter time.Duration
+	// StormThreshold: more new incidents than this in one poll are posted as
+	// one summary (default 5).
+	StormThreshold int
+	// TokenExpiry returns when the static SCNet token expires; false when
+	// unknown or when tokens renew themselves. May be nil.
+	TokenExpiry func() (time.Time, bool)
+	// Location is the zone times are shown in (default UTC).
+	Location *time.Location
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// Logger (default slog.Default()).
+	Logger *slog.Logger
+	// Metrics may be nil.
+	Metrics *metrics.Metrics
+	// Notify is called after messages were queued, so the deliverer sends
+	// them without waiting for its next scan. Wire it to bot.Deliverer.Kick.
+	Notify func()
+
+	// PageSize is the page size for the alert statuses' newest pages
+	// (default 50).
+	PageSize int
+	// MaxRecentPages caps how many newest pages of each alert status one
+	// poll reads (default 20).
+	MaxRecentPages int
+	// Skew is how far back before the last successful poll the newest
+	// pages are read, for clock differences with SCNet (default 10m).
+	Skew time.Duration
+	// Lookups bounds concurrent detail lookups (default 3, what SCNet's
+	// own clients use).
+	Lookups int
+	// FollowUps bounds how many alerted instances in a terminal status are
+	// looked up per poll to notice their deletion (default 20), each at most
+	// once per FollowUpEvery (default 10m), for FollowUpFor after the alert
+	// (default 24h).
+	FollowUps     int
+	FollowUpEvery time.Duration
+	FollowUpFor   time.Duration
+	// Retain is how long an instance in a terminal status without an open
+	// incident stays tracked (default 24h). It must exceed Skew plus the
+	// longest expected outage, or an old failure could look new again.
+	Retain time.Duration
+	// AlertRetention is how long alert records are kept for their buttons
+	// and threads (default 30 days); older ones are deleted.
+	AlertRetention time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.Interval <= 0 {
+		c.Interval = 60 * time.Second
+	}
+	if len(c.Statuses) == 0 {
+		c.Statuses = []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated}
+	}
+	c.Statuses = slices.Clone(c.Statuses)
+	if c.OutageAfter <= 0 {
+		c.OutageAfter = 5 * time.Minute
+	}
+	if c.StormThreshold <= 0 {
+		c.StormThreshold = 5
+	}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Notify == nil {
+		c.Notify = func() {}
+	}
+	if c.PageSize <= 0 {
+		c.PageSize = 50
+	}
+	if c.MaxRecentPages <= 0 {
+		c.MaxRecentPages = 20
+	}
+	if c.Skew <= 0 {
+		c.Skew = 10 * time.Minute
+	}
+	if c.Lookups <= 0 {
+		c.Lookups = 3
+	}
+	if c.FollowUps <= 0 {
+		c.FollowUps = 20
+	}
+	if c.FollowUpEvery <= 0 {
+		c.FollowUpEvery = 10 * time.Minute
+	}
+	if c.FollowUpFor <= 0 {
+		c.FollowUpFor = 24 * time.Hour
+	}
+	if c.Retain <= 0 {
+		c.Retain = 24 * time.Hour
+	}
+	if c.AlertRetention <= 0 {
+		c.AlertRetention = 30 * 24 * time.Hour
+	}
+	return c
+}
+
+// liveStatuses are read in full every poll: they are the instances that can
+// still change on their own, so the cost follows them and not history.
+func liveStatuses() []scnet.Status {
+	return []scnet.Status{scnet.StatusWaiting, scnet.StatusDeploying, scnet.StatusRunning}
+}
+
+func (w *Watcher) alerting(s scnet.Status) bool { return slices.Contains(w.cfg.Statuses, s) }

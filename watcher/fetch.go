@@ -1,0 +1,194 @@
+package watcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"scnetbot/scnet"
+	"scnetbot/state"
+)
+
+// observation is everything one poll learnt from SCNet. It is complete or
+// the poll failed: a partial observation is never applied, because an
+// instance missing from a half-read listing is not evidence of anything.
+type observation struct {
+	// seen holds every instance SCNet returned, from any listing or lookup.
+	seen map[string]scnet.Instance
+	// gone holds ids the detail endpoint answered "not found" for.
+	gone map[string]bool
+	// looked holds ids looked up by id this poll.
+	looked map[string]bool
+	// totals is what SCNet reported as the total of each alert status.
+	totals map[scnet.Status]int
+}
+
+// errGarbage marks an answer that decoded but cannot be right.
+var errGarbage = errors.New("implausible answer from scnet")
+
+// observe reads the live listings in full, the newest pages of the alert
+// statuses back to since, and looks up by id every tracked live instance
+// that the listings no longer show. tracked is a snapshot the caller took.
+func (w *Watcher) observe(ctx context.Context, tracked map[string]state.Instance, since time.Time) (*observation, error) {
+	ob := &observation{seen: map[string]scnet.Instance{}, gone: map[string]bool{}, looked: map[string]bool{}, totals: map[scnet.Status]int{}}
+	add := func(in scnet.Instance) error {
+		if in.ID == "" {
+			return fmt.Errorf("instance without id in listing: %w", errGarbage)
+		}
+		if _, err := scnet.ParseStatus(string(in.Status)); err != nil {
+			// A status SCNet added later must not stop the watcher, nor
+			// count as a change: the instance keeps what it had.
+			t, ok := tracked[in.ID]
+			if !ok {
+				return nil
+			}
+			w.cfg.Logger.Warn("watcher ignores an unknown status", "instance", in.ID, "status", in.Status)
+			in.Status = t.Status
+		}
+		ob.seen[in.ID] = in
+		return nil
+	}
+	for _, s := range liveStatuses() {
+		for in, err := range w.lister.All(ctx, scnet.ListOptions{Status: s, Sort: scnet.SortDesc}) {
+			if err != nil {
+				return nil, fmt.Errorf("list %s instances: %w", s, err)
+			}
+			if err := add(in); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, s := range w.cfg.Statuses {
+		if s.Live() {
+			continue // already read in full above
+		}
+		if err := w.observeRecent(ctx, ob, s, tracked, since, add); err != nil {
+			return nil, err
+		}
+	}
+
+	// Tracked live instances the listings no longer show changed or were
+	// deleted; so may alerted instances in a terminal status (deleted, or
+	// restarted and finished again), which are followed up a few at a time.
+	var ids []string
+	now := w.cfg.Now()
+	followUps := 0
+	for id, t := range tracked {
+		if _, ok := ob.seen[id]; ok {
+			continue
+		}
+		switch {
+		case t.Status.Live():
+			ids = append(ids, id)
+		case t.AlertID != "" && followUps < w.cfg.FollowUps &&
+			now.Sub(t.Changed) < w.cfg.FollowUpFor && now.Sub(t.FollowedUp) >= w.cfg.FollowUpEvery:
+			followUps++
+			ids = append(ids, id)
+		}
+	}
+	if err := w.lookup(ctx, ob, tracked, ids, add); err != nil {
+		return nil, err
+	}
+	return ob, nil
+}
+
+// observeRecent reads the newest pages of one alert status until it reaches
+// instances created before since: those older failures were either seen by
+// an earlier poll or were tracked live and are caught by lookup. This is what
+// catches an instance created and failed between two polls.
+func (w *Watcher) observeRecent(ctx context.Context, ob *observation, s scnet.Status, tracked map[string]state.Instance, since time.Time, add func(scnet.Instance) error) error {
+	for page := 0; page < w.cfg.MaxRecentPages; page++ {
+		p, err := w.lister.ListInstances(ctx, scnet.ListOptions{Status: s, Sort: scnet.SortDesc, Start: page * w.cfg.PageSize, Limit: w.cfg.PageSize})
+		if err != nil {
+			return fmt.Errorf("list newest %s instances: %w", s, err)
+		}
+		if p == nil {
+			return fmt.Errorf("list newest %s instances: no page: %w", s, errGarbage)
+		}
+		if page == 0 {
+			ob.totals[s] = p.Total
+		}
+		older, known := false, true
+		for _, in := range p.Instances {
+			if err := add(in); err != nil {
+				return err
+			}
+			if t := in.CreateTime.Time; !t.IsZero() && t.Before(since) {
+				older = true
+			}
+			if k, ok := tracked[in.ID]; !ok || k.Status != in.Status {
+				known = false
+			}
+		}
+		if len(p.Instances) < w.cfg.PageSize || older || known {
+			return nil
+		}
+	}
+	w.cfg.Logger.Warn("watcher stopped reading newest instances at the page cap", "status", s, "pages", w.cfg.MaxRecentPages)
+	return nil
+}
+
+// lookup fetches instances by id with bounded concurrency. ErrNotFound is
+// the only answer that counts as "deleted" on its own; any other error fails
+// the poll.
+func (w *Watcher) lookup(ctx context.Context, ob *observation, tracked map[string]state.Instance, ids []string, add func(scnet.Instance) error) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var mu sync.Mutex
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(w.cfg.Lookups)
+	for _, id := range ids {
+		g.Go(func() error {
+			in, err := w.lister.Instance(gctx, id)
+			if invalidParams(err) {
+				// SCNet documents no "not found" code; an id it no longer
+				// knows may come back as "invalid parameters". That alone
+				// is not evidence, so the instance's name is listed too.
+				in, err = w.confirmGone(gctx, id, tracked[id].Name, err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			ob.looked[id] = true
+			switch {
+			case errors.Is(err, scnet.ErrNotFound):
+				ob.gone[id] = true
+				return nil
+			case err != nil:
+				return fmt.Errorf("look up instance %q: %w", id, err)
+			case in == nil || (in.ID != "" && in.ID != id):
+				return fmt.Errorf("look up instance %q: answer for another instance: %w", id, errGarbage)
+			}
+			c := *in
+			c.ID = id
+			return add(c)
+		})
+	}
+	return g.Wait()
+}
+
+func invalidParams(err error) bool {
+	var ae *scnet.APIError
+	return errors.As(err, &ae) && ae.Code == scnet.CodeInvalidParams
+}
+
+// confirmGone lists the instances named like the one whose lookup was
+// refused: a successful listing without the id is evidence it is gone.
+func (w *Watcher) confirmGone(ctx context.Context, id, name string, cause error) (*scnet.Instance, error) {
+	if name == "" {
+		return nil, cause
+	}
+	for in, err := range w.lister.All(ctx, scnet.ListOptions{Name: name}) {
+		if err != nil {
+			return nil, fmt.Errorf("confirm %q is gone: %w", id, err)
+		}
+		if in.ID == id {
+			return &in, nil
+		}
+	}
+	return nil, fmt.Errorf("instance %q absent from the listing of its name: %w", id, scnet.ErrNotFound)
+}

@@ -1,0 +1,219 @@
+package watcher_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/bot"
+	"scnetbot/internal/slackemu"
+	"scnetbot/scnet"
+	"scnetbot/scnet/scnettest"
+	"scnetbot/state"
+	"scnetbot/watcher"
+)
+
+const channel = "C0ALERTS"
+
+// clock is a shared, movable clock for the simulator and the watcher. It
+// starts at the real time so Slack timestamps and history windows line up.
+type clock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.offset += d
+	c.mu.Unlock()
+}
+
+// env is one watcher wired to a simulated SCNet, a bbolt file and an
+// emulated Slack, the way main wires them.
+type env struct {
+	t      testing.TB
+	ctx    context.Context
+	clock  *clock
+	sim    *scnettest.Server
+	emu    *slackemu.Server
+	client *scnet.Client
+	api    *slack.Client
+	path   string
+	st     *state.Bolt
+	w      *watcher.Watcher
+	d      *bot.Deliverer
+	cfg    watcher.Config
+}
+
+type envOption func(*env)
+
+func withConfig(f func(*watcher.Config)) envOption { return func(e *env) { f(&e.cfg) } }
+
+func newEnv(t *testing.T, n int, opts ...envOption) *env {
+	t.Helper()
+	return newEnvTB(t, n, opts...)
+}
+
+func newEnvTB(t testing.TB, n int, opts ...envOption) *env {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	t.Cleanup(cancel)
+	e := &env{t: t, ctx: ctx, clock: &clock{}, path: filepath.Join(t.TempDir(), "state.db")}
+	e.sim = scnettest.New(scnettest.WithInstances(n, 7), scnettest.WithClock(e.clock.Now))
+	t.Cleanup(e.sim.Close)
+	e.emu = slackemu.New()
+	t.Cleanup(e.emu.Close)
+	c, err := scnet.New(e.sim.AIBaseURL(), scnet.WithTokenSource(scnet.StaticToken(e.sim.Token())),
+		scnet.WithRetry(1, time.Millisecond), scnet.WithTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.client = c
+	e.api = slack.New(e.emu.BotToken(), slack.OptionAPIURL(e.emu.APIURL()))
+	e.cfg = watcher.Config{Channel: channel, Interval: time.Minute, Now: e.clock.Now, OutageAfter: 5 * time.Minute,
+		Logger: quiet()}
+	for _, o := range opts {
+		o(e)
+	}
+	e.open()
+	return e
+}
+
+// open (re)opens the store and builds a fresh watcher and deliverer on it,
+// as a restarted process would.
+func (e *env) open() {
+	e.t.Helper()
+	st, err := state.Open(e.path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.st = st
+	e.t.Cleanup(func() { _ = st.Close() })
+	e.d = bot.NewDeliverer(e.api, st, bot.DeliverConfig{PerChannelInterval: time.Millisecond,
+		SendTimeout: 300 * time.Millisecond, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
+		Logger: quiet()})
+	cfg := e.cfg
+	cfg.Notify = e.d.Kick
+	e.w = watcher.New(e.client, st, cfg)
+}
+
+// restart closes the store without delivering anything (a crash, as far as
+// the store can tell) and opens everything again.
+func (e *env) restart() {
+	e.t.Helper()
+	if err := e.st.Close(); err != nil {
+		e.t.Fatal(err)
+	}
+	e.open()
+}
+
+func (e *env) poll() {
+	e.t.Helper()
+	if err := e.w.Poll(e.ctx); err != nil {
+		e.t.Fatalf("poll: %v", err)
+	}
+}
+
+// pollFail runs a poll that must fail.
+func (e *env) pollFail() {
+	e.t.Helper()
+	if err := e.w.Poll(e.ctx); err == nil {
+		e.t.Fatal("poll succeeded, want an error")
+	}
+}
+
+// step advances the clock by one interval and polls.
+func (e *env) step() {
+	e.t.Helper()
+	e.clock.Advance(e.cfg.Interval)
+	e.poll()
+}
+
+func (e *env) drain() {
+	e.t.Helper()
+	if err := e.d.Drain(e.ctx); err != nil {
+		e.t.Fatalf("drain: %v", err)
+	}
+	if v := e.emu.Violations(); len(v) > 0 {
+		e.t.Fatalf("Block Kit violations: %v", v)
+	}
+}
+
+// messages returns the channel's messages: top-level and replies.
+func (e *env) messages() (top, replies []slackemu.Message) {
+	for _, m := range e.emu.ChannelMessages(channel) {
+		if m.ThreadTS != "" && m.ThreadTS != m.TS {
+			replies = append(replies, m)
+		} else {
+			top = append(top, m)
+		}
+	}
+	return top, replies
+}
+
+// alerts returns top-level instance alerts (not baseline, storm or notices).
+func (e *env) alerts() []slackemu.Message {
+	top, _ := e.messages()
+	var out []slackemu.Message
+	for _, m := range top {
+		if strings.Contains(string(m.Blocks), `"alert.details"`) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (e *env) add(r scnettest.Record) scnettest.Record {
+	e.t.Helper()
+	return e.sim.Add(r)
+}
+
+func (e *env) setStatus(id string, s scnet.Status) {
+	e.t.Helper()
+	if err := e.sim.SetStatus(id, s); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// liveRecords returns simulator records in a live status.
+func (e *env) liveRecords() []scnettest.Record {
+	var out []scnettest.Record
+	for _, r := range e.sim.Records() {
+		if r.Status.Live() {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func countContaining(ms []slackemu.Message, s string) int {
+	n := 0
+	for _, m := range ms {
+		if strings.Contains(m.Text, s) || strings.Contains(blocksOf(m), s) {
+			n++
+		}
+	}
+	return n
+}
+
+// blocksOf returns a message's blocks as JSON with <, > and & readable.
+func blocksOf(m slackemu.Message) string { return unescapeJSON(string(m.Blocks)) }
+
+func unescapeJSON(s string) string {
+	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(s)
+}
+
+func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -1,0 +1,254 @@
+package watcher
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"scnetbot/blockkit"
+	"scnetbot/scnet"
+	"scnetbot/state"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var (
+	goldenNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	shanghai  = time.FixedZone("CST", 8*3600)
+)
+
+func goldenWatcher() *Watcher {
+	return New(nil, nil, Config{Channel: "C1", Mention: "<!subteam^S0123>", Location: shanghai,
+		Now: func() time.Time { return goldenNow }})
+}
+
+func hostileInstance() scnet.Instance {
+	in := scnet.Instance{
+		ID: "a1b2c3", Name: "<!channel> *train* & `eval`", Status: scnet.StatusFailed, TaskType: scnet.TaskJupyter,
+		AcceleratorType: "DCU-Z100", GPUNumber: 2, ResourceGroup: "kshdtest<>", ResourceSpec: "6 核心; 2 加速器; 30.0G 内存",
+		UserName: "alice<@U999>", Version: "pytorch:2.1", ImagePath: "image.scnet/pytorch:2.1-" + strings.Repeat("x", 300),
+		Duration: "1小时2分",
+	}
+	in.StartTime.Time = goldenNow.Add(-62 * time.Minute)
+	in.EndTime.Time = goldenNow
+	return in
+}
+
+// golden compares a rendered message with testdata/name.golden.
+func golden(t *testing.T, name, text string, blocks json.RawMessage) {
+	t.Helper()
+	if vs := blockkit.ValidateMessage(text, blocks); len(vs) > 0 {
+		t.Errorf("%s breaks Block Kit rules: %v", name, vs)
+	}
+	var pretty bytes.Buffer
+	enc := json.NewEncoder(&pretty)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	var b any
+	if err := json.Unmarshal(blocks, &b); err != nil {
+		t.Fatal(err)
+	}
+	if err := enc.Encode(map[string]any{"text": text, "blocks": b}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(pretty.Bytes(), want) {
+		t.Errorf("%s differs from %s (run with -update after checking):\n%s", name, path, pretty.String())
+	}
+}
+
+func TestRenderAlertGolden(t *testing.T) {
+	w := goldenWatcher()
+	in := hostileInstance()
+	a := state.Alert{ID: "a-1", InstanceID: in.ID, From: scnet.StatusRunning, To: scnet.StatusFailed,
+		StatusLine: "Failed since 2026-11-27 18:00 CST"}
+	tests := []struct {
+		name string
+		a    state.Alert
+		sn   *state.Snooze
+	}{
+		{"alert", a, nil},
+		{"alert_acked_snoozed", func() state.Alert {
+			b := a
+			b.AckedBy, b.AckedAt = "U42", goldenNow.Add(5*time.Minute)
+			return b
+		}(), &state.Snooze{InstanceID: in.ID, Until: goldenNow.Add(4 * time.Hour), By: "U7"}},
+		{"alert_new", func() state.Alert { b := a; b.From = ""; return b }(), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			text, blocks := w.renderAlert(tt.a, in, tt.sn)
+			golden(t, tt.name, text, blocks)
+			s := string(blocks)
+			if strings.Contains(s, "<!channel>") || strings.Contains(s, "<@U999>") {
+				t.Errorf("user text reached Slack unescaped: %s", s)
+			}
+			if !strings.HasPrefix(text, "<!subteam^S0123> ") {
+				t.Errorf("text %q does not start with the mention", text)
+			}
+		})
+	}
+}
+
+func TestRenderStormGolden(t *testing.T) {
+	w := goldenWatcher()
+	var incs []incident
+	for i := range 200 {
+		in := scnet.Instance{ID: fmt.Sprintf("id%03d", i), Name: fmt.Sprintf("job-%03d<b>", i),
+			ResourceGroup: fmt.Sprintf("rg-%02d", i%30), UserName: "bob"}
+		to := scnet.StatusFailed
+		if i%3 == 0 {
+			to = scnet.StatusTerminated
+		}
+		incs = append(incs, incident{inst: in, from: scnet.StatusRunning, to: to})
+	}
+	sa := state.Alert{ID: "s-1", Storm: true, StatusLine: "200 instances since 2026-11-27 18:00 CST"}
+	text, blocks := w.renderStorm(sa, incs)
+	golden(t, "storm", text, blocks)
+
+	var lines []string
+	for _, inc := range incs {
+		lines = append(lines, stormLine(inc))
+	}
+	chunks := chunkLines(lines, maxListChars)
+	seen := 0
+	for i, c := range chunks {
+		text, blocks := renderList(c, "Instances", i, len(chunks))
+		if vs := blockkit.ValidateMessage(text, blocks); len(vs) > 0 {
+			t.Errorf("list chunk %d: %v", i, vs)
+		}
+		seen += len(c)
+		if i == 0 {
+			golden(t, "storm_list_1", text, blocks)
+		}
+	}
+	if seen != 200 {
+		t.Errorf("the thread lists %d instances, want 200", seen)
+	}
+}
+
+func TestRenderOutageGolden(t *testing.T) {
+	a := state.Alert{ID: "o-1", StatusLine: outageLine(goldenNow.Add(-6*time.Minute),
+		errors.New(`list Running instances: scnet: http 503 <html>`), shanghai)}
+	text, blocks := renderOutage(a, shanghai)
+	golden(t, "outage", text, blocks)
+	a.Closed = goldenNow
+	a.StatusLine = "Recovered at 2026-11-27 18:00 CST after 7m0s"
+	text, blocks = renderRecovered(a)
+	golden(t, "outage_recovered", text, blocks)
+}
+
+func TestRenderBaselineGolden(t *testing.T) {
+	text, blocks := renderBaseline(300, []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated},
+		map[scnet.Status]int{scnet.StatusFailed: 12, scnet.StatusTerminated: 3})
+	golden(t, "baseline", text, blocks)
+}
+
+func TestChunkLinesKeepsEveryLine(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		max   int
+	}{
+		{"empty", nil, 100},
+		{"one", []string{"a"}, 100},
+		{"exact", []string{"aaaa", "bbbb"}, 10},
+		{"overlong line", []string{strings.Repeat("x", 50), "y"}, 10},
+		{"many", strings.Split(strings.Repeat("line,", 500), ","), 64},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n := 0
+			for _, c := range chunkLines(tt.lines, tt.max) {
+				if len(c) == 0 {
+					t.Error("empty chunk")
+				}
+				if l := len([]rune(strings.Join(c, "\n"))); l > tt.max {
+					t.Errorf("chunk of %d characters, max %d", l, tt.max)
+				}
+				n += len(c)
+			}
+			if n != len(tt.lines) {
+				t.Errorf("%d lines out, %d in", n, len(tt.lines))
+			}
+		})
+	}
+}
+
+func FuzzRenderAlert(f *testing.F) {
+	f.Add("<!channel>", "alice&bob", "rg<1>", "img", "")
+	f.Add(strings.Repeat("名", 400), strings.Repeat("&", 3000), "", "", "Running")
+	f.Fuzz(func(t *testing.T, name, user, rg, image, from string) {
+		w := goldenWatcher()
+		in := scnet.Instance{ID: "id-" + name, Name: name, UserName: user, ResourceGroup: rg, ImagePath: image,
+			ResourceSpec: user + rg, Duration: image}
+		a := state.Alert{ID: "a", InstanceID: in.ID, From: scnet.Status(from), To: scnet.StatusFailed, StatusLine: name}
+		text, blocks := w.renderAlert(a, in, &state.Snooze{Until: goldenNow, By: "U7"})
+		if vs := blockkit.ValidateMessage(text, blocks); len(vs) > 0 {
+			t.Fatalf("violations: %v", vs)
+		}
+		for _, s := range append(mrkdwnTexts(t, blocks), text) {
+			if strings.ContainsAny(strings.NewReplacer("<!subteam^S0123>", "", "<@U7>", "").Replace(s), "<>") {
+				t.Fatalf("unescaped markup in %q", s)
+			}
+		}
+		line := newsLine(name, in.ID, "deleted", "now")
+		for i, c := range chunkLines([]string{line, line}, maxListChars) {
+			text, blocks := renderList(c, "x", i, 2)
+			if vs := blockkit.ValidateMessage(text, blocks); len(vs) > 0 {
+				t.Fatalf("list violations: %v", vs)
+			}
+		}
+	})
+}
+
+// mrkdwnTexts returns every mrkdwn text in a blocks array: the text Slack
+// parses for mentions and links.
+func mrkdwnTexts(t *testing.T, blocks json.RawMessage) []string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(blocks, &v); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if x["type"] == "mrkdwn" {
+				if s, ok := x["text"].(string); ok {
+					out = append(out, s)
+				}
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(v)
+	return out
+}

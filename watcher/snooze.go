@@ -1,0 +1,162 @@
+package watcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"scnetbot/state"
+)
+
+// ErrUnknownInstance is returned by Snooze and Unsnooze when nothing the
+// watcher tracks has that id or name.
+var ErrUnknownInstance = errors.New("no tracked instance with that id or name")
+
+// ErrNotSnoozed is returned by Unsnooze for an instance without a snooze.
+var ErrNotSnoozed = errors.New("instance is not snoozed")
+
+// AmbiguousError is returned when a name matches several tracked
+// instances; the caller shows the candidates and asks for an id.
+type AmbiguousError struct {
+	Name       string
+	Candidates []Candidate
+}
+
+// Candidate is one instance an ambiguous name could mean.
+type Candidate struct {
+	ID     string
+	Name   string
+	Status string
+}
+
+func (e *AmbiguousError) Error() string {
+	ids := make([]string, len(e.Candidates))
+	for i, c := range e.Candidates {
+		ids[i] = fmt.Sprintf("%s (%s)", c.ID, c.Status)
+	}
+	return fmt.Sprintf("name %q matches %d instances: %s; use an id", e.Name, len(e.Candidates), strings.Join(ids, ", "))
+}
+
+// resolve finds a tracked (or snoozed) instance by id, else by exact name,
+// else by name ignoring case. The caller holds w.mu.
+func (w *Watcher) resolve(nameOrID string) (id, name string, err error) {
+	nameOrID = strings.TrimSpace(nameOrID)
+	if t, ok := w.tracked[nameOrID]; ok {
+		return t.ID, t.Name, nil
+	}
+	if s, ok := w.snoozes[nameOrID]; ok {
+		return s.InstanceID, s.InstanceName, nil
+	}
+	for _, fold := range []bool{false, true} {
+		var cs []Candidate
+		for _, t := range w.tracked {
+			if t.Name == nameOrID || fold && strings.EqualFold(t.Name, nameOrID) {
+				cs = append(cs, Candidate{ID: t.ID, Name: t.Name, Status: string(t.Status)})
+			}
+		}
+		switch len(cs) {
+		case 0:
+			continue
+		case 1:
+			return cs[0].ID, cs[0].Name, nil
+		default:
+			slices.SortFunc(cs, func(a, b Candidate) int { return strings.Compare(a.ID, b.ID) })
+			return "", "", &AmbiguousError{Name: nameOrID, Candidates: cs}
+		}
+	}
+	return "", "", fmt.Errorf("snooze %q: %w", nameOrID, ErrUnknownInstance)
+}
+
+// Snooze silences new alerts for one instance for d. Its transitions are
+// still recorded; one still in an alert status when the snooze ends is
+// alerted then.
+func (w *Watcher) Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (Snooze, error) {
+	if d <= 0 {
+		return Snooze{}, fmt.Errorf("snooze %q: duration %s is not positive", nameOrID, d)
+	}
+	if err := w.load(ctx); err != nil {
+		return Snooze{}, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	id, name, err := w.resolve(nameOrID)
+	if err != nil {
+		return Snooze{}, err
+	}
+	now := w.cfg.Now()
+	s := state.Snooze{InstanceID: id, InstanceName: name, Until: now.Add(d), By: userID}
+	if err := w.saveSnooze(ctx, s, now); err != nil {
+		return Snooze{}, err
+	}
+	return Snooze(s), nil
+}
+
+// Unsnooze ends a snooze now. A transition it held back is alerted by the
+// next poll if the instance is still in an alert status.
+func (w *Watcher) Unsnooze(ctx context.Context, nameOrID string, userID string) (Snooze, error) {
+	if err := w.load(ctx); err != nil {
+		return Snooze{}, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	id, _, err := w.resolve(nameOrID)
+	if err != nil {
+		return Snooze{}, err
+	}
+	now := w.cfg.Now()
+	s, ok := w.snoozes[id]
+	if !ok || !s.Until.After(now) {
+		return Snooze{}, fmt.Errorf("unsnooze %q: %w", nameOrID, ErrNotSnoozed)
+	}
+	// Ending it rather than deleting it lets the next poll release what it
+	// held back, in the same place as a snooze that simply ran out.
+	s.Until, s.By = now, userID
+	if err := w.saveSnooze(ctx, s, now); err != nil {
+		return Snooze{}, err
+	}
+	return Snooze(s), nil
+}
+
+// saveSnooze stores a snooze and re-renders the instance's open alert so
+// its message shows the snooze. The caller holds w.mu.
+func (w *Watcher) saveSnooze(ctx context.Context, s state.Snooze, now time.Time) error {
+	queued := false
+	prev, hadPrev := w.snoozes[s.InstanceID]
+	err := w.st.Update(ctx, func(tx state.Tx) error {
+		if err := tx.PutSnooze(s); err != nil {
+			return err
+		}
+		t, ok := w.tracked[s.InstanceID]
+		if !ok || t.AlertID == "" {
+			return nil
+		}
+		a, ok, err := tx.Alert(t.AlertID)
+		if err != nil || !ok || a.Parent != "" {
+			return err
+		}
+		w.snoozes[s.InstanceID] = s // render sees it; undone below on failure
+		text, blocks := w.render(a, now)
+		if _, err := tx.Enqueue(state.Message{Kind: state.KindUpdate, ID: "u" + a.ID + "-" + now.Format("150405.000"),
+			Channel: a.Channel, AlertID: a.ID, Text: text, Blocks: blocks, Created: now}); err != nil {
+			return err
+		}
+		queued = true
+		return nil
+	})
+	if err != nil {
+		if hadPrev {
+			w.snoozes[s.InstanceID] = prev
+		} else {
+			delete(w.snoozes, s.InstanceID)
+		}
+		return fmt.Errorf("save snooze of %q: %w", s.InstanceID, err)
+	}
+	w.snoozes[s.InstanceID] = s
+	if queued {
+		w.cfg.Notify()
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package watcher
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"scnetbot/state"
+)
+
+// Watcher polls SCNet and queues alerts in the store. Build it with New.
+type Watcher struct {
+	lister Lister
+	st     state.Store
+	cfg    Config
+
+	// pollMu serialises polls; mu guards the memory below and is held only
+	// while a poll applies its result, so buttons never wait for SCNet.
+	pollMu sync.Mutex
+	mu     sync.Mutex
+	loaded bool
+	// tracked mirrors the store's instances so a poll does not re-read
+	// every tracked instance from disk.
+	tracked map[string]state.Instance
+	snoozes map[string]state.Snooze
+	health  Health
+	pruned  time.Time
+}
+
+// New builds a watcher. It reads nothing until the first Poll or Run.
+func New(l Lister, st state.Store, cfg Config) *Watcher {
+	cfg = cfg.withDefaults()
+	return &Watcher{
+		lister: l,
+		st:     st,
+		cfg:    cfg,
+		health: Health{Enabled: true, Channel: cfg.Channel, Interval: cfg.Interval},
+	}
+}
+
+// Run polls at once and then every Interval until ctx ends. Poll errors are
+// logged and counted, never fatal: an unreachable SCNet is what the outage
+// notice is for.
+func (w *Watcher) Run(ctx context.Context) error {
+	t := time.NewTicker(w.cfg.Interval)
+	defer t.Stop()
+	for {
+		if err := w.Poll(ctx); err != nil && ctx.Err() == nil {
+			w.cfg.Logger.Warn("watcher poll failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// load reads the tracked instances and snoozes once per process.
+func (w *Watcher) load(ctx context.Context) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.loaded {
+		return nil
+	}
+	tracked := make(map[string]state.Instance)
+	snoozes := make(map[string]state.Snooze)
+	err := w.st.View(ctx, func(tx state.Tx) error {
+		if err := tx.Instances(func(i state.Instance) error {
+			tracked[i.ID] = i
+			return nil
+		}); err != nil {
+			return err
+		}
+		return tx.Snoozes(func(s state.Snooze) error {
+			snoozes[s.InstanceID] = s
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("load watcher state: %w", err)
+	}
+	w.tracked, w.snoozes, w.loaded = tracked, snoozes, true
+	return nil
+}
+
+// Health reports the watcher's state for /instances watch and /readyz.
+func (w *Watcher) Health() Health {
+	w.mu.Lock()
+	h := w.health
+	h.Tracked = len(w.tracked)
+	now := w.cfg.Now()
+	h.Snoozes = nil
+	for _, s := range w.snoozes {
+		if s.Until.After(now) {
+			h.Snoozes = append(h.Snoozes, Snooze(s))
+		}
+	}
+	w.mu.Unlock()
+	slices.SortFunc(h.Snoozes, func(a, b Snooze) int { return a.Until.Compare(b.Until) })
+	if w.cfg.TokenExpiry != nil {
+		if t, ok := w.cfg.TokenExpiry(); ok {
+			h.TokenExpiresAt = t
+		}
+	}
+	// The outbox is small (it drains within seconds), so counting it here
+	// is cheap; a store error leaves the count at its last value.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	n := 0
+	if err := w.st.View(ctx, func(tx state.Tx) error {
+		return tx.Outbox(func(m state.Message) error {
+			if !m.Dead {
+				n++
+			}
+			return nil
+		})
+	}); err == nil {
+		h.PendingAlerts = n
+	}
+	return h
+}
