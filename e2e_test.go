@@ -460,3 +460,103 @@ func TestE2EHealthAndMetrics(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// alertsAbout returns the top-level channel messages that name an instance.
+func alertsAbout(emu *slackemu.Server, channel, name string) []slackemu.Message {
+	var out []slackemu.Message
+	for _, m := range emu.ChannelMessages(channel) {
+		if (m.ThreadTS == "" || m.ThreadTS == m.TS) && strings.Contains(everything(m), name) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func waitUntil(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestE2EWatcherAlertsOnceAcrossRestarts runs the whole bot with the
+// watcher on: silent baseline, one alert for a failure, the Acknowledge
+// button through Socket Mode, no repeat after a restart, and one alert for
+// a failure that happened while the bot was down.
+func TestE2EWatcherAlertsOnceAcrossRestarts(t *testing.T) {
+	const channel = "C0ALERTS"
+	watch := func(c *config.Config) {
+		c.WatchChannel = channel
+		c.WatchInterval.D = 150 * time.Millisecond
+	}
+	e := newE2E(t, 300, watch)
+	polled := func(e *e2e) func() bool {
+		return func() bool { return !e.app.watcher.Health().LastSuccess.IsZero() }
+	}
+	waitUntil(t, "baseline poll", polled(e))
+	baseline := len(e.emu.ChannelMessages(channel))
+	if baseline > 1 {
+		t.Fatalf("baseline posted %d messages, want at most one summary", baseline)
+	}
+
+	var running []string
+	for _, r := range e.sim.Records() {
+		if r.Status == scnet.StatusRunning {
+			running = append(running, r.ID)
+		}
+	}
+	if len(running) < 2 {
+		t.Fatal("simulator has too few running instances")
+	}
+	first, _ := e.sim.Get(running[0])
+	if err := e.sim.SetStatus(first.ID, scnet.StatusFailed); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "alert for "+first.Name, func() bool { return len(alertsAbout(e.emu, channel, first.ID)) == 1 })
+	alert := alertsAbout(e.emu, channel, first.ID)[0]
+	if !strings.Contains(everything(alert), "Failed") || !strings.Contains(string(alert.Metadata), "scnetbot_alert") {
+		t.Errorf("alert lacks the status or its metadata:\n%s\nmetadata %s", everything(alert), alert.Metadata)
+	}
+
+	// Acknowledge through Slack: the alert is updated in place.
+	in, err := e.emu.Click(timeout(t, 10*time.Second), alert, "Acknowledge", "U0ONCALL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(in)
+	waitUntil(t, "acknowledged alert", func() bool {
+		for _, m := range alertsAbout(e.emu, channel, first.ID) {
+			if strings.Contains(everything(m), "Acknowledged by") {
+				return true
+			}
+		}
+		return false
+	})
+
+	// /instances watch tells the watcher's health.
+	_, health := e.command("watch")
+	mustContain(t, health, "C0ALERTS")
+
+	// Restart: nothing new, nothing repeated.
+	e.shutdown()
+	second, _ := e.sim.Get(running[1])
+	if err := e.sim.SetStatus(second.ID, scnet.StatusTerminated); err != nil { // while the bot is down
+		t.Fatal(err)
+	}
+	startBot(t, e.sim, e.emu, e.cfg)
+	waitUntil(t, "alert for the failure during downtime", func() bool { return len(alertsAbout(e.emu, channel, second.ID)) == 1 })
+	time.Sleep(5 * e.cfg.WatchInterval.D) // several more polls
+	if n := len(alertsAbout(e.emu, channel, first.ID)); n != 1 {
+		t.Errorf("the first failure has %d top-level alerts after a restart, want 1", n)
+	}
+	if n := len(alertsAbout(e.emu, channel, second.ID)); n != 1 {
+		t.Errorf("the downtime failure has %d top-level alerts, want 1", n)
+	}
+	if v := e.emu.Violations(); len(v) > 0 {
+		t.Errorf("Block Kit violations: %v", v)
+	}
+}
