@@ -20,7 +20,8 @@ type Metrics struct {
 	// AckLatency is the time from reading an envelope to writing its ack.
 	AckLatency prometheus.Histogram
 	// SCNetRequests counts requests to SCNet by endpoint and outcome: the
-	// SCNet code ("0" for success), "http_<status>", "network" or "decode".
+	// SCNet code ("0" for success), "http_<status>", "network", "decode" or
+	// "canceled" (the caller gave up first).
 	SCNetRequests *prometheus.CounterVec
 	// SCNetLatency is the time each SCNet request took, by endpoint.
 	SCNetLatency *prometheus.HistogramVec
@@ -54,7 +55,7 @@ func New() *Metrics {
 		}),
 		SCNetRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "scnetbot_scnet_requests_total",
-			Help: "Requests to SCNet, by endpoint and outcome (SCNet code, http_<status>, network, decode).",
+			Help: "Requests to SCNet, by endpoint and outcome (SCNet code, http_<status>, network, decode, canceled).",
 		}, []string{"endpoint", "outcome"}),
 		SCNetLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "scnetbot_scnet_request_seconds",

@@ -150,7 +150,7 @@ type Instance struct {
 }
 
 // Mount is one entry of mountInfoList. Its shape is not documented; the
-// fields below are the ones public clients read, and Extra keeps the rest.
+// fields below are the ones public clients read, and the rest is dropped.
 type Mount struct {
 	Source string `json:"source"`
 	Target string `json:"target"`
@@ -177,11 +177,9 @@ func (n *FlexInt) UnmarshalJSON(b []byte) error {
 		*n = 0
 		return nil
 	}
-	s := string(b)
-	if b[0] == '"' {
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
+	s, err := unquote(b)
+	if err != nil {
+		return err
 	}
 	s = strings.TrimSpace(s)
 	if i, err := strconv.ParseInt(s, 10, 64); err == nil {
@@ -243,8 +241,8 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		t.Time = time.UnixMilli(ms).In(beijing)
 		return nil
 	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	s, err := unquote(b)
+	if err != nil {
 		return err
 	}
 	s = strings.TrimSpace(s)
@@ -276,4 +274,23 @@ func (t Time) MarshalJSON() ([]byte, error) {
 // Terminal reports whether s can no longer change on its own.
 func (s Status) Terminal() bool {
 	return slices.Contains([]Status{StatusCompleted, StatusFailed, StatusTerminated}, s)
+}
+
+// unquote returns a JSON value's text: a string without its quotes (through
+// encoding/json only when it has escapes, which SCNet's numbers and times
+// never do), anything else as written. It keeps the per-field cost of
+// decoding a large listing low.
+func unquote(b []byte) (string, error) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return string(b), nil
+	}
+	inner := b[1 : len(b)-1]
+	if bytes.IndexByte(inner, '\\') < 0 {
+		return string(inner), nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return "", err
+	}
+	return s, nil
 }

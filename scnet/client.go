@@ -1,0 +1,111 @@
+package scnet
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Defaults for a Client; each has an Option to change it.
+const (
+	DefaultMaxInFlight = 3
+	DefaultMaxAttempts = 4
+	DefaultBaseDelay   = 200 * time.Millisecond
+	DefaultPageSize    = 100
+	DefaultMaxPages    = 2000
+	DefaultTimeout     = 30 * time.Second
+	DefaultUserAgent   = "scnetbot"
+	// MaxBodyBytes bounds every response body read, so a broken or hostile
+	// server cannot make the bot buffer without limit.
+	MaxBodyBytes = 32 << 20
+)
+
+// Observer is told about every HTTP attempt: the endpoint ("list",
+// "detail", "center", "login", "renew"), the outcome (the SCNet code such as
+// "0" or "10001", "http_<status>", "network", "decode" or "canceled") and how
+// long the attempt took. It must be safe for concurrent use and fast.
+type Observer func(endpoint, outcome string, d time.Duration)
+
+// Client calls SCNet's container-instance API for one region. It is safe
+// for concurrent use; at most MaxInFlight requests are in flight at once.
+type Client struct {
+	aiBase      string
+	hc          *http.Client
+	timeout     time.Duration
+	userAgent   string
+	tokens      TokenSource
+	inFlight    chan struct{}
+	maxInFlight int
+	maxAttempts int
+	baseDelay   time.Duration
+	pageSize    int
+	maxPages    int
+	observe     Observer
+	log         *slog.Logger
+	bufs        sync.Pool
+}
+
+// Option configures a Client in New.
+type Option func(*Client) error
+
+// New returns a client for the region whose AI base URL is baseURL, e.g.
+// https://ai01.example.com:65011/ai. "/ai" is added when missing and
+// trailing slashes are ignored. WithTokenSource is required.
+func New(baseURL string, opts ...Option) (*Client, error) {
+	base, err := NormalizeAIBase(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		aiBase:      base,
+		hc:          newHTTPClient(),
+		timeout:     DefaultTimeout,
+		userAgent:   DefaultUserAgent,
+		maxInFlight: DefaultMaxInFlight,
+		maxAttempts: DefaultMaxAttempts,
+		baseDelay:   DefaultBaseDelay,
+		pageSize:    DefaultPageSize,
+		maxPages:    DefaultMaxPages,
+		observe:     func(string, string, time.Duration) {},
+		log:         slog.New(slog.DiscardHandler),
+	}
+	for _, o := range opts {
+		if err := o(c); err != nil {
+			return nil, err
+		}
+	}
+	if c.tokens == nil {
+		return nil, errors.New("new scnet client: no token source (use WithTokenSource)")
+	}
+	c.inFlight = make(chan struct{}, c.maxInFlight)
+	return c, nil
+}
+
+// AIBase returns the normalized AI base URL the client calls.
+func (c *Client) AIBase() string { return c.aiBase }
+
+// NormalizeAIBase checks an AI base URL and returns it without trailing
+// slashes and ending in /ai. Public clients disagree on whether SCNet's
+// URLs already carry /ai, so both spellings are accepted.
+func NormalizeAIBase(raw string) (string, error) {
+	s := strings.TrimRight(strings.TrimSpace(raw), "/")
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("parse scnet base url %q: %w", raw, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("scnet base url %q: want http(s)://host[/path]", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return "", fmt.Errorf("scnet base url %q: must not carry a query, fragment or user info", raw)
+	}
+	if !strings.HasSuffix(s, "/ai") {
+		s += "/ai"
+	}
+	return s, nil
+}

@@ -1,0 +1,172 @@
+package scnet
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Code is an SCNet response code. SCNet sends it as a string ("0"); the
+// client also accepts a JSON number.
+type Code string
+
+// The codes SCNet documents for the container API.
+const (
+	CodeSuccess               Code = "0"
+	CodeInternal              Code = "10001"
+	CodeMissingParams         Code = "10003"
+	CodeInvalidParams         Code = "10004"
+	CodeUserFrozen            Code = "10007"
+	CodePermissionDenied      Code = "10008"
+	CodeNoAPIAccess           Code = "10009"
+	CodeFileCheckFailed       Code = "10010"
+	CodeFileTooLarge          Code = "10011"
+	CodeConnectionInterrupted Code = "10012"
+)
+
+// Description says in English what a code means and what to do about it.
+// Unknown codes get a generic sentence that still names the code.
+func (c Code) Description() string {
+	switch c {
+	case CodeSuccess:
+		return "SCNet reported success."
+	case CodeInternal:
+		return "SCNet had an internal error; the request was retried and can be tried again later."
+	case CodeMissingParams:
+		return "SCNet says required parameters are missing; this is a scnetbot bug, please report it."
+	case CodeInvalidParams:
+		return "SCNet rejected a parameter as invalid; check the filter values (status, task type, name) and try again."
+	case CodeUserFrozen:
+		return "The SCNet account is frozen; the account owner must contact SCNet support to unfreeze it."
+	case CodePermissionDenied:
+		return "SCNet denied permission, which usually means the token expired or belongs to another region; scnetbot logs in again automatically, and if this persists check the SCNet credentials and SCNET_CLUSTER."
+	case CodeNoAPIAccess:
+		return "The SCNet account has no access to this API; ask SCNet to enable OpenAPI access for it."
+	case CodeFileCheckFailed:
+		return "SCNet's file check failed; verify the file and try again."
+	case CodeFileTooLarge:
+		return "The file is too large for SCNet; use a smaller file."
+	case CodeConnectionInterrupted:
+		return "SCNet's connection was interrupted; the request was retried and can be tried again later."
+	}
+	return fmt.Sprintf("SCNet answered with undocumented code %s; try again later and report it if it persists.", string(c))
+}
+
+// APIError is a failed SCNet request: HTTP 200 with a code other than "0",
+// or a non-2xx status (Code is then whatever the body carried, possibly
+// empty). Msg is SCNet's own message, usually Chinese, with any token
+// removed.
+type APIError struct {
+	Code       Code
+	Msg        string
+	HTTPStatus int
+	// RetryAfter is the server's Retry-After, zero when it sent none.
+	RetryAfter time.Duration
+}
+
+// Error implements error.
+func (e *APIError) Error() string {
+	switch {
+	case e.Code != "" && e.HTTPStatus != 0 && e.HTTPStatus != http.StatusOK:
+		return fmt.Sprintf("scnet http %d code %s: %s", e.HTTPStatus, e.Code, e.Msg)
+	case e.Code != "":
+		return fmt.Sprintf("scnet code %s: %s", e.Code, e.Msg)
+	case e.Msg != "":
+		return fmt.Sprintf("scnet http %d: %s", e.HTTPStatus, e.Msg)
+	}
+	return fmt.Sprintf("scnet http %d", e.HTTPStatus)
+}
+
+// Description says in English what went wrong and what to do, for showing
+// to people; Msg keeps SCNet's own words.
+func (e *APIError) Description() string {
+	if e.Code != "" {
+		return e.Code.Description()
+	}
+	switch {
+	case e.HTTPStatus == http.StatusUnauthorized || e.HTTPStatus == http.StatusForbidden:
+		return "SCNet rejected the token (HTTP " + strconv.Itoa(e.HTTPStatus) + "); check the SCNet credentials."
+	case e.HTTPStatus == http.StatusTooManyRequests:
+		return "SCNet is rate limiting scnetbot; wait a little and try again."
+	case e.HTTPStatus == http.StatusNotFound:
+		return "SCNet answered 404; the AI base URL is probably wrong (it should end in /ai)."
+	case e.HTTPStatus >= 500:
+		return "SCNet is having trouble (HTTP " + strconv.Itoa(e.HTTPStatus) + "); try again later."
+	}
+	return "SCNet answered with unexpected HTTP status " + strconv.Itoa(e.HTTPStatus) + "; try again later."
+}
+
+// outcome is the observer label for this error.
+func (e *APIError) outcome() string {
+	if e.HTTPStatus != 0 && (e.HTTPStatus < 200 || e.HTTPStatus > 299) {
+		return "http_" + strconv.Itoa(e.HTTPStatus)
+	}
+	return string(e.Code)
+}
+
+// retryable reports whether the same request can succeed later: server
+// trouble and throttling, but never a request SCNet judged wrong or
+// unauthorised.
+func (e *APIError) retryable() bool {
+	switch e.Code {
+	case CodeInternal, CodeConnectionInterrupted:
+		return true
+	case "":
+	default:
+		return false
+	}
+	return e.HTTPStatus >= 500 || e.HTTPStatus == http.StatusTooManyRequests
+}
+
+// DecodeError is a response that was not the JSON SCNet documents. Excerpt
+// is a short, sanitized start of the body (control characters dropped,
+// tokens and start scripts cut) for the log.
+type DecodeError struct {
+	Endpoint string
+	Excerpt  string
+	Err      error
+}
+
+// Error implements error.
+func (e *DecodeError) Error() string {
+	return fmt.Sprintf("decode scnet %s response %q: %v", e.Endpoint, e.Excerpt, e.Err)
+}
+
+// Unwrap returns the underlying parse error.
+func (e *DecodeError) Unwrap() error { return e.Err }
+
+// TokenError means no token could be obtained (login or renewal failed), as
+// opposed to SCNet rejecting a request made with one.
+type TokenError struct{ Err error }
+
+// Error implements error.
+func (e *TokenError) Error() string { return "get scnet token: " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *TokenError) Unwrap() error { return e.Err }
+
+// ErrNotFound means SCNet answered successfully but without the instance:
+// it is gone. Other failures are never reported as ErrNotFound, so a
+// watcher can tell "gone" from "could not ask".
+var ErrNotFound = errors.New("instance not found")
+
+// ErrPageCap means a listing stopped at the client's page cap before SCNet
+// sent a short page, so the result is incomplete.
+var ErrPageCap = errors.New("page cap reached, listing incomplete")
+
+// ErrPagingStalled means a full page brought no instance not already seen,
+// which happens when a server ignores the offset; paging further would only
+// repeat it.
+var ErrPagingStalled = errors.New("paging stalled, listing incomplete")
+
+// IsAuthError reports whether err means the token was rejected: code 10008
+// (which SCNet also uses for an expired token) or HTTP 401/403.
+func IsAuthError(err error) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	return ae.Code == CodePermissionDenied || ae.HTTPStatus == http.StatusUnauthorized || ae.HTTPStatus == http.StatusForbidden
+}

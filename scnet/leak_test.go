@@ -1,0 +1,169 @@
+package scnet
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// assertNoSecret fails if err, printed any way, shows one of the secrets.
+func assertNoSecret(t *testing.T, what string, err error, secrets ...string) {
+	t.Helper()
+	if err == nil {
+		t.Errorf("%s: want an error", what)
+		return
+	}
+	printed := fmt.Sprintf("%v|%+v|%#v|%s", err, err, err, err.Error())
+	for _, s := range secrets {
+		if strings.Contains(printed, s) {
+			t.Errorf("%s: error shows a secret: %s", what, printed)
+		}
+	}
+}
+
+// TestNoSecretInErrors runs every failure path with servers that echo the
+// token back in every way they can and checks no error carries it.
+func TestNoSecretInErrors(t *testing.T) {
+	echo := map[string]func(w http.ResponseWriter, tok string){
+		"code with token in msg": func(w http.ResponseWriter, tok string) {
+			writeJSON(w, 200, map[string]any{"code": "10004", "msg": "bad token " + tok})
+		},
+		"auth error with token in msg": func(w http.ResponseWriter, tok string) {
+			writeJSON(w, 200, map[string]any{"code": "10008", "msg": "token " + tok + " expired"})
+		},
+		"http 500 with token in body": func(w http.ResponseWriter, tok string) {
+			w.WriteHeader(500)
+			_, _ = io.WriteString(w, "<pre>token="+tok+"</pre>")
+		},
+		"http 401 json msg": func(w http.ResponseWriter, tok string) {
+			w.WriteHeader(401)
+			_, _ = io.WriteString(w, `{"code":"10008","msg":"`+tok+`"}`)
+		},
+		"malformed json starting with token": func(w http.ResponseWriter, tok string) {
+			_, _ = io.WriteString(w, tok+`{"code":`)
+		},
+		"malformed json with token inside": func(w http.ResponseWriter, tok string) {
+			_, _ = io.WriteString(w, `{"code":"0","token":"`+tok+`","data":[{`)
+		},
+		"no code": func(w http.ResponseWriter, tok string) {
+			_, _ = io.WriteString(w, `{"echo":"`+tok+`"}`)
+		},
+	}
+	for name, h := range echo {
+		t.Run(name, func(t *testing.T) {
+			var logs bytes.Buffer
+			mux, c := setup(t, WithRetry(2, time.Millisecond), WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			handler := func(w http.ResponseWriter, r *http.Request) { h(w, r.Header.Get("token")) }
+			mux.HandleFunc(listPath, handler)
+			mux.HandleFunc("/ai/openapi/v2/instance-service/x/detail", handler)
+			_, err := c.ListInstances(context.Background(), ListOptions{})
+			assertNoSecret(t, "list", err, testToken)
+			_, err = c.Instance(context.Background(), "x")
+			assertNoSecret(t, "detail", err, testToken)
+			for _, err := range c.All(context.Background(), ListOptions{}) {
+				if err != nil {
+					assertNoSecret(t, "all", err, testToken)
+				}
+			}
+			_, err = DiscoverAIBase(context.Background(), nil, "http://"+c.aiBase[len("http://"):len(c.aiBase)-len("/ai")], StaticToken(testToken))
+			assertNoSecret(t, "center", err, testToken)
+			if strings.Contains(logs.String(), testToken) {
+				t.Errorf("debug log shows the token: %s", logs.String())
+			}
+		})
+	}
+}
+
+// TestNoSecretInLoginErrors covers login and renewal failures, with servers
+// echoing the password, secret key, signature and tokens.
+func TestNoSecretInLoginErrors(t *testing.T) {
+	const regionToken = "REGION-TOKEN-CANARY-3c1d"
+	oldTok := jwt(map[string]any{"expireTime": time.Now().Add(time.Minute).UnixMilli()})
+	tests := []struct {
+		name    string
+		handler http.HandlerFunc
+	}{
+		{"echo headers in msg", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": "10004", "msg": fmt.Sprint(r.Header)})
+		}},
+		{"echo headers in 500 body", func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(500)
+			_, _ = io.WriteString(w, fmt.Sprint(r.Header))
+		}},
+		{"malformed with headers", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.WriteString(w, fmt.Sprint(r.Header)+"{")
+		}},
+		{"suspended with platform token", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": "0", "data": []map[string]any{
+				{"clusterName": "ac", "clusterId": "0", "token": regionToken},
+				{"clusterName": "Kunshan", "clusterId": "1", "token": nil}}})
+		}},
+		{"unknown cluster", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": "0", "data": []map[string]any{
+				{"clusterName": "Wuzhen", "clusterId": "2", "token": regionToken}}})
+		}},
+		{"failure code with tokens in data", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": "10001", "msg": "x " + regionToken, "data": []map[string]any{
+				{"clusterName": "Kunshan", "clusterId": "1", "token": regionToken}}})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(tt.handler)
+			defer srv.Close()
+			for _, cfg := range []CredentialsConfig{
+				{User: testUser, AccessKey: testAK, SecretKey: testSK, Cluster: "Kunshan", AuthBase: srv.URL, ACBase: srv.URL},
+				{User: testUser, Password: testPasswd, OrgID: testOrg, Cluster: "Kunshan", AuthBase: srv.URL, ACBase: srv.URL},
+			} {
+				c := newCreds(t, cfg)
+				_, err := c.Token(context.Background())
+				sig := Sign(testUser, testAK, fmt.Sprint(time.Now().Unix()), testSK)
+				assertNoSecret(t, "login", err, testSK, testPasswd, regionToken, sig)
+				// Renewal failure falls back to login, which fails too.
+				c.set(Secret(oldTok), Region{})
+				c.cfg.RenewBefore = time.Hour
+				_, err = c.renew(context.Background(), Secret(oldTok))
+				assertNoSecret(t, "renew", err, testSK, testPasswd, oldTok, regionToken)
+				if s := fmt.Sprintf("%v %+v %#v", c, c, cfg); strings.Contains(s, testSK) || strings.Contains(s, testPasswd) || strings.Contains(s, oldTok) {
+					t.Errorf("printing the source or config shows a secret: %s", s)
+				}
+			}
+		})
+	}
+}
+
+// TestTokenNotForwardedAcrossHosts: a redirect to another host must not
+// carry the token there.
+func TestTokenNotForwardedAcrossHosts(t *testing.T) {
+	var leaked atomic.Bool
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("token") != "" {
+			leaked.Store(true)
+		}
+		writeJSON(w, 200, ok(nil))
+	}))
+	defer other.Close()
+	// 127.0.0.1 and localhost are different hosts to the redirect check.
+	otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	mux, c := setup(t)
+	mux.HandleFunc(listPath, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, otherURL+r.URL.RequestURI(), http.StatusFound)
+	})
+	_, err := c.ListInstances(context.Background(), ListOptions{})
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.HTTPStatus != http.StatusFound {
+		t.Errorf("err = %v, want the redirect reported as HTTP 302", err)
+	}
+	if leaked.Load() {
+		t.Error("token sent to another host")
+	}
+}

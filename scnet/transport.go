@@ -1,0 +1,194 @@
+package scnet
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// exchange sends req and returns the body of a 2xx response, read through
+// MaxBodyBytes. A non-2xx status becomes an *APIError carrying whatever code
+// and message the body had; secrets are scrubbed from anything quoted.
+//
+// The body is read into buf (reset first) when buf is not nil, so the
+// returned slice is valid only until buf is reused.
+func exchange(hc *http.Client, req *http.Request, endpoint string, secrets []string, buf *bytes.Buffer) ([]byte, error) {
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	buf.Reset()
+	if n := resp.ContentLength; n > 0 && n <= MaxBodyBytes {
+		buf.Grow(int(n) + bytes.MinRead)
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, MaxBodyBytes+1)); err != nil {
+		return nil, fmt.Errorf("read scnet %s response: %w", endpoint, err)
+	}
+	body := buf.Bytes()
+	if len(body) > MaxBodyBytes {
+		return nil, &DecodeError{Endpoint: endpoint, Excerpt: excerpt(body, secrets...), Err: fmt.Errorf("body exceeds %d bytes", MaxBodyBytes)}
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return body, nil
+	}
+	ae := &APIError{HTTPStatus: resp.StatusCode, RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	var env envelope
+	if json.Unmarshal(body, &env) == nil {
+		// A failure status with code "0" is still a failure; keep only a
+		// code that says what went wrong.
+		if code, ok := parseCode(env.Code); ok && code != CodeSuccess {
+			ae.Code = code
+		}
+		ae.Msg = cleanMsg(rawText(env.Msg), secrets...)
+	} else {
+		ae.Msg = excerpt(body, secrets...)
+	}
+	return nil, ae
+}
+
+// parseRetryAfter reads Retry-After as seconds or an HTTP date; zero when
+// absent or unreadable.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0
+		}
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// maxPooledBuffer keeps an occasional huge response from pinning its buffer.
+const maxPooledBuffer = 4 << 20
+
+// request describes one SCNet call; it is rebuilt into an *http.Request
+// for every attempt because a body can be read only once.
+type request struct {
+	endpoint string
+	method   string
+	url      string
+	body     []byte
+}
+
+// call runs r with retries and, when SCNet rejects the token, one fresh
+// token. decode gets each 2xx body and the token it was fetched with (to
+// scrub it from errors).
+func (c *Client) call(ctx context.Context, r request, decode func(body []byte, token string) error) error {
+	var used string
+	op := func(ctx context.Context) error {
+		tok, err := c.once(ctx, r, decode)
+		used = tok
+		return err
+	}
+	err := c.retry(ctx, r.endpoint, op)
+	var te *TokenError
+	if IsAuthError(err) && !errors.As(err, &te) && used != "" {
+		// One client reports an expired token as 10008: get a new one once.
+		c.tokens.Invalidate(used)
+		err = c.retry(ctx, r.endpoint, op)
+	}
+	return err
+}
+
+// once makes a single attempt: token, a slot among MaxInFlight, the HTTP
+// exchange bounded by the per-request timeout, then decode.
+func (c *Client) once(ctx context.Context, r request, decode func([]byte, string) error) (string, error) {
+	tok, err := c.tokens.Token(ctx)
+	if err != nil {
+		return "", &TokenError{Err: err}
+	}
+	select {
+	case c.inFlight <- struct{}{}:
+	case <-ctx.Done():
+		return tok, ctx.Err()
+	}
+	start := time.Now()
+	err = c.send(ctx, r, tok, decode)
+	<-c.inFlight
+	c.observe(r.endpoint, outcome(ctx, err), time.Since(start))
+	return tok, err
+}
+
+func (c *Client) send(ctx context.Context, r request, tok string, decode func([]byte, string) error) error {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(actx, r.method, r.url, body)
+	if err != nil {
+		return fmt.Errorf("build scnet %s request: %w", r.endpoint, err)
+	}
+	req.Header.Set("token", tok)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if c.userAgent != "" {
+		req.Header.Set("User-Agent", c.userAgent)
+	}
+	// Pages are read into reused buffers: a full listing reads thousands of
+	// them, and decoding copies everything it keeps.
+	buf, _ := c.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			c.bufs.Put(buf)
+		}
+	}()
+	b, err := exchange(c.hc, req, r.endpoint, []string{tok}, buf)
+	if err != nil {
+		return err
+	}
+	return decode(b, tok)
+}
+
+// outcome is the observer label for an attempt's result.
+func outcome(ctx context.Context, err error) string {
+	var ae *APIError
+	var de *DecodeError
+	switch {
+	case err == nil, errors.Is(err, ErrNotFound):
+		return string(CodeSuccess)
+	case errors.As(err, &ae):
+		return ae.outcome()
+	case errors.As(err, &de):
+		return "decode"
+	case ctx.Err() != nil:
+		return "canceled"
+	}
+	return "network"
+}
+
+// newHTTPClient is the default HTTP client. It follows redirects only
+// within the same host: Go drops Authorization on a cross-host redirect but
+// not SCNet's custom "token" header, which would otherwise travel to
+// whatever host a redirect names.
+func newHTTPClient() *http.Client {
+	return &http.Client{CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		if req.URL.Host != via[0].URL.Host {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+}
