@@ -55,7 +55,9 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	interactive := isTerminal(stdin)
 
-	sim := scnettest.New(scnettest.WithInstances(o.instances, 42))
+	// A token that outlives the demo, so the watcher's "token expires
+	// tomorrow" warning does not greet every newcomer.
+	sim := scnettest.New(scnettest.WithInstances(o.instances, 42), scnettest.WithTokenLifetime(30*24*time.Hour))
 	defer sim.Close()
 	p := &demoPrinter{w: stdout, json: o.json}
 	emu := slackemu.New(slackemu.WithOnMessage(p.print))

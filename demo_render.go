@@ -83,12 +83,14 @@ func blocksText(raw json.RawMessage) []string {
 			if line != "" {
 				out = append(out, line)
 			}
-			var fields []string
-			for _, f := range v.Fields {
-				fields = append(fields, textOf(f))
-			}
-			if len(fields) > 0 {
-				out = append(out, "  "+strings.Join(fields, "  ·  "))
+			// Slack shows fields as a two-column grid of "label\nvalue";
+			// a terminal shows them two to a line as "label value".
+			for i := 0; i < len(v.Fields); i += 2 {
+				row := []string{strings.ReplaceAll(textOf(v.Fields[i]), "\n", " ")}
+				if i+1 < len(v.Fields) {
+					row = append(row, strings.ReplaceAll(textOf(v.Fields[i+1]), "\n", " "))
+				}
+				out = append(out, "  "+strings.Join(row, "   "))
 			}
 		case *slack.ContextBlock:
 			var parts []string
