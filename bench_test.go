@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,11 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"scnetbot/internal/slackemu"
 )
 
 // BenchmarkAck50Concurrent sends 50 identical slash commands at once while
@@ -28,27 +24,9 @@ func BenchmarkAck50Concurrent(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		e.sim.ResetRequests()
-		ins := make([]*slackemu.Interaction, 50)
-		var wg sync.WaitGroup
-		for j := range ins {
-			wg.Go(func() {
-				in, err := e.emu.SendSlashCommand(context.Background(), slackemu.SlashCommand{
-					// A new query each round, so no round is answered from
-					// the previous one's cache.
-					Command: "/instances", Text: fmt.Sprintf("running ssh page %d", i+1), UserID: fmt.Sprintf("U%d", j), ChannelID: "C1",
-				})
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				ins[j] = in
-			})
-		}
-		wg.Wait()
-		for _, in := range ins {
-			if in == nil {
-				b.FailNow()
-			}
+		// A new query each round, so no round is answered from the
+		// previous one's cache.
+		for _, in := range e.burst(50, fmt.Sprintf("running ssh page %d", i+1)) {
 			ack, err := e.emu.WaitAck(timeout(b, 10*time.Second), in.EnvelopeID)
 			if err != nil {
 				b.Fatal(err)

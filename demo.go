@@ -69,16 +69,9 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	defer os.RemoveAll(dir)
 
-	cfg := config.Defaults()
-	cfg.SlackAppToken = scnet.Secret(emu.AppToken())
-	cfg.SlackBotToken = scnet.Secret(emu.BotToken())
-	cfg.SlackAPIURL = emu.APIURL()
-	cfg.SCNetBaseURL = sim.AIBaseURL()
-	cfg.SCNetToken = scnet.Secret(sim.Token())
+	cfg := simulatedConfig(sim, emu, filepath.Join(dir, "scnetbot.db"))
 	cfg.WatchChannel = demoAlertChannel
 	cfg.WatchInterval.D = o.watchInterval
-	cfg.StatePath = filepath.Join(dir, "scnetbot.db")
-	cfg.HTTPAddr = "127.0.0.1:0"
 
 	level := slog.LevelWarn
 	if o.verbose {
@@ -137,6 +130,21 @@ instance, or "quit". An instance fails every %s, so an alert appears in #%s.
 		return err
 	}
 	return sc.Err()
+}
+
+// simulatedConfig is the default configuration pointed at a simulated SCNet
+// and an emulated Slack, with its state in statePath and the health server
+// on a free loopback port.
+func simulatedConfig(sim *scnettest.Server, emu *slackemu.Server, statePath string) *config.Config {
+	cfg := config.Defaults()
+	cfg.SlackAppToken = scnet.Secret(emu.AppToken())
+	cfg.SlackBotToken = scnet.Secret(emu.BotToken())
+	cfg.SlackAPIURL = emu.APIURL()
+	cfg.SCNetBaseURL = sim.AIBaseURL()
+	cfg.SCNetToken = scnet.Secret(sim.Token())
+	cfg.StatePath = statePath
+	cfg.HTTPAddr = "127.0.0.1:0"
+	return cfg
 }
 
 // demoSession turns input lines into what a Slack user would do.

@@ -54,14 +54,7 @@ type e2e struct {
 // e2eConfig is the configuration the tests start from: the simulator and
 // emulator's addresses, a state file in a temp dir, no watcher.
 func e2eConfig(t testing.TB, sim *scnettest.Server, emu *slackemu.Server) *config.Config {
-	cfg := config.Defaults()
-	cfg.SlackAppToken = scnet.Secret(emu.AppToken())
-	cfg.SlackBotToken = scnet.Secret(emu.BotToken())
-	cfg.SlackAPIURL = emu.APIURL()
-	cfg.SCNetBaseURL = sim.AIBaseURL()
-	cfg.SCNetToken = scnet.Secret(sim.Token())
-	cfg.StatePath = filepath.Join(t.TempDir(), "scnetbot.db")
-	cfg.HTTPAddr = "127.0.0.1:0"
+	cfg := simulatedConfig(sim, emu, filepath.Join(t.TempDir(), "scnetbot.db"))
 	cfg.LogLevel = "debug"
 	return cfg
 }
@@ -141,6 +134,31 @@ func (e *e2e) command(text string) (slackemu.Ack, slackemu.Message) {
 		e.t.Fatal(err)
 	}
 	return e.awaitAck(in), e.awaitReply(in)
+}
+
+// burst sends n copies of one slash command at once, from n users, the way
+// a channel full of people reacts to the same page.
+func (e *e2e) burst(n int, text string) []*slackemu.Interaction {
+	e.t.Helper()
+	ins := make([]*slackemu.Interaction, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			in, err := e.emu.SendSlashCommand(timeout(e.t, 10*time.Second), slackemu.SlashCommand{
+				Command: "/instances", Text: text, UserID: fmt.Sprintf("U%03d", i), ChannelID: "C0ONCALL",
+			})
+			if err != nil {
+				e.t.Error(err)
+				return
+			}
+			ins[i] = in
+		})
+	}
+	wg.Wait()
+	if e.t.Failed() {
+		e.t.FailNow()
+	}
+	return ins
 }
 
 func (e *e2e) awaitAck(in *slackemu.Interaction) slackemu.Ack {
@@ -305,26 +323,7 @@ func TestE2EIdenticalCommandsCostOneRequest(t *testing.T) {
 	e := newE2E(t, 200, nil)
 	e.sim.SetLatency(300 * time.Millisecond)
 	e.sim.ResetRequests()
-	const n = 50
-	ins := make([]*slackemu.Interaction, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			in, err := e.emu.SendSlashCommand(timeout(t, 10*time.Second), slackemu.SlashCommand{
-				Command: "/instances", Text: "running ssh", UserID: fmt.Sprintf("U%03d", i), ChannelID: "C0ONCALL",
-			})
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			ins[i] = in
-		})
-	}
-	wg.Wait()
-	for _, in := range ins {
-		if in == nil {
-			t.FailNow()
-		}
+	for _, in := range e.burst(50, "running ssh") {
 		e.awaitAck(in)
 		mustContain(t, e.awaitReply(in), "Running ssh instances")
 	}
