@@ -35,8 +35,12 @@ type app struct {
 // for good. started, when not nil, is called once everything is built.
 func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started func(*app)) error {
 	m := metrics.New()
+	observe := func(endpoint, outcome string, d time.Duration) {
+		m.SCNetRequests.WithLabelValues(endpoint, outcome).Inc()
+		m.SCNetLatency.WithLabelValues(endpoint).Observe(d.Seconds())
+	}
 
-	tokens, err := tokenSource(cfg)
+	tokens, err := tokenSource(cfg, observe)
 	if err != nil {
 		return err
 	}
@@ -51,10 +55,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 	client, err := scnet.New(baseURL,
 		scnet.WithTokenSource(tokens),
 		scnet.WithUserAgent("scnetbot/"+version),
-		scnet.WithObserver(func(endpoint, outcome string, d time.Duration) {
-			m.SCNetRequests.WithLabelValues(endpoint, outcome).Inc()
-			m.SCNetLatency.WithLabelValues(endpoint).Observe(d.Seconds())
-		}),
+		scnet.WithObserver(observe),
 	)
 	if err != nil {
 		return fmt.Errorf("scnet client: %w", err)
@@ -113,6 +114,10 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
+	// botDone closes when the bot has finished its work in flight; the
+	// health server answers until then, so probes see a draining bot as
+	// alive rather than dead.
+	botDone := make(chan struct{})
 	fail := func(err error) {
 		if err != nil && !errors.Is(err, context.Canceled) {
 			cancel(err)
@@ -135,10 +140,8 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 				fail(fmt.Errorf("health server: %w", err))
 			}
 		})
-		// The server stops when everything else has; it must answer
-		// /healthz for as long as the bot is shutting down.
 		wg.Go(func() {
-			<-ctx.Done()
+			<-botDone
 			shutdownCtx, done := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 			defer done()
 			_ = srv.Shutdown(shutdownCtx)
@@ -154,6 +157,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 		started(a)
 	}
 	err = a.bot.Run(ctx)
+	close(botDone)
 	cancel(err)
 	wg.Wait()
 	if err != nil {
@@ -166,7 +170,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 }
 
 // tokenSource builds the SCNet token source the configuration asks for.
-func tokenSource(cfg *config.Config) (scnet.TokenSource, error) {
+func tokenSource(cfg *config.Config, observe scnet.Observer) (scnet.TokenSource, error) {
 	if !cfg.UsesCredentials() {
 		return scnet.StaticToken(cfg.SCNetToken.Reveal()), nil
 	}
@@ -179,6 +183,7 @@ func tokenSource(cfg *config.Config) (scnet.TokenSource, error) {
 		Cluster:   cfg.SCNetCluster,
 		AuthBase:  cfg.SCNetAuthURL,
 		ACBase:    cfg.SCNetACURL,
+		Observer:  observe,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("scnet credentials: %w", err)
