@@ -41,6 +41,10 @@ type DeliverConfig struct {
 	MinBackoff, MaxBackoff time.Duration
 	// Rescan is how often the outbox is read without a Kick (default 30s).
 	Rescan time.Duration
+	// HistoryLag is how long after a send whose outcome is unknown the
+	// channel is checked for it (default 10s): Slack's history may not show
+	// a post at once, and not finding it there means sending it again.
+	HistoryLag time.Duration
 	// Logger (default slog.Default()); Metrics may be nil.
 	Logger  *slog.Logger
 	Metrics *metrics.Metrics
@@ -82,6 +86,9 @@ func NewDeliverer(api DeliverAPI, st state.Store, cfg DeliverConfig) *Deliverer 
 	}
 	if cfg.Rescan <= 0 {
 		cfg.Rescan = 30 * time.Second
+	}
+	if cfg.HistoryLag <= 0 {
+		cfg.HistoryLag = 10 * time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -159,6 +166,9 @@ func (d *Deliverer) deliverStep(ctx context.Context) (time.Duration, error) {
 			if t := d.deliverNextAt[m.Channel]; t.After(ready) {
 				ready = t
 			}
+			if t := m.Attempted.Add(d.cfg.HistoryLag); m.Attempts > 0 && m.Kind == state.KindPost && t.After(ready) {
+				ready = t // the check before resending must be able to see it
+			}
 			if ready.After(now) {
 				wait = min(wait, ready.Sub(now))
 				return nil
@@ -222,6 +232,7 @@ func (d *Deliverer) deliverOne(ctx context.Context, t *deliverTarget) error {
 		}
 	}
 	m.Attempts++
+	m.Attempted = d.cfg.Now()
 	if err := d.st.Update(ctx, func(tx state.Tx) error { return tx.PutMessage(m) }); err != nil {
 		if errors.Is(err, state.ErrNotQueued) {
 			return nil // replaced by a newer update meanwhile

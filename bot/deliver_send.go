@@ -64,7 +64,33 @@ const (
 	deliverUnknown                          // may be posted: check, then retry
 	deliverGiveUp                           // refused for good
 	deliverDone                             // nothing left to do (update of a deleted message)
+	deliverWaitFix                          // not posted: waits for an operator (token, channel)
+	deliverNoBlocks                         // the blocks were refused: send the text alone
 )
+
+// deliverNeedsOperator are refusals that concern the bot's token or its
+// access to the channel, not the message: every message to the channel
+// would be refused alike until someone fixes it (a new token, an invite),
+// so they wait rather than being given up. A channel that does not exist or
+// is archived is not waited for: its messages could only ever go there.
+func deliverNeedsOperator(code string) bool {
+	switch code {
+	case "not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired",
+		"missing_scope", "no_permission", "not_in_channel",
+		"restricted_action", "team_access_not_granted", "ekm_access_denied":
+		return true
+	}
+	return false
+}
+
+// deliverBlocksRefused are refusals of a message's blocks alone.
+func deliverBlocksRefused(code string) bool {
+	switch code {
+	case "invalid_blocks", "invalid_blocks_format", "msg_blocks_too_long":
+		return true
+	}
+	return false
+}
 
 // deliverClassify decides what a Slack error means. 429 and ok:false
 // answers are definite refusals; timeouts, network errors and 5xx may hide a
@@ -93,6 +119,12 @@ func deliverClassify(err error) (deliverVerdict, time.Duration, string) {
 		case "message_not_found", "cant_update_message", "edit_window_closed":
 			return deliverDone, 0, se.Err
 		}
+		if deliverNeedsOperator(se.Err) {
+			return deliverWaitFix, 0, se.Err
+		}
+		if deliverBlocksRefused(se.Err) {
+			return deliverNoBlocks, 0, se.Err
+		}
 		return deliverGiveUp, 0, se.Err
 	case errors.Is(err, context.DeadlineExceeded):
 		return deliverUnknown, 0, "unknown_outcome"
@@ -108,9 +140,23 @@ func (d *Deliverer) deliverFailed(ctx context.Context, m state.Message, sendErr 
 		method = "chat.update"
 	}
 	m.LastError = sendErr.Error()
+	if verdict == deliverNoBlocks && len(m.Blocks) == 0 {
+		verdict = deliverGiveUp
+	}
 	switch verdict {
 	case deliverDone:
 		return d.deliverConfirm(ctx, m, "")
+	case deliverNoBlocks:
+		// The text alone still tells the channel what happened; an alert
+		// without its buttons beats no alert.
+		m.Blocks = nil
+		m.Attempts--
+	case deliverWaitFix:
+		m.Attempts--
+		m.NotBefore = now.Add(d.cfg.MaxBackoff)
+		d.deliverNextAt[m.Channel] = m.NotBefore
+		d.cfg.Logger.Error("Slack refused the bot's token or channel access; messages wait until it is fixed",
+			"message", m.ID, "channel", m.Channel, "err", sendErr)
 	case deliverGiveUp:
 		d.deliverOutcome("failed")
 		d.cfg.Logger.Error("Slack refused a message; it is kept in the outbox as dead", "message", m.ID, "channel", m.Channel, "err", sendErr)

@@ -44,7 +44,7 @@ func newDeliverEnv(t *testing.T, interval time.Duration) *deliverEnv {
 	t.Cleanup(func() { _ = st.Close() })
 	api := slack.New(emu.BotToken(), slack.OptionAPIURL(emu.APIURL()))
 	d := bot.NewDeliverer(api, st, bot.DeliverConfig{PerChannelInterval: interval, SendTimeout: 300 * time.Millisecond,
-		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, HistoryLag: time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return &deliverEnv{t: t, ctx: ctx, emu: emu, st: st, d: d}
 }
@@ -128,9 +128,11 @@ func TestDeliverReplyWaitsForParent(t *testing.T) {
 
 func TestDeliverRefusedMessageIsKeptDead(t *testing.T) {
 	e := newDeliverEnv(t, time.Millisecond)
-	bad, _ := json.Marshal([]slack.Block{slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, strings.Repeat("x", 200), false, false))})
+	// Slack refuses the blocks and then, without them, the empty text: the
+	// message can never be posted.
+	bad := badBlocks(t)
 	e.queue(
-		state.Message{Kind: state.KindPost, ID: "bad", AlertID: "a1", Text: "bad", Blocks: bad},
+		state.Message{Kind: state.KindPost, ID: "bad", AlertID: "a1", Blocks: bad},
 		state.Message{Kind: state.KindPost, ID: "r1", ThreadOf: "a1", Text: "reply to a refused alert"},
 		state.Message{Kind: state.KindPost, ID: "good", Text: "good"},
 	)
@@ -150,6 +152,74 @@ func TestDeliverRefusedMessageIsKeptDead(t *testing.T) {
 	})
 	if dead != 1 {
 		t.Errorf("refused message not kept as dead")
+	}
+}
+
+// badBlocks are blocks Slack refuses (a header over 150 characters).
+func badBlocks(t *testing.T) json.RawMessage {
+	t.Helper()
+	b, err := json.Marshal([]slack.Block{slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, strings.Repeat("x", 200), false, false))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestDeliverRefusedBlocksFallBackToText: an alert whose blocks Slack
+// refuses still reaches the channel, as its text, and its thread still
+// forms under it.
+func TestDeliverRefusedBlocksFallBackToText(t *testing.T) {
+	e := newDeliverEnv(t, time.Millisecond)
+	e.queue(
+		state.Message{Kind: state.KindPost, ID: "a1", AlertID: "a1", Text: "Instance x went Failed", Blocks: badBlocks(t)},
+		state.Message{Kind: state.KindPost, ID: "r1", ThreadOf: "a1", Text: "recovered"},
+	)
+	e.drain()
+	msgs := e.emu.ChannelMessages(deliverChannel)
+	if len(msgs) != 2 || msgs[0].Text != "Instance x went Failed" || msgs[1].ThreadTS != msgs[0].TS {
+		t.Fatalf("messages = %+v, want the alert as text and the reply in its thread", msgs)
+	}
+	if len(e.emu.Violations()) == 0 {
+		t.Error("the emulator saw no refused blocks; the test proves nothing")
+	}
+}
+
+// TestDeliverWaitsOutAuthAndChannelErrors: a revoked token or a bot not in
+// the channel is fixed by an operator; until then messages wait, and they
+// are delivered once it is fixed instead of being dropped.
+func TestDeliverWaitsOutAuthAndChannelErrors(t *testing.T) {
+	e := newDeliverEnv(t, time.Millisecond)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	broken := bot.NewDeliverer(slack.New("xoxb-revoked", slack.OptionAPIURL(e.emu.APIURL())), e.st,
+		bot.DeliverConfig{PerChannelInterval: time.Millisecond, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond, Logger: logger})
+	e.queue(state.Message{Kind: state.KindPost, ID: "a1", AlertID: "a1", Text: "alert"})
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- broken.Run(ctx) }()
+	// Wait until the broken deliverer has been refused a few times.
+	for {
+		var m state.Message
+		_ = e.st.View(e.ctx, func(tx state.Tx) error {
+			return tx.Outbox(func(q state.Message) error { m = q; return nil })
+		})
+		if m.Dead {
+			cancel()
+			<-done
+			t.Fatal("message marked dead after an auth error")
+		}
+		if strings.Contains(m.LastError, "invalid_auth") {
+			break
+		}
+		if e.ctx.Err() != nil {
+			t.Fatal("the broken deliverer never tried")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	<-done
+	e.drain() // the fixed token
+	if msgs := e.emu.ChannelMessages(deliverChannel); len(msgs) != 1 || msgs[0].Text != "alert" {
+		t.Fatalf("messages = %+v, want the alert once", msgs)
 	}
 }
 
@@ -246,7 +316,7 @@ func TestDeliverCountsOutcomes(t *testing.T) {
 	m := metrics.New()
 	api := slack.New(e.emu.BotToken(), slack.OptionAPIURL(e.emu.APIURL()))
 	e.d = bot.NewDeliverer(api, e.st, bot.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 300 * time.Millisecond,
-		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, Metrics: m,
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, HistoryLag: time.Millisecond, Metrics: m,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	e.emu.PostThenHang("chat.postMessage", 1, 2*time.Second)
 	e.emu.FailNext("chat.postMessage", 1, 502)
@@ -276,5 +346,50 @@ func TestDeliverCountsOutcomes(t *testing.T) {
 	}
 	if n := len(e.emu.ChannelMessages(deliverChannel)); n != 2 {
 		t.Errorf("%d messages, want 2", n)
+	}
+}
+
+// laggingHistory is the Slack client in front of the emulator, except that
+// conversations.history leaves out messages younger than lag, as Slack's
+// history may briefly do after a post.
+type laggingHistory struct {
+	*slack.Client
+	lag time.Duration
+}
+
+func (l laggingHistory) GetConversationHistoryContext(ctx context.Context, p *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error) {
+	r, err := l.Client.GetConversationHistoryContext(ctx, p)
+	if err != nil {
+		return r, err
+	}
+	cut := time.Now().Add(-l.lag)
+	var kept []slack.Message
+	for _, m := range r.Messages {
+		sec, _ := strconv.ParseFloat(m.Timestamp, 64)
+		if time.Unix(0, int64(sec*float64(time.Second))).Before(cut) {
+			kept = append(kept, m)
+		}
+	}
+	r.Messages = kept
+	return r, nil
+}
+
+// TestDeliverUnknownOutcomeWaitsForHistory: after a post whose outcome is
+// unknown, the channel is checked only once Slack's history has had time to
+// show it, so a lagging history does not cause a second post.
+func TestDeliverUnknownOutcomeWaitsForHistory(t *testing.T) {
+	e := newDeliverEnv(t, time.Millisecond)
+	api := laggingHistory{Client: slack.New(e.emu.BotToken(), slack.OptionAPIURL(e.emu.APIURL())), lag: 200 * time.Millisecond}
+	e.d = bot.NewDeliverer(api, e.st, bot.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 50 * time.Millisecond,
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, HistoryLag: time.Second,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	e.emu.PostThenHang("chat.postMessage", 1, time.Second)
+	e.queue(state.Message{Kind: state.KindPost, ID: "a1", AlertID: "a1", Text: "alert"})
+	e.drain()
+	if msgs := e.emu.ChannelMessages(deliverChannel); len(msgs) != 1 {
+		t.Fatalf("%d messages, want the alert once", len(msgs))
+	}
+	if e.emu.Calls("conversations.history") == 0 {
+		t.Error("history was not checked")
 	}
 }

@@ -26,6 +26,9 @@ type Instance struct {
 	// FollowedUp is when an alerted instance in a terminal status was last
 	// looked up by id to notice its deletion.
 	FollowedUp time.Time `json:"followed,omitzero"`
+	// Unsettled is when a lookup last failed to tell whether the instance
+	// still exists; it is not asked again for a while.
+	Unsettled time.Time `json:"unsettled,omitzero"`
 }
 
 // Held is a transition recorded while its instance was snoozed.
@@ -98,7 +101,9 @@ type Message struct {
 	// Attempts counts sends started. A message with attempts may already be
 	// in Slack (the process died or the call timed out), so the channel is
 	// checked before it is sent again.
-	Attempts  int       `json:"attempts,omitempty"`
+	Attempts int `json:"attempts,omitempty"`
+	// Attempted is when the last send started.
+	Attempted time.Time `json:"attempted,omitzero"`
 	NotBefore time.Time `json:"not_before,omitzero"`
 	LastError string    `json:"last_error,omitempty"`
 	// Dead is set when Slack refused the message for good; it stays for an

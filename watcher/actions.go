@@ -25,7 +25,7 @@ func (w *Watcher) render(a state.Alert, now time.Time) (string, json.RawMessage)
 	case a.Storm:
 		return w.renderStorm(a, stormIncidents(a.Snapshot))
 	case a.InstanceID == "":
-		return renderOutage(a, w.cfg.Location)
+		return renderOutage(a)
 	}
 	var sn *state.Snooze
 	if s, ok := w.snoozes[a.InstanceID]; ok && s.Until.After(now) {
@@ -86,10 +86,8 @@ func (w *Watcher) ack(ctx context.Context, alertID, user string) *slack.WebhookM
 				return err
 			}
 		}
-		text, blocks := w.render(a, now)
+		text, blocks, err := w.queueUpdate(tx, a, now)
 		msg = replaceWith(text, blocks)
-		_, err = tx.Enqueue(state.Message{Kind: state.KindUpdate, ID: "u" + a.ID + "-" + now.Format("150405.000"),
-			Channel: a.Channel, AlertID: a.ID, Text: text, Blocks: blocks, Created: now})
 		return err
 	})
 	if err != nil {
@@ -98,6 +96,16 @@ func (w *Watcher) ack(ctx context.Context, alertID, user string) *slack.WebhookM
 	}
 	w.cfg.Notify()
 	return msg
+}
+
+// queueUpdate renders an alert as it should look now and queues that as a
+// chat.update, which replaces any older queued rendering. The caller holds
+// w.mu (for the snoozes).
+func (w *Watcher) queueUpdate(tx state.Tx, a state.Alert, now time.Time) (string, json.RawMessage, error) {
+	text, blocks := w.render(a, now)
+	_, err := tx.Enqueue(state.Message{Kind: state.KindUpdate, ID: "u" + a.ID + "-" + now.Format("150405.000"),
+		Channel: a.Channel, AlertID: a.ID, Text: text, Blocks: blocks, Created: now})
+	return text, blocks, err
 }
 
 // replace re-renders an alert for response_url.
@@ -122,6 +130,9 @@ func (w *Watcher) replace(ctx context.Context, alertID string) *slack.WebhookMes
 // does not even decode it).
 func (w *Watcher) details(ctx context.Context, id string) *slack.WebhookMessage {
 	in, err := w.lister.Instance(ctx, id)
+	if invalidParams(err) {
+		in, err = w.confirmGone(ctx, id, w.trackedName(id), err)
+	}
 	switch {
 	case errors.Is(err, scnet.ErrNotFound):
 		return ephemeral(fmt.Sprintf("Instance `%s` no longer exists.", blockkit.EscapeTruncate(id, maxNameChars)))
@@ -154,6 +165,16 @@ func (w *Watcher) details(ctx context.Context, id string) *slack.WebhookMessage 
 	msg.Blocks = blocksOf(encodeBlocks(slack.NewSectionBlock(mrkdwn(body), nil, nil)))
 	msg.Text = "Details of " + blockkit.EscapeTruncate(orDash(in.Name), maxNameChars)
 	return msg
+}
+
+// trackedName is the name the watcher knows an instance by, "" if none.
+func (w *Watcher) trackedName(id string) string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if t, ok := w.tracked[id]; ok {
+		return t.Name
+	}
+	return w.snoozes[id].InstanceName
 }
 
 func ephemeral(text string) *slack.WebhookMessage {

@@ -83,19 +83,10 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
-	if c.Interval <= 0 {
-		c.Interval = 60 * time.Second
-	}
 	if len(c.Statuses) == 0 {
 		c.Statuses = []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated}
 	}
 	c.Statuses = slices.Clone(c.Statuses)
-	if c.OutageAfter <= 0 {
-		c.OutageAfter = 5 * time.Minute
-	}
-	if c.StormThreshold <= 0 {
-		c.StormThreshold = 5
-	}
 	if c.Location == nil {
 		c.Location = time.UTC
 	}
@@ -108,34 +99,26 @@ func (c Config) withDefaults() Config {
 	if c.Notify == nil {
 		c.Notify = func() {}
 	}
-	if c.PageSize <= 0 {
-		c.PageSize = 50
-	}
-	if c.MaxRecentPages <= 0 {
-		c.MaxRecentPages = 20
-	}
-	if c.Skew <= 0 {
-		c.Skew = 10 * time.Minute
-	}
-	if c.Lookups <= 0 {
-		c.Lookups = 3
-	}
-	if c.FollowUps <= 0 {
-		c.FollowUps = 20
-	}
-	if c.FollowUpEvery <= 0 {
-		c.FollowUpEvery = 10 * time.Minute
-	}
-	if c.FollowUpFor <= 0 {
-		c.FollowUpFor = 24 * time.Hour
-	}
-	if c.Retain <= 0 {
-		c.Retain = 24 * time.Hour
-	}
-	if c.AlertRetention <= 0 {
-		c.AlertRetention = 30 * 24 * time.Hour
-	}
+	positive(&c.Interval, time.Minute)
+	positive(&c.OutageAfter, 5*time.Minute)
+	positive(&c.StormThreshold, 5)
+	positive(&c.PageSize, 50)
+	positive(&c.MaxRecentPages, 20)
+	positive(&c.Skew, 10*time.Minute)
+	positive(&c.Lookups, 3)
+	positive(&c.FollowUps, 20)
+	positive(&c.FollowUpEvery, 10*time.Minute)
+	positive(&c.FollowUpFor, 24*time.Hour)
+	positive(&c.Retain, 24*time.Hour)
+	positive(&c.AlertRetention, 30*24*time.Hour)
 	return c
+}
+
+// positive replaces a zero or negative setting with its default.
+func positive[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // liveStatuses are read in full every poll: they are the instances that can

@@ -82,6 +82,9 @@ func (w *Watcher) observe(ctx context.Context, tracked map[string]state.Instance
 			continue
 		}
 		switch {
+		case now.Sub(t.Unsettled) < w.cfg.FollowUpEvery:
+			// Asked recently without an answer that settles it; asking
+			// every poll would only make every poll dearer.
 		case t.Status.Live():
 			ids = append(ids, id)
 		case t.AlertID != "" && followUps < w.cfg.FollowUps &&
@@ -158,6 +161,14 @@ func (w *Watcher) lookup(ctx context.Context, ob *observation, tracked map[strin
 			case errors.Is(err, scnet.ErrNotFound):
 				ob.gone[id] = true
 				return nil
+			case errors.Is(err, errUnsettled):
+				// SCNet answered, but not in a way that settles this one
+				// instance. It keeps what it had; failing the poll instead
+				// would blind the watcher to every other instance for as
+				// long as this one stays unsettled.
+				w.cfg.Logger.Warn("watcher cannot tell whether an instance still exists; it keeps its last status",
+					"instance", id, "err", err)
+				return nil
 			case err != nil:
 				return fmt.Errorf("look up instance %q: %w", id, err)
 			case in == nil || (in.ID != "" && in.ID != id):
@@ -176,13 +187,23 @@ func invalidParams(err error) bool {
 	return errors.As(err, &ae) && ae.Code == scnet.CodeInvalidParams
 }
 
+// errUnsettled marks a lookup SCNet answered without saying whether the
+// instance exists.
+var errUnsettled = errors.New("instance neither found nor confirmed gone")
+
 // confirmGone lists the instances named like the one whose lookup was
-// refused: a successful listing without the id is evidence it is gone.
+// refused: a complete listing without the id is evidence it is gone. SCNet
+// may match names by substring, so the listing can hold other instances, and
+// for a common name it may be too long to finish: then, as for an instance
+// without a name, nothing is settled.
 func (w *Watcher) confirmGone(ctx context.Context, id, name string, cause error) (*scnet.Instance, error) {
 	if name == "" {
-		return nil, cause
+		return nil, fmt.Errorf("%w: no name to list it by: %w", errUnsettled, cause)
 	}
 	for in, err := range w.lister.All(ctx, scnet.ListOptions{Name: name}) {
+		if errors.Is(err, scnet.ErrPageCap) || errors.Is(err, scnet.ErrPagingStalled) {
+			return nil, fmt.Errorf("%w: listing of its name incomplete: %w", errUnsettled, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("confirm %q is gone: %w", id, err)
 		}

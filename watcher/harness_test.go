@@ -104,7 +104,8 @@ func (e *env) open() {
 	e.t.Cleanup(func() { _ = st.Close() })
 	e.d = bot.NewDeliverer(e.api, st, bot.DeliverConfig{PerChannelInterval: time.Millisecond,
 		SendTimeout: 300 * time.Millisecond, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
-		Logger: quiet()})
+		HistoryLag: time.Millisecond,
+		Logger:     quiet()})
 	cfg := e.cfg
 	cfg.Notify = e.d.Kick
 	e.w = watcher.New(e.client, st, cfg)
@@ -118,6 +119,25 @@ func (e *env) restart() {
 		e.t.Fatal(err)
 	}
 	e.open()
+}
+
+// useLister rebuilds the watcher over l (the real client with a twist).
+func (e *env) useLister(l watcher.Lister) {
+	cfg := e.cfg
+	cfg.Notify = e.d.Kick
+	e.w = watcher.New(l, e.st, cfg)
+}
+
+// alerted adds a running instance, takes the baseline, fails the instance
+// and delivers its alert.
+func (e *env) alerted(name string) scnettest.Record {
+	e.t.Helper()
+	r := e.add(scnettest.Record{Name: name, Status: scnet.StatusRunning})
+	e.poll()
+	e.setStatus(r.ID, scnet.StatusFailed)
+	e.step()
+	e.drain()
+	return r
 }
 
 func (e *env) poll() {

@@ -1,7 +1,6 @@
 package watcher
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -31,6 +30,7 @@ type plan struct {
 	// restatus is alerts whose top-level message needs re-rendering.
 	restatus map[string]bool
 	queued   int
+	pruned   bool // prune ran; the watcher's memory records when on commit
 }
 
 // incident is a new alert to raise.
@@ -123,6 +123,7 @@ func (p *plan) changes(ob *observation, since time.Time) error {
 		}
 		cur := prev
 		cur.Name, cur.ResourceGroup = in.Name, in.ResourceGroup
+		cur.Unsettled = time.Time{}
 		if !in.CreateTime.IsZero() {
 			cur.CreateTime = in.CreateTime.Time
 		}
@@ -137,6 +138,15 @@ func (p *plan) changes(ob *observation, since time.Time) error {
 		}
 		if cur != prev {
 			p.put[id] = cur
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(ob.looked)) {
+		if _, seen := ob.seen[id]; seen || ob.gone[id] {
+			continue
+		}
+		if prev, known := p.get(id); known {
+			prev.Unsettled = p.now
+			p.put[id] = prev
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(ob.gone)) {
@@ -254,6 +264,9 @@ func (p *plan) snoozesEnded() error {
 		}
 		p.unsnooz[id] = s.Until
 		cur, ok := p.get(id)
+		if ok && cur.AlertID != "" {
+			p.restatus[cur.AlertID] = true // its message stops showing the snooze
+		}
 		if !ok || cur.Held == nil {
 			continue
 		}
@@ -294,7 +307,7 @@ func (p *plan) flush() error {
 		}
 		for i, chunk := range chunkLines(p.news[thread], maxListChars) {
 			text, blocks := renderList(chunk, "", i, 0)
-			if err := p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("r"), ThreadOf: a.ID, Text: text, Blocks: blocks}); err != nil {
+			if err := p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("r"), Channel: a.Channel, ThreadOf: a.ID, Text: text, Blocks: blocks}); err != nil {
 				return err
 			}
 		}
@@ -377,133 +390,21 @@ func (p *plan) rerender(alertID string) error {
 		return err
 	}
 	text, blocks := p.w.render(a, p.now)
-	return p.enqueue(state.Message{Kind: state.KindUpdate, ID: p.nextID("u"), AlertID: a.ID, Text: text, Blocks: blocks})
+	return p.enqueue(state.Message{Kind: state.KindUpdate, ID: p.nextID("u"), Channel: a.Channel, AlertID: a.ID, Text: text, Blocks: blocks})
 }
 
+// enqueue queues m, to the configured channel unless it concerns an alert
+// raised earlier: that one's thread and message stay where they are even
+// after the channel setting changed.
 func (p *plan) enqueue(m state.Message) error {
-	m.Channel = p.w.cfg.Channel
+	if m.Channel == "" {
+		m.Channel = p.w.cfg.Channel
+	}
 	m.Created = p.now
 	if _, err := p.tx.Enqueue(m); err != nil {
 		return fmt.Errorf("queue message %s: %w", m.ID, err)
 	}
 	p.queued++
-	return nil
-}
-
-// outageBegan posts the one "SCNet unreachable" notice.
-func (p *plan) outageBegan(cause error) error {
-	id := p.nextID("o")
-	a := state.Alert{ID: id, Channel: p.w.cfg.Channel, Created: p.now,
-		StatusLine: outageLine(p.meta.FailingSince, cause, p.w.cfg.Location)}
-	if err := p.tx.PutAlert(a); err != nil {
-		return err
-	}
-	p.meta.OutageAlertID = id
-	text, blocks := renderOutage(a, p.w.cfg.Location)
-	return p.enqueue(state.Message{Kind: state.KindPost, ID: id, AlertID: id, Text: text, Blocks: blocks})
-}
-
-// outageOver answers the open outage notice in its thread.
-func (p *plan) outageOver() error {
-	id := p.meta.OutageAlertID
-	if id == "" {
-		return nil
-	}
-	p.meta.OutageAlertID = ""
-	a, ok, err := p.tx.Alert(id)
-	if err != nil || !ok {
-		return err
-	}
-	a.Closed = p.now
-	a.StatusLine = fmt.Sprintf("Recovered at %s after %s", p.clock(p.now), roundDuration(p.now.Sub(p.meta.FailingSince)))
-	if err := p.tx.PutAlert(a); err != nil {
-		return err
-	}
-	text, blocks := renderRecovered(a)
-	if err := p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("r"), ThreadOf: id, Text: text, Blocks: blocks}); err != nil {
-		return err
-	}
-	return p.rerender(id)
-}
-
-// tokenWarning warns once, a day ahead, that a static token expires.
-func (p *plan) tokenWarning() error {
-	if p.w.cfg.TokenExpiry == nil {
-		return nil
-	}
-	exp, ok := p.w.cfg.TokenExpiry()
-	if !ok || exp.IsZero() || p.now.Before(exp.Add(-24*time.Hour)) || p.meta.TokenWarnedFor.Equal(exp) {
-		return nil
-	}
-	p.meta.TokenWarnedFor = exp
-	text, blocks := renderTokenWarning(exp, p.now, p.w.cfg.Location)
-	return p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("t"), Text: text, Blocks: blocks})
-}
-
-// prune forgets instances in a terminal status once nothing about them can
-// be news any more, at most every ten minutes, so tracking follows the
-// live instances rather than history.
-func (p *plan) prune() error {
-	if p.now.Sub(p.w.pruned) < 10*time.Minute {
-		return nil
-	}
-	p.w.pruned = p.now
-	for id, t := range p.w.tracked {
-		if _, changed := p.put[id]; changed || t.Status.Live() || t.Held != nil {
-			continue
-		}
-		age := p.now.Sub(t.Changed)
-		// An open incident is followed for FollowUpFor; after that and the
-		// retention, a still-failed instance is history like any other.
-		if t.AlertID == "" && age > p.w.cfg.Retain || age > p.w.cfg.FollowUpFor+p.w.cfg.Retain {
-			p.del[id] = true
-		}
-	}
-	return p.pruneAlerts()
-}
-
-// pruneAlerts deletes alert records past AlertRetention that no tracked
-// instance and no queued message still refers to. Their buttons then answer
-// that the alert is no longer known.
-func (p *plan) pruneAlerts() error {
-	inUse := map[string]bool{p.meta.OutageAlertID: true}
-	for _, t := range p.w.tracked {
-		if t.AlertID != "" {
-			inUse[t.AlertID] = true
-		}
-	}
-	for _, t := range p.put {
-		inUse[t.AlertID] = true
-	}
-	// A storm summary stays while any of its members is in use.
-	for id := range maps.Clone(inUse) {
-		if a, ok, err := p.tx.Alert(id); err != nil {
-			return err
-		} else if ok && a.Parent != "" {
-			inUse[a.Parent] = true
-		}
-	}
-	if err := p.tx.Outbox(func(m state.Message) error {
-		inUse[m.AlertID], inUse[m.ThreadOf] = true, true
-		return nil
-	}); err != nil {
-		return err
-	}
-	var old []state.Alert
-	delete(inUse, "")
-	if err := p.tx.Alerts(func(a state.Alert) error {
-		if p.now.Sub(a.Created) > p.w.cfg.AlertRetention && !inUse[a.ID] && !inUse[a.Parent] {
-			old = append(old, a)
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	for _, a := range old {
-		if err := p.tx.DeleteAlert(a.ID); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -524,6 +425,9 @@ func (p *plan) writeInstances() error {
 // commitMemory applies the committed plan to the watcher's memory; the
 // caller holds w.mu.
 func (p *plan) commitMemory() {
+	if p.pruned {
+		p.w.pruned = p.now
+	}
 	for id, t := range p.put {
 		p.w.tracked[id] = t
 	}
@@ -538,55 +442,3 @@ func (p *plan) commitMemory() {
 }
 
 func (p *plan) clock(t time.Time) string { return clock(t, p.w.cfg.Location) }
-
-// snapshot keeps what an alert shows of an instance; the lists are left out
-// to keep the store small.
-func snapshot(in scnet.Instance) json.RawMessage {
-	in.Mounts, in.Ports, in.Description = nil, nil, ""
-	b, err := json.Marshal(in)
-	if err != nil {
-		return nil
-	}
-	return b
-}
-
-func unsnapshot(raw json.RawMessage) scnet.Instance {
-	var in scnet.Instance
-	_ = json.Unmarshal(raw, &in) // a broken snapshot renders as blanks
-	return in
-}
-
-// stormMember is what a storm summary keeps of each instance, to re-render
-// the summary when it is acknowledged.
-type stormMember struct {
-	ID    string       `json:"id"`
-	Name  string       `json:"n,omitempty"`
-	Group string       `json:"g,omitempty"`
-	User  string       `json:"u,omitempty"`
-	From  scnet.Status `json:"f,omitempty"`
-	To    scnet.Status `json:"t"`
-}
-
-func stormSnapshot(incs []incident) json.RawMessage {
-	ms := make([]stormMember, len(incs))
-	for i, inc := range incs {
-		ms[i] = stormMember{ID: inc.inst.ID, Name: inc.inst.Name, Group: inc.inst.ResourceGroup,
-			User: inc.inst.UserName, From: inc.from, To: inc.to}
-	}
-	b, err := json.Marshal(ms)
-	if err != nil {
-		return nil
-	}
-	return b
-}
-
-func stormIncidents(raw json.RawMessage) []incident {
-	var ms []stormMember
-	_ = json.Unmarshal(raw, &ms) // a broken snapshot renders as an empty storm
-	incs := make([]incident, len(ms))
-	for i, m := range ms {
-		incs[i] = incident{inst: scnet.Instance{ID: m.ID, Name: m.Name, ResourceGroup: m.Group, UserName: m.User},
-			from: m.From, to: m.To}
-	}
-	return incs
-}

@@ -16,7 +16,7 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	w.pollMu.Lock()
 	defer w.pollMu.Unlock()
 	if err := w.load(ctx); err != nil {
-		return err
+		return w.unreadable(err)
 	}
 	start := w.cfg.Now()
 	var meta state.Meta
@@ -25,15 +25,18 @@ func (w *Watcher) Poll(ctx context.Context) error {
 		meta, err = tx.Meta()
 		return err
 	}); err != nil {
-		return fmt.Errorf("read watcher meta: %w", err)
+		return w.unreadable(fmt.Errorf("read watcher meta: %w", err))
 	}
 	since := meta.LastSuccess.Add(-w.cfg.Skew)
 	if meta.Baseline.IsZero() {
 		since = start.Add(-w.cfg.Skew)
 	}
 	// Only Poll writes w.tracked and pollMu is held, so reading it without
-	// mu here is safe.
-	ob, err := w.observe(ctx, w.tracked, since)
+	// mu here is safe. A poll slower than OutageAfter is as good as none:
+	// giving it up turns an SCNet too slow to use into the outage notice.
+	octx, cancel := context.WithTimeout(ctx, w.cfg.OutageAfter)
+	ob, err := w.observe(octx, w.tracked, since)
+	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err() // shutting down is not an outage
@@ -48,43 +51,22 @@ func (w *Watcher) apply(ctx context.Context, start, since time.Time, ob *observa
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	now := w.cfg.Now()
-	var p *plan
-	err := w.st.Update(ctx, func(tx state.Tx) error {
-		meta, err := tx.Meta()
-		if err != nil {
+	p, err := w.update(ctx, now, func(p *plan) error {
+		observed := p.changes
+		if p.meta.Baseline.IsZero() {
+			observed = p.baseline
+		}
+		if err := observed(ob, since); err != nil {
 			return err
 		}
-		p = newPlan(w, tx, &meta, now)
-		if meta.Baseline.IsZero() {
-			if err := p.baseline(ob, since); err != nil {
-				return err
-			}
-		} else {
-			if err := p.changes(ob, since); err != nil {
+		for _, step := range []func() error{p.snoozesEnded, p.flush, p.outageOver, p.tokenWarning, p.prune, p.writeInstances} {
+			if err := step(); err != nil {
 				return err
 			}
 		}
-		if err := p.snoozesEnded(); err != nil {
-			return err
-		}
-		if err := p.flush(); err != nil {
-			return err
-		}
-		if err := p.outageOver(); err != nil {
-			return err
-		}
-		if err := p.tokenWarning(); err != nil {
-			return err
-		}
-		if err := p.prune(); err != nil {
-			return err
-		}
-		meta.LastSuccess = start
-		meta.FailingSince = time.Time{}
-		if err := p.writeInstances(); err != nil {
-			return err
-		}
-		return tx.PutMeta(meta)
+		p.meta.LastSuccess = start
+		p.meta.FailingSince = time.Time{}
+		return nil
 	})
 	w.health.LastPoll = now
 	if err != nil {
@@ -103,12 +85,9 @@ func (w *Watcher) apply(ctx context.Context, start, since time.Time, ob *observa
 	return nil
 }
 
-// failed records a poll SCNet did not answer and posts the outage notice
-// once polls have failed for OutageAfter.
-func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	now := w.cfg.Now()
+// update runs fn on a plan in one store transaction and saves the meta
+// the plan changed. The caller holds w.mu.
+func (w *Watcher) update(ctx context.Context, now time.Time, fn func(*plan) error) (*plan, error) {
 	var p *plan
 	err := w.st.Update(ctx, func(tx state.Tx) error {
 		meta, err := tx.Meta()
@@ -116,18 +95,30 @@ func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) erro
 			return err
 		}
 		p = newPlan(w, tx, &meta, now)
-		if meta.FailingSince.IsZero() {
-			meta.FailingSince = start
+		if err := fn(p); err != nil {
+			return err
 		}
-		if meta.OutageAlertID == "" && now.Sub(meta.FailingSince) >= w.cfg.OutageAfter {
+		return tx.PutMeta(meta)
+	})
+	return p, err
+}
+
+// failed records a poll SCNet did not answer and posts the outage notice
+// once polls have failed for OutageAfter.
+func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := w.cfg.Now()
+	p, err := w.update(ctx, now, func(p *plan) error {
+		if p.meta.FailingSince.IsZero() {
+			p.meta.FailingSince = start
+		}
+		if p.meta.OutageAlertID == "" && now.Sub(p.meta.FailingSince) >= w.cfg.OutageAfter {
 			if err := p.outageBegan(cause); err != nil {
 				return err
 			}
 		}
-		if err := p.tokenWarning(); err != nil {
-			return err
-		}
-		return tx.PutMeta(meta)
+		return p.tokenWarning()
 	})
 	w.health.LastPoll = now
 	w.health.LastError = cause.Error()
@@ -142,6 +133,17 @@ func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) erro
 		w.cfg.Notify()
 	}
 	return cause
+}
+
+// unreadable records a poll that could not start because the store could
+// not be read, so Health says why nothing is being watched.
+func (w *Watcher) unreadable(err error) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.health.LastPoll = w.cfg.Now()
+	w.health.LastError = err.Error()
+	w.countPoll("error")
+	return err
 }
 
 func (w *Watcher) countPoll(result string) {

@@ -311,7 +311,7 @@ func outageLine(since time.Time, cause error, loc *time.Location) string {
 
 // renderOutage renders the "SCNet unreachable" notice (and its update once
 // resolved).
-func renderOutage(a state.Alert, _ *time.Location) (string, json.RawMessage) {
+func renderOutage(a state.Alert) (string, json.RawMessage) {
 	title := ":warning: *SCNet unreachable.* No instance alerts can be raised until it answers again; changes meanwhile are alerted once it does."
 	if !a.Closed.IsZero() {
 		title = ":white_check_mark: *SCNet was unreachable* and answers again."

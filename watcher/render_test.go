@@ -150,7 +150,7 @@ func TestRenderStormGolden(t *testing.T) {
 func TestRenderOutageGolden(t *testing.T) {
 	a := state.Alert{ID: "o-1", StatusLine: outageLine(goldenNow.Add(-6*time.Minute),
 		errors.New(`list Running instances: scnet: http 503 <html>`), shanghai)}
-	text, blocks := renderOutage(a, shanghai)
+	text, blocks := renderOutage(a)
 	golden(t, "outage", text, blocks)
 	a.Closed = goldenNow
 	a.StatusLine = "Recovered at 2026-11-27 18:00 CST after 7m0s"

@@ -138,9 +138,7 @@ func (w *Watcher) saveSnooze(ctx context.Context, s state.Snooze, now time.Time)
 			return err
 		}
 		w.snoozes[s.InstanceID] = s // render sees it; undone below on failure
-		text, blocks := w.render(a, now)
-		if _, err := tx.Enqueue(state.Message{Kind: state.KindUpdate, ID: "u" + a.ID + "-" + now.Format("150405.000"),
-			Channel: a.Channel, AlertID: a.ID, Text: text, Blocks: blocks, Created: now}); err != nil {
+		if _, _, err := w.queueUpdate(tx, a, now); err != nil {
 			return err
 		}
 		queued = true

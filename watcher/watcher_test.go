@@ -496,11 +496,7 @@ func buttonValue(t *testing.T, blocks, actionID string) string {
 
 func TestAcknowledgeAndSnoozeButtons(t *testing.T) {
 	e := newEnv(t, 0)
-	r := e.add(scnettest.Record{Name: "acky", Status: scnet.StatusRunning})
-	e.poll()
-	e.setStatus(r.ID, scnet.StatusFailed)
-	e.step()
-	e.drain()
+	r := e.alerted("acky")
 	alerts := e.alerts()
 	if len(alerts) != 1 {
 		t.Fatalf("got %d alerts", len(alerts))
@@ -613,9 +609,7 @@ func TestPartialPollMarksNothing(t *testing.T) {
 	r := e.add(scnettest.Record{Name: "half", Status: scnet.StatusRunning})
 	gone := e.add(scnettest.Record{Name: "gone", Status: scnet.StatusRunning})
 	flaky := &flakyLookups{Client: e.client}
-	cfg := e.cfg
-	cfg.Notify = e.d.Kick
-	e.w = watcher.New(flaky, e.st, cfg)
+	e.useLister(flaky)
 	e.poll()
 	e.setStatus(r.ID, scnet.StatusFailed)
 	e.sim.Delete(gone.ID)
