@@ -285,12 +285,14 @@ func renderBaseline(live int, statuses []scnet.Status, counts map[scnet.Status]i
 	var parts []string
 	for _, s := range statuses {
 		if !s.Live() {
-			parts = append(parts, fmt.Sprintf("%d currently %s", counts[s], s))
+			parts = append(parts, fmt.Sprintf("%d already %s", counts[s], s))
 		}
 	}
-	text := fmt.Sprintf("Watching %d instances", live)
+	// Say which instances are watched and that the ones already failed
+	// stay quiet, so nobody reads the counts as alerts to come.
+	text := fmt.Sprintf("Watching %d live instances (Waiting, Deploying or Running)", live)
 	if len(parts) > 0 {
-		text += "; " + strings.Join(parts, ", ")
+		text += "; " + strings.Join(parts, " and ") + " get no alert"
 	}
 	text += fmt.Sprintf(". Alerts follow when an instance moves into %s.", joinStatuses(statuses))
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil))

@@ -28,7 +28,7 @@ func TestBaselineIsSilent(t *testing.T) {
 	if len(top) != 1 || len(replies) != 0 {
 		t.Fatalf("baseline posted %d messages and %d replies, want exactly one summary", len(top), len(replies))
 	}
-	if want := fmt.Sprintf("Watching %d instances", live); !strings.Contains(top[0].Text, want) {
+	if want := fmt.Sprintf("Watching %d live instances", live); !strings.Contains(top[0].Text, want) {
 		t.Errorf("summary %q does not say %q", top[0].Text, want)
 	}
 	if h := e.w.Health(); h.Tracked < live || h.LastError != "" {
