@@ -157,3 +157,32 @@ func TestActionRejects(t *testing.T) {
 		t.Errorf("action by a user outside ALLOWED_USERS: %q", m.Text)
 	}
 }
+
+// The longest query whose every character JSON escapes to six ("<" becomes
+// \u003c) still fits in the buttons that carry it, on the list and on the
+// details view its Details button opens.
+func TestButtonValuesOfLongestQueryFit(t *testing.T) {
+	words := make([]string, MaxInputWords)
+	for i := range words {
+		words[i] = strings.Repeat("<", (MaxInputChars-MaxInputWords+1)/MaxInputWords)
+	}
+	name := strings.Join(words, " ")
+	in := fixtures(3)
+	for i := range in {
+		in[i].Name = name + "\u2028"
+	}
+	h := newTestHandler(t, &fakeLister{instances: in}, nil)
+	list := command(h, strings.ReplaceAll(name, "<", "&lt;"))
+	assertNoMarkup(t, list)
+	if _, ok := actionsOf(list)[detailsActionID(0)]; !ok {
+		t.Fatalf("no Details button on %s", messageJSON(t, list))
+	}
+	details, err := click(h, list, detailsActionID(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNoMarkup(t, details)
+	if _, ok := actionsOf(details)[actionBack]; !ok {
+		t.Errorf("details view lost its Back button: %s", messageJSON(t, details))
+	}
+}

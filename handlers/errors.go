@@ -96,11 +96,13 @@ func userMessage(err error) string {
 	case scnet.IsAuthError(err):
 		return ":key: scnetbot's SCNet token was rejected — ask the bot's operator to renew SCNET_TOKEN (or check the SCNET_* credentials scnetbot logs in with)."
 	case errors.As(err, &api):
+		// Description quotes an undocumented code, which is SCNet's text.
+		desc := blockkit.EscapeTruncate(api.Description(), 500)
 		if api.Code == "" {
 			// Description already names the HTTP status.
-			return ":warning: " + api.Description()
+			return ":warning: " + desc
 		}
-		return ":warning: SCNet refused the request (code " + blockkit.EscapeTruncate(string(api.Code), 20) + "). " + api.Description()
+		return ":warning: SCNet refused the request (code " + blockkit.EscapeTruncate(string(api.Code), 20) + "). " + desc
 	case errors.As(err, &dec):
 		return ":warning: SCNet sent an answer scnetbot could not read. Try again later; if it keeps happening, tell the bot's operator (the details are in scnetbot's log)."
 	case errors.Is(err, watcher.ErrUnknownInstance):

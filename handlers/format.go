@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -82,9 +83,10 @@ func (r renderer) zoneNote() string {
 
 // runTime is how long an instance has run: until its end when it ended,
 // until now while it runs, and SCNet's own duration text when there is no
-// start time to compute from.
+// start time, or no end time for an instance that has ended, to compute
+// from.
 func (r renderer) runTime(in *scnet.Instance) string {
-	if in.StartTime.IsZero() {
+	if in.StartTime.IsZero() || (in.EndTime.IsZero() && in.Status.Terminal()) {
 		return text(in.Duration, 40)
 	}
 	end := r.now
@@ -116,7 +118,8 @@ func humanDuration(d time.Duration) string {
 
 // ramGB writes a RAM size given in MB as GB.
 func ramGB(mb scnet.FlexInt) string {
-	return strconv.FormatFloat(float64(int64(mb)*10/1024)/10, 'f', -1, 64)
+	// In floating point, so that an absurd size cannot wrap negative.
+	return strconv.FormatFloat(math.Trunc(float64(mb)*10/1024)/10, 'f', -1, 64)
 }
 
 // resources writes "8 GPU · 32 CPU · 256 GB RAM".
@@ -143,7 +146,9 @@ func accessLink(raw string, label string) string {
 		return ""
 	}
 	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
-	s := u.String()
+	// Slack decodes entities inside a link as well: "&" must be written
+	// "&amp;" for the link to lead where SCNet said.
+	s := strings.ReplaceAll(u.String(), "&", "&amp;")
 	if len(s) > maxLinkURL || strings.ContainsAny(s, "|<> \t\n") {
 		return ""
 	}

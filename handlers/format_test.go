@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 
@@ -38,7 +39,9 @@ func TestRAMGB(t *testing.T) {
 	tests := []struct {
 		mb   scnet.FlexInt
 		want string
-	}{{0, "0"}, {30720, "30"}, {1536, "1.5"}, {1000, "0.9"}, {262144, "256"}}
+	}{{0, "0"}, {30720, "30"}, {1536, "1.5"}, {1000, "0.9"}, {262144, "256"},
+		// A size near int's limit must not wrap negative.
+		{math.MaxInt, "9007199254740992"}}
 	for _, tt := range tests {
 		if got := ramGB(tt.mb); got != tt.want {
 			t.Errorf("ramGB(%d) = %q, want %q", tt.mb, got, tt.want)
@@ -55,6 +58,9 @@ func TestAccessLink(t *testing.T) {
 		{"/relative/path", ""},
 		{"https://x.example/" + string(make([]byte, 300)), ""},
 		{"", ""},
+		// "&" is mrkdwn's escape character inside a link too: a path must
+		// reach the browser as written, not decoded as an entity.
+		{"https://x.example/a&lt;b", "<https://x.example/a&amp;lt;b|open>"},
 	}
 	for _, tt := range tests {
 		if got := accessLink(tt.raw, "open"); got != tt.want {
@@ -110,4 +116,32 @@ func FuzzActionValue(f *testing.F) {
 			checkLimits(t, m)
 		}
 	})
+}
+
+// An instance that has ended but whose end time SCNet left out did not run
+// until now: its run time is SCNet's own duration text, not a clock that
+// keeps counting.
+func TestRunTimeOfEndedInstanceWithoutEndTime(t *testing.T) {
+	r := renderer{now: testNow, loc: testNow.Location()}
+	in := scnet.Instance{Status: scnet.StatusFailed, StartTime: scnet.Time{Time: testNow.Add(-30 * 24 * time.Hour)}, Duration: "2小时"}
+	if got := r.runTime(&in); got != "2小时" {
+		t.Errorf("runTime = %q, want SCNet's duration %q", got, "2小时")
+	}
+	in.Duration = ""
+	if got := r.runTime(&in); got != none {
+		t.Errorf("runTime without duration = %q, want %q", got, none)
+	}
+	in.Status = scnet.StatusRunning
+	if got := r.runTime(&in); got != "30d 0h" {
+		t.Errorf("running runTime = %q, want 30d 0h", got)
+	}
+}
+
+// A total at the top of int's range must not wrap the page count negative.
+func TestPagesHugeTotal(t *testing.T) {
+	p := &scnet.Page{Total: math.MaxInt, Instances: fixtures(PageSize)}
+	total, last, hasNext := pages(Query{Kind: KindList}, p)
+	if total != math.MaxInt || last <= 1 || !hasNext {
+		t.Errorf("pages = %d, %d, %v; want MaxInt, a positive last page and Next", total, last, hasNext)
+	}
 }

@@ -74,13 +74,19 @@ func (h *Handler) list(ctx context.Context, q Query, fresh bool) (listView, erro
 // pages works out paging from what SCNet reported. SCNet does not document
 // whether total counts all matches or only the page, so a total smaller than
 // what has already been seen is treated as unknown (0): the reply then shows
-// "Page N" and offers Next whenever the page is full.
+// "Page N" and offers Next whenever the page is full. An empty page past the
+// end is the exception: a total that counted only the page would be 0, so a
+// positive one counts all matches.
 func pages(q Query, p *scnet.Page) (total, last int, hasNext bool) {
 	start := (q.PageNumber() - 1) * PageSize
 	seen := start + len(p.Instances)
-	if p.Total >= seen && p.Total > 0 {
+	if p.Total > 0 && (p.Total >= seen || len(p.Instances) == 0) {
 		total = p.Total
-		last = (total + PageSize - 1) / PageSize
+		// Rounded up without adding first, which could wrap a huge total.
+		last = total / PageSize
+		if total%PageSize != 0 {
+			last++
+		}
 		return total, last, q.PageNumber() < last
 	}
 	return 0, 0, len(p.Instances) >= PageSize

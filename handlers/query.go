@@ -148,6 +148,8 @@ func parseSnooze(words []string) (Query, error) {
 
 func parseList(words []string) (Query, error) {
 	q := Query{Kind: KindList}
+	// Page 1 is stored as 0, so q.Page cannot tell whether "page" was seen.
+	pageSeen := false
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		lw := strings.ToLower(w)
@@ -161,9 +163,10 @@ func parseList(words []string) (Query, error) {
 		}
 		switch lw {
 		case "page":
-			if q.Page != 0 {
+			if pageSeen {
 				return Query{}, &InputError{Code: ErrConflict, Word: w, Detail: "`page` appears twice"}
 			}
+			pageSeen = true
 			if i+1 >= len(words) {
 				return Query{}, &InputError{Code: ErrBadPage, Word: w, Detail: "`page` needs a number after it, e.g. `page 2`"}
 			}

@@ -179,9 +179,10 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		canon := q.String()
-		if utf8.RuneCountInString(canon) > MaxInputChars {
-			// Adding "name:" can push a valid input over the limit.
-			return
+		// Buttons carry the canonical form and read it back with Parse, so
+		// it must never be longer than what was accepted.
+		if utf8.RuneCountInString(canon) > utf8.RuneCountInString(s) {
+			t.Fatalf("canonical form %q of %q is longer than the input", canon, s)
 		}
 		back, err := Parse(canon)
 		if err != nil {
@@ -200,5 +201,26 @@ func TestCommandTextUnescapes(t *testing.T) {
 	}
 	if want := []string{"a&b", "<!channel>"}; !reflect.DeepEqual(q.Words, want) || q.Status != scnet.StatusRunning {
 		t.Errorf("got %+v, want words %q and running", q, want)
+	}
+}
+
+// "page" may appear once, whatever number the first one named.
+func TestParsePageTwice(t *testing.T) {
+	for _, in := range []string{"page 1 page 3", "page 2 page 2", "page 1 page 1"} {
+		if q, err := Parse(in); err == nil {
+			t.Errorf("Parse(%q) = %+v, want a conflict error", in, q)
+		}
+	}
+}
+
+// A literal entity typed by a person reaches scnetbot escaped once more
+// ("&amp;lt;"); un-escaping must give back what was typed, not "<".
+func TestCommandTextLiteralEntity(t *testing.T) {
+	q, err := Parse(commandText("&amp;lt;x&amp;gt; a&amp;amp;b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"&lt;x&gt;", "a&amp;b"}; !reflect.DeepEqual(q.Words, want) {
+		t.Errorf("words %q, want %q", q.Words, want)
 	}
 }

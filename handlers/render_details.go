@@ -39,7 +39,11 @@ func (r renderer) details(v detailsView) *slack.WebhookMessage {
 	in := v.inst
 	name := strings.TrimSpace(in.Name)
 	if name == "" {
-		name = in.ID
+		name = strings.TrimSpace(in.ID)
+	}
+	if name == "" {
+		// Slack refuses a message whose header has no text.
+		name = "Unnamed instance"
 	}
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(name, blockkit.MaxHeaderText))}
 
@@ -111,13 +115,8 @@ func (r renderer) details(v detailsView) *slack.WebhookMessage {
 
 // portLines lists ports with their access links.
 func portLines(ports []scnet.Port) string {
-	var b strings.Builder
-	for i, p := range ports {
-		if i == maxListed {
-			b.WriteString("• … and " + strconv.Itoa(len(ports)-maxListed) + " more\n")
-			break
-		}
-		b.WriteString("• ")
+	return bullets(ports, maxListed, func(p scnet.Port) string {
+		var b strings.Builder
 		if p.Name != "" {
 			b.WriteString(text(p.Name, 60) + " ")
 		}
@@ -128,22 +127,29 @@ func portLines(ports []scnet.Port) string {
 		if link := accessLink(p.AccessURL, "open"); link != "" {
 			b.WriteString(" — " + link)
 		}
-		b.WriteByte('\n')
-	}
-	return strings.TrimSuffix(b.String(), "\n")
+		return b.String()
+	})
 }
 
 // mountLines lists mounts as "source → target".
 func mountLines(ms []scnet.Mount) string {
-	var b strings.Builder
-	for i, m := range ms {
-		if i == maxListed {
-			b.WriteString("• … and " + strconv.Itoa(len(ms)-maxListed) + " more\n")
+	return bullets(ms, maxListed, func(m scnet.Mount) string {
+		return text(m.Source, 100) + " → " + text(m.Target, 100)
+	})
+}
+
+// bullets writes one "• " line per item, at most max of them and then how
+// many more there are, so a huge list cannot overflow a section.
+func bullets[T any](items []T, max int, line func(T) string) string {
+	lines := make([]string, 0, min(len(items), max)+1)
+	for i, it := range items {
+		if i == max {
+			lines = append(lines, "• … and "+strconv.Itoa(len(items)-max)+" more")
 			break
 		}
-		b.WriteString("• " + text(m.Source, 100) + " → " + text(m.Target, 100) + "\n")
+		lines = append(lines, "• "+line(it))
 	}
-	return strings.TrimSuffix(b.String(), "\n")
+	return strings.Join(lines, "\n")
 }
 
 // tasks writes the task counter of a multi-task instance.

@@ -98,7 +98,12 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 	if !v.shared {
 		var els []slack.BlockElement
 		if q.PageNumber() > 1 {
-			els = append(els, button(actionPrev, "◀ Prev", buttonValue{Q: q.WithPage(q.PageNumber() - 1).String()}))
+			prev := q.PageNumber() - 1
+			if last > 0 && prev > last {
+				// Past the end, Prev goes to the last page with instances.
+				prev = last
+			}
+			els = append(els, button(actionPrev, "◀ Prev", buttonValue{Q: q.WithPage(prev).String()}))
 		}
 		if hasNext {
 			els = append(els, button(actionNext, "Next ▶", buttonValue{Q: q.WithPage(q.PageNumber() + 1).String()}))

@@ -272,3 +272,63 @@ func TestRenderOversizedPage(t *testing.T) {
 	}
 	checkLimits(t, r.list(listView{query: Query{Kind: KindList}, page: p}))
 }
+
+// An SCNet error code is SCNet's text like any other: an undocumented one
+// must not reach Slack as markup or flood the reply.
+func TestErrorCodeFromSCNetEscaped(t *testing.T) {
+	for _, code := range []scnet.Code{"<!channel>", scnet.Code("<@U0BOSS> " + strings.Repeat("&", 5000))} {
+		h := newTestHandler(t, &fakeLister{err: &scnet.APIError{Code: code, HTTPStatus: 200}}, nil)
+		m := command(h, "running")
+		assertNoMarkup(t, m)
+		if !strings.Contains(m.Text, "undocumented code") {
+			t.Errorf("reply %q does not say the code is undocumented", m.Text)
+		}
+	}
+}
+
+// A page past the end says how many instances there are and goes back to
+// the last page, not to another empty one.
+func TestPastEndPointsToLastPage(t *testing.T) {
+	in := fixtures(25)
+	for i := range in {
+		in[i].Status = scnet.StatusRunning
+	}
+	h := newTestHandler(t, &fakeLister{instances: in}, nil)
+	m := command(h, "running page 9")
+	checkLimits(t, m)
+	if !strings.Contains(m.Text, "25 found") {
+		t.Errorf("fallback %q does not say 25 found", m.Text)
+	}
+	prev, ok := actionsOf(m)[actionPrev]
+	if !ok {
+		t.Fatal("no Prev button")
+	}
+	if _, q, err := decodeButtonValue(prev.Value); err != nil || q.PageNumber() != 3 {
+		t.Errorf("Prev goes to %+v (%v), want page 3, the last", q, err)
+	}
+}
+
+// Slack rejects a header without text: an instance with neither a name nor
+// an id (or only white space) still gets one.
+func TestDetailsHeaderNeverEmpty(t *testing.T) {
+	r := renderer{now: testNow, loc: testNow.Location()}
+	for _, in := range []scnet.Instance{{}, {Name: " \t"}, {Name: "\u200b"}} {
+		checkLimits(t, r.details(detailsView{inst: &in}))
+	}
+}
+
+// However many snoozes there are and however long their names, the watch
+// reply's snooze list fits its section whole: a cut would leave a mention
+// or bold markup open.
+func TestWatchSnoozeListFitsSection(t *testing.T) {
+	var ss []watcher.Snooze
+	for i := range 30 {
+		ss = append(ss, watcher.Snooze{InstanceID: fmt.Sprintf("%064x", i), InstanceName: strings.Repeat("&", 300),
+			Until: testNow.Add(time.Hour), By: strings.Repeat("U", 30)})
+	}
+	r := renderer{now: testNow, loc: testNow.Location()}
+	lines := "*Snoozed*\n" + r.snoozeLines(ss)
+	if n := len([]rune(lines)); n > blockkit.MaxSectionText {
+		t.Errorf("snooze list is %d characters, over the section limit %d", n, blockkit.MaxSectionText)
+	}
+}

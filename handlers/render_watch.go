@@ -11,8 +11,12 @@ import (
 	"scnetbot/watcher"
 )
 
-// maxSnoozesShown bounds the snooze list of the watch reply.
-const maxSnoozesShown = 20
+// Bounds of the snooze list of the watch reply, chosen so that the whole
+// list fits one section (a cut could leave a mention or bold markup open).
+const (
+	maxSnoozesShown = 10
+	snoozeListName  = 120
+)
 
 // watchDisabledMessage answers watch, snooze and unsnooze when no watcher runs.
 func watchDisabledMessage() *slack.WebhookMessage {
@@ -88,24 +92,19 @@ func (r renderer) snoozeLines(ss []watcher.Snooze) string {
 	if len(ss) == 0 {
 		return "nothing"
 	}
-	var b strings.Builder
-	for i, s := range ss {
-		if i == maxSnoozesShown {
-			b.WriteString("• … and " + strconv.Itoa(len(ss)-maxSnoozesShown) + " more\n")
-			break
-		}
-		b.WriteString("• " + r.snoozeSubject(s) + " until " + s.Until.In(r.loc).Format("2006-01-02 15:04"))
+	return bullets(ss, maxSnoozesShown, func(s watcher.Snooze) string {
+		line := r.snoozeSubject(s, snoozeListName) + " until " + s.Until.In(r.loc).Format("2006-01-02 15:04")
 		if m := userMention(s.By); m != "" {
-			b.WriteString(" by " + m)
+			line += " by " + m
 		}
-		b.WriteByte('\n')
-	}
-	return strings.TrimSuffix(b.String(), "\n")
+		return line
+	})
 }
 
-// snoozeSubject names a snoozed instance: its name, and its id when known.
-func (r renderer) snoozeSubject(s watcher.Snooze) string {
-	subject := "*" + text(s.InstanceName, rowName) + "*"
+// snoozeSubject names a snoozed instance: its name (at most nameMax
+// characters), and its id when known.
+func (r renderer) snoozeSubject(s watcher.Snooze, nameMax int) string {
+	subject := "*" + text(s.InstanceName, nameMax) + "*"
 	if s.InstanceName == "" {
 		subject = "*" + text(s.InstanceID, 64) + "*"
 	} else if s.InstanceID != "" {
@@ -116,14 +115,14 @@ func (r renderer) snoozeSubject(s watcher.Snooze) string {
 
 // snoozed confirms a snooze.
 func (r renderer) snoozed(s watcher.Snooze, d time.Duration) *slack.WebhookMessage {
-	t := ":zzz: Alerts for " + r.snoozeSubject(s) + " are snoozed for " + formatSnoozeDuration(d) +
+	t := ":zzz: Alerts for " + r.snoozeSubject(s, rowName) + " are snoozed for " + formatSnoozeDuration(d) +
 		", until " + s.Until.In(r.loc).Format("2006-01-02 15:04 MST") + ". `/instances unsnooze` turns them back on."
 	return message(t, section(t))
 }
 
 // unsnoozed confirms a lifted snooze.
 func (r renderer) unsnoozed(s watcher.Snooze) *slack.WebhookMessage {
-	t := ":bell: Alerts for " + r.snoozeSubject(s) + " are on again."
+	t := ":bell: Alerts for " + r.snoozeSubject(s, rowName) + " are on again."
 	return message(t, section(t))
 }
 

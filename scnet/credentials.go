@@ -39,8 +39,9 @@ type CredentialsConfig struct {
 	AuthBase string
 	// ACBase is where legacy login and renewal go; default DefaultACBase.
 	ACBase string
-	// HTTPClient defaults to a plain client; Timeout (default 30 s) bounds
-	// each login or renewal request.
+	// HTTPClient defaults to a plain client; either way redirects to
+	// another host are not followed. Timeout (default 30 s) bounds each
+	// login or renewal request.
 	HTTPClient *http.Client
 	Timeout    time.Duration
 	// RenewBefore is how early to renew; default DefaultRenewBefore.
@@ -91,9 +92,8 @@ func NewCredentials(cfg CredentialsConfig) (*Credentials, error) {
 	}
 	c.cfg.AuthBase = strings.TrimRight(c.cfg.AuthBase, "/")
 	c.cfg.ACBase = strings.TrimRight(c.cfg.ACBase, "/")
-	if c.cfg.HTTPClient == nil {
-		c.cfg.HTTPClient = newHTTPClient()
-	}
+	// The login headers carry the password or the signature.
+	c.cfg.HTTPClient = sameHostOnly(c.cfg.HTTPClient)
 	if c.cfg.Timeout <= 0 {
 		c.cfg.Timeout = DefaultTimeout
 	}

@@ -88,6 +88,12 @@ type listResponse struct {
 func decodeList(body []byte, secrets ...string) (*Page, error) {
 	var r listResponse
 	if err := json.Unmarshal(body, &r); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			if p, ok := decodeListLenient(body); ok {
+				return p, nil
+			}
+		}
 		return nil, checkOnly("list", body, err, secrets)
 	}
 	if err := r.check("list", body, secrets); err != nil {
@@ -124,17 +130,17 @@ func decodeDetail(body []byte, secrets ...string) (*Instance, error) {
 	}
 	// Tolerate a one-element array where an object is documented.
 	if data[0] == '[' {
-		var list []Instance
+		var list []json.RawMessage
 		if err := json.Unmarshal(data, &list); err != nil {
 			return nil, &DecodeError{Endpoint: "detail", Excerpt: excerpt(body, secrets...), Err: err}
 		}
 		if len(list) == 0 {
 			return nil, ErrNotFound
 		}
-		return &list[0], nil
+		data = list[0]
 	}
-	var in Instance
-	if err := json.Unmarshal(data, &in); err != nil {
+	in, err := decodeInstance(data, nil)
+	if err != nil {
 		return nil, &DecodeError{Endpoint: "detail", Excerpt: excerpt(body, secrets...), Err: err}
 	}
 	return &in, nil

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Code is an SCNet response code. SCNet sends it as a string ("0"); the
@@ -51,7 +52,21 @@ func (c Code) Description() string {
 	case CodeConnectionInterrupted:
 		return "SCNet's connection was interrupted; the request was retried and can be tried again later."
 	}
-	return fmt.Sprintf("SCNet answered with undocumented code %s; try again later and report it if it persists.", string(c))
+	// The code is the server's text: quote it, bounded, so an odd one
+	// cannot pass for part of the sentence or make it huge.
+	return fmt.Sprintf("SCNet answered with undocumented code %s; try again later and report it if it persists.", quoteBounded(string(c), maxQuotedCode))
+}
+
+// maxQuotedCode bounds how much of an undocumented code a description
+// quotes; documented codes have five digits.
+const maxQuotedCode = 20
+
+// quoteBounded quotes s as a Go string, cut to max characters first.
+func quoteBounded(s string, max int) string {
+	if utf8.RuneCountInString(s) > max {
+		s = string([]rune(s)[:max]) + "…"
+	}
+	return strconv.Quote(s)
 }
 
 // APIError is a failed SCNet request: HTTP 200 with a code other than "0",

@@ -111,6 +111,9 @@ func TestNoSecretInLoginErrors(t *testing.T) {
 			writeJSON(w, 200, map[string]any{"code": "0", "data": []map[string]any{
 				{"clusterName": "Wuzhen", "clusterId": "2", "token": regionToken}}})
 		}},
+		{"data of the wrong shape", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": "0", "data": map[string]any{"r": []map[string]any{{"token": regionToken}}}})
+		}},
 		{"failure code with tokens in data", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 200, map[string]any{"code": "10001", "msg": "x " + regionToken, "data": []map[string]any{
 				{"clusterName": "Kunshan", "clusterId": "1", "token": regionToken}}})
@@ -142,28 +145,68 @@ func TestNoSecretInLoginErrors(t *testing.T) {
 }
 
 // TestTokenNotForwardedAcrossHosts: a redirect to another host must not
-// carry the token there.
+// carry the token (or login credentials) there, also through an HTTP client
+// given by the caller without a redirect policy of its own, such as the
+// plain client the app passes to DiscoverAIBase.
 func TestTokenNotForwardedAcrossHosts(t *testing.T) {
 	var leaked atomic.Bool
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("token") != "" {
-			leaked.Store(true)
+		for _, h := range []string{"token", "password", "signature", "accessKey"} {
+			if r.Header.Get(h) != "" {
+				leaked.Store(true)
+			}
 		}
 		writeJSON(w, 200, ok(nil))
 	}))
 	defer other.Close()
 	// 127.0.0.1 and localhost are different hosts to the redirect check.
 	otherURL := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
-	mux, c := setup(t)
-	mux.HandleFunc(listPath, func(w http.ResponseWriter, r *http.Request) {
+	redirect := func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, otherURL+r.URL.RequestURI(), http.StatusFound)
-	})
-	_, err := c.ListInstances(context.Background(), ListOptions{})
-	var ae *APIError
-	if !errors.As(err, &ae) || ae.HTTPStatus != http.StatusFound {
-		t.Errorf("err = %v, want the redirect reported as HTTP 302", err)
 	}
-	if leaked.Load() {
-		t.Error("token sent to another host")
+	srv := httptest.NewServer(http.HandlerFunc(redirect))
+	defer srv.Close()
+	plain := &http.Client{Timeout: 5 * time.Second}
+	tests := []struct {
+		name string
+		run  func() error
+	}{
+		{"list, default client", func() error {
+			mux, c := setup(t)
+			mux.HandleFunc(listPath, redirect)
+			_, err := c.ListInstances(context.Background(), ListOptions{})
+			return err
+		}},
+		{"list, caller's client", func() error {
+			mux, c := setup(t, WithHTTPClient(plain))
+			mux.HandleFunc(listPath, redirect)
+			_, err := c.ListInstances(context.Background(), ListOptions{})
+			return err
+		}},
+		{"center, caller's client", func() error {
+			_, err := DiscoverAIBase(context.Background(), plain, srv.URL, StaticToken(testToken))
+			return err
+		}},
+		{"login, caller's client", func() error {
+			c := newCreds(t, CredentialsConfig{User: testUser, AccessKey: testAK, SecretKey: testSK, AuthBase: srv.URL, HTTPClient: plain})
+			_, err := c.Token(context.Background())
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			leaked.Store(false)
+			err := tt.run()
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.HTTPStatus != http.StatusFound {
+				t.Errorf("err = %v, want the redirect reported as HTTP 302", err)
+			}
+			if leaked.Load() {
+				t.Error("token or credentials sent to another host")
+			}
+		})
+	}
+	if plain.CheckRedirect != nil {
+		t.Error("the caller's client was modified")
 	}
 }

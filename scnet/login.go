@@ -40,7 +40,9 @@ func (c *Credentials) login(ctx context.Context) (Secret, Region, error) {
 	}
 	var r loginResponse
 	if err := json.Unmarshal(body, &r); err != nil {
-		return fail(checkOnly("login", body, err, secrets))
+		// A body of an unexpected shape may still carry tokens that are
+		// not JWTs, which excerpt would not recognise.
+		return fail(checkOnly("login", body, err, append(secrets, tokensIn(body)...)))
 	}
 	tokens := make([]string, 0, len(r.Data))
 	for _, d := range r.Data {

@@ -9,16 +9,15 @@ import (
 )
 
 // WithHTTPClient sets the HTTP client (transport, proxy, TLS). Its own
-// Timeout, if any, applies on top of WithTimeout. The default client does
-// not follow redirects to another host, because the token travels in a
-// custom header that Go would forward; a client given here should do the
-// same.
+// Timeout, if any, applies on top of WithTimeout. Unless it has a redirect
+// policy of its own, a copy that does not follow redirects to another host
+// is used, because the token travels in a custom header Go would forward.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
 			return errors.New("scnet option: nil http client")
 		}
-		c.hc = hc
+		c.hc = sameHostOnly(hc)
 		return nil
 	}
 }

@@ -31,20 +31,7 @@ func excerpt(body []byte, secrets ...string) string {
 			s = s[:i] + "…"
 		}
 	}
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n >= maxExcerpt {
-			b.WriteString("…")
-			break
-		}
-		if r == utf8.RuneError || unicode.IsControl(r) {
-			continue
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return b.String()
+	return printable(s, maxExcerpt)
 }
 
 // redact replaces every non-empty secret in s with ***.
@@ -65,10 +52,17 @@ func cleanMsg(msg string, secrets ...string) string {
 	if i := strings.Index(msg, "eyJ"); i >= 0 {
 		msg = msg[:i] + redacted
 	}
+	return printable(msg, maxMsg)
+}
+
+// printable drops control characters and invalid UTF-8 from s, so a quoted
+// server text cannot forge log lines, and keeps at most max characters,
+// ending in "…" when cut.
+func printable(s string, max int) string {
 	var b strings.Builder
 	n := 0
-	for _, r := range msg {
-		if n >= maxMsg {
+	for _, r := range s {
+		if n >= max {
 			b.WriteString("…")
 			break
 		}

@@ -99,8 +99,12 @@ func (c *Client) call(ctx context.Context, r request, decode func(body []byte, t
 	err := c.retry(ctx, r.endpoint, op)
 	var te *TokenError
 	if IsAuthError(err) && !errors.As(err, &te) && used != "" {
-		// One client reports an expired token as 10008: get a new one once.
+		// One client reports an expired token as 10008: get a new one once,
+		// unless the caller has given up meanwhile.
 		c.tokens.Invalidate(used)
+		if ctx.Err() != nil {
+			return stopped(ctx, err)
+		}
 		err = c.retry(ctx, r.endpoint, op)
 	}
 	return err
@@ -177,12 +181,24 @@ func outcome(ctx context.Context, err error) string {
 	return "network"
 }
 
-// newHTTPClient is the default HTTP client. It follows redirects only
-// within the same host: Go drops Authorization on a cross-host redirect but
-// not SCNet's custom "token" header, which would otherwise travel to
-// whatever host a redirect names.
-func newHTTPClient() *http.Client {
-	return &http.Client{CheckRedirect: func(req *http.Request, via []*http.Request) error {
+// newHTTPClient is the default HTTP client: a plain one that follows
+// redirects only within the same host (see sameHostOnly).
+func newHTTPClient() *http.Client { return sameHostOnly(&http.Client{}) }
+
+// sameHostOnly returns hc, or a copy of it that follows redirects only
+// within the same host when hc has no redirect policy of its own. Go drops
+// Authorization on a cross-host redirect but not SCNet's custom "token",
+// "password" or "signature" headers, which would otherwise travel to
+// whatever host a redirect names. The caller's client is not modified.
+func sameHostOnly(hc *http.Client) *http.Client {
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	if hc.CheckRedirect != nil {
+		return hc
+	}
+	cp := *hc
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
 		}
@@ -190,5 +206,6 @@ func newHTTPClient() *http.Client {
 			return http.ErrUseLastResponse
 		}
 		return nil
-	}}
+	}
+	return &cp
 }

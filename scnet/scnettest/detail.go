@@ -10,12 +10,8 @@ import (
 // documents no not-found code, and an id it does not know is, to it, an
 // invalid parameter. WithUnknownIDAsNull switches to code "0", data null.
 func (s *Server) handleDetail(w http.ResponseWriter, r *http.Request, id string) {
-	if _, ok := s.authorize(w, r, true); !ok {
-		return
-	}
-	rec, ok := s.Get(id)
+	rec, ok := s.lookup(w, r, id)
 	if !ok {
-		s.writeUnknownID(w)
 		return
 	}
 	writeOK(w, json.RawMessage(rec.encode(true)))
@@ -24,12 +20,8 @@ func (s *Server) handleDetail(w http.ResponseWriter, r *http.Request, id string)
 // handleURL serves GET /ai/openapi/v2/instance-service/{id}/url: the first
 // port's access URL, answered like detail for an unknown id.
 func (s *Server) handleURL(w http.ResponseWriter, r *http.Request, id string) {
-	if _, ok := s.authorize(w, r, true); !ok {
-		return
-	}
-	rec, ok := s.Get(id)
+	rec, ok := s.lookup(w, r, id)
 	if !ok {
-		s.writeUnknownID(w)
 		return
 	}
 	u := ""
@@ -37,6 +29,20 @@ func (s *Server) handleURL(w http.ResponseWriter, r *http.Request, id string) {
 		u = rec.Ports[0].AccessURL
 	}
 	writeOK(w, u)
+}
+
+// lookup authorizes a per-instance request and finds its instance; when it
+// reports false it has already answered.
+func (s *Server) lookup(w http.ResponseWriter, r *http.Request, id string) (Record, bool) {
+	if _, ok := s.authorize(w, r, true); !ok {
+		return Record{}, false
+	}
+	rec, ok := s.Get(id)
+	if !ok {
+		s.writeUnknownID(w)
+		return Record{}, false
+	}
+	return rec, true
 }
 
 func (s *Server) writeUnknownID(w http.ResponseWriter) {
