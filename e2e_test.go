@@ -314,6 +314,13 @@ func TestE2EHostileNamesAreEscaped(t *testing.T) {
 			}
 		}
 	}
+	// Typed text comes escaped by Slack; the reply must echo it escaped
+	// once, neither raw nor twice.
+	_, reply := e.command("a&b <!here>")
+	all := everything(reply)
+	if strings.Contains(all, "<!here>") || strings.Contains(all, "&amp;amp;") || strings.Contains(all, "&amp;lt;") {
+		t.Errorf("typed text echoed wrongly:\n%.800s", all)
+	}
 	if v := e.emu.Violations(); len(v) > 0 {
 		t.Errorf("Block Kit violations: %v", v)
 	}

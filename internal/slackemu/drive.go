@@ -9,6 +9,13 @@ import (
 	"time"
 )
 
+// slackEscape escapes what a user typed the way Slack does before sending
+// it: &, < and > become entities (Slack's "Formatting text" reference: all
+// text it sends is escaped this way), so the bot's un-escaping is exercised.
+func slackEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
 // SlashCommand is what a user typed, e.g. Command "/instances", Text "list".
 // Empty UserName, ChannelName and TeamID are filled in.
 type SlashCommand struct{ Command, Text, UserID, UserName, ChannelID, ChannelName, TeamID string }
@@ -85,7 +92,7 @@ func (s *Server) SendSlashCommand(ctx context.Context, c SlashCommand) (*Interac
 		"token": "emu-verification-token", "team_id": c.TeamID, "team_domain": TeamDomain,
 		"channel_id": c.ChannelID, "channel_name": c.ChannelName,
 		"user_id": c.UserID, "user_name": c.UserName,
-		"command": c.Command, "text": c.Text, "api_app_id": AppID,
+		"command": c.Command, "text": slackEscape(c.Text), "api_app_id": AppID,
 		"is_enterprise_install": "false", "response_url": ru.url, "trigger_id": trigger,
 	}
 	env := &envelope{
