@@ -76,19 +76,30 @@ func (w window) page(msgs []Message) ([]Message, bool, string) {
 	return msgs[:w.limit], true, next
 }
 
-func (s *Server) conversationsHistory(p params) apiResult {
+// readChannel reads what conversations.history and conversations.replies
+// share: the channel, the paging window, whether metadata is wanted, and a
+// snapshot of the channel's messages. code is Slack's error, "" when fine.
+func (s *Server) readChannel(p params, defaultLimit int) (w window, withMeta bool, all []Message, code string) {
 	ch := p["channel"]
 	if ch == "" {
-		return errResult("channel_not_found")
+		return w, false, nil, "channel_not_found"
 	}
-	w, code := readWindow(p, 100)
+	w, code = readWindow(p, defaultLimit)
+	if code != "" {
+		return w, false, nil, code
+	}
+	withMeta = p["include_all_metadata"] == "1" || p["include_all_metadata"] == "true"
+	s.mu.Lock()
+	all = s.channelLocked(ch)
+	s.mu.Unlock()
+	return w, withMeta, all, ""
+}
+
+func (s *Server) conversationsHistory(p params) apiResult {
+	w, withMeta, all, code := s.readChannel(p, 100)
 	if code != "" {
 		return errResult(code)
 	}
-	withMeta := p["include_all_metadata"] == "1" || p["include_all_metadata"] == "true"
-	s.mu.Lock()
-	all := s.channelLocked(ch)
-	s.mu.Unlock()
 
 	// Newest first; thread replies stay in their threads.
 	var top []Message
@@ -122,18 +133,11 @@ func (s *Server) conversationsHistory(p params) apiResult {
 }
 
 func (s *Server) conversationsReplies(p params) apiResult {
-	ch, ts := p["channel"], p["ts"]
-	if ch == "" {
-		return errResult("channel_not_found")
-	}
-	w, code := readWindow(p, 1000)
+	ts := p["ts"]
+	w, withMeta, all, code := s.readChannel(p, 1000)
 	if code != "" {
 		return errResult(code)
 	}
-	withMeta := p["include_all_metadata"] == "1" || p["include_all_metadata"] == "true"
-	s.mu.Lock()
-	all := s.channelLocked(ch)
-	s.mu.Unlock()
 
 	var thread []Message
 	found := false
