@@ -356,7 +356,7 @@ func (b *Bot) runJob(ctx context.Context, j job) {
 }
 
 // respond posts a reply to the interaction's response_url, retrying what can
-// succeed on retry (network errors and 5xx) a few times.
+// succeed on retry (network errors, 429 and 5xx) a few times.
 func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) error {
 	if j.responseURL == "" {
 		return errors.New("no response_url")
@@ -370,8 +370,9 @@ func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) err
 		if err == nil {
 			return nil
 		}
+		// 4xx will not change on retry, except 429, which asks for it.
 		var sc slack.StatusCodeError
-		if errors.As(err, &sc) && sc.Code < 500 {
+		if errors.As(err, &sc) && sc.Code < 500 && sc.Code != http.StatusTooManyRequests {
 			break
 		}
 		b.cfg.Metrics.SlackRetries.WithLabelValues("response_url", "error").Inc()

@@ -272,6 +272,31 @@ func TestReplyRetriedAfterServerErrors(t *testing.T) {
 	}
 }
 
+func TestReplyRetriedAfterRateLimit(t *testing.T) {
+	h := start(t, Config{})
+	h.emu.RateLimitNext(slackemu.MethodResponseURL, 1, time.Millisecond)
+	if m := h.reply(t, h.command(t, "hello", "U1")); m.Text != "answer to hello" {
+		t.Errorf("reply = %q", m.Text)
+	}
+	if n := h.emu.Calls(slackemu.MethodResponseURL); n != 2 {
+		t.Errorf("response_url called %d times, want 2 (a 429, then success)", n)
+	}
+}
+
+func TestReplyNotRetriedAfterClientError(t *testing.T) {
+	h := start(t, Config{})
+	h.emu.FailNext(slackemu.MethodResponseURL, 1, 404)
+	in := h.command(t, "hello", "U1")
+	waitFor(t, "the refused reply", func() bool { return h.emu.Calls(slackemu.MethodResponseURL) >= 1 })
+	h.reply(t, h.command(t, "next", "U1")) // the bot is still serving
+	if n := h.emu.ResponseURLUses(in.ResponseURL); n != 0 {
+		t.Errorf("a reply refused with 404 was retried and posted %d times", n)
+	}
+	if n := h.emu.Calls(slackemu.MethodResponseURL); n != 2 {
+		t.Errorf("response_url called %d times, want 2 (one refused, one for the next command)", n)
+	}
+}
+
 func TestShutdownFinishesWorkInFlight(t *testing.T) {
 	h := start(t, Config{ShutdownTimeout: 5 * time.Second})
 	in := h.command(t, "block", "U1")
