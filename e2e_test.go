@@ -296,6 +296,30 @@ func TestE2ESCNetTrouble(t *testing.T) {
 	mustContain(t, reply, "Running instances")
 }
 
+func TestE2EAllowedUsersAndChannels(t *testing.T) {
+	e := newE2E(t, 20, func(c *config.Config) {
+		c.AllowedUsers = config.List{"U0ONCALL"}
+		c.AllowedChannels = config.List{"C0ONCALL"}
+	})
+	_, reply := e.command("running")
+	mustContain(t, reply, "Running instances")
+	for _, c := range []slackemu.SlashCommand{
+		{Command: "/instances", Text: "running", UserID: "U0STRANGER", ChannelID: "C0ONCALL"},
+		{Command: "/instances", Text: "running", UserID: "U0ONCALL", ChannelID: "C0RANDOM"},
+	} {
+		in, err := e.emu.SendSlashCommand(timeout(t, 10*time.Second), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.awaitAck(in)
+		m := e.awaitReply(in)
+		mustContain(t, m, "ALLOWED_")
+		if strings.Contains(everything(m), "Running instances") {
+			t.Errorf("%s in %s was shown instances", c.UserID, c.ChannelID)
+		}
+	}
+}
+
 func TestE2EExpiredToken(t *testing.T) {
 	e := newE2E(t, 20, nil)
 	e.sim.ExpireTokens()

@@ -246,12 +246,8 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 			kind:        "command",
 			requestID:   evt.Request.EnvelopeID,
 			responseURL: cmd.ResponseURL,
-			run: func(ctx context.Context) *slack.WebhookMessage {
-				if deny := b.cfg.Commands.Denied(cmd.UserID, cmd.ChannelID); deny != nil {
-					return deny
-				}
-				return b.cfg.Commands.Command(ctx, cmd)
-			},
+			// The command checks ALLOWED_* itself and counts its result.
+			run: func(ctx context.Context) *slack.WebhookMessage { return b.cfg.Commands.Command(ctx, cmd) },
 		})
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
@@ -274,28 +270,27 @@ func (b *Bot) dispatchInteraction(cb slack.InteractionCallback, envelopeID strin
 		return
 	}
 	for _, a := range cb.ActionCallback.BlockActions {
-		var owner Actions
+		j := job{kind: "action", requestID: envelopeID, responseURL: cb.ResponseURL}
 		switch {
 		case b.cfg.Alerts != nil && b.cfg.Alerts.OwnsAction(a.ActionID):
-			owner = b.cfg.Alerts
+			// Alert buttons answer to the same ALLOWED_* as commands; the
+			// watcher does not know them, so the check and the count are here.
+			j.kind = "alert_action"
+			j.run = func(ctx context.Context) *slack.WebhookMessage {
+				if deny := b.cfg.Commands.Denied(cb.User.ID, cb.Channel.ID); deny != nil {
+					b.cfg.Metrics.Commands.WithLabelValues(j.kind, "denied").Inc()
+					return deny
+				}
+				b.cfg.Metrics.Commands.WithLabelValues(j.kind, "ok").Inc()
+				return b.cfg.Alerts.Action(ctx, cb, a)
+			}
 		case b.cfg.Commands.OwnsAction(a.ActionID):
-			owner = b.cfg.Commands
+			j.run = func(ctx context.Context) *slack.WebhookMessage { return b.cfg.Commands.Action(ctx, cb, a) }
 		default:
 			b.log.Warn("button with no owner", "action_id", a.ActionID, "request_id", envelopeID)
 			continue
 		}
-		b.submit(job{
-			kind:        "action",
-			requestID:   envelopeID,
-			responseURL: cb.ResponseURL,
-			run: func(ctx context.Context) *slack.WebhookMessage {
-				if deny := b.cfg.Commands.Denied(cb.User.ID, cb.Channel.ID); deny != nil {
-					deny.ReplaceOriginal = false
-					return deny
-				}
-				return owner.Action(ctx, cb, a)
-			},
-		})
+		b.submit(j)
 	}
 }
 
@@ -329,28 +324,23 @@ func (b *Bot) submit(j job) {
 }
 
 // runJob runs one job on a worker and posts its reply. A panic in one job is
-// contained here: the user gets an apology and the other jobs go on.
+// contained here: the user gets an apology and the other jobs go on. The
+// job counts its own result; only a panic is counted here.
 func (b *Bot) runJob(ctx context.Context, j job) {
 	log := b.log.With("request_id", j.requestID, "kind", j.kind)
-	result := "ok"
 	defer func() {
 		if r := recover(); r != nil {
-			result = "panic"
+			b.cfg.Metrics.Commands.WithLabelValues(j.kind, "panic").Inc()
 			log.Error("handler panicked", "panic", fmt.Sprint(r))
-			b.respond(ctx, j, &slack.WebhookMessage{
+			_ = b.respond(ctx, j, &slack.WebhookMessage{
 				Text:         ":warning: Something went wrong inside scnetbot while answering this. It has been logged; please try again, and tell the bot's operator if it keeps happening.",
 				ResponseType: slack.ResponseTypeEphemeral,
 			})
 		}
-		b.cfg.Metrics.Commands.WithLabelValues(j.kind, result).Inc()
 	}()
 	start := time.Now()
-	msg := j.run(ctx)
-	if msg == nil {
-		return
-	}
-	if err := b.respond(ctx, j, msg); err != nil {
-		result = "reply_failed"
+	if msg := j.run(ctx); msg != nil {
+		_ = b.respond(ctx, j, msg)
 	}
 	log.Debug("answered", "took", time.Since(start))
 }
@@ -368,6 +358,7 @@ func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) err
 		err = slack.PostWebhookCustomHTTPContext(postCtx, j.responseURL, b.cfg.HTTPClient, msg)
 		cancel()
 		if err == nil {
+			b.cfg.Metrics.Replies.WithLabelValues("sent").Inc()
 			return nil
 		}
 		// 4xx will not change on retry, except 429, which asks for it.
@@ -385,6 +376,7 @@ func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) err
 	}
 	// The response_url carries a one-time secret, so the URL itself stays out
 	// of the log; the error text of a failed request would include it.
+	b.cfg.Metrics.Replies.WithLabelValues("failed").Inc()
 	b.log.Warn("reply not delivered", "request_id", j.requestID, "err", redactURL(err.Error(), j.responseURL))
 	return err
 }

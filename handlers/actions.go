@@ -18,15 +18,20 @@ func (h *Handler) OwnsAction(actionID string) bool {
 // Failures answer with a new ephemeral message so the original stays. It
 // never returns nil.
 func (h *Handler) Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
-	if m := h.Denied(cb.User.ID, cb.Channel.ID); m != nil {
-		return m
+	msg, err := h.action(ctx, cb, a)
+	return h.finish("action", msg, err)
+}
+
+func (h *Handler) action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) (*slack.WebhookMessage, error) {
+	if err := h.denied(cb.User.ID, cb.Channel.ID); err != nil {
+		return nil, err
 	}
 	if a == nil {
-		return errorMessage(errUnknownAction)
+		return nil, errUnknownAction
 	}
 	v, q, err := decodeButtonValue(a.Value)
 	if err != nil {
-		return errorMessage(err)
+		return nil, err
 	}
 	o := answerOpts{userID: cb.User.ID}
 	switch {
@@ -39,18 +44,18 @@ func (h *Handler) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 	case a.ActionID == actionShare:
 		o.shared = true
 	default:
-		return errorMessage(errUnknownAction)
+		return nil, errUnknownAction
 	}
 	msg, err := h.answer(ctx, q, o)
 	if err != nil {
 		h.logFailure("action", q, err)
-		return errorMessage(err)
+		return nil, err
 	}
 	if o.shared {
 		msg.ResponseType = slack.ResponseTypeInChannel
 		msg.ReplaceOriginal = false
-		return msg
+		return msg, nil
 	}
 	msg.ReplaceOriginal = true
-	return msg
+	return msg, nil
 }

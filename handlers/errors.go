@@ -140,6 +140,31 @@ func userMessage(err error) string {
 	return ":warning: Something went wrong while asking SCNet. Try again; if it keeps happening, tell the bot's operator (the details are in scnetbot's log)."
 }
 
+// resultOf names how a command ended, for the commands metric: ok, denied,
+// bad_input (the user's to fix), not_found, or scnet_error (SCNet or the
+// network failed, slow, or refused).
+func resultOf(err error) string {
+	var (
+		in   *InputError
+		subj *subjectError
+		amb  *watcher.AmbiguousError
+		api  *scnet.APIError
+	)
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.Is(err, errUserNotAllowed), errors.Is(err, errChannelNotAllowed):
+		return "denied"
+	case errors.As(err, &in), errors.Is(err, errStaleButton), errors.Is(err, errUnknownAction), errors.As(err, &amb):
+		return "bad_input"
+	case errors.Is(err, scnet.ErrNotFound), errors.Is(err, watcher.ErrUnknownInstance), errors.Is(err, watcher.ErrNotSnoozed),
+		errors.As(err, &api) && api.Code == scnet.CodeInvalidParams && errors.As(err, &subj) && !subj.byName:
+		return "not_found"
+	default:
+		return "scnet_error"
+	}
+}
+
 // errorMessage is the ephemeral reply for err.
 func errorMessage(err error) *slack.WebhookMessage {
 	t := userMessage(err)

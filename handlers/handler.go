@@ -112,27 +112,50 @@ func DefaultLocation() *time.Location {
 // Denied reports whether a user in a channel may not use scnetbot: nil when
 // allowed, otherwise the reply to send instead.
 func (h *Handler) Denied(userID, channelID string) *slack.WebhookMessage {
+	if err := h.denied(userID, channelID); err != nil {
+		return errorMessage(err)
+	}
+	return nil
+}
+
+func (h *Handler) denied(userID, channelID string) error {
 	if len(h.cfg.AllowedUsers) > 0 && !slices.Contains(h.cfg.AllowedUsers, userID) {
-		return errorMessage(errUserNotAllowed)
+		return errUserNotAllowed
 	}
 	if len(h.cfg.AllowedChannels) > 0 && !slices.Contains(h.cfg.AllowedChannels, channelID) {
-		return errorMessage(errChannelNotAllowed)
+		return errChannelNotAllowed
 	}
 	return nil
 }
 
 // Command answers one /instances command. It never returns nil.
 func (h *Handler) Command(ctx context.Context, cmd slack.SlashCommand) *slack.WebhookMessage {
-	if m := h.Denied(cmd.UserID, cmd.ChannelID); m != nil {
-		return m
+	msg, err := h.command(ctx, cmd)
+	return h.finish("command", msg, err)
+}
+
+func (h *Handler) command(ctx context.Context, cmd slack.SlashCommand) (*slack.WebhookMessage, error) {
+	if err := h.denied(cmd.UserID, cmd.ChannelID); err != nil {
+		return nil, err
 	}
 	q, err := Parse(commandText(cmd.Text))
 	if err != nil {
-		return errorMessage(err)
+		return nil, err
 	}
 	msg, err := h.answer(ctx, q, answerOpts{userID: cmd.UserID})
 	if err != nil {
 		h.logFailure("command", q, err)
+	}
+	return msg, err
+}
+
+// finish counts how a command or click ended and turns an error into the
+// reply the user sees.
+func (h *Handler) finish(kind string, msg *slack.WebhookMessage, err error) *slack.WebhookMessage {
+	if h.cfg.Metrics != nil {
+		h.cfg.Metrics.Commands.WithLabelValues(kind, resultOf(err)).Inc()
+	}
+	if err != nil {
 		return errorMessage(err)
 	}
 	return msg

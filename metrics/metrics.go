@@ -14,9 +14,12 @@ type Metrics struct {
 	// can build as many as they like.
 	Registry *prometheus.Registry
 
-	// Commands counts slash commands and interactions by kind and result
-	// (ok, user_error, scnet_error, denied, panic).
+	// Commands counts slash commands and button clicks by kind (command,
+	// action, alert_action) and result (ok, denied, bad_input, not_found,
+	// scnet_error; busy and panic when the bot could not run it).
 	Commands *prometheus.CounterVec
+	// Replies counts response_url posts by result (sent, failed).
+	Replies *prometheus.CounterVec
 	// AckLatency is the time from reading an envelope to writing its ack.
 	AckLatency prometheus.Histogram
 	// SCNetRequests counts requests to SCNet by endpoint and outcome: the
@@ -48,6 +51,10 @@ func New() *Metrics {
 			Name: "scnetbot_commands_total",
 			Help: "Slash commands and interactions handled, by kind and result.",
 		}, []string{"kind", "result"}),
+		Replies: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scnetbot_replies_total",
+			Help: "Replies posted through response_url, by result (sent, failed after retries).",
+		}, []string{"result"}),
 		AckLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "scnetbot_ack_latency_seconds",
 			Help:    "Time from reading a Socket Mode envelope to acking it.",
@@ -86,7 +93,7 @@ func New() *Metrics {
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.Commands, m.AckLatency, m.SCNetRequests, m.SCNetLatency, m.CacheLookups,
+		m.Commands, m.Replies, m.AckLatency, m.SCNetRequests, m.SCNetLatency, m.CacheLookups,
 		m.Polls, m.Alerts, m.SlackRetries, m.Reconnects,
 	)
 	return m

@@ -20,6 +20,7 @@ func TestNewTwice(t *testing.T) {
 func TestEveryMetricIsServed(t *testing.T) {
 	m := New()
 	m.Commands.WithLabelValues("command", "ok").Inc()
+	m.Replies.WithLabelValues("sent").Inc()
 	m.AckLatency.Observe(0.001)
 	m.SCNetRequests.WithLabelValues("list", "0").Inc()
 	m.SCNetLatency.WithLabelValues("list").Observe(0.1)
@@ -37,7 +38,7 @@ func TestEveryMetricIsServed(t *testing.T) {
 		names[mf.GetName()] = true
 	}
 	for _, want := range []string{
-		"scnetbot_commands_total", "scnetbot_ack_latency_seconds", "scnetbot_scnet_requests_total",
+		"scnetbot_commands_total", "scnetbot_replies_total", "scnetbot_ack_latency_seconds", "scnetbot_scnet_requests_total",
 		"scnetbot_scnet_request_seconds", "scnetbot_cache_lookups_total", "scnetbot_watch_polls_total",
 		"scnetbot_alerts_total", "scnetbot_slack_retries_total", "scnetbot_socket_reconnects_total",
 		"go_goroutines",
