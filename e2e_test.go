@@ -590,3 +590,45 @@ func TestE2EWatcherAlertsOnceAcrossRestarts(t *testing.T) {
 		t.Errorf("Block Kit violations: %v", v)
 	}
 }
+
+// TestE2ECredentialsAndDiscovery runs the bot the way SCNet recommends:
+// AK/SK credentials, the region picked by SCNET_CLUSTER, the AI base URL
+// discovered from the center endpoint, and a fresh login after SCNet stops
+// accepting the token. The legacy login gets the same run.
+func TestE2ECredentialsAndDiscovery(t *testing.T) {
+	cred := scnettest.DefaultCredentials()
+	for _, tt := range []struct {
+		name string
+		set  func(c *config.Config)
+	}{
+		{"ak/sk", func(c *config.Config) {
+			c.SCNetAccessKey, c.SCNetSecretKey = scnet.Secret(cred.AccessKey), scnet.Secret(cred.SecretKey)
+		}},
+		{"legacy", func(c *config.Config) {
+			c.SCNetPassword, c.SCNetOrgID = scnet.Secret(cred.Password), cred.OrgID
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sim, emu := newSimAndEmu(t, scnettest.WithInstances(30, 7))
+			cfg := e2eConfig(t, sim, emu)
+			cfg.SCNetToken, cfg.SCNetBaseURL = "", ""
+			cfg.SCNetUser, cfg.SCNetCluster = cred.User, scnettest.KunshanClusterID
+			cfg.SCNetAuthURL, cfg.SCNetACURL = sim.AuthBaseURL(), sim.ACBaseURL()
+			tt.set(cfg)
+			e := startBot(t, sim, emu, cfg)
+
+			_, reply := e.command("running")
+			mustContain(t, reply, "Running instances")
+			if sim.RequestCount("/ac/openapi/v2/center") != 1 {
+				t.Errorf("center asked %d times, want once at start", sim.RequestCount("/ac/openapi/v2/center"))
+			}
+
+			sim.ExpireTokens()
+			_, reply = e.command("failed")
+			mustContain(t, reply, "Failed instances")
+			if strings.Contains(e.logs.String(), cred.SecretKey) || strings.Contains(e.logs.String(), cred.Password) {
+				t.Error("a credential reached the log")
+			}
+		})
+	}
+}
