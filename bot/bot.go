@@ -73,8 +73,6 @@ type Bot struct {
 	log       *slog.Logger
 	connected atomic.Bool
 	jobs      chan job
-	// lastConnect is when the socket last became usable, in unix nanos.
-	lastConnect atomic.Int64
 }
 
 // job is one acked envelope waiting for a worker.
@@ -223,7 +221,6 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 		b.connected.Store(false)
 	case socketmode.EventTypeConnected:
 		b.connected.Store(true)
-		b.lastConnect.Store(time.Now().UnixNano())
 		if ce, ok := evt.Data.(*socketmode.ConnectedEvent); ok && ce.ConnectionCount > 0 {
 			b.cfg.Metrics.Reconnects.WithLabelValues("reconnect").Inc()
 			b.log.Info("socket mode reconnected", "connection", ce.ConnectionCount)
