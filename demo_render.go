@@ -20,6 +20,8 @@ func emojiGlyphs() *strings.Replacer {
 		":hourglass_flowing_sand:", "⏳", ":hourglass:", "⌛", ":black_square_for_stop:", "⏹",
 		":warning:", "⚠️", ":rotating_light:", "🚨", ":white_circle:", "⚪", ":zzz:", "💤",
 		":eyes:", "👀", ":bell:", "🔔", ":mag:", "🔍", ":arrows_counterclockwise:", "🔄",
+		":thinking_face:", "🤔", ":turtle:", "🐢", ":satellite_antenna:", "📡", ":key:", "🔑",
+		":no_entry:", "⛔", ":grey_question:", "❔", ":octagonal_sign:", "🛑", ":information_source:", "ℹ️",
 		":large_yellow_circle:", "🟡", ":large_blue_circle:", "🔵", ":x:", "❌", ":heavy_check_mark:", "✔",
 	)
 }

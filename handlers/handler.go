@@ -228,8 +228,10 @@ func (h *Handler) snooze(ctx context.Context, r renderer, q Query, userID string
 }
 
 func (h *Handler) logFailure(kind string, q Query, err error) {
-	// Input errors are the user's, not scnetbot's: not worth a warning.
-	if _, ok := err.(*InputError); ok {
+	// Only SCNet's failures are the operator's business; a typo'd id or a
+	// bad word is the user's, and the reply already told them.
+	if resultOf(err) != "scnet_error" {
+		h.log.Debug("instances reply refused", "kind", kind, "query", q.String(), "err", err)
 		return
 	}
 	h.log.Warn("instances reply failed", "kind", kind, "query", q.String(), "err", err)
