@@ -79,12 +79,7 @@ func BenchmarkIdleMemory(b *testing.B) {
 		sim, emu := newSimAndEmu(b)
 		cfg := e2eConfig(b, sim, emu)
 		cmd := exec.Command(os.Args[0])
-		cmd.Env = []string{
-			"SCNETBOT_TEST_RUN_MAIN=1",
-			"SLACK_APP_TOKEN=" + emu.AppToken(), "SLACK_BOT_TOKEN=" + emu.BotToken(), "SLACK_API_URL=" + emu.APIURL(),
-			"SCNET_BASE_URL=" + sim.AIBaseURL(), "SCNET_TOKEN=" + sim.Token(),
-			"WATCH_CHANNEL=C0ALERTS", "WATCH_INTERVAL=5s", "STATE_PATH=" + cfg.StatePath, "HTTP_ADDR=127.0.0.1:0",
-		}
+		cmd.Env = binaryEnv(sim, emu, cfg.StatePath)
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}

@@ -14,17 +14,23 @@ import (
 	"scnetbot/scnet/scnettest"
 )
 
-// startBinary runs the real scnetbot as a child process against sim and emu
-// with the watcher on, the way a deployment runs it.
-func startBinary(t *testing.T, sim *scnettest.Server, emu *slackemu.Server, statePath string) *exec.Cmd {
-	t.Helper()
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = []string{
+// binaryEnv is the environment that points the real binary at sim and emu,
+// with the watcher on and no health server.
+func binaryEnv(sim *scnettest.Server, emu *slackemu.Server, statePath string) []string {
+	return []string{
 		"SCNETBOT_TEST_RUN_MAIN=1",
 		"SLACK_APP_TOKEN=" + emu.AppToken(), "SLACK_BOT_TOKEN=" + emu.BotToken(), "SLACK_API_URL=" + emu.APIURL(),
 		"SCNET_BASE_URL=" + sim.AIBaseURL(), "SCNET_TOKEN=" + sim.Token(),
 		"WATCH_CHANNEL=C0ALERTS", "WATCH_INTERVAL=5s", "STATE_PATH=" + statePath, "HTTP_ADDR=",
 	}
+}
+
+// startBinary runs the real scnetbot as a child process against sim and emu
+// with the watcher on, the way a deployment runs it.
+func startBinary(t *testing.T, sim *scnettest.Server, emu *slackemu.Server, statePath string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = binaryEnv(sim, emu, statePath)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
