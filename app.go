@@ -44,19 +44,18 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 	if err != nil {
 		return err
 	}
-	baseURL := cfg.SCNetBaseURL
-	if baseURL == "" {
-		baseURL, err = discoverBaseURL(ctx, cfg, tokens)
-		if err != nil {
-			return err
-		}
-		logger.Info("discovered SCNet AI base URL", "url", baseURL)
-	}
-	client, err := scnet.New(baseURL,
+	opts := []scnet.Option{
 		scnet.WithTokenSource(tokens),
-		scnet.WithUserAgent("scnetbot/"+version),
+		scnet.WithUserAgent("scnetbot/" + version),
 		scnet.WithObserver(observe),
-	)
+		scnet.WithLogger(logger.With("component", "scnet")),
+	}
+	if cfg.SCNetBaseURL == "" {
+		// Found on first use and retried while SCNet is down, so the bot
+		// still connects to Slack and says what is wrong.
+		opts = append(opts, scnet.WithDiscovery(discoverBaseURL(cfg, tokens)))
+	}
+	client, err := scnet.New(cfg.SCNetBaseURL, opts...)
 	if err != nil {
 		return fmt.Errorf("scnet client: %w", err)
 	}
@@ -193,14 +192,15 @@ func tokenSource(cfg *config.Config, observe scnet.Observer) (scnet.TokenSource,
 
 // discoverBaseURL asks SCNet's center endpoint where the region's AI API
 // lives, for deployments that set no SCNET_BASE_URL.
-func discoverBaseURL(ctx context.Context, cfg *config.Config, ts scnet.TokenSource) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	base, err := scnet.DiscoverAIBase(ctx, &http.Client{Timeout: 15 * time.Second}, cfg.SCNetACURL, ts)
-	if err != nil {
-		return "", fmt.Errorf("SCNET_BASE_URL is not set and discovering it failed (set it to the region's AI URL, ending in /ai): %w", err)
+func discoverBaseURL(cfg *config.Config, ts scnet.TokenSource) func(context.Context) (string, error) {
+	hc := &http.Client{Timeout: 15 * time.Second}
+	return func(ctx context.Context) (string, error) {
+		base, err := scnet.DiscoverAIBase(ctx, hc, cfg.SCNetACURL, ts)
+		if err != nil {
+			return "", fmt.Errorf("SCNET_BASE_URL is not set and asking SCNet's center for it failed: %w", err)
+		}
+		return base, nil
 	}
-	return base, nil
 }
 
 // tokenExpiry tells the watcher when a static token runs out, so it can

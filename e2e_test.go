@@ -620,7 +620,7 @@ func TestE2ECredentialsAndDiscovery(t *testing.T) {
 			_, reply := e.command("running")
 			mustContain(t, reply, "Running instances")
 			if sim.RequestCount("/ac/openapi/v2/center") != 1 {
-				t.Errorf("center asked %d times, want once at start", sim.RequestCount("/ac/openapi/v2/center"))
+				t.Errorf("center asked %d times, want once, on first use", sim.RequestCount("/ac/openapi/v2/center"))
 			}
 
 			sim.ExpireTokens()
@@ -631,4 +631,24 @@ func TestE2ECredentialsAndDiscovery(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestE2ESCNetDownAtStart starts the bot while SCNet is down and no
+// SCNET_BASE_URL is set: it must still connect to Slack, say SCNet is
+// unreachable, and work once SCNet is back.
+func TestE2ESCNetDownAtStart(t *testing.T) {
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(30, 7))
+	cfg := e2eConfig(t, sim, emu)
+	cfg.SCNetBaseURL, cfg.SCNetACURL = "", sim.ACBaseURL()
+	sim.SetDown(true)
+	e := startBot(t, sim, emu, cfg)
+
+	_, reply := e.command("running")
+	mustContain(t, reply, "cannot reach SCNet")
+	if strings.Contains(everything(reply), "Running instances") {
+		t.Fatal("listed instances while SCNet was down")
+	}
+	sim.SetDown(false)
+	_, reply = e.command("running")
+	mustContain(t, reply, "Running instances")
 }

@@ -1,6 +1,7 @@
 package scnet
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,7 +35,12 @@ type Observer func(endpoint, outcome string, d time.Duration)
 // Client calls SCNet's container-instance API for one region. It is safe
 // for concurrent use; at most MaxInFlight requests are in flight at once.
 type Client struct {
+	// aiBase is fixed by New, or found by discover on first use; baseLock
+	// (a channel, so waiting respects ctx) serialises discovery and guards
+	// aiBase.
 	aiBase      string
+	discover    func(context.Context) (string, error)
+	baseLock    chan struct{}
 	hc          *http.Client
 	timeout     time.Duration
 	userAgent   string
@@ -55,14 +61,19 @@ type Option func(*Client) error
 
 // New returns a client for the region whose AI base URL is baseURL, e.g.
 // https://ai01.example.com:65011/ai. "/ai" is added when missing and
-// trailing slashes are ignored. WithTokenSource is required.
+// trailing slashes are ignored. WithTokenSource is required. baseURL may be
+// empty with WithDiscovery, which finds it on first use.
 func New(baseURL string, opts ...Option) (*Client, error) {
-	base, err := NormalizeAIBase(baseURL)
-	if err != nil {
-		return nil, err
+	var base string
+	if baseURL != "" {
+		var err error
+		if base, err = NormalizeAIBase(baseURL); err != nil {
+			return nil, err
+		}
 	}
 	c := &Client{
 		aiBase:      base,
+		baseLock:    make(chan struct{}, 1),
 		hc:          newHTTPClient(),
 		timeout:     DefaultTimeout,
 		userAgent:   DefaultUserAgent,
@@ -82,12 +93,45 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	if c.tokens == nil {
 		return nil, errors.New("new scnet client: no token source (use WithTokenSource)")
 	}
+	if c.aiBase == "" && c.discover == nil {
+		return nil, errors.New("new scnet client: no base url (give one, or use WithDiscovery)")
+	}
 	c.inFlight = make(chan struct{}, c.maxInFlight)
 	return c, nil
 }
 
-// AIBase returns the normalized AI base URL the client calls.
-func (c *Client) AIBase() string { return c.aiBase }
+// AIBase returns the normalized AI base URL the client calls, "" while a
+// discovering client has not found it yet.
+func (c *Client) AIBase() string {
+	c.baseLock <- struct{}{}
+	defer func() { <-c.baseLock }()
+	return c.aiBase
+}
+
+// base returns the AI base URL, discovering it when the client was built
+// without one. A failed discovery is returned to this caller and tried
+// again by the next, so an SCNet that is down when scnetbot starts costs
+// answers until it is back, not the process.
+func (c *Client) base(ctx context.Context) (string, error) {
+	select {
+	case c.baseLock <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-c.baseLock }()
+	if c.aiBase != "" {
+		return c.aiBase, nil
+	}
+	found, err := c.discover(ctx)
+	if err != nil {
+		return "", err
+	}
+	if c.aiBase, err = NormalizeAIBase(found); err != nil {
+		return "", fmt.Errorf("discovered scnet base url: %w", err)
+	}
+	c.log.Info("discovered SCNet AI base URL", "url", c.aiBase)
+	return c.aiBase, nil
+}
 
 // NormalizeAIBase checks an AI base URL and returns it without trailing
 // slashes and ending in /ai. Public clients disagree on whether SCNet's

@@ -19,7 +19,7 @@ func (c *Client) Instance(ctx context.Context, id string) (*Instance, error) {
 	r := request{
 		endpoint: "detail",
 		method:   http.MethodGet,
-		url:      c.aiBase + "/openapi/v2/instance-service/" + url.PathEscape(id) + "/detail",
+		path:     "/openapi/v2/instance-service/" + url.PathEscape(id) + "/detail",
 	}
 	var in *Instance
 	err := c.call(ctx, r, func(body []byte, tok string) error {

@@ -67,7 +67,7 @@ func (c *Client) listRequest(opts ListOptions) (request, error) {
 	return request{
 		endpoint: "list",
 		method:   http.MethodGet,
-		url:      c.aiBase + "/openapi/v2/instance-service/task?" + q.Encode(),
+		path:     "/openapi/v2/instance-service/task?" + q.Encode(),
 		body:     body,
 	}, nil
 }

@@ -1,6 +1,7 @@
 package scnet
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -100,6 +101,20 @@ func WithMaxPages(n int) Option {
 			return fmt.Errorf("scnet option: max pages %d must be at least 1", n)
 		}
 		c.maxPages = n
+		return nil
+	}
+}
+
+// WithDiscovery lets New take an empty base URL: the client calls discover
+// (typically DiscoverAIBase against SCNet's center endpoint) on its first
+// request, keeps the answer, and calls it again on the next request while it
+// fails.
+func WithDiscovery(discover func(ctx context.Context) (string, error)) Option {
+	return func(c *Client) error {
+		if discover == nil {
+			return errors.New("scnet option: nil discovery")
+		}
+		c.discover = discover
 		return nil
 	}
 }

@@ -82,7 +82,8 @@ const maxPooledBuffer = 4 << 20
 type request struct {
 	endpoint string
 	method   string
-	url      string
+	path     string // below the AI base URL
+	url      string // set by call from the base URL and path
 	body     []byte
 }
 
@@ -90,13 +91,18 @@ type request struct {
 // token. decode gets each 2xx body and the token it was fetched with (to
 // scrub it from errors).
 func (c *Client) call(ctx context.Context, r request, decode func(body []byte, token string) error) error {
+	base, err := c.base(ctx)
+	if err != nil {
+		return err
+	}
+	r.url = base + r.path
 	var used string
 	op := func(ctx context.Context) error {
 		tok, err := c.once(ctx, r, decode)
 		used = tok
 		return err
 	}
-	err := c.retry(ctx, r.endpoint, op)
+	err = c.retry(ctx, r.endpoint, op)
 	var te *TokenError
 	if IsAuthError(err) && !errors.As(err, &te) && used != "" {
 		// One client reports an expired token as 10008: get a new one once,
