@@ -310,10 +310,6 @@ func Defaults() *Config {
 		_ = v.Decode(s)
 		return v
 	}
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		loc = time.FixedZone("CST", 8*60*60)
-	}
 	return &Config{
 		SlackAPIURL:         "https://slack.com/api/",
 		SCNetAuthURL:        "https://api.scnet.cn",
@@ -329,7 +325,7 @@ func Defaults() *Config {
 		WatchOutageAfter:    d("5m"),
 		WatchStormThreshold: n("5"),
 		StatePath:           "scnetbot.db",
-		Location:            loc,
+		Location:            scnet.HomeLocation(),
 		Statuses:            []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated},
 	}
 }

@@ -96,9 +96,9 @@ func TestPages(t *testing.T) {
 }
 
 func TestDefaultLocation(t *testing.T) {
-	_, off := time.Date(2026, 7, 1, 0, 0, 0, 0, DefaultLocation()).Zone()
+	_, off := time.Date(2026, 7, 1, 0, 0, 0, 0, scnet.HomeLocation()).Zone()
 	if off != 8*3600 {
-		t.Errorf("DefaultLocation offset %d, want +08:00", off)
+		t.Errorf("HomeLocation offset %d, want +08:00", off)
 	}
 }
 

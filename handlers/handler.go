@@ -85,7 +85,7 @@ func New(l Lister, cfg Config) *Handler {
 		cfg.QueryTimeout = DefaultQueryTimeout
 	}
 	if cfg.Location == nil {
-		cfg.Location = DefaultLocation()
+		cfg.Location = scnet.HomeLocation()
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -98,15 +98,6 @@ func New(l Lister, cfg Config) *Handler {
 		cache: newQueryCache(l, cfg.CacheTTL, cfg.QueryTimeout, cfg.Now, cfg.Metrics),
 		log:   cfg.Logger,
 	}
-}
-
-// DefaultLocation is Asia/Shanghai, or a fixed +08:00 zone named CST when the
-// host has no tzdata (China has no daylight saving, so both agree).
-func DefaultLocation() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*60*60)
 }
 
 // Denied reports whether a user in a channel may not use scnetbot: nil when

@@ -209,13 +209,22 @@ func (v *FlexBool) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Beijing is the zone SCNet's zoneless timestamps are written in. A fixed
+// beijing is the zone SCNet's zoneless timestamps are written in. A fixed
 // offset (China has no daylight saving) keeps the client independent of the
 // host's tzdata.
 var beijing = time.FixedZone("CST", 8*60*60)
 
 // Beijing returns the zone SCNet's zoneless timestamps are written in.
 func Beijing() *time.Location { return beijing }
+
+// HomeLocation is Asia/Shanghai, SCNet's home zone and scnetbot's default
+// display zone, or Beijing when the host has no tzdata (the two agree).
+func HomeLocation() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return beijing
+}
 
 // TimeLayout is how SCNet writes times: Beijing time with no zone.
 const TimeLayout = "2006-01-02 15:04:05"

@@ -38,7 +38,7 @@ func (s *Server) Add(r Record) Record {
 	if r.StartScriptActionScope == "" {
 		r.StartScriptActionScope = "all"
 	}
-	r.CreateTime = r.CreateTime.In(beijing())
+	r.CreateTime = r.CreateTime.In(scnet.Beijing())
 	if r.Duration == "" && r.RemainingTime == "" {
 		refreshTimes(&r, now)
 	}
@@ -133,7 +133,7 @@ func (s *Server) SetStatus(id string, st scnet.Status) error {
 
 // setStatus moves e to st and re-indexes it. Callers hold mu.
 func (s *Server) setStatus(e *entry, st scnet.Status) {
-	now := s.now().In(beijing())
+	now := s.now().In(scnet.Beijing())
 	r := e.rec.clone()
 	r.Status = st
 	switch {

@@ -1,6 +1,8 @@
 package scnettest
 
 import (
+	"scnetbot/scnet"
+
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -142,7 +144,7 @@ func appendTime(b []byte, t time.Time) []byte {
 		return append(b, "null"...)
 	}
 	b = append(b, '"')
-	b = t.UTC().Add(8*time.Hour).AppendFormat(b, timeLayout)
+	b = t.UTC().Add(8*time.Hour).AppendFormat(b, scnet.TimeLayout)
 	return append(b, '"')
 }
 

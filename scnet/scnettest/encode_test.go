@@ -58,7 +58,7 @@ func referenceEncode(t testing.TB, r Record, withLists bool) []byte {
 		if v.IsZero() {
 			return nil
 		}
-		s := v.In(beijing()).Format(timeLayout)
+		s := v.In(scnet.Beijing()).Format(scnet.TimeLayout)
 		return &s
 	}
 	dash := func(s string) string {

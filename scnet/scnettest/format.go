@@ -7,13 +7,6 @@ import (
 	"scnetbot/scnet"
 )
 
-// timeLayout is how SCNet writes times: Beijing time with no zone.
-const timeLayout = "2006-01-02 15:04:05"
-
-// beijing is UTC+8 as a fixed zone (China has no daylight saving), so the
-// simulator does not depend on the host's tzdata.
-func beijing() *time.Location { return time.FixedZone("CST", 8*60*60) }
-
 // formatDuration writes a duration the way SCNet's console does, e.g.
 // "1天2小时3分", leaving out leading zero units.
 func formatDuration(d time.Duration) string {

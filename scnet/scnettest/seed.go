@@ -101,7 +101,7 @@ func (g *generator) taskType() scnet.TaskType {
 // record makes one record with consistent status, times and resources as of
 // now. i only varies the port numbers.
 func (g *generator) record(i int, now time.Time) Record {
-	now = now.In(beijing())
+	now = now.In(scnet.Beijing())
 	st, tt := g.status(), g.taskType()
 	r := Record{
 		ID:                     g.hex(32),
