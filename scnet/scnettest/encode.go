@@ -1,11 +1,11 @@
 package scnettest
 
 import (
-	"scnetbot/scnet"
-
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"scnetbot/scnet"
 )
 
 // appendJSON writes the record the way SCNet does: field order from the
