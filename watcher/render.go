@@ -59,11 +59,18 @@ func clock(t time.Time, loc *time.Location) string {
 	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
 
+// roundDuration writes d to the second under a minute and to the minute
+// above, without Go's trailing zero units: "45s", "12h", "1h30m".
 func roundDuration(d time.Duration) string {
 	if d < time.Minute {
 		return d.Round(time.Second).String()
 	}
-	return d.Round(time.Minute).String()
+	s := d.Round(time.Minute).String()
+	s = strings.TrimSuffix(s, "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func orDash(s string) string {
