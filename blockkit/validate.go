@@ -168,19 +168,28 @@ func (v *validator) limit(path string, s string, max int, r Rule, what string) {
 	}
 }
 
+// uniqueID checks an optional id field (block_id, action_id): its length,
+// and that no other block or element of the message already uses it. seen
+// maps each id to where it was first used.
+func (v *validator) uniqueID(path string, obj map[string]json.RawMessage, key string, max int, rule, dupRule Rule, seen map[string]string) {
+	id, ok := v.str(path, obj, key, rule)
+	if !ok {
+		return
+	}
+	v.limit(path+"."+key, id, max, rule, key)
+	if first, dup := seen[id]; dup {
+		v.add(path+"."+key, dupRule, "%s %q already used at %s", key, Truncate(id, 40), first)
+		return
+	}
+	seen[id] = path
+}
+
 func (v *validator) block(path string, raw json.RawMessage) {
 	b, ok := v.object(path, raw, RuleBlocksJSON)
 	if !ok {
 		return
 	}
-	if id, ok := v.str(path, b, "block_id", RuleBlockID); ok {
-		v.limit(path+".block_id", id, MaxBlockID, RuleBlockID, "block_id")
-		if first, dup := v.blockIDs[id]; dup {
-			v.add(path+".block_id", RuleDuplicateBlockID, "block_id %q already used at %s", Truncate(id, 40), first)
-		} else {
-			v.blockIDs[id] = path
-		}
-	}
+	v.uniqueID(path, b, "block_id", MaxBlockID, RuleBlockID, RuleDuplicateBlockID, v.blockIDs)
 	typ, _ := v.str(path, b, "type", RuleBlockType)
 	switch typ {
 	case "":
@@ -283,14 +292,7 @@ func (v *validator) element(path string, raw json.RawMessage) {
 	if typ == "" {
 		v.add(path+".type", RuleBlockType, "element has no type")
 	}
-	if id, ok := v.str(path, e, "action_id", RuleActionID); ok {
-		v.limit(path+".action_id", id, MaxActionID, RuleActionID, "action_id")
-		if first, dup := v.actionIDs[id]; dup {
-			v.add(path+".action_id", RuleDuplicateActionID, "action_id %q already used at %s", Truncate(id, 40), first)
-		} else {
-			v.actionIDs[id] = path
-		}
-	}
+	v.uniqueID(path, e, "action_id", MaxActionID, RuleActionID, RuleDuplicateActionID, v.actionIDs)
 	if typ == "button" {
 		v.button(path, e)
 	}

@@ -26,6 +26,16 @@ func (s *Server) judge(text string, blocks json.RawMessage) ([]blockkit.Violatio
 	return vs, code
 }
 
+// refusedLocked records the violations of a message Slack refuses (code
+// not "") and reports whether it was refused.
+func (s *Server) refusedLocked(where, code string, vs []blockkit.Violation) bool {
+	if code == "" {
+		return false
+	}
+	s.recordViolationsLocked(where+" (refused: "+code+")", vs)
+	return true
+}
+
 // recordViolationsLocked keeps violations with where they happened.
 func (s *Server) recordViolationsLocked(where string, vs []blockkit.Violation) {
 	for _, v := range vs {
@@ -113,8 +123,7 @@ func (s *Server) chatPostMessage(p params) apiResult {
 	vs, code := s.judge(p["text"], blocks)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if code != "" {
-		s.recordViolationsLocked(fmt.Sprintf("%s %s (refused: %s)", ViaPostMessage, ch, code), vs)
+	if s.refusedLocked(ViaPostMessage+" "+ch, code, vs) {
 		return rejection(code, vs)
 	}
 	thread := p["thread_ts"]
@@ -173,8 +182,7 @@ func (s *Server) chatUpdate(p params) apiResult {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if code != "" {
-		s.recordViolationsLocked(where+" (refused: "+code+")", vs)
+	if s.refusedLocked(where, code, vs) {
 		return rejection(code, vs)
 	}
 	st, ok = s.byKey[msgKey{ch, ts}]
@@ -208,8 +216,7 @@ func (s *Server) chatPostEphemeral(p params) apiResult {
 	vs, code := s.judge(p["text"], blocks)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if code != "" {
-		s.recordViolationsLocked(fmt.Sprintf("%s %s (refused: %s)", ViaPostEphemeral, ch, code), vs)
+	if s.refusedLocked(ViaPostEphemeral+" "+ch, code, vs) {
 		return rejection(code, vs)
 	}
 	st := s.postLocked(Message{

@@ -126,8 +126,7 @@ func (s *Server) ackMessageLocked(env *envelope, payload json.RawMessage) []Mess
 	}
 	vs, code := s.judge(body.Text, body.Blocks)
 	where := fmt.Sprintf("ack of envelope %s", env.id)
-	if code != "" {
-		s.recordViolationsLocked(where+" (refused: "+code+")", vs)
+	if s.refusedLocked(where, code, vs) {
 		return nil
 	}
 	m := Message{

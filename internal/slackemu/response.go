@@ -96,8 +96,7 @@ func (s *Server) postResponse(id string, body responseBody) (int, string, []Mess
 
 	vs, code := s.judge(body.Text, body.Blocks)
 	where := fmt.Sprintf("%s %s", ViaResponseURL, ru.url)
-	if code != "" {
-		s.recordViolationsLocked(where+" (refused: "+code+")", vs)
+	if s.refusedLocked(where, code, vs) {
 		return http.StatusBadRequest, code, nil
 	}
 	ru.uses++
