@@ -244,6 +244,23 @@ func TestReconnectsAfterEveryDisconnect(t *testing.T) {
 	waitFor(t, "connected flag", h.bot.Connected)
 }
 
+// Work in flight does not depend on the socket: its reply goes through
+// response_url, so a dropped connection mid-command loses nothing.
+func TestWorkInFlightSurvivesADroppedSocket(t *testing.T) {
+	h := start(t, Config{})
+	in := h.command(t, "block", "U1")
+	waitFor(t, "handler running", func() bool { return h.cmds.calls.Load() == 1 })
+	opened := h.emu.ConnectionsOpened()
+	h.emu.DropConnections()
+	if err := h.emu.WaitConnectionsOpened(ctxT(t), opened+1); err != nil {
+		t.Fatal(err)
+	}
+	close(h.cmds.release)
+	if m := h.reply(t, in); m.Text != "answer to block" {
+		t.Errorf("reply after the drop = %q", m.Text)
+	}
+}
+
 func TestReconnectsWhenPingsStop(t *testing.T) {
 	h := start(t, Config{PingInterval: 300 * time.Millisecond}, slackemu.WithPingInterval(50*time.Millisecond))
 	opened := h.emu.ConnectionsOpened()
