@@ -28,6 +28,9 @@ type Lister interface {
 // is disabled).
 type WatchControl interface {
 	Health() watcher.Health
+	// Started reports whether the watcher has completed a poll since it
+	// started; before that, a name it does not know may just be unseen.
+	Started() bool
 	Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (watcher.Snooze, error)
 	Unsnooze(ctx context.Context, nameOrID string, userID string) (watcher.Snooze, error)
 }
@@ -204,16 +207,25 @@ func (h *Handler) snooze(ctx context.Context, r renderer, q Query, userID string
 	if h.cfg.Watch == nil {
 		return watchDisabledMessage(), nil
 	}
+	// Asked before the call: if no poll had succeeded when the watcher
+	// looked the name up, "unknown" means "not seen yet".
+	started := h.cfg.Watch.Started()
+	var (
+		s   watcher.Snooze
+		err error
+	)
 	if q.Kind == KindSnooze {
-		s, err := h.cfg.Watch.Snooze(ctx, q.Target, q.Duration, userID)
-		if err != nil {
-			return nil, withTarget(err, q.Target)
-		}
-		return r.snoozed(s, q.Duration), nil
+		s, err = h.cfg.Watch.Snooze(ctx, q.Target, q.Duration, userID)
+	} else {
+		s, err = h.cfg.Watch.Unsnooze(ctx, q.Target, userID)
 	}
-	s, err := h.cfg.Watch.Unsnooze(ctx, q.Target, userID)
-	if err != nil {
+	switch {
+	case errors.Is(err, watcher.ErrUnknownInstance) && !started:
+		return watchStartingMessage(q.Target), nil
+	case err != nil:
 		return nil, withTarget(err, q.Target)
+	case q.Kind == KindSnooze:
+		return r.snoozed(s, q.Duration), nil
 	}
 	return r.unsnoozed(s), nil
 }

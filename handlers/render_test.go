@@ -23,9 +23,13 @@ import (
 type fakeWatch struct {
 	health watcher.Health
 	err    error
+	// starting makes Started false: no poll has succeeded yet.
+	starting bool
 }
 
 func (w *fakeWatch) Health() watcher.Health { return w.health }
+
+func (w *fakeWatch) Started() bool { return !w.starting }
 
 func (w *fakeWatch) Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (watcher.Snooze, error) {
 	if w.err != nil {
@@ -96,7 +100,17 @@ func TestRenderWatchGolden(t *testing.T) {
 		golden(t, tt.name, m)
 		assertNoMarkup(t, m)
 	}
-	w.err = nil
+	// Right after start an unknown name is not yet seen, not untracked.
+	w.err, w.starting = fmt.Errorf("snooze %q: %w", "fresh", watcher.ErrUnknownInstance), true
+	golden(t, "snooze_starting", command(h, "snooze fresh 4h"))
+	if m := command(h, "unsnooze fresh"); !strings.Contains(m.Text, "still starting") {
+		t.Errorf("unsnooze before the first poll: %q, want the watcher still starting", m.Text)
+	}
+	w.err = &watcher.AmbiguousError{Name: "twin", Candidates: []watcher.Candidate{{ID: "a"}, {ID: "b"}}}
+	if m := command(h, "snooze twin 4h"); strings.Contains(m.Text, "still starting") {
+		t.Errorf("an ambiguous name before the first poll is still ambiguous: %q", m.Text)
+	}
+	w.err, w.starting = nil, false
 	h = newTestHandler(t, &fakeLister{}, nil)
 	for _, text := range []string{"snooze x 4h", "unsnooze x"} {
 		if m := command(h, text); m.Text != watchDisabledMessage().Text {

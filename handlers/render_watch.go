@@ -24,6 +24,15 @@ func watchDisabledMessage() *slack.WebhookMessage {
 	return message(s, section(s))
 }
 
+// watchStartingMessage answers a snooze or unsnooze of a name the watcher
+// does not know yet because none of its polls has succeeded since it
+// started: the instance may well exist, so "not tracked" would be wrong.
+func watchStartingMessage(target string) *slack.WebhookMessage {
+	s := ":hourglass_flowing_sand: The watcher is still starting: it has not finished its first poll of SCNet, so it does not know “" +
+		text(target, 100) + "” yet. Try again in a minute; `/instances watch` shows how its polls are going."
+	return message(s, section(s))
+}
+
 // at formats a wall-clock time in the display zone, with how long ago it
 // was.
 func (r renderer) at(t time.Time) string {

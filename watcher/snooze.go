@@ -70,6 +70,17 @@ func (w *Watcher) resolve(nameOrID string) (id, name string, err error) {
 	return "", "", fmt.Errorf("snooze %q: %w", nameOrID, ErrUnknownInstance)
 }
 
+// Started reports whether a poll has succeeded since this watcher was
+// built. Until then the tracked instances are at best what an earlier run
+// stored (nothing at all before the first, baseline, poll), so an unknown
+// name may simply not have been seen yet: callers say "still starting"
+// rather than "not tracked".
+func (w *Watcher) Started() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return !w.health.LastSuccess.IsZero()
+}
+
 // Snooze silences new alerts for one instance for d. Its transitions are
 // still recorded; one still in an alert status when the snooze ends is
 // alerted then.

@@ -732,3 +732,32 @@ func TestRestartDuringOutageKeepsOneNotice(t *testing.T) {
 		t.Errorf("%d recovered replies, want 1", n)
 	}
 }
+
+// Until a poll succeeds in this process, an unknown name may only be not
+// seen yet: Started tells the snooze command to say so.
+func TestStartedAfterFirstSuccessfulPoll(t *testing.T) {
+	e := newEnv(t, 0)
+	r := e.add(scnettest.Record{Name: "fresh", Status: scnet.StatusRunning})
+	if e.w.Started() {
+		t.Fatal("Started before any poll")
+	}
+	if _, err := e.w.Snooze(e.ctx, "fresh", time.Hour, "U1"); !errors.Is(err, watcher.ErrUnknownInstance) {
+		t.Fatalf("Snooze before the baseline: %v, want ErrUnknownInstance", err)
+	}
+	e.sim.FailNext(1, 503)
+	e.pollFail()
+	if e.w.Started() {
+		t.Error("Started after a failed poll")
+	}
+	e.poll()
+	if !e.w.Started() {
+		t.Error("not Started after the baseline poll")
+	}
+	e.restart()
+	if e.w.Started() {
+		t.Error("Started right after a restart, before this process polled")
+	}
+	if _, err := e.w.Snooze(e.ctx, r.ID, time.Hour, "U1"); err != nil {
+		t.Errorf("an instance stored by the last run is snoozable before the first poll: %v", err)
+	}
+}
