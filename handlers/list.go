@@ -18,6 +18,9 @@ type listView struct {
 	countsFailed bool
 	shared       bool
 	sharedBy     string
+	// pastEnd is the page number asked for when it was past the last page
+	// and query and page are the last page instead; 0 otherwise.
+	pastEnd int
 }
 
 // list fetches a page and, for an unfiltered query, the status summary. The
@@ -55,6 +58,19 @@ func (h *Handler) list(ctx context.Context, q Query, fresh bool) (listView, erro
 		}
 	}
 	page, err := h.cache.List(ctx, opts, fresh)
+	if err == nil {
+		// Past the end, the last page is more use than an empty one; its
+		// number is known only when SCNet's total is.
+		if _, last, _ := pages(q, page); len(page.Instances) == 0 && last > 0 && q.PageNumber() > last {
+			lq := q.WithPage(last)
+			opts.Start = (last - 1) * PageSize
+			// When that fails too, the empty page still answers the
+			// question, and its Prev button leads to the last page.
+			if lp, lerr := h.cache.List(ctx, opts, fresh); lerr == nil && len(lp.Instances) > 0 {
+				v.query, v.pastEnd, page = lq, q.PageNumber(), lp
+			}
+		}
+	}
 	wg.Wait()
 	if err != nil {
 		return v, err

@@ -62,7 +62,7 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 	}
 
 	pageNote := "Page " + strconv.Itoa(q.PageNumber())
-	if last > 0 {
+	if last > 0 && q.PageNumber() <= last {
 		pageNote += " of " + strconv.Itoa(last)
 	}
 	ctx := pageNote + " · " + r.zoneNote() + " · as of " + r.now.In(r.loc).Format("15:04:05")
@@ -70,6 +70,13 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 		ctx += " · shared by " + userMention(v.sharedBy)
 	}
 	blocks = append(blocks, contextLine(ctx))
+	if v.pastEnd > 0 {
+		only := "there are only " + strconv.Itoa(last) + " pages"
+		if last == 1 {
+			only = "there is only 1 page"
+		}
+		blocks = append(blocks, section(":information_source: There is no page "+strconv.Itoa(v.pastEnd)+": "+only+", so this is the last one."))
+	}
 
 	for i := range p.Instances {
 		if i >= PageSize {

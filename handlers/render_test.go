@@ -300,9 +300,9 @@ func TestErrorCodeFromSCNetEscaped(t *testing.T) {
 	}
 }
 
-// A page past the end says how many instances there are and goes back to
-// the last page, not to another empty one.
-func TestPastEndPointsToLastPage(t *testing.T) {
+// A page past the end says there are only N pages and shows the last one,
+// with buttons that page from there, rather than "Page 9 of 3" and nothing.
+func TestPastEndShowsLastPage(t *testing.T) {
 	in := fixtures(25)
 	for i := range in {
 		in[i].Status = scnet.StatusRunning
@@ -310,15 +310,32 @@ func TestPastEndPointsToLastPage(t *testing.T) {
 	h := newTestHandler(t, &fakeLister{instances: in}, nil)
 	m := command(h, "running page 9")
 	checkLimits(t, m)
-	if !strings.Contains(m.Text, "25 found") {
-		t.Errorf("fallback %q does not say 25 found", m.Text)
+	s := string(messageJSON(t, m))
+	for _, want := range []string{"25 found", "Page 3 of 3", "There is no page 9: there are only 3 pages, so this is the last one.", in[20].Name, in[24].Name} {
+		if !strings.Contains(s, want) {
+			t.Errorf("reply lacks %q:\n%s", want, s)
+		}
 	}
-	prev, ok := actionsOf(m)[actionPrev]
-	if !ok {
-		t.Fatal("no Prev button")
+	if strings.Contains(s, "Page 9") || strings.Contains(s, in[19].Name) {
+		t.Errorf("reply still shows page 9 or rows of page 2:\n%s", s)
 	}
-	if _, q, err := decodeButtonValue(prev.Value); err != nil || q.PageNumber() != 3 {
-		t.Errorf("Prev goes to %+v (%v), want page 3, the last", q, err)
+	acts := actionsOf(m)
+	if _, ok := acts[actionNext]; ok {
+		t.Error("the last page offers Next")
+	}
+	for id, want := range map[string]int{actionPrev: 2, actionRefresh: 3} {
+		btn, ok := acts[id]
+		if !ok {
+			t.Fatalf("no %s button", id)
+		}
+		if _, q, err := decodeButtonValue(btn.Value); err != nil || q.PageNumber() != want {
+			t.Errorf("%s goes to %+v (%v), want page %d", id, q, err, want)
+		}
+	}
+	// The report's case: 500 instances are 50 pages.
+	h = newTestHandler(t, &fakeLister{instances: fixtures(500)}, nil)
+	if m := command(h, "page 60"); !strings.Contains(m.Text, "Page 50 of 50") || strings.Contains(m.Text, "Page 60") {
+		t.Errorf("page 60 of 500 instances: %q, want page 50 of 50", m.Text)
 	}
 }
 
