@@ -66,6 +66,20 @@ func (c *queryCache) List(ctx context.Context, o scnet.ListOptions, fresh bool) 
 	return v.page, err
 }
 
+// Ended returns the whole listing matching o's filters, ordered by end
+// time (fetchEnded), as one entry: every page of it is cut from the same
+// snapshot, so pages fetched within the TTL never overlap or leave a gap.
+// Across snapshots (after the TTL, or Refresh) the order moves as
+// instances end or are deleted, as any offset paging of a live listing does.
+func (c *queryCache) Ended(ctx context.Context, o scnet.ListOptions, fresh bool) (*scnet.Page, error) {
+	o.Start, o.Limit, o.Sort = 0, 0, scnet.SortDesc
+	v, err := c.get(ctx, "ended\x00"+listKey(o), fresh, func(ctx context.Context) (cached, error) {
+		p, err := fetchEnded(ctx, c.l, o)
+		return cached{page: p}, err
+	})
+	return v.page, err
+}
+
 // Instance returns one instance by id.
 func (c *queryCache) Instance(ctx context.Context, id string, fresh bool) (*scnet.Instance, error) {
 	v, err := c.get(ctx, "inst\x00"+id, fresh, func(ctx context.Context) (cached, error) {

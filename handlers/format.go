@@ -67,18 +67,50 @@ func (r renderer) clock(t scnet.Time) string {
 	return t.In(r.loc).Format("2006-01-02 15:04")
 }
 
-// zoneNote names the display zone for the context line.
-func (r renderer) zoneNote() string {
-	name, off := r.now.In(r.loc).Zone()
+// Times are written in the display zone and named by their UTC offset,
+// "UTC+08:00", once in each reply's context line (and in full where a time
+// stands alone, like a snooze's end). Not by abbreviation: "CST" is China,
+// US Central or Cuba. Not with Slack's <!date^…> token either, though it
+// would show each reader their own zone: it does not render in plain_text
+// (headers, button labels), in the notification text, or in the terminal
+// demo, and a reply would then mix zones. Rows add "(3m ago)", which reads
+// the same in every zone.
+
+// utcOffset writes t's offset from UTC: "UTC+08:00", "UTC-05:30".
+func utcOffset(t time.Time) string {
+	_, off := t.Zone()
 	sign := "+"
 	if off < 0 {
 		sign, off = "-", -off
 	}
-	utc := fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
-	if r.loc.String() == name {
-		return "times in " + name + " (" + utc + ")"
+	return fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
+}
+
+// zoneNote names the display zone for the context line: its offset now,
+// and its IANA name when it has one (a fixed zone's name is only an
+// abbreviation, which says nothing the offset does not).
+func (r renderer) zoneNote() string {
+	note := "times in " + utcOffset(r.now.In(r.loc))
+	if name := r.loc.String(); strings.Contains(name, "/") {
+		note += " (" + name + ")"
 	}
-	return "times in " + r.loc.String() + " (" + name + ", " + utc + ")"
+	return note
+}
+
+// when writes a time in the display zone as briefly as is clear: the time
+// of day when it is today there, else the date too.
+func (r renderer) when(t time.Time) string {
+	t, now := t.In(r.loc), r.now.In(r.loc)
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+// stamp writes a time that stands alone in a sentence, with its offset.
+func (r renderer) stamp(t time.Time) string {
+	t = t.In(r.loc)
+	return t.Format("2006-01-02 15:04") + " " + utcOffset(t)
 }
 
 // runTime is how long an instance has run: until its end when it ended,

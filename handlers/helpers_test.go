@@ -34,6 +34,12 @@ type fakeLister struct {
 	gate      chan struct{}
 	calls     atomic.Int64
 	opts      []scnet.ListOptions
+	// maxLimit, when set, caps the page size like a server with a maximum
+	// of its own; ignoreStart answers every page from the first, and
+	// fakeTotal replaces the total, like a broken server.
+	maxLimit    int
+	ignoreStart bool
+	fakeTotal   int
 }
 
 func (f *fakeLister) ListInstances(ctx context.Context, o scnet.ListOptions) (*scnet.Page, error) {
@@ -59,6 +65,15 @@ func (f *fakeLister) ListInstances(ctx context.Context, o scnet.ListOptions) (*s
 		}
 	}
 	p := &scnet.Page{Total: len(match)}
+	if f.fakeTotal > 0 {
+		p.Total = f.fakeTotal
+	}
+	if f.maxLimit > 0 {
+		o.Limit = min(o.Limit, f.maxLimit)
+	}
+	if f.ignoreStart {
+		o.Start = 0
+	}
 	end := min(o.Start+o.Limit, len(match))
 	if o.Start < len(match) {
 		p.Instances = append(p.Instances, match[o.Start:end]...)

@@ -18,6 +18,12 @@ type listView struct {
 	countsFailed bool
 	shared       bool
 	sharedBy     string
+	// byEnd means the rows are ordered by end time, newest first, from the
+	// whole listing (fetchEnded) rather than by SCNet. ordered is how many
+	// instances that listing holds and matches how many SCNet counted,
+	// more when the listing was cut (maxEndedFetched).
+	byEnd            bool
+	ordered, matches int
 	// pastEnd is the page number asked for when it was past the last page
 	// and query and page are the last page instead; 0 otherwise.
 	pastEnd int
@@ -57,17 +63,17 @@ func (h *Handler) list(ctx context.Context, q Query, fresh bool) (listView, erro
 			})
 		}
 	}
-	page, err := h.cache.List(ctx, opts, fresh)
+	page, err := h.fetchPage(ctx, &v, opts, fresh)
 	if err == nil {
 		// Past the end, the last page is more use than an empty one; its
-		// number is known only when SCNet's total is.
+		// number is known only when the total is.
 		if _, last, _ := pages(q, page); len(page.Instances) == 0 && last > 0 && q.PageNumber() > last {
-			lq := q.WithPage(last)
 			opts.Start = (last - 1) * PageSize
 			// When that fails too, the empty page still answers the
-			// question, and its Prev button leads to the last page.
-			if lp, lerr := h.cache.List(ctx, opts, fresh); lerr == nil && len(lp.Instances) > 0 {
-				v.query, v.pastEnd, page = lq, q.PageNumber(), lp
+			// question, and its Prev button leads to the last page. An
+			// ordered listing was just read whole: cut from it again.
+			if lp, lerr := h.fetchPage(ctx, &v, opts, fresh && !v.byEnd); lerr == nil && len(lp.Instances) > 0 {
+				v.query, v.pastEnd, page = q.WithPage(last), q.PageNumber(), lp
 			}
 		}
 	}
@@ -85,6 +91,22 @@ func (h *Handler) list(ctx context.Context, q Query, fresh bool) (listView, erro
 		}
 	}
 	return v, nil
+}
+
+// fetchPage fetches the page of a listing that opts.Start begins: from SCNet
+// directly in SCNet's order, or cut from the whole listing ordered by end
+// time when v's query is byEnd, noting in v how that listing was read.
+func (h *Handler) fetchPage(ctx context.Context, v *listView, opts scnet.ListOptions, fresh bool) (*scnet.Page, error) {
+	if !byEnd(v.query) {
+		return h.cache.List(ctx, opts, fresh)
+	}
+	all, err := h.cache.Ended(ctx, opts, fresh)
+	if err != nil {
+		return nil, err
+	}
+	v.byEnd = true
+	v.ordered, v.matches = len(all.Instances), all.Total
+	return cutPage(all, opts.Start/PageSize+1), nil
 }
 
 // pages works out paging from what SCNet reported. SCNet does not document

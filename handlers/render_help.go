@@ -22,9 +22,9 @@ func helpMessage(ttl time.Duration) *slack.WebhookMessage {
 			"• `page N` picks a page of "+strconv.Itoa(PageSize)+" (the Prev/Next buttons do the same)\n"+
 			"With no filter the reply starts with the number of instances in each status."),
 		section("*Examples*\n"+
-			"• `/instances` — everything, newest first, with a status summary\n"+
+			"• `/instances` — everything, newest created first, with a status summary\n"+
 			"• `/instances running ssh` — running SSH instances\n"+
-			"• `/instances ssh failed` — failed SSH instances\n"+
+			"• `/instances ssh failed` — failed SSH instances, the latest failure first (so are `terminated` and `completed`)\n"+
 			"• `/instances train-llm` — instances whose name matches “train-llm”\n"+
 			"• `/instances Running SSH page 2` — the second page"),
 		section("*One instance*\n`/instances &lt;id&gt;` shows everything about one instance. An id is the 32 hexadecimal digits SCNet gives each instance (e.g. `0123456789abcdef0123456789abcdef`); any other word is read as a name."),

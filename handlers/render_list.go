@@ -46,6 +46,11 @@ func describe(q Query) string {
 func (r renderer) list(v listView) *slack.WebhookMessage {
 	q, p := v.query, v.page
 	total, last, hasNext := pages(q, p)
+	if v.byEnd && v.matches > v.ordered {
+		// The cap cut the listing: say how many SCNet has, not how many
+		// were ordered (the context line says that).
+		total = v.matches
+	}
 	found := strconv.Itoa(total) + " found"
 	if total == 0 && len(p.Instances) > 0 {
 		found = "showing " + strconv.Itoa(len(p.Instances))
@@ -65,7 +70,14 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 	if last > 0 && q.PageNumber() <= last {
 		pageNote += " of " + strconv.Itoa(last)
 	}
-	ctx := pageNote + " · " + r.zoneNote() + " · as of " + r.now.In(r.loc).Format("15:04:05")
+	order := "newest created first"
+	if v.byEnd {
+		order = "newest end first"
+		if v.matches > v.ordered {
+			order += " among the " + strconv.Itoa(v.ordered) + " newest created"
+		}
+	}
+	ctx := pageNote + " · " + order + " · " + r.zoneNote() + " · as of " + r.now.In(r.loc).Format("15:04:05")
 	if v.shared && v.sharedBy != "" {
 		ctx += " · shared by " + userMention(v.sharedBy)
 	}
@@ -125,10 +137,12 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 	return message(r.listFallback(head, pageNote, p), blocks...)
 }
 
-// row is one instance's compact section text.
+// row is one instance's compact section text. Its first line says where
+// the instance stands (rowState); the last says when it was created or
+// started, and how long an ended one ran.
 func (r renderer) row(in *scnet.Instance) string {
 	var b strings.Builder
-	b.WriteString(statusEmoji(in.Status) + " *" + text(in.Name, rowName) + "*  ·  " + statusText(in.Status) + "  ·  " + text(string(in.TaskType), rowShort) + "\n")
+	b.WriteString(statusEmoji(in.Status) + " *" + text(in.Name, rowName) + "*  ·  " + r.rowState(in) + "  ·  " + text(string(in.TaskType), rowShort) + "\n")
 	accel := ""
 	if strings.TrimSpace(in.AcceleratorType) != "" {
 		accel = text(in.AcceleratorType, rowShort)
@@ -136,12 +150,41 @@ func (r renderer) row(in *scnet.Instance) string {
 	b.WriteString(resourcesWith(in, accel))
 	b.WriteString(" · group " + text(in.ResourceGroup, rowShort) + "\n")
 	b.WriteString("image " + text(in.Version, rowImage) + " · user " + text(in.UserName, rowShort))
-	if !in.StartTime.IsZero() {
-		b.WriteString(" · started " + r.clock(in.StartTime) + " (" + r.runTime(in) + ")")
-	} else if !in.CreateTime.IsZero() {
-		b.WriteString(" · created " + r.clock(in.CreateTime))
+	if t := r.rowTimes(in); t != "" {
+		b.WriteString(" · " + t)
 	}
 	return blockkit.Truncate(b.String(), blockkit.MaxSectionText)
+}
+
+// rowState is the status with the one time that matters for it: when an
+// ended instance ended ("Failed 18:24 (3m ago)"), how long a running one
+// has run ("Running for 1d 0h"). The two used to share one "(1d 0h)" that
+// meant run time for one and age for the other.
+func (r renderer) rowState(in *scnet.Instance) string {
+	st := statusText(in.Status)
+	switch {
+	case in.Status.Terminal() && in.EndTime.IsZero():
+		return st + ", end time unknown"
+	case in.Status.Terminal():
+		return st + " " + r.when(in.EndTime.Time) + " (" + humanDuration(r.now.Sub(in.EndTime.Time)) + " ago)"
+	case in.Status == scnet.StatusRunning && !in.StartTime.IsZero():
+		return st + " for " + humanDuration(r.now.Sub(in.StartTime.Time))
+	}
+	return st
+}
+
+// rowTimes is the rest of a row's times: when it started (and, once it has
+// ended, how long it ran), or when it was created if it never started.
+func (r renderer) rowTimes(in *scnet.Instance) string {
+	switch {
+	case !in.StartTime.IsZero() && in.Status.Terminal():
+		return "started " + r.when(in.StartTime.Time) + ", ran " + r.runTime(in)
+	case !in.StartTime.IsZero():
+		return "started " + r.when(in.StartTime.Time)
+	case !in.CreateTime.IsZero():
+		return "created " + r.when(in.CreateTime.Time)
+	}
+	return ""
 }
 
 // summaryText is the status summary: each status with its count.

@@ -125,7 +125,7 @@ func (r renderer) snoozeSubject(s watcher.Snooze, nameMax int) string {
 // snoozed confirms a snooze.
 func (r renderer) snoozed(s watcher.Snooze, d time.Duration) *slack.WebhookMessage {
 	t := ":zzz: Alerts for " + r.snoozeSubject(s, rowName) + " are snoozed for " + formatSnoozeDuration(d) +
-		", until " + s.Until.In(r.loc).Format("2006-01-02 15:04 MST") + ". `/instances unsnooze` turns them back on."
+		", until " + r.stamp(s.Until) + ". `/instances unsnooze` turns them back on."
 	return message(t, section(t))
 }
 
