@@ -110,3 +110,51 @@ func TestSimulatorErrors(t *testing.T) {
 		t.Error("reply carries the token")
 	}
 }
+
+// Against a real SCNet server, a failed listing walks with Next from the
+// latest failure back, one instance at a time and each once, for the price
+// of one read of the whole listing.
+func TestSimulatorFailedNewestEndFirst(t *testing.T) {
+	srv, c := newSimulated(t, scnettest.WithInstances(600, 11))
+	var want []scnet.Instance
+	for in, err := range c.All(context.Background(), scnet.ListOptions{Status: scnet.StatusFailed}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, in)
+	}
+	sortByEnd(want)
+	before := srv.RequestCount(listPath)
+	h := New(c, Config{Location: testNow.Location()})
+	m := command(h, "failed")
+	var got []string
+	for range len(want)/PageSize + 2 {
+		assertNoMarkup(t, m)
+		for i := range PageSize {
+			if btn, ok := actionsOf(m)[detailsActionID(i)]; ok {
+				v, _, err := decodeButtonValue(btn.Value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, v.ID)
+			}
+		}
+		next, err := click(h, m, actionNext)
+		if err != nil {
+			break // last page
+		}
+		m = next
+	}
+	if len(got) != len(want) {
+		t.Fatalf("walked %d failed instances, SCNet has %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i].ID {
+			t.Fatalf("row %d is %s, want %s (ended %v)", i, got[i], want[i].ID, want[i].EndTime)
+		}
+	}
+	if n := srv.RequestCount(listPath) - before; n != (len(want)+endedFetchLimit-1)/endedFetchLimit {
+		t.Errorf("walking %d pages made %d list requests, want one read of the listing", len(got)/PageSize+1, n)
+	}
+	t.Logf("%d failed instances, %d pages, %d list requests", len(want), (len(want)+PageSize-1)/PageSize, srv.RequestCount(listPath)-before)
+}
