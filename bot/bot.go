@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -342,6 +343,16 @@ func (b *Bot) runJob(ctx context.Context, j job) {
 	log.Debug("answered", "took", time.Since(start))
 }
 
+// Bounds on answering through response_url.
+const (
+	// replyAttempts is how many times one reply is posted at most.
+	replyAttempts = 3
+	// replyMaxRetryAfter is the longest Retry-After waited for. A reply
+	// later than that has lost its reader, and sending it sooner than
+	// Slack asked would only be refused again.
+	replyMaxRetryAfter = 30 * time.Second
+)
+
 // respond posts a reply to the interaction's response_url, retrying what can
 // succeed on retry (network errors, 429 and 5xx) a few times.
 func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) error {
@@ -349,8 +360,8 @@ func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) err
 		return errors.New("no response_url")
 	}
 	var err error
-	delay := 200 * time.Millisecond
-	for attempt := 1; attempt <= 3; attempt++ {
+	backoff := 200 * time.Millisecond
+	for attempt := 1; ; attempt++ {
 		postCtx, cancel := context.WithTimeout(ctx, b.cfg.ResponseTimeout)
 		err = slack.PostWebhookCustomHTTPContext(postCtx, j.responseURL, b.cfg.HTTPClient, msg)
 		cancel()
@@ -358,24 +369,50 @@ func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) err
 			b.cfg.Metrics.Replies.WithLabelValues("sent").Inc()
 			return nil
 		}
-		// 4xx will not change on retry, except 429, which asks for it.
-		var sc slack.StatusCodeError
-		if errors.As(err, &sc) && sc.Code < 500 && sc.Code != http.StatusTooManyRequests {
+		wait, reason, retry := replyRetry(err, backoff)
+		if !retry || attempt == replyAttempts || ctx.Err() != nil {
 			break
 		}
-		b.cfg.Metrics.SlackRetries.WithLabelValues("response_url", "error").Inc()
+		b.cfg.Metrics.SlackRetries.WithLabelValues("response_url", reason).Inc()
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(delay):
+			t.Stop()
+			err = ctx.Err()
+		case <-t.C:
 		}
-		delay *= 2
+		if ctx.Err() != nil {
+			break
+		}
+		backoff *= 2
 	}
 	// The response_url carries a one-time secret, so the URL itself stays out
 	// of the log; the error text of a failed request would include it.
 	b.cfg.Metrics.Replies.WithLabelValues("failed").Inc()
 	b.log.Warn("reply not delivered", "request_id", j.requestID, "err", redactURL(err.Error(), j.responseURL))
 	return err
+}
+
+// replyRetry says whether a failed response_url post may succeed when sent
+// again, after how long, and why it failed (the retries metric's reason).
+// 4xx will not change on retry, except 429, which asks for it.
+func replyRetry(err error, backoff time.Duration) (wait time.Duration, reason string, retry bool) {
+	var rl *slack.RateLimitedError
+	var sc slack.StatusCodeError
+	switch {
+	case errors.As(err, &rl):
+		if rl.RetryAfter > replyMaxRetryAfter {
+			return 0, "rate_limited", false
+		}
+		return max(rl.RetryAfter, backoff), "rate_limited", true
+	case errors.As(err, &sc) && sc.Code == http.StatusTooManyRequests:
+		return backoff, "rate_limited", true // no Retry-After given
+	case errors.As(err, &sc) && sc.Code < 500:
+		return 0, "http_" + strconv.Itoa(sc.Code), false
+	case errors.As(err, &sc):
+		return backoff, "server_error", true
+	}
+	return backoff, "network", true
 }
 
 func redactURL(s, u string) string {

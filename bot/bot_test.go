@@ -300,6 +300,53 @@ func TestReplyRetriedAfterRateLimit(t *testing.T) {
 	}
 }
 
+// TestReplyWaitsOutRetryAfter: a 429 on response_url is retried no sooner
+// than its Retry-After (the emulator sends whole seconds).
+func TestReplyWaitsOutRetryAfter(t *testing.T) {
+	h := start(t, Config{})
+	h.emu.RateLimitNext(slackemu.MethodResponseURL, 1, time.Second)
+	in := h.command(t, "hello", "U1")
+	if m := h.reply(t, in); m.Text != "answer to hello" {
+		t.Errorf("reply = %q", m.Text)
+	}
+	if waited := time.Since(in.SentAt); waited < time.Second {
+		t.Errorf("reply arrived %s after the command, before Retry-After (1s) had passed", waited)
+	}
+	if got := testutil.ToFloat64(h.m.SlackRetries.WithLabelValues("response_url", "rate_limited")); got != 1 {
+		t.Errorf("rate-limited retries counted %v, want 1", got)
+	}
+}
+
+// TestReplyGivesUpOnALongRetryAfter: a reply Slack will take only minutes
+// from now has lost its reader; it is dropped, not retried early.
+func TestReplyGivesUpOnALongRetryAfter(t *testing.T) {
+	h := start(t, Config{})
+	h.emu.RateLimitNext(slackemu.MethodResponseURL, 1, 10*time.Minute)
+	in := h.command(t, "hello", "U1")
+	waitFor(t, "the reply given up", func() bool { return testutil.ToFloat64(h.m.Replies.WithLabelValues("failed")) == 1 })
+	if n := h.emu.Calls(slackemu.MethodResponseURL); n != 1 {
+		t.Errorf("response_url called %d times, want 1: Retry-After asked for 10 minutes", n)
+	}
+	if n := h.emu.ResponseURLUses(in.ResponseURL); n != 0 {
+		t.Errorf("reply posted %d times", n)
+	}
+}
+
+// TestReplyRetriesCountOnlyRetries: three failed posts are two retries;
+// nothing is waited for or counted after the last one.
+func TestReplyRetriesCountOnlyRetries(t *testing.T) {
+	h := start(t, Config{})
+	h.emu.FailNext(slackemu.MethodResponseURL, 3, 503)
+	h.command(t, "hello", "U1")
+	waitFor(t, "the reply given up", func() bool { return testutil.ToFloat64(h.m.Replies.WithLabelValues("failed")) == 1 })
+	if n := h.emu.Calls(slackemu.MethodResponseURL); n != 3 {
+		t.Errorf("response_url called %d times, want 3", n)
+	}
+	if got := testutil.ToFloat64(h.m.SlackRetries.WithLabelValues("response_url", "server_error")); got != 2 {
+		t.Errorf("retries counted %v, want 2 (three attempts)", got)
+	}
+}
+
 func TestReplyNotRetriedAfterClientError(t *testing.T) {
 	h := start(t, Config{})
 	h.emu.FailNext(slackemu.MethodResponseURL, 1, 404)
