@@ -273,14 +273,17 @@ func (b *Bot) dispatchInteraction(cb slack.InteractionCallback, envelopeID strin
 		case b.cfg.Alerts != nil && b.cfg.Alerts.OwnsAction(a.ActionID):
 			// Alert buttons answer to the same ALLOWED_* as commands; the
 			// watcher does not know them, so the check and the count are here.
+			// The watcher answers every outcome with a reply and no error, so
+			// a click that returns is ok; one that panics is counted by runJob.
 			j.kind = "alert_action"
 			j.run = func(ctx context.Context) *slack.WebhookMessage {
 				if deny := b.cfg.Commands.Denied(cb.User.ID, cb.Channel.ID); deny != nil {
 					b.cfg.Metrics.Commands.WithLabelValues(j.kind, "denied").Inc()
 					return deny
 				}
+				msg := b.cfg.Alerts.Action(ctx, cb, a)
 				b.cfg.Metrics.Commands.WithLabelValues(j.kind, "ok").Inc()
-				return b.cfg.Alerts.Action(ctx, cb, a)
+				return msg
 			}
 		case b.cfg.Commands.OwnsAction(a.ActionID):
 			j.run = func(ctx context.Context) *slack.WebhookMessage { return b.cfg.Commands.Action(ctx, cb, a) }

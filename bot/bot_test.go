@@ -43,7 +43,8 @@ func (f *fakeCommands) Command(ctx context.Context, cmd slack.SlashCommand) *sla
 		Blocks: &slack.Blocks{BlockSet: []slack.Block{
 			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "answer to "+cmd.Text, false, false), nil, nil),
 			slack.NewActionBlock("nav", slack.NewButtonBlockElement("inst.next", "2", slack.NewTextBlockObject(slack.PlainTextType, "Next", false, false)),
-				slack.NewButtonBlockElement("alert.ack", "a1", slack.NewTextBlockObject(slack.PlainTextType, "Acknowledge", false, false))),
+				slack.NewButtonBlockElement("alert.ack", "a1", slack.NewTextBlockObject(slack.PlainTextType, "Acknowledge", false, false)),
+				slack.NewButtonBlockElement("alert.boom", "a1", slack.NewTextBlockObject(slack.PlainTextType, "Boom", false, false))),
 		}},
 	}
 }
@@ -65,6 +66,9 @@ type fakeAlerts struct{}
 
 func (fakeAlerts) OwnsAction(id string) bool { return strings.HasPrefix(id, "alert.") }
 func (fakeAlerts) Action(_ context.Context, _ slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
+	if a.ActionID == "alert.boom" {
+		panic("alert button exploded")
+	}
 	return &slack.WebhookMessage{Text: "alerts got " + a.ActionID, ReplaceOriginal: true}
 }
 
@@ -217,6 +221,24 @@ func TestButtonsGoToTheirOwner(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(h.m.Commands.WithLabelValues("alert_action", "denied")); got != 1 {
 		t.Errorf("denied alert clicks counted %v, want 1", got)
+	}
+}
+
+// TestAlertClickCountedByOutcome: an alert click is counted once it has
+// run, by how it ended; one that panics is a panic and not also an ok.
+func TestAlertClickCountedByOutcome(t *testing.T) {
+	h := start(t, Config{Alerts: fakeAlerts{}})
+	for _, label := range []string{"Acknowledge", "Boom"} {
+		ci, err := h.emu.Click(ctxT(t), h.reply(t, h.command(t, "list", "U1")), label, "U1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.reply(t, ci)
+	}
+	for result, want := range map[string]float64{"ok": 1, "panic": 1} {
+		if got := testutil.ToFloat64(h.m.Commands.WithLabelValues("alert_action", result)); got != want {
+			t.Errorf("alert_action %s counted %v, want %v", result, got, want)
+		}
 	}
 }
 
