@@ -131,17 +131,21 @@ func (b *Bot) Run(ctx context.Context) error {
 	// context that is cancelled only when that deadline passes.
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
-	var workers sync.WaitGroup
+	w := &work{ctx: workCtx}
 	for range b.cfg.Workers {
-		workers.Go(func() {
+		w.wg.Go(func() {
 			for j := range b.jobs {
 				b.runJob(workCtx, j)
 			}
 		})
 	}
 
+	// Every goroutine Run starts has ended when it returns: the socket's
+	// ends with ctx, the work's by the shutdown deadline.
 	socketErr := make(chan error, 1)
-	go func() { socketErr <- b.keepConnected(ctx, sm) }()
+	var socket sync.WaitGroup
+	socket.Go(func() { socketErr <- b.keepConnected(ctx, sm) })
+	defer socket.Wait()
 
 	var runErr error
 loop:
@@ -153,7 +157,7 @@ loop:
 			runErr = err
 			break loop
 		case evt := <-sm.Events:
-			b.dispatch(ctx, sm, evt)
+			b.dispatch(ctx, sm, evt, w)
 		}
 	}
 	b.connected.Store(false)
@@ -161,7 +165,7 @@ loop:
 	// Stop taking work; what was acked still runs.
 	close(b.jobs)
 	done := make(chan struct{})
-	go func() { workers.Wait(); close(done) }()
+	go func() { w.wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(b.cfg.ShutdownTimeout):
@@ -170,6 +174,14 @@ loop:
 		<-done
 	}
 	return runErr
+}
+
+// work is what Run shares with dispatch: the context acked work runs
+// under, and the group that Run waits for on shutdown, which holds the
+// workers and every "busy" reply.
+type work struct {
+	ctx context.Context
+	wg  sync.WaitGroup
 }
 
 // keepConnected runs slack-go's client, which reconnects by itself on
@@ -215,7 +227,7 @@ func fatalAuth(err error) bool {
 // dispatch handles one event from the socket. It runs on the only goroutine
 // that reads sm.Events, so it must never block on slow work: acks happen
 // here, everything else goes to the workers.
-func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
+func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, w *work) {
 	received := time.Now()
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
@@ -240,7 +252,7 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 		if !b.ack(ctx, sm, evt, received) || !ok {
 			return
 		}
-		b.submit(job{
+		b.submit(w, job{
 			kind:        "command",
 			requestID:   evt.Request.EnvelopeID,
 			responseURL: cmd.ResponseURL,
@@ -252,7 +264,7 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 		if !b.ack(ctx, sm, evt, received) || !ok {
 			return
 		}
-		b.dispatchInteraction(cb, evt.Request.EnvelopeID)
+		b.dispatchInteraction(w, cb, evt.Request.EnvelopeID)
 	case socketmode.EventTypeEventsAPI:
 		// scnetbot subscribes to no events, but an envelope must always be acked
 		// or Slack retries it.
@@ -262,7 +274,7 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 
 // dispatchInteraction routes each button of a block_actions payload to its
 // owner: alert buttons to the watcher, the rest to the command handlers.
-func (b *Bot) dispatchInteraction(cb slack.InteractionCallback, envelopeID string) {
+func (b *Bot) dispatchInteraction(w *work, cb slack.InteractionCallback, envelopeID string) {
 	if cb.Type != slack.InteractionTypeBlockActions {
 		b.log.Debug("ignoring interaction", "type", cb.Type, "request_id", envelopeID)
 		return
@@ -291,7 +303,7 @@ func (b *Bot) dispatchInteraction(cb slack.InteractionCallback, envelopeID strin
 			b.log.Warn("button with no owner", "action_id", a.ActionID, "request_id", envelopeID)
 			continue
 		}
-		b.submit(j)
+		b.submit(w, j)
 	}
 }
 
@@ -310,16 +322,19 @@ func (b *Bot) ack(ctx context.Context, sm *socketmode.Client, evt socketmode.Eve
 }
 
 // submit queues an acked job, or turns it away with a reply when the queue
-// is full: the user hears "busy" rather than nothing.
-func (b *Bot) submit(j job) {
+// is full: the user hears "busy" rather than nothing. The reply is work of
+// its own, off the read loop, that shutdown waits for like any other.
+func (b *Bot) submit(w *work, j job) {
 	select {
 	case b.jobs <- j:
 	default:
 		b.cfg.Metrics.Commands.WithLabelValues(j.kind, "busy").Inc()
 		b.log.Warn("work queue full; turning a request away", "request_id", j.requestID)
-		go b.respond(context.Background(), j, &slack.WebhookMessage{
-			Text:         ":hourglass: scnetbot is busy with other requests right now. Please try again in a minute.",
-			ResponseType: slack.ResponseTypeEphemeral,
+		w.wg.Go(func() {
+			_ = b.respond(w.ctx, j, &slack.WebhookMessage{
+				Text:         ":hourglass: scnetbot is busy with other requests right now. Please try again in a minute.",
+				ResponseType: slack.ResponseTypeEphemeral,
+			})
 		})
 	}
 }

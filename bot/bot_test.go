@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -469,5 +470,80 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// botGoroutines lists the stacks of live goroutines that run the bot's own
+// code.
+func botGoroutines() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "scnetbot/bot.(*Bot).") {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// TestRunLeavesNoGoroutines: when Run returns, every goroutine the bot
+// started has ended, the socket's and a "busy" reply's included, and once
+// the emulator is gone too the process has no more goroutines than before.
+func TestRunLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	h := start(t, Config{Workers: 1, QueueSize: 1, ShutdownTimeout: 200 * time.Millisecond, ResponseTimeout: time.Minute})
+	// The busy reply lands but its answer hangs, so only the shutdown
+	// deadline ends it.
+	h.emu.PostThenHang(slackemu.MethodResponseURL, 1, time.Minute)
+	for _, text := range []string{"block", "block"} {
+		if _, err := h.emu.WaitAck(ctxT(t), h.command(t, text, "U1").EnvelopeID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "worker busy", func() bool { return h.cmds.calls.Load() == 1 })
+	if m := h.reply(t, h.command(t, "hello", "U1")); !strings.Contains(m.Text, "busy") {
+		t.Fatalf("third reply = %q, want busy", m.Text)
+	}
+	h.stop()
+	if err := <-h.done; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	h.done <- nil // for the cleanup
+	if gs := botGoroutines(); len(gs) > 0 {
+		t.Errorf("%d goroutines of the bot outlived Run:\n%s", len(gs), strings.Join(gs, "\n\n"))
+	}
+	h.emu.Close()
+	// slack-go and net/http end their own goroutines once the sockets close,
+	// a moment later.
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines after Run and the emulator ended, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// TestRunWaitsForTheSocket: with no work in flight Run returns at once, and
+// still only after the socket's goroutine has ended.
+func TestRunWaitsForTheSocket(t *testing.T) {
+	h := start(t, Config{})
+	h.reply(t, h.command(t, "hello", "U1"))
+	h.stop()
+	if err := <-h.done; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	h.done <- nil // for the cleanup
+	if gs := botGoroutines(); len(gs) > 0 {
+		t.Errorf("%d goroutines of the bot outlived Run:\n%s", len(gs), strings.Join(gs, "\n\n"))
 	}
 }
