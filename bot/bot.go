@@ -74,6 +74,8 @@ type Bot struct {
 	log       *slog.Logger
 	connected atomic.Bool
 	jobs      chan job
+	// envelopes is touched only by the read loop.
+	envelopes *seenEnvelopes
 }
 
 // job is one acked envelope waiting for a worker.
@@ -111,7 +113,8 @@ func New(api *slack.Client, cfg Config) *Bot {
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.New()
 	}
-	return &Bot{api: api, cfg: cfg, log: cfg.Logger, jobs: make(chan job, cfg.QueueSize)}
+	return &Bot{api: api, cfg: cfg, log: cfg.Logger, jobs: make(chan job, cfg.QueueSize),
+		envelopes: newSeenEnvelopes(envelopeMemory, envelopeMemorySize)}
 }
 
 // Connected reports whether the Socket Mode connection is up; /readyz uses it.
@@ -249,7 +252,7 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 		b.log.Warn("socket mode error", "type", evt.Type, "err", connErr(evt.Data))
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
-		if !b.ack(ctx, sm, evt, received) || !ok {
+		if !b.ack(ctx, sm, evt, received) || !ok || b.redelivered(evt.Request, received) {
 			return
 		}
 		b.submit(w, job{
@@ -261,7 +264,7 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 		})
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !b.ack(ctx, sm, evt, received) || !ok {
+		if !b.ack(ctx, sm, evt, received) || !ok || b.redelivered(evt.Request, received) {
 			return
 		}
 		b.dispatchInteraction(w, cb, evt.Request.EnvelopeID)
@@ -270,6 +273,20 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 		// or Slack retries it.
 		b.ack(ctx, sm, evt, received)
 	}
+}
+
+// redelivered reports whether an acked envelope was handled already: Slack
+// sends an envelope again, same id, when it did not get the ack in time, and
+// running it twice would answer twice (or share to the channel twice).
+// Only an envelope that was acked is remembered, so one whose ack failed
+// runs when Slack sends it again.
+func (b *Bot) redelivered(r *socketmode.Request, now time.Time) bool {
+	if !b.envelopes.seen(r.EnvelopeID, now) {
+		return false
+	}
+	b.log.Info("envelope delivered again; acked, not run again",
+		"request_id", r.EnvelopeID, "retry_attempt", r.RetryAttempt, "retry_reason", r.RetryReason)
+	return true
 }
 
 // dispatchInteraction routes each button of a block_actions payload to its

@@ -547,3 +547,38 @@ func TestRunWaitsForTheSocket(t *testing.T) {
 		t.Errorf("%d goroutines of the bot outlived Run:\n%s", len(gs), strings.Join(gs, "\n\n"))
 	}
 }
+
+// TestRedeliveredEnvelopeRunsOnce: Slack sends an envelope again, same id,
+// when it thinks the ack was late. The copy is acked and not run: a second
+// run would post a shared answer to the channel twice.
+func TestRedeliveredEnvelopeRunsOnce(t *testing.T) {
+	h := start(t, Config{Workers: 1}) // one worker: jobs run in arrival order
+	list := h.reply(t, h.command(t, "list", "U1"))
+	click, err := h.emu.Click(ctxT(t), list, "Next", "U1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []*slackemu.Interaction{h.command(t, "share", "U1"), click} {
+		h.reply(t, in)
+		if err := h.emu.Redeliver(ctxT(t), in.EnvelopeID, "timeout"); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the redelivery acked", func() bool {
+			n := 0
+			for _, a := range h.emu.Acks() {
+				if a.EnvelopeID == in.EnvelopeID {
+					n++
+				}
+			}
+			return n == 2
+		})
+		// Had the copy been queued, it would run before this one.
+		h.reply(t, h.command(t, "after", "U1"))
+		if n := h.emu.ResponseURLUses(in.ResponseURL); n != 1 {
+			t.Errorf("envelope %s answered %d times, want once", in.EnvelopeID, n)
+		}
+	}
+	if n := h.cmds.calls.Load(); n != 4 {
+		t.Errorf("commands run %d times, want 4 (list, share, after, after)", n)
+	}
+}
