@@ -122,7 +122,8 @@ func (b *Bot) Connected() bool { return b.connected.Load() }
 
 // Run connects and serves until ctx ends, then stops taking work and lets
 // work in flight finish within ShutdownTimeout. It returns an error only when
-// Slack refuses the tokens, which no retry can fix.
+// Slack refuses the tokens, which no retry can fix, and only once every
+// goroutine it started has ended. Call it once.
 func (b *Bot) Run(ctx context.Context) error {
 	opts := []socketmode.Option{socketmode.OptionLog(slogPrinter{b.log})}
 	if b.cfg.PingInterval > 0 {
