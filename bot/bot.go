@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,6 +74,8 @@ type Bot struct {
 	log       *slog.Logger
 	connected atomic.Bool
 	jobs      chan job
+	// envelopes is touched only by the read loop.
+	envelopes *seenEnvelopes
 }
 
 // job is one acked envelope waiting for a worker.
@@ -110,7 +113,8 @@ func New(api *slack.Client, cfg Config) *Bot {
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.New()
 	}
-	return &Bot{api: api, cfg: cfg, log: cfg.Logger, jobs: make(chan job, cfg.QueueSize)}
+	return &Bot{api: api, cfg: cfg, log: cfg.Logger, jobs: make(chan job, cfg.QueueSize),
+		envelopes: newSeenEnvelopes(envelopeMemory, envelopeMemorySize)}
 }
 
 // Connected reports whether the Socket Mode connection is up; /readyz uses it.
@@ -118,7 +122,8 @@ func (b *Bot) Connected() bool { return b.connected.Load() }
 
 // Run connects and serves until ctx ends, then stops taking work and lets
 // work in flight finish within ShutdownTimeout. It returns an error only when
-// Slack refuses the tokens, which no retry can fix.
+// Slack refuses the tokens, which no retry can fix, and only once every
+// goroutine it started has ended. Call it once.
 func (b *Bot) Run(ctx context.Context) error {
 	opts := []socketmode.Option{socketmode.OptionLog(slogPrinter{b.log})}
 	if b.cfg.PingInterval > 0 {
@@ -130,17 +135,21 @@ func (b *Bot) Run(ctx context.Context) error {
 	// context that is cancelled only when that deadline passes.
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
-	var workers sync.WaitGroup
+	w := &work{ctx: workCtx}
 	for range b.cfg.Workers {
-		workers.Go(func() {
+		w.wg.Go(func() {
 			for j := range b.jobs {
 				b.runJob(workCtx, j)
 			}
 		})
 	}
 
+	// Every goroutine Run starts has ended when it returns: the socket's
+	// ends with ctx, the work's by the shutdown deadline.
 	socketErr := make(chan error, 1)
-	go func() { socketErr <- b.keepConnected(ctx, sm) }()
+	var socket sync.WaitGroup
+	socket.Go(func() { socketErr <- b.keepConnected(ctx, sm) })
+	defer socket.Wait()
 
 	var runErr error
 loop:
@@ -152,7 +161,7 @@ loop:
 			runErr = err
 			break loop
 		case evt := <-sm.Events:
-			b.dispatch(ctx, sm, evt)
+			b.dispatch(ctx, sm, evt, w)
 		}
 	}
 	b.connected.Store(false)
@@ -160,7 +169,7 @@ loop:
 	// Stop taking work; what was acked still runs.
 	close(b.jobs)
 	done := make(chan struct{})
-	go func() { workers.Wait(); close(done) }()
+	go func() { w.wg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(b.cfg.ShutdownTimeout):
@@ -169,6 +178,14 @@ loop:
 		<-done
 	}
 	return runErr
+}
+
+// work is what Run shares with dispatch: the context acked work runs
+// under, and the group that Run waits for on shutdown, which holds the
+// workers and every "busy" reply.
+type work struct {
+	ctx context.Context
+	wg  sync.WaitGroup
 }
 
 // keepConnected runs slack-go's client, which reconnects by itself on
@@ -214,7 +231,7 @@ func fatalAuth(err error) bool {
 // dispatch handles one event from the socket. It runs on the only goroutine
 // that reads sm.Events, so it must never block on slow work: acks happen
 // here, everything else goes to the workers.
-func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
+func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, w *work) {
 	received := time.Now()
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
@@ -236,10 +253,10 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 		b.log.Warn("socket mode error", "type", evt.Type, "err", connErr(evt.Data))
 	case socketmode.EventTypeSlashCommand:
 		cmd, ok := evt.Data.(slack.SlashCommand)
-		if !b.ack(ctx, sm, evt, received) || !ok {
+		if !b.ack(ctx, sm, evt, received) || !ok || b.redelivered(evt.Request, received) {
 			return
 		}
-		b.submit(job{
+		b.submit(w, job{
 			kind:        "command",
 			requestID:   evt.Request.EnvelopeID,
 			responseURL: cmd.ResponseURL,
@@ -248,10 +265,10 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 		})
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !b.ack(ctx, sm, evt, received) || !ok {
+		if !b.ack(ctx, sm, evt, received) || !ok || b.redelivered(evt.Request, received) {
 			return
 		}
-		b.dispatchInteraction(cb, evt.Request.EnvelopeID)
+		b.dispatchInteraction(w, cb, evt.Request.EnvelopeID)
 	case socketmode.EventTypeEventsAPI:
 		// scnetbot subscribes to no events, but an envelope must always be acked
 		// or Slack retries it.
@@ -259,9 +276,23 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 	}
 }
 
+// redelivered reports whether an acked envelope was handled already: Slack
+// sends an envelope again, same id, when it did not get the ack in time, and
+// running it twice would answer twice (or share to the channel twice).
+// Only an envelope that was acked is remembered, so one whose ack failed
+// runs when Slack sends it again.
+func (b *Bot) redelivered(r *socketmode.Request, now time.Time) bool {
+	if !b.envelopes.seen(r.EnvelopeID, now) {
+		return false
+	}
+	b.log.Info("envelope delivered again; acked, not run again",
+		"request_id", r.EnvelopeID, "retry_attempt", r.RetryAttempt, "retry_reason", r.RetryReason)
+	return true
+}
+
 // dispatchInteraction routes each button of a block_actions payload to its
 // owner: alert buttons to the watcher, the rest to the command handlers.
-func (b *Bot) dispatchInteraction(cb slack.InteractionCallback, envelopeID string) {
+func (b *Bot) dispatchInteraction(w *work, cb slack.InteractionCallback, envelopeID string) {
 	if cb.Type != slack.InteractionTypeBlockActions {
 		b.log.Debug("ignoring interaction", "type", cb.Type, "request_id", envelopeID)
 		return
@@ -272,14 +303,17 @@ func (b *Bot) dispatchInteraction(cb slack.InteractionCallback, envelopeID strin
 		case b.cfg.Alerts != nil && b.cfg.Alerts.OwnsAction(a.ActionID):
 			// Alert buttons answer to the same ALLOWED_* as commands; the
 			// watcher does not know them, so the check and the count are here.
+			// The watcher answers every outcome with a reply and no error, so
+			// a click that returns is ok; one that panics is counted by runJob.
 			j.kind = "alert_action"
 			j.run = func(ctx context.Context) *slack.WebhookMessage {
 				if deny := b.cfg.Commands.Denied(cb.User.ID, cb.Channel.ID); deny != nil {
 					b.cfg.Metrics.Commands.WithLabelValues(j.kind, "denied").Inc()
 					return deny
 				}
+				msg := b.cfg.Alerts.Action(ctx, cb, a)
 				b.cfg.Metrics.Commands.WithLabelValues(j.kind, "ok").Inc()
-				return b.cfg.Alerts.Action(ctx, cb, a)
+				return msg
 			}
 		case b.cfg.Commands.OwnsAction(a.ActionID):
 			j.run = func(ctx context.Context) *slack.WebhookMessage { return b.cfg.Commands.Action(ctx, cb, a) }
@@ -287,7 +321,7 @@ func (b *Bot) dispatchInteraction(cb slack.InteractionCallback, envelopeID strin
 			b.log.Warn("button with no owner", "action_id", a.ActionID, "request_id", envelopeID)
 			continue
 		}
-		b.submit(j)
+		b.submit(w, j)
 	}
 }
 
@@ -306,16 +340,19 @@ func (b *Bot) ack(ctx context.Context, sm *socketmode.Client, evt socketmode.Eve
 }
 
 // submit queues an acked job, or turns it away with a reply when the queue
-// is full: the user hears "busy" rather than nothing.
-func (b *Bot) submit(j job) {
+// is full: the user hears "busy" rather than nothing. The reply is work of
+// its own, off the read loop, that shutdown waits for like any other.
+func (b *Bot) submit(w *work, j job) {
 	select {
 	case b.jobs <- j:
 	default:
 		b.cfg.Metrics.Commands.WithLabelValues(j.kind, "busy").Inc()
 		b.log.Warn("work queue full; turning a request away", "request_id", j.requestID)
-		go b.respond(context.Background(), j, &slack.WebhookMessage{
-			Text:         ":hourglass: scnetbot is busy with other requests right now. Please try again in a minute.",
-			ResponseType: slack.ResponseTypeEphemeral,
+		w.wg.Go(func() {
+			_ = b.respond(w.ctx, j, &slack.WebhookMessage{
+				Text:         ":hourglass: scnetbot is busy with other requests right now. Please try again in a minute.",
+				ResponseType: slack.ResponseTypeEphemeral,
+			})
 		})
 	}
 }
@@ -342,6 +379,16 @@ func (b *Bot) runJob(ctx context.Context, j job) {
 	log.Debug("answered", "took", time.Since(start))
 }
 
+// Bounds on answering through response_url.
+const (
+	// replyAttempts is how many times one reply is posted at most.
+	replyAttempts = 3
+	// replyMaxRetryAfter is the longest Retry-After waited for. A reply
+	// later than that has lost its reader, and sending it sooner than
+	// Slack asked would only be refused again.
+	replyMaxRetryAfter = 30 * time.Second
+)
+
 // respond posts a reply to the interaction's response_url, retrying what can
 // succeed on retry (network errors, 429 and 5xx) a few times.
 func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) error {
@@ -349,8 +396,8 @@ func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) err
 		return errors.New("no response_url")
 	}
 	var err error
-	delay := 200 * time.Millisecond
-	for attempt := 1; attempt <= 3; attempt++ {
+	backoff := 200 * time.Millisecond
+	for attempt := 1; ; attempt++ {
 		postCtx, cancel := context.WithTimeout(ctx, b.cfg.ResponseTimeout)
 		err = slack.PostWebhookCustomHTTPContext(postCtx, j.responseURL, b.cfg.HTTPClient, msg)
 		cancel()
@@ -358,24 +405,50 @@ func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) err
 			b.cfg.Metrics.Replies.WithLabelValues("sent").Inc()
 			return nil
 		}
-		// 4xx will not change on retry, except 429, which asks for it.
-		var sc slack.StatusCodeError
-		if errors.As(err, &sc) && sc.Code < 500 && sc.Code != http.StatusTooManyRequests {
+		wait, reason, retry := replyRetry(err, backoff)
+		if !retry || attempt == replyAttempts || ctx.Err() != nil {
 			break
 		}
-		b.cfg.Metrics.SlackRetries.WithLabelValues("response_url", "error").Inc()
+		b.cfg.Metrics.SlackRetries.WithLabelValues("response_url", reason).Inc()
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(delay):
+			t.Stop()
+			err = ctx.Err()
+		case <-t.C:
 		}
-		delay *= 2
+		if ctx.Err() != nil {
+			break
+		}
+		backoff *= 2
 	}
 	// The response_url carries a one-time secret, so the URL itself stays out
 	// of the log; the error text of a failed request would include it.
 	b.cfg.Metrics.Replies.WithLabelValues("failed").Inc()
 	b.log.Warn("reply not delivered", "request_id", j.requestID, "err", redactURL(err.Error(), j.responseURL))
 	return err
+}
+
+// replyRetry says whether a failed response_url post may succeed when sent
+// again, after how long, and why it failed (the retries metric's reason).
+// 4xx will not change on retry, except 429, which asks for it.
+func replyRetry(err error, backoff time.Duration) (wait time.Duration, reason string, retry bool) {
+	var rl *slack.RateLimitedError
+	var sc slack.StatusCodeError
+	switch {
+	case errors.As(err, &rl):
+		if rl.RetryAfter > replyMaxRetryAfter {
+			return 0, "rate_limited", false
+		}
+		return max(rl.RetryAfter, backoff), "rate_limited", true
+	case errors.As(err, &sc) && sc.Code == http.StatusTooManyRequests:
+		return backoff, "rate_limited", true // no Retry-After given
+	case errors.As(err, &sc) && sc.Code < 500:
+		return 0, "http_" + strconv.Itoa(sc.Code), false
+	case errors.As(err, &sc):
+		return backoff, "server_error", true
+	}
+	return backoff, "network", true
 }
 
 func redactURL(s, u string) string {

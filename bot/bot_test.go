@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -43,7 +44,8 @@ func (f *fakeCommands) Command(ctx context.Context, cmd slack.SlashCommand) *sla
 		Blocks: &slack.Blocks{BlockSet: []slack.Block{
 			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "answer to "+cmd.Text, false, false), nil, nil),
 			slack.NewActionBlock("nav", slack.NewButtonBlockElement("inst.next", "2", slack.NewTextBlockObject(slack.PlainTextType, "Next", false, false)),
-				slack.NewButtonBlockElement("alert.ack", "a1", slack.NewTextBlockObject(slack.PlainTextType, "Acknowledge", false, false))),
+				slack.NewButtonBlockElement("alert.ack", "a1", slack.NewTextBlockObject(slack.PlainTextType, "Acknowledge", false, false)),
+				slack.NewButtonBlockElement("alert.boom", "a1", slack.NewTextBlockObject(slack.PlainTextType, "Boom", false, false))),
 		}},
 	}
 }
@@ -65,6 +67,9 @@ type fakeAlerts struct{}
 
 func (fakeAlerts) OwnsAction(id string) bool { return strings.HasPrefix(id, "alert.") }
 func (fakeAlerts) Action(_ context.Context, _ slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
+	if a.ActionID == "alert.boom" {
+		panic("alert button exploded")
+	}
 	return &slack.WebhookMessage{Text: "alerts got " + a.ActionID, ReplaceOriginal: true}
 }
 
@@ -220,6 +225,24 @@ func TestButtonsGoToTheirOwner(t *testing.T) {
 	}
 }
 
+// TestAlertClickCountedByOutcome: an alert click is counted once it has
+// run, by how it ended; one that panics is a panic and not also an ok.
+func TestAlertClickCountedByOutcome(t *testing.T) {
+	h := start(t, Config{Alerts: fakeAlerts{}})
+	for _, label := range []string{"Acknowledge", "Boom"} {
+		ci, err := h.emu.Click(ctxT(t), h.reply(t, h.command(t, "list", "U1")), label, "U1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.reply(t, ci)
+	}
+	for result, want := range map[string]float64{"ok": 1, "panic": 1} {
+		if got := testutil.ToFloat64(h.m.Commands.WithLabelValues("alert_action", result)); got != want {
+			t.Errorf("alert_action %s counted %v, want %v", result, got, want)
+		}
+	}
+}
+
 func TestReconnectsAfterEveryDisconnect(t *testing.T) {
 	h := start(t, Config{})
 	for _, reason := range []string{"refresh_requested", "warning", "link_disabled", "too_many_websockets", "drop"} {
@@ -297,6 +320,53 @@ func TestReplyRetriedAfterRateLimit(t *testing.T) {
 	}
 	if n := h.emu.Calls(slackemu.MethodResponseURL); n != 2 {
 		t.Errorf("response_url called %d times, want 2 (a 429, then success)", n)
+	}
+}
+
+// TestReplyWaitsOutRetryAfter: a 429 on response_url is retried no sooner
+// than its Retry-After (the emulator sends whole seconds).
+func TestReplyWaitsOutRetryAfter(t *testing.T) {
+	h := start(t, Config{})
+	h.emu.RateLimitNext(slackemu.MethodResponseURL, 1, time.Second)
+	in := h.command(t, "hello", "U1")
+	if m := h.reply(t, in); m.Text != "answer to hello" {
+		t.Errorf("reply = %q", m.Text)
+	}
+	if waited := time.Since(in.SentAt); waited < time.Second {
+		t.Errorf("reply arrived %s after the command, before Retry-After (1s) had passed", waited)
+	}
+	if got := testutil.ToFloat64(h.m.SlackRetries.WithLabelValues("response_url", "rate_limited")); got != 1 {
+		t.Errorf("rate-limited retries counted %v, want 1", got)
+	}
+}
+
+// TestReplyGivesUpOnALongRetryAfter: a reply Slack will take only minutes
+// from now has lost its reader; it is dropped, not retried early.
+func TestReplyGivesUpOnALongRetryAfter(t *testing.T) {
+	h := start(t, Config{})
+	h.emu.RateLimitNext(slackemu.MethodResponseURL, 1, 10*time.Minute)
+	in := h.command(t, "hello", "U1")
+	waitFor(t, "the reply given up", func() bool { return testutil.ToFloat64(h.m.Replies.WithLabelValues("failed")) == 1 })
+	if n := h.emu.Calls(slackemu.MethodResponseURL); n != 1 {
+		t.Errorf("response_url called %d times, want 1: Retry-After asked for 10 minutes", n)
+	}
+	if n := h.emu.ResponseURLUses(in.ResponseURL); n != 0 {
+		t.Errorf("reply posted %d times", n)
+	}
+}
+
+// TestReplyRetriesCountOnlyRetries: three failed posts are two retries;
+// nothing is waited for or counted after the last one.
+func TestReplyRetriesCountOnlyRetries(t *testing.T) {
+	h := start(t, Config{})
+	h.emu.FailNext(slackemu.MethodResponseURL, 3, 503)
+	h.command(t, "hello", "U1")
+	waitFor(t, "the reply given up", func() bool { return testutil.ToFloat64(h.m.Replies.WithLabelValues("failed")) == 1 })
+	if n := h.emu.Calls(slackemu.MethodResponseURL); n != 3 {
+		t.Errorf("response_url called %d times, want 3", n)
+	}
+	if got := testutil.ToFloat64(h.m.SlackRetries.WithLabelValues("response_url", "server_error")); got != 2 {
+		t.Errorf("retries counted %v, want 2 (three attempts)", got)
 	}
 }
 
@@ -400,5 +470,115 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// botGoroutines lists the stacks of live goroutines that run the bot's own
+// code.
+func botGoroutines() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var out []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "scnetbot/bot.(*Bot).") {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// TestRunLeavesNoGoroutines: when Run returns, every goroutine the bot
+// started has ended, the socket's and a "busy" reply's included, and once
+// the emulator is gone too the process has no more goroutines than before.
+func TestRunLeavesNoGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	h := start(t, Config{Workers: 1, QueueSize: 1, ShutdownTimeout: 200 * time.Millisecond, ResponseTimeout: time.Minute})
+	// The busy reply lands but its answer hangs, so only the shutdown
+	// deadline ends it.
+	h.emu.PostThenHang(slackemu.MethodResponseURL, 1, time.Minute)
+	for _, text := range []string{"block", "block"} {
+		if _, err := h.emu.WaitAck(ctxT(t), h.command(t, text, "U1").EnvelopeID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "worker busy", func() bool { return h.cmds.calls.Load() == 1 })
+	if m := h.reply(t, h.command(t, "hello", "U1")); !strings.Contains(m.Text, "busy") {
+		t.Fatalf("third reply = %q, want busy", m.Text)
+	}
+	h.stop()
+	if err := <-h.done; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	h.done <- nil // for the cleanup
+	if gs := botGoroutines(); len(gs) > 0 {
+		t.Errorf("%d goroutines of the bot outlived Run:\n%s", len(gs), strings.Join(gs, "\n\n"))
+	}
+	h.emu.Close()
+	// slack-go and net/http end their own goroutines once the sockets close,
+	// a moment later.
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines after Run and the emulator ended, %d before:\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
+}
+
+// TestRunWaitsForTheSocket: with no work in flight Run returns at once, and
+// still only after the socket's goroutine has ended.
+func TestRunWaitsForTheSocket(t *testing.T) {
+	h := start(t, Config{})
+	h.reply(t, h.command(t, "hello", "U1"))
+	h.stop()
+	if err := <-h.done; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	h.done <- nil // for the cleanup
+	if gs := botGoroutines(); len(gs) > 0 {
+		t.Errorf("%d goroutines of the bot outlived Run:\n%s", len(gs), strings.Join(gs, "\n\n"))
+	}
+}
+
+// TestRedeliveredEnvelopeRunsOnce: Slack sends an envelope again, same id,
+// when it thinks the ack was late. The copy is acked and not run: a second
+// run would post a shared answer to the channel twice.
+func TestRedeliveredEnvelopeRunsOnce(t *testing.T) {
+	h := start(t, Config{Workers: 1}) // one worker: jobs run in arrival order
+	list := h.reply(t, h.command(t, "list", "U1"))
+	click, err := h.emu.Click(ctxT(t), list, "Next", "U1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []*slackemu.Interaction{h.command(t, "share", "U1"), click} {
+		h.reply(t, in)
+		if err := h.emu.Redeliver(ctxT(t), in.EnvelopeID, "timeout"); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the redelivery acked", func() bool {
+			n := 0
+			for _, a := range h.emu.Acks() {
+				if a.EnvelopeID == in.EnvelopeID {
+					n++
+				}
+			}
+			return n == 2
+		})
+		// Had the copy been queued, it would run before this one.
+		h.reply(t, h.command(t, "after", "U1"))
+		if n := h.emu.ResponseURLUses(in.ResponseURL); n != 1 {
+			t.Errorf("envelope %s answered %d times, want once", in.EnvelopeID, n)
+		}
+	}
+	if n := h.cmds.calls.Load(); n != 4 {
+		t.Errorf("commands run %d times, want 4 (list, share, after, after)", n)
 	}
 }

@@ -45,6 +45,14 @@ type DeliverConfig struct {
 	// channel is checked for it (default 10s): Slack's history may not show
 	// a post at once, and not finding it there means sending it again.
 	HistoryLag time.Duration
+	// ClockSkew is how far Slack's clock may be from this host's (default
+	// 1m). A send whose outcome is unknown is looked for only from this
+	// long before the attempt to this long after its SendTimeout: had it
+	// landed, it would be there, so not finding it there means it was not
+	// posted. Without that bound, a busy channel has more messages since
+	// the attempt than the check can page through, and the check never
+	// ends.
+	ClockSkew time.Duration
 	// Logger (default slog.Default()); Metrics may be nil.
 	Logger  *slog.Logger
 	Metrics *metrics.Metrics
@@ -89,6 +97,9 @@ func NewDeliverer(api DeliverAPI, st state.Store, cfg DeliverConfig) *Deliverer 
 	}
 	if cfg.HistoryLag <= 0 {
 		cfg.HistoryLag = 10 * time.Second
+	}
+	if cfg.ClockSkew <= 0 {
+		cfg.ClockSkew = time.Minute
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

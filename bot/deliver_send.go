@@ -232,15 +232,10 @@ func (d *Deliverer) deliverConfirm(ctx context.Context, m state.Message, ts stri
 
 // deliverFind looks for a message in the channel (or its thread) by the id
 // in its metadata. It is the guard against posting twice after a timeout or
-// a crash between send and confirm.
+// a crash between send and confirm. It looks only where the last attempt
+// can have landed, so what comes after does not matter, however much.
 func (d *Deliverer) deliverFind(ctx context.Context, m state.Message, threadTS string) (string, bool, error) {
-	// Slack's ts are wall-clock; a queue time from a skewed clock must not
-	// push the window past the post.
-	from := m.Created
-	if now := d.cfg.Now(); from.IsZero() || from.After(now) {
-		from = now
-	}
-	oldest := deliverSlackTS(from.Add(-time.Hour))
+	oldest, latest := d.deliverWindow(m)
 	match := func(msgs []slack.Message) (string, bool) {
 		for _, x := range msgs {
 			if x.Metadata.EventType != MetadataEventType {
@@ -260,9 +255,10 @@ func (d *Deliverer) deliverFind(ctx context.Context, m state.Message, threadTS s
 			return "", false, nil
 		}
 		cursor := ""
-		for range 10 {
+		for range deliverFindPages {
 			msgs, more, next, err := rapi.GetConversationRepliesContext(sctx, &slack.GetConversationRepliesParameters{
-				ChannelID: m.Channel, Timestamp: threadTS, Cursor: cursor, Limit: 200, IncludeAllMetadata: true})
+				ChannelID: m.Channel, Timestamp: threadTS, Cursor: cursor, Oldest: oldest, Latest: latest,
+				Inclusive: true, Limit: 200, IncludeAllMetadata: true})
 			if err != nil {
 				return "", false, fmt.Errorf("check thread %s for message %s: %w", threadTS, m.ID, err)
 			}
@@ -274,12 +270,13 @@ func (d *Deliverer) deliverFind(ctx context.Context, m state.Message, threadTS s
 			}
 			cursor = next
 		}
-		return "", false, fmt.Errorf("check thread %s for message %s: too many pages", threadTS, m.ID)
+		return "", false, fmt.Errorf("check thread %s for message %s: over %d pages between %s and %s", threadTS, m.ID, deliverFindPages, oldest, latest)
 	}
 	cursor := ""
-	for range 10 {
+	for range deliverFindPages {
 		r, err := d.api.GetConversationHistoryContext(sctx, &slack.GetConversationHistoryParameters{
-			ChannelID: m.Channel, Cursor: cursor, Oldest: oldest, Limit: 200, IncludeAllMetadata: true})
+			ChannelID: m.Channel, Cursor: cursor, Oldest: oldest, Latest: latest, Inclusive: true,
+			Limit: 200, IncludeAllMetadata: true})
 		if err != nil {
 			return "", false, fmt.Errorf("check channel %s for message %s: %w", m.Channel, m.ID, err)
 		}
@@ -291,12 +288,34 @@ func (d *Deliverer) deliverFind(ctx context.Context, m state.Message, threadTS s
 		}
 		cursor = r.ResponseMetaData.NextCursor
 	}
-	// Not knowing is not "not posted": better late than twice.
-	return "", false, fmt.Errorf("check channel %s for message %s: too many pages", m.Channel, m.ID)
+	// Not knowing is not "not posted": better late than twice. Within the
+	// window this takes thousands of messages in a few minutes, more than
+	// Slack lets a channel be posted to.
+	return "", false, fmt.Errorf("check channel %s for message %s: over %d pages between %s and %s", m.Channel, m.ID, deliverFindPages, oldest, latest)
 }
 
+// deliverFindPages bounds the pages of history read to settle one attempt.
+const deliverFindPages = 10
+
+// deliverWindow is the span of Slack time, as oldest and latest ts, in
+// which the last attempt at m can have landed: from its start to the end of
+// its timeout, widened by the clock skew allowed between Slack and us.
+func (d *Deliverer) deliverWindow(m state.Message) (oldest, latest string) {
+	from, to := m.Attempted, m.Attempted.Add(d.cfg.SendTimeout)
+	if m.Attempted.IsZero() {
+		// Not recorded: the attempt was made between queueing and now.
+		from, to = m.Created, d.cfg.Now()
+		if from.IsZero() || from.After(to) {
+			from = to
+		}
+	}
+	return deliverSlackTS(from.Add(-d.cfg.ClockSkew)), deliverSlackTS(to.Add(d.cfg.ClockSkew))
+}
+
+// deliverSlackTS writes t as a Slack ts: seconds and microseconds.
 func deliverSlackTS(t time.Time) string {
-	return strconv.FormatInt(t.Unix(), 10) + ".000000"
+	us := t.UnixMicro()
+	return fmt.Sprintf("%d.%06d", us/1e6, us%1e6)
 }
 
 func (d *Deliverer) deliverCount(method, reason string) {

@@ -8,10 +8,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/slack-go/slack"
 
@@ -391,5 +394,99 @@ func TestDeliverUnknownOutcomeWaitsForHistory(t *testing.T) {
 	}
 	if e.emu.Calls("conversations.history") == 0 {
 		t.Error("history was not checked")
+	}
+}
+
+// shiftedClock is the wall clock moved by an offset a test can advance, so
+// that the emulator and the deliverer agree on Slack time while hours pass
+// in an instant.
+type shiftedClock struct{ offset atomic.Int64 }
+
+func (c *shiftedClock) Now() time.Time          { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *shiftedClock) Advance(d time.Duration) { c.offset.Add(int64(d)) }
+
+// floodAfterFailure is the Slack client, except that the first post that
+// fails is followed by flood: other people's messages arriving while the
+// deliverer does not know whether its post landed.
+type floodAfterFailure struct {
+	*slack.Client
+	once  sync.Once
+	flood func()
+}
+
+func (f *floodAfterFailure) PostMessageContext(ctx context.Context, channel string, opts ...slack.MsgOption) (string, string, error) {
+	ch, ts, err := f.Client.PostMessageContext(ctx, channel, opts...)
+	if err != nil {
+		f.once.Do(f.flood)
+	}
+	return ch, ts, err
+}
+
+// TestDeliverUnknownOutcomeInABusyChannel: a post whose outcome is unknown,
+// followed by more messages than the history check can page through, is
+// settled by looking only around the time of the attempt: the alert is in
+// the channel exactly once and the alert queued behind it is not blocked.
+func TestDeliverUnknownOutcomeInABusyChannel(t *testing.T) {
+	const others = 2500
+	tests := []struct {
+		name   string
+		landed bool // the unknown attempt did reach Slack
+	}{
+		{"the post landed", true},
+		{"the post was lost", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			clock := &shiftedClock{}
+			emu := slackemu.New(slackemu.WithClock(clock.Now))
+			defer emu.Close()
+			st, err := state.Open(filepath.Join(t.TempDir(), "s.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			client := slack.New(emu.BotToken(), slack.OptionAPIURL(emu.APIURL()))
+			api := &floodAfterFailure{Client: client, flood: func() {
+				// An hour later in Slack's time, the channel has moved on.
+				clock.Advance(time.Hour)
+				for i := range others {
+					if _, _, err := client.PostMessageContext(ctx, deliverChannel, slack.MsgOptionText("chatter "+strconv.Itoa(i), false)); err != nil {
+						t.Errorf("post chatter %d: %v", i, err)
+						return
+					}
+				}
+			}}
+			m := metrics.New()
+			d := bot.NewDeliverer(api, st, bot.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 100 * time.Millisecond,
+				MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, HistoryLag: time.Millisecond, Now: clock.Now, Metrics: m,
+				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			if tt.landed {
+				emu.PostThenHang("chat.postMessage", 1, 2*time.Second)
+			} else {
+				emu.FailNext("chat.postMessage", 1, 503)
+			}
+			e := &deliverEnv{t: t, ctx: ctx, emu: emu, st: st, d: d}
+			e.queue(state.Message{Kind: state.KindPost, ID: "a1", AlertID: "a1", Text: "alert a1"},
+				state.Message{Kind: state.KindPost, ID: "a2", AlertID: "a2", Text: "alert a2"})
+			e.drain()
+
+			count := map[string]int{}
+			for _, msg := range emu.ChannelMessages(deliverChannel) {
+				count[msg.Text]++
+			}
+			if count["alert a1"] != 1 || count["alert a2"] != 1 || len(emu.ChannelMessages(deliverChannel)) != others+2 {
+				t.Errorf("a1 posted %d times, a2 %d times, %d messages in all; want each alert once among %d",
+					count["alert a1"], count["alert a2"], len(emu.ChannelMessages(deliverChannel)), others+2)
+			}
+			want := map[bool]string{true: "deduplicated", false: "sent"}[tt.landed]
+			if got := testutil.ToFloat64(m.Alerts.WithLabelValues(want)); got < 1 {
+				t.Errorf("alerts %s = %v: the unknown attempt was not settled as %s", want, got, want)
+			}
+			if n := emu.Calls("conversations.history"); n != 1 {
+				t.Errorf("conversations.history called %d times, want one bounded look", n)
+			}
+		})
 	}
 }

@@ -20,6 +20,11 @@ type envelope struct {
 	sentAt          time.Time
 	acceptsResponse bool
 	channel, user   string
+	payload         any
+	// retryAttempt and retryReason are set on a redelivery, as Slack sets
+	// them; retryAttempt on the original counts its redeliveries.
+	retryAttempt int
+	retryReason  string
 }
 
 // Ack is the bot's answer to one envelope.
@@ -43,12 +48,15 @@ type Ack struct {
 // sendEnvelope delivers an envelope to one usable socket, round robin,
 // waiting for one if none is connected.
 func (s *Server) sendEnvelope(ctx context.Context, env *envelope, payload any) error {
+	env.payload = payload
 	frame := struct {
 		EnvelopeID             string `json:"envelope_id"`
 		Payload                any    `json:"payload"`
 		Type                   string `json:"type"`
 		AcceptsResponsePayload bool   `json:"accepts_response_payload"`
-	}{env.id, payload, env.typ, env.acceptsResponse}
+		RetryAttempt           int    `json:"retry_attempt,omitempty"`
+		RetryReason            string `json:"retry_reason,omitempty"`
+	}{env.id, payload, env.typ, env.acceptsResponse, env.retryAttempt, env.retryReason}
 	for {
 		var c *socketConn
 		err := s.waitFor(ctx, "a connection for envelope "+env.id, func() bool {
@@ -74,6 +82,29 @@ func (s *Server) sendEnvelope(ctx context.Context, env *envelope, payload any) e
 		}
 		return nil
 	}
+}
+
+// Redeliver sends an envelope again, with the same envelope_id and payload,
+// as Slack does when an ack is late or missing; retry_attempt counts the
+// redeliveries and retry_reason says why (Slack sends e.g. "timeout"). Its
+// ack is recorded like any other, so Acks then holds two for the id.
+func (s *Server) Redeliver(ctx context.Context, envelopeID, reason string) error {
+	s.mu.Lock()
+	orig, ok := s.envelopes[envelopeID]
+	var again envelope
+	if ok {
+		orig.retryAttempt++
+		again = *orig
+		again.retryReason = reason
+	}
+	s.mu.Unlock()
+	if !ok {
+		return fmt.Errorf("redeliver envelope %q: %w", envelopeID, ErrUnknownEnvelope)
+	}
+	if err := s.sendEnvelope(ctx, &again, again.payload); err != nil {
+		return fmt.Errorf("redeliver envelope %q: %w", envelopeID, err)
+	}
+	return nil
 }
 
 // recordAck reads one frame from the bot as an ack.

@@ -12,6 +12,9 @@ var ErrClosed = errors.New("emulator closed")
 // was dropped, as Slack drops it: to the user the request was never answered.
 var ErrAckDropped = errors.New("ack dropped: 20 KB or larger")
 
+// ErrUnknownEnvelope is returned by Redeliver for an envelope never sent.
+var ErrUnknownEnvelope = errors.New("no such envelope")
+
 // WaitError reports a wait that ended before its condition held.
 type WaitError struct {
 	What string // what was awaited, e.g. `ack of envelope "…"`

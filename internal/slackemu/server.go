@@ -76,6 +76,7 @@ type config struct {
 	disconnectWait time.Duration
 	responseTTL    time.Duration
 	maxConns       int
+	now            func() time.Time
 }
 
 // Option configures New.
@@ -123,6 +124,17 @@ func WithMaxConnections(n int) Option {
 	}
 }
 
+// WithClock sets the clock message timestamps are issued from (default
+// time.Now), so a test can have messages posted hours apart in Slack's time
+// without waiting for them. Give the bot the same clock.
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.now = now
+		}
+	}
+}
+
 // New starts an emulator listening on 127.0.0.1 on a free port. It panics if
 // no loopback port can be had, since nothing useful can happen without one.
 func New(opts ...Option) *Server {
@@ -132,6 +144,7 @@ func New(opts ...Option) *Server {
 		disconnectWait: 10 * time.Second,
 		responseTTL:    30 * time.Minute,
 		maxConns:       10,
+		now:            time.Now,
 	}
 	for _, o := range opts {
 		o(&cfg)

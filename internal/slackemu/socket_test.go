@@ -367,3 +367,48 @@ func TestOpenFailuresBackOff(t *testing.T) {
 		t.Errorf("calls %d, opened %d, connection errors %d", s.Calls("apps.connections.open"), s.ConnectionsOpened(), b.seen(socketmode.EventTypeConnectionError))
 	}
 }
+
+func TestRedeliverSendsTheSameEnvelopeAgain(t *testing.T) {
+	s := newEmu(t)
+	b := startBot(t, s)
+	ctx := ctxT(t)
+	in, err := s.SendSlashCommand(ctx, SlashCommand{Command: "/instances", Text: "share", UserID: "U1", ChannelID: "C1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := b.next(t, ctx)
+	if err := s.Redeliver(ctx, in.EnvelopeID, "timeout"); err != nil {
+		t.Fatal(err)
+	}
+	again := b.next(t, ctx)
+	if first.Request.RetryAttempt != 0 || first.Request.RetryReason != "" {
+		t.Errorf("first delivery = %+v, want no retry fields", first.Request)
+	}
+	r := again.Request
+	if r.EnvelopeID != in.EnvelopeID || r.RetryAttempt != 1 || r.RetryReason != "timeout" || string(r.Payload) != string(first.Request.Payload) {
+		t.Errorf("redelivery = %+v, want envelope %s again with retry_attempt 1, retry_reason timeout", r, in.EnvelopeID)
+	}
+	for _, ev := range []socketmode.Event{first, again} {
+		if err := b.sm.Ack(*ev.Request); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acks := func() int {
+		n := 0
+		for _, a := range s.acks {
+			if a.EnvelopeID == in.EnvelopeID {
+				n++
+			}
+		}
+		return n
+	}
+	if err := s.waitFor(ctx, "two acks", func() bool { return acks() >= 2 }); err != nil {
+		t.Fatal(err)
+	}
+	if n, stray := len(s.Acks()), s.StrayAcks(); n != 2 || stray != 0 {
+		t.Errorf("%d acks, %d stray; want both deliveries acked", n, stray)
+	}
+	if err := s.Redeliver(ctx, "no-such-envelope", "timeout"); !errors.Is(err, ErrUnknownEnvelope) {
+		t.Errorf("Redeliver(unknown) = %v, want ErrUnknownEnvelope", err)
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // Message is a message the bot sent, as the emulator recorded it.
@@ -61,10 +60,11 @@ func (m Message) clone() Message {
 }
 
 // nextTSLocked issues a message timestamp: Unix seconds and microseconds
-// from the wall clock, so a bot computing "oldest" from time.Now() sees what
-// it would on Slack, and strictly increasing so each is unique.
+// from the emulator's clock (the wall clock unless WithClock), so a bot
+// computing "oldest" from its own clock sees what it would on Slack, and
+// strictly increasing so each is unique.
 func (s *Server) nextTSLocked() string {
-	us := time.Now().UnixMicro()
+	us := s.cfg.now().UnixMicro()
 	if us <= s.tsLast {
 		us = s.tsLast + 1
 	}
