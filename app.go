@@ -83,7 +83,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 			Interval:       cfg.WatchInterval.D,
 			Statuses:       cfg.Statuses,
 			Mention:        cfg.WatchMention,
-			OutageAfter:    cfg.WatchOutageAfter.D,
+			OutageAfter:    orNone(cfg.WatchOutageAfter.D),
 			StormThreshold: cfg.WatchStormThreshold.N,
 			TokenExpiry:    tokenExpiry(tokens),
 			Location:       cfg.Location,
@@ -97,7 +97,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 	h := handlers.New(client, handlers.Config{
 		AllowedChannels: cfg.AllowedChannels,
 		AllowedUsers:    cfg.AllowedUsers,
-		CacheTTL:        cfg.CacheTTL.D,
+		CacheTTL:        orNone(cfg.CacheTTL.D),
 		QueryTimeout:    cfg.QueryTimeout.D,
 		Location:        cfg.Location,
 		Watch:           watchControl(w),
@@ -210,6 +210,16 @@ func tokenExpiry(ts scnet.TokenSource) func() (time.Time, bool) {
 		return st.ExpiresAt
 	}
 	return nil
+}
+
+// orNone passes on an operator's 0 ("no cache", "at once"). handlers and
+// watcher read a zero setting as "use the default", as Go configuration
+// structs do, and a negative one as "none", as net.Dialer.KeepAlive does.
+func orNone(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // watchControl keeps a nil *watcher.Watcher from becoming a non-nil

@@ -39,7 +39,7 @@ type Config struct {
 
 	AllowedChannels List     `envconfig:"ALLOWED_CHANNELS" desc:"comma-separated channel ids (C…, G…) where commands work; empty means everywhere"`
 	AllowedUsers    List     `envconfig:"ALLOWED_USERS" desc:"comma-separated user ids (U…, W…) who may use the bot; empty means everyone"`
-	CacheTTL        Duration `envconfig:"CACHE_TTL" default:"30s" desc:"how long a query result is reused"`
+	CacheTTL        Duration `envconfig:"CACHE_TTL" default:"30s" desc:"how long a query result is reused; 0 means no cache"`
 	QueryTimeout    Duration `envconfig:"QUERY_TIMEOUT" default:"8s" desc:"how long a command waits for SCNet before answering that SCNet is slow"`
 	DisplayTimezone string   `envconfig:"DISPLAY_TIMEZONE" default:"Asia/Shanghai" desc:"time zone for times shown in Slack"`
 	HTTPAddr        string   `envconfig:"HTTP_ADDR" default:":8080" desc:"address for /healthz, /readyz and /metrics; empty disables"`
@@ -50,7 +50,7 @@ type Config struct {
 	WatchInterval       Duration `envconfig:"WATCH_INTERVAL" default:"60s" desc:"how often the watcher polls SCNet"`
 	WatchStatuses       List     `envconfig:"WATCH_STATUSES" default:"Failed,Terminated" desc:"statuses that raise an alert"`
 	WatchMention        string   `envconfig:"WATCH_MENTION" desc:"mention added to top-level alerts, e.g. <!here> or <!subteam^S0123>"`
-	WatchOutageAfter    Duration `envconfig:"WATCH_OUTAGE_AFTER" default:"5m" desc:"failed polls for this long post one 'SCNet unreachable' notice"`
+	WatchOutageAfter    Duration `envconfig:"WATCH_OUTAGE_AFTER" default:"5m" desc:"failed polls for this long post one 'SCNet unreachable' notice; 0 posts it at the first failed poll"`
 	WatchStormThreshold Int      `envconfig:"WATCH_STORM_THRESHOLD" default:"5" desc:"more changes than this in one poll are posted as one summary"`
 	StatePath           string   `envconfig:"STATE_PATH" default:"scnetbot.db" desc:"file of the watcher's embedded state store"`
 
