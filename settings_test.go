@@ -1,6 +1,10 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -50,4 +54,24 @@ func TestOutageAfterZeroNoticesTheFirstFailedPoll(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// TestStatePathNamedOnce: a state file that cannot be opened is named once
+// in the error, with the variable to fix.
+func TestStatePathNamedOnce(t *testing.T) {
+	sim, emu := newSimAndEmu(t)
+	path := filepath.Join(t.TempDir(), "missing-dir", "scnetbot.db")
+	cfg := e2eConfig(t, sim, emu)
+	cfg.StatePath = path
+	cfg.WatchChannel = "C0ALERTS"
+	err := run(timeout(t, 30*time.Second), cfg, slog.New(slog.DiscardHandler), nil)
+	if err == nil {
+		t.Fatal("run started with a state file in a missing directory")
+	}
+	if n := strings.Count(err.Error(), path); n != 1 || !strings.Contains(err.Error(), "STATE_PATH") {
+		t.Errorf("error names the path %d times, want once, with STATE_PATH: %v", n, err)
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("error %v no longer says the file does not exist", err)
+	}
 }
