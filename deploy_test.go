@@ -167,3 +167,18 @@ func TestHealthcheckCommand(t *testing.T) {
 		t.Errorf("healthcheck against a dead port exited %d, want 1", code)
 	}
 }
+
+// TestHealthcheckWithTheServerOff: HTTP_ADDR set to empty turns the health
+// server off, so there is nothing to probe; healthcheck says so instead of
+// probing :8080, where another process may answer.
+func TestHealthcheckWithTheServerOff(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "healthcheck")
+	cmd.Env = []string{"SCNETBOT_TEST_RUN_MAIN=1", "HTTP_ADDR="}
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("healthcheck with HTTP_ADDR empty exited %d, want 1", code)
+	}
+	if !strings.Contains(string(out), "HTTP_ADDR is empty") || !strings.Contains(string(out), "health server is off") {
+		t.Errorf("healthcheck output does not say the server is off: %q", out)
+	}
+}
