@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -53,6 +54,9 @@ func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "demo":
 		if err := runDemo(ctx, args[1:], stdin, stdout, stderr); err != nil {
 			fmt.Fprintln(stderr, "scnetbot demo:", err)
+			if errors.As(err, new(usageError)) {
+				return 2
+			}
 			return 1
 		}
 		return 0
