@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# Build: docker build --build-arg VERSION=$(git describe --always --dirty) -t scnetbot .
+# Build: docker build --build-arg VERSION=v0.1.0 -t scnetbot:v0.1.0 .
+# (the README shows the push; .dockerignore keeps .git and state files out)
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
@@ -14,13 +15,15 @@ RUN mkdir -p /out/data
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/scnetbot /usr/local/bin/scnetbot
 # The watcher's state (bbolt) lives on a volume so a restart keeps it.
-COPY --from=build --chown=nonroot:nonroot /out/data /data
+COPY --from=build --chown=65532:65532 /out/data /data
 VOLUME /data
 ENV STATE_PATH=/data/scnetbot.db \
     HTTP_ADDR=:8080 \
     LOG_FORMAT=json
 EXPOSE 8080
-USER nonroot:nonroot
+# Numeric, not nonroot:nonroot: with runAsNonRoot the kubelet must see that
+# the user is not root, and it cannot look a name up in the image.
+USER 65532:65532
 # distroless has no shell or curl: the binary checks itself.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
   CMD ["/usr/local/bin/scnetbot", "healthcheck"]

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -74,7 +75,8 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 	if cfg.WatchEnabled() {
 		store, err = state.Open(cfg.StatePath)
 		if err != nil {
-			return fmt.Errorf("open state %s: %w", cfg.StatePath, err)
+			// state.Open names the file.
+			return fmt.Errorf("STATE_PATH: %w", err)
 		}
 		defer store.Close()
 		deliv = bot.NewDeliverer(api, store, bot.DeliverConfig{Logger: logger.With("component", "deliver"), Metrics: m})
@@ -83,7 +85,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 			Interval:       cfg.WatchInterval.D,
 			Statuses:       cfg.Statuses,
 			Mention:        cfg.WatchMention,
-			OutageAfter:    cfg.WatchOutageAfter.D,
+			OutageAfter:    orNone(cfg.WatchOutageAfter.D),
 			StormThreshold: cfg.WatchStormThreshold.N,
 			TokenExpiry:    tokenExpiry(tokens),
 			Location:       cfg.Location,
@@ -97,7 +99,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 	h := handlers.New(client, handlers.Config{
 		AllowedChannels: cfg.AllowedChannels,
 		AllowedUsers:    cfg.AllowedUsers,
-		CacheTTL:        cfg.CacheTTL.D,
+		CacheTTL:        orNone(cfg.CacheTTL.D),
 		QueryTimeout:    cfg.QueryTimeout.D,
 		Location:        cfg.Location,
 		Watch:           watchControl(w),
@@ -151,7 +153,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 		wg.Go(func() { fail(deliv.Run(ctx)) })
 		wg.Go(func() { fail(w.Run(ctx)) })
 	}
-	checkBotToken(ctx, api, logger)
+	checkBotToken(ctx, api, cfg.SlackAPIURL, logger)
 	if started != nil {
 		started(a)
 	}
@@ -212,6 +214,16 @@ func tokenExpiry(ts scnet.TokenSource) func() (time.Time, bool) {
 	return nil
 }
 
+// orNone passes on an operator's 0 ("no cache", "at once"). handlers and
+// watcher read a zero setting as "use the default", as Go configuration
+// structs do, and a negative one as "none", as net.Dialer.KeepAlive does.
+func orNone(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
 // watchControl keeps a nil *watcher.Watcher from becoming a non-nil
 // interface, which handlers would take for a running watcher.
 func watchControl(w *watcher.Watcher) handlers.WatchControl {
@@ -223,14 +235,33 @@ func watchControl(w *watcher.Watcher) handlers.WatchControl {
 
 // checkBotToken asks Slack who the bot is, once, so a wrong SLACK_BOT_TOKEN
 // shows in the log at start rather than at the first alert. Slack being
-// unreachable is not fatal: the socket keeps retrying.
-func checkBotToken(ctx context.Context, api *slack.Client, logger *slog.Logger) {
+// unreachable is not fatal: the socket keeps retrying, so that is a
+// warning, and it is not blamed on the token.
+func checkBotToken(ctx context.Context, api *slack.Client, apiURL string, logger *slog.Logger) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	resp, err := api.AuthTestContext(ctx)
-	if err != nil {
-		logger.Error("SLACK_BOT_TOKEN check failed: replies and alerts will fail until it is fixed", "err", err)
-		return
+	var (
+		rejected slack.SlackErrorResponse
+		status   slack.StatusCodeError
+		limited  *slack.RateLimitedError
+	)
+	switch {
+	case err == nil:
+		logger.Info("slack bot token ok", "team", resp.Team, "bot_user", resp.UserID)
+	case errors.As(err, &rejected):
+		// auth.test fails with an error code only when the token is bad
+		// (invalid_auth, token_revoked, account_inactive, …).
+		logger.Error("SLACK_BOT_TOKEN rejected by Slack ("+rejected.Err+"): replies and alerts will fail until it is replaced", "slack_error", rejected.Err)
+	case errors.As(err, &status):
+		logger.Warn(fmt.Sprintf("Slack answered auth.test with HTTP %d: the bot token could not be checked at start", status.Code))
+	case errors.As(err, &limited):
+		logger.Warn("Slack rate-limited auth.test: the bot token could not be checked at start", "retry_after", limited.RetryAfter)
+	default:
+		host := apiURL
+		if u, perr := url.Parse(apiURL); perr == nil {
+			host = u.Host
+		}
+		logger.Warn("cannot reach Slack at "+host+": the bot keeps trying to connect", "err", err)
 	}
-	logger.Info("slack bot token ok", "team", resp.Team, "bot_user", resp.UserID)
 }

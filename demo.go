@@ -11,11 +11,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"scnetbot/config"
+	"scnetbot/handlers"
 	"scnetbot/internal/slackemu"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
@@ -50,8 +54,26 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.DurationVar(&o.failEvery, "fail-every", 20*time.Second, "fail a running instance this often so an alert appears (0 never)")
 	fs.DurationVar(&o.watchInterval, "watch-interval", 5*time.Second, "how often the watcher polls the simulated SCNet")
 	fs.BoolVar(&o.verbose, "v", false, "print the bot's logs")
-	if err := fs.Parse(args); err != nil {
-		return err
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: scnetbot demo [flags]   (input: slash commands, button labels, fail <name>, quit)")
+		fs.PrintDefaults()
+	}
+	// The flag package prints usage as it fails; the output is chosen here
+	// instead, so -h goes to stdout and succeeds.
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fs.Usage()
+		return nil
+	}
+	if err == nil {
+		err = o.check()
+	}
+	if err != nil {
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return usageError{err}
 	}
 	interactive := isTerminal(stdin)
 
@@ -99,37 +121,97 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stdout, `scnetbot demo: the real bot, connected to a built-in Slack (Socket Mode) and a simulated
 SCNet with %d instances. Health and metrics: http://%s/metrics
 Type a slash command (/instances help, /instances running ssh, /instances failed page 2),
-a button's label to click it (Next, Refresh, Acknowledge…), "fail <name>" to fail an
-instance, or "quit". An instance fails every %s, so an alert appears in #%s.
+a button's label to click it (Next, Refresh, Acknowledge…; "Details 3" or "Details <name>"
+for a row), "fail <name>" to fail an instance, or "quit" (or Ctrl-C). An instance fails
+every %s, so an alert appears in #%s.
 
 `, o.instances, a.httpAddr, o.failEvery, demoAlertChannel)
 	}
+	var ticker sync.WaitGroup
 	if o.failEvery > 0 {
-		go failNowAndThen(runCtx, sim, p, o.failEvery, 2*o.watchInterval)
+		ticker.Go(func() { failNowAndThen(runCtx, sim, p, o.failEvery, 2*o.watchInterval) })
 	}
 
 	d := &demoSession{emu: emu, sim: sim, p: p, wait: cfg.QueryTimeout.D + 5*time.Second}
-	sc := bufio.NewScanner(stdin)
-	for {
+	lines := readLines(stdin)
+	var inputErr error
+	for ctx.Err() == nil {
 		if interactive {
 			fmt.Fprint(stdout, "> ")
 		}
-		if !sc.Scan() {
+		var in inputLine
+		select {
+		case <-ctx.Done(): // Ctrl-C while waiting for a line
+		case in = <-lines:
+		}
+		if ctx.Err() != nil || in.eof {
+			inputErr = in.err
 			break
 		}
-		line := strings.TrimSpace(sc.Text())
+		line := strings.TrimSpace(in.text)
 		if line == "quit" || line == "exit" {
 			break
 		}
-		if err := d.handle(ctx, line); err != nil {
+		if err := d.handle(ctx, line); err != nil && ctx.Err() == nil {
 			fmt.Fprintln(stdout, "demo:", err)
 		}
 	}
+	if interactive && ctx.Err() != nil {
+		fmt.Fprintln(stdout)
+	}
 	stop()
+	ticker.Wait()
 	if err := <-errc; err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
-	return sc.Err()
+	return inputErr
+}
+
+// check refuses flag values the demo cannot run with.
+func (o demoOptions) check() error {
+	var problems []error
+	if o.instances < 0 || o.instances > maxDemoInstances {
+		problems = append(problems, fmt.Errorf("-instances must be between 0 and %d, got %d", maxDemoInstances, o.instances))
+	}
+	if o.failEvery < 0 {
+		problems = append(problems, fmt.Errorf("-fail-every must not be negative (0 never fails one), got %s", o.failEvery))
+	}
+	if o.watchInterval <= 0 {
+		problems = append(problems, fmt.Errorf("-watch-interval must be positive, got %s", o.watchInterval))
+	}
+	return errors.Join(problems...)
+}
+
+// maxDemoInstances bounds the simulated account: the simulator holds every
+// instance in memory.
+const maxDemoInstances = 100_000
+
+// usageError is a bad command line; cli exits 2 for it.
+type usageError struct{ error }
+
+func (e usageError) Unwrap() error { return e.error }
+
+// inputLine is one line of the demo's input, or its end.
+type inputLine struct {
+	text string
+	eof  bool
+	err  error // why reading stopped, nil at a clean end
+}
+
+// readLines reads r line by line on its own goroutine, so the demo can stop
+// on Ctrl-C while a read is blocked. That goroutine ends at the end of the
+// input; a terminal read it is blocked in when the demo stops ends with the
+// process, as nothing can interrupt a read of a terminal.
+func readLines(r io.Reader) <-chan inputLine {
+	out := make(chan inputLine)
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			out <- inputLine{text: sc.Text()}
+		}
+		out <- inputLine{eof: true, err: sc.Err()}
+	}()
+	return out
 }
 
 // simulatedConfig is the default configuration pointed at a simulated SCNet
@@ -161,6 +243,11 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 		return nil
 	case strings.HasPrefix(line, "/"):
 		command, text, _ := strings.Cut(line, " ")
+		if command != handlers.CommandName {
+			// Slack itself refuses a command the app does not declare; the
+			// emulator would deliver it and the bot answer as /instances.
+			return fmt.Errorf("unknown command %s: this app has only %s (try %s help)", command, handlers.CommandName, handlers.CommandName)
+		}
 		in, err := d.emu.SendSlashCommand(ctx, slackemu.SlashCommand{
 			Command: command, Text: strings.TrimSpace(text),
 			UserID: demoUser, UserName: "oncall", ChannelID: demoChannel, ChannelName: "gpu-oncall",
@@ -181,11 +268,15 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 		d.p.note("SCNet: %s is now Failed; the watcher will notice at its next poll", name)
 		return nil
 	default:
-		msg, label, ok := d.p.withButton(strings.TrimPrefix(line, "click "))
-		if !ok {
-			return fmt.Errorf("no button %q on recent messages; type a slash command such as /instances help, a button label, or quit", line)
+		msg, b, err := d.p.find(line)
+		if err != nil {
+			return err
 		}
-		in, err := d.emu.Click(ctx, msg, label, demoUser)
+		target := b.ActionID
+		if target == "" {
+			target = b.Label
+		}
+		in, err := d.emu.Click(ctx, msg, target, demoUser)
 		if err != nil {
 			return err
 		}
@@ -249,7 +340,14 @@ func (p *demoPrinter) print(m slackemu.Message) {
 		_ = enc.Encode(json.RawMessage(m.Blocks))
 		fmt.Fprintf(p.w, "%s(open in Block Kit Builder: %s)\n", pretty.String(), builderLink(m.Blocks))
 	}
-	if len(buttonLabels(m.Blocks)) > 0 {
+	// A message replaced (or deleted) through its response_url keeps its
+	// ts: its old buttons are gone, and clicking one would fail.
+	if m.TS != "" {
+		p.recent = slices.DeleteFunc(p.recent, func(old slackemu.Message) bool {
+			return old.Channel == m.Channel && old.TS == m.TS
+		})
+	}
+	if !m.DeleteOriginal && len(messageButtons(m.Blocks)) > 0 {
 		p.recent = append(p.recent, m)
 		if len(p.recent) > 20 {
 			p.recent = p.recent[1:]
@@ -263,19 +361,82 @@ func (p *demoPrinter) note(format string, args ...any) {
 	fmt.Fprintf(p.w, "(demo) "+format+"\n", args...)
 }
 
-// withButton finds the newest message that has a button with this label
-// (any letter case) and returns the label as the message spells it.
-func (p *demoPrinter) withButton(label string) (slackemu.Message, string, bool) {
+// find reads a typed line ("Next", "click 🔄 Refresh", "Details 3",
+// "Details train-llm-7") as a button of the newest message that has one
+// with that label. Labels match with emoji, arrows and letter case
+// ignored; words after the label pick among the buttons that share it, by
+// row number or by a name in the row.
+func (p *demoPrinter) find(typed string) (slackemu.Message, demoButton, error) {
+	words := strings.Fields(strings.TrimPrefix(typed, "click "))
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for i := len(p.recent) - 1; i >= 0; i-- {
-		for _, l := range buttonLabels(p.recent[i].Blocks) {
-			if strings.EqualFold(l, label) {
-				return p.recent[i], l, true
+	// The whole line as a label first, so a label that ends in a number
+	// or a name is still found; then ever shorter labels with a pick.
+	for n := len(words); n >= 1; n-- {
+		label, pick := buttonKey(strings.Join(words[:n], " ")), strings.Join(words[n:], " ")
+		if label == "" {
+			continue
+		}
+		for i := len(p.recent) - 1; i >= 0; i-- {
+			var same []demoButton
+			for _, b := range messageButtons(p.recent[i].Blocks) {
+				if buttonKey(b.Label) == label {
+					same = append(same, b)
+				}
 			}
+			if len(same) == 0 {
+				continue
+			}
+			b, err := pickButton(same, pick)
+			return p.recent[i], b, err
 		}
 	}
-	return slackemu.Message{}, "", false
+	return slackemu.Message{}, demoButton{}, fmt.Errorf("no button %q on recent messages; type a slash command such as /instances help, a button label, or quit", typed)
+}
+
+// buttonKey is a label as it is matched: letters and digits only, in lower
+// case, one space between words, so "🔄 Refresh" is "refresh" and
+// "Next ▶" is "next".
+func buttonKey(label string) string {
+	return strings.Join(strings.FieldsFunc(strings.ToLower(label), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}), " ")
+}
+
+// pickButton picks one of the buttons that share a label: the first when
+// pick is empty, the pick-th (from 1), or the one whose row names pick.
+func pickButton(same []demoButton, pick string) (demoButton, error) {
+	label := same[0].Label
+	if pick == "" {
+		return same[0], nil
+	}
+	if n, err := strconv.Atoi(pick); err == nil {
+		if n < 1 || n > len(same) {
+			return demoButton{}, fmt.Errorf("no row %d: the newest message with %s buttons has %d %s buttons (%s 1 to %s %d)", n, label, len(same), label, label, label, len(same))
+		}
+		return same[n-1], nil
+	}
+	// A row's name is a whole word of its text ("*whisper-asr-3*" is not
+	// whisper-asr-36); a part of a name is good enough when only one row
+	// has it.
+	var partial []demoButton
+	for _, b := range same {
+		for _, w := range strings.Fields(b.Row) {
+			if strings.EqualFold(strings.Trim(w, "*_`~"), pick) {
+				return b, nil
+			}
+		}
+		if strings.Contains(strings.ToLower(b.Row), strings.ToLower(pick)) {
+			partial = append(partial, b)
+		}
+	}
+	switch len(partial) {
+	case 1:
+		return partial[0], nil
+	case 0:
+		return demoButton{}, fmt.Errorf("no %s button for %q on the newest message with %s buttons; give a name its rows show, or a row number", label, pick, label)
+	}
+	return demoButton{}, fmt.Errorf("%d rows match %q; give the whole name or a row number", len(partial), pick)
 }
 
 func isTerminal(r io.Reader) bool {

@@ -163,26 +163,38 @@ func builderLink(blocks json.RawMessage) string {
 	return "https://app.slack.com/block-kit-builder/#" + url.PathEscape(payload)
 }
 
-// buttonLabels lists the buttons of a message, for "type a label to click".
-func buttonLabels(raw json.RawMessage) []string {
+// demoButton is one button of a message, for "type a label to click".
+type demoButton struct {
+	ActionID string
+	Label    string // as shown, emoji codes turned into glyphs
+	Row      string // the text of the section the button sits on; "" in an actions block
+}
+
+// messageButtons lists the buttons of a message in the order Slack shows
+// them.
+func messageButtons(raw json.RawMessage) []demoButton {
 	var blocks slack.Blocks
 	if json.Unmarshal(raw, &blocks) != nil {
 		return nil
 	}
-	var labels []string
+	glyphs := emojiGlyphs()
+	var out []demoButton
+	add := func(btn *slack.ButtonBlockElement, row string) {
+		out = append(out, demoButton{ActionID: btn.ActionID, Label: glyphs.Replace(textOf(btn.Text)), Row: row})
+	}
 	for _, blk := range blocks.BlockSet {
 		switch v := blk.(type) {
 		case *slack.ActionBlock:
 			for _, e := range v.Elements.ElementSet {
 				if btn, ok := e.(*slack.ButtonBlockElement); ok {
-					labels = append(labels, textOf(btn.Text))
+					add(btn, "")
 				}
 			}
 		case *slack.SectionBlock:
 			if v.Accessory != nil && v.Accessory.ButtonElement != nil {
-				labels = append(labels, textOf(v.Accessory.ButtonElement.Text))
+				add(v.Accessory.ButtonElement, textOf(v.Text))
 			}
 		}
 	}
-	return labels
+	return out
 }

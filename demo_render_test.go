@@ -36,8 +36,8 @@ func TestRenderMessageShowsButtonsAndFields(t *testing.T) {
 			t.Errorf("render lacks %q:\n%s", want, out)
 		}
 	}
-	if got := buttonLabels(blocks); len(got) != 1 || got[0] != "Acknowledge" {
-		t.Errorf("buttonLabels = %v", got)
+	if got := messageButtons(blocks); len(got) != 1 || got[0] != (demoButton{ActionID: "alert.ack", Label: "Acknowledge"}) {
+		t.Errorf("messageButtons = %+v", got)
 	}
 }
 
@@ -49,7 +49,7 @@ func FuzzRenderMessage(f *testing.F) {
 	f.Add(`{}`, "<<<>>>")
 	f.Fuzz(func(t *testing.T, blocks, text string) {
 		_ = renderMessage(slackemu.Message{Blocks: json.RawMessage(blocks), Text: text})
-		_ = buttonLabels(json.RawMessage(blocks))
+		_ = messageButtons(json.RawMessage(blocks))
 		_ = builderLink(json.RawMessage(blocks))
 	})
 }

@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -53,6 +54,9 @@ func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "demo":
 		if err := runDemo(ctx, args[1:], stdin, stdout, stderr); err != nil {
 			fmt.Fprintln(stderr, "scnetbot demo:", err)
+			if errors.As(err, new(usageError)) {
+				return 2
+			}
 			return 1
 		}
 		return 0
@@ -107,10 +111,17 @@ func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
 }
 
 // healthcheck asks the local bot's /healthz; distroless images have no curl.
+// It reads HTTP_ADDR as the bot does: unset is the default address, and set
+// to empty means the bot runs no health server, so there is nothing to ask.
 func healthcheck(stderr io.Writer) int {
-	addr := os.Getenv("HTTP_ADDR")
+	addr, set := os.LookupEnv("HTTP_ADDR")
+	if !set {
+		addr = config.Defaults().HTTPAddr
+	}
 	if addr == "" {
-		addr = ":8080"
+		fmt.Fprintln(stderr, "healthcheck: HTTP_ADDR is empty, so the health server is off and there is nothing to check; "+
+			"set HTTP_ADDR (e.g. :8080), or run the container without a health check (docker run --no-healthcheck)")
+		return 1
 	}
 	if strings.HasPrefix(addr, ":") {
 		addr = "127.0.0.1" + addr

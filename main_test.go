@@ -190,3 +190,23 @@ func TestManifestMatchesTheCode(t *testing.T) {
 		t.Errorf("manifest bot scopes %v, the code needs exactly %v", got, wantList)
 	}
 }
+
+// TestPasswordInBaseURLRefusedBeforeLogging: a user:password@ in
+// SCNET_BASE_URL stops the bot before it logs anything, and the refusal
+// does not repeat the password.
+func TestPasswordInBaseURLRefusedBeforeLogging(t *testing.T) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = []string{"SCNETBOT_TEST_RUN_MAIN=1", "PATH=" + os.Getenv("PATH"),
+		"SLACK_APP_TOKEN=xapp-1", "SLACK_BOT_TOKEN=xoxb-1", "SCNET_TOKEN=t",
+		"SCNET_BASE_URL=https://oncall:hunter2pw@scnet.example/ai"}
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 2 {
+		t.Errorf("exit code %d, want 2:\n%s", code, out)
+	}
+	if strings.Contains(string(out), "hunter2pw") || strings.Contains(string(out), "starting scnetbot") {
+		t.Errorf("the password was printed, or the bot started logging:\n%s", out)
+	}
+	if !strings.Contains(string(out), "SCNET_BASE_URL must not contain a user name or password") {
+		t.Errorf("the refusal does not say why:\n%s", out)
+	}
+}

@@ -3,11 +3,12 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -23,9 +24,9 @@ import (
 type Config struct {
 	SlackAppToken scnet.Secret `envconfig:"SLACK_APP_TOKEN" desc:"Slack app-level token (xapp-…, scope connections:write) for Socket Mode"`
 	SlackBotToken scnet.Secret `envconfig:"SLACK_BOT_TOKEN" desc:"Slack bot token (xoxb-…) for the Web API"`
-	SlackAPIURL   string       `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL (also used for apps.connections.open)"`
+	SlackAPIURL   string       `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL (also used for apps.connections.open); a missing trailing slash is added"`
 
-	SCNetBaseURL   string       `envconfig:"SCNET_BASE_URL" desc:"SCNet AI base URL of the region, e.g. https://…/ai; discovered from the center endpoint when empty"`
+	SCNetBaseURL   string       `envconfig:"SCNET_BASE_URL" desc:"SCNet AI base URL of the region, ending in /ai (e.g. https://…/ai); discovered from the center endpoint when empty"`
 	SCNetToken     scnet.Secret `envconfig:"SCNET_TOKEN" desc:"SCNet region token (static); or use the credential variables below"`
 	SCNetUser      string       `envconfig:"SCNET_USER" desc:"SCNet user name, for AK/SK or legacy login"`
 	SCNetAccessKey scnet.Secret `envconfig:"SCNET_ACCESS_KEY" desc:"SCNet access key (AK/SK login)"`
@@ -36,20 +37,20 @@ type Config struct {
 	SCNetAuthURL   string       `envconfig:"SCNET_AUTH_URL" default:"https://api.scnet.cn" desc:"SCNet AK/SK token service base URL"`
 	SCNetACURL     string       `envconfig:"SCNET_AC_URL" default:"https://www.scnet.cn" desc:"SCNet platform (ac) base URL: legacy login, token renewal, center"`
 
-	AllowedChannels List     `envconfig:"ALLOWED_CHANNELS" desc:"comma-separated channel ids where commands work; empty means everywhere"`
-	AllowedUsers    List     `envconfig:"ALLOWED_USERS" desc:"comma-separated user ids who may use the bot; empty means everyone"`
-	CacheTTL        Duration `envconfig:"CACHE_TTL" default:"30s" desc:"how long a query result is reused"`
+	AllowedChannels List     `envconfig:"ALLOWED_CHANNELS" desc:"comma-separated channel ids (C…, G…) where commands work; empty means everywhere"`
+	AllowedUsers    List     `envconfig:"ALLOWED_USERS" desc:"comma-separated user ids (U…, W…) who may use the bot; empty means everyone"`
+	CacheTTL        Duration `envconfig:"CACHE_TTL" default:"30s" desc:"how long a query result is reused; 0 means no cache"`
 	QueryTimeout    Duration `envconfig:"QUERY_TIMEOUT" default:"8s" desc:"how long a command waits for SCNet before answering that SCNet is slow"`
 	DisplayTimezone string   `envconfig:"DISPLAY_TIMEZONE" default:"Asia/Shanghai" desc:"time zone for times shown in Slack"`
 	HTTPAddr        string   `envconfig:"HTTP_ADDR" default:":8080" desc:"address for /healthz, /readyz and /metrics; empty disables"`
 	LogLevel        string   `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
 	LogFormat       string   `envconfig:"LOG_FORMAT" default:"text" desc:"text or json"`
 
-	WatchChannel        string   `envconfig:"WATCH_CHANNEL" desc:"channel id for alerts; empty disables the watcher"`
+	WatchChannel        string   `envconfig:"WATCH_CHANNEL" desc:"channel id (C…) for alerts, in ALLOWED_CHANNELS when that is set; empty disables the watcher"`
 	WatchInterval       Duration `envconfig:"WATCH_INTERVAL" default:"60s" desc:"how often the watcher polls SCNet"`
 	WatchStatuses       List     `envconfig:"WATCH_STATUSES" default:"Failed,Terminated" desc:"statuses that raise an alert"`
 	WatchMention        string   `envconfig:"WATCH_MENTION" desc:"mention added to top-level alerts, e.g. <!here> or <!subteam^S0123>"`
-	WatchOutageAfter    Duration `envconfig:"WATCH_OUTAGE_AFTER" default:"5m" desc:"failed polls for this long post one 'SCNet unreachable' notice"`
+	WatchOutageAfter    Duration `envconfig:"WATCH_OUTAGE_AFTER" default:"5m" desc:"failed polls for this long post one 'SCNet unreachable' notice; 0 posts it at the first failed poll"`
 	WatchStormThreshold Int      `envconfig:"WATCH_STORM_THRESHOLD" default:"5" desc:"more changes than this in one poll are posted as one summary"`
 	StatePath           string   `envconfig:"STATE_PATH" default:"scnetbot.db" desc:"file of the watcher's embedded state store"`
 
@@ -95,26 +96,39 @@ func (c *Config) validate() error {
 	} else if !strings.HasPrefix(string(c.SlackBotToken), "xoxb-") {
 		bad("SLACK_BOT_TOKEN must start with xoxb-")
 	}
-	checkURL := func(name, v string, required bool) {
-		if v == "" {
-			if required {
-				bad("%s is missing", name)
+	for _, u := range []struct {
+		name     string
+		v        *string
+		required bool
+	}{
+		{"SLACK_API_URL", &c.SlackAPIURL, true},
+		{"SCNET_BASE_URL", &c.SCNetBaseURL, false},
+		{"SCNET_AUTH_URL", &c.SCNetAuthURL, true},
+		{"SCNET_AC_URL", &c.SCNetACURL, true},
+	} {
+		if *u.v == "" {
+			if u.required {
+				bad("%s is missing", u.name)
 			}
-			return
+			continue
 		}
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("%s must be an http(s) URL, got %q", name, v)
+		problems = append(problems, checkBaseURL(u.name, *u.v)...)
+	}
+	// slack-go appends method names to the base as they are, so
+	// https://slack.com/api would call https://slack.com/apichat.postMessage.
+	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
+		c.SlackAPIURL += "/"
+	}
+	if c.SCNetBaseURL != "" {
+		if u, err := url.Parse(c.SCNetBaseURL); err == nil && u.User == nil && !strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/ai") {
+			bad("SCNET_BASE_URL must end in /ai, the region's AI API (e.g. https://region.example/ai), got %s", shownURL(c.SCNetBaseURL))
 		}
 	}
-	checkURL("SLACK_API_URL", c.SlackAPIURL, true)
-	checkURL("SCNET_BASE_URL", c.SCNetBaseURL, false)
-	checkURL("SCNET_AUTH_URL", c.SCNetAuthURL, true)
-	checkURL("SCNET_AC_URL", c.SCNetACURL, true)
 
 	switch {
 	case c.SCNetToken != "":
-		// A static token needs nothing else.
+		// A static token needs nothing else; mixing it with credentials is
+		// refused below.
 	case c.SCNetUser == "":
 		bad("SCNet credentials are missing: set SCNET_TOKEN, or SCNET_USER with SCNET_ACCESS_KEY and SCNET_SECRET_KEY (or SCNET_PASSWORD and SCNET_ORG_ID)")
 	case c.SCNetAccessKey != "" || c.SCNetSecretKey != "":
@@ -129,19 +143,47 @@ func (c *Config) validate() error {
 		bad("SCNET_USER is set but no key: add SCNET_ACCESS_KEY and SCNET_SECRET_KEY, or SCNET_PASSWORD and SCNET_ORG_ID")
 	}
 
+	// Two ways to reach SCNet at once would leave it to scnetbot to guess
+	// which one the operator meant.
+	if c.SCNetToken != "" {
+		var also []string
+		for _, v := range []struct {
+			name string
+			set  bool
+		}{
+			{"SCNET_USER", c.SCNetUser != ""},
+			{"SCNET_ACCESS_KEY", c.SCNetAccessKey != ""},
+			{"SCNET_SECRET_KEY", c.SCNetSecretKey != ""},
+			{"SCNET_PASSWORD", c.SCNetPassword != ""},
+			{"SCNET_ORG_ID", c.SCNetOrgID != ""},
+		} {
+			if v.set {
+				also = append(also, v.name)
+			}
+		}
+		if len(also) > 0 {
+			bad("SCNET_TOKEN and %s are all set: use either a static SCNET_TOKEN or SCNET_USER credentials, not both", strings.Join(also, ", "))
+		}
+	}
+
 	for _, d := range []struct {
 		name string
 		v    Duration
 		min  time.Duration
+		zero string // what 0 means, where min is 0
 	}{
-		{"CACHE_TTL", c.CacheTTL, 0},
-		{"QUERY_TIMEOUT", c.QueryTimeout, 100 * time.Millisecond},
-		{"WATCH_INTERVAL", c.WatchInterval, 5 * time.Second},
-		{"WATCH_OUTAGE_AFTER", c.WatchOutageAfter, 0},
+		{"CACHE_TTL", c.CacheTTL, 0, "no cache"},
+		{"QUERY_TIMEOUT", c.QueryTimeout, 100 * time.Millisecond, ""},
+		{"WATCH_INTERVAL", c.WatchInterval, 5 * time.Second, ""},
+		{"WATCH_OUTAGE_AFTER", c.WatchOutageAfter, 0, "a notice at the first failed poll"},
 	} {
 		switch {
 		case d.v.Raw != "" && d.v.Err != nil:
 			bad("%s is not a duration (like 30s or 5m): %q", d.name, d.v.Raw)
+		case d.v.D < 0 && d.min == 0:
+			bad("%s must not be negative (0 is allowed: %s)", d.name, d.zero)
+		case d.v.D <= 0 && d.min > 0:
+			bad("%s must be positive (at least %s)", d.name, d.min)
 		case d.v.D < d.min:
 			bad("%s must be at least %s", d.name, d.min)
 		}
@@ -170,6 +212,7 @@ func (c *Config) validate() error {
 	if c.WatchEnabled() && len(c.Statuses) == 0 && len(c.WatchStatuses) == 0 {
 		bad("WATCH_STATUSES is empty: name at least one status to alert on, e.g. Failed,Terminated")
 	}
+	problems = append(problems, c.checkIDs()...)
 	if c.WatchEnabled() && c.StatePath == "" {
 		bad("STATE_PATH is empty: the watcher needs a file for its state")
 	}
@@ -189,6 +232,84 @@ func (c *Config) validate() error {
 		return &Error{Problems: problems}
 	}
 	return nil
+}
+
+// checkBaseURL lists what is wrong with a base URL. A URL that carries a
+// user name or password is refused without showing either: this message is
+// printed, and the configuration is logged at start.
+func checkBaseURL(name, v string) []string {
+	u, err := url.Parse(v)
+	if err != nil {
+		return []string{fmt.Sprintf("%s must be an http(s) URL, got %s", name, shownURL(v))}
+	}
+	var problems []string
+	if u.User != nil {
+		problems = append(problems, fmt.Sprintf("%s must not contain a user name or password (user:password@): put credentials in their own variables", name))
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		problems = append(problems, fmt.Sprintf("%s must be an http(s) URL, got %s", name, shownURL(v)))
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		problems = append(problems, fmt.Sprintf("%s must not carry a ?query or #fragment: it is a base URL that paths are added to", name))
+	}
+	return problems
+}
+
+// shownURL is a URL as it may appear in an error: quoted, with any user
+// information dropped, or not at all when it cannot be parsed and might
+// hold some.
+func shownURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		if strings.Contains(v, "@") {
+			return "a value that is not a URL (not shown: it may hold a password)"
+		}
+		return strconv.Quote(v)
+	}
+	u.User = nil
+	return strconv.Quote(u.String())
+}
+
+// Slack ids: an upper-case letter saying what the id is, then upper-case
+// letters and digits. U and W are users (W in Enterprise Grid); C, G and D
+// are public, private and direct-message channels.
+var (
+	userID    = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
+	channelID = regexp.MustCompile(`^[CGD][A-Z0-9]+$`)
+)
+
+const (
+	userIDHint    = "a user id looks like U0123ABCDEF (in Slack: open the person's profile, ⋮ More, Copy member ID)"
+	channelIDHint = "a channel id looks like C0123ABCDEF (in Slack: click the channel's name; the id is at the bottom of About)"
+)
+
+// checkIDs lists the ids that are not Slack ids, lists that are set but
+// hold none, and a watch channel whose alert buttons would be refused.
+func (c *Config) checkIDs() []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	list := func(name string, l List, re *regexp.Regexp, kind, hint string) {
+		// A set value that holds no id would otherwise read as "everyone".
+		if l != nil && len(l) == 0 {
+			bad("%s is set but holds no %s id: leave it empty to allow everyone, or list ids; %s", name, kind, hint)
+		}
+		for _, id := range l {
+			if !re.MatchString(id) {
+				bad("%s: %q is not a %s id: %s", name, id, kind, hint)
+			}
+		}
+	}
+	list("ALLOWED_USERS", c.AllowedUsers, userID, "user", userIDHint)
+	list("ALLOWED_CHANNELS", c.AllowedChannels, channelID, "channel", channelIDHint)
+	if c.WatchChannel == "" {
+		return problems
+	}
+	if !channelID.MatchString(c.WatchChannel) {
+		bad("WATCH_CHANNEL: %q is not a channel id: %s", c.WatchChannel, channelIDHint)
+	} else if len(c.AllowedChannels) > 0 && !slices.Contains(c.AllowedChannels, c.WatchChannel) {
+		bad("WATCH_CHANNEL %s is not in ALLOWED_CHANNELS: every button on its alerts would be refused; add it there", c.WatchChannel)
+	}
+	return problems
 }
 
 // Error lists every configuration problem found.
@@ -249,12 +370,17 @@ func Usage(w io.Writer) error {
 	return tw.Flush()
 }
 
-// List is a comma-separated list; blanks around items are dropped.
+// List is a comma-separated list; blanks around items are dropped. A value
+// that is not blank but holds no item (" , ") decodes to an empty, non-nil
+// List, so that validation can tell it from an empty or unset one.
 type List []string
 
 // Decode implements envconfig.Decoder.
 func (l *List) Decode(v string) error {
 	*l = nil
+	if strings.TrimSpace(v) != "" {
+		*l = List{}
+	}
 	for _, p := range strings.Split(v, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			*l = append(*l, p)
@@ -264,7 +390,8 @@ func (l *List) Decode(v string) error {
 }
 
 // Duration decodes leniently: a bad value is kept with its error so that
-// validation can report it together with every other problem.
+// validation can report it together with every other problem. A negative
+// duration is a duration: validation says it must not be negative.
 type Duration struct {
 	D   time.Duration
 	Raw string
@@ -275,9 +402,6 @@ type Duration struct {
 func (d *Duration) Decode(v string) error {
 	d.Raw = v
 	d.D, d.Err = time.ParseDuration(strings.TrimSpace(v))
-	if d.Err == nil && d.D < 0 {
-		d.Err = errors.New("negative duration")
-	}
 	return nil
 }
 

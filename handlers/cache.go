@@ -93,7 +93,7 @@ func (c *queryCache) Instance(ctx context.Context, id string, fresh bool) (*scne
 }
 
 func (c *queryCache) get(ctx context.Context, key string, fresh bool, fetch func(context.Context) (cached, error)) (cached, error) {
-	if !fresh {
+	if !fresh && c.ttl > 0 {
 		if v, ok := c.store.Get(key); ok {
 			if e := v.(cached); c.now().Sub(e.at) < c.ttl {
 				c.count("hit")
@@ -126,7 +126,11 @@ func (c *queryCache) get(ctx context.Context, key string, fresh bool, fetch func
 			return cached{}, err
 		}
 		e.at = c.now()
-		c.store.Set(key, e, cache.DefaultExpiration)
+		// With no cache nothing is kept: go-cache would keep an entry
+		// with a zero or negative expiry for ever.
+		if c.ttl > 0 {
+			c.store.Set(key, e, cache.DefaultExpiration)
+		}
 		return e, nil
 	})
 	countFlight := func() {

@@ -38,7 +38,7 @@ type WatchControl interface {
 // Config is how the command behaves. Zero fields take the defaults noted.
 type Config struct {
 	AllowedChannels, AllowedUsers []string      // empty = everyone
-	CacheTTL                      time.Duration // default 30s
+	CacheTTL                      time.Duration // default 30s; negative: no cache
 	// Location is the display time zone, default Asia/Shanghai (a fixed
 	// +08:00 zone when the host has no tzdata).
 	Location *time.Location
@@ -81,7 +81,7 @@ type Handler struct {
 
 // New builds a Handler that asks l, filling in Config defaults.
 func New(l Lister, cfg Config) *Handler {
-	if cfg.CacheTTL <= 0 {
+	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = DefaultCacheTTL
 	}
 	if cfg.QueryTimeout <= 0 {

@@ -10,6 +10,15 @@ import (
 // usageHint is the one-line reminder shown under input errors.
 const usageHint = "Usage: `/instances [status] [task type] [name words] [page N]`, `/instances &lt;id&gt;`, `/instances watch`, `/instances snooze &lt;name|id&gt; &lt;duration&gt;`, `/instances unsnooze &lt;name|id&gt;`. `/instances help` explains more."
 
+// freshness says how old a reply's results may be; a negative ttl is no
+// cache.
+func freshness(ttl time.Duration) string {
+	if ttl < 0 {
+		return "Every reply asks SCNet afresh."
+	}
+	return "Results may be up to " + humanDuration(ttl) + " old; *Refresh* asks SCNet again."
+}
+
 // helpMessage is the full usage with examples; ttl is how old a cached
 // result may be.
 func helpMessage(ttl time.Duration) *slack.WebhookMessage {
@@ -32,6 +41,6 @@ func helpMessage(ttl time.Duration) *slack.WebhookMessage {
 			"• `/instances watch` — is the alert watcher healthy, and what is snoozed\n"+
 			"• `/instances snooze &lt;name|id&gt; &lt;duration&gt;` — no alerts for that instance for a while: `90m`, `4h`, `24h`, `2d` (1m to 7d)\n"+
 			"• `/instances unsnooze &lt;name|id&gt;` — alerts again"),
-		contextLine("Replies are visible only to you; the *Share to channel* button posts one for everyone. Results may be up to "+humanDuration(ttl)+" old; *Refresh* asks SCNet again."),
+		contextLine("Replies are visible only to you; the *Share to channel* button posts one for everyone. "+freshness(ttl)),
 	)
 }

@@ -34,7 +34,8 @@ type Config struct {
 	// trusted configuration and not escaped.
 	Mention string
 	// OutageAfter is how long polls must fail before one "SCNet
-	// unreachable" notice is posted (default 5m).
+	// unreachable" notice is posted (default 5m; negative: at the first
+	// failed poll).
 	OutageAfter time.Duration
 	// StormThreshold: more new incidents than this in one poll are posted as
 	// one summary (default 5).
@@ -100,7 +101,9 @@ func (c Config) withDefaults() Config {
 		c.Notify = func() {}
 	}
 	positive(&c.Interval, time.Minute)
-	positive(&c.OutageAfter, 5*time.Minute)
+	if c.OutageAfter == 0 {
+		c.OutageAfter = 5 * time.Minute
+	}
 	positive(&c.StormThreshold, 5)
 	positive(&c.PageSize, 50)
 	positive(&c.MaxRecentPages, 20)

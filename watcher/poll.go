@@ -34,7 +34,12 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	// Only Poll writes w.tracked and pollMu is held, so reading it without
 	// mu here is safe. A poll slower than OutageAfter is as good as none:
 	// giving it up turns an SCNet too slow to use into the outage notice.
-	octx, cancel := context.WithTimeout(ctx, w.cfg.OutageAfter)
+	// With the notice at the first failure, a poll still gets an interval.
+	limit := w.cfg.OutageAfter
+	if limit <= 0 {
+		limit = w.cfg.Interval
+	}
+	octx, cancel := context.WithTimeout(ctx, limit)
 	ob, err := w.observe(octx, w.tracked, since)
 	cancel()
 	if err != nil {
