@@ -27,9 +27,11 @@ const (
 )
 
 // Observer is told about every HTTP attempt: the endpoint ("list",
-// "detail", "center", "login", "renew"), the outcome (the SCNet code such as
-// "0" or "10001", "http_<status>", "network", "decode" or "canceled") and how
-// long the attempt took. It must be safe for concurrent use and fast.
+// "detail", "center", "login", "renew"), the outcome (a documented SCNet
+// code such as "0" or "10001", "other" for any undocumented code,
+// "http_<status>", "network", "decode" or "canceled") and how long the
+// attempt took. Outcomes are a small fixed set, fit for a metric label. It
+// must be safe for concurrent use and fast.
 type Observer func(endpoint, outcome string, d time.Duration)
 
 // Client calls SCNet's container-instance API for one region. It is safe

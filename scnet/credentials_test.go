@@ -213,7 +213,7 @@ func TestClusterSelection(t *testing.T) {
 		{name: "only platform", list: regions[:1], wantErr: "no region"},
 	}
 	for _, tt := range tests {
-		tok, _, err := pickRegion(tt.list, tt.want)
+		tok, _, err := pickRegion(tt.list, tt.want, nil)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("%s: err = %v, want %q", tt.name, err, tt.wantErr)

@@ -9,7 +9,8 @@ import (
 )
 
 // envelope is the part every SCNet response shares. Code and msg stay raw
-// because servers have been seen sending the code as a number.
+// because servers have been seen sending the code as a number; both are
+// cleaned (cleanCode, cleanMsg) before an error carries them.
 type envelope struct {
 	Code json.RawMessage `json:"code"`
 	Msg  json.RawMessage `json:"msg"`
@@ -61,7 +62,7 @@ func (e *envelope) check(endpoint string, body []byte, secrets []string) error {
 	if code == CodeSuccess {
 		return nil
 	}
-	return &APIError{Code: code, Msg: cleanMsg(rawText(e.Msg), secrets...), HTTPStatus: http.StatusOK}
+	return &APIError{Code: cleanCode(code, secrets...), Msg: cleanMsg(rawText(e.Msg), secrets...), HTTPStatus: http.StatusOK}
 }
 
 // checkOnly is the slow path after a typed decode failed: if the body at

@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +25,11 @@ func assertNoSecret(t *testing.T, what string, err error, secrets ...string) {
 		return
 	}
 	printed := fmt.Sprintf("%v|%+v|%#v|%s", err, err, err, err.Error())
+	// The description is what people are shown, so it must be as clean.
+	var ae *APIError
+	if errors.As(err, &ae) {
+		printed += "|" + ae.Description()
+	}
 	for _, s := range secrets {
 		if strings.Contains(printed, s) {
 			t.Errorf("%s: error shows a secret: %s", what, printed)
@@ -57,11 +64,30 @@ func TestNoSecretInErrors(t *testing.T) {
 		"no code": func(w http.ResponseWriter, tok string) {
 			_, _ = io.WriteString(w, `{"echo":"`+tok+`"}`)
 		},
+		"token as code": func(w http.ResponseWriter, tok string) {
+			writeJSON(w, 200, map[string]any{"code": tok, "msg": "x"})
+		},
+		"token inside a long code": func(w http.ResponseWriter, tok string) {
+			writeJSON(w, 200, map[string]any{"code": "E:" + tok + strings.Repeat("x", 500)})
+		},
+		"jwt as code": func(w http.ResponseWriter, tok string) {
+			writeJSON(w, 200, map[string]any{"code": "c" + jwt(map[string]any{"sub": "x"})})
+		},
+		"token as code of an auth error": func(w http.ResponseWriter, tok string) {
+			w.WriteHeader(401)
+			_, _ = io.WriteString(w, `{"code":"`+tok+`","msg":"no"}`)
+		},
+		"token as code of a 500": func(w http.ResponseWriter, tok string) {
+			w.WriteHeader(500)
+			_, _ = io.WriteString(w, `{"code":"`+tok+`"}`)
+		},
 	}
 	for name, h := range echo {
 		t.Run(name, func(t *testing.T) {
 			var logs bytes.Buffer
-			mux, c := setup(t, WithRetry(2, time.Millisecond), WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			labels := &labelSet{}
+			mux, c := setup(t, WithRetry(2, time.Millisecond), WithObserver(labels.observe),
+				WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 			handler := func(w http.ResponseWriter, r *http.Request) { h(w, r.Header.Get("token")) }
 			mux.HandleFunc(listPath, handler)
 			mux.HandleFunc("/ai/openapi/v2/instance-service/x/detail", handler)
@@ -79,7 +105,92 @@ func TestNoSecretInErrors(t *testing.T) {
 			if strings.Contains(logs.String(), testToken) {
 				t.Errorf("debug log shows the token: %s", logs.String())
 			}
+			labels.assertClean(t, testToken, "eyJ")
 		})
+	}
+}
+
+// labelSet records the metric labels an Observer is given.
+type labelSet struct {
+	mu  sync.Mutex
+	set map[string]int
+}
+
+func (l *labelSet) observe(endpoint, outcome string, _ time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.set == nil {
+		l.set = map[string]int{}
+	}
+	l.set[endpoint+"/"+outcome]++
+}
+
+// series is the number of distinct endpoint/outcome pairs seen.
+func (l *labelSet) series() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for k := range l.set {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// assertClean fails if a label shows one of the secrets.
+func (l *labelSet) assertClean(t *testing.T, secrets ...string) {
+	t.Helper()
+	for _, k := range l.series() {
+		for _, s := range secrets {
+			if s != "" && strings.Contains(k, s) {
+				t.Errorf("metric label %q shows a secret", k)
+			}
+		}
+	}
+}
+
+// TestUndocumentedCodesShareOneSeries: every code SCNet does not document
+// is counted under one label, so a server inventing codes cannot grow
+// /metrics, while documented codes and HTTP statuses keep their own.
+func TestUndocumentedCodesShareOneSeries(t *testing.T) {
+	labels := &labelSet{}
+	mux, c := setup(t, WithRetry(1, time.Millisecond), WithObserver(labels.observe))
+	var n atomic.Int32
+	mux.HandleFunc(listPath, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"code": fmt.Sprintf("E%06d", n.Add(1)), "msg": "x"})
+	})
+	for range 1000 {
+		_, err := c.ListInstances(context.Background(), ListOptions{})
+		var ae *APIError
+		if !errors.As(err, &ae) {
+			t.Fatalf("err = %v, want an *APIError", err)
+		}
+	}
+	if got := labels.series(); !slices.Equal(got, []string{"list/other"}) {
+		t.Errorf("1000 undocumented codes made %d series (first %q), want only list/other", len(got), got[0])
+	}
+
+	for _, tt := range []struct {
+		status int
+		body   string
+		want   string
+	}{
+		{200, `{"code":"10004","msg":"x"}`, "list/10004"},
+		{200, `{"code":10008,"msg":"x"}`, "list/10008"},
+		{200, `{"code":"","msg":"x"}`, "list/other"},
+		{503, `{"code":"whatever"}`, "list/http_503"},
+		{200, `{"msg":"x"}`, "list/decode"},
+	} {
+		labels := &labelSet{}
+		mux, c := setup(t, WithRetry(1, time.Millisecond), WithObserver(labels.observe))
+		mux.HandleFunc(listPath, func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(tt.status)
+			_, _ = io.WriteString(w, tt.body)
+		})
+		_, _ = c.ListInstances(context.Background(), ListOptions{})
+		if got := labels.series(); !slices.Equal(got, []string{tt.want}) {
+			t.Errorf("%d %s: series = %v, want %s", tt.status, tt.body, got, tt.want)
+		}
 	}
 }
 
@@ -114,6 +225,24 @@ func TestNoSecretInLoginErrors(t *testing.T) {
 		{"data of the wrong shape", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 200, map[string]any{"code": "0", "data": map[string]any{"r": []map[string]any{{"token": regionToken}}}})
 		}},
+		{"password as code", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": r.Header.Get("password"), "msg": "x"})
+		}},
+		{"signature as code", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": r.Header.Get("signature"), "msg": "x"})
+		}},
+		{"signature as code of a 403", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 403, map[string]any{"code": r.Header.Get("signature") + r.Header.Get("password")})
+		}},
+		{"secrets as region names", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": "0", "data": []map[string]any{
+				{"clusterName": r.Header.Get("password") + r.Header.Get("signature"), "clusterId": r.Header.Get("password") + r.Header.Get("signature"), "token": regionToken},
+				{"clusterName": "x", "clusterId": "9", "token": regionToken}}})
+		}},
+		{"region token as code", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": regionToken, "data": []map[string]any{
+				{"clusterName": "Kunshan", "clusterId": "1", "token": regionToken}}})
+		}},
 		{"failure code with tokens in data", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 200, map[string]any{"code": "10001", "msg": "x " + regionToken, "data": []map[string]any{
 				{"clusterName": "Kunshan", "clusterId": "1", "token": regionToken}}})
@@ -121,16 +250,31 @@ func TestNoSecretInLoginErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(tt.handler)
+			// The signature depends on the second it is made in: remember
+			// every one the server was sent.
+			var sigMu sync.Mutex
+			var sigs []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if s := r.Header.Get("signature"); s != "" {
+					sigMu.Lock()
+					sigs = append(sigs, s)
+					sigMu.Unlock()
+				}
+				tt.handler(w, r)
+			}))
 			defer srv.Close()
+			labels := &labelSet{}
 			for _, cfg := range []CredentialsConfig{
-				{User: testUser, AccessKey: testAK, SecretKey: testSK, Cluster: "Kunshan", AuthBase: srv.URL, ACBase: srv.URL},
-				{User: testUser, Password: testPasswd, OrgID: testOrg, Cluster: "Kunshan", AuthBase: srv.URL, ACBase: srv.URL},
+				{User: testUser, AccessKey: testAK, SecretKey: testSK, Cluster: "Kunshan", AuthBase: srv.URL, ACBase: srv.URL, Observer: labels.observe},
+				{User: testUser, Password: testPasswd, OrgID: testOrg, Cluster: "Kunshan", AuthBase: srv.URL, ACBase: srv.URL, Observer: labels.observe},
 			} {
 				c := newCreds(t, cfg)
 				_, err := c.Token(context.Background())
-				sig := Sign(testUser, testAK, fmt.Sprint(time.Now().Unix()), testSK)
-				assertNoSecret(t, "login", err, testSK, testPasswd, regionToken, sig)
+				sigMu.Lock()
+				secrets := append([]string{testSK, testPasswd, regionToken}, sigs...)
+				sigMu.Unlock()
+				assertNoSecret(t, "login", err, secrets...)
+				labels.assertClean(t, secrets...)
 				// Renewal failure falls back to login, which fails too.
 				c.set(Secret(oldTok), Region{})
 				c.cfg.RenewBefore = time.Hour

@@ -47,7 +47,7 @@ func exchange(hc *http.Client, req *http.Request, endpoint string, secrets []str
 		// A failure status with code "0" is still a failure; keep only a
 		// code that says what went wrong.
 		if code, ok := parseCode(env.Code); ok && code != CodeSuccess {
-			ae.Code = code
+			ae.Code = cleanCode(code, secrets...)
 		}
 		ae.Msg = cleanMsg(rawText(env.Msg), secrets...)
 	} else {
