@@ -40,7 +40,7 @@ type CredentialsConfig struct {
 	// ACBase is where legacy login and renewal go; default DefaultACBase.
 	ACBase string
 	// HTTPClient defaults to a plain client; either way redirects to
-	// another host are not followed. Timeout (default 30 s) bounds each
+	// another host or scheme are not followed. Timeout (default 30 s) bounds each
 	// login or renewal request.
 	HTTPClient *http.Client
 	Timeout    time.Duration
@@ -93,7 +93,7 @@ func NewCredentials(cfg CredentialsConfig) (*Credentials, error) {
 	c.cfg.AuthBase = strings.TrimRight(c.cfg.AuthBase, "/")
 	c.cfg.ACBase = strings.TrimRight(c.cfg.ACBase, "/")
 	// The login headers carry the password or the signature.
-	c.cfg.HTTPClient = sameHostOnly(c.cfg.HTTPClient)
+	c.cfg.HTTPClient = sameOrigin(c.cfg.HTTPClient)
 	if c.cfg.Timeout <= 0 {
 		c.cfg.Timeout = DefaultTimeout
 	}

@@ -1,12 +1,15 @@
 package scnet
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -352,5 +355,148 @@ func TestTokenNotForwardedAcrossHosts(t *testing.T) {
 	}
 	if plain.CheckRedirect != nil {
 		t.Error("the caller's client was modified")
+	}
+}
+
+// bothSchemes serves h over TLS and plain HTTP on the same port, telling
+// them apart by the first byte (a TLS handshake starts with 0x16), so a
+// redirect can change the scheme and nothing else. It returns the https
+// base URL and a client that trusts the server's certificate.
+func bothSchemes(t *testing.T, h http.Handler) (string, *http.Client) {
+	t.Helper()
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(tlsSrv.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go func() { _ = srv.Serve(&sniffListener{Listener: ln, cfg: tlsSrv.TLS}) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	hc := tlsSrv.Client()
+	hc.Timeout = 5 * time.Second
+	return "https://" + ln.Addr().String(), hc
+}
+
+// sniffListener hands out TLS connections for clients that start a TLS
+// handshake and plain ones for the rest.
+type sniffListener struct {
+	net.Listener
+	cfg *tls.Config
+}
+
+func (l *sniffListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReader(c)
+	first, err := br.Peek(1)
+	pc := &peekedConn{Conn: c, r: br}
+	if err == nil && first[0] == 0x16 {
+		return tls.Server(pc, l.cfg), nil
+	}
+	return pc, nil
+}
+
+type peekedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *peekedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// TestTokenNotSentAfterSchemeChange: a redirect from https to http on the
+// same host and port must not be followed, or the token (and login
+// credentials) would cross the network in clear text.
+func TestTokenNotSentAfterSchemeChange(t *testing.T) {
+	var clear, secure atomic.Int32
+	base, hc := bothSchemes(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil {
+			for _, h := range []string{"token", "password", "signature", "accessKey"} {
+				if r.Header.Get(h) != "" {
+					clear.Add(1)
+				}
+			}
+			writeJSON(w, 200, ok(nil))
+			return
+		}
+		secure.Add(1)
+		http.Redirect(w, r, "http://"+r.Host+r.URL.RequestURI(), http.StatusFound)
+	}))
+	tests := []struct {
+		name string
+		run  func() error
+	}{
+		{"list", func() error {
+			c, err := New(base, WithTokenSource(StaticToken(testToken)), WithHTTPClient(hc), WithRetry(1, 0))
+			if err != nil {
+				return err
+			}
+			_, err = c.ListInstances(context.Background(), ListOptions{})
+			return err
+		}},
+		{"center", func() error {
+			_, err := DiscoverAIBase(context.Background(), hc, base, StaticToken(testToken))
+			return err
+		}},
+		{"login ak/sk", func() error {
+			c := newCreds(t, CredentialsConfig{User: testUser, AccessKey: testAK, SecretKey: testSK, AuthBase: base, HTTPClient: hc})
+			_, err := c.Token(context.Background())
+			return err
+		}},
+		{"login legacy", func() error {
+			c := newCreds(t, CredentialsConfig{User: testUser, Password: testPasswd, OrgID: testOrg, ACBase: base, HTTPClient: hc})
+			_, err := c.Token(context.Background())
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clear.Store(0)
+			secure.Store(0)
+			err := tt.run()
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.HTTPStatus != http.StatusFound {
+				t.Errorf("err = %v, want the redirect reported as HTTP 302", err)
+			}
+			if secure.Load() == 0 {
+				t.Error("the https server was never asked: the test proves nothing")
+			}
+			if n := clear.Load(); n > 0 {
+				t.Errorf("%d credential headers sent over plain http", n)
+			}
+		})
+	}
+	if hc.CheckRedirect != nil {
+		t.Error("the caller's client was modified")
+	}
+}
+
+// TestSameOriginRedirectFollowed: refusing redirects that change host or
+// scheme must not refuse the ones that change neither.
+func TestSameOriginRedirectFollowed(t *testing.T) {
+	var moved atomic.Int32
+	base, hc := bothSchemes(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil {
+			t.Error("plain http request")
+			return
+		}
+		if r.URL.Path == listPath {
+			http.Redirect(w, r, "/moved"+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			return
+		}
+		if r.Header.Get("token") == testToken {
+			moved.Add(1)
+		}
+		writeJSON(w, 200, ok([]map[string]any{item("a")}))
+	}))
+	c, err := New(base, WithTokenSource(StaticToken(testToken)), WithHTTPClient(hc), WithRetry(1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.ListInstances(context.Background(), ListOptions{})
+	if err != nil || len(p.Instances) != 1 || moved.Load() != 1 {
+		t.Errorf("ListInstances = %v, %v after %d requests at the new path; want 1 instance from it", p, err, moved.Load())
 	}
 }

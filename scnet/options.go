@@ -12,13 +12,14 @@ import (
 // WithHTTPClient sets the HTTP client (transport, proxy, TLS). Its own
 // Timeout, if any, applies on top of WithTimeout. Unless it has a redirect
 // policy of its own, a copy that does not follow redirects to another host
-// is used, because the token travels in a custom header Go would forward.
+// or scheme is used, because the token travels in a custom header Go would
+// forward, also from https to http.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
 			return errors.New("scnet option: nil http client")
 		}
-		c.hc = sameHostOnly(hc)
+		c.hc = sameOrigin(hc)
 		return nil
 	}
 }

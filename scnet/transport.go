@@ -188,15 +188,18 @@ func outcome(ctx context.Context, err error) string {
 }
 
 // newHTTPClient is the default HTTP client: a plain one that follows
-// redirects only within the same host (see sameHostOnly).
-func newHTTPClient() *http.Client { return sameHostOnly(&http.Client{}) }
+// redirects only to the same scheme and host (see sameOrigin).
+func newHTTPClient() *http.Client { return sameOrigin(&http.Client{}) }
 
-// sameHostOnly returns hc, or a copy of it that follows redirects only
-// within the same host when hc has no redirect policy of its own. Go drops
+// sameOrigin returns hc, or a copy of it that follows redirects only to the
+// same scheme and host when hc has no redirect policy of its own. Go drops
 // Authorization on a cross-host redirect but not SCNet's custom "token",
 // "password" or "signature" headers, which would otherwise travel to
-// whatever host a redirect names. The caller's client is not modified.
-func sameHostOnly(hc *http.Client) *http.Client {
+// whatever host a redirect names, or in clear text when a redirect goes
+// from https to http. A redirect not followed is answered with the
+// redirect itself, which the caller reports as an HTTP error. The caller's
+// client is not modified.
+func sameOrigin(hc *http.Client) *http.Client {
 	if hc == nil {
 		hc = &http.Client{}
 	}
@@ -208,7 +211,7 @@ func sameHostOnly(hc *http.Client) *http.Client {
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
 		}
-		if req.URL.Host != via[0].URL.Host {
+		if req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host {
 			return http.ErrUseLastResponse
 		}
 		return nil
