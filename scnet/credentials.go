@@ -146,13 +146,16 @@ func (c *Credentials) Token(ctx context.Context) (string, error) {
 }
 
 // Invalidate implements TokenSource: a rejected token is dropped, so the
-// next Token call logs in again rather than renewing it.
-func (c *Credentials) Invalidate(token string) {
+// next Token call logs in again rather than renewing it. It reports true:
+// a login can always bring a different token (or, when another caller has
+// already replaced the rejected one, that one is different).
+func (c *Credentials) Invalidate(token string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if token != "" && c.token.Reveal() == token {
 		c.token, c.hasExp = "", false
 	}
+	return true
 }
 
 // ExpiresAt returns the current token's expiry, if there is a token and

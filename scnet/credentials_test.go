@@ -328,7 +328,9 @@ func TestCredentialsInvalidate(t *testing.T) {
 	if again, _ := c.Token(ctx); again != tok || a.logins.Load() != 1 {
 		t.Errorf("invalidating another token must not drop the current one")
 	}
-	c.Invalidate(tok)
+	if !c.Invalidate(tok) {
+		t.Error("Invalidate reports that logging in again cannot help")
+	}
 	if again, _ := c.Token(ctx); again != "tok-2" || a.logins.Load() != 2 {
 		t.Errorf("after Invalidate: token %q, logins %d; want tok-2 and 2", again, a.logins.Load())
 	}

@@ -87,8 +87,8 @@ type request struct {
 	body     []byte
 }
 
-// call runs r with retries and, when SCNet rejects the token, one fresh
-// token. decode gets each 2xx body and the token it was fetched with (to
+// call runs r with retries and, when SCNet rejects the token and the token
+// source can renew it, once more with a fresh token. decode gets each 2xx body and the token it was fetched with (to
 // scrub it from errors).
 func (c *Client) call(ctx context.Context, r request, decode func(body []byte, token string) error) error {
 	base, err := c.base(ctx)
@@ -106,8 +106,11 @@ func (c *Client) call(ctx context.Context, r request, decode func(body []byte, t
 	var te *TokenError
 	if IsAuthError(err) && !errors.As(err, &te) && used != "" {
 		// One client reports an expired token as 10008: get a new one once,
-		// unless the caller has given up meanwhile.
-		c.tokens.Invalidate(used)
+		// unless the caller has given up meanwhile. A source that cannot
+		// renew would only hand out the rejected token again.
+		if !c.tokens.Invalidate(used) {
+			return err
+		}
 		if ctx.Err() != nil {
 			return stopped(ctx, err)
 		}
