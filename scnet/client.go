@@ -19,8 +19,16 @@ const (
 	DefaultBaseDelay   = 200 * time.Millisecond
 	DefaultPageSize    = 100
 	DefaultMaxPages    = 2000
-	DefaultTimeout     = 30 * time.Second
-	DefaultUserAgent   = "scnetbot"
+	// DefaultMaxInstances caps how many instances one listing through All
+	// gathers, so memory is bounded by a number of instances and not by
+	// what a server sends: a caller such as the watcher keeps every one,
+	// about 0.75 KiB each, so the cap holds some 37 MiB
+	// (BenchmarkHostileListing). The bot lists in full only the live
+	// statuses and the instances of one name, and 50,000 live GPU
+	// containers is far more than one account runs.
+	DefaultMaxInstances = 50_000
+	DefaultTimeout      = 30 * time.Second
+	DefaultUserAgent    = "scnetbot"
 	// MaxBodyBytes bounds every response body read, so a broken or hostile
 	// server cannot make the bot buffer without limit.
 	MaxBodyBytes = 32 << 20
@@ -53,6 +61,7 @@ type Client struct {
 	baseDelay   time.Duration
 	pageSize    int
 	maxPages    int
+	maxInst     int
 	observe     Observer
 	log         *slog.Logger
 	bufs        sync.Pool
@@ -84,6 +93,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		baseDelay:   DefaultBaseDelay,
 		pageSize:    DefaultPageSize,
 		maxPages:    DefaultMaxPages,
+		maxInst:     DefaultMaxInstances,
 		observe:     func(string, string, time.Duration) {},
 		log:         slog.New(slog.DiscardHandler),
 	}

@@ -187,6 +187,16 @@ var ErrNotFound = errors.New("instance not found")
 // sent a short page, so the result is incomplete.
 var ErrPageCap = errors.New("page cap reached, listing incomplete")
 
+// ErrInstanceCap means a listing stopped after gathering the client's cap
+// of instances while SCNet had more, so the result is incomplete.
+var ErrInstanceCap = errors.New("instance cap reached, listing incomplete")
+
+// ErrPageOverLimit means SCNet answered with more instances than the limit
+// asked for. The page is refused whole: a server that ignores limit cannot
+// be paged through reliably, and must not make the client hold whatever it
+// sends.
+var ErrPageOverLimit = errors.New("page longer than the requested limit")
+
 // ErrPagingStalled means a full page brought no instance not already seen,
 // which happens when a server ignores the offset; paging further would only
 // repeat it.

@@ -106,6 +106,18 @@ func WithMaxPages(n int) Option {
 	}
 }
 
+// WithMaxInstances caps how many instances All gathers before giving up
+// with ErrInstanceCap.
+func WithMaxInstances(n int) Option {
+	return func(c *Client) error {
+		if n < 1 {
+			return fmt.Errorf("scnet option: max instances %d must be at least 1", n)
+		}
+		c.maxInst = n
+		return nil
+	}
+}
+
 // WithDiscovery lets New take an empty base URL: the client calls discover
 // (typically DiscoverAIBase against SCNet's center endpoint) on its first
 // request, keeps the answer, and calls it again on the next request while it
