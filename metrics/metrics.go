@@ -22,9 +22,10 @@ type Metrics struct {
 	Replies *prometheus.CounterVec
 	// AckLatency is the time from reading an envelope to writing its ack.
 	AckLatency prometheus.Histogram
-	// SCNetRequests counts requests to SCNet by endpoint and outcome: the
-	// SCNet code ("0" for success), "http_<status>", "network", "decode" or
-	// "canceled" (the caller gave up first).
+	// SCNetRequests counts requests to SCNet by endpoint and outcome: a
+	// documented SCNet code ("0" for success), "other" for any undocumented
+	// code, "http_<status>", "network", "decode" or "canceled" (the caller
+	// gave up first). The scnet client keeps outcomes to this fixed set.
 	SCNetRequests *prometheus.CounterVec
 	// SCNetLatency is the time each SCNet request took, by endpoint.
 	SCNetLatency *prometheus.HistogramVec
@@ -62,7 +63,7 @@ func New() *Metrics {
 		}),
 		SCNetRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "scnetbot_scnet_requests_total",
-			Help: "Requests to SCNet, by endpoint and outcome (SCNet code, http_<status>, network, decode, canceled).",
+			Help: "Requests to SCNet, by endpoint and outcome (documented SCNet code, other, http_<status>, network, decode, canceled).",
 		}, []string{"endpoint", "outcome"}),
 		SCNetLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "scnetbot_scnet_request_seconds",

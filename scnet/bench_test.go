@@ -36,7 +36,7 @@ func BenchmarkDecodeInstance(b *testing.B) {
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	for b.Loop() {
-		p, err := decodeList(body)
+		p, err := decodeList(body, DefaultPageSize)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -69,7 +69,7 @@ func BenchmarkDecodeLenientPage(b *testing.B) {
 	b.ReportAllocs()
 	var n int
 	for b.Loop() {
-		p, err := decodeList(body)
+		p, err := decodeList(body, DefaultPageSize)
 		if err != nil {
 			b.Fatal(err)
 		}

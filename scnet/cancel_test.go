@@ -9,14 +9,18 @@ import (
 	"time"
 )
 
-// cancelOnInvalidate is a static token whose rejection cancels the caller's
-// context, the way a shutdown can land right after SCNet refuses a token.
+// cancelOnInvalidate is a token that claims it can be renewed and whose
+// rejection cancels the caller's context, the way a shutdown can land right
+// after SCNet refuses a token.
 type cancelOnInvalidate struct {
 	Static
 	cancel context.CancelFunc
 }
 
-func (s *cancelOnInvalidate) Invalidate(string) { s.cancel() }
+func (s *cancelOnInvalidate) Invalidate(string) bool {
+	s.cancel()
+	return true
+}
 
 // After SCNet rejects the token the client asks again with a fresh one, but
 // not for a caller that has given up: no request may follow the cancel.

@@ -13,14 +13,14 @@ import (
 // DiscoverAIBase asks SCNet where the AI (container) API of the token's
 // region lives: GET {acBase}/ac/openapi/v2/center, first enabled aiUrls
 // entry, with /ai added when missing. acBase "" means DefaultACBase and a
-// nil hc a plain client; either way redirects to another host are not
-// followed. A rejected token is invalidated and the request tried once more
-// with a fresh one.
+// nil hc a plain client; either way redirects to another host or scheme
+// are not followed. A rejected token is invalidated and, when the source
+// can renew it, the request tried once more with a fresh one.
 func DiscoverAIBase(ctx context.Context, hc *http.Client, acBase string, ts TokenSource) (string, error) {
 	if ts == nil {
 		return "", errors.New("discover scnet ai base: nil token source")
 	}
-	hc = sameHostOnly(hc)
+	hc = sameOrigin(hc)
 	if acBase == "" {
 		acBase = DefaultACBase
 	}
@@ -36,10 +36,9 @@ func DiscoverAIBase(ctx context.Context, hc *http.Client, acBase string, ts Toke
 			return "", fmt.Errorf("discover scnet ai base: %w", &TokenError{Err: err})
 		}
 		base, err = center(ctx, hc, acBase, tok)
-		if !IsAuthError(err) {
+		if !IsAuthError(err) || !ts.Invalidate(tok) {
 			break
 		}
-		ts.Invalidate(tok)
 	}
 	if err != nil {
 		return "", fmt.Errorf("discover scnet ai base: %w", err)

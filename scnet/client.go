@@ -19,17 +19,27 @@ const (
 	DefaultBaseDelay   = 200 * time.Millisecond
 	DefaultPageSize    = 100
 	DefaultMaxPages    = 2000
-	DefaultTimeout     = 30 * time.Second
-	DefaultUserAgent   = "scnetbot"
+	// DefaultMaxInstances caps how many instances one listing through All
+	// gathers, so memory is bounded by a number of instances and not by
+	// what a server sends: a caller such as the watcher keeps every one,
+	// about 0.75 KiB each, so the cap holds some 37 MiB
+	// (BenchmarkHostileListing). The bot lists in full only the live
+	// statuses and the instances of one name, and 50,000 live GPU
+	// containers is far more than one account runs.
+	DefaultMaxInstances = 50_000
+	DefaultTimeout      = 30 * time.Second
+	DefaultUserAgent    = "scnetbot"
 	// MaxBodyBytes bounds every response body read, so a broken or hostile
 	// server cannot make the bot buffer without limit.
 	MaxBodyBytes = 32 << 20
 )
 
 // Observer is told about every HTTP attempt: the endpoint ("list",
-// "detail", "center", "login", "renew"), the outcome (the SCNet code such as
-// "0" or "10001", "http_<status>", "network", "decode" or "canceled") and how
-// long the attempt took. It must be safe for concurrent use and fast.
+// "detail", "center", "login", "renew"), the outcome (a documented SCNet
+// code such as "0" or "10001", "other" for any undocumented code,
+// "http_<status>", "network", "decode" or "canceled") and how long the
+// attempt took. Outcomes are a small fixed set, fit for a metric label. It
+// must be safe for concurrent use and fast.
 type Observer func(endpoint, outcome string, d time.Duration)
 
 // Client calls SCNet's container-instance API for one region. It is safe
@@ -51,6 +61,7 @@ type Client struct {
 	baseDelay   time.Duration
 	pageSize    int
 	maxPages    int
+	maxInst     int
 	observe     Observer
 	log         *slog.Logger
 	bufs        sync.Pool
@@ -82,6 +93,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		baseDelay:   DefaultBaseDelay,
 		pageSize:    DefaultPageSize,
 		maxPages:    DefaultMaxPages,
+		maxInst:     DefaultMaxInstances,
 		observe:     func(string, string, time.Duration) {},
 		log:         slog.New(slog.DiscardHandler),
 	}

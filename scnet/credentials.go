@@ -40,7 +40,7 @@ type CredentialsConfig struct {
 	// ACBase is where legacy login and renewal go; default DefaultACBase.
 	ACBase string
 	// HTTPClient defaults to a plain client; either way redirects to
-	// another host are not followed. Timeout (default 30 s) bounds each
+	// another host or scheme are not followed. Timeout (default 30 s) bounds each
 	// login or renewal request.
 	HTTPClient *http.Client
 	Timeout    time.Duration
@@ -93,7 +93,7 @@ func NewCredentials(cfg CredentialsConfig) (*Credentials, error) {
 	c.cfg.AuthBase = strings.TrimRight(c.cfg.AuthBase, "/")
 	c.cfg.ACBase = strings.TrimRight(c.cfg.ACBase, "/")
 	// The login headers carry the password or the signature.
-	c.cfg.HTTPClient = sameHostOnly(c.cfg.HTTPClient)
+	c.cfg.HTTPClient = sameOrigin(c.cfg.HTTPClient)
 	if c.cfg.Timeout <= 0 {
 		c.cfg.Timeout = DefaultTimeout
 	}
@@ -146,13 +146,16 @@ func (c *Credentials) Token(ctx context.Context) (string, error) {
 }
 
 // Invalidate implements TokenSource: a rejected token is dropped, so the
-// next Token call logs in again rather than renewing it.
-func (c *Credentials) Invalidate(token string) {
+// next Token call logs in again rather than renewing it. It reports true:
+// a login can always bring a different token (or, when another caller has
+// already replaced the rejected one, that one is different).
+func (c *Credentials) Invalidate(token string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if token != "" && c.token.Reveal() == token {
 		c.token, c.hasExp = "", false
 	}
+	return true
 }
 
 // ExpiresAt returns the current token's expiry, if there is a token and

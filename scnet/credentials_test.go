@@ -213,7 +213,7 @@ func TestClusterSelection(t *testing.T) {
 		{name: "only platform", list: regions[:1], wantErr: "no region"},
 	}
 	for _, tt := range tests {
-		tok, _, err := pickRegion(tt.list, tt.want)
+		tok, _, err := pickRegion(tt.list, tt.want, nil)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("%s: err = %v, want %q", tt.name, err, tt.wantErr)
@@ -328,7 +328,9 @@ func TestCredentialsInvalidate(t *testing.T) {
 	if again, _ := c.Token(ctx); again != tok || a.logins.Load() != 1 {
 		t.Errorf("invalidating another token must not drop the current one")
 	}
-	c.Invalidate(tok)
+	if !c.Invalidate(tok) {
+		t.Error("Invalidate reports that logging in again cannot help")
+	}
 	if again, _ := c.Token(ctx); again != "tok-2" || a.logins.Load() != 2 {
 		t.Errorf("after Invalidate: token %q, logins %d; want tok-2 and 2", again, a.logins.Load())
 	}

@@ -18,7 +18,7 @@ func TestDecodeSeedExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := decodeList(body)
+	page, err := decodeList(body, DefaultPageSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestStartScriptContentNeverDecoded(t *testing.T) {
 	}
 	const canary = "SCRIPT-CANARY-d41d8"
 	body := `{"code":"0","data":[{"id":"a","startScriptContent":"export AK=` + canary + `","useStartScript":true}]}`
-	page, err := decodeList([]byte(body))
+	page, err := decodeList([]byte(body), DefaultPageSize)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestStartScriptContentNeverDecoded(t *testing.T) {
 	}
 	// Nor through the error path of a broken body.
 	broken := `{"code":"0","data":[{"id":"a","startScriptContent":"export AK=` + canary + `",`
-	_, err = decodeList([]byte(broken))
+	_, err = decodeList([]byte(broken), DefaultPageSize)
 	var de *DecodeError
 	if !errors.As(err, &de) {
 		t.Fatalf("err = %v, want DecodeError", err)
@@ -153,7 +153,7 @@ func TestDecodeListVariants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := decodeList([]byte(tt.body))
+			p, err := decodeList([]byte(tt.body), DefaultPageSize)
 			if tt.wantCode != "" {
 				var ae *APIError
 				if !errors.As(err, &ae) || ae.Code != tt.wantCode {
@@ -279,7 +279,7 @@ func FuzzDecodeList(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		p, err := decodeList(body, testToken)
+		p, err := decodeList(body, DefaultPageSize, testToken)
 		if err == nil {
 			if p == nil || p.Instances == nil {
 				t.Fatal("success without a page")

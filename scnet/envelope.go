@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // envelope is the part every SCNet response shares. Code and msg stay raw
-// because servers have been seen sending the code as a number.
+// because servers have been seen sending the code as a number; both are
+// cleaned (cleanCode, cleanMsg) before an error carries them.
 type envelope struct {
 	Code json.RawMessage `json:"code"`
 	Msg  json.RawMessage `json:"msg"`
@@ -61,7 +64,7 @@ func (e *envelope) check(endpoint string, body []byte, secrets []string) error {
 	if code == CodeSuccess {
 		return nil
 	}
-	return &APIError{Code: code, Msg: cleanMsg(rawText(e.Msg), secrets...), HTTPStatus: http.StatusOK}
+	return &APIError{Code: cleanCode(code, secrets...), Msg: cleanMsg(rawText(e.Msg), secrets...), HTTPStatus: http.StatusOK}
 }
 
 // checkOnly is the slow path after a typed decode failed: if the body at
@@ -83,9 +86,16 @@ type listResponse struct {
 	Data  []Instance `json:"data"`
 }
 
-// decodeList decodes a list response body. It never panics; its errors are
-// *APIError or *DecodeError.
-func decodeList(body []byte, secrets ...string) (*Page, error) {
+// decodeList decodes a list response body that answers a request for at
+// most limit instances. It never panics; its errors are *APIError or
+// *DecodeError, which wraps ErrPageOverLimit when the page holds more than
+// limit instances. Such a page is refused before any of it is decoded: a
+// server that ignores limit must not make the client decode (and hold)
+// everything it sends.
+func decodeList(body []byte, limit int, secrets ...string) (*Page, error) {
+	if n := listLen(body, limit); n > limit {
+		return nil, checkOnly("list", body, fmt.Errorf("page holds more than the %d instances asked for: %w", limit, ErrPageOverLimit), secrets)
+	}
 	var r listResponse
 	if err := json.Unmarshal(body, &r); err != nil {
 		var te *json.UnmarshalTypeError
@@ -103,6 +113,89 @@ func decodeList(body []byte, secrets ...string) (*Page, error) {
 		r.Data = []Instance{}
 	}
 	return &Page{Total: int(r.Total), Instances: r.Data}, nil
+}
+
+// listLen returns how many elements the "data" array of a list body holds
+// (the most, if the key repeats), counting no further than past limit. It
+// matches the key the way encoding/json matches a field, without regard to
+// case, but does not validate the body: what it makes of a malformed one
+// does not matter, as json.Unmarshal rejects that anyway. One pass over the
+// bytes costs far less than decoding them.
+func listLen(body []byte, limit int) int {
+	depth := 0
+	var key []byte      // the last string seen at depth 1
+	dataNext := false   // a "data" key and its colon were seen
+	inData := false     // inside the data array, whose elements are at depth 2
+	n, most := 0, 0     // elements of the current data array, and the most
+	element := func() { // a value starts
+		if inData && depth == 2 && n == 0 {
+			n = 1
+		}
+	}
+	for i := 0; i < len(body); i++ {
+		switch c := body[i]; c {
+		case ' ', '\t', '\n', '\r':
+		case '"':
+			end := stringEnd(body, i)
+			if depth == 1 {
+				key = body[i:end]
+			}
+			element()
+			dataNext = false
+			i = end - 1
+		case ':':
+			dataNext = depth == 1 && isDataKey(key)
+		case ',':
+			if inData && depth == 2 {
+				if n++; n > limit {
+					return n
+				}
+			}
+		case '[', '{':
+			if c == '[' && dataNext {
+				inData, n = true, 0
+			} else {
+				element()
+			}
+			dataNext = false
+			depth++
+		case ']', '}':
+			depth--
+			if inData && depth == 1 {
+				inData, most = false, max(most, n)
+			}
+		default:
+			element()
+			dataNext = false
+		}
+	}
+	return max(most, n)
+}
+
+// stringEnd returns the index just past the JSON string that starts at
+// body[i], or len(body) when it is not closed.
+func stringEnd(body []byte, i int) int {
+	for j := i + 1; j < len(body); j++ {
+		switch body[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(body)
+}
+
+// isDataKey reports whether the quoted key names the data field.
+func isDataKey(quoted []byte) bool {
+	if len(quoted) < 2 {
+		return false
+	}
+	if bytes.IndexByte(quoted, '\\') < 0 {
+		return strings.EqualFold(string(quoted[1:len(quoted)-1]), "data")
+	}
+	var s string
+	return json.Unmarshal(quoted, &s) == nil && strings.EqualFold(s, "data")
 }
 
 // detailResponse is the detail endpoint's answer; data stays raw so that

@@ -27,6 +27,17 @@ const (
 	CodeConnectionInterrupted Code = "10012"
 )
 
+// documented reports whether SCNet documents c, i.e. whether it is one of
+// the constants above.
+func (c Code) documented() bool {
+	switch c {
+	case CodeSuccess, CodeInternal, CodeMissingParams, CodeInvalidParams, CodeUserFrozen,
+		CodePermissionDenied, CodeNoAPIAccess, CodeFileCheckFailed, CodeFileTooLarge, CodeConnectionInterrupted:
+		return true
+	}
+	return false
+}
+
 // Description says in English what a code means and what to do about it.
 // Unknown codes get a generic sentence that still names the code.
 func (c Code) Description() string {
@@ -54,12 +65,8 @@ func (c Code) Description() string {
 	}
 	// The code is the server's text: quote it, bounded, so an odd one
 	// cannot pass for part of the sentence or make it huge.
-	return fmt.Sprintf("SCNet answered with undocumented code %s; try again later and report it if it persists.", quoteBounded(string(c), maxQuotedCode))
+	return fmt.Sprintf("SCNet answered with undocumented code %s; try again later and report it if it persists.", quoteBounded(string(c), maxCode))
 }
-
-// maxQuotedCode bounds how much of an undocumented code a description
-// quotes; documented codes have five digits.
-const maxQuotedCode = 20
 
 // quoteBounded quotes s as a Go string, cut to max characters first.
 func quoteBounded(s string, max int) string {
@@ -71,8 +78,9 @@ func quoteBounded(s string, max int) string {
 
 // APIError is a failed SCNet request: HTTP 200 with a code other than "0",
 // or a non-2xx status (Code is then whatever the body carried, possibly
-// empty). Msg is SCNet's own message, usually Chinese, with any token
-// removed.
+// empty). Msg is SCNet's own message, usually Chinese. The client cleans
+// both before building the error: secrets and JWTs removed, control
+// characters dropped, Code cut to 20 characters and Msg to 300.
 type APIError struct {
 	Code       Code
 	Msg        string
@@ -113,12 +121,20 @@ func (e *APIError) Description() string {
 	return "SCNet answered with unexpected HTTP status " + strconv.Itoa(e.HTTPStatus) + "; try again later."
 }
 
+// outcomeOther is the observer label of every undocumented code: a label
+// per code would let a server grow the metrics without bound (and carry
+// whatever it put in the code).
+const outcomeOther = "other"
+
 // outcome is the observer label for this error.
 func (e *APIError) outcome() string {
-	if e.HTTPStatus != 0 && (e.HTTPStatus < 200 || e.HTTPStatus > 299) {
+	switch {
+	case e.HTTPStatus != 0 && (e.HTTPStatus < 200 || e.HTTPStatus > 299):
 		return "http_" + strconv.Itoa(e.HTTPStatus)
+	case e.Code.documented():
+		return string(e.Code)
 	}
-	return string(e.Code)
+	return outcomeOther
 }
 
 // retryable reports whether the same request can succeed later: server
@@ -170,6 +186,16 @@ var ErrNotFound = errors.New("instance not found")
 // ErrPageCap means a listing stopped at the client's page cap before SCNet
 // sent a short page, so the result is incomplete.
 var ErrPageCap = errors.New("page cap reached, listing incomplete")
+
+// ErrInstanceCap means a listing stopped after gathering the client's cap
+// of instances while SCNet had more, so the result is incomplete.
+var ErrInstanceCap = errors.New("instance cap reached, listing incomplete")
+
+// ErrPageOverLimit means SCNet answered with more instances than the limit
+// asked for. The page is refused whole: a server that ignores limit cannot
+// be paged through reliably, and must not make the client hold whatever it
+// sends.
+var ErrPageOverLimit = errors.New("page longer than the requested limit")
 
 // ErrPagingStalled means a full page brought no instance not already seen,
 // which happens when a server ignores the offset; paging further would only

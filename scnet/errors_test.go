@@ -27,8 +27,9 @@ func TestErrorPaths(t *testing.T) {
 		{name: "10003 final", status: 200, body: `{"code":"10003","msg":"参数不全"}`, wantAttempts: 1, wantCode: CodeMissingParams, wantHTTP: 200},
 		{name: "10004 final", status: 200, body: `{"code":"10004","msg":"参数无效"}`, wantAttempts: 1, wantCode: CodeInvalidParams, wantHTTP: 200},
 		{name: "10007 final", status: 200, body: `{"code":"10007","msg":"用户已被冻结"}`, wantAttempts: 1, wantCode: CodeUserFrozen, wantHTTP: 200},
-		// An auth error gets exactly one more try with a fresh token.
-		{name: "10008 auth", status: 200, body: `{"code":"10008","msg":"权限不足"}`, wantAttempts: 2, wantCode: CodePermissionDenied, wantHTTP: 200, wantAuth: true},
+		// An auth error is final for setup's static token, which cannot be
+		// renewed; Credentials get one more try (TestReloginOnceOnAuthError).
+		{name: "10008 auth", status: 200, body: `{"code":"10008","msg":"权限不足"}`, wantAttempts: 1, wantCode: CodePermissionDenied, wantHTTP: 200, wantAuth: true},
 		{name: "10009 final", status: 200, body: `{"code":"10009","msg":"没有权限访问接口"}`, wantAttempts: 1, wantCode: CodeNoAPIAccess, wantHTTP: 200},
 		{name: "10010 final", status: 200, body: `{"code":"10010","msg":"文件校验失败"}`, wantAttempts: 1, wantCode: CodeFileCheckFailed, wantHTTP: 200},
 		{name: "10011 final", status: 200, body: `{"code":"10011","msg":"文件过大"}`, wantAttempts: 1, wantCode: CodeFileTooLarge, wantHTTP: 200},
@@ -40,8 +41,8 @@ func TestErrorPaths(t *testing.T) {
 		{name: "500 with code 0 retried", status: 500, body: `{"code":"0","msg":"?"}`, wantAttempts: 4, wantHTTP: 500},
 		{name: "429 retried", status: 429, body: ``, wantAttempts: 4, wantHTTP: 429},
 		{name: "400 final", status: 400, body: `bad request`, wantAttempts: 1, wantHTTP: 400},
-		{name: "401 auth", status: 401, body: ``, wantAttempts: 2, wantHTTP: 401, wantAuth: true},
-		{name: "403 auth", status: 403, body: `{"code":"10008","msg":"no"}`, wantAttempts: 2, wantCode: CodePermissionDenied, wantHTTP: 403, wantAuth: true},
+		{name: "401 auth", status: 401, body: ``, wantAttempts: 1, wantHTTP: 401, wantAuth: true},
+		{name: "403 auth", status: 403, body: `{"code":"10008","msg":"no"}`, wantAttempts: 1, wantCode: CodePermissionDenied, wantHTTP: 403, wantAuth: true},
 		{name: "404 final", status: 404, body: `not found`, wantAttempts: 1, wantHTTP: 404},
 		{name: "malformed json", status: 200, body: `{"code":"0","data":[{"id":`, wantAttempts: 1, wantDecode: true},
 		{name: "no code", status: 200, body: `{}`, wantAttempts: 1, wantDecode: true},

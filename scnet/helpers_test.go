@@ -19,7 +19,7 @@ const testToken = "TOKEN-CANARY-7f3a9c"
 // setup starts a loopback server whose mux serves SCNet's paths under /ai
 // and returns a client pointed at it (without /ai, which New adds) with
 // tiny backoff so retry tests stay fast.
-func setup(t *testing.T, opts ...Option) (*http.ServeMux, *Client) {
+func setup(t testing.TB, opts ...Option) (*http.ServeMux, *Client) {
 	t.Helper()
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)

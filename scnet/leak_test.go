@@ -1,15 +1,20 @@
 package scnet
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +28,11 @@ func assertNoSecret(t *testing.T, what string, err error, secrets ...string) {
 		return
 	}
 	printed := fmt.Sprintf("%v|%+v|%#v|%s", err, err, err, err.Error())
+	// The description is what people are shown, so it must be as clean.
+	var ae *APIError
+	if errors.As(err, &ae) {
+		printed += "|" + ae.Description()
+	}
 	for _, s := range secrets {
 		if strings.Contains(printed, s) {
 			t.Errorf("%s: error shows a secret: %s", what, printed)
@@ -57,11 +67,30 @@ func TestNoSecretInErrors(t *testing.T) {
 		"no code": func(w http.ResponseWriter, tok string) {
 			_, _ = io.WriteString(w, `{"echo":"`+tok+`"}`)
 		},
+		"token as code": func(w http.ResponseWriter, tok string) {
+			writeJSON(w, 200, map[string]any{"code": tok, "msg": "x"})
+		},
+		"token inside a long code": func(w http.ResponseWriter, tok string) {
+			writeJSON(w, 200, map[string]any{"code": "E:" + tok + strings.Repeat("x", 500)})
+		},
+		"jwt as code": func(w http.ResponseWriter, tok string) {
+			writeJSON(w, 200, map[string]any{"code": "c" + jwt(map[string]any{"sub": "x"})})
+		},
+		"token as code of an auth error": func(w http.ResponseWriter, tok string) {
+			w.WriteHeader(401)
+			_, _ = io.WriteString(w, `{"code":"`+tok+`","msg":"no"}`)
+		},
+		"token as code of a 500": func(w http.ResponseWriter, tok string) {
+			w.WriteHeader(500)
+			_, _ = io.WriteString(w, `{"code":"`+tok+`"}`)
+		},
 	}
 	for name, h := range echo {
 		t.Run(name, func(t *testing.T) {
 			var logs bytes.Buffer
-			mux, c := setup(t, WithRetry(2, time.Millisecond), WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			labels := &labelSet{}
+			mux, c := setup(t, WithRetry(2, time.Millisecond), WithObserver(labels.observe),
+				WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 			handler := func(w http.ResponseWriter, r *http.Request) { h(w, r.Header.Get("token")) }
 			mux.HandleFunc(listPath, handler)
 			mux.HandleFunc("/ai/openapi/v2/instance-service/x/detail", handler)
@@ -79,7 +108,92 @@ func TestNoSecretInErrors(t *testing.T) {
 			if strings.Contains(logs.String(), testToken) {
 				t.Errorf("debug log shows the token: %s", logs.String())
 			}
+			labels.assertClean(t, testToken, "eyJ")
 		})
+	}
+}
+
+// labelSet records the metric labels an Observer is given.
+type labelSet struct {
+	mu  sync.Mutex
+	set map[string]int
+}
+
+func (l *labelSet) observe(endpoint, outcome string, _ time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.set == nil {
+		l.set = map[string]int{}
+	}
+	l.set[endpoint+"/"+outcome]++
+}
+
+// series is the number of distinct endpoint/outcome pairs seen.
+func (l *labelSet) series() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+	for k := range l.set {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// assertClean fails if a label shows one of the secrets.
+func (l *labelSet) assertClean(t *testing.T, secrets ...string) {
+	t.Helper()
+	for _, k := range l.series() {
+		for _, s := range secrets {
+			if s != "" && strings.Contains(k, s) {
+				t.Errorf("metric label %q shows a secret", k)
+			}
+		}
+	}
+}
+
+// TestUndocumentedCodesShareOneSeries: every code SCNet does not document
+// is counted under one label, so a server inventing codes cannot grow
+// /metrics, while documented codes and HTTP statuses keep their own.
+func TestUndocumentedCodesShareOneSeries(t *testing.T) {
+	labels := &labelSet{}
+	mux, c := setup(t, WithRetry(1, time.Millisecond), WithObserver(labels.observe))
+	var n atomic.Int32
+	mux.HandleFunc(listPath, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"code": fmt.Sprintf("E%06d", n.Add(1)), "msg": "x"})
+	})
+	for range 1000 {
+		_, err := c.ListInstances(context.Background(), ListOptions{})
+		var ae *APIError
+		if !errors.As(err, &ae) {
+			t.Fatalf("err = %v, want an *APIError", err)
+		}
+	}
+	if got := labels.series(); !slices.Equal(got, []string{"list/other"}) {
+		t.Errorf("1000 undocumented codes made %d series (first %q), want only list/other", len(got), got[0])
+	}
+
+	for _, tt := range []struct {
+		status int
+		body   string
+		want   string
+	}{
+		{200, `{"code":"10004","msg":"x"}`, "list/10004"},
+		{200, `{"code":10008,"msg":"x"}`, "list/10008"},
+		{200, `{"code":"","msg":"x"}`, "list/other"},
+		{503, `{"code":"whatever"}`, "list/http_503"},
+		{200, `{"msg":"x"}`, "list/decode"},
+	} {
+		labels := &labelSet{}
+		mux, c := setup(t, WithRetry(1, time.Millisecond), WithObserver(labels.observe))
+		mux.HandleFunc(listPath, func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(tt.status)
+			_, _ = io.WriteString(w, tt.body)
+		})
+		_, _ = c.ListInstances(context.Background(), ListOptions{})
+		if got := labels.series(); !slices.Equal(got, []string{tt.want}) {
+			t.Errorf("%d %s: series = %v, want %s", tt.status, tt.body, got, tt.want)
+		}
 	}
 }
 
@@ -114,6 +228,24 @@ func TestNoSecretInLoginErrors(t *testing.T) {
 		{"data of the wrong shape", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 200, map[string]any{"code": "0", "data": map[string]any{"r": []map[string]any{{"token": regionToken}}}})
 		}},
+		{"password as code", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": r.Header.Get("password"), "msg": "x"})
+		}},
+		{"signature as code", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": r.Header.Get("signature"), "msg": "x"})
+		}},
+		{"signature as code of a 403", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 403, map[string]any{"code": r.Header.Get("signature") + r.Header.Get("password")})
+		}},
+		{"secrets as region names", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": "0", "data": []map[string]any{
+				{"clusterName": r.Header.Get("password") + r.Header.Get("signature"), "clusterId": r.Header.Get("password") + r.Header.Get("signature"), "token": regionToken},
+				{"clusterName": "x", "clusterId": "9", "token": regionToken}}})
+		}},
+		{"region token as code", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, map[string]any{"code": regionToken, "data": []map[string]any{
+				{"clusterName": "Kunshan", "clusterId": "1", "token": regionToken}}})
+		}},
 		{"failure code with tokens in data", func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, 200, map[string]any{"code": "10001", "msg": "x " + regionToken, "data": []map[string]any{
 				{"clusterName": "Kunshan", "clusterId": "1", "token": regionToken}}})
@@ -121,16 +253,31 @@ func TestNoSecretInLoginErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := httptest.NewServer(tt.handler)
+			// The signature depends on the second it is made in: remember
+			// every one the server was sent.
+			var sigMu sync.Mutex
+			var sigs []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if s := r.Header.Get("signature"); s != "" {
+					sigMu.Lock()
+					sigs = append(sigs, s)
+					sigMu.Unlock()
+				}
+				tt.handler(w, r)
+			}))
 			defer srv.Close()
+			labels := &labelSet{}
 			for _, cfg := range []CredentialsConfig{
-				{User: testUser, AccessKey: testAK, SecretKey: testSK, Cluster: "Kunshan", AuthBase: srv.URL, ACBase: srv.URL},
-				{User: testUser, Password: testPasswd, OrgID: testOrg, Cluster: "Kunshan", AuthBase: srv.URL, ACBase: srv.URL},
+				{User: testUser, AccessKey: testAK, SecretKey: testSK, Cluster: "Kunshan", AuthBase: srv.URL, ACBase: srv.URL, Observer: labels.observe},
+				{User: testUser, Password: testPasswd, OrgID: testOrg, Cluster: "Kunshan", AuthBase: srv.URL, ACBase: srv.URL, Observer: labels.observe},
 			} {
 				c := newCreds(t, cfg)
 				_, err := c.Token(context.Background())
-				sig := Sign(testUser, testAK, fmt.Sprint(time.Now().Unix()), testSK)
-				assertNoSecret(t, "login", err, testSK, testPasswd, regionToken, sig)
+				sigMu.Lock()
+				secrets := append([]string{testSK, testPasswd, regionToken}, sigs...)
+				sigMu.Unlock()
+				assertNoSecret(t, "login", err, secrets...)
+				labels.assertClean(t, secrets...)
 				// Renewal failure falls back to login, which fails too.
 				c.set(Secret(oldTok), Region{})
 				c.cfg.RenewBefore = time.Hour
@@ -208,5 +355,148 @@ func TestTokenNotForwardedAcrossHosts(t *testing.T) {
 	}
 	if plain.CheckRedirect != nil {
 		t.Error("the caller's client was modified")
+	}
+}
+
+// bothSchemes serves h over TLS and plain HTTP on the same port, telling
+// them apart by the first byte (a TLS handshake starts with 0x16), so a
+// redirect can change the scheme and nothing else. It returns the https
+// base URL and a client that trusts the server's certificate.
+func bothSchemes(t *testing.T, h http.Handler) (string, *http.Client) {
+	t.Helper()
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(tlsSrv.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go func() { _ = srv.Serve(&sniffListener{Listener: ln, cfg: tlsSrv.TLS}) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	hc := tlsSrv.Client()
+	hc.Timeout = 5 * time.Second
+	return "https://" + ln.Addr().String(), hc
+}
+
+// sniffListener hands out TLS connections for clients that start a TLS
+// handshake and plain ones for the rest.
+type sniffListener struct {
+	net.Listener
+	cfg *tls.Config
+}
+
+func (l *sniffListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	br := bufio.NewReader(c)
+	first, err := br.Peek(1)
+	pc := &peekedConn{Conn: c, r: br}
+	if err == nil && first[0] == 0x16 {
+		return tls.Server(pc, l.cfg), nil
+	}
+	return pc, nil
+}
+
+type peekedConn struct {
+	net.Conn
+	r *bufio.Reader
+}
+
+func (c *peekedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
+
+// TestTokenNotSentAfterSchemeChange: a redirect from https to http on the
+// same host and port must not be followed, or the token (and login
+// credentials) would cross the network in clear text.
+func TestTokenNotSentAfterSchemeChange(t *testing.T) {
+	var clear, secure atomic.Int32
+	base, hc := bothSchemes(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil {
+			for _, h := range []string{"token", "password", "signature", "accessKey"} {
+				if r.Header.Get(h) != "" {
+					clear.Add(1)
+				}
+			}
+			writeJSON(w, 200, ok(nil))
+			return
+		}
+		secure.Add(1)
+		http.Redirect(w, r, "http://"+r.Host+r.URL.RequestURI(), http.StatusFound)
+	}))
+	tests := []struct {
+		name string
+		run  func() error
+	}{
+		{"list", func() error {
+			c, err := New(base, WithTokenSource(StaticToken(testToken)), WithHTTPClient(hc), WithRetry(1, 0))
+			if err != nil {
+				return err
+			}
+			_, err = c.ListInstances(context.Background(), ListOptions{})
+			return err
+		}},
+		{"center", func() error {
+			_, err := DiscoverAIBase(context.Background(), hc, base, StaticToken(testToken))
+			return err
+		}},
+		{"login ak/sk", func() error {
+			c := newCreds(t, CredentialsConfig{User: testUser, AccessKey: testAK, SecretKey: testSK, AuthBase: base, HTTPClient: hc})
+			_, err := c.Token(context.Background())
+			return err
+		}},
+		{"login legacy", func() error {
+			c := newCreds(t, CredentialsConfig{User: testUser, Password: testPasswd, OrgID: testOrg, ACBase: base, HTTPClient: hc})
+			_, err := c.Token(context.Background())
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clear.Store(0)
+			secure.Store(0)
+			err := tt.run()
+			var ae *APIError
+			if !errors.As(err, &ae) || ae.HTTPStatus != http.StatusFound {
+				t.Errorf("err = %v, want the redirect reported as HTTP 302", err)
+			}
+			if secure.Load() == 0 {
+				t.Error("the https server was never asked: the test proves nothing")
+			}
+			if n := clear.Load(); n > 0 {
+				t.Errorf("%d credential headers sent over plain http", n)
+			}
+		})
+	}
+	if hc.CheckRedirect != nil {
+		t.Error("the caller's client was modified")
+	}
+}
+
+// TestSameOriginRedirectFollowed: refusing redirects that change host or
+// scheme must not refuse the ones that change neither.
+func TestSameOriginRedirectFollowed(t *testing.T) {
+	var moved atomic.Int32
+	base, hc := bothSchemes(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil {
+			t.Error("plain http request")
+			return
+		}
+		if r.URL.Path == listPath {
+			http.Redirect(w, r, "/moved"+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			return
+		}
+		if r.Header.Get("token") == testToken {
+			moved.Add(1)
+		}
+		writeJSON(w, 200, ok([]map[string]any{item("a")}))
+	}))
+	c, err := New(base, WithTokenSource(StaticToken(testToken)), WithHTTPClient(hc), WithRetry(1, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.ListInstances(context.Background(), ListOptions{})
+	if err != nil || len(p.Instances) != 1 || moved.Load() != 1 {
+		t.Errorf("ListInstances = %v, %v after %d requests at the new path; want 1 instance from it", p, err, moved.Load())
 	}
 }

@@ -29,7 +29,7 @@ func TestDecodeListToleratesOddFieldTypes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			body := `{"code":"0","total":2,"data":[{"id":"ok","userName":"alice"},` + tt.item + `]}`
-			p, err := decodeList([]byte(body))
+			p, err := decodeList([]byte(body), DefaultPageSize)
 			if err != nil {
 				t.Fatalf("decodeList: %v", err)
 			}
@@ -64,7 +64,7 @@ func TestDecodeListLenientStillFails(t *testing.T) {
 		{`{"code":"10004","msg":"bad","data":[{"id":1}]}`, true},
 	}
 	for _, tt := range tests {
-		_, err := decodeList([]byte(tt.body))
+		_, err := decodeList([]byte(tt.body), DefaultPageSize)
 		var ae *APIError
 		var de *DecodeError
 		switch {

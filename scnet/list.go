@@ -73,7 +73,9 @@ func (c *Client) listRequest(opts ListOptions) (request, error) {
 }
 
 // ListInstances fetches one page of container instances. A zero Limit
-// means the client's page size and a zero Sort means newest first.
+// means the client's page size and a zero Sort means newest first. A page
+// holding more than Limit instances is refused with an error wrapping
+// ErrPageOverLimit.
 func (c *Client) ListInstances(ctx context.Context, opts ListOptions) (*Page, error) {
 	opts = c.withDefaults(opts)
 	r, err := c.listRequest(opts)
@@ -82,7 +84,7 @@ func (c *Client) ListInstances(ctx context.Context, opts ListOptions) (*Page, er
 	}
 	var page *Page
 	err = c.call(ctx, r, func(body []byte, tok string) error {
-		p, err := decodeList(body, tok)
+		p, err := decodeList(body, opts.Limit, tok)
 		page = p
 		return err
 	})
@@ -95,16 +97,19 @@ func (c *Client) ListInstances(ctx context.Context, opts ListOptions) (*Page, er
 // All pages through every instance matching opts, from opts.Start until
 // SCNet sends a short page. SCNet pages by offset, so an instance created
 // mid-listing shifts later pages and repeats an instance: All yields each
-// id once. It stops with ErrPageCap after the client's page cap and with
-// ErrPagingStalled when a full page brings nothing new. An error is the
-// last thing yielded.
+// id once. It stops with ErrPageCap after the client's page cap, with
+// ErrInstanceCap when it has yielded the client's instance cap and SCNet
+// has more, with ErrPagingStalled when a full page brings nothing new, and
+// with ErrPageOverLimit when a page is longer than asked for. An error is
+// the last thing yielded.
 func (c *Client) All(ctx context.Context, opts ListOptions) iter.Seq2[Instance, error] {
 	return func(yield func(Instance, error) bool) {
 		opts := c.withDefaults(opts)
 		seen := make(map[string]struct{})
+		n := 0 // instances yielded
 		for pages := 0; ; pages++ {
 			if pages >= c.maxPages {
-				yield(Instance{}, fmt.Errorf("list instances: stopped after %d pages (%d instances): %w", pages, len(seen), ErrPageCap))
+				yield(Instance{}, fmt.Errorf("list instances: stopped after %d pages (%d instances): %w", pages, n, ErrPageCap))
 				return
 			}
 			p, err := c.ListInstances(ctx, opts)
@@ -118,8 +123,15 @@ func (c *Client) All(ctx context.Context, opts ListOptions) iter.Seq2[Instance, 
 					if _, dup := seen[in.ID]; dup {
 						continue
 					}
+				}
+				if n >= c.maxInst {
+					yield(Instance{}, fmt.Errorf("list instances: stopped after %d instances: %w", n, ErrInstanceCap))
+					return
+				}
+				if in.ID != "" {
 					seen[in.ID] = struct{}{}
 				}
+				n++
 				fresh++
 				if !yield(in, nil) {
 					return

@@ -21,7 +21,7 @@ func BenchmarkListAll100k(b *testing.B) {
 	const n = 100_000
 	sim := scnettest.New(scnettest.WithInstances(n, 1))
 	defer sim.Close()
-	c, err := scnet.New(sim.AIBaseURL(), scnet.WithTokenSource(scnet.StaticToken(sim.Token())))
+	c, err := scnet.New(sim.AIBaseURL(), scnet.WithTokenSource(scnet.StaticToken(sim.Token())), scnet.WithMaxInstances(n))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func (c *Credentials) login(ctx context.Context) (Secret, Region, error) {
 	if err := r.check("login", body, secrets); err != nil {
 		return fail(err)
 	}
-	tok, region, err := pickRegion(r.Data, c.cfg.Cluster)
+	tok, region, err := pickRegion(r.Data, c.cfg.Cluster, secrets)
 	if err != nil {
 		return fail(err)
 	}
@@ -79,10 +79,16 @@ func (r loginRegion) isPlatform() bool {
 	return rawText(r.ClusterID) == "0" || strings.EqualFold(r.ClusterName, "ac")
 }
 
+// maxRegionText bounds a region name or id quoted from a login answer.
+const maxRegionText = 64
+
 // pickRegion chooses the region named or numbered want; with want empty,
 // the account's only region. Ambiguity is an error rather than a guess:
-// watching the wrong region would look like "no instances".
-func pickRegion(list []loginRegion, want string) (Secret, Region, error) {
+// watching the wrong region would look like "no instances". Names and ids
+// are the server's text: what errors and the Region show is cleaned of
+// secrets like a message.
+func pickRegion(list []loginRegion, want string, secrets []string) (Secret, Region, error) {
+	shown := func(s string) string { return printable(cleanMsg(s, secrets...), maxRegionText) }
 	var regions []loginRegion
 	var names []string
 	for _, r := range list {
@@ -94,7 +100,7 @@ func pickRegion(list []loginRegion, want string) (Secret, Region, error) {
 			continue
 		}
 		regions = append(regions, r)
-		names = append(names, fmt.Sprintf("%s (id %s)", r.ClusterName, id))
+		names = append(names, fmt.Sprintf("%s (id %s)", shown(r.ClusterName), shown(id)))
 	}
 	var chosen *loginRegion
 	switch {
@@ -115,7 +121,7 @@ func pickRegion(list []loginRegion, want string) (Secret, Region, error) {
 	default:
 		return "", Region{}, fmt.Errorf("account has several regions (%s): set the cluster to one of them", strings.Join(names, ", "))
 	}
-	region := Region{Name: chosen.ClusterName, ID: rawText(chosen.ClusterID)}
+	region := Region{Name: shown(chosen.ClusterName), ID: shown(rawText(chosen.ClusterID))}
 	if chosen.Token == nil || *chosen.Token == "" {
 		return "", Region{}, fmt.Errorf("region %q returned no token: the account may be suspended or lack access to it", region.Name)
 	}

@@ -12,13 +12,14 @@ import (
 // WithHTTPClient sets the HTTP client (transport, proxy, TLS). Its own
 // Timeout, if any, applies on top of WithTimeout. Unless it has a redirect
 // policy of its own, a copy that does not follow redirects to another host
-// is used, because the token travels in a custom header Go would forward.
+// or scheme is used, because the token travels in a custom header Go would
+// forward, also from https to http.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
 			return errors.New("scnet option: nil http client")
 		}
-		c.hc = sameHostOnly(hc)
+		c.hc = sameOrigin(hc)
 		return nil
 	}
 }
@@ -101,6 +102,18 @@ func WithMaxPages(n int) Option {
 			return fmt.Errorf("scnet option: max pages %d must be at least 1", n)
 		}
 		c.maxPages = n
+		return nil
+	}
+}
+
+// WithMaxInstances caps how many instances All gathers before giving up
+// with ErrInstanceCap.
+func WithMaxInstances(n int) Option {
+	return func(c *Client) error {
+		if n < 1 {
+			return fmt.Errorf("scnet option: max instances %d must be at least 1", n)
+		}
+		c.maxInst = n
 		return nil
 	}
 }

@@ -55,6 +55,21 @@ func cleanMsg(msg string, secrets ...string) string {
 	return printable(msg, maxMsg)
 }
 
+// maxCode bounds a code kept from a response: documented codes have five
+// digits and the platform's others six, so anything longer is not a code.
+const maxCode = 20
+
+// cleanCode makes a server's code as safe to carry as its message (secrets
+// removed, JWTs cut, control characters dropped) and bounded to maxCode:
+// the code is printed in errors and descriptions just like the message.
+func cleanCode(c Code, secrets ...string) Code {
+	s := redact(string(c), secrets...)
+	if i := strings.Index(s, "eyJ"); i >= 0 {
+		s = s[:i] + redacted
+	}
+	return Code(printable(s, maxCode))
+}
+
 // printable drops control characters and invalid UTF-8 from s, so a quoted
 // server text cannot forge log lines, and keeps at most max characters,
 // ending in "…" when cut.

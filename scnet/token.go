@@ -14,11 +14,12 @@ import (
 
 // TokenSource hands out SCNet tokens. Token may block (to log in) and must
 // be safe for concurrent use. Invalidate tells the source that SCNet
-// rejected token, so the next Token call gets a fresh one instead of
-// returning it again.
+// rejected token and reports whether the next Token call can return a
+// different one: when it cannot, the client stops with the rejection
+// rather than send the rejected token again.
 type TokenSource interface {
 	Token(ctx context.Context) (string, error)
-	Invalidate(token string)
+	Invalidate(token string) (renewable bool)
 }
 
 // Static is a fixed token, e.g. from SCNET_TOKEN. It cannot renew itself:
@@ -39,8 +40,9 @@ func (s *Static) Token(context.Context) (string, error) {
 	return s.token.Reveal(), nil
 }
 
-// Invalidate implements TokenSource; a static token has nothing to renew.
-func (s *Static) Invalidate(string) {}
+// Invalidate implements TokenSource. A static token has nothing to renew
+// it with, so it reports false and the rejection stands.
+func (s *Static) Invalidate(string) bool { return false }
 
 // ExpiresAt returns the expiry written in the token's JWT payload, if it
 // has one.

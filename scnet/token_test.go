@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -76,7 +78,9 @@ func TestStaticToken(t *testing.T) {
 	if err != nil || got != tok {
 		t.Fatalf("Token = %q, %v", got, err)
 	}
-	s.Invalidate(tok)
+	if s.Invalidate(tok) {
+		t.Error("Invalidate of a static token reports it renewable")
+	}
 	if again, _ := s.Token(context.Background()); again != tok {
 		t.Error("a static token must survive Invalidate: there is nothing to replace it with")
 	}
@@ -119,5 +123,44 @@ func TestSecretNeverPrints(t *testing.T) {
 	}
 	if sec.Reveal() != canary {
 		t.Error("Reveal must return the real value")
+	}
+}
+
+// TestRejectedStaticTokenSentOnce: a static token cannot be renewed, so
+// once SCNet rejects it the client stops with the rejection instead of
+// sending the same token again.
+func TestRejectedStaticTokenSentOnce(t *testing.T) {
+	rejections := map[string]func(w http.ResponseWriter){
+		"code 10008": func(w http.ResponseWriter) { writeJSON(w, 200, map[string]any{"code": "10008", "msg": "权限不足"}) },
+		"http 401":   func(w http.ResponseWriter) { writeJSON(w, 401, map[string]any{"msg": "unauthorized"}) },
+		"http 403":   func(w http.ResponseWriter) { w.WriteHeader(403) },
+	}
+	for name, reject := range rejections {
+		t.Run(name, func(t *testing.T) {
+			var requests atomic.Int32
+			handler := func(w http.ResponseWriter, r *http.Request) {
+				requests.Add(1)
+				reject(w)
+			}
+			mux, c := setup(t, WithRetry(4, time.Millisecond))
+			mux.HandleFunc(listPath, handler)
+			mux.HandleFunc("/ac/openapi/v2/center", handler)
+
+			_, err := c.ListInstances(context.Background(), ListOptions{})
+			if !IsAuthError(err) {
+				t.Errorf("list: err = %v, want an auth error", err)
+			}
+			if n := requests.Swap(0); n != 1 {
+				t.Errorf("list: %d requests, want 1", n)
+			}
+
+			_, err = DiscoverAIBase(context.Background(), nil, strings.TrimSuffix(c.AIBase(), "/ai"), StaticToken(testToken))
+			if !IsAuthError(err) {
+				t.Errorf("center: err = %v, want an auth error", err)
+			}
+			if n := requests.Load(); n != 1 {
+				t.Errorf("center: %d requests, want 1", n)
+			}
+		})
 	}
 }

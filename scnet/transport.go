@@ -47,7 +47,7 @@ func exchange(hc *http.Client, req *http.Request, endpoint string, secrets []str
 		// A failure status with code "0" is still a failure; keep only a
 		// code that says what went wrong.
 		if code, ok := parseCode(env.Code); ok && code != CodeSuccess {
-			ae.Code = code
+			ae.Code = cleanCode(code, secrets...)
 		}
 		ae.Msg = cleanMsg(rawText(env.Msg), secrets...)
 	} else {
@@ -87,8 +87,8 @@ type request struct {
 	body     []byte
 }
 
-// call runs r with retries and, when SCNet rejects the token, one fresh
-// token. decode gets each 2xx body and the token it was fetched with (to
+// call runs r with retries and, when SCNet rejects the token and the token
+// source can renew it, once more with a fresh token. decode gets each 2xx body and the token it was fetched with (to
 // scrub it from errors).
 func (c *Client) call(ctx context.Context, r request, decode func(body []byte, token string) error) error {
 	base, err := c.base(ctx)
@@ -106,8 +106,11 @@ func (c *Client) call(ctx context.Context, r request, decode func(body []byte, t
 	var te *TokenError
 	if IsAuthError(err) && !errors.As(err, &te) && used != "" {
 		// One client reports an expired token as 10008: get a new one once,
-		// unless the caller has given up meanwhile.
-		c.tokens.Invalidate(used)
+		// unless the caller has given up meanwhile. A source that cannot
+		// renew would only hand out the rejected token again.
+		if !c.tokens.Invalidate(used) {
+			return err
+		}
 		if ctx.Err() != nil {
 			return stopped(ctx, err)
 		}
@@ -188,15 +191,18 @@ func outcome(ctx context.Context, err error) string {
 }
 
 // newHTTPClient is the default HTTP client: a plain one that follows
-// redirects only within the same host (see sameHostOnly).
-func newHTTPClient() *http.Client { return sameHostOnly(&http.Client{}) }
+// redirects only to the same scheme and host (see sameOrigin).
+func newHTTPClient() *http.Client { return sameOrigin(&http.Client{}) }
 
-// sameHostOnly returns hc, or a copy of it that follows redirects only
-// within the same host when hc has no redirect policy of its own. Go drops
+// sameOrigin returns hc, or a copy of it that follows redirects only to the
+// same scheme and host when hc has no redirect policy of its own. Go drops
 // Authorization on a cross-host redirect but not SCNet's custom "token",
 // "password" or "signature" headers, which would otherwise travel to
-// whatever host a redirect names. The caller's client is not modified.
-func sameHostOnly(hc *http.Client) *http.Client {
+// whatever host a redirect names, or in clear text when a redirect goes
+// from https to http. A redirect not followed is answered with the
+// redirect itself, which the caller reports as an HTTP error. The caller's
+// client is not modified.
+func sameOrigin(hc *http.Client) *http.Client {
 	if hc == nil {
 		hc = &http.Client{}
 	}
@@ -208,7 +214,7 @@ func sameHostOnly(hc *http.Client) *http.Client {
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
 		}
-		if req.URL.Host != via[0].URL.Host {
+		if req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host {
 			return http.ErrUseLastResponse
 		}
 		return nil

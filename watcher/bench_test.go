@@ -44,7 +44,8 @@ func benchSim(b *testing.B, history, live int) *scnettest.Server {
 
 func benchClient(b *testing.B, sim *scnettest.Server) *scnet.Client {
 	b.Helper()
-	c, err := scnet.New(sim.AIBaseURL(), scnet.WithTokenSource(scnet.StaticToken(sim.Token())))
+	// The full re-read lists more instances than the default cap allows.
+	c, err := scnet.New(sim.AIBaseURL(), scnet.WithTokenSource(scnet.StaticToken(sim.Token())), scnet.WithMaxInstances(200_000))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -201,7 +201,7 @@ func (w *Watcher) confirmGone(ctx context.Context, id, name string, cause error)
 		return nil, fmt.Errorf("%w: no name to list it by: %w", errUnsettled, cause)
 	}
 	for in, err := range w.lister.All(ctx, scnet.ListOptions{Name: name}) {
-		if errors.Is(err, scnet.ErrPageCap) || errors.Is(err, scnet.ErrPagingStalled) {
+		if errors.Is(err, scnet.ErrPageCap) || errors.Is(err, scnet.ErrInstanceCap) || errors.Is(err, scnet.ErrPagingStalled) {
 			return nil, fmt.Errorf("%w: listing of its name incomplete: %w", errUnsettled, err)
 		}
 		if err != nil {

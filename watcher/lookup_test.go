@@ -67,6 +67,8 @@ func TestLookupAnsweredInvalidParams(t *testing.T) {
 		{name: "deleted, no name: no evidence, kept", inst: "", deleted: true, wantTracked: 1},
 		{name: "deleted, name listing hits the page cap: kept", inst: "common", deleted: true,
 			nameErr: fmt.Errorf("list: %w", scnet.ErrPageCap), wantTracked: 1},
+		{name: "deleted, name listing hits the instance cap: kept", inst: "common", deleted: true,
+			nameErr: fmt.Errorf("list: %w", scnet.ErrInstanceCap), wantTracked: 1},
 		{name: "deleted, name listing fails: poll fails", inst: "flaky", deleted: true,
 			nameErr: &scnet.APIError{Code: scnet.CodeInternal, Msg: "busy"}, wantTracked: 1, wantFail: true},
 	}
