@@ -1,10 +1,17 @@
 package watcher_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -56,6 +63,9 @@ type env struct {
 	w      *watcher.Watcher
 	d      *bot.Deliverer
 	cfg    watcher.Config
+	// rewrite, when set by withRewrite, edits every listing SCNet answers
+	// before the client reads it.
+	rewrite *rewriter
 }
 
 type envOption func(*env)
@@ -88,8 +98,87 @@ func newEnvTB(t testing.TB, n int, opts ...envOption) *env {
 	for _, o := range opts {
 		o(e)
 	}
+	if e.rewrite != nil {
+		e.client = e.rewrite.install(t, e.sim)
+	}
 	e.open()
 	return e
+}
+
+// withRewrite puts a proxy between the client and the simulator that lets a
+// test edit listing records on the wire (set "id" to null, drop times),
+// which the simulator itself never sends. Edit with e.rewrite.set.
+func withRewrite() envOption { return func(e *env) { e.rewrite = &rewriter{} } }
+
+// rewriter edits the data records of listing answers.
+type rewriter struct {
+	mu sync.Mutex
+	fn func(rec map[string]any)
+}
+
+// set makes fn edit every record of every later listing; nil stops editing.
+func (r *rewriter) set(fn func(rec map[string]any)) {
+	r.mu.Lock()
+	r.fn = fn
+	r.mu.Unlock()
+}
+
+func (r *rewriter) edit(body []byte) ([]byte, error) {
+	r.mu.Lock()
+	fn := r.fn
+	r.mu.Unlock()
+	if fn == nil {
+		return body, nil
+	}
+	var env map[string]any
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if err := d.Decode(&env); err != nil {
+		return body, nil // not JSON: pass it on as it is
+	}
+	data, ok := env["data"].([]any)
+	if !ok {
+		return body, nil // a detail or an error, not a listing
+	}
+	for _, item := range data {
+		if rec, ok := item.(map[string]any); ok {
+			fn(rec)
+		}
+	}
+	return json.Marshal(env)
+}
+
+// install starts the proxy and returns a client that goes through it.
+func (r *rewriter) install(t testing.TB, sim *scnettest.Server) *scnet.Client {
+	t.Helper()
+	target, err := url.Parse(sim.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if body, err = r.edit(body); err != nil {
+			return err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		resp.Header.Del("Content-Encoding")
+		return nil
+	}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	c, err := scnet.New(srv.URL+"/ai", scnet.WithTokenSource(scnet.StaticToken(sim.Token())),
+		scnet.WithRetry(1, time.Millisecond), scnet.WithTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // open (re)opens the store and builds a fresh watcher and deliverer on it,
