@@ -126,7 +126,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 	if cfg.HTTPAddr != "" {
 		checks := health.Checks{Connected: a.bot.Connected}
 		if w != nil {
-			checks.Watch = w.Health
+			checks.Watch = w.Readiness
 		}
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {

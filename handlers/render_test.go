@@ -25,7 +25,7 @@ type fakeWatch struct {
 	err    error
 }
 
-func (w *fakeWatch) Health() watcher.Health { return w.health }
+func (w *fakeWatch) Health(context.Context) (watcher.Health, error) { return w.health, nil }
 
 func (w *fakeWatch) Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (watcher.Snooze, error) {
 	if w.err != nil {

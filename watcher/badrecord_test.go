@@ -68,7 +68,7 @@ func TestBadRecordDoesNotBlindTheWatcher(t *testing.T) {
 			if n := countContaining(top, "unreachable"); n != 0 {
 				t.Errorf("%d outage notices although SCNet answered every poll", n)
 			}
-			h := e.w.Health()
+			h := e.health()
 			if h.LastError != "" || h.Tracked != 2 {
 				t.Errorf("health = %+v, want no error and %s, %s tracked", h, good.ID, other.ID)
 			}

@@ -326,3 +326,13 @@ func unescapeJSON(s string) string {
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// health returns the watcher's Health, failing the test when it cannot.
+func (e *env) health() watcher.Health {
+	e.t.Helper()
+	h, err := e.w.Health(e.ctx)
+	if err != nil {
+		e.t.Fatalf("health: %v", err)
+	}
+	return h
+}
