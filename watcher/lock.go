@@ -18,6 +18,11 @@ func (l lock) Unlock() { <-l }
 
 // LockContext waits for the lock until ctx ends.
 func (l lock) LockContext(ctx context.Context) error {
+	// select picks at random among ready cases: an ended ctx must win
+	// even when the lock is free.
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	select {
 	case l <- struct{}{}:
 		return nil
