@@ -85,6 +85,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 			Mention:        cfg.WatchMention,
 			OutageAfter:    cfg.WatchOutageAfter.D,
 			StormThreshold: cfg.WatchStormThreshold.N,
+			Skew:           cfg.WatchClockSkew.D,
 			TokenExpiry:    tokenExpiry(tokens),
 			Location:       cfg.Location,
 			Logger:         logger.With("component", "watcher"),

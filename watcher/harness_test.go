@@ -66,6 +66,8 @@ type env struct {
 	// rewrite, when set by withRewrite, edits every listing SCNet answers
 	// before the client reads it.
 	rewrite *rewriter
+	// scnetBehind is how far SCNet's clock runs behind the watcher's.
+	scnetBehind time.Duration
 }
 
 type envOption func(*env)
@@ -82,7 +84,13 @@ func newEnvTB(t testing.TB, n int, opts ...envOption) *env {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
 	t.Cleanup(cancel)
 	e := &env{t: t, ctx: ctx, clock: &clock{}, path: filepath.Join(t.TempDir(), "state.db")}
-	e.sim = scnettest.New(scnettest.WithInstances(n, 7), scnettest.WithClock(e.clock.Now))
+	e.cfg = watcher.Config{Channel: channel, Interval: time.Minute, Now: e.clock.Now, OutageAfter: 5 * time.Minute,
+		Logger: quiet()}
+	for _, o := range opts {
+		o(e)
+	}
+	simNow := func() time.Time { return e.clock.Now().Add(-e.scnetBehind) }
+	e.sim = scnettest.New(scnettest.WithInstances(n, 7), scnettest.WithClock(simNow))
 	t.Cleanup(e.sim.Close)
 	e.emu = slackemu.New()
 	t.Cleanup(e.emu.Close)
@@ -93,17 +101,15 @@ func newEnvTB(t testing.TB, n int, opts ...envOption) *env {
 	}
 	e.client = c
 	e.api = slack.New(e.emu.BotToken(), slack.OptionAPIURL(e.emu.APIURL()))
-	e.cfg = watcher.Config{Channel: channel, Interval: time.Minute, Now: e.clock.Now, OutageAfter: 5 * time.Minute,
-		Logger: quiet()}
-	for _, o := range opts {
-		o(e)
-	}
 	if e.rewrite != nil {
 		e.client = e.rewrite.install(t, e.sim)
 	}
 	e.open()
 	return e
 }
+
+// withSCNetBehind makes SCNet's clock run d behind the watcher's.
+func withSCNetBehind(d time.Duration) envOption { return func(e *env) { e.scnetBehind = d } }
 
 // withRewrite puts a proxy between the client and the simulator that lets a
 // test edit listing records on the wire (set "id" to null, drop times),
