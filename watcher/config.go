@@ -61,7 +61,8 @@ type Config struct {
 	// poll reads (default 20).
 	MaxRecentPages int
 	// Skew is how far back before the last successful poll the newest
-	// pages are read, for clock differences with SCNet (default 10m).
+	// pages are read and an untracked failure counts as new, for SCNet's
+	// clock running behind (default 10m; WATCH_CLOCK_SKEW).
 	Skew time.Duration
 	// Lookups bounds concurrent detail lookups (default 3, what SCNet's
 	// own clients use).
@@ -75,7 +76,9 @@ type Config struct {
 	FollowUpFor   time.Duration
 	// Retain is how long an instance in a terminal status without an open
 	// incident stays tracked (default 24h). It must exceed Skew plus the
-	// longest expected outage, or an old failure could look new again.
+	// longest expected outage, or an old failure could look new again. An
+	// instance in an alert status whose times SCNet does not give stays
+	// tracked past it and is looked up once per Retain until it is gone.
 	Retain time.Duration
 	// AlertRetention is how long alert records are kept for their buttons
 	// and threads (default 30 days); older ones are deleted.

@@ -151,6 +151,12 @@ func (w *Watcher) observe(ctx context.Context, tracked map[string]state.Instance
 			now.Sub(t.Changed) < w.cfg.FollowUpFor && now.Sub(t.FollowedUp) >= w.cfg.FollowUpEvery:
 			followUps++
 			ids = append(ids, id)
+		case t.NoTimes && w.alerting(t.Status) && followUps < w.cfg.FollowUps &&
+			now.Sub(t.Changed) >= w.cfg.Retain && now.Sub(t.FollowedUp) >= w.cfg.Retain:
+			// Kept past Retain because its age is unknown (see prune);
+			// asked once per Retain whether it still exists.
+			followUps++
+			ids = append(ids, id)
 		}
 	}
 	if err := w.lookup(ctx, ob, tracked, ids, add); err != nil {

@@ -68,6 +68,7 @@ type env struct {
 	rewrite *rewriter
 	// scnetBehind is how far SCNet's clock runs behind the watcher's.
 	scnetBehind time.Duration
+	simOpts     []scnettest.Option
 }
 
 type envOption func(*env)
@@ -90,7 +91,7 @@ func newEnvTB(t testing.TB, n int, opts ...envOption) *env {
 		o(e)
 	}
 	simNow := func() time.Time { return e.clock.Now().Add(-e.scnetBehind) }
-	e.sim = scnettest.New(scnettest.WithInstances(n, 7), scnettest.WithClock(simNow))
+	e.sim = scnettest.New(append([]scnettest.Option{scnettest.WithInstances(n, 7), scnettest.WithClock(simNow)}, e.simOpts...)...)
 	t.Cleanup(e.sim.Close)
 	e.emu = slackemu.New()
 	t.Cleanup(e.emu.Close)
@@ -106,6 +107,11 @@ func newEnvTB(t testing.TB, n int, opts ...envOption) *env {
 	}
 	e.open()
 	return e
+}
+
+// withSim passes options to the simulator.
+func withSim(opts ...scnettest.Option) envOption {
+	return func(e *env) { e.simOpts = append(e.simOpts, opts...) }
 }
 
 // withSCNetBehind makes SCNet's clock run d behind the watcher's.
