@@ -69,14 +69,22 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 	var (
 		w     *watcher.Watcher
 		deliv *bot.Deliverer
-		store *state.Bolt
+		store state.Store
 	)
 	if cfg.WatchEnabled() {
-		store, err = state.Open(cfg.StatePath)
-		if err != nil {
+		bolt, err := state.Open(cfg.StatePath)
+		switch {
+		case errors.Is(err, state.ErrUnusable):
+			// A corrupt file stops the watcher, not the commands: it
+			// says so in /readyz and /instances watch.
+			logger.Error("watcher state unusable: commands work, alerts do not until the file is repaired or replaced", "err", err)
+			store = state.Unusable(err)
+		case err != nil:
 			return fmt.Errorf("open state %s: %w", cfg.StatePath, err)
+		default:
+			store = bolt
+			defer bolt.Close()
 		}
-		defer store.Close()
 		deliv = bot.NewDeliverer(api, store, bot.DeliverConfig{Logger: logger.With("component", "deliver"), Metrics: m})
 		w = watcher.New(client, store, watcher.Config{
 			Channel:        cfg.WatchChannel,

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +17,26 @@ import (
 )
 
 // TestE2ECorruptStateKeepsCommandsUp: a state file with a corrupt page
-// (bbolt panics on it) does not take the process down. Slash commands are
-// still answered, /instances watch answers too, and /readyz says 503 and
-// why.
+// (bbolt panics on it) or one bbolt cannot read at all does not take the
+// process down. Slash commands are still answered, /instances watch
+// answers too, and /readyz says 503 and why.
 func TestE2ECorruptStateKeepsCommandsUp(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		corrupt func(t *testing.T, path, id string)
+	}{
+		{"corrupt page", func(t *testing.T, path, id string) { statetest.CorruptPage(t, path, id) }},
+		{"not a state file", func(t *testing.T, path, _ string) {
+			if err := os.WriteFile(path, bytes.Repeat([]byte("garbage "), 1024), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) { corruptStateKeepsCommandsUp(t, tt.corrupt) })
+	}
+}
+
+func corruptStateKeepsCommandsUp(t *testing.T, corrupt func(t *testing.T, path, id string)) {
 	e := newE2E(t, 60, func(c *config.Config) {
 		c.WatchChannel = "C0ALERTS"
 		c.WatchInterval.D = 150 * time.Millisecond
@@ -35,7 +53,7 @@ func TestE2ECorruptStateKeepsCommandsUp(t *testing.T) {
 			break
 		}
 	}
-	statetest.CorruptPage(t, e.cfg.StatePath, victim)
+	corrupt(t, e.cfg.StatePath, victim)
 
 	e = startBot(t, e.sim, e.emu, e.cfg)
 	ready := func() (int, []string) {

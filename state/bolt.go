@@ -10,6 +10,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Bucket names. The schema is versioned by the meta bucket's "version" key so
@@ -51,6 +52,11 @@ func Open(path string) (b *Bolt, err error) {
 	}()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
+		// A file bbolt cannot read is corrupt or not a store: as unusable
+		// as one that panics. A file another process holds is not.
+		if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) || errors.Is(err, berrors.ErrVersionMismatch) {
+			err = fmt.Errorf("%w: %w", ErrUnusable, err)
+		}
 		return nil, fmt.Errorf("open state %q: %w", path, err)
 	}
 	b = &Bolt{db: db}
@@ -107,8 +113,20 @@ func (b *Bolt) Update(ctx context.Context, fn func(Tx) error) (err error) {
 	})
 }
 
-// ErrUnusable marks every error of a store that panicked: it cannot be used
-// until the file is repaired or replaced and the process restarted.
+// Unusable returns a Store that refuses every transaction with err, for a
+// process that runs on without its state file. err should wrap
+// ErrUnusable.
+func Unusable(err error) Store { return unusable{err} }
+
+type unusable struct{ err error }
+
+func (u unusable) View(context.Context, func(Tx) error) error   { return u.err }
+func (u unusable) Update(context.Context, func(Tx) error) error { return u.err }
+func (u unusable) Close() error                                 { return nil }
+
+// ErrUnusable marks the errors of a store whose file is corrupt: bbolt
+// panicked on it, or cannot read it at all. It cannot be used until the
+// file is repaired or replaced and the process restarted.
 var ErrUnusable = errors.New("store unusable")
 
 // usable refuses a transaction on a store that panicked or for a context
