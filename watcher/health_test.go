@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"scnetbot/state"
 	"scnetbot/watcher"
@@ -49,6 +50,13 @@ func TestHealthHonoursItsContext(t *testing.T) {
 	}
 	if _, err := w.Health(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("Health with an ended context: err = %v, want context.Canceled", err)
+	}
+	// Snoozes from Slack give up the same way rather than hold a reply.
+	if _, err := w.Snooze(ctx, "anything", time.Hour, "U1"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Snooze while a poll holds the watcher: err = %v, want context.Canceled", err)
+	}
+	if _, err := w.Unsnooze(ctx, "anything", "U1"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Unsnooze while a poll holds the watcher: err = %v, want context.Canceled", err)
 	}
 
 	close(st.release)

@@ -61,7 +61,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 // load reads the tracked instances and snoozes once per process.
 func (w *Watcher) load(ctx context.Context) error {
-	w.mu.Lock()
+	if err := w.mu.LockContext(ctx); err != nil {
+		return fmt.Errorf("load watcher state: %w", err)
+	}
 	defer w.mu.Unlock()
 	if w.loaded {
 		return nil
