@@ -75,10 +75,11 @@ type Config struct {
 	FollowUpEvery time.Duration
 	FollowUpFor   time.Duration
 	// Retain is how long an instance in a terminal status without an open
-	// incident stays tracked (default 24h). It must exceed Skew plus the
-	// longest expected outage, or an old failure could look new again. An
-	// instance in an alert status whose times SCNet does not give stays
-	// tracked past it and is looked up once per Retain until it is gone.
+	// incident stays tracked (default 24h, at least twice Skew). It must
+	// exceed Skew plus the longest expected outage, or an old failure could
+	// look new again. An instance in an alert status whose times SCNet does
+	// not give stays tracked past it and is looked up once per Retain until
+	// it is gone.
 	Retain time.Duration
 	// AlertRetention is how long alert records are kept for their buttons
 	// and threads (default 30 days); older ones are deleted.
@@ -114,6 +115,9 @@ func (c Config) withDefaults() Config {
 	positive(&c.FollowUpFor, 24*time.Hour)
 	positive(&c.Retain, 24*time.Hour)
 	positive(&c.AlertRetention, 30*24*time.Hour)
+	// A forgotten failure must be too old for Skew to make it news again;
+	// twice Skew leaves room for the poll interval and SCNet's clock.
+	c.Retain = max(c.Retain, 2*c.Skew)
 	return c
 }
 

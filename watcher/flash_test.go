@@ -87,3 +87,22 @@ func TestFlashFailureWithoutTimes(t *testing.T) {
 		t.Errorf("%d alerts at the end, want still 1", n)
 	}
 }
+
+// TestLargeSkewKeepsOldFailuresTracked: with a skew allowance longer than
+// the retention, an old failure forgotten after Retain would be news again
+// (created within the allowance); the watcher keeps such instances longer.
+func TestLargeSkewKeepsOldFailuresTracked(t *testing.T) {
+	e := newEnv(t, 0, withSim(scnettest.WithTokenLifetime(30*24*time.Hour)),
+		withConfig(func(c *watcher.Config) { c.Skew = 30 * time.Hour }))
+	e.add(scnettest.Record{Name: "old", Status: scnet.StatusFailed})
+	e.clock.Advance(time.Hour)
+	e.poll() // the baseline
+	for range 3 {
+		e.clock.Advance(13 * time.Hour)
+		e.poll()
+	}
+	e.drain()
+	if n := len(e.alerts()); n != 0 {
+		t.Errorf("%d alerts for a failure from before the baseline, want none", n)
+	}
+}
