@@ -70,15 +70,23 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 	var (
 		w     *watcher.Watcher
 		deliv *bot.Deliverer
-		store *state.Bolt
+		store state.Store
 	)
 	if cfg.WatchEnabled() {
-		store, err = state.Open(cfg.StatePath)
-		if err != nil {
+		bolt, err := state.Open(cfg.StatePath)
+		switch {
+		case errors.Is(err, state.ErrUnusable):
+			// A corrupt file stops the watcher, not the commands: it
+			// says so in /readyz and /instances watch.
+			logger.Error("watcher state unusable: commands work, alerts do not until the file is repaired or replaced", "err", err)
+			store = state.Unusable(err)
+		case err != nil:
 			// state.Open names the file.
 			return fmt.Errorf("STATE_PATH: %w", err)
+		default:
+			store = bolt
+			defer bolt.Close()
 		}
-		defer store.Close()
 		deliv = bot.NewDeliverer(api, store, bot.DeliverConfig{Logger: logger.With("component", "deliver"), Metrics: m})
 		w = watcher.New(client, store, watcher.Config{
 			Channel:        cfg.WatchChannel,
@@ -87,6 +95,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 			Mention:        cfg.WatchMention,
 			OutageAfter:    orNone(cfg.WatchOutageAfter.D),
 			StormThreshold: cfg.WatchStormThreshold.N,
+			Skew:           cfg.WatchClockSkew.D,
 			TokenExpiry:    tokenExpiry(tokens),
 			Location:       cfg.Location,
 			Logger:         logger.With("component", "watcher"),
@@ -128,7 +137,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 	if cfg.HTTPAddr != "" {
 		checks := health.Checks{Connected: a.bot.Connected}
 		if w != nil {
-			checks.Watch = w.Health
+			checks.Watch = w.Readiness
 		}
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {

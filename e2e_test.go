@@ -525,7 +525,10 @@ func TestE2EWatcherAlertsOnceAcrossRestarts(t *testing.T) {
 	}
 	e := newE2E(t, 300, watch)
 	polled := func(e *e2e) func() bool {
-		return func() bool { return !e.app.watcher.Health().LastSuccess.IsZero() }
+		return func() bool {
+			h, err := e.app.watcher.Health(context.Background())
+			return err == nil && !h.LastSuccess.IsZero()
+		}
 	}
 	waitUntil(t, "baseline poll", polled(e))
 	baseline := len(e.emu.ChannelMessages(channel))

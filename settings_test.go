@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -41,7 +42,10 @@ func TestOutageAfterZeroNoticesTheFirstFailedPoll(t *testing.T) {
 		c.WatchInterval.D = time.Hour
 		c.WatchOutageAfter.D = 0
 	})
-	waitUntil(t, "baseline poll", func() bool { return !e.app.watcher.Health().LastSuccess.IsZero() })
+	waitUntil(t, "baseline poll", func() bool {
+		h, err := e.app.watcher.Health(context.Background())
+		return err == nil && !h.LastSuccess.IsZero()
+	})
 	e.sim.SetDown(true)
 	if err := e.app.watcher.Poll(timeout(t, 30*time.Second)); err == nil {
 		t.Fatal("a poll of a down SCNet succeeded")

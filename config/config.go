@@ -52,6 +52,7 @@ type Config struct {
 	WatchMention        string   `envconfig:"WATCH_MENTION" desc:"mention added to top-level alerts, e.g. <!here> or <!subteam^S0123>"`
 	WatchOutageAfter    Duration `envconfig:"WATCH_OUTAGE_AFTER" default:"5m" desc:"failed polls for this long post one 'SCNet unreachable' notice; 0 posts it at the first failed poll"`
 	WatchStormThreshold Int      `envconfig:"WATCH_STORM_THRESHOLD" default:"5" desc:"more changes than this in one poll are posted as one summary"`
+	WatchClockSkew      Duration `envconfig:"WATCH_CLOCK_SKEW" default:"10m" desc:"how far SCNet's clock may run behind; failures created earlier than this before the last poll are not news"`
 	StatePath           string   `envconfig:"STATE_PATH" default:"scnetbot.db" desc:"file of the watcher's embedded state store"`
 
 	// Location is DISPLAY_TIMEZONE loaded; set by Load.
@@ -176,6 +177,7 @@ func (c *Config) validate() error {
 		{"QUERY_TIMEOUT", c.QueryTimeout, 100 * time.Millisecond, ""},
 		{"WATCH_INTERVAL", c.WatchInterval, 5 * time.Second, ""},
 		{"WATCH_OUTAGE_AFTER", c.WatchOutageAfter, 0, "a notice at the first failed poll"},
+		{"WATCH_CLOCK_SKEW", c.WatchClockSkew, time.Minute, ""},
 	} {
 		switch {
 		case d.v.Raw != "" && d.v.Err != nil:
@@ -353,6 +355,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("watch_channel", c.WatchChannel),
 		slog.Duration("watch_interval", c.WatchInterval.D),
 		slog.Any("watch_statuses", []string(c.WatchStatuses)),
+		slog.Duration("watch_clock_skew", c.WatchClockSkew.D),
 		slog.String("state_path", c.StatePath),
 	)
 }
@@ -448,6 +451,7 @@ func Defaults() *Config {
 		WatchStatuses:       List{"Failed", "Terminated"},
 		WatchOutageAfter:    d("5m"),
 		WatchStormThreshold: n("5"),
+		WatchClockSkew:      d("10m"),
 		StatePath:           "scnetbot.db",
 		Location:            scnet.HomeLocation(),
 		Statuses:            []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated},

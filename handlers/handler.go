@@ -27,7 +27,7 @@ type Lister interface {
 // WatchControl is the watcher as the command sees it (nil when the watcher
 // is disabled).
 type WatchControl interface {
-	Health() watcher.Health
+	Health(ctx context.Context) (watcher.Health, error)
 	// Started reports whether the watcher has completed a poll since it
 	// started; before that, a name it does not know may just be unseen.
 	Started() bool
@@ -185,7 +185,11 @@ func (h *Handler) answerWithin(ctx context.Context, q Query, o answerOpts) (*sla
 		if h.cfg.Watch == nil {
 			return watchDisabledMessage(), nil
 		}
-		return r.watch(h.cfg.Watch.Health()), nil
+		health, err := h.cfg.Watch.Health(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return r.watch(health), nil
 	case KindSnooze, KindUnsnooze:
 		return h.snooze(ctx, r, q, o.userID)
 	case KindDetails:

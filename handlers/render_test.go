@@ -27,7 +27,7 @@ type fakeWatch struct {
 	starting bool
 }
 
-func (w *fakeWatch) Health() watcher.Health { return w.health }
+func (w *fakeWatch) Health(context.Context) (watcher.Health, error) { return w.health, nil }
 
 func (w *fakeWatch) Started() bool { return !w.starting }
 

@@ -4,22 +4,25 @@
 package health
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"scnetbot/watcher"
 )
 
-// Checks are the facts readiness is judged on.
+// Checks are the facts readiness is judged on. They are plain functions,
+// so this package knows nothing of the parts it judges.
 type Checks struct {
 	// Connected reports whether the Socket Mode connection is up.
 	Connected func() bool
-	// Watch reports the watcher's health; nil when the watcher is off.
-	Watch func() watcher.Health
+	// Watch reports the watcher's last successful poll (zero before the
+	// first) and its poll interval, and an error saying why it cannot
+	// watch at all (its store is unusable, or it did not answer within
+	// ctx). Nil when the watcher is off.
+	Watch func(ctx context.Context) (lastSuccess time.Time, interval time.Duration, err error)
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -32,11 +35,15 @@ type Report struct {
 	LastPoll *time.Time `json:"last_successful_poll,omitempty"`
 }
 
+// readyTimeout bounds how long /readyz waits for the watcher: a probe that
+// hangs is worse than one that says "not ready" and why.
+const readyTimeout = time.Second
+
 // Ready judges readiness: the socket must be connected, and a watcher must
-// have polled SCNet successfully within three intervals. A watcher that has
-// not polled yet is not ready: an alerting bot that cannot see SCNet must
-// not claim otherwise.
-func (c Checks) Ready() Report {
+// be able to watch and have polled SCNet successfully within three
+// intervals. A watcher that has not polled yet is not ready: an alerting
+// bot that cannot see SCNet must not claim otherwise.
+func (c Checks) Ready(ctx context.Context) Report {
 	now := time.Now
 	if c.Now != nil {
 		now = c.Now
@@ -46,18 +53,17 @@ func (c Checks) Ready() Report {
 		r.Problems = append(r.Problems, "not connected to Slack (Socket Mode)")
 	}
 	if c.Watch != nil {
-		h := c.Watch()
-		if h.Enabled {
-			switch {
-			case h.LastSuccess.IsZero():
-				r.Problems = append(r.Problems, "watcher has not polled SCNet successfully yet")
-			case now().Sub(h.LastSuccess) > 3*h.Interval:
-				r.Problems = append(r.Problems, "watcher's last successful SCNet poll is older than 3 intervals")
-			}
-			if !h.LastSuccess.IsZero() {
-				t := h.LastSuccess
-				r.LastPoll = &t
-			}
+		last, interval, err := c.Watch(ctx)
+		switch {
+		case err != nil:
+			r.Problems = append(r.Problems, err.Error())
+		case last.IsZero():
+			r.Problems = append(r.Problems, "watcher has not polled SCNet successfully yet")
+		case now().Sub(last) > 3*interval:
+			r.Problems = append(r.Problems, "watcher's last successful SCNet poll is older than 3 intervals")
+		}
+		if !last.IsZero() {
+			r.LastPoll = &last
 		}
 	}
 	r.Ready = len(r.Problems) == 0
@@ -71,8 +77,10 @@ func Handler(reg *prometheus.Registry, c Checks) http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		rep := c.Ready()
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		rep := c.Ready(ctx)
 		w.Header().Set("Content-Type", "application/json")
 		if !rep.Ready {
 			w.WriteHeader(http.StatusServiceUnavailable)

@@ -33,6 +33,9 @@ type Metrics struct {
 	CacheLookups *prometheus.CounterVec
 	// Polls counts watcher polls by result (ok, error).
 	Polls *prometheus.CounterVec
+	// SkippedRecords counts listing records the watcher skipped because
+	// their id cannot be an instance id (null, empty, too long).
+	SkippedRecords prometheus.Counter
 	// Alerts counts alert deliveries by outcome (sent, retried, deduplicated,
 	// failed).
 	Alerts *prometheus.CounterVec
@@ -78,6 +81,10 @@ func New() *Metrics {
 			Name: "scnetbot_watch_polls_total",
 			Help: "Watcher polls of SCNet, by result.",
 		}, []string{"result"}),
+		SkippedRecords: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "scnetbot_watch_skipped_records_total",
+			Help: "SCNet listing records the watcher skipped because their id cannot be an instance id.",
+		}),
 		Alerts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "scnetbot_alerts_total",
 			Help: "Alert deliveries to Slack, by outcome.",
@@ -95,7 +102,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.Commands, m.Replies, m.AckLatency, m.SCNetRequests, m.SCNetLatency, m.CacheLookups,
-		m.Polls, m.Alerts, m.SlackRetries, m.Reconnects,
+		m.Polls, m.SkippedRecords, m.Alerts, m.SlackRetries, m.Reconnects,
 	)
 	return m
 }

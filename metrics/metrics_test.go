@@ -26,6 +26,7 @@ func TestEveryMetricIsServed(t *testing.T) {
 	m.SCNetLatency.WithLabelValues("list").Observe(0.1)
 	m.CacheLookups.WithLabelValues("hit").Inc()
 	m.Polls.WithLabelValues("ok").Inc()
+	m.SkippedRecords.Inc()
 	m.Alerts.WithLabelValues("sent").Inc()
 	m.SlackRetries.WithLabelValues("chat.postMessage", "rate_limited").Inc()
 	m.Reconnects.WithLabelValues("reconnect").Inc()
@@ -40,6 +41,7 @@ func TestEveryMetricIsServed(t *testing.T) {
 	for _, want := range []string{
 		"scnetbot_commands_total", "scnetbot_replies_total", "scnetbot_ack_latency_seconds", "scnetbot_scnet_requests_total",
 		"scnetbot_scnet_request_seconds", "scnetbot_cache_lookups_total", "scnetbot_watch_polls_total",
+		"scnetbot_watch_skipped_records_total",
 		"scnetbot_alerts_total", "scnetbot_slack_retries_total", "scnetbot_socket_reconnects_total",
 		"go_goroutines",
 	} {

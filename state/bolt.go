@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Bucket names. The schema is versioned by the meta bucket's "version" key so
@@ -28,13 +30,27 @@ const schemaVersion = "1"
 
 // Bolt is a Store in one bbolt file. Every Update is fsynced before it
 // returns, which is what makes "written before sent" hold across a kill -9.
+//
+// bbolt panics when it meets a corrupt page. Bolt turns such a panic into
+// an error wrapping ErrUnusable, at the transaction boundary, and from then
+// on refuses every transaction with it: the same page would panic again,
+// and after a panic in the middle of a write bbolt's memory of the file
+// cannot be trusted. The process stays up; only what needs the store stops.
 type Bolt struct {
 	db *bolt.DB
+	// broken is the first panic's error once the store became unusable.
+	broken atomic.Pointer[error]
 }
 
 // Open opens or creates the store at path. It fails fast (after a second)
 // when another process holds the file, rather than hanging.
-func Open(path string) (*Bolt, error) {
+func Open(path string) (b *Bolt, err error) {
+	// bbolt reads the freelist at open and may panic on a corrupt one.
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("open state %q: %w", path, panicked(r))
+		}
+	}()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		// bbolt's *fs.PathError repeats the path this error already names.
@@ -42,11 +58,18 @@ func Open(path string) (*Bolt, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
+		// A file bbolt cannot read is corrupt or not a store: as unusable
+		// as one that panics. A file another process holds is not.
+		if errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrChecksum) || errors.Is(err, berrors.ErrVersionMismatch) {
+			err = fmt.Errorf("%w: %w", ErrUnusable, err)
+		}
 		return nil, fmt.Errorf("open state %q: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []string{bucketInstances, bucketAlerts, bucketOutbox, bucketSnoozes, bucketMeta} {
-			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
+	b = &Bolt{db: db}
+	err = b.Update(context.Background(), func(t Tx) error {
+		tx := t.(boltTx).tx
+		for _, name := range []string{bucketInstances, bucketAlerts, bucketOutbox, bucketSnoozes, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return err
 			}
 		}
@@ -60,26 +83,82 @@ func Open(path string) (*Bolt, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("init state %q: %w", path, err)
 	}
-	return &Bolt{db: db}, nil
+	return b, nil
 }
 
 // Close closes the file.
-func (b *Bolt) Close() error { return b.db.Close() }
+func (b *Bolt) Close() (err error) {
+	defer b.recover(&err)
+	return b.db.Close()
+}
 
 // View implements Store.
-func (b *Bolt) View(ctx context.Context, fn func(Tx) error) error {
-	if err := ctx.Err(); err != nil {
+func (b *Bolt) View(ctx context.Context, fn func(Tx) error) (err error) {
+	if err := b.usable(ctx); err != nil {
 		return err
 	}
-	return b.db.View(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+	// Recovered outside db.View too: beginning and ending a transaction
+	// read pages as well. Inside, a panic in fn becomes an error that
+	// bbolt then handles like any other.
+	defer b.recover(&err)
+	return b.db.View(func(tx *bolt.Tx) (err error) {
+		defer b.recover(&err)
+		return fn(boltTx{tx})
+	})
 }
 
 // Update implements Store.
-func (b *Bolt) Update(ctx context.Context, fn func(Tx) error) error {
-	if err := ctx.Err(); err != nil {
+func (b *Bolt) Update(ctx context.Context, fn func(Tx) error) (err error) {
+	if err := b.usable(ctx); err != nil {
 		return err
 	}
-	return b.db.Update(func(tx *bolt.Tx) error { return fn(boltTx{tx}) })
+	defer b.recover(&err) // a panic in Commit, which writes the pages
+	return b.db.Update(func(tx *bolt.Tx) (err error) {
+		defer b.recover(&err) // rolled back by bbolt like any error
+		return fn(boltTx{tx})
+	})
+}
+
+// Unusable returns a Store that refuses every transaction with err, for a
+// process that runs on without its state file. err should wrap
+// ErrUnusable.
+func Unusable(err error) Store { return unusable{err} }
+
+type unusable struct{ err error }
+
+func (u unusable) View(context.Context, func(Tx) error) error   { return u.err }
+func (u unusable) Update(context.Context, func(Tx) error) error { return u.err }
+func (u unusable) Close() error                                 { return nil }
+
+// ErrUnusable marks the errors of a store whose file is corrupt: bbolt
+// panicked on it, or cannot read it at all. It cannot be used until the
+// file is repaired or replaced and the process restarted.
+var ErrUnusable = errors.New("store unusable")
+
+// usable refuses a transaction on a store that panicked or for a context
+// that ended.
+func (b *Bolt) usable(ctx context.Context) error {
+	if p := b.broken.Load(); p != nil {
+		return *p
+	}
+	return ctx.Err()
+}
+
+// recover turns a panic into *err and marks the store unusable. The first
+// panic is the one reported for good: later ones are its consequences.
+func (b *Bolt) recover(err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	e := panicked(r)
+	b.broken.CompareAndSwap(nil, &e)
+	*err = *b.broken.Load()
+}
+
+// panicked is the error for a recovered panic.
+func panicked(r any) error {
+	return fmt.Errorf("%w: bbolt panicked, the file is probably corrupt: %v", ErrUnusable, r)
 }
 
 type boltTx struct{ tx *bolt.Tx }

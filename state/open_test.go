@@ -2,6 +2,7 @@ package state_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,12 +21,15 @@ func TestOpenRefusesWhatItCannotRead(t *testing.T) {
 		name    string
 		prepare func(t *testing.T, path string)
 		want    string
+		// unusable: the file is corrupt, so the process may run on
+		// without it (ErrUnusable); otherwise it must not start.
+		unusable bool
 	}{
 		{"not a bbolt file", func(t *testing.T, path string) {
 			if err := os.WriteFile(path, []byte(strings.Repeat("garbage ", 1024)), 0o600); err != nil {
 				t.Fatal(err)
 			}
-		}, "open state"},
+		}, "open state", true},
 		{"newer schema", func(t *testing.T, path string) {
 			db, err := bolt.Open(path, 0o600, nil)
 			if err != nil {
@@ -44,7 +48,7 @@ func TestOpenRefusesWhatItCannotRead(t *testing.T) {
 			if err := db.Close(); err != nil {
 				t.Fatal(err)
 			}
-		}, "schema version"},
+		}, "schema version", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -57,6 +61,9 @@ func TestOpenRefusesWhatItCannotRead(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want it to mention %q", err, tt.want)
+			}
+			if got := errors.Is(err, state.ErrUnusable); got != tt.unusable {
+				t.Errorf("errors.Is(%v, ErrUnusable) = %v, want %v", err, got, tt.unusable)
 			}
 		})
 	}

@@ -29,6 +29,11 @@ type Instance struct {
 	// Unsettled is when a lookup last failed to tell whether the instance
 	// still exists; it is not asked again for a while.
 	Unsettled time.Time `json:"unsettled,omitzero"`
+	// NoTimes is set when SCNet listed the instance with neither a
+	// createTime nor an endTime. An untracked failure like that is taken
+	// for new, so one in an alert status is never forgotten for its age,
+	// only once SCNet says it is gone.
+	NoTimes bool `json:"no_times,omitempty"`
 }
 
 // Held is a transition recorded while its instance was snoozed.

@@ -173,8 +173,8 @@ func BenchmarkMemoryTracked(b *testing.B) {
 		runtime.GC()
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
-		if h := w.Health(); h.Tracked != n {
-			b.Fatalf("tracked %d", h.Tracked)
+		if h, err := w.Health(context.Background()); err != nil || h.Tracked != n {
+			b.Fatalf("tracked %d (%v)", h.Tracked, err)
 		}
 		keep = w
 		b.ReportMetric(float64(after.HeapInuse-before.HeapInuse)/(1<<20), "heap-MiB")

@@ -62,7 +62,8 @@ type Config struct {
 	// poll reads (default 20).
 	MaxRecentPages int
 	// Skew is how far back before the last successful poll the newest
-	// pages are read, for clock differences with SCNet (default 10m).
+	// pages are read and an untracked failure counts as new, for SCNet's
+	// clock running behind (default 10m; WATCH_CLOCK_SKEW).
 	Skew time.Duration
 	// Lookups bounds concurrent detail lookups (default 3, what SCNet's
 	// own clients use).
@@ -75,8 +76,11 @@ type Config struct {
 	FollowUpEvery time.Duration
 	FollowUpFor   time.Duration
 	// Retain is how long an instance in a terminal status without an open
-	// incident stays tracked (default 24h). It must exceed Skew plus the
-	// longest expected outage, or an old failure could look new again.
+	// incident stays tracked (default 24h, at least twice Skew). It must
+	// exceed Skew plus the longest expected outage, or an old failure could
+	// look new again. An instance in an alert status whose times SCNet does
+	// not give stays tracked past it and is looked up once per Retain until
+	// it is gone.
 	Retain time.Duration
 	// AlertRetention is how long alert records are kept for their buttons
 	// and threads (default 30 days); older ones are deleted.
@@ -114,6 +118,9 @@ func (c Config) withDefaults() Config {
 	positive(&c.FollowUpFor, 24*time.Hour)
 	positive(&c.Retain, 24*time.Hour)
 	positive(&c.AlertRetention, 30*24*time.Hour)
+	// A forgotten failure must be too old for Skew to make it news again;
+	// twice Skew leaves room for the poll interval and SCNet's clock.
+	c.Retain = max(c.Retain, 2*c.Skew)
 	return c
 }
 

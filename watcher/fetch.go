@@ -25,6 +25,64 @@ type observation struct {
 	looked map[string]bool
 	// totals is what SCNet reported as the total of each alert status.
 	totals map[scnet.Status]int
+	// logged holds the skipped ids already logged this poll, so a bad
+	// record listed by several listings is logged once.
+	logged     map[string]bool
+	skipCapped bool
+}
+
+// maxIDLen bounds an instance id. SCNet's ids are 32 hexadecimal digits;
+// the bound leaves room for another format while keeping every id a small
+// store key (bbolt refuses keys over 32 KiB) and a button value.
+const maxIDLen = 64
+
+// maxSkipLogs bounds the records one poll logs as skipped: a listing full
+// of them must not flood the log.
+const maxSkipLogs = 5
+
+// skipLogIDLen is how much of a skipped id is logged.
+const skipLogIDLen = 16
+
+// validID reports whether id can name an instance: non-empty, at most
+// maxIDLen bytes of letters, digits, '-' and '_', the rule alert and
+// command buttons apply too. Anything else cannot be a store key or be
+// looked up by id safely (the id goes into the detail endpoint's path).
+func validID(id string) bool {
+	if id == "" || len(id) > maxIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// skip records a listing record that cannot be watched. One bad record
+// must not blind the watcher to the rest of the listing, nor look like an
+// outage: SCNet answered. Each bad id is logged once per poll, at most
+// maxSkipLogs of them, quoting only its start: enough to recognise it, too
+// short to carry a whole token should SCNet echo one.
+func (w *Watcher) skip(ob *observation, in scnet.Instance) {
+	if w.cfg.Metrics != nil {
+		w.cfg.Metrics.SkippedRecords.Inc()
+	}
+	id := in.ID
+	if len(id) > skipLogIDLen {
+		id = id[:skipLogIDLen]
+	}
+	switch {
+	case ob.logged[id]:
+	case len(ob.logged) < maxSkipLogs:
+		ob.logged[id] = true
+		w.cfg.Logger.Warn("watcher skips a record whose id cannot be an instance id",
+			"id_start", fmt.Sprintf("%q", id), "id_bytes", len(in.ID), "status", in.Status)
+	case !ob.skipCapped:
+		ob.skipCapped = true
+		w.cfg.Logger.Warn("watcher skips more records with unusable ids; only the first are logged", "logged", maxSkipLogs)
+	}
 }
 
 // errGarbage marks an answer that decoded but cannot be right.
@@ -34,10 +92,12 @@ var errGarbage = errors.New("implausible answer from scnet")
 // statuses back to since, and looks up by id every tracked live instance
 // that the listings no longer show. tracked is a snapshot the caller took.
 func (w *Watcher) observe(ctx context.Context, tracked map[string]state.Instance, since time.Time) (*observation, error) {
-	ob := &observation{seen: map[string]scnet.Instance{}, gone: map[string]bool{}, looked: map[string]bool{}, totals: map[scnet.Status]int{}}
+	ob := &observation{seen: map[string]scnet.Instance{}, gone: map[string]bool{}, looked: map[string]bool{},
+		totals: map[scnet.Status]int{}, logged: map[string]bool{}}
 	add := func(in scnet.Instance) error {
-		if in.ID == "" {
-			return fmt.Errorf("instance without id in listing: %w", errGarbage)
+		if !validID(in.ID) {
+			w.skip(ob, in)
+			return nil
 		}
 		if _, err := scnet.ParseStatus(string(in.Status)); err != nil {
 			// A status SCNet added later must not stop the watcher, nor
@@ -89,6 +149,12 @@ func (w *Watcher) observe(ctx context.Context, tracked map[string]state.Instance
 			ids = append(ids, id)
 		case t.AlertID != "" && followUps < w.cfg.FollowUps &&
 			now.Sub(t.Changed) < w.cfg.FollowUpFor && now.Sub(t.FollowedUp) >= w.cfg.FollowUpEvery:
+			followUps++
+			ids = append(ids, id)
+		case t.NoTimes && w.alerting(t.Status) && followUps < w.cfg.FollowUps &&
+			now.Sub(t.Changed) >= w.cfg.Retain && now.Sub(t.FollowedUp) >= w.cfg.Retain:
+			// Kept past Retain because its age is unknown (see prune);
+			// asked once per Retain whether it still exists.
 			followUps++
 			ids = append(ids, id)
 		}

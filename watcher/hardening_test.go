@@ -1,7 +1,11 @@
 package watcher_test
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -10,9 +14,12 @@ import (
 	"github.com/slack-go/slack"
 	bolt "go.etcd.io/bbolt"
 
+	"scnetbot/health"
+	"scnetbot/metrics"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 	"scnetbot/state"
+	"scnetbot/state/statetest"
 	"scnetbot/watcher"
 )
 
@@ -153,8 +160,58 @@ func TestCorruptStateIsReported(t *testing.T) {
 	e.open()
 	e.clock.Advance(time.Minute)
 	e.pollFail()
-	if h := e.w.Health(); !strings.Contains(h.LastError, "broken") || h.LastPoll.IsZero() {
+	if h := e.health(); !strings.Contains(h.LastError, "broken") || h.LastPoll.IsZero() {
 		t.Errorf("health after a poll that could not read the store = %+v", h)
+	}
+}
+
+// TestCorruptPageIsReportedNotAPanic: bbolt panics on a corrupt page. No
+// panic escapes the watcher, whose polls fail without asking SCNet; Health
+// says the state is unusable and /readyz answers 503 with that reason,
+// while the buttons and commands that need the store answer with an error.
+func TestCorruptPageIsReportedNotAPanic(t *testing.T) {
+	e := newEnv(t, 50)
+	e.poll()
+	e.drain()
+	victim := e.liveRecords()[0]
+	if err := e.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	statetest.CorruptPage(t, e.path, victim.ID)
+	e.open()
+	before := len(e.sim.Requests())
+	e.clock.Advance(time.Minute)
+	for range 3 {
+		if err := e.w.Poll(e.ctx); !errors.Is(err, state.ErrUnusable) {
+			t.Fatalf("poll over a corrupt page: err = %v, want ErrUnusable", err)
+		}
+	}
+	if n := len(e.sim.Requests()) - before; n != 0 {
+		t.Errorf("a watcher that cannot use its store asked SCNet %d times", n)
+	}
+	h := e.health()
+	if !strings.Contains(h.StateError, "corrupt") || h.LastError == "" {
+		t.Errorf("health over a corrupt store = %+v", h)
+	}
+	if _, err := e.w.Snooze(e.ctx, victim.ID, time.Hour, "U1"); err == nil {
+		t.Error("a snooze was accepted by a store that cannot keep it")
+	}
+
+	srv := httptest.NewServer(health.Handler(metrics.New().Registry,
+		health.Checks{Connected: func() bool { return true }, Watch: e.w.Readiness}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rep health.Report
+	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusServiceUnavailable || len(rep.Problems) != 1 ||
+		!strings.HasPrefix(rep.Problems[0], "watcher state unusable: ") || !strings.Contains(rep.Problems[0], "corrupt") {
+		t.Errorf("/readyz = %d %+v, want 503 saying the state is unusable", resp.StatusCode, rep)
 	}
 }
 

@@ -1,10 +1,17 @@
 package watcher_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -56,6 +63,12 @@ type env struct {
 	w      *watcher.Watcher
 	d      *bot.Deliverer
 	cfg    watcher.Config
+	// rewrite, when set by withRewrite, edits every listing SCNet answers
+	// before the client reads it.
+	rewrite *rewriter
+	// scnetBehind is how far SCNet's clock runs behind the watcher's.
+	scnetBehind time.Duration
+	simOpts     []scnettest.Option
 }
 
 type envOption func(*env)
@@ -72,7 +85,13 @@ func newEnvTB(t testing.TB, n int, opts ...envOption) *env {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
 	t.Cleanup(cancel)
 	e := &env{t: t, ctx: ctx, clock: &clock{}, path: filepath.Join(t.TempDir(), "state.db")}
-	e.sim = scnettest.New(scnettest.WithInstances(n, 7), scnettest.WithClock(e.clock.Now))
+	e.cfg = watcher.Config{Channel: channel, Interval: time.Minute, Now: e.clock.Now, OutageAfter: 5 * time.Minute,
+		Logger: quiet()}
+	for _, o := range opts {
+		o(e)
+	}
+	simNow := func() time.Time { return e.clock.Now().Add(-e.scnetBehind) }
+	e.sim = scnettest.New(append([]scnettest.Option{scnettest.WithInstances(n, 7), scnettest.WithClock(simNow)}, e.simOpts...)...)
 	t.Cleanup(e.sim.Close)
 	e.emu = slackemu.New()
 	t.Cleanup(e.emu.Close)
@@ -83,13 +102,95 @@ func newEnvTB(t testing.TB, n int, opts ...envOption) *env {
 	}
 	e.client = c
 	e.api = slack.New(e.emu.BotToken(), slack.OptionAPIURL(e.emu.APIURL()))
-	e.cfg = watcher.Config{Channel: channel, Interval: time.Minute, Now: e.clock.Now, OutageAfter: 5 * time.Minute,
-		Logger: quiet()}
-	for _, o := range opts {
-		o(e)
+	if e.rewrite != nil {
+		e.client = e.rewrite.install(t, e.sim)
 	}
 	e.open()
 	return e
+}
+
+// withSim passes options to the simulator.
+func withSim(opts ...scnettest.Option) envOption {
+	return func(e *env) { e.simOpts = append(e.simOpts, opts...) }
+}
+
+// withSCNetBehind makes SCNet's clock run d behind the watcher's.
+func withSCNetBehind(d time.Duration) envOption { return func(e *env) { e.scnetBehind = d } }
+
+// withRewrite puts a proxy between the client and the simulator that lets a
+// test edit listing records on the wire (set "id" to null, drop times),
+// which the simulator itself never sends. Edit with e.rewrite.set.
+func withRewrite() envOption { return func(e *env) { e.rewrite = &rewriter{} } }
+
+// rewriter edits the data records of listing answers.
+type rewriter struct {
+	mu sync.Mutex
+	fn func(rec map[string]any)
+}
+
+// set makes fn edit every record of every later listing; nil stops editing.
+func (r *rewriter) set(fn func(rec map[string]any)) {
+	r.mu.Lock()
+	r.fn = fn
+	r.mu.Unlock()
+}
+
+func (r *rewriter) edit(body []byte) ([]byte, error) {
+	r.mu.Lock()
+	fn := r.fn
+	r.mu.Unlock()
+	if fn == nil {
+		return body, nil
+	}
+	var env map[string]any
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if err := d.Decode(&env); err != nil {
+		return body, nil // not JSON: pass it on as it is
+	}
+	data, ok := env["data"].([]any)
+	if !ok {
+		return body, nil // a detail or an error, not a listing
+	}
+	for _, item := range data {
+		if rec, ok := item.(map[string]any); ok {
+			fn(rec)
+		}
+	}
+	return json.Marshal(env)
+}
+
+// install starts the proxy and returns a client that goes through it.
+func (r *rewriter) install(t testing.TB, sim *scnettest.Server) *scnet.Client {
+	t.Helper()
+	target, err := url.Parse(sim.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.ModifyResponse = func(resp *http.Response) error {
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		if body, err = r.edit(body); err != nil {
+			return err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		resp.Header.Del("Content-Encoding")
+		return nil
+	}
+	srv := httptest.NewServer(proxy)
+	t.Cleanup(srv.Close)
+	c, err := scnet.New(srv.URL+"/ai", scnet.WithTokenSource(scnet.StaticToken(sim.Token())),
+		scnet.WithRetry(1, time.Millisecond), scnet.WithTimeout(5*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // open (re)opens the store and builds a fresh watcher and deliverer on it,
@@ -237,3 +338,13 @@ func unescapeJSON(s string) string {
 }
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// health returns the watcher's Health, failing the test when it cannot.
+func (e *env) health() watcher.Health {
+	e.t.Helper()
+	h, err := e.w.Health(e.ctx)
+	if err != nil {
+		e.t.Fatalf("health: %v", err)
+	}
+	return h
+}

@@ -19,15 +19,19 @@ import "time"
 
 // Health is what /instances watch shows and /readyz checks.
 type Health struct {
-	Enabled        bool
-	Channel        string
-	Interval       time.Duration
-	LastPoll       time.Time // last attempt, successful or not
-	LastSuccess    time.Time // last poll that SCNet answered correctly
-	LastError      string    // the last poll's error, "" when it succeeded
-	Outage         bool      // an "SCNet unreachable" notice is open
-	Tracked        int       // instances whose status the watcher remembers
-	PendingAlerts  int       // messages in the outbox not yet confirmed by Slack
+	Enabled     bool
+	Channel     string
+	Interval    time.Duration
+	LastPoll    time.Time // last attempt, successful or not
+	LastSuccess time.Time // last poll that SCNet answered correctly
+	LastError   string    // the last poll's error, "" when it succeeded
+	// StateError is why the last poll could not read or write the store,
+	// "" when it could: the watcher is blind until it is fixed, whatever
+	// SCNet does.
+	StateError     string
+	Outage         bool // an "SCNet unreachable" notice is open
+	Tracked        int  // instances whose status the watcher remembers
+	PendingAlerts  int  // messages in the outbox not yet confirmed by Slack
 	Snoozes        []Snooze
 	TokenExpiresAt time.Time // zero when unknown
 }

@@ -93,7 +93,7 @@ func TestLookupAnsweredInvalidParams(t *testing.T) {
 			if (err != nil) != tt.wantFail {
 				t.Fatalf("poll error = %v, want failure %v", err, tt.wantFail)
 			}
-			if h := e.w.Health(); h.Tracked != tt.wantTracked {
+			if h := e.health(); h.Tracked != tt.wantTracked {
 				t.Errorf("tracked %d, want %d", h.Tracked, tt.wantTracked)
 			}
 			// Polls go on: an instance that cannot be resolved must not
@@ -144,7 +144,7 @@ func TestUnsettledLookupsAreSpaced(t *testing.T) {
 	if n := l.lookups.Load(); n != 2 {
 		t.Errorf("%d lookups after FollowUpEvery, want 2", n)
 	}
-	if h := e.w.Health(); h.Tracked != 1 {
+	if h := e.health(); h.Tracked != 1 {
 		t.Errorf("tracked %d, want the unsettled instance kept", h.Tracked)
 	}
 }

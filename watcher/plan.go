@@ -66,16 +66,23 @@ func (p *plan) nextID(prefix string) string {
 
 func track(in scnet.Instance, now time.Time) state.Instance {
 	return state.Instance{ID: in.ID, Name: in.Name, Status: in.Status, ResourceGroup: in.ResourceGroup,
-		CreateTime: in.CreateTime.Time, Changed: now}
+		CreateTime: in.CreateTime.Time, Changed: now, NoTimes: noTimes(in)}
 }
 
 // recent reports whether an instance not tracked before was created or
 // ended after since, i.e. whether its status can be news. Older ones failed
-// before the watcher was looking, or are covered by tracking.
+// before the watcher was looking, or are covered by tracking. One whose
+// times SCNet does not say is taken for news: a flash failure missed is
+// worse than an old one alerted, and the baseline and tracking keep the
+// old ones from coming back.
 func recent(in scnet.Instance, since time.Time) bool {
-	return !in.CreateTime.IsZero() && !in.CreateTime.Before(since) ||
+	return noTimes(in) ||
+		!in.CreateTime.IsZero() && !in.CreateTime.Before(since) ||
 		!in.EndTime.IsZero() && !in.EndTime.Before(since)
 }
+
+// noTimes reports whether SCNet gave neither time that dates an instance.
+func noTimes(in scnet.Instance) bool { return in.CreateTime.IsZero() && in.EndTime.IsZero() }
 
 // baseline is the first poll ever: remember everything, alert nothing, and
 // say once what is being watched.
@@ -129,6 +136,11 @@ func (p *plan) changes(ob *observation, since time.Time) error {
 		}
 		if ob.looked[id] && !in.Status.Live() {
 			cur.FollowedUp = p.now
+		}
+		if !ob.looked[id] {
+			// Only a listing can say whether the listings date it: the
+			// detail endpoint may well give times a listing leaves out.
+			cur.NoTimes = noTimes(in)
 		}
 		if prev.Status != in.Status {
 			if err := p.transition(cur, prev.Status, in.Status, in); err != nil {

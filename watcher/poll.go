@@ -16,7 +16,7 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	w.pollMu.Lock()
 	defer w.pollMu.Unlock()
 	if err := w.load(ctx); err != nil {
-		return w.unreadable(err)
+		return w.unreadable(ctx, err)
 	}
 	start := w.cfg.Now()
 	var meta state.Meta
@@ -25,7 +25,7 @@ func (w *Watcher) Poll(ctx context.Context) error {
 		meta, err = tx.Meta()
 		return err
 	}); err != nil {
-		return w.unreadable(fmt.Errorf("read watcher meta: %w", err))
+		return w.unreadable(ctx, fmt.Errorf("read watcher meta: %w", err))
 	}
 	since := meta.LastSuccess.Add(-w.cfg.Skew)
 	if meta.Baseline.IsZero() {
@@ -75,13 +75,16 @@ func (w *Watcher) apply(ctx context.Context, start, since time.Time, ob *observa
 	})
 	w.health.LastPoll = now
 	if err != nil {
-		w.health.LastError = fmt.Sprintf("save poll: %v", err)
+		err = fmt.Errorf("save poll: %w", err)
+		w.health.LastError = err.Error()
+		w.stateFailed(ctx, err)
 		w.countPoll("error")
-		return fmt.Errorf("save poll: %w", err)
+		return err
 	}
 	p.commitMemory()
 	w.health.LastSuccess = now
 	w.health.LastError = ""
+	w.health.StateError = ""
 	w.health.Outage = false
 	w.countPoll("ok")
 	if p.queued > 0 {
@@ -129,8 +132,10 @@ func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) erro
 	w.health.LastError = cause.Error()
 	w.countPoll("error")
 	if err != nil {
+		w.stateFailed(ctx, fmt.Errorf("save failed poll: %w", err))
 		return fmt.Errorf("poll failed (%w) and saving that failed: %w", cause, err)
 	}
+	w.health.StateError = ""
 	if p.meta.OutageAlertID != "" {
 		w.health.Outage = true
 	}
@@ -142,13 +147,22 @@ func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) erro
 
 // unreadable records a poll that could not start because the store could
 // not be read, so Health says why nothing is being watched.
-func (w *Watcher) unreadable(err error) error {
+func (w *Watcher) unreadable(ctx context.Context, err error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.health.LastPoll = w.cfg.Now()
 	w.health.LastError = err.Error()
+	w.stateFailed(ctx, err)
 	w.countPoll("error")
 	return err
+}
+
+// stateFailed records why the store could not be used, unless the poll
+// was only cut short by shutdown. The caller holds w.mu.
+func (w *Watcher) stateFailed(ctx context.Context, err error) {
+	if ctx.Err() == nil {
+		w.health.StateError = err.Error()
+	}
 }
 
 func (w *Watcher) countPoll(result string) {

@@ -19,6 +19,11 @@ func (p *plan) prune() error {
 		if _, changed := p.put[id]; changed || t.Status.Live() || t.Held != nil {
 			continue
 		}
+		if t.NoTimes && p.w.alerting(t.Status) {
+			// Forgotten, it would be news again the next time a listing
+			// shows it; it goes when a lookup finds it gone.
+			continue
+		}
 		age := p.now.Sub(t.Changed)
 		// An open incident is followed for FollowUpFor; after that and the
 		// retention, a still-failed instance is history like any other.

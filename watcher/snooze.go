@@ -91,7 +91,9 @@ func (w *Watcher) Snooze(ctx context.Context, nameOrID string, d time.Duration, 
 	if err := w.load(ctx); err != nil {
 		return Snooze{}, err
 	}
-	w.mu.Lock()
+	if err := w.mu.LockContext(ctx); err != nil {
+		return Snooze{}, fmt.Errorf("snooze %q: %w", nameOrID, err)
+	}
 	defer w.mu.Unlock()
 	id, name, err := w.resolve(nameOrID)
 	if err != nil {
@@ -111,7 +113,9 @@ func (w *Watcher) Unsnooze(ctx context.Context, nameOrID string, userID string) 
 	if err := w.load(ctx); err != nil {
 		return Snooze{}, err
 	}
-	w.mu.Lock()
+	if err := w.mu.LockContext(ctx); err != nil {
+		return Snooze{}, fmt.Errorf("unsnooze %q: %w", nameOrID, err)
+	}
 	defer w.mu.Unlock()
 	id, _, err := w.resolve(nameOrID)
 	if err != nil {

@@ -19,7 +19,7 @@ type Watcher struct {
 	// pollMu serialises polls; mu guards the memory below and is held only
 	// while a poll applies its result, so buttons never wait for SCNet.
 	pollMu sync.Mutex
-	mu     sync.Mutex
+	mu     lock
 	loaded bool
 	// tracked mirrors the store's instances so a poll does not re-read
 	// every tracked instance from disk.
@@ -36,6 +36,7 @@ func New(l Lister, st state.Store, cfg Config) *Watcher {
 		lister: l,
 		st:     st,
 		cfg:    cfg,
+		mu:     newLock(),
 		health: Health{Enabled: true, Channel: cfg.Channel, Interval: cfg.Interval},
 	}
 }
@@ -60,7 +61,9 @@ func (w *Watcher) Run(ctx context.Context) error {
 
 // load reads the tracked instances and snoozes once per process.
 func (w *Watcher) load(ctx context.Context) error {
-	w.mu.Lock()
+	if err := w.mu.LockContext(ctx); err != nil {
+		return fmt.Errorf("load watcher state: %w", err)
+	}
 	defer w.mu.Unlock()
 	if w.loaded {
 		return nil
@@ -86,9 +89,13 @@ func (w *Watcher) load(ctx context.Context) error {
 	return nil
 }
 
-// Health reports the watcher's state for /instances watch and /readyz.
-func (w *Watcher) Health() Health {
-	w.mu.Lock()
+// Health reports the watcher's state for /instances watch and /readyz. It
+// gives up, with ctx's error, when ctx ends before the watcher's memory or
+// the store could be read.
+func (w *Watcher) Health(ctx context.Context) (Health, error) {
+	if err := w.mu.LockContext(ctx); err != nil {
+		return Health{}, fmt.Errorf("watcher health: %w", err)
+	}
 	h := w.health
 	h.Tracked = len(w.tracked)
 	now := w.cfg.Now()
@@ -106,19 +113,36 @@ func (w *Watcher) Health() Health {
 		}
 	}
 	// The outbox is small (it drains within seconds), so counting it here
-	// is cheap; a store error leaves the count at its last value.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
+	// is cheap. A store that cannot be read leaves the count at zero; the
+	// poll that meets it says why in StateError.
 	n := 0
-	if err := w.st.View(ctx, func(tx state.Tx) error {
+	err := w.st.View(ctx, func(tx state.Tx) error {
 		return tx.Outbox(func(m state.Message) error {
 			if !m.Dead {
 				n++
 			}
 			return nil
 		})
-	}); err == nil {
+	})
+	switch {
+	case err == nil:
 		h.PendingAlerts = n
+	case ctx.Err() != nil:
+		return h, fmt.Errorf("watcher health: count the outbox: %w", ctx.Err())
 	}
-	return h
+	return h, nil
+}
+
+// Readiness is what /readyz judges the watcher on: its last successful
+// poll (zero before the first) and its interval, and an error when it
+// cannot watch whatever SCNet does, such as a store it cannot use.
+func (w *Watcher) Readiness(ctx context.Context) (lastSuccess time.Time, interval time.Duration, err error) {
+	h, err := w.Health(ctx)
+	if err != nil {
+		return time.Time{}, w.cfg.Interval, err
+	}
+	if h.StateError != "" {
+		return h.LastSuccess, h.Interval, fmt.Errorf("watcher state unusable: %s", h.StateError)
+	}
+	return h.LastSuccess, h.Interval, nil
 }

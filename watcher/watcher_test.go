@@ -31,7 +31,7 @@ func TestBaselineIsSilent(t *testing.T) {
 	if want := fmt.Sprintf("Watching %d live instances", live); !strings.Contains(top[0].Text, want) {
 		t.Errorf("summary %q does not say %q", top[0].Text, want)
 	}
-	if h := e.w.Health(); h.Tracked < live || h.LastError != "" {
+	if h := e.health(); h.Tracked < live || h.LastError != "" {
 		t.Errorf("health after baseline = %+v", h)
 	}
 	e.step()
@@ -233,7 +233,7 @@ func TestOutage(t *testing.T) {
 				e.clock.Advance(time.Minute)
 				e.pollFail()
 			}
-			if h := e.w.Health(); !h.Outage || h.LastError == "" {
+			if h := e.health(); !h.Outage || h.LastError == "" {
 				t.Errorf("health during outage = %+v", h)
 			}
 			tt.mend(e)
@@ -409,7 +409,7 @@ func TestSnoozedInstanceIsNotAlerted(t *testing.T) {
 	if err != nil || s.InstanceID != r.ID || s.By != "U1" {
 		t.Fatalf("Snooze = %+v, %v", s, err)
 	}
-	if h := e.w.Health(); len(h.Snoozes) != 1 {
+	if h := e.health(); len(h.Snoozes) != 1 {
 		t.Errorf("health snoozes = %v", h.Snoozes)
 	}
 	e.setStatus(r.ID, scnet.StatusFailed)
@@ -523,7 +523,7 @@ func TestAcknowledgeAndSnoozeButtons(t *testing.T) {
 	if reply == nil || !strings.Contains(blocksJSON(t, reply), "Snoozed until") {
 		t.Fatalf("snooze reply = %+v", reply)
 	}
-	if h := e.w.Health(); len(h.Snoozes) != 1 || h.Snoozes[0].By != "U2" || h.Snoozes[0].InstanceID != r.ID {
+	if h := e.health(); len(h.Snoozes) != 1 || h.Snoozes[0].By != "U2" || h.Snoozes[0].InstanceID != r.ID {
 		t.Errorf("snoozes = %+v", h.Snoozes)
 	}
 	details := e.w.Action(e.ctx, cb, &slack.BlockAction{ActionID: "alert.details", Value: snoozeValue})
@@ -574,7 +574,7 @@ func TestOldIncidentsAreForgottenQuietly(t *testing.T) {
 	e.poll()
 	e.setStatus(r.ID, scnet.StatusFailed)
 	e.step()
-	if h := e.w.Health(); h.Tracked != 2 {
+	if h := e.health(); h.Tracked != 2 {
 		t.Fatalf("tracked %d, want 2", h.Tracked)
 	}
 	e.clock.Advance(4 * time.Hour)
@@ -582,7 +582,7 @@ func TestOldIncidentsAreForgottenQuietly(t *testing.T) {
 	e.step()
 	e.step()
 	e.drain()
-	if h := e.w.Health(); h.Tracked != 1 {
+	if h := e.health(); h.Tracked != 1 {
 		t.Errorf("tracked %d after four hours, want only the live instance", h.Tracked)
 	}
 	if n := len(e.alerts()); n != 1 {
@@ -620,7 +620,7 @@ func TestPartialPollMarksNothing(t *testing.T) {
 	if n := len(e.alerts()); n != 0 {
 		t.Fatalf("a poll whose lookups failed raised %d alerts", n)
 	}
-	if h := e.w.Health(); h.Tracked != 2 {
+	if h := e.health(); h.Tracked != 2 {
 		t.Errorf("tracked %d after a partial poll, want both still tracked", h.Tracked)
 	}
 	flaky.fail = false
@@ -629,7 +629,7 @@ func TestPartialPollMarksNothing(t *testing.T) {
 	if alerts := e.alerts(); len(alerts) != 1 || countContaining(alerts, r.ID) != 1 {
 		t.Errorf("after recovery: %d alerts, want 1 for %s", len(alerts), r.ID)
 	}
-	if h := e.w.Health(); h.Tracked != 1 {
+	if h := e.health(); h.Tracked != 1 {
 		t.Errorf("tracked %d, want the deleted instance forgotten", h.Tracked)
 	}
 }
@@ -641,11 +641,11 @@ func TestPendingAlertsInHealth(t *testing.T) {
 	e.drain()
 	e.setStatus(r.ID, scnet.StatusFailed)
 	e.step()
-	if h := e.w.Health(); h.PendingAlerts != 1 || h.LastSuccess.IsZero() || !h.Enabled || h.Channel != channel {
+	if h := e.health(); h.PendingAlerts != 1 || h.LastSuccess.IsZero() || !h.Enabled || h.Channel != channel {
 		t.Errorf("health = %+v, want one pending alert", h)
 	}
 	e.drain()
-	if h := e.w.Health(); h.PendingAlerts != 0 {
+	if h := e.health(); h.PendingAlerts != 0 {
 		t.Errorf("pending after delivery = %d", h.PendingAlerts)
 	}
 }
@@ -667,7 +667,7 @@ func TestRunAndButtonsConcurrently(t *testing.T) {
 		}
 		_, _ = e.w.Snooze(ctx, r.ID, time.Hour, "U1")
 		_, _ = e.w.Unsnooze(ctx, r.Name, "U1")
-		_ = e.w.Health()
+		_, _ = e.w.Health(ctx)
 		a := e.alerts()
 		v := buttonValue(t, blocksOf(a[len(a)-1]), "alert.ack")
 		e.w.Action(ctx, slack.InteractionCallback{User: slack.User{ID: "U2"}}, &slack.BlockAction{ActionID: "alert.ack", Value: v})
