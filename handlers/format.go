@@ -161,9 +161,10 @@ func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
 }
 
-// plain is a plain_text object, cut to max characters.
+// plain is a plain_text object of user-controlled text, cleaned of control
+// and bidi characters and cut to max characters.
 func plain(s string, max int) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, blockkit.Truncate(s, max), false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, blockkit.PlainText(s, max), false, false)
 }
 
 // plainEmoji is a plain_text object of scnetbot's own words, emoji allowed.

@@ -39,7 +39,7 @@ func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
 }
 func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, blockkit.Truncate(s, blockkit.MaxButtonText), false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, blockkit.PlainText(s, blockkit.MaxButtonText), false, false)
 }
 
 func encodeBlocks(blocks ...slack.Block) json.RawMessage {
@@ -149,7 +149,7 @@ func (w *Watcher) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooze
 	}
 	buttons = append(buttons, slack.NewButtonBlockElement(actionDetails, buttonValue(a.ID, in.ID), plain("Details")))
 
-	header := blockkit.Truncate(fmt.Sprintf("%s: %s", a.To, name), maxHeaderChars) // plain_text: no markup
+	header := blockkit.PlainText(fmt.Sprintf("%s: %s", a.To, name), maxHeaderChars) // plain_text: no markup
 	blocks := encodeBlocks(
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, header, false, false)),
 		slack.NewSectionBlock(mrkdwn(lead), nil, nil),

@@ -267,3 +267,22 @@ func TestRoundDuration(t *testing.T) {
 		}
 	}
 }
+
+// A name carrying a line break or bidi controls cannot forge a line of its
+// own or reorder the alert: it reaches Slack on one line, controls dropped.
+func TestRenderAlertFoldsForgedRows(t *testing.T) {
+	w := goldenWatcher()
+	in := hostileInstance()
+	in.Name = "x\n• *fake-row* · Running\u202e\x1b[2J"
+	in.UserName = "bob\r\n*Status:* Running"
+	a := state.Alert{ID: "a-1", InstanceID: in.ID, From: scnet.StatusRunning, To: scnet.StatusFailed, StatusLine: "Failed\nsince"}
+	text, blocks := w.renderAlert(a, in, nil)
+	all := append(mrkdwnTexts(t, blocks), text, string(blocks))
+	for _, s := range all {
+		for _, bad := range []string{"\n• *fake-row*", `\n• *fake-row*`, "\n*Status:* Running", `\u202e`, "\u202e", "\x1b", `\u001b`} {
+			if strings.Contains(s, bad) {
+				t.Errorf("rendered alert carries %q: %q", bad, s)
+			}
+		}
+	}
+}
