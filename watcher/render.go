@@ -35,8 +35,11 @@ func snoozeChoices() []time.Duration {
 	return []time.Duration{time.Hour, 4 * time.Hour, 24 * time.Hour}
 }
 
+// mrkdwn is a mrkdwn text object. Verbatim stops Slack from turning words
+// of user-controlled text into links or channel names by itself; the markup
+// scnetbot writes on purpose (the mention, <@user>) still works.
 func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
 }
 func plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, blockkit.PlainText(s, blockkit.MaxButtonText), false, false)

@@ -286,3 +286,65 @@ func TestRenderAlertFoldsForgedRows(t *testing.T) {
 		}
 	}
 }
+
+// Every mrkdwn object of every alert and notice is verbatim, so Slack does
+// not turn words of user-controlled text into links or mentions by itself.
+// Alerts are posted to a channel: they need it most.
+func TestRenderEveryMrkdwnIsVerbatim(t *testing.T) {
+	w := goldenWatcher()
+	in := hostileInstance()
+	a := state.Alert{ID: "a-1", InstanceID: in.ID, From: scnet.StatusRunning, To: scnet.StatusFailed, StatusLine: "x",
+		AckedBy: "U1", AckedAt: goldenNow}
+	inc := incident{inst: in, from: scnet.StatusRunning, to: scnet.StatusFailed}
+	rendered := map[string]json.RawMessage{}
+	add := func(name string) func(string, json.RawMessage) {
+		return func(_ string, b json.RawMessage) { rendered[name] = b }
+	}
+	add("alert")(w.renderAlert(a, in, &state.Snooze{Until: goldenNow, By: "U7"}))
+	add("storm")(w.renderStorm(state.Alert{ID: "s", Storm: true, StatusLine: "x"}, []incident{inc, inc}))
+	add("list")(renderList([]string{stormLine(inc)}, "Instances", 0, 2))
+	add("outage")(renderOutage(state.Alert{ID: "o", StatusLine: "x"}))
+	add("outage_closed")(renderOutage(state.Alert{ID: "o", StatusLine: "x", Closed: goldenNow}))
+	add("recovered")(renderRecovered(state.Alert{ID: "o", StatusLine: "x"}))
+	add("baseline")(renderBaseline(3, []scnet.Status{scnet.StatusFailed}, map[scnet.Status]int{scnet.StatusFailed: 1}))
+	add("token_warning")(renderTokenWarning(goldenNow.Add(time.Hour), goldenNow, shanghai))
+	for name, blocks := range rendered {
+		n := 0
+		walkObjects(t, blocks, func(o map[string]any) {
+			if o["type"] != "mrkdwn" {
+				return
+			}
+			n++
+			if o["verbatim"] != true {
+				t.Errorf("%s: mrkdwn %q is not verbatim", name, o["text"])
+			}
+		})
+		if n == 0 {
+			t.Errorf("%s: no mrkdwn object at all", name)
+		}
+	}
+}
+
+// walkObjects calls f on every JSON object in blocks.
+func walkObjects(t *testing.T, blocks json.RawMessage, f func(map[string]any)) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(blocks, &v); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			f(x)
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(v)
+}
