@@ -49,20 +49,59 @@ func (w *Watcher) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 	case a.ActionID == actionAck:
 		return w.ack(ctx, a.Value, user)
 	case strings.HasPrefix(a.ActionID, actionSnooze):
-		d, err := time.ParseDuration(strings.TrimPrefix(a.ActionID, actionSnooze))
-		if err != nil || d <= 0 {
-			return ephemeral("Unknown snooze button.")
+		d, ok := snoozeChoice(strings.TrimPrefix(a.ActionID, actionSnooze))
+		if !ok {
+			return ephemeral(":grey_question: scnetbot offers no such snooze button (alerts offer " + snoozeOffer() + "). Use the buttons on the alert.")
 		}
-		alertID, instanceID, _ := strings.Cut(a.Value, "|")
-		if _, err := w.Snooze(ctx, instanceID, d, user); err != nil {
-			return ephemeral("Could not snooze: " + blockkit.EscapeTruncate(err.Error(), 500))
+		al, refusal := w.buttonAlert(ctx, a.Value)
+		if refusal != nil {
+			return refusal
 		}
-		return w.replace(ctx, alertID)
+		if _, err := w.Snooze(ctx, al.InstanceID, d, user); err != nil {
+			if errors.Is(err, ErrUnknownInstance) {
+				return ephemeral(":mag: The watcher no longer tracks this instance, so there is nothing to snooze.")
+			}
+			w.cfg.Logger.Error("snooze from alert", "alert", al.ID, "instance", al.InstanceID, "err", err)
+			return ephemeral("Could not save the snooze; try again.")
+		}
+		return w.replace(ctx, al.ID)
 	case a.ActionID == actionDetails:
-		_, instanceID, _ := strings.Cut(a.Value, "|")
-		return w.details(ctx, instanceID)
+		al, refusal := w.buttonAlert(ctx, a.Value)
+		if refusal != nil {
+			return refusal
+		}
+		return w.details(ctx, al.InstanceID)
 	}
 	return ephemeral("This button is no longer supported.")
+}
+
+// buttonAlert reads the alert an instance button belongs to, or the reply
+// refusing the click. The value must name an alert the watcher keeps and
+// that alert's own instance, so a forged click can neither snooze another
+// instance nor send SCNet an id scnetbot did not write.
+func (w *Watcher) buttonAlert(ctx context.Context, value string) (state.Alert, *slack.WebhookMessage) {
+	forged := ephemeral(":grey_question: That button does not belong to a scnetbot alert. Use the buttons on the alert itself.")
+	alertID, instanceID, ok := strings.Cut(value, "|")
+	if !ok || !blockkit.ButtonInstanceID(instanceID) {
+		return state.Alert{}, forged
+	}
+	var al state.Alert
+	var found bool
+	if err := w.st.View(ctx, func(tx state.Tx) error {
+		var err error
+		al, found, err = tx.Alert(alertID)
+		return err
+	}); err != nil {
+		w.cfg.Logger.Error("read alert for a button", "alert", alertID, "err", err)
+		return state.Alert{}, ephemeral("The watcher cannot read its state right now; try again.")
+	}
+	switch {
+	case !found:
+		return state.Alert{}, ephemeral("This alert is no longer known to the watcher.")
+	case al.Storm || al.InstanceID != instanceID:
+		return state.Alert{}, forged
+	}
+	return al, nil
 }
 
 // ack records who acknowledged an alert first; later clicks keep the first.

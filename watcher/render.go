@@ -35,6 +35,31 @@ func snoozeChoices() []time.Duration {
 	return []time.Duration{time.Hour, 4 * time.Hour, 24 * time.Hour}
 }
 
+// snoozeLabel writes a snooze choice as its button shows it and its action
+// id ends: "1h", "24h".
+func snoozeLabel(d time.Duration) string { return strings.TrimSuffix(d.String(), "0m0s") }
+
+// snoozeChoice reads the end of a snooze button's action id back: only the
+// lengths offered are accepted, so a forged "alert.snooze.2000000h" is not
+// a snooze until the year 2255.
+func snoozeChoice(label string) (time.Duration, bool) {
+	for _, d := range snoozeChoices() {
+		if snoozeLabel(d) == label {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// snoozeOffer lists the snooze choices for a sentence: "1h, 4h or 24h".
+func snoozeOffer() string {
+	var ls []string
+	for _, d := range snoozeChoices() {
+		ls = append(ls, snoozeLabel(d))
+	}
+	return strings.Join(ls[:len(ls)-1], ", ") + " or " + ls[len(ls)-1]
+}
+
 // mrkdwn is a mrkdwn text object. Verbatim stops Slack from turning words
 // of user-controlled text into links or channel names by itself; the markup
 // scnetbot writes on purpose (the mention, <@user>) still works.
@@ -146,23 +171,30 @@ func (w *Watcher) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooze
 		ack.Style = slack.StylePrimary
 		buttons = append(buttons, ack)
 	}
-	for _, d := range snoozeChoices() {
-		label := strings.TrimSuffix(d.String(), "0m0s")
-		buttons = append(buttons, slack.NewButtonBlockElement(actionSnooze+label, buttonValue(a.ID, in.ID), plain("Snooze "+label)))
+	// Buttons about the instance only for an id that can come back in a
+	// click: Action refuses any other, as the command's buttons do.
+	if blockkit.ButtonInstanceID(in.ID) {
+		for _, d := range snoozeChoices() {
+			label := snoozeLabel(d)
+			buttons = append(buttons, slack.NewButtonBlockElement(actionSnooze+label, buttonValue(a.ID, in.ID), plain("Snooze "+label)))
+		}
+		buttons = append(buttons, slack.NewButtonBlockElement(actionDetails, buttonValue(a.ID, in.ID), plain("Details")))
 	}
-	buttons = append(buttons, slack.NewButtonBlockElement(actionDetails, buttonValue(a.ID, in.ID), plain("Details")))
 
 	header := blockkit.PlainText(fmt.Sprintf("%s: %s", a.To, name), maxHeaderChars) // plain_text: no markup
-	blocks := encodeBlocks(
+	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, header, false, false)),
 		slack.NewSectionBlock(mrkdwn(lead), nil, nil),
 		slack.NewSectionBlock(nil, fields, nil),
 		slack.NewContextBlock("alert.status", ctx...),
-		slack.NewActionBlock(blockActions, buttons...),
-	)
+	}
+	if len(buttons) > 0 {
+		// An actions block needs at least one element.
+		blocks = append(blocks, slack.NewActionBlock(blockActions, buttons...))
+	}
 	text := blockkit.Truncate(fmt.Sprintf("%sInstance %s (%s) went %s", mention,
 		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), tr), blockkit.MaxMessageText)
-	return text, blocks
+	return text, encodeBlocks(blocks...)
 }
 
 // buttonValue carries the alert and the instance a button is about; SCNet

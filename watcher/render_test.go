@@ -348,3 +348,28 @@ func walkObjects(t *testing.T, blocks json.RawMessage, f func(map[string]any)) {
 	}
 	walk(v)
 }
+
+// An instance whose id could not come back in a click gets no Snooze or
+// Details button (Action would refuse it), and an acknowledged alert for it
+// no empty actions block.
+func TestRenderAlertWithoutButtonSafeID(t *testing.T) {
+	w := goldenWatcher()
+	in := hostileInstance()
+	in.ID = "../../v2/detail"
+	a := state.Alert{ID: "a-1", InstanceID: in.ID, From: scnet.StatusRunning, To: scnet.StatusFailed, StatusLine: "x"}
+	text, blocks := w.renderAlert(a, in, nil)
+	if vs := blockkit.ValidateMessage(text, blocks); len(vs) > 0 {
+		t.Fatal(vs)
+	}
+	if s := string(blocks); strings.Contains(s, actionSnooze) || strings.Contains(s, actionDetails) || !strings.Contains(s, actionAck) {
+		t.Errorf("buttons for an id that cannot travel in one: %s", s)
+	}
+	a.AckedBy = "U1"
+	text, blocks = w.renderAlert(a, in, nil)
+	if vs := blockkit.ValidateMessage(text, blocks); len(vs) > 0 {
+		t.Fatal(vs)
+	}
+	if strings.Contains(string(blocks), `"actions"`) {
+		t.Errorf("an actions block without buttons: %s", blocks)
+	}
+}
