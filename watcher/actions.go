@@ -175,8 +175,12 @@ func (w *Watcher) details(ctx context.Context, id string) *slack.WebhookMessage 
 	switch {
 	case errors.Is(err, scnet.ErrNotFound):
 		return ephemeral(fmt.Sprintf("Instance `%s` no longer exists.", blockkit.EscapeTruncate(id, maxNameChars)))
+	case errors.Is(err, errUnsettled):
+		return ephemeral(fmt.Sprintf(":mag: SCNet refused instance `%s` as an invalid parameter and could not confirm whether it still exists: it may have been deleted. `/instances` lists the ones that exist.",
+			blockkit.EscapeTruncate(id, maxNameChars)))
 	case err != nil:
-		return ephemeral("SCNet did not answer: " + blockkit.EscapeTruncate(err.Error(), 500))
+		w.cfg.Logger.Warn("details from alert", "instance", id, "err", err)
+		return ephemeral(blockkit.ErrorText(err))
 	}
 	loc := w.cfg.Location
 	f := func(label, v string) string {

@@ -3,11 +3,13 @@ package watcher_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
 
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
+	"scnetbot/watcher"
 )
 
 // TestForgedAlertButtonsAreRefused: an action id or value scnetbot did not
@@ -81,4 +83,62 @@ func TestForgedAlertButtonsAreRefused(t *testing.T) {
 	if h := e.w.Health(); len(h.Snoozes) != 1 {
 		t.Errorf("snoozes after the real button: %+v", h.Snoozes)
 	}
+}
+
+// TestAlertRepliesUseWordsNotErrorText: when SCNet fails, the Details and
+// Snooze replies and the outage notice say so in scnetbot's words; none
+// quotes the error, which carries SCNet's URL, status page or code text.
+func TestAlertRepliesUseWordsNotErrorText(t *testing.T) {
+	e := newEnv(t, 0, withConfig(func(c *watcher.Config) { c.OutageAfter = time.Minute }))
+	e.alerted("words")
+	value := buttonValue(t, blocksOf(e.alerts()[0]), "alert.details")
+	click := func(actionID string) *slack.WebhookMessage {
+		return e.w.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &slack.BlockAction{ActionID: actionID, Value: value})
+	}
+	var said []string
+	for _, fail := range []func(){
+		func() { e.sim.FailNext(5, 503) },
+		func() { e.sim.FailNextCode(5, "10001") },
+		func() { e.sim.GarbageNext(5) },
+		func() { e.sim.SetDown(true) },
+	} {
+		fail()
+		reply := click("alert.details")
+		e.sim.SetDown(false)
+		if reply == nil || reply.ResponseType != slack.ResponseTypeEphemeral {
+			t.Fatalf("details while SCNet fails = %+v", reply)
+		}
+		said = append(said, reply.Text, blocksJSONOrEmpty(t, reply))
+	}
+	// The outage notice, after polls failed for OutageAfter.
+	e.sim.FailNext(1000, 503)
+	for range 3 {
+		e.clock.Advance(time.Minute)
+		_ = e.w.Poll(e.ctx)
+	}
+	e.drain()
+	top, _ := e.messages()
+	if countContaining(top, "SCNet unreachable") != 1 {
+		t.Fatalf("no outage notice among %d messages", len(top))
+	}
+	for _, m := range top {
+		said = append(said, m.Text, blocksOf(m))
+	}
+	for _, s := range said {
+		for _, bad := range []string{e.sim.URL(), "/openapi", "<html", "html>", "scnet http", "scnet code", "get instance", "decode scnet", "参数", "内部"} {
+			if strings.Contains(s, bad) {
+				t.Errorf("Slack is shown %q: %s", bad, s)
+			}
+		}
+	}
+	if !strings.Contains(strings.Join(said, "\n"), "HTTP 503") {
+		t.Errorf("the outage notice does not name the HTTP status: %s", strings.Join(said, "\n"))
+	}
+}
+
+func blocksJSONOrEmpty(t *testing.T, m *slack.WebhookMessage) string {
+	if m.Blocks == nil {
+		return ""
+	}
+	return blocksJSON(t, m)
 }

@@ -348,9 +348,10 @@ func joinStatuses(ss []scnet.Status) string {
 	return strings.Join(parts, " or ")
 }
 
-// outageLine is the status line of an outage notice.
+// outageLine is the status line of an outage notice. The cause is put in
+// scnetbot's words: its own text carries SCNet's URLs and status pages.
 func outageLine(since time.Time, cause error, loc *time.Location) string {
-	return fmt.Sprintf("Unreachable since %s. Last error: %s", clock(since, loc), cause)
+	return fmt.Sprintf("Unreachable since %s. Last error: %s.", clock(since, loc), blockkit.ErrorSummary(cause))
 }
 
 // renderOutage renders the "SCNet unreachable" notice (and its update once

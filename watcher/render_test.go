@@ -3,7 +3,6 @@ package watcher
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -149,9 +148,12 @@ func TestRenderStormGolden(t *testing.T) {
 
 func TestRenderOutageGolden(t *testing.T) {
 	a := state.Alert{ID: "o-1", StatusLine: outageLine(goldenNow.Add(-6*time.Minute),
-		errors.New(`list Running instances: scnet: http 503 <html>`), shanghai)}
+		fmt.Errorf("list Running instances: %w", &scnet.APIError{HTTPStatus: 503, Msg: "<html>https://api.scnet.cn/ai</html>"}), shanghai)}
 	text, blocks := renderOutage(a)
 	golden(t, "outage", text, blocks)
+	if s := string(blocks); strings.Contains(s, "html") || strings.Contains(s, "scnet.cn") || !strings.Contains(s, "HTTP 503") {
+		t.Errorf("the outage notice quotes the error or does not name the status: %s", s)
+	}
 	a.Closed = goldenNow
 	a.StatusLine = "Recovered at 2026-11-27 18:00 CST after 7m0s"
 	text, blocks = renderRecovered(a)
