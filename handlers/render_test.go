@@ -172,6 +172,8 @@ func hostile() []scnet.Instance {
 		{Name: "jupyter", ContainerPort: 8888, Protocol: "TCP", AccessURL: "https://u:p@nb.example/lab?token=eyJnotebook#x"},
 		{Name: "evil", ContainerPort: 1, AccessURL: "javascript:alert(1)"},
 		{Name: "pipe", ContainerPort: 2, AccessURL: "https://x.example/a|b"},
+		{Name: "ssh", ContainerPort: 22, Protocol: "TCP", AccessURL: "ssh://root:hunter2@ai01.scnet.cn:30001"},
+		{Name: "<!channel>\n• *forged*", ContainerPort: 3},
 	}
 	in[5].Mounts = []scnet.Mount{{Source: "/public/home/<!channel>", Target: "/root/data"}}
 	in[5].Description = strings.Repeat("描述 <b> ", 1000)
@@ -189,8 +191,11 @@ func TestRenderHostile(t *testing.T) {
 	for _, m := range []*slack.WebhookMessage{list, details, command(h, f.instances[0].ID), command(h, "<!channel>")} {
 		assertNoMarkup(t, m)
 	}
-	if s := string(messageJSON(t, details)); strings.Contains(s, "eyJnotebook") || strings.Contains(s, "u:p@") || strings.Contains(s, "javascript:") {
+	if s := string(messageJSON(t, details)); strings.Contains(s, "eyJnotebook") || strings.Contains(s, "u:p@") || strings.Contains(s, "javascript:") || strings.Contains(s, "hunter2") {
 		t.Errorf("details show a URL's secret or an unsafe link: %s", s)
+	}
+	if s := string(messageJSON(t, details)); !strings.Contains(s, "`ssh -p 30001 root@ai01.scnet.cn`") || strings.Contains(s, `\n• *forged*`) {
+		t.Errorf("details lack the ssh endpoint or let a port name forge a line: %s", s)
 	}
 }
 

@@ -164,9 +164,8 @@ func (w *Watcher) replace(ctx context.Context, alertID string) *slack.WebhookMes
 	return msg
 }
 
-// details looks the instance up now and answers privately with what the
-// alert leaves out. The start script's content is never shown (the client
-// does not even decode it).
+// details looks the instance up now and answers privately with the same
+// details view as /instances <id>.
 func (w *Watcher) details(ctx context.Context, id string) *slack.WebhookMessage {
 	in, err := w.lister.Instance(ctx, id)
 	if invalidParams(err) {
@@ -182,31 +181,9 @@ func (w *Watcher) details(ctx context.Context, id string) *slack.WebhookMessage 
 		w.cfg.Logger.Warn("details from alert", "instance", id, "err", err)
 		return ephemeral(blockkit.ErrorText(err))
 	}
-	loc := w.cfg.Location
-	f := func(label, v string) string {
-		return fmt.Sprintf("*%s:* %s", label, blockkit.EscapeTruncate(orDash(v), maxFieldChars))
-	}
-	lines := []string{
-		fmt.Sprintf("*%s* (`%s`) is *%s*", blockkit.EscapeTruncate(orDash(in.Name), maxNameChars),
-			blockkit.EscapeTruncate(in.ID, maxNameChars), blockkit.Escape(string(in.Status))),
-		f("Description", in.Description),
-		f("CPUs / RAM", fmt.Sprintf("%d / %d MB", in.CPUNumber, in.RAMSizeMB)),
-		f("Created", clock(in.CreateTime.Time, loc)),
-		f("Remaining time", in.RemainingTime),
-		f("Timeout limit", in.TimeoutLimit),
-		f("Start script", in.StartScriptPath),
-		f("Notebook IP", in.HeaderNotebookIP),
-	}
-	for _, p := range in.Ports {
-		lines = append(lines, f("Port "+p.Name, fmt.Sprintf("%d/%s %s", p.ContainerPort, p.Protocol, p.AccessURL)))
-	}
-	for _, m := range in.Mounts {
-		lines = append(lines, f("Mount", m.Source+" → "+m.Target))
-	}
-	body := blockkit.Truncate(strings.Join(lines, "\n"), blockkit.MaxSectionText)
-	msg := ephemeral(body)
-	msg.Blocks = blocksOf(encodeBlocks(slack.NewSectionBlock(mrkdwn(body), nil, nil)))
-	msg.Text = "Details of " + blockkit.EscapeTruncate(orDash(in.Name), maxNameChars)
+	d := blockkit.Details{Instance: in, Now: w.cfg.Now(), Location: w.cfg.Location}
+	msg := ephemeral(d.Fallback())
+	msg.Blocks = &slack.Blocks{BlockSet: d.Blocks()}
 	return msg
 }
 

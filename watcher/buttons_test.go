@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"scnetbot/blockkit"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 	"scnetbot/watcher"
@@ -141,4 +142,47 @@ func blocksJSONOrEmpty(t *testing.T, m *slack.WebhookMessage) string {
 		return ""
 	}
 	return blocksJSON(t, m)
+}
+
+// TestAlertDetailsIsTheInstancesView: an alert's Details button answers with
+// the /instances <id> view (blockkit.Details) in the house format: GB, read
+// specs and durations, the ssh endpoint, access links without secrets, port
+// names escaped.
+func TestAlertDetailsIsTheInstancesView(t *testing.T) {
+	e := newEnv(t, 0)
+	r := e.add(scnettest.Record{Name: "detailed", Status: scnet.StatusRunning, CPUNumber: 8, GPUNumber: 1, RAMSize: 122880,
+		ResourceSpec: "8 核心; 1 加速器", StartTime: e.clock.Now().Add(-(4*24*time.Hour + 12*time.Hour + time.Minute)),
+		Duration: "4天12小时1分", RemainingTime: "--", TimeoutLimit: "unlimited",
+		Ports: []scnettest.Port{
+			{Name: "ssh", ContainerPort: 22, Protocol: "TCP", AccessURL: "ssh://root@ai01.scnet.cn:30001"},
+			{Name: "<!channel>", ContainerPort: 8888, Protocol: "TCP", AccessURL: "https://user:pw@ai01.scnet.cn:65011/lab?token=eyJnb"},
+		}})
+	e.poll()
+	e.setStatus(r.ID, scnet.StatusFailed)
+	e.step()
+	e.drain()
+	value := buttonValue(t, blocksOf(e.alerts()[0]), "alert.details")
+	reply := e.w.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &slack.BlockAction{ActionID: "alert.details", Value: value})
+	if reply == nil || reply.Blocks == nil || reply.ResponseType != slack.ResponseTypeEphemeral {
+		t.Fatalf("details reply = %+v", reply)
+	}
+	got := unescapeJSON(blocksJSON(t, reply))
+	for _, want := range []string{"120 GB RAM", "8 CPU · 1 GPU", "`ssh -p 30001 root@ai01.scnet.cn`", "<https://ai01.scnet.cn:65011/lab|open>", "&lt;!channel&gt; 8888/TCP", `*Run time*\n4d 12h`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("details lack %q: %s", want, got)
+		}
+	}
+	for _, bad := range []string{"MB", "核心", "加速器", "天", "小时", "--", "token=", "pw@", "<!channel>"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("details show %q: %s", bad, got)
+		}
+	}
+	in, err := e.client.Instance(e.ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := blockkit.Details{Instance: in, Now: e.clock.Now(), Location: time.UTC}
+	if w := blocksJSON(t, &slack.WebhookMessage{Blocks: &slack.Blocks{BlockSet: want.Blocks()}}); unescapeJSON(w) != got {
+		t.Errorf("the alert's details differ from the /instances view:\n got %s\nwant %s", got, unescapeJSON(w))
+	}
 }

@@ -138,20 +138,23 @@ func (w *Watcher) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooze
 	if in.ImagePath != "" {
 		image = in.ImagePath
 	}
-	dur := in.Duration
-	if dur == "" && !in.StartTime.IsZero() && !in.EndTime.IsZero() {
-		dur = roundDuration(in.EndTime.Sub(in.StartTime.Time))
+	// In the house format, as the details view writes them: SCNet's spec
+	// and duration texts read, not shown raw.
+	dur := blockkit.SCNetDuration(in.Duration, maxFieldChars)
+	if !in.StartTime.IsZero() && !in.EndTime.IsZero() {
+		dur = blockkit.Duration(in.EndTime.Sub(in.StartTime.Time))
 	}
-	field := func(label, value string) *slack.TextBlockObject {
-		return mrkdwn("*" + label + "*\n" + blockkit.EscapeTruncate(orDash(value), maxFieldChars))
+	field := func(label, escaped string) *slack.TextBlockObject {
+		return mrkdwn("*" + label + "*\n" + escaped)
 	}
+	val := func(s string) string { return blockkit.Value(s, maxFieldChars) }
 	fields := []*slack.TextBlockObject{
-		field("Task type", string(in.TaskType)),
-		field("User", in.UserName),
-		field("Resource group", in.ResourceGroup),
-		field("Spec", in.ResourceSpec),
-		field("GPUs", gpus),
-		field("Image", image),
+		field("Task type", val(string(in.TaskType))),
+		field("User", val(in.UserName)),
+		field("Resource group", val(in.ResourceGroup)),
+		field("Spec", blockkit.Spec(in.ResourceSpec, maxFieldChars)),
+		field("GPUs", val(gpus)),
+		field("Image", val(image)),
 		field("Started", clock(in.StartTime.Time, loc)),
 		field("Ended", clock(in.EndTime.Time, loc)),
 		field("Duration", dur),
