@@ -75,8 +75,15 @@ func TestRenderWatchGolden(t *testing.T) {
 			{InstanceID: fmt.Sprintf("%032x", 6), Until: testNow.Add(30 * time.Hour)},
 		},
 	}}
+	w.health.LastCause = fmt.Errorf("list instances: %w", &scnet.APIError{Code: scnet.CodeInternal, Msg: "<!here> https://api.scnet.cn/ai"})
 	h := newTestHandler(t, &fakeLister{}, func(c *Config) { c.Watch = w })
-	golden(t, "watch_health", command(h, "watch"))
+	watch := command(h, "watch")
+	golden(t, "watch_health", watch)
+	// The last error is shown in words: its own text is for the log.
+	if s := string(messageJSON(t, watch)); strings.Contains(s, "list instances") || strings.Contains(s, "here") || strings.Contains(s, "scnet.cn") ||
+		!strings.Contains(s, "code 10001") {
+		t.Errorf("the watch reply quotes the poll's error: %s", s)
+	}
 	golden(t, "snooze", command(h, "snooze train-llm 4h"))
 	golden(t, "unsnooze", command(h, "unsnooze train-llm"))
 

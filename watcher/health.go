@@ -19,15 +19,19 @@ import "time"
 
 // Health is what /instances watch shows and /readyz checks.
 type Health struct {
-	Enabled        bool
-	Channel        string
-	Interval       time.Duration
-	LastPoll       time.Time // last attempt, successful or not
-	LastSuccess    time.Time // last poll that SCNet answered correctly
-	LastError      string    // the last poll's error, "" when it succeeded
-	Outage         bool      // an "SCNet unreachable" notice is open
-	Tracked        int       // instances whose status the watcher remembers
-	PendingAlerts  int       // messages in the outbox not yet confirmed by Slack
+	Enabled     bool
+	Channel     string
+	Interval    time.Duration
+	LastPoll    time.Time // last attempt, successful or not
+	LastSuccess time.Time // last poll that SCNet answered correctly
+	LastError   string    // the last poll's error, "" when it succeeded; for operators, never for Slack
+	// LastCause is the same error, nil when the poll succeeded. Slack is
+	// shown it only in words (blockkit.ErrorSummary): its text can carry
+	// SCNet's URLs and status pages.
+	LastCause      error
+	Outage         bool // an "SCNet unreachable" notice is open
+	Tracked        int  // instances whose status the watcher remembers
+	PendingAlerts  int  // messages in the outbox not yet confirmed by Slack
 	Snoozes        []Snooze
 	TokenExpiresAt time.Time // zero when unknown
 }

@@ -71,12 +71,14 @@ func (w *Watcher) apply(ctx context.Context, start, since time.Time, ob *observa
 	w.health.LastPoll = now
 	if err != nil {
 		w.health.LastError = fmt.Sprintf("save poll: %v", err)
+		w.health.LastCause = err
 		w.countPoll("error")
 		return fmt.Errorf("save poll: %w", err)
 	}
 	p.commitMemory()
 	w.health.LastSuccess = now
 	w.health.LastError = ""
+	w.health.LastCause = nil
 	w.health.Outage = false
 	w.countPoll("ok")
 	if p.queued > 0 {
@@ -122,6 +124,7 @@ func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) erro
 	})
 	w.health.LastPoll = now
 	w.health.LastError = cause.Error()
+	w.health.LastCause = cause
 	w.countPoll("error")
 	if err != nil {
 		return fmt.Errorf("poll failed (%w) and saving that failed: %w", cause, err)
@@ -142,6 +145,7 @@ func (w *Watcher) unreadable(err error) error {
 	defer w.mu.Unlock()
 	w.health.LastPoll = w.cfg.Now()
 	w.health.LastError = err.Error()
+	w.health.LastCause = err
 	w.countPoll("error")
 	return err
 }
