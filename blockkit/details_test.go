@@ -3,6 +3,7 @@ package blockkit
 import (
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,15 @@ func FuzzDetails(f *testing.F) {
 		if vs := ValidateMessage(d.Fallback(), blocks); len(vs) > 0 {
 			t.Fatalf("violations: %v", vs)
 		}
+		var doc any
+		if err := json.Unmarshal(blocks, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mrkdwnOf(doc) {
+			if rest := ownLink.ReplaceAllString(m, ""); strings.ContainsAny(rest, "<>") {
+				t.Fatalf("mrkdwn carries markup scnetbot did not write: %q", m)
+			}
+		}
 		s := string(blocks)
 		// What the other fields carry may show; the URLs' secrets may not.
 		shown := func(x string) bool { return strings.Contains(s, x) && !strings.Contains(name+spec+dur, x) }
@@ -46,4 +56,26 @@ func FuzzDetails(f *testing.F) {
 			}
 		}
 	})
+}
+
+// ownLink is the one markup the details view writes: a link it built.
+var ownLink = regexp.MustCompile(`<https?://[^|<> ]+\|open>`)
+
+// mrkdwnOf returns the text of every mrkdwn object in a decoded document.
+func mrkdwnOf(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		if s, ok := x["text"].(string); ok && x["type"] == "mrkdwn" {
+			out = append(out, s)
+		}
+		for _, c := range x {
+			out = append(out, mrkdwnOf(c)...)
+		}
+	case []any:
+		for _, c := range x {
+			out = append(out, mrkdwnOf(c)...)
+		}
+	}
+	return out
 }
