@@ -1,6 +1,9 @@
-// Package blockkit keeps scnetbot's Slack messages inside Block Kit's rules:
-// it escapes user-controlled text for mrkdwn, cuts text to Slack's limits
-// without breaking characters, and checks whole messages against the limits.
+// Package blockkit holds what scnetbot's Slack messages share, so that the
+// /instances replies and the alerts cannot drift apart: it cleans and
+// escapes user-controlled text, cuts text to Slack's limits without breaking
+// characters, checks whole messages against the limits, writes instance data
+// in the house format (the details view included) and puts errors into
+// words.
 package blockkit
 
 import (
