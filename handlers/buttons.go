@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/slack-go/slack"
+
+	"scnetbot/blockkit"
 )
 
 // Action ids. Every id scnetbot's command replies use starts with
@@ -34,23 +36,9 @@ type buttonValue struct {
 	B  *string `json:"b,omitempty"`
 }
 
-// maxButtonID bounds an instance id carried in a button.
-const maxButtonID = 64
-
-// buttonID reports whether an instance id can travel in a button: short,
-// and only letters, digits, '-' and '_' (SCNet's ids are 32 hex digits).
-func buttonID(id string) bool {
-	if id == "" || len(id) > maxButtonID {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
+// buttonID reports whether an instance id can travel in a button; see
+// blockkit.ButtonInstanceID, which alert buttons use too.
+func buttonID(id string) bool { return blockkit.ButtonInstanceID(id) }
 
 // encode writes v as a button value. It cannot fail for two strings.
 func (v buttonValue) encode() string {

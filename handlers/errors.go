@@ -1,13 +1,9 @@
 package handlers
 
 import (
-	"context"
 	"errors"
-	"io"
-	"net"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -56,23 +52,20 @@ func (e *slowError) Error() string {
 func (e *slowError) Unwrap() error { return e.err }
 
 // userMessage says what happened and what to do, for any error a reply can
-// meet. It is the only place errors become words, and it never quotes an
-// error's own text, which could carry a URL or a secret: only SCNet's code,
-// scnetbot's own sentences and the user's (escaped) input.
+// meet. It never quotes an error's own text, which could carry a URL or a
+// secret: the command's own failures are worded here, with the user's
+// (escaped) input, and everything from SCNet, the network or a deadline
+// goes through blockkit.ErrorText, the policy alert buttons and notices
+// share.
 func userMessage(err error) string {
 	var (
 		in   *InputError
 		api  *scnet.APIError
-		dec  *scnet.DecodeError
-		tok  *scnet.TokenError
-		ne   net.Error
 		subj *subjectError
 		amb  *watcher.AmbiguousError
 		slow *slowError
 	)
 	switch {
-	case err == nil:
-		return ":grey_question: Nothing went wrong."
 	case errors.As(err, &in):
 		return ":thinking_face: " + blockkit.EscapeTruncate(in.Error(), 1000) + "\n" + usageHint
 	case errors.Is(err, errUserNotAllowed):
@@ -85,26 +78,10 @@ func userMessage(err error) string {
 		return ":grey_question: scnetbot does not know that button. Run the command again."
 	case errors.As(err, &slow):
 		return ":turtle: SCNet is slow: no answer within " + shortDuration(slow.after) + ". Try again in a minute; if it stays slow, SCNet may be overloaded."
-	case errors.Is(err, context.DeadlineExceeded):
-		return ":turtle: SCNet is slow: it did not answer in time. Try again in a minute; if it stays slow, SCNet may be overloaded."
-	case errors.Is(err, context.Canceled):
-		return ":octagonal_sign: The request was cancelled (scnetbot may be restarting). Try again in a moment."
 	case errors.As(err, &api) && api.Code == scnet.CodeInvalidParams && errors.As(err, &subj) && !subj.byName:
 		// SCNet answers an unknown id on the detail endpoint with "invalid
 		// parameter" rather than an empty success.
 		return ":mag: SCNet does not know the instance id `" + blockkit.EscapeTruncate(subj.subject, 64) + "` (it answered code 10004, invalid parameter). Check the id; `/instances` lists the instances that exist."
-	case scnet.IsAuthError(err):
-		return ":key: scnetbot's SCNet token was rejected — ask the bot's operator to renew SCNET_TOKEN (or check the SCNET_* credentials scnetbot logs in with)."
-	case errors.As(err, &api):
-		// Description quotes an undocumented code, which is SCNet's text.
-		desc := blockkit.EscapeTruncate(api.Description(), 500)
-		if api.Code == "" {
-			// Description already names the HTTP status.
-			return ":warning: " + desc
-		}
-		return ":warning: SCNet refused the request (code " + blockkit.EscapeTruncate(string(api.Code), 20) + "). " + desc
-	case errors.As(err, &dec):
-		return ":warning: SCNet sent an answer scnetbot could not read. Try again later; if it keeps happening, tell the bot's operator (the details are in scnetbot's log)."
 	case errors.Is(err, watcher.ErrUnknownInstance):
 		name := "that instance"
 		if errors.As(err, &subj) {
@@ -119,25 +96,13 @@ func userMessage(err error) string {
 		return ":information_source: " + name + " is not snoozed, so there is nothing to undo. `/instances watch` lists the snoozes."
 	case errors.As(err, &amb):
 		return ":twisted_rightwards_arrows: " + ambiguousText(amb)
-	case errors.Is(err, scnet.ErrNotFound):
-		if errors.As(err, &subj) && subj.byName {
+	case errors.Is(err, scnet.ErrNotFound) && errors.As(err, &subj):
+		if subj.byName {
 			return ":mag: No instance called “" + blockkit.EscapeTruncate(subj.subject, 100) + "” is known. Check the name with `/instances " + blockkit.EscapeTruncate(subj.subject, 100) + "`, or use its id."
 		}
-		if errors.As(err, &subj) {
-			return ":mag: SCNet has no instance with id `" + blockkit.EscapeTruncate(subj.subject, 64) + "`. It may have been deleted; `/instances` lists the ones that exist."
-		}
-		return ":mag: SCNet has no such instance. `/instances` lists the ones that exist."
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED):
-		return ":satellite_antenna: The connection to SCNet broke off (network error). Try again in a few minutes; if it lasts, SCNet or the network to it is down."
-	case errors.As(err, &ne):
-		if ne.Timeout() {
-			return ":turtle: SCNet is slow: it did not answer in time. Try again in a minute; if it stays slow, SCNet may be overloaded."
-		}
-		return ":satellite_antenna: scnetbot cannot reach SCNet (network error). Try again in a few minutes; if it lasts, SCNet or the network to it is down."
-	case errors.As(err, &tok):
-		return ":key: scnetbot could not get an SCNet token. Ask the bot's operator to check the SCNet credentials."
+		return ":mag: SCNet has no instance with id `" + blockkit.EscapeTruncate(subj.subject, 64) + "`. It may have been deleted; `/instances` lists the ones that exist."
 	}
-	return ":warning: Something went wrong while asking SCNet. Try again; if it keeps happening, tell the bot's operator (the details are in scnetbot's log)."
+	return blockkit.ErrorText(err)
 }
 
 // resultOf names how a command ended, for the commands metric: ok, denied,

@@ -1,11 +1,6 @@
 package handlers
 
 import (
-	"fmt"
-	"math"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -22,80 +17,18 @@ type renderer struct {
 }
 
 // none is shown for a value SCNet left empty.
-const none = "—"
+const none = blockkit.None
 
-// statusEmoji is the emoji shown before a status.
-func statusEmoji(s scnet.Status) string {
-	switch s {
-	case scnet.StatusRunning:
-		return ":large_green_circle:"
-	case scnet.StatusWaiting, scnet.StatusDeploying:
-		return ":hourglass_flowing_sand:"
-	case scnet.StatusCompleted:
-		return ":white_check_mark:"
-	case scnet.StatusFailed:
-		return ":red_circle:"
-	case scnet.StatusTerminated:
-		return ":black_square_for_stop:"
-	}
-	return ":grey_question:"
-}
+// The house format lives in blockkit, shared with the alerts; these are
+// its names in this package.
 
-// statusText is a status as shown, escaped: SCNet may send one it never
-// documented.
-func statusText(s scnet.Status) string {
-	if s == "" {
-		return "unknown"
-	}
-	return blockkit.EscapeTruncate(string(s), 30)
-}
-
-// text escapes and bounds user-controlled text, with none for empty.
-func text(s string, max int) string {
-	s = strings.TrimSpace(s)
-	if s == "" || s == "--" {
-		return none
-	}
-	return blockkit.EscapeTruncate(s, max)
-}
-
-// clock formats a time in the display zone, none when SCNet sent none.
-func (r renderer) clock(t scnet.Time) string {
-	if t.IsZero() {
-		return none
-	}
-	return t.In(r.loc).Format("2006-01-02 15:04")
-}
-
-// Times are written in the display zone and named by their UTC offset,
-// "UTC+08:00", once in each reply's context line (and in full where a time
-// stands alone, like a snooze's end). Not by abbreviation: "CST" is China,
-// US Central or Cuba. Not with Slack's <!date^…> token either, though it
-// would show each reader their own zone: it does not render in plain_text
-// (headers, button labels), in the notification text, or in the terminal
-// demo, and a reply would then mix zones. Rows add "(3m ago)", which reads
-// the same in every zone.
-
-// utcOffset writes t's offset from UTC: "UTC+08:00", "UTC-05:30".
-func utcOffset(t time.Time) string {
-	_, off := t.Zone()
-	sign := "+"
-	if off < 0 {
-		sign, off = "-", -off
-	}
-	return fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
-}
-
-// zoneNote names the display zone for the context line: its offset now,
-// and its IANA name when it has one (a fixed zone's name is only an
-// abbreviation, which says nothing the offset does not).
-func (r renderer) zoneNote() string {
-	note := "times in " + utcOffset(r.now.In(r.loc))
-	if name := r.loc.String(); strings.Contains(name, "/") {
-		note += " (" + name + ")"
-	}
-	return note
-}
+func statusEmoji(s scnet.Status) string              { return blockkit.StatusEmoji(s) }
+func statusText(s scnet.Status) string               { return blockkit.StatusText(s) }
+func text(s string, max int) string                  { return blockkit.Value(s, max) }
+func humanDuration(d time.Duration) string           { return blockkit.Duration(d) }
+func (r renderer) clock(t scnet.Time) string         { return blockkit.Clock(t, r.loc) }
+func (r renderer) zoneNote() string                  { return blockkit.ZoneNote(r.now, r.loc) }
+func (r renderer) runTime(in *scnet.Instance) string { return blockkit.RunTime(in, r.now) }
 
 // when writes a time in the display zone as briefly as is clear: the time
 // of day when it is today there, else the date too.
@@ -108,83 +41,9 @@ func (r renderer) when(t time.Time) string {
 }
 
 // stamp writes a time that stands alone in a sentence, with its offset.
-func (r renderer) stamp(t time.Time) string {
-	t = t.In(r.loc)
-	return t.Format("2006-01-02 15:04") + " " + utcOffset(t)
-}
-
-// runTime is how long an instance has run: until its end when it ended,
-// until now while it runs, and SCNet's own duration text when there is no
-// start time, or no end time for an instance that has ended, to compute
-// from.
-func (r renderer) runTime(in *scnet.Instance) string {
-	if in.StartTime.IsZero() || (in.EndTime.IsZero() && in.Status.Terminal()) {
-		return text(in.Duration, 40)
-	}
-	end := r.now
-	if !in.EndTime.IsZero() {
-		end = in.EndTime.Time
-	}
-	return humanDuration(end.Sub(in.StartTime.Time))
-}
-
-// humanDuration writes d with its two largest units: "3h 4m", "2d 5h",
-// "45s".
-func humanDuration(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	days := int(d / (24 * time.Hour))
-	hours := int(d / time.Hour % 24)
-	mins := int(d / time.Minute % 60)
-	switch {
-	case days > 0:
-		return strconv.Itoa(days) + "d " + strconv.Itoa(hours) + "h"
-	case hours > 0:
-		return strconv.Itoa(hours) + "h " + strconv.Itoa(mins) + "m"
-	case mins > 0:
-		return strconv.Itoa(mins) + "m"
-	}
-	return strconv.Itoa(int(d/time.Second)) + "s"
-}
-
-// ramGB writes a RAM size given in MB as GB.
-func ramGB(mb scnet.FlexInt) string {
-	// In floating point, so that an absurd size cannot wrap negative.
-	return strconv.FormatFloat(math.Trunc(float64(mb)*10/1024)/10, 'f', -1, 64)
-}
-
-// resources writes "8 GPU · 32 CPU · 256 GB RAM".
-func resources(in *scnet.Instance) string {
-	return resourcesWith(in, "")
-}
-
-// resourcesWith writes resources with the accelerator type after the GPU
-// count: "8 GPU (DCU Z100) · 32 CPU · 256 GB RAM".
+func (r renderer) stamp(t time.Time) string { return blockkit.Stamp(t, r.loc) }
 func resourcesWith(in *scnet.Instance, accel string) string {
-	gpu := strconv.Itoa(int(in.GPUNumber)) + " GPU"
-	if accel != "" {
-		gpu += " (" + accel + ")"
-	}
-	return gpu + " · " + strconv.Itoa(int(in.CPUNumber)) + " CPU · " + ramGB(in.RAMSizeMB) + " GB RAM"
-}
-
-// accessLink makes an access URL safe to show: http(s) only, with no user
-// info, query or fragment (a notebook URL's query can carry its login
-// token), as a mrkdwn link; "" when the URL is not usable.
-func accessLink(raw string, label string) string {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ""
-	}
-	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
-	// Slack decodes entities inside a link as well: "&" must be written
-	// "&amp;" for the link to lead where SCNet said.
-	s := strings.ReplaceAll(u.String(), "&", "&amp;")
-	if len(s) > maxLinkURL || strings.ContainsAny(s, "|<> \t\n") {
-		return ""
-	}
-	return "<" + s + "|" + label + ">"
+	return blockkit.Resources(in, accel)
 }
 
 // mrkdwn is a mrkdwn text object. Verbatim stops Slack from turning words
@@ -193,9 +52,10 @@ func mrkdwn(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
 }
 
-// plain is a plain_text object, cut to max characters.
+// plain is a plain_text object of user-controlled text, cleaned of control
+// and bidi characters and cut to max characters.
 func plain(s string, max int) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, blockkit.Truncate(s, max), false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, blockkit.PlainText(s, max), false, false)
 }
 
 // plainEmoji is a plain_text object of scnetbot's own words, emoji allowed.
@@ -229,6 +89,3 @@ func capitalize(s string) string {
 	}
 	return string(s[0]-'a'+'A') + s[1:]
 }
-
-// maxLinkURL bounds a shown access URL so ten ports fit in one section.
-const maxLinkURL = 180

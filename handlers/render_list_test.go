@@ -29,7 +29,7 @@ func TestRowStateAndTimes(t *testing.T) {
 		{"end in another zone", scnet.Instance{Status: scnet.StatusTerminated, EndTime: scnet.Time{Time: time.Date(2026, 11, 27, 1, 30, 0, 0, time.UTC)}, CreateTime: at(5 * time.Hour)},
 			"Terminated 09:30 (30m ago)", "created 05:00"},
 		{"ended, end unknown", scnet.Instance{Status: scnet.StatusTerminated, StartTime: at(2 * time.Hour), Duration: "1小时"},
-			"Terminated, end time unknown", "started 08:00, ran 1小时"},
+			"Terminated, end time unknown", "started 08:00, ran 1h 0m"},
 		{"completed", scnet.Instance{Status: scnet.StatusCompleted, StartTime: at(3 * time.Hour), EndTime: at(time.Hour)},
 			"Completed 09:00 (1h 0m ago)", "started 07:00, ran 2h 0m"},
 		{"running", scnet.Instance{Status: scnet.StatusRunning, StartTime: at(24 * time.Hour), CreateTime: at(25 * time.Hour)},

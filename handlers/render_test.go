@@ -79,8 +79,15 @@ func TestRenderWatchGolden(t *testing.T) {
 			{InstanceID: fmt.Sprintf("%032x", 6), Until: testNow.Add(30 * time.Hour)},
 		},
 	}}
+	w.health.LastCause = fmt.Errorf("list instances: %w", &scnet.APIError{Code: scnet.CodeInternal, Msg: "<!here> https://api.scnet.cn/ai"})
 	h := newTestHandler(t, &fakeLister{}, func(c *Config) { c.Watch = w })
-	golden(t, "watch_health", command(h, "watch"))
+	watch := command(h, "watch")
+	golden(t, "watch_health", watch)
+	// The last error is shown in words: its own text is for the log.
+	if s := string(messageJSON(t, watch)); strings.Contains(s, "list instances") || strings.Contains(s, "here") || strings.Contains(s, "scnet.cn") ||
+		!strings.Contains(s, "code 10001") {
+		t.Errorf("the watch reply quotes the poll's error: %s", s)
+	}
 	golden(t, "snooze", command(h, "snooze train-llm 4h"))
 	golden(t, "unsnooze", command(h, "unsnooze train-llm"))
 
@@ -186,6 +193,8 @@ func hostile() []scnet.Instance {
 		{Name: "jupyter", ContainerPort: 8888, Protocol: "TCP", AccessURL: "https://u:p@nb.example/lab?token=eyJnotebook#x"},
 		{Name: "evil", ContainerPort: 1, AccessURL: "javascript:alert(1)"},
 		{Name: "pipe", ContainerPort: 2, AccessURL: "https://x.example/a|b"},
+		{Name: "ssh", ContainerPort: 22, Protocol: "TCP", AccessURL: "ssh://root:hunter2@ai01.scnet.cn:30001"},
+		{Name: "<!channel>\n• *forged*", ContainerPort: 3},
 	}
 	in[5].Mounts = []scnet.Mount{{Source: "/public/home/<!channel>", Target: "/root/data"}}
 	in[5].Description = strings.Repeat("描述 <b> ", 1000)
@@ -203,8 +212,11 @@ func TestRenderHostile(t *testing.T) {
 	for _, m := range []*slack.WebhookMessage{list, details, command(h, f.instances[0].ID), command(h, "<!channel>")} {
 		assertNoMarkup(t, m)
 	}
-	if s := string(messageJSON(t, details)); strings.Contains(s, "eyJnotebook") || strings.Contains(s, "u:p@") || strings.Contains(s, "javascript:") {
+	if s := string(messageJSON(t, details)); strings.Contains(s, "eyJnotebook") || strings.Contains(s, "u:p@") || strings.Contains(s, "javascript:") || strings.Contains(s, "hunter2") {
 		t.Errorf("details show a URL's secret or an unsafe link: %s", s)
+	}
+	if s := string(messageJSON(t, details)); !strings.Contains(s, "`ssh -p 30001 root@ai01.scnet.cn`") || strings.Contains(s, `\n• *forged*`) {
+		t.Errorf("details lack the ssh endpoint or let a port name forge a line: %s", s)
 	}
 }
 

@@ -89,7 +89,12 @@ func (r renderer) watch(h watcher.Health) *slack.WebhookMessage {
 		slack.NewSectionBlock(nil, fields, nil),
 	}
 	if h.LastError != "" {
-		blocks = append(blocks, section("*Last error*\n"+blockkit.EscapeTruncate(h.LastError, 500)))
+		// In words: the error's own text is for the log.
+		last := "the details are in scnetbot's log"
+		if h.LastCause != nil {
+			last = blockkit.ErrorSummary(h.LastCause)
+		}
+		blocks = append(blocks, section("*Last error*\n"+capitalize(last)+"."))
 	}
 	blocks = append(blocks, section("*Snoozed*\n"+r.snoozeLines(h.Snoozes)))
 	blocks = append(blocks, contextLine(r.zoneNote()))

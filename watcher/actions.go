@@ -49,20 +49,59 @@ func (w *Watcher) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 	case a.ActionID == actionAck:
 		return w.ack(ctx, a.Value, user)
 	case strings.HasPrefix(a.ActionID, actionSnooze):
-		d, err := time.ParseDuration(strings.TrimPrefix(a.ActionID, actionSnooze))
-		if err != nil || d <= 0 {
-			return ephemeral("Unknown snooze button.")
+		d, ok := snoozeChoice(strings.TrimPrefix(a.ActionID, actionSnooze))
+		if !ok {
+			return ephemeral(":grey_question: scnetbot offers no such snooze button (alerts offer " + snoozeOffer() + "). Use the buttons on the alert.")
 		}
-		alertID, instanceID, _ := strings.Cut(a.Value, "|")
-		if _, err := w.Snooze(ctx, instanceID, d, user); err != nil {
-			return ephemeral("Could not snooze: " + blockkit.EscapeTruncate(err.Error(), 500))
+		al, refusal := w.buttonAlert(ctx, a.Value)
+		if refusal != nil {
+			return refusal
 		}
-		return w.replace(ctx, alertID)
+		if _, err := w.Snooze(ctx, al.InstanceID, d, user); err != nil {
+			if errors.Is(err, ErrUnknownInstance) {
+				return ephemeral(":mag: The watcher no longer tracks this instance, so there is nothing to snooze.")
+			}
+			w.cfg.Logger.Error("snooze from alert", "alert", al.ID, "instance", al.InstanceID, "err", err)
+			return ephemeral("Could not save the snooze; try again.")
+		}
+		return w.replace(ctx, al.ID)
 	case a.ActionID == actionDetails:
-		_, instanceID, _ := strings.Cut(a.Value, "|")
-		return w.details(ctx, instanceID)
+		al, refusal := w.buttonAlert(ctx, a.Value)
+		if refusal != nil {
+			return refusal
+		}
+		return w.details(ctx, al.InstanceID)
 	}
 	return ephemeral("This button is no longer supported.")
+}
+
+// buttonAlert reads the alert an instance button belongs to, or the reply
+// refusing the click. The value must name an alert the watcher keeps and
+// that alert's own instance, so a forged click can neither snooze another
+// instance nor send SCNet an id scnetbot did not write.
+func (w *Watcher) buttonAlert(ctx context.Context, value string) (state.Alert, *slack.WebhookMessage) {
+	forged := ephemeral(":grey_question: That button does not belong to a scnetbot alert. Use the buttons on the alert itself.")
+	alertID, instanceID, ok := strings.Cut(value, "|")
+	if !ok || !blockkit.ButtonInstanceID(instanceID) {
+		return state.Alert{}, forged
+	}
+	var al state.Alert
+	var found bool
+	if err := w.st.View(ctx, func(tx state.Tx) error {
+		var err error
+		al, found, err = tx.Alert(alertID)
+		return err
+	}); err != nil {
+		w.cfg.Logger.Error("read alert for a button", "alert", alertID, "err", err)
+		return state.Alert{}, ephemeral("The watcher cannot read its state right now; try again.")
+	}
+	switch {
+	case !found:
+		return state.Alert{}, ephemeral("This alert is no longer known to the watcher.")
+	case al.Storm || al.InstanceID != instanceID:
+		return state.Alert{}, forged
+	}
+	return al, nil
 }
 
 // ack records who acknowledged an alert first; later clicks keep the first.
@@ -125,9 +164,8 @@ func (w *Watcher) replace(ctx context.Context, alertID string) *slack.WebhookMes
 	return msg
 }
 
-// details looks the instance up now and answers privately with what the
-// alert leaves out. The start script's content is never shown (the client
-// does not even decode it).
+// details looks the instance up now and answers privately with the same
+// details view as /instances <id>.
 func (w *Watcher) details(ctx context.Context, id string) *slack.WebhookMessage {
 	in, err := w.lister.Instance(ctx, id)
 	if invalidParams(err) {
@@ -136,34 +174,16 @@ func (w *Watcher) details(ctx context.Context, id string) *slack.WebhookMessage 
 	switch {
 	case errors.Is(err, scnet.ErrNotFound):
 		return ephemeral(fmt.Sprintf("Instance `%s` no longer exists.", blockkit.EscapeTruncate(id, maxNameChars)))
+	case errors.Is(err, errUnsettled):
+		return ephemeral(fmt.Sprintf(":mag: SCNet refused instance `%s` as an invalid parameter and could not confirm whether it still exists: it may have been deleted. `/instances` lists the ones that exist.",
+			blockkit.EscapeTruncate(id, maxNameChars)))
 	case err != nil:
-		return ephemeral("SCNet did not answer: " + blockkit.EscapeTruncate(err.Error(), 500))
+		w.cfg.Logger.Warn("details from alert", "instance", id, "err", err)
+		return ephemeral(blockkit.ErrorText(err))
 	}
-	loc := w.cfg.Location
-	f := func(label, v string) string {
-		return fmt.Sprintf("*%s:* %s", label, blockkit.EscapeTruncate(orDash(v), maxFieldChars))
-	}
-	lines := []string{
-		fmt.Sprintf("*%s* (`%s`) is *%s*", blockkit.EscapeTruncate(orDash(in.Name), maxNameChars),
-			blockkit.EscapeTruncate(in.ID, maxNameChars), blockkit.Escape(string(in.Status))),
-		f("Description", in.Description),
-		f("CPUs / RAM", fmt.Sprintf("%d / %d MB", in.CPUNumber, in.RAMSizeMB)),
-		f("Created", clock(in.CreateTime.Time, loc)),
-		f("Remaining time", in.RemainingTime),
-		f("Timeout limit", in.TimeoutLimit),
-		f("Start script", in.StartScriptPath),
-		f("Notebook IP", in.HeaderNotebookIP),
-	}
-	for _, p := range in.Ports {
-		lines = append(lines, f("Port "+p.Name, fmt.Sprintf("%d/%s %s", p.ContainerPort, p.Protocol, p.AccessURL)))
-	}
-	for _, m := range in.Mounts {
-		lines = append(lines, f("Mount", m.Source+" → "+m.Target))
-	}
-	body := blockkit.Truncate(strings.Join(lines, "\n"), blockkit.MaxSectionText)
-	msg := ephemeral(body)
-	msg.Blocks = blocksOf(encodeBlocks(slack.NewSectionBlock(mrkdwn(body), nil, nil)))
-	msg.Text = "Details of " + blockkit.EscapeTruncate(orDash(in.Name), maxNameChars)
+	d := blockkit.Details{Instance: in, Now: w.cfg.Now(), Location: w.cfg.Location}
+	msg := ephemeral(d.Fallback())
+	msg.Blocks = &slack.Blocks{BlockSet: d.Blocks()}
 	return msg
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"scnetbot/blockkit"
 	"scnetbot/scnet"
 	"scnetbot/state"
 )
@@ -453,4 +454,4 @@ func (p *plan) commitMemory() {
 	}
 }
 
-func (p *plan) clock(t time.Time) string { return clock(t, p.w.cfg.Location) }
+func (p *plan) clock(t time.Time) string { return blockkit.Stamp(t, p.w.cfg.Location) }

@@ -77,6 +77,7 @@ func (w *Watcher) apply(ctx context.Context, start, since time.Time, ob *observa
 	if err != nil {
 		err = fmt.Errorf("save poll: %w", err)
 		w.health.LastError = err.Error()
+		w.health.LastCause = err
 		w.stateFailed(ctx, err)
 		w.countPoll("error")
 		return err
@@ -85,6 +86,7 @@ func (w *Watcher) apply(ctx context.Context, start, since time.Time, ob *observa
 	w.health.LastSuccess = now
 	w.health.LastError = ""
 	w.health.StateError = ""
+	w.health.LastCause = nil
 	w.health.Outage = false
 	w.countPoll("ok")
 	if p.queued > 0 {
@@ -130,6 +132,7 @@ func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) erro
 	})
 	w.health.LastPoll = now
 	w.health.LastError = cause.Error()
+	w.health.LastCause = cause
 	w.countPoll("error")
 	if err != nil {
 		w.stateFailed(ctx, fmt.Errorf("save failed poll: %w", err))
@@ -152,6 +155,7 @@ func (w *Watcher) unreadable(ctx context.Context, err error) error {
 	defer w.mu.Unlock()
 	w.health.LastPoll = w.cfg.Now()
 	w.health.LastError = err.Error()
+	w.health.LastCause = err
 	w.stateFailed(ctx, err)
 	w.countPoll("error")
 	return err

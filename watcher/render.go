@@ -35,11 +35,39 @@ func snoozeChoices() []time.Duration {
 	return []time.Duration{time.Hour, 4 * time.Hour, 24 * time.Hour}
 }
 
+// snoozeLabel writes a snooze choice as its button shows it and its action
+// id ends: "1h", "24h".
+func snoozeLabel(d time.Duration) string { return strings.TrimSuffix(d.String(), "0m0s") }
+
+// snoozeChoice reads the end of a snooze button's action id back: only the
+// lengths offered are accepted, so a forged "alert.snooze.2000000h" is not
+// a snooze until the year 2255.
+func snoozeChoice(label string) (time.Duration, bool) {
+	for _, d := range snoozeChoices() {
+		if snoozeLabel(d) == label {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+// snoozeOffer lists the snooze choices for a sentence: "1h, 4h or 24h".
+func snoozeOffer() string {
+	var ls []string
+	for _, d := range snoozeChoices() {
+		ls = append(ls, snoozeLabel(d))
+	}
+	return strings.Join(ls[:len(ls)-1], ", ") + " or " + ls[len(ls)-1]
+}
+
+// mrkdwn is a mrkdwn text object. Verbatim stops Slack from turning words
+// of user-controlled text into links or channel names by itself; the markup
+// scnetbot writes on purpose (the mention, <@user>) still works.
 func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
 }
 func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, blockkit.Truncate(s, blockkit.MaxButtonText), false, false)
+	return slack.NewTextBlockObject(slack.PlainTextType, blockkit.PlainText(s, blockkit.MaxButtonText), false, false)
 }
 
 func encodeBlocks(blocks ...slack.Block) json.RawMessage {
@@ -50,13 +78,6 @@ func encodeBlocks(blocks ...slack.Block) json.RawMessage {
 		return nil
 	}
 	return b
-}
-
-func clock(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return "—"
-	}
-	return t.In(loc).Format("2006-01-02 15:04 MST")
 }
 
 // roundDuration writes d to the second under a minute and to the minute
@@ -110,32 +131,35 @@ func (w *Watcher) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooze
 	if in.ImagePath != "" {
 		image = in.ImagePath
 	}
-	dur := in.Duration
-	if dur == "" && !in.StartTime.IsZero() && !in.EndTime.IsZero() {
-		dur = roundDuration(in.EndTime.Sub(in.StartTime.Time))
+	// In the house format, as the details view writes them: SCNet's spec
+	// and duration texts read, not shown raw.
+	dur := blockkit.SCNetDuration(in.Duration, maxFieldChars)
+	if !in.StartTime.IsZero() && !in.EndTime.IsZero() {
+		dur = blockkit.Duration(in.EndTime.Sub(in.StartTime.Time))
 	}
-	field := func(label, value string) *slack.TextBlockObject {
-		return mrkdwn("*" + label + "*\n" + blockkit.EscapeTruncate(orDash(value), maxFieldChars))
+	field := func(label, escaped string) *slack.TextBlockObject {
+		return mrkdwn("*" + label + "*\n" + escaped)
 	}
+	val := func(s string) string { return blockkit.Value(s, maxFieldChars) }
 	fields := []*slack.TextBlockObject{
-		field("Task type", string(in.TaskType)),
-		field("User", in.UserName),
-		field("Resource group", in.ResourceGroup),
-		field("Spec", in.ResourceSpec),
-		field("GPUs", gpus),
-		field("Image", image),
-		field("Started", clock(in.StartTime.Time, loc)),
-		field("Ended", clock(in.EndTime.Time, loc)),
+		field("Task type", val(string(in.TaskType))),
+		field("User", val(in.UserName)),
+		field("Resource group", val(in.ResourceGroup)),
+		field("Spec", blockkit.Spec(in.ResourceSpec, maxFieldChars)),
+		field("GPUs", val(gpus)),
+		field("Image", val(image)),
+		field("Started", blockkit.Stamp(in.StartTime.Time, loc)),
+		field("Ended", blockkit.Stamp(in.EndTime.Time, loc)),
 		field("Duration", dur),
 	}
 	ctx := []slack.MixedElement{mrkdwn("*Status:* " + blockkit.EscapeTruncate(orDash(a.StatusLine), 500))}
 	if a.AckedBy != "" {
-		ctx = append(ctx, mrkdwn(fmt.Sprintf(":white_check_mark: Acknowledged by <@%s> at %s", blockkit.Escape(a.AckedBy), clock(a.AckedAt, loc))))
+		ctx = append(ctx, mrkdwn(fmt.Sprintf(":white_check_mark: Acknowledged by <@%s> at %s", blockkit.Escape(a.AckedBy), blockkit.Stamp(a.AckedAt, loc))))
 	} else {
 		ctx = append(ctx, mrkdwn("Not acknowledged"))
 	}
 	if sn != nil {
-		ctx = append(ctx, mrkdwn(fmt.Sprintf(":zzz: Snoozed until %s by <@%s>", clock(sn.Until, loc), blockkit.Escape(sn.By))))
+		ctx = append(ctx, mrkdwn(fmt.Sprintf(":zzz: Snoozed until %s by <@%s>", blockkit.Stamp(sn.Until, loc), blockkit.Escape(sn.By))))
 	}
 	var buttons []slack.BlockElement
 	if a.AckedBy == "" {
@@ -143,23 +167,30 @@ func (w *Watcher) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooze
 		ack.Style = slack.StylePrimary
 		buttons = append(buttons, ack)
 	}
-	for _, d := range snoozeChoices() {
-		label := strings.TrimSuffix(d.String(), "0m0s")
-		buttons = append(buttons, slack.NewButtonBlockElement(actionSnooze+label, buttonValue(a.ID, in.ID), plain("Snooze "+label)))
+	// Buttons about the instance only for an id that can come back in a
+	// click: Action refuses any other, as the command's buttons do.
+	if blockkit.ButtonInstanceID(in.ID) {
+		for _, d := range snoozeChoices() {
+			label := snoozeLabel(d)
+			buttons = append(buttons, slack.NewButtonBlockElement(actionSnooze+label, buttonValue(a.ID, in.ID), plain("Snooze "+label)))
+		}
+		buttons = append(buttons, slack.NewButtonBlockElement(actionDetails, buttonValue(a.ID, in.ID), plain("Details")))
 	}
-	buttons = append(buttons, slack.NewButtonBlockElement(actionDetails, buttonValue(a.ID, in.ID), plain("Details")))
 
-	header := blockkit.Truncate(fmt.Sprintf("%s: %s", a.To, name), maxHeaderChars) // plain_text: no markup
-	blocks := encodeBlocks(
+	header := blockkit.PlainText(fmt.Sprintf("%s: %s", a.To, name), maxHeaderChars) // plain_text: no markup
+	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, header, false, false)),
 		slack.NewSectionBlock(mrkdwn(lead), nil, nil),
 		slack.NewSectionBlock(nil, fields, nil),
 		slack.NewContextBlock("alert.status", ctx...),
-		slack.NewActionBlock(blockActions, buttons...),
-	)
+	}
+	if len(buttons) > 0 {
+		// An actions block needs at least one element.
+		blocks = append(blocks, slack.NewActionBlock(blockActions, buttons...))
+	}
 	text := blockkit.Truncate(fmt.Sprintf("%sInstance %s (%s) went %s", mention,
 		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), tr), blockkit.MaxMessageText)
-	return text, blocks
+	return text, encodeBlocks(blocks...)
 }
 
 // buttonValue carries the alert and the instance a button is about; SCNet
@@ -264,7 +295,7 @@ func (w *Watcher) renderStorm(sa state.Alert, incs []incident) (string, json.Raw
 	}
 	ctx := []slack.MixedElement{mrkdwn("*Status:* " + blockkit.EscapeTruncate(orDash(sa.StatusLine), 500))}
 	if sa.AckedBy != "" {
-		ctx = append(ctx, mrkdwn(fmt.Sprintf(":white_check_mark: Acknowledged by <@%s> at %s", blockkit.Escape(sa.AckedBy), clock(sa.AckedAt, w.cfg.Location))))
+		ctx = append(ctx, mrkdwn(fmt.Sprintf(":white_check_mark: Acknowledged by <@%s> at %s", blockkit.Escape(sa.AckedBy), blockkit.Stamp(sa.AckedAt, w.cfg.Location))))
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, header, false, false)),
@@ -313,9 +344,10 @@ func joinStatuses(ss []scnet.Status) string {
 	return strings.Join(parts, " or ")
 }
 
-// outageLine is the status line of an outage notice.
+// outageLine is the status line of an outage notice. The cause is put in
+// scnetbot's words: its own text carries SCNet's URLs and status pages.
 func outageLine(since time.Time, cause error, loc *time.Location) string {
-	return fmt.Sprintf("Unreachable since %s. Last error: %s", clock(since, loc), cause)
+	return fmt.Sprintf("Unreachable since %s. Last error: %s.", blockkit.Stamp(since, loc), blockkit.ErrorSummary(cause))
 }
 
 // renderOutage renders the "SCNet unreachable" notice (and its update once
@@ -344,6 +376,6 @@ func renderTokenWarning(exp, now time.Time, loc *time.Location) (string, json.Ra
 	if exp.After(now) {
 		left = "expires in " + roundDuration(exp.Sub(now))
 	}
-	text := fmt.Sprintf("The SCNet token %s (%s). Replace it, or the watcher and /instances stop working.", left, clock(exp, loc))
+	text := fmt.Sprintf("The SCNet token %s (%s). Replace it, or the watcher and /instances stop working.", left, blockkit.Stamp(exp, loc))
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":hourglass: "+text), nil, nil))
 }

@@ -3,7 +3,6 @@ package watcher
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -149,9 +148,12 @@ func TestRenderStormGolden(t *testing.T) {
 
 func TestRenderOutageGolden(t *testing.T) {
 	a := state.Alert{ID: "o-1", StatusLine: outageLine(goldenNow.Add(-6*time.Minute),
-		errors.New(`list Running instances: scnet: http 503 <html>`), shanghai)}
+		fmt.Errorf("list Running instances: %w", &scnet.APIError{HTTPStatus: 503, Msg: "<html>https://api.scnet.cn/ai</html>"}), shanghai)}
 	text, blocks := renderOutage(a)
 	golden(t, "outage", text, blocks)
+	if s := string(blocks); strings.Contains(s, "html") || strings.Contains(s, "scnet.cn") || !strings.Contains(s, "HTTP 503") {
+		t.Errorf("the outage notice quotes the error or does not name the status: %s", s)
+	}
 	a.Closed = goldenNow
 	a.StatusLine = "Recovered at 2026-11-27 18:00 CST after 7m0s"
 	text, blocks = renderRecovered(a)
@@ -265,5 +267,111 @@ func TestRoundDuration(t *testing.T) {
 		if got := roundDuration(d); got != want {
 			t.Errorf("roundDuration(%s) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// A name carrying a line break or bidi controls cannot forge a line of its
+// own or reorder the alert: it reaches Slack on one line, controls dropped.
+func TestRenderAlertFoldsForgedRows(t *testing.T) {
+	w := goldenWatcher()
+	in := hostileInstance()
+	in.Name = "x\n• *fake-row* · Running\u202e\x1b[2J"
+	in.UserName = "bob\r\n*Status:* Running"
+	a := state.Alert{ID: "a-1", InstanceID: in.ID, From: scnet.StatusRunning, To: scnet.StatusFailed, StatusLine: "Failed\nsince"}
+	text, blocks := w.renderAlert(a, in, nil)
+	all := append(mrkdwnTexts(t, blocks), text, string(blocks))
+	for _, s := range all {
+		for _, bad := range []string{"\n• *fake-row*", `\n• *fake-row*`, "\n*Status:* Running", `\u202e`, "\u202e", "\x1b", `\u001b`} {
+			if strings.Contains(s, bad) {
+				t.Errorf("rendered alert carries %q: %q", bad, s)
+			}
+		}
+	}
+}
+
+// Every mrkdwn object of every alert and notice is verbatim, so Slack does
+// not turn words of user-controlled text into links or mentions by itself.
+// Alerts are posted to a channel: they need it most.
+func TestRenderEveryMrkdwnIsVerbatim(t *testing.T) {
+	w := goldenWatcher()
+	in := hostileInstance()
+	a := state.Alert{ID: "a-1", InstanceID: in.ID, From: scnet.StatusRunning, To: scnet.StatusFailed, StatusLine: "x",
+		AckedBy: "U1", AckedAt: goldenNow}
+	inc := incident{inst: in, from: scnet.StatusRunning, to: scnet.StatusFailed}
+	rendered := map[string]json.RawMessage{}
+	add := func(name string) func(string, json.RawMessage) {
+		return func(_ string, b json.RawMessage) { rendered[name] = b }
+	}
+	add("alert")(w.renderAlert(a, in, &state.Snooze{Until: goldenNow, By: "U7"}))
+	add("storm")(w.renderStorm(state.Alert{ID: "s", Storm: true, StatusLine: "x"}, []incident{inc, inc}))
+	add("list")(renderList([]string{stormLine(inc)}, "Instances", 0, 2))
+	add("outage")(renderOutage(state.Alert{ID: "o", StatusLine: "x"}))
+	add("outage_closed")(renderOutage(state.Alert{ID: "o", StatusLine: "x", Closed: goldenNow}))
+	add("recovered")(renderRecovered(state.Alert{ID: "o", StatusLine: "x"}))
+	add("baseline")(renderBaseline(3, []scnet.Status{scnet.StatusFailed}, map[scnet.Status]int{scnet.StatusFailed: 1}))
+	add("token_warning")(renderTokenWarning(goldenNow.Add(time.Hour), goldenNow, shanghai))
+	for name, blocks := range rendered {
+		n := 0
+		walkObjects(t, blocks, func(o map[string]any) {
+			if o["type"] != "mrkdwn" {
+				return
+			}
+			n++
+			if o["verbatim"] != true {
+				t.Errorf("%s: mrkdwn %q is not verbatim", name, o["text"])
+			}
+		})
+		if n == 0 {
+			t.Errorf("%s: no mrkdwn object at all", name)
+		}
+	}
+}
+
+// walkObjects calls f on every JSON object in blocks.
+func walkObjects(t *testing.T, blocks json.RawMessage, f func(map[string]any)) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(blocks, &v); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			f(x)
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(v)
+}
+
+// An instance whose id could not come back in a click gets no Snooze or
+// Details button (Action would refuse it), and an acknowledged alert for it
+// no empty actions block.
+func TestRenderAlertWithoutButtonSafeID(t *testing.T) {
+	w := goldenWatcher()
+	in := hostileInstance()
+	in.ID = "../../v2/detail"
+	a := state.Alert{ID: "a-1", InstanceID: in.ID, From: scnet.StatusRunning, To: scnet.StatusFailed, StatusLine: "x"}
+	text, blocks := w.renderAlert(a, in, nil)
+	if vs := blockkit.ValidateMessage(text, blocks); len(vs) > 0 {
+		t.Fatal(vs)
+	}
+	if s := string(blocks); strings.Contains(s, actionSnooze) || strings.Contains(s, actionDetails) || !strings.Contains(s, actionAck) {
+		t.Errorf("buttons for an id that cannot travel in one: %s", s)
+	}
+	a.AckedBy = "U1"
+	text, blocks = w.renderAlert(a, in, nil)
+	if vs := blockkit.ValidateMessage(text, blocks); len(vs) > 0 {
+		t.Fatal(vs)
+	}
+	if strings.Contains(string(blocks), `"actions"`) {
+		t.Errorf("an actions block without buttons: %s", blocks)
 	}
 }

@@ -1,0 +1,170 @@
+package blockkit
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/scnet"
+)
+
+// Bounds for the details view. Lists are capped so a hostile or broken
+// answer with thousands of ports cannot overflow a section.
+const (
+	maxListed    = 10
+	fieldValue   = 500
+	detailsDesc  = 2500
+	detailsShort = 200
+	detailsName  = 200
+)
+
+// Details is one instance's details view, the same wherever it is shown:
+// the /instances <id> reply and an alert's Details button. Its blocks end
+// with the context line; callers add their own buttons after it.
+type Details struct {
+	Instance *scnet.Instance
+	// Now is the moment shown as "as of" and the end of a running
+	// instance's run time.
+	Now time.Time
+	// Location is the display zone.
+	Location *time.Location
+	// Note is added to the context line, already mrkdwn ("shared by <@U1>").
+	Note string
+}
+
+// Blocks renders the view. The start script's content never appears:
+// scnet.Instance does not even carry it.
+func (v Details) Blocks() []slack.Block {
+	in, loc := v.Instance, v.Location
+	blocks := []slack.Block{slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, PlainText(v.title(), MaxHeaderText), false, false))}
+
+	blocks = append(blocks, slack.NewSectionBlock(nil, []*slack.TextBlockObject{
+		detailsField("Status", StatusEmoji(in.Status)+" "+StatusText(in.Status)),
+		detailsField("Task type", Value(string(in.TaskType), detailsShort)),
+		detailsField("ID", Value(in.ID, detailsShort)),
+		detailsField("User", Value(in.UserName, detailsShort)),
+		detailsField("GPUs / CPUs / RAM", Resources(in, "")),
+		detailsField("Accelerator", Value(in.AcceleratorType, detailsShort)),
+		detailsField("Spec", Spec(in.ResourceSpec, fieldValue)),
+		detailsField("Resource group", Value(in.ResourceGroup, detailsShort)),
+		detailsField("Image", Value(in.Version, fieldValue)),
+		detailsField("Image path", Value(in.ImagePath, fieldValue)),
+	}, nil))
+
+	script := "not used"
+	if in.UseStartScript {
+		script = "used: " + Value(in.StartScriptPath, fieldValue)
+	}
+	blocks = append(blocks, slack.NewSectionBlock(nil, []*slack.TextBlockObject{
+		detailsField("Created", Clock(in.CreateTime, loc)),
+		detailsField("Started", Clock(in.StartTime, loc)),
+		detailsField("Ended", Clock(in.EndTime, loc)),
+		detailsField("Run time", RunTime(in, v.Now)),
+		detailsField("Timeout", SCNetDuration(in.TimeoutLimit, detailsShort)),
+		detailsField("Remaining", SCNetDuration(in.RemainingTime, detailsShort)),
+		detailsField("Tasks", tasks(in)),
+		detailsField("Notebook IP", Value(in.HeaderNotebookIP, detailsShort)),
+		detailsField("TensorBoard", Value(in.TensorboardPath, fieldValue)),
+		detailsField("Start script", script),
+	}, nil))
+
+	if len(in.Ports) > 0 {
+		blocks = append(blocks, detailsSection("*Ports*\n"+portLines(in.Ports)))
+	}
+	if len(in.Mounts) > 0 {
+		blocks = append(blocks, detailsSection("*Mounts*\n"+mountLines(in.Mounts)))
+	}
+	if d := strings.TrimSpace(in.Description); d != "" {
+		blocks = append(blocks, detailsSection("*Description*\n"+EscapeTruncate(d, detailsDesc)))
+	}
+	ctx := ZoneNote(v.Now, loc) + " · as of " + v.Now.In(loc).Format("15:04:05")
+	if v.Note != "" {
+		ctx += " · " + v.Note
+	}
+	blocks = append(blocks, slack.NewContextBlock("", detailsMrkdwn(Truncate(ctx, MaxSectionText))))
+	return blocks
+}
+
+// Fallback is the view's notification text.
+func (v Details) Fallback() string {
+	in := v.Instance
+	return Truncate("Instance "+Value(v.title(), detailsName)+": "+StatusText(in.Status)+", "+Resources(in, "")+", user "+Value(in.UserName, detailsShort), MaxMessageText)
+}
+
+// title is what the header names: the instance's name, else its id, never
+// nothing (Slack refuses a header without text).
+func (v Details) title() string {
+	for _, s := range []string{v.Instance.Name, v.Instance.ID} {
+		if s = strings.TrimSpace(Clean(s)); s != "" {
+			return s
+		}
+	}
+	return "Unnamed instance"
+}
+
+// detailsMrkdwn is a verbatim mrkdwn object: Slack then turns no word of
+// user-controlled text into a link or mention by itself.
+func detailsMrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
+}
+
+// detailsField is one "*label*\nvalue" field; value is already escaped.
+func detailsField(label, value string) *slack.TextBlockObject {
+	return detailsMrkdwn(Truncate("*"+label+"*\n"+value, MaxFieldText))
+}
+
+func detailsSection(s string) *slack.SectionBlock {
+	return slack.NewSectionBlock(detailsMrkdwn(Truncate(s, MaxSectionText)), nil, nil)
+}
+
+// portLines lists ports with how to reach them: a link for http(s), the
+// command for ssh.
+func portLines(ports []scnet.Port) string {
+	return Bullets(ports, maxListed, func(p scnet.Port) string {
+		var b strings.Builder
+		if strings.TrimSpace(p.Name) != "" {
+			b.WriteString(Value(p.Name, 60) + " ")
+		}
+		b.WriteString(strconv.Itoa(int(p.ContainerPort)))
+		if strings.TrimSpace(p.Protocol) != "" {
+			b.WriteString("/" + Value(p.Protocol, 10))
+		}
+		if link := AccessLink(p.AccessURL, "open"); link != "" {
+			b.WriteString(" — " + link)
+		} else if cmd := SSHCommand(p.AccessURL); cmd != "" {
+			b.WriteString(" — " + cmd)
+		}
+		return b.String()
+	})
+}
+
+// mountLines lists mounts as "source → target".
+func mountLines(ms []scnet.Mount) string {
+	return Bullets(ms, maxListed, func(m scnet.Mount) string {
+		return Value(m.Source, 100) + " → " + Value(m.Target, 100)
+	})
+}
+
+// Bullets writes one "• " line per item, at most max of them and then how
+// many more there are, so a huge list cannot overflow a section.
+func Bullets[T any](items []T, max int, line func(T) string) string {
+	lines := make([]string, 0, min(len(items), max)+1)
+	for i, it := range items {
+		if i == max {
+			lines = append(lines, "• … and "+strconv.Itoa(len(items)-max)+" more")
+			break
+		}
+		lines = append(lines, "• "+line(it))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// tasks writes the task counter of a multi-task instance.
+func tasks(in *scnet.Instance) string {
+	if in.TaskNumber <= 0 {
+		return None
+	}
+	return strconv.Itoa(int(in.CurrentIndex)) + " of " + strconv.Itoa(int(in.TaskNumber))
+}

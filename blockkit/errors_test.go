@@ -1,0 +1,53 @@
+package blockkit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"syscall"
+	"testing"
+
+	"scnetbot/scnet"
+)
+
+// Whatever an error carries (a token, a password, an SCNet URL, an HTML
+// page), none of it reaches the words: only scnetbot's sentences,
+// documented codes and status numbers.
+func TestErrorWordsNeverQuoteTheError(t *testing.T) {
+	const secret = "eyJsecret-token"
+	page := "<html><body>503 " + secret + "</body></html>"
+	u := "https://api.scnet.cn/ai/openapi/v2/instance-service/x/detail?token=" + secret
+	tests := []struct {
+		err     error
+		summary string
+	}{
+		{&url.Error{Op: "Get", URL: u, Err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("no route " + secret)}}, "cannot reach SCNet"},
+		{&url.Error{Op: "Get", URL: u, Err: syscall.ECONNRESET}, "broke off"},
+		{fmt.Errorf("list %s: %w", u, context.DeadlineExceeded), "in time"},
+		{fmt.Errorf("poll %s: %w", u, context.Canceled), "cancelled"},
+		{&scnet.APIError{HTTPStatus: 503, Msg: page}, "HTTP 503"},
+		{&scnet.APIError{Code: scnet.CodeInternal, Msg: page}, "code 10001"},
+		{&scnet.APIError{Code: scnet.Code(secret), Msg: page}, "undocumented code"},
+		{&scnet.APIError{Code: scnet.CodePermissionDenied, Msg: secret}, "token"},
+		{&scnet.DecodeError{Endpoint: u, Excerpt: page, Err: errors.New(secret)}, "could not read"},
+		{&scnet.TokenError{Err: errors.New("login " + u)}, "could not get an SCNet token"},
+		{fmt.Errorf("get instance %q: %w", secret, scnet.ErrNotFound), "no such instance"},
+		{errors.New(page + u), "unexpected"},
+	}
+	for _, tt := range tests {
+		text, summary := ErrorText(tt.err), ErrorSummary(tt.err)
+		if !strings.Contains(summary, tt.summary) {
+			t.Errorf("ErrorSummary(%v) = %q, want it to say %q", tt.err, summary, tt.summary)
+		}
+		for _, s := range []string{text, summary} {
+			for _, bad := range []string{secret, "http://", "https://", "<", "scnet.cn", tt.err.Error()} {
+				if strings.Contains(s, bad) {
+					t.Errorf("words for %v quote %q: %q", tt.err, bad, s)
+				}
+			}
+		}
+	}
+}

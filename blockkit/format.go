@@ -1,0 +1,279 @@
+package blockkit
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"scnetbot/scnet"
+)
+
+// scnetbot's house format for instance data, shared by the /instances
+// replies and the alerts: sizes in GB, durations as "4d 12h", SCNet's
+// Chinese specs and durations read into the same words, times in the
+// display zone. Every function returns mrkdwn-safe text.
+
+// None is shown for a value SCNet left empty (or sent as "--").
+const None = "—"
+
+// maxLinkURL bounds a shown access URL so ten ports fit in one section.
+const maxLinkURL = 180
+
+// StatusEmoji is the emoji shown before a status.
+func StatusEmoji(s scnet.Status) string {
+	switch s {
+	case scnet.StatusRunning:
+		return ":large_green_circle:"
+	case scnet.StatusWaiting, scnet.StatusDeploying:
+		return ":hourglass_flowing_sand:"
+	case scnet.StatusCompleted:
+		return ":white_check_mark:"
+	case scnet.StatusFailed:
+		return ":red_circle:"
+	case scnet.StatusTerminated:
+		return ":black_square_for_stop:"
+	}
+	return ":grey_question:"
+}
+
+// StatusText is a status as shown, escaped: SCNet may send one it never
+// documented.
+func StatusText(s scnet.Status) string {
+	if s == "" {
+		return "unknown"
+	}
+	return EscapeTruncate(string(s), 30)
+}
+
+// Value escapes and bounds a user-controlled value, None when empty.
+func Value(s string, max int) string {
+	s = strings.TrimSpace(s)
+	if s == "" || s == "--" {
+		return None
+	}
+	return EscapeTruncate(s, max)
+}
+
+// Clock writes a time in loc, None when SCNet sent none.
+func Clock(t scnet.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return None
+	}
+	return t.In(loc).Format("2006-01-02 15:04")
+}
+
+// Times are written in the display zone and named by their UTC offset,
+// "UTC+08:00", once in each reply's context line and in full where a time
+// stands alone, like a snooze's end or an alert's. Not by abbreviation:
+// "CST" is China, US Central or Cuba. Not with Slack's <!date^…> token
+// either, though it would show each reader their own zone: it does not
+// render in plain_text (headers, button labels), in the notification text,
+// or in the terminal demo, and a message would then mix zones. Rows add
+// "(3m ago)", which reads the same in every zone.
+
+// UTCOffset writes t's offset from UTC: "UTC+08:00", "UTC-05:30".
+func UTCOffset(t time.Time) string {
+	_, off := t.Zone()
+	sign := "+"
+	if off < 0 {
+		sign, off = "-", -off
+	}
+	return fmt.Sprintf("UTC%s%02d:%02d", sign, off/3600, off%3600/60)
+}
+
+// ZoneNote names the display zone for a context line: its offset now, and
+// its IANA name when it has one (a fixed zone's name is only an
+// abbreviation, which says nothing the offset does not): "times in
+// UTC+08:00 (Asia/Shanghai)".
+func ZoneNote(now time.Time, loc *time.Location) string {
+	note := "times in " + UTCOffset(now.In(loc))
+	if name := loc.String(); strings.Contains(name, "/") {
+		note += " (" + name + ")"
+	}
+	return note
+}
+
+// Stamp writes a time that stands alone in a sentence, in loc with its
+// offset: "2026-11-25 18:24 UTC+08:00"; None for the zero time.
+func Stamp(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return None
+	}
+	t = t.In(loc)
+	return t.Format("2006-01-02 15:04") + " " + UTCOffset(t)
+}
+
+// Duration writes d with its two largest units: "3h 4m", "2d 5h", "45s".
+func Duration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	days := int64(d / (24 * time.Hour))
+	hours := int64(d / time.Hour % 24)
+	mins := int64(d / time.Minute % 60)
+	switch {
+	case days > 0:
+		return strconv.FormatInt(days, 10) + "d " + strconv.FormatInt(hours, 10) + "h"
+	case hours > 0:
+		return strconv.FormatInt(hours, 10) + "h " + strconv.FormatInt(mins, 10) + "m"
+	case mins > 0:
+		return strconv.FormatInt(mins, 10) + "m"
+	}
+	return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+}
+
+// scnetDuration matches how SCNet's console writes a duration: "4天12小时1分".
+var scnetDuration = regexp.MustCompile(`^(?:(\d{1,6})天)?(?:(\d{1,6})小时)?(?:(\d{1,6})分(?:钟)?)?(?:(\d{1,6})秒)?$`)
+
+// ParseSCNetDuration reads a duration as SCNet writes it ("4天12小时1分",
+// "45分") or in Go's syntax ("72h"); false for anything else ("--",
+// "unlimited").
+func ParseSCNetDuration(s string) (time.Duration, bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	if s == "" {
+		return 0, false
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return d, true
+	}
+	m := scnetDuration.FindStringSubmatch(s)
+	if m == nil {
+		return 0, false
+	}
+	var d time.Duration
+	for i, unit := range []time.Duration{24 * time.Hour, time.Hour, time.Minute, time.Second} {
+		if m[i+1] != "" {
+			n, _ := strconv.Atoi(m[i+1]) // at most six digits: no overflow
+			d += time.Duration(n) * unit
+		}
+	}
+	return d, true
+}
+
+// SCNetDuration writes one of SCNet's duration texts in the house format,
+// "4天12小时1分" as "4d 12h"; text it cannot read is shown as sent, escaped.
+func SCNetDuration(s string, max int) string {
+	if d, ok := ParseSCNetDuration(s); ok {
+		return Duration(d)
+	}
+	return Value(s, max)
+}
+
+// RunTime is how long an instance has run: until its end when it ended,
+// until now while it runs, and SCNet's own duration when there is no start
+// time, or no end time for an instance that has ended, to compute from.
+func RunTime(in *scnet.Instance, now time.Time) string {
+	if in.StartTime.IsZero() || (in.EndTime.IsZero() && in.Status.Terminal()) {
+		return SCNetDuration(in.Duration, 40)
+	}
+	end := now
+	if !in.EndTime.IsZero() {
+		end = in.EndTime.Time
+	}
+	return Duration(end.Sub(in.StartTime.Time))
+}
+
+// GB writes a size given in MB as GB: 30720 as "30".
+func GB(mb float64) string {
+	// In floating point, so that an absurd size cannot wrap negative.
+	return strconv.FormatFloat(math.Trunc(mb*10/1024)/10, 'f', -1, 64)
+}
+
+// Resources writes "8 GPU · 32 CPU · 256 GB RAM", with the accelerator type
+// (already escaped) after the GPU count when given: "8 GPU (DCU Z100) · …".
+func Resources(in *scnet.Instance, accel string) string {
+	gpu := strconv.Itoa(int(in.GPUNumber)) + " GPU"
+	if accel != "" {
+		gpu += " (" + accel + ")"
+	}
+	return gpu + " · " + strconv.Itoa(int(in.CPUNumber)) + " CPU · " + GB(float64(in.RAMSizeMB)) + " GB RAM"
+}
+
+// specPart matches one part of an SCNet resource spec: "6 核心",
+// "2 加速器", "30.0G 内存".
+var specPart = regexp.MustCompile(`^(\d{1,9}(?:\.\d{1,3})?)\s*([GMT]?)(?:i?B)?\s*(核心|核|加速器|卡|内存)$`)
+
+// Spec writes SCNet's resource spec in the house format: "6 核心; 2 加速器;
+// 30.0G 内存" as "6 CPU · 2 GPU · 30 GB RAM". A spec it cannot read whole
+// is shown as sent, escaped.
+func Spec(s string, max int) string {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '；' || r == ',' || r == '，' })
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		m := specPart.FindStringSubmatch(strings.TrimSpace(p))
+		if m == nil {
+			return Value(s, max)
+		}
+		n, _ := strconv.ParseFloat(m[1], 64) // the pattern admits only numbers
+		switch m[3] {
+		case "核心", "核":
+			out = append(out, strconv.FormatFloat(n, 'f', -1, 64)+" CPU")
+		case "加速器", "卡":
+			out = append(out, strconv.FormatFloat(n, 'f', -1, 64)+" GPU")
+		default:
+			mb := n * 1024 // G, the unit SCNet writes
+			switch m[2] {
+			case "M":
+				mb = n
+			case "T":
+				mb = n * 1024 * 1024
+			}
+			out = append(out, GB(mb)+" GB RAM")
+		}
+	}
+	if len(out) == 0 {
+		return Value(s, max)
+	}
+	return strings.Join(out, " · ")
+}
+
+// AccessLink makes an http(s) access URL safe to show, as a mrkdwn link
+// with label: no user info, query or fragment (a notebook URL's query can
+// carry its login token); "" when the URL is not usable.
+func AccessLink(raw, label string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return ""
+	}
+	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
+	// Slack decodes entities inside a link as well: "&" must be written
+	// "&amp;" for the link to lead where SCNet said.
+	s := strings.ReplaceAll(u.String(), "&", "&amp;")
+	if len(s) > maxLinkURL || strings.ContainsAny(s, "|<> \t\n") {
+		return ""
+	}
+	return "<" + s + "|" + label + ">"
+}
+
+// sshWord matches a host or login name that can be shown in a command:
+// nothing a shell or mrkdwn would read as markup.
+var sshWord = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+
+// SSHCommand turns an ssh:// access URL into the command that opens it, in
+// a code span: "`ssh -p 30001 root@ai01.scnet.cn`". The login name is kept,
+// since the command needs it; a password, query or path is never shown. ""
+// when the URL is not an ssh URL scnetbot can show safely.
+func SSHCommand(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Scheme != "ssh" || !sshWord.MatchString(u.Hostname()) {
+		return ""
+	}
+	cmd := "ssh "
+	if p := u.Port(); p != "" && p != "22" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return ""
+		}
+		cmd += "-p " + p + " "
+	}
+	if name := u.User.Username(); name != "" {
+		if !sshWord.MatchString(name) {
+			return ""
+		}
+		cmd += name + "@"
+	}
+	return "`" + cmd + u.Hostname() + "`"
+}
