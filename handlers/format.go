@@ -26,7 +26,6 @@ func statusEmoji(s scnet.Status) string              { return blockkit.StatusEmo
 func statusText(s scnet.Status) string               { return blockkit.StatusText(s) }
 func text(s string, max int) string                  { return blockkit.Value(s, max) }
 func humanDuration(d time.Duration) string           { return blockkit.Duration(d) }
-func (r renderer) clock(t scnet.Time) string         { return blockkit.Clock(t, r.loc) }
 func (r renderer) zoneNote() string                  { return blockkit.ZoneNote(r.now, r.loc) }
 func (r renderer) runTime(in *scnet.Instance) string { return blockkit.RunTime(in, r.now) }
 
