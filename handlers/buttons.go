@@ -7,7 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"scnetbot/blockkit"
+	"scnetbot/scnet"
 )
 
 // Action ids. Every id scnetbot's command replies use starts with
@@ -36,10 +36,6 @@ type buttonValue struct {
 	B  *string `json:"b,omitempty"`
 }
 
-// buttonID reports whether an instance id can travel in a button; see
-// blockkit.ButtonInstanceID, which alert buttons use too.
-func buttonID(id string) bool { return blockkit.ButtonInstanceID(id) }
-
 // encode writes v as a button value. It cannot fail for two strings.
 func (v buttonValue) encode() string {
 	b, _ := json.Marshal(v)
@@ -59,7 +55,7 @@ func decodeButtonValue(s string) (buttonValue, Query, error) {
 		}
 	}
 	if v.ID != "" {
-		if !buttonID(v.ID) || v.Q != "" {
+		if !scnet.ValidInstanceID(v.ID) || v.Q != "" {
 			return v, Query{}, errStaleButton
 		}
 		return v, Query{Kind: KindDetails, ID: v.ID}, nil

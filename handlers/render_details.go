@@ -36,7 +36,7 @@ func (r renderer) details(v detailsView) *slack.WebhookMessage {
 		if v.back != nil {
 			els = append(els, button(actionBack, "◀ Back to list", buttonValue{Q: *v.back}))
 		}
-		if buttonID(in.ID) {
+		if scnet.ValidInstanceID(in.ID) {
 			els = append(els,
 				button(actionRefresh, ":arrows_counterclockwise: Refresh", buttonValue{ID: in.ID, B: v.back}),
 				button(actionShare, "Share to channel", buttonValue{ID: in.ID}),

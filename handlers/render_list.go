@@ -98,7 +98,7 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 		}
 		in := &p.Instances[i]
 		var acc *slack.Accessory
-		if !v.shared && buttonID(in.ID) {
+		if !v.shared && scnet.ValidInstanceID(in.ID) {
 			back := q.String()
 			acc = slack.NewAccessory(button(detailsActionID(i), "Details", buttonValue{ID: in.ID, B: &back}))
 		}

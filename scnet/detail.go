@@ -2,7 +2,6 @@ package scnet
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,8 +12,8 @@ import (
 // a failure to ask (network, 5xx, a rejected token, a 404 from a wrong base
 // URL) is never ErrNotFound, so a watcher does not mistake it for "gone".
 func (c *Client) Instance(ctx context.Context, id string) (*Instance, error) {
-	if id == "" {
-		return nil, errors.New("get instance: empty id")
+	if !ValidInstanceID(id) {
+		return nil, fmt.Errorf("get instance %.20q: %w", id, ErrInvalidInstanceID)
 	}
 	r := request{
 		endpoint: "detail",

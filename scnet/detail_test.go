@@ -13,19 +13,19 @@ func TestInstanceFound(t *testing.T) {
 	var rawPath string
 	mux.HandleFunc("/ai/openapi/v2/instance-service/", func(w http.ResponseWriter, r *http.Request) {
 		rawPath = r.URL.EscapedPath()
-		it := item("a/b c")
+		it := item("inst-42_a")
 		it["containerPortInfoList"] = []map[string]any{{"name": "jupyter", "containerPort": "8888", "protocol": "TCP", "accessUrl": "https://x/lab"}}
 		it["mountInfoList"] = []map[string]any{{"source": "/public/home/alice", "target": "/root/private_data"}}
 		writeJSON(w, 200, map[string]any{"code": "0", "msg": "success", "data": it})
 	})
-	in, err := c.Instance(context.Background(), "a/b c")
+	in, err := c.Instance(context.Background(), "inst-42_a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "/ai/openapi/v2/instance-service/a%2Fb%20c/detail"; rawPath != want {
+	if want := "/ai/openapi/v2/instance-service/inst-42_a/detail"; rawPath != want {
 		t.Errorf("path = %s, want %s", rawPath, want)
 	}
-	if in.ID != "a/b c" || in.Status != StatusRunning || len(in.Ports) != 1 || in.Ports[0].ContainerPort != 8888 ||
+	if in.ID != "inst-42_a" || in.Status != StatusRunning || len(in.Ports) != 1 || in.Ports[0].ContainerPort != 8888 ||
 		len(in.Mounts) != 1 || in.Mounts[0].Target != "/root/private_data" {
 		t.Errorf("instance = %+v", in)
 	}

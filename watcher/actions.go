@@ -82,7 +82,7 @@ func (w *Watcher) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 func (w *Watcher) buttonAlert(ctx context.Context, value string) (state.Alert, *slack.WebhookMessage) {
 	forged := ephemeral(":grey_question: That button does not belong to a scnetbot alert. Use the buttons on the alert itself.")
 	alertID, instanceID, ok := strings.Cut(value, "|")
-	if !ok || !blockkit.ButtonInstanceID(instanceID) {
+	if !ok || !scnet.ValidInstanceID(instanceID) {
 		return state.Alert{}, forged
 	}
 	var al state.Alert

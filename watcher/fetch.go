@@ -31,34 +31,12 @@ type observation struct {
 	skipCapped bool
 }
 
-// maxIDLen bounds an instance id. SCNet's ids are 32 hexadecimal digits;
-// the bound leaves room for another format while keeping every id a small
-// store key (bbolt refuses keys over 32 KiB) and a button value.
-const maxIDLen = 64
-
 // maxSkipLogs bounds the records one poll logs as skipped: a listing full
 // of them must not flood the log.
 const maxSkipLogs = 5
 
 // skipLogIDLen is how much of a skipped id is logged.
 const skipLogIDLen = 16
-
-// validID reports whether id can name an instance: non-empty, at most
-// maxIDLen bytes of letters, digits, '-' and '_', the rule alert and
-// command buttons apply too. Anything else cannot be a store key or be
-// looked up by id safely (the id goes into the detail endpoint's path).
-func validID(id string) bool {
-	if id == "" || len(id) > maxIDLen {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
 
 // skip records a listing record that cannot be watched. One bad record
 // must not blind the watcher to the rest of the listing, nor look like an
@@ -95,7 +73,7 @@ func (w *Watcher) observe(ctx context.Context, tracked map[string]state.Instance
 	ob := &observation{seen: map[string]scnet.Instance{}, gone: map[string]bool{}, looked: map[string]bool{},
 		totals: map[scnet.Status]int{}, logged: map[string]bool{}}
 	add := func(in scnet.Instance) error {
-		if !validID(in.ID) {
+		if !scnet.ValidInstanceID(in.ID) {
 			w.skip(ob, in)
 			return nil
 		}

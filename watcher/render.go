@@ -169,7 +169,7 @@ func (w *Watcher) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooze
 	}
 	// Buttons about the instance only for an id that can come back in a
 	// click: Action refuses any other, as the command's buttons do.
-	if blockkit.ButtonInstanceID(in.ID) {
+	if scnet.ValidInstanceID(in.ID) {
 		for _, d := range snoozeChoices() {
 			label := snoozeLabel(d)
 			buttons = append(buttons, slack.NewButtonBlockElement(actionSnooze+label, buttonValue(a.ID, in.ID), plain("Snooze "+label)))
