@@ -123,14 +123,23 @@ func (d *Deliverer) Kick() {
 // are delivered first, checked against the channel when they may already
 // have been posted.
 func (d *Deliverer) Run(ctx context.Context) error {
+	// failing counts the steps in a row that failed before sending (the
+	// store could not be read, typically): their waits double up to
+	// MaxBackoff, so a corrupt store is not asked, and logged, every second.
+	failing := 0
 	for {
 		wait, err := d.deliverStep(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if err != nil {
-			d.cfg.Logger.Error("alert delivery", "err", err)
-			wait = d.cfg.MinBackoff
+		switch {
+		case err != nil:
+			failing++
+			wait = min(d.cfg.MinBackoff<<min(failing-1, 20), d.cfg.MaxBackoff)
+			d.cfg.Logger.Error("alert delivery", "err", err, "failures_in_a_row", failing, "retry_in", wait)
+		case failing > 0:
+			d.cfg.Logger.Info("alert delivery works again", "after_failures", failing)
+			failing = 0
 		}
 		if wait <= 0 {
 			continue

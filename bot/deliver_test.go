@@ -490,3 +490,61 @@ func TestDeliverUnknownOutcomeInABusyChannel(t *testing.T) {
 		})
 	}
 }
+
+// countingStore is a store whose every transaction fails, counting them.
+type countingStore struct {
+	calls atomic.Int32
+	err   error
+}
+
+func (s *countingStore) View(context.Context, func(state.Tx) error) error {
+	s.calls.Add(1)
+	return s.err
+}
+func (s *countingStore) Update(context.Context, func(state.Tx) error) error {
+	s.calls.Add(1)
+	return s.err
+}
+func (s *countingStore) Close() error { return nil }
+
+// A store that cannot be read (a corrupt file) must not turn the deliverer
+// into a loop that asks it, and logs an error, every MinBackoff: the waits
+// grow to MaxBackoff.
+func TestDeliverBacksOffAnUnusableStore(t *testing.T) {
+	st := &countingStore{err: state.ErrUnusable}
+	var logs syncBuffer
+	d := bot.NewDeliverer(slack.New("xoxb-unused"), st, bot.DeliverConfig{
+		MinBackoff: 10 * time.Millisecond, MaxBackoff: time.Second,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := d.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Without backoff: about 100 tries in the second. With it, doubling
+	// from 10 ms: 7.
+	if n := st.calls.Load(); n > 15 {
+		t.Errorf("the store was asked %d times in 1 s with a 10 ms minimum backoff: no backoff", n)
+	}
+	if n := strings.Count(logs.String(), "level=ERROR"); n > 15 {
+		t.Errorf("%d error lines in 1 s", n)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a reader.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
