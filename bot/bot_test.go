@@ -512,14 +512,7 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 	if m := h.reply(t, h.command(t, "hello", "U1")); !strings.Contains(m.Text, "busy") {
 		t.Fatalf("third reply = %q, want busy", m.Text)
 	}
-	h.stop()
-	if err := <-h.done; err != nil {
-		t.Errorf("Run = %v", err)
-	}
-	h.done <- nil // for the cleanup
-	if gs := botGoroutines(); len(gs) > 0 {
-		t.Errorf("%d goroutines of the bot outlived Run:\n%s", len(gs), strings.Join(gs, "\n\n"))
-	}
+	h.stopAndCheckGoroutines(t)
 	h.emu.Close()
 	// slack-go and net/http end their own goroutines once the sockets close,
 	// a moment later.
@@ -538,14 +531,7 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 func TestRunWaitsForTheSocket(t *testing.T) {
 	h := start(t, Config{})
 	h.reply(t, h.command(t, "hello", "U1"))
-	h.stop()
-	if err := <-h.done; err != nil {
-		t.Errorf("Run = %v", err)
-	}
-	h.done <- nil // for the cleanup
-	if gs := botGoroutines(); len(gs) > 0 {
-		t.Errorf("%d goroutines of the bot outlived Run:\n%s", len(gs), strings.Join(gs, "\n\n"))
-	}
+	h.stopAndCheckGoroutines(t)
 }
 
 // TestRedeliveredEnvelopeRunsOnce: Slack sends an envelope again, same id,
@@ -580,5 +566,19 @@ func TestRedeliveredEnvelopeRunsOnce(t *testing.T) {
 	}
 	if n := h.cmds.calls.Load(); n != 4 {
 		t.Errorf("commands run %d times, want 4 (list, share, after, after)", n)
+	}
+}
+
+// stopAndCheckGoroutines stops the bot, waits for Run, and fails the test
+// if any goroutine running the bot's code outlived it.
+func (h *harness) stopAndCheckGoroutines(t *testing.T) {
+	t.Helper()
+	h.stop()
+	if err := <-h.done; err != nil {
+		t.Errorf("Run = %v", err)
+	}
+	h.done <- nil // for the cleanup
+	if gs := botGoroutines(); len(gs) > 0 {
+		t.Errorf("%d goroutines of the bot outlived Run:\n%s", len(gs), strings.Join(gs, "\n\n"))
 	}
 }

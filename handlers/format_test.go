@@ -11,21 +11,6 @@ import (
 	"scnetbot/scnet"
 )
 
-func TestHumanDuration(t *testing.T) {
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
-		{-time.Hour, "0s"}, {0, "0s"}, {45 * time.Second, "45s"}, {90 * time.Second, "1m"},
-		{3*time.Hour + 4*time.Minute, "3h 4m"}, {53 * time.Hour, "2d 5h"},
-	}
-	for _, tt := range tests {
-		if got := humanDuration(tt.d); got != tt.want {
-			t.Errorf("humanDuration(%v) = %q, want %q", tt.d, got, tt.want)
-		}
-	}
-}
-
 func TestSnoozeDurationFormat(t *testing.T) {
 	for _, d := range []time.Duration{time.Minute, 90 * time.Minute, 4 * time.Hour, 24 * time.Hour, 50 * time.Hour, 7 * 24 * time.Hour} {
 		got, err := parseSnoozeDuration(formatSnoozeDuration(d))
