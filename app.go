@@ -18,6 +18,7 @@ import (
 	"scnetbot/handlers"
 	"scnetbot/health"
 	"scnetbot/metrics"
+	"scnetbot/outbox"
 	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/watcher"
@@ -69,7 +70,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 
 	var (
 		w     *watcher.Watcher
-		deliv *bot.Deliverer
+		deliv *outbox.Deliverer
 		store state.Store
 	)
 	if cfg.WatchEnabled() {
@@ -87,7 +88,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 			store = bolt
 			defer bolt.Close()
 		}
-		deliv = bot.NewDeliverer(api, store, bot.DeliverConfig{Logger: logger.With("component", "deliver"), Metrics: m})
+		deliv = outbox.NewDeliverer(api, store, outbox.DeliverConfig{Logger: logger.With("component", "deliver"), Metrics: m})
 		w = watcher.New(client, store, watcher.Config{
 			Channel:        cfg.WatchChannel,
 			Interval:       cfg.WatchInterval.D,

@@ -19,8 +19,8 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"scnetbot/bot"
 	"scnetbot/internal/slackemu"
+	"scnetbot/outbox"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 	"scnetbot/state"
@@ -61,7 +61,7 @@ type env struct {
 	path   string
 	st     *state.Bolt
 	w      *watcher.Watcher
-	d      *bot.Deliverer
+	d      *outbox.Deliverer
 	cfg    watcher.Config
 	// rewrite, when set by withRewrite, edits every listing SCNet answers
 	// before the client reads it.
@@ -203,7 +203,7 @@ func (e *env) open() {
 	}
 	e.st = st
 	e.t.Cleanup(func() { _ = st.Close() })
-	e.d = bot.NewDeliverer(e.api, st, bot.DeliverConfig{PerChannelInterval: time.Millisecond,
+	e.d = outbox.NewDeliverer(e.api, st, outbox.DeliverConfig{PerChannelInterval: time.Millisecond,
 		SendTimeout: 300 * time.Millisecond, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
 		HistoryLag: time.Millisecond,
 		Logger:     quiet()})

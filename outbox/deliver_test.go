@@ -1,4 +1,4 @@
-package bot_test
+package outbox_test
 
 import (
 	"context"
@@ -18,9 +18,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/slack-go/slack"
 
-	"scnetbot/bot"
 	"scnetbot/internal/slackemu"
 	"scnetbot/metrics"
+	"scnetbot/outbox"
 	"scnetbot/state"
 )
 
@@ -31,7 +31,7 @@ type deliverEnv struct {
 	ctx context.Context
 	emu *slackemu.Server
 	st  *state.Bolt
-	d   *bot.Deliverer
+	d   *outbox.Deliverer
 }
 
 func newDeliverEnv(t *testing.T, interval time.Duration) *deliverEnv {
@@ -46,7 +46,7 @@ func newDeliverEnv(t *testing.T, interval time.Duration) *deliverEnv {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	api := slack.New(emu.BotToken(), slack.OptionAPIURL(emu.APIURL()))
-	d := bot.NewDeliverer(api, st, bot.DeliverConfig{PerChannelInterval: interval, SendTimeout: 300 * time.Millisecond,
+	d := outbox.NewDeliverer(api, st, outbox.DeliverConfig{PerChannelInterval: interval, SendTimeout: 300 * time.Millisecond,
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, HistoryLag: time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return &deliverEnv{t: t, ctx: ctx, emu: emu, st: st, d: d}
@@ -115,7 +115,7 @@ func TestDeliverReplyWaitsForParent(t *testing.T) {
 		EventType    string         `json:"event_type"`
 		EventPayload map[string]any `json:"event_payload"`
 	}
-	if err := json.Unmarshal(msgs[0].Metadata, &md); err != nil || md.EventType != bot.MetadataEventType || md.EventPayload["alert_id"] != "a1" {
+	if err := json.Unmarshal(msgs[0].Metadata, &md); err != nil || md.EventType != outbox.MetadataEventType || md.EventPayload["alert_id"] != "a1" {
 		t.Errorf("metadata = %s (%v)", msgs[0].Metadata, err)
 	}
 	var ts string
@@ -193,8 +193,8 @@ func TestDeliverRefusedBlocksFallBackToText(t *testing.T) {
 func TestDeliverWaitsOutAuthAndChannelErrors(t *testing.T) {
 	e := newDeliverEnv(t, time.Millisecond)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	broken := bot.NewDeliverer(slack.New("xoxb-revoked", slack.OptionAPIURL(e.emu.APIURL())), e.st,
-		bot.DeliverConfig{PerChannelInterval: time.Millisecond, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond, Logger: logger})
+	broken := outbox.NewDeliverer(slack.New("xoxb-revoked", slack.OptionAPIURL(e.emu.APIURL())), e.st,
+		outbox.DeliverConfig{PerChannelInterval: time.Millisecond, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond, Logger: logger})
 	e.queue(state.Message{Kind: state.KindPost, ID: "a1", AlertID: "a1", Text: "alert"})
 	ctx, cancel := context.WithCancel(e.ctx)
 	done := make(chan error, 1)
@@ -241,7 +241,7 @@ func TestDeliverAttemptedBeforeChecksFirst(t *testing.T) {
 			if tt.preposted {
 				api := slack.New(e.emu.BotToken(), slack.OptionAPIURL(e.emu.APIURL()))
 				_, _, err := api.PostMessageContext(e.ctx, deliverChannel, slack.MsgOptionText("alert a9", false),
-					slack.MsgOptionMetadata(slack.SlackMetadata{EventType: bot.MetadataEventType,
+					slack.MsgOptionMetadata(slack.SlackMetadata{EventType: outbox.MetadataEventType,
 						EventPayload: map[string]any{"alert_id": "a9", "msg_id": "a9"}}))
 				if err != nil {
 					t.Fatal(err)
@@ -318,7 +318,7 @@ func TestDeliverCountsOutcomes(t *testing.T) {
 	e := newDeliverEnv(t, time.Millisecond)
 	m := metrics.New()
 	api := slack.New(e.emu.BotToken(), slack.OptionAPIURL(e.emu.APIURL()))
-	e.d = bot.NewDeliverer(api, e.st, bot.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 300 * time.Millisecond,
+	e.d = outbox.NewDeliverer(api, e.st, outbox.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 300 * time.Millisecond,
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, HistoryLag: time.Millisecond, Metrics: m,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	e.emu.PostThenHang("chat.postMessage", 1, 2*time.Second)
@@ -383,7 +383,7 @@ func (l laggingHistory) GetConversationHistoryContext(ctx context.Context, p *sl
 func TestDeliverUnknownOutcomeWaitsForHistory(t *testing.T) {
 	e := newDeliverEnv(t, time.Millisecond)
 	api := laggingHistory{Client: slack.New(e.emu.BotToken(), slack.OptionAPIURL(e.emu.APIURL())), lag: 200 * time.Millisecond}
-	e.d = bot.NewDeliverer(api, e.st, bot.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 50 * time.Millisecond,
+	e.d = outbox.NewDeliverer(api, e.st, outbox.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 50 * time.Millisecond,
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, HistoryLag: time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	e.emu.PostThenHang("chat.postMessage", 1, time.Second)
@@ -459,7 +459,7 @@ func TestDeliverUnknownOutcomeInABusyChannel(t *testing.T) {
 				}
 			}}
 			m := metrics.New()
-			d := bot.NewDeliverer(api, st, bot.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 100 * time.Millisecond,
+			d := outbox.NewDeliverer(api, st, outbox.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 100 * time.Millisecond,
 				MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, HistoryLag: time.Millisecond, Now: clock.Now, Metrics: m,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if tt.landed {
@@ -513,7 +513,7 @@ func (s *countingStore) Close() error { return nil }
 func TestDeliverBacksOffAnUnusableStore(t *testing.T) {
 	st := &countingStore{err: state.ErrUnusable}
 	var logs syncBuffer
-	d := bot.NewDeliverer(slack.New("xoxb-unused"), st, bot.DeliverConfig{
+	d := outbox.NewDeliverer(slack.New("xoxb-unused"), st, outbox.DeliverConfig{
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: time.Second,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
