@@ -88,7 +88,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 			store = bolt
 			defer bolt.Close()
 		}
-		deliv = outbox.NewDeliverer(api, store, outbox.DeliverConfig{Logger: logger.With("component", "deliver"), Metrics: m})
+		deliv = outbox.New(api, store, outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m})
 		w = watcher.New(client, store, watcher.Config{
 			Channel:        cfg.WatchChannel,
 			Interval:       cfg.WatchInterval.D,

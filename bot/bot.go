@@ -1,6 +1,7 @@
 // Package bot is scnetbot's Socket Mode runtime: it keeps the connection to
 // Slack alive, acks every envelope at once, runs the work behind it with
-// bounded concurrency, answers through response_url and delivers alerts.
+// bounded concurrency and answers through response_url. Alerts are sent by
+// package outbox.
 package bot
 
 import (

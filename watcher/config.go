@@ -52,7 +52,7 @@ type Config struct {
 	// Metrics may be nil.
 	Metrics *metrics.Metrics
 	// Notify is called after messages were queued, so the deliverer sends
-	// them without waiting for its next scan. Wire it to bot.Deliverer.Kick.
+	// them without waiting for its next scan. Wire it to outbox.Deliverer.Kick.
 	Notify func()
 
 	// PageSize is the page size for the alert statuses' newest pages

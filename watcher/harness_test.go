@@ -203,7 +203,7 @@ func (e *env) open() {
 	}
 	e.st = st
 	e.t.Cleanup(func() { _ = st.Close() })
-	e.d = outbox.NewDeliverer(e.api, st, outbox.DeliverConfig{PerChannelInterval: time.Millisecond,
+	e.d = outbox.New(e.api, st, outbox.Config{PerChannelInterval: time.Millisecond,
 		SendTimeout: 300 * time.Millisecond, MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond,
 		HistoryLag: time.Millisecond,
 		Logger:     quiet()})

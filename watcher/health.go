@@ -12,7 +12,7 @@
 // lookup SCNet answers without settling either way leaves that one instance
 // as it was and is asked again after FollowUpEvery. Everything one poll
 // decides is written in one store transaction together with the messages
-// announcing it, which bot.Deliverer then sends.
+// announcing it, which outbox.Deliverer then sends.
 package watcher
 
 import "time"

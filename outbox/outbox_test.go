@@ -46,7 +46,7 @@ func newDeliverEnv(t *testing.T, interval time.Duration) *deliverEnv {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	api := slack.New(emu.BotToken(), slack.OptionAPIURL(emu.APIURL()))
-	d := outbox.NewDeliverer(api, st, outbox.DeliverConfig{PerChannelInterval: interval, SendTimeout: 300 * time.Millisecond,
+	d := outbox.New(api, st, outbox.Config{PerChannelInterval: interval, SendTimeout: 300 * time.Millisecond,
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, HistoryLag: time.Millisecond,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	return &deliverEnv{t: t, ctx: ctx, emu: emu, st: st, d: d}
@@ -193,8 +193,8 @@ func TestDeliverRefusedBlocksFallBackToText(t *testing.T) {
 func TestDeliverWaitsOutAuthAndChannelErrors(t *testing.T) {
 	e := newDeliverEnv(t, time.Millisecond)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	broken := outbox.NewDeliverer(slack.New("xoxb-revoked", slack.OptionAPIURL(e.emu.APIURL())), e.st,
-		outbox.DeliverConfig{PerChannelInterval: time.Millisecond, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond, Logger: logger})
+	broken := outbox.New(slack.New("xoxb-revoked", slack.OptionAPIURL(e.emu.APIURL())), e.st,
+		outbox.Config{PerChannelInterval: time.Millisecond, MinBackoff: time.Millisecond, MaxBackoff: time.Millisecond, Logger: logger})
 	e.queue(state.Message{Kind: state.KindPost, ID: "a1", AlertID: "a1", Text: "alert"})
 	ctx, cancel := context.WithCancel(e.ctx)
 	done := make(chan error, 1)
@@ -318,7 +318,7 @@ func TestDeliverCountsOutcomes(t *testing.T) {
 	e := newDeliverEnv(t, time.Millisecond)
 	m := metrics.New()
 	api := slack.New(e.emu.BotToken(), slack.OptionAPIURL(e.emu.APIURL()))
-	e.d = outbox.NewDeliverer(api, e.st, outbox.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 300 * time.Millisecond,
+	e.d = outbox.New(api, e.st, outbox.Config{PerChannelInterval: time.Millisecond, SendTimeout: 300 * time.Millisecond,
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, HistoryLag: time.Millisecond, Metrics: m,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	e.emu.PostThenHang("chat.postMessage", 1, 2*time.Second)
@@ -383,7 +383,7 @@ func (l laggingHistory) GetConversationHistoryContext(ctx context.Context, p *sl
 func TestDeliverUnknownOutcomeWaitsForHistory(t *testing.T) {
 	e := newDeliverEnv(t, time.Millisecond)
 	api := laggingHistory{Client: slack.New(e.emu.BotToken(), slack.OptionAPIURL(e.emu.APIURL())), lag: 200 * time.Millisecond}
-	e.d = outbox.NewDeliverer(api, e.st, outbox.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 50 * time.Millisecond,
+	e.d = outbox.New(api, e.st, outbox.Config{PerChannelInterval: time.Millisecond, SendTimeout: 50 * time.Millisecond,
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond, HistoryLag: time.Second,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	e.emu.PostThenHang("chat.postMessage", 1, time.Second)
@@ -459,7 +459,7 @@ func TestDeliverUnknownOutcomeInABusyChannel(t *testing.T) {
 				}
 			}}
 			m := metrics.New()
-			d := outbox.NewDeliverer(api, st, outbox.DeliverConfig{PerChannelInterval: time.Millisecond, SendTimeout: 100 * time.Millisecond,
+			d := outbox.New(api, st, outbox.Config{PerChannelInterval: time.Millisecond, SendTimeout: 100 * time.Millisecond,
 				MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond, HistoryLag: time.Millisecond, Now: clock.Now, Metrics: m,
 				Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 			if tt.landed {
@@ -513,7 +513,7 @@ func (s *countingStore) Close() error { return nil }
 func TestDeliverBacksOffAnUnusableStore(t *testing.T) {
 	st := &countingStore{err: state.ErrUnusable}
 	var logs syncBuffer
-	d := outbox.NewDeliverer(slack.New("xoxb-unused"), st, outbox.DeliverConfig{
+	d := outbox.New(slack.New("xoxb-unused"), st, outbox.Config{
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: time.Second,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)

@@ -1,3 +1,7 @@
+// Package outbox sends the alert messages queued in the state store to
+// Slack exactly once: it drains the queue in order per channel, paces each
+// channel, retries what Slack did not take, and checks the channel's history
+// before resending a message whose outcome is unknown.
 package outbox
 
 import (
@@ -12,11 +16,11 @@ import (
 	"scnetbot/state"
 )
 
-// DeliverAPI is the part of the Slack Web API alert delivery uses.
+// SlackAPI is the part of the Slack Web API alert delivery uses.
 // *slack.Client implements it, and also GetConversationRepliesContext,
 // which the deliverer uses when present to check a thread reply whose
 // outcome is unknown.
-type DeliverAPI interface {
+type SlackAPI interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
@@ -28,8 +32,8 @@ type deliverRepliesAPI interface {
 	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
 }
 
-// DeliverConfig tunes the deliverer. Zero values take the defaults noted.
-type DeliverConfig struct {
+// Config tunes the deliverer. Zero values take the defaults noted.
+type Config struct {
 	// PerChannelInterval spaces messages to one channel (default 1s,
 	// Slack's chat.postMessage pace).
 	PerChannelInterval time.Duration
@@ -66,11 +70,11 @@ type DeliverConfig struct {
 const MetadataEventType = "scnetbot_alert"
 
 // Deliverer sends the store's outbox to Slack: in order per channel, paced,
-// retried, and never twice. Build it with NewDeliverer and run Run once.
+// retried, and never twice. Build it with New and run Run once.
 type Deliverer struct {
-	api  DeliverAPI
+	api  SlackAPI
 	st   state.Store
-	cfg  DeliverConfig
+	cfg  Config
 	kick chan struct{}
 
 	// Touched only by the Run goroutine.
@@ -78,8 +82,8 @@ type Deliverer struct {
 	deliverFailures map[string]int
 }
 
-// NewDeliverer builds a deliverer.
-func NewDeliverer(api DeliverAPI, st state.Store, cfg DeliverConfig) *Deliverer {
+// New builds a deliverer.
+func New(api SlackAPI, st state.Store, cfg Config) *Deliverer {
 	if cfg.PerChannelInterval <= 0 {
 		cfg.PerChannelInterval = time.Second
 	}
