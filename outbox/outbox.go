@@ -16,21 +16,18 @@ import (
 	"scnetbot/state"
 )
 
-// SlackAPI is the part of the Slack Web API alert delivery uses.
-// *slack.Client implements it, and also GetConversationRepliesContext,
-// which the deliverer uses when present to check a thread reply whose
-// outcome is unknown.
+// SlackAPI is the part of the Slack Web API alert delivery uses;
+// *slack.Client implements it. The two reads look for a message whose
+// outcome is unknown, at top level or in its alert's thread, before it is
+// sent again.
 type SlackAPI interface {
 	PostMessageContext(ctx context.Context, channelID string, options ...slack.MsgOption) (string, string, error)
 	UpdateMessageContext(ctx context.Context, channelID, timestamp string, options ...slack.MsgOption) (string, string, string, error)
 	GetConversationHistoryContext(ctx context.Context, params *slack.GetConversationHistoryParameters) (*slack.GetConversationHistoryResponse, error)
-}
-
-// deliverRepliesAPI is optional: without it a thread reply whose outcome is
-// unknown is sent again, which may repeat that reply (never an alert).
-type deliverRepliesAPI interface {
 	GetConversationRepliesContext(ctx context.Context, params *slack.GetConversationRepliesParameters) ([]slack.Message, bool, string, error)
 }
+
+var _ SlackAPI = (*slack.Client)(nil)
 
 // Config tunes the deliverer. Zero values take the defaults noted.
 type Config struct {

@@ -250,13 +250,9 @@ func (d *Deliverer) deliverFind(ctx context.Context, m state.Message, threadTS s
 	sctx, cancel := context.WithTimeout(ctx, d.cfg.SendTimeout)
 	defer cancel()
 	if threadTS != "" {
-		rapi, ok := d.api.(deliverRepliesAPI)
-		if !ok {
-			return "", false, nil
-		}
 		cursor := ""
 		for range deliverFindPages {
-			msgs, more, next, err := rapi.GetConversationRepliesContext(sctx, &slack.GetConversationRepliesParameters{
+			msgs, more, next, err := d.api.GetConversationRepliesContext(sctx, &slack.GetConversationRepliesParameters{
 				ChannelID: m.Channel, Timestamp: threadTS, Cursor: cursor, Oldest: oldest, Latest: latest,
 				Inclusive: true, Limit: 200, IncludeAllMetadata: true})
 			if err != nil {
