@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -20,8 +21,11 @@ import (
 // command block, panic or answer at once.
 type fakeCommands struct {
 	release chan struct{} // "block" commands wait for it
-	calls   atomic.Int32
-	denyU   string
+	// cancelled gets the ctx.Err() a "block" command saw when its context
+	// ended before release.
+	cancelled chan error
+	calls     atomic.Int32
+	denyU     string
 }
 
 func (f *fakeCommands) Command(ctx context.Context, cmd slack.SlashCommand) *slack.WebhookMessage {
@@ -33,6 +37,10 @@ func (f *fakeCommands) Command(ctx context.Context, cmd slack.SlashCommand) *sla
 		select {
 		case <-f.release:
 		case <-ctx.Done():
+			select {
+			case f.cancelled <- ctx.Err():
+			default:
+			}
 			return &slack.WebhookMessage{Text: "cancelled"}
 		}
 	case "silent":
@@ -86,7 +94,7 @@ func start(t *testing.T, cfg Config, emuOpts ...slackemu.Option) *harness {
 	t.Helper()
 	emu := slackemu.New(emuOpts...)
 	t.Cleanup(emu.Close)
-	cmds := &fakeCommands{release: make(chan struct{}), denyU: "UDENIED"}
+	cmds := &fakeCommands{release: make(chan struct{}), cancelled: make(chan error, 1), denyU: "UDENIED"}
 	if cfg.Commands == nil {
 		cfg.Commands = cmds
 	}
@@ -418,6 +426,16 @@ func TestShutdownDeadlineCancelsStuckWork(t *testing.T) {
 		t.Fatal("Run did not return after the shutdown deadline")
 	}
 	h.done <- nil
+	// Run waits for its workers, so by now the stuck handler has seen its
+	// context end, or it never will.
+	select {
+	case err := <-h.cmds.cancelled:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("the stuck handler saw ctx.Err() = %v, want context.Canceled", err)
+		}
+	default:
+		t.Error("Run returned, but the stuck handler never saw its context cancelled")
+	}
 	_ = in
 }
 
