@@ -2,6 +2,7 @@ package slackemu
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -59,6 +60,23 @@ func (s *Server) Calls(method string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calls[method]
+}
+
+// Methods lists, sorted, every Web API method the emulator was called with
+// (response_url posts as MethodResponseURL), whether it served, refused or
+// did not know the method. It is how a test learns which methods the bot
+// really uses.
+func (s *Server) Methods() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, 0, len(s.calls))
+	for m, n := range s.calls {
+		if n > 0 {
+			out = append(out, m)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // takeFault counts a call of method and pops the fault scripted for it.

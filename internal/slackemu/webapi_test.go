@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -39,6 +40,27 @@ func TestAuth(t *testing.T) {
 	}
 	if _, err := newAPI(s).GetUserInfoContext(ctx, "U1"); err == nil || err.Error() != "unknown_method" {
 		t.Errorf("users.info = %v, want unknown_method", err)
+	}
+}
+
+// TestMethodsListsEveryMethodCalled: what a test learns from Methods is
+// every method called, served or not, so none can hide from a scope check.
+func TestMethodsListsEveryMethodCalled(t *testing.T) {
+	s := newEmu(t)
+	ctx := ctxT(t)
+	if got := s.Methods(); len(got) != 0 {
+		t.Errorf("Methods before any call = %v", got)
+	}
+	api := newAPI(s)
+	_, _ = api.AuthTestContext(ctx)
+	_, _, _ = api.PostMessageContext(ctx, "C1", slack.MsgOptionText("x", false))
+	_, _, _ = api.PostMessageContext(ctx, "C1", slack.MsgOptionText("y", false))
+	_, _ = slack.New("xoxb-nope", slack.OptionAPIURL(s.APIURL())).GetConversationHistoryContext(ctx,
+		&slack.GetConversationHistoryParameters{ChannelID: "C1"})
+	_, _ = api.GetUserInfoContext(ctx, "U1")
+	want := []string{"auth.test", "chat.postMessage", "conversations.history", "users.info"}
+	if got := s.Methods(); !slices.Equal(got, want) {
+		t.Errorf("Methods = %v, want %v", got, want)
 	}
 }
 
