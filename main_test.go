@@ -5,14 +5,12 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
-	"scnetbot/bot"
 	"scnetbot/handlers"
 )
 
@@ -138,7 +136,9 @@ type manifest struct {
 	} `yaml:"settings"`
 }
 
-func TestManifestMatchesTheCode(t *testing.T) {
+// readManifest reads manifest.yaml.
+func readManifest(t *testing.T) manifest {
+	t.Helper()
 	raw, err := os.ReadFile("manifest.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -148,6 +148,13 @@ func TestManifestMatchesTheCode(t *testing.T) {
 	if err := dec.Decode(&m); err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+// TestManifestMatchesTheCode checks the manifest's app settings and
+// command; TestManifestScopesAreWhatTheBotUses checks its scopes.
+func TestManifestMatchesTheCode(t *testing.T) {
+	m := readManifest(t)
 	if n := m.DisplayInformation.Name; n == "" || len([]rune(n)) > 35 {
 		t.Errorf("display_information.name %q: required, at most 35 characters", n)
 	}
@@ -171,23 +178,6 @@ func TestManifestMatchesTheCode(t *testing.T) {
 	}
 	if !slices.Equal(commands, []string{handlers.CommandName}) {
 		t.Errorf("manifest commands %v, code handles %v", commands, []string{handlers.CommandName})
-	}
-
-	want := map[string]bool{bot.SlashCommandScope: true}
-	for _, scopes := range bot.MethodScopes() {
-		for _, s := range scopes {
-			want[s] = true
-		}
-	}
-	var wantList []string
-	for s := range want {
-		wantList = append(wantList, s)
-	}
-	got := slices.Clone(m.OAuthConfig.Scopes.Bot)
-	sort.Strings(wantList)
-	sort.Strings(got)
-	if !slices.Equal(got, wantList) {
-		t.Errorf("manifest bot scopes %v, the code needs exactly %v", got, wantList)
 	}
 }
 

@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"scnetbot/config"
+	"scnetbot/internal/slackemu"
+	"scnetbot/scnet"
+	"scnetbot/state"
+)
+
+// slackMethodScopes is Slack's documented mapping from a Web API method to
+// the bot scopes it needs, for the methods scnetbot may call, narrowed to
+// how it calls them: in public and private channels, never DMs, and posting
+// alerts to a channel the bot may not have been invited to. Which methods
+// the bot calls is not written here: TestManifestScopesAreWhatTheBotUses
+// watches the bot and the emulator tells.
+func slackMethodScopes() map[string][]string {
+	return map[string][]string{
+		// chat:write.public posts to WATCH_CHANNEL before anyone invites the bot.
+		"chat.postMessage":   {"chat:write", "chat:write.public"},
+		"chat.update":        {"chat:write"},
+		"chat.postEphemeral": {"chat:write"},
+		// channels: public channels; groups: private ones.
+		"conversations.history": {"channels:history", "groups:history"},
+		"conversations.replies": {"channels:history", "groups:history"},
+		"auth.test":             nil,
+		// Uses the app-level token (connections:write), not a bot scope.
+		"apps.connections.open": nil,
+		// A response_url carries its own authority.
+		slackemu.MethodResponseURL: nil,
+	}
+}
+
+// slashCommandScope is the bot scope that every slash command needs.
+const slashCommandScope = "commands"
+
+// TestManifestScopesAreWhatTheBotUses: manifest.yaml asks for exactly the
+// bot scopes of the Slack methods the bot was seen to call, plus the slash
+// command's, so a scope is neither missing nor asked for in vain. The second
+// half also guards the scenario: should it stop reaching a method, that
+// method's scopes look unneeded and the test fails.
+func TestManifestScopesAreWhatTheBotUses(t *testing.T) {
+	used := observedSlackMethods(t)
+	table := slackMethodScopes()
+	want := map[string]bool{}
+	if len(readManifest(t).Features.SlashCommands) > 0 {
+		want[slashCommandScope] = true
+	}
+	for _, method := range used {
+		scopes, ok := table[method]
+		if !ok {
+			t.Errorf("the bot called %s, which slackMethodScopes does not know: add it with the scopes Slack documents", method)
+		}
+		for _, s := range scopes {
+			want[s] = true
+		}
+	}
+	got := readManifest(t).OAuthConfig.Scopes.Bot
+	for s := range want {
+		if !slices.Contains(got, s) {
+			t.Errorf("manifest.yaml lacks bot scope %s, which the methods used need (%v)", s, used)
+		}
+	}
+	for _, s := range got {
+		if !want[s] {
+			t.Errorf("manifest.yaml asks for bot scope %s, which none of the methods used needs (%v)", s, used)
+		}
+	}
+}
+
+// observedSlackMethods runs the whole bot through what it does in Slack
+// and returns the methods the emulator saw: start, a command and a button
+// on its reply, an alert, its Acknowledge button and the update, a reply
+// in its thread, and, after a crash between send and confirm, the checks of
+// the channel and of the thread before an unknown send is repeated.
+func observedSlackMethods(t *testing.T) []string {
+	t.Helper()
+	const channel = "C0SCOPES"
+	e := newE2E(t, 300, func(c *config.Config) {
+		c.WatchChannel = channel
+		c.WatchInterval.D = 150 * time.Millisecond
+	})
+	waitUntil(t, "baseline poll", func() bool {
+		h, err := e.app.watcher.Health(context.Background())
+		return err == nil && !h.LastSuccess.IsZero()
+	})
+
+	_, list := e.command("completed")
+	e.click(list, "Next ▶")
+
+	var running string
+	for _, r := range e.sim.Records() {
+		if r.Status == scnet.StatusRunning {
+			running = r.ID
+			break
+		}
+	}
+	if running == "" {
+		t.Fatal("simulator has no running instance")
+	}
+	if err := e.sim.SetStatus(running, scnet.StatusFailed); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "alert", func() bool { return len(alertsAbout(e.emu, channel, running)) == 1 })
+	alert := alertsAbout(e.emu, channel, running)[0]
+	in, err := e.emu.Click(timeout(t, 10*time.Second), alert, "Acknowledge", "U0ONCALL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(in)
+	waitUntil(t, "acknowledged alert", func() bool { return e.emu.Calls("chat.update") > 0 })
+	if err := e.sim.SetStatus(running, scnet.StatusRunning); err != nil {
+		t.Fatal(err)
+	}
+	inThread := func(text string) func() bool {
+		return func() bool {
+			for _, m := range e.emu.ChannelMessages(channel) {
+				if m.ThreadTS == alert.TS && m.TS != alert.TS && (text == "" || m.Text == text) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	waitUntil(t, "recovery in the alert's thread", inThread(""))
+	e.shutdown()
+
+	// As if the bot had died while Slack held a notice and a thread reply:
+	// both were attempted, neither confirmed.
+	st, err := state.Open(e.cfg.StatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Update(context.Background(), func(tx state.Tx) error {
+		var alertID string
+		if err := tx.Alerts(func(a state.Alert) error {
+			if a.InstanceID == running {
+				alertID = a.ID
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if alertID == "" {
+			t.Error("no alert record for " + running)
+		}
+		now := time.Now()
+		for _, m := range []state.Message{
+			{Kind: state.KindPost, ID: "scopes-notice", Channel: channel, Text: "crashed notice", Created: now, Attempts: 1},
+			{Kind: state.KindPost, ID: "scopes-reply", Channel: channel, ThreadOf: alertID, Text: "crashed reply", Created: now, Attempts: 1},
+		} {
+			if _, err := tx.Enqueue(m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	e = startBot(t, e.sim, e.emu, e.cfg)
+	waitUntil(t, "the crashed reply in the alert's thread", inThread("crashed reply"))
+	e.shutdown()
+
+	methods := e.emu.Methods()
+	t.Logf("Slack methods the bot called: %s", strings.Join(methods, ", "))
+	return methods
+}
