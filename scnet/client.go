@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"scnetbot/retry"
 )
 
 // Defaults for a Client; each has an Option to change it.
@@ -57,8 +59,7 @@ type Client struct {
 	tokens      TokenSource
 	inFlight    chan struct{}
 	maxInFlight int
-	maxAttempts int
-	baseDelay   time.Duration
+	policy      retry.Policy
 	pageSize    int
 	maxPages    int
 	maxInst     int
@@ -89,8 +90,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		timeout:     DefaultTimeout,
 		userAgent:   DefaultUserAgent,
 		maxInFlight: DefaultMaxInFlight,
-		maxAttempts: DefaultMaxAttempts,
-		baseDelay:   DefaultBaseDelay,
+		policy:      newPolicy(DefaultMaxAttempts, DefaultBaseDelay),
 		pageSize:    DefaultPageSize,
 		maxPages:    DefaultMaxPages,
 		maxInst:     DefaultMaxInstances,

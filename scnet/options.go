@@ -78,7 +78,7 @@ func WithRetry(maxAttempts int, baseDelay time.Duration) Option {
 		if baseDelay < 0 {
 			return fmt.Errorf("scnet option: base delay %v must not be negative", baseDelay)
 		}
-		c.maxAttempts, c.baseDelay = maxAttempts, baseDelay
+		c.policy = newPolicy(maxAttempts, baseDelay)
 		return nil
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"scnetbot/retry"
 )
 
 // exchange sends req and returns the body of a 2xx response, read through
@@ -32,7 +34,7 @@ func exchange(hc *http.Client, req *http.Request, endpoint string, secrets []str
 		buf.Grow(int(n) + bytes.MinRead)
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, MaxBodyBytes+1)); err != nil {
-		return nil, fmt.Errorf("read scnet %s response: %w", endpoint, err)
+		return nil, &readError{endpoint: endpoint, err: err}
 	}
 	body := buf.Bytes()
 	if len(body) > MaxBodyBytes {
@@ -55,6 +57,18 @@ func exchange(hc *http.Client, req *http.Request, endpoint string, secrets []str
 	}
 	return nil, ae
 }
+
+// readError is a response cut off mid-read; the classifier retries it like
+// any other network failure, whatever the reader's own error type.
+type readError struct {
+	endpoint string
+	err      error
+}
+
+func (e *readError) Error() string {
+	return fmt.Sprintf("read scnet %s response: %v", e.endpoint, e.err)
+}
+func (e *readError) Unwrap() error { return e.err }
 
 // parseRetryAfter reads Retry-After as seconds or an HTTP date; zero when
 // absent or unreadable.
@@ -112,7 +126,7 @@ func (c *Client) call(ctx context.Context, r request, decode func(body []byte, t
 			return err
 		}
 		if ctx.Err() != nil {
-			return stopped(ctx, err)
+			return retry.Stopped(ctx, err)
 		}
 		err = c.retry(ctx, r.endpoint, op)
 	}
