@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"scnetbot/retry"
@@ -53,9 +51,7 @@ type Client struct {
 	aiBase      string
 	discover    func(context.Context) (string, error)
 	baseLock    chan struct{}
-	hc          *http.Client
-	timeout     time.Duration
-	userAgent   string
+	tr          *transport
 	tokens      TokenSource
 	inFlight    chan struct{}
 	maxInFlight int
@@ -63,9 +59,7 @@ type Client struct {
 	pageSize    int
 	maxPages    int
 	maxInst     int
-	observe     Observer
 	log         *slog.Logger
-	bufs        sync.Pool
 }
 
 // Option configures a Client in New.
@@ -86,15 +80,12 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	c := &Client{
 		aiBase:      base,
 		baseLock:    make(chan struct{}, 1),
-		hc:          newHTTPClient(),
-		timeout:     DefaultTimeout,
-		userAgent:   DefaultUserAgent,
+		tr:          newTransport(),
 		maxInFlight: DefaultMaxInFlight,
 		policy:      newPolicy(DefaultMaxAttempts, DefaultBaseDelay),
 		pageSize:    DefaultPageSize,
 		maxPages:    DefaultMaxPages,
 		maxInst:     DefaultMaxInstances,
-		observe:     func(string, string, time.Duration) {},
 		log:         slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {

@@ -277,7 +277,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 		w.WriteHeader(503)
 	})
 	ctx, cancel := context.WithCancel(context.Background())
-	c.observe = func(string, string, time.Duration) { cancel() }
+	c.tr.observe = func(string, string, time.Duration) { cancel() }
 	_, err := c.ListInstances(ctx, ListOptions{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)

@@ -19,7 +19,7 @@ func WithHTTPClient(hc *http.Client) Option {
 		if hc == nil {
 			return errors.New("scnet option: nil http client")
 		}
-		c.hc = sameOrigin(hc)
+		c.tr.hc = sameOrigin(hc)
 		return nil
 	}
 }
@@ -31,7 +31,7 @@ func WithTimeout(d time.Duration) Option {
 		if d <= 0 {
 			return fmt.Errorf("scnet option: timeout %v must be positive", d)
 		}
-		c.timeout = d
+		c.tr.timeout = d
 		return nil
 	}
 }
@@ -39,7 +39,7 @@ func WithTimeout(d time.Duration) Option {
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(s string) Option {
 	return func(c *Client) error {
-		c.userAgent = s
+		c.tr.userAgent = s
 		return nil
 	}
 }
@@ -138,7 +138,7 @@ func WithObserver(o Observer) Option {
 		if o == nil {
 			return errors.New("scnet option: nil observer")
 		}
-		c.observe = o
+		c.tr.observe = o
 		return nil
 	}
 }
