@@ -21,9 +21,7 @@ func DiscoverAIBase(ctx context.Context, hc *http.Client, acBase string, ts Toke
 		return "", errors.New("discover scnet ai base: nil token source")
 	}
 	tr := newTransport()
-	if hc != nil {
-		tr.hc = sameOrigin(hc)
-	}
+	tr.useHTTPClient(hc)
 	if acBase == "" {
 		acBase = DefaultACBase
 	}

@@ -102,7 +102,7 @@ func NewCredentials(cfg CredentialsConfig) (*Credentials, error) {
 	}
 	c.tr = newTransport()
 	// The login headers carry the password or the signature.
-	c.tr.hc = sameOrigin(c.cfg.HTTPClient)
+	c.tr.useHTTPClient(c.cfg.HTTPClient)
 	c.tr.timeout = c.cfg.Timeout
 	if c.cfg.Observer != nil {
 		c.tr.observe = c.cfg.Observer

@@ -19,7 +19,7 @@ func WithHTTPClient(hc *http.Client) Option {
 		if hc == nil {
 			return errors.New("scnet option: nil http client")
 		}
-		c.tr.hc = sameOrigin(hc)
+		c.tr.useHTTPClient(hc)
 		return nil
 	}
 }

@@ -117,6 +117,10 @@ func newTransport() *transport {
 	}
 }
 
+// useHTTPClient sends through hc (a plain client when nil), never
+// following a redirect to another host or scheme (see sameOrigin).
+func (t *transport) useHTTPClient(hc *http.Client) { t.hc = sameOrigin(hc) }
+
 // newRequest builds a request to url with SCNet's JSON headers, the
 // User-Agent and header (token, login credentials); body may be nil.
 func (t *transport) newRequest(endpoint, method, url string, body []byte, header map[string]string) (*http.Request, error) {
