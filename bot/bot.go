@@ -9,7 +9,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +22,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"scnetbot/metrics"
+	"scnetbot/retry"
 )
 
 // Commands answers slash commands and the buttons of command replies.
@@ -193,24 +196,33 @@ type work struct {
 // disconnect frames and dead sockets, and starts it again whenever it gives
 // up for a reason a retry can fix.
 func (b *Bot) keepConnected(ctx context.Context, sm *socketmode.Client) error {
-	backoff := b.cfg.ReconnectBackoff
-	for {
-		err := sm.RunContext(ctx)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if fatalAuth(err) {
-			return fmt.Errorf("slack refused the tokens (%v): check SLACK_APP_TOKEN and SLACK_BOT_TOKEN", err)
-		}
-		b.log.Warn("socket mode stopped; reconnecting", "err", err, "backoff", backoff)
-		b.cfg.Metrics.Reconnects.WithLabelValues("client_restart").Inc()
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(backoff):
-		}
-		backoff = min(2*backoff, 30*time.Second)
+	p := retry.Policy{
+		Base: b.cfg.ReconnectBackoff,
+		Cap:  max(30*time.Second, b.cfg.ReconnectBackoff),
+		// Reconnecting is what the bot is for: every failure but refused
+		// tokens is worth another try, for as long as ctx lasts.
+		Classify: func(err error) retry.Verdict {
+			return retry.Verdict{Retry: !fatalAuth(err), Reason: "client_restart"}
+		},
+		OnRetry: func(_ int, delay time.Duration, v retry.Verdict, err error) {
+			b.log.Warn("socket mode stopped; reconnecting", "err", err, "backoff", delay)
+			b.cfg.Metrics.Reconnects.WithLabelValues(v.Reason).Inc()
+		},
 	}
+	err := p.Do(ctx, func(ctx context.Context) error {
+		if err := sm.RunContext(ctx); err != nil {
+			return err
+		}
+		// Returning without an error while ctx lasts is a stop like any other.
+		return errors.New("socket mode client returned")
+	})
+	if ctx.Err() == nil && fatalAuth(err) {
+		return fmt.Errorf("slack refused the tokens (%v): check SLACK_APP_TOKEN and SLACK_BOT_TOKEN", err)
+	}
+	// Otherwise ctx ended, or is about to: its deadline comes before the
+	// next reconnect.
+	<-ctx.Done()
+	return nil
 }
 
 // fatalAuth reports errors for which reconnecting cannot help.
@@ -396,32 +408,23 @@ func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) err
 	if j.responseURL == "" {
 		return errors.New("no response_url")
 	}
-	var err error
-	backoff := 200 * time.Millisecond
-	for attempt := 1; ; attempt++ {
+	p := retry.Policy{
+		Attempts:      replyAttempts,
+		Base:          200 * time.Millisecond,
+		MaxRetryAfter: replyMaxRetryAfter,
+		Classify:      replyRetry,
+		OnRetry: func(_ int, _ time.Duration, v retry.Verdict, _ error) {
+			b.cfg.Metrics.SlackRetries.WithLabelValues("response_url", v.Reason).Inc()
+		},
+	}
+	err := p.Do(ctx, func(ctx context.Context) error {
 		postCtx, cancel := context.WithTimeout(ctx, b.cfg.ResponseTimeout)
-		err = slack.PostWebhookCustomHTTPContext(postCtx, j.responseURL, b.cfg.HTTPClient, msg)
-		cancel()
-		if err == nil {
-			b.cfg.Metrics.Replies.WithLabelValues("sent").Inc()
-			return nil
-		}
-		wait, reason, retry := replyRetry(err, backoff)
-		if !retry || attempt == replyAttempts || ctx.Err() != nil {
-			break
-		}
-		b.cfg.Metrics.SlackRetries.WithLabelValues("response_url", reason).Inc()
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			err = ctx.Err()
-		case <-t.C:
-		}
-		if ctx.Err() != nil {
-			break
-		}
-		backoff *= 2
+		defer cancel()
+		return slack.PostWebhookCustomHTTPContext(postCtx, j.responseURL, b.cfg.HTTPClient, msg)
+	})
+	if err == nil {
+		b.cfg.Metrics.Replies.WithLabelValues("sent").Inc()
+		return nil
 	}
 	// The response_url carries a one-time secret, so the URL itself stays out
 	// of the log; the error text of a failed request would include it.
@@ -430,26 +433,31 @@ func (b *Bot) respond(ctx context.Context, j job, msg *slack.WebhookMessage) err
 	return err
 }
 
-// replyRetry says whether a failed response_url post may succeed when sent
-// again, after how long, and why it failed (the retries metric's reason).
-// 4xx will not change on retry, except 429, which asks for it.
-func replyRetry(err error, backoff time.Duration) (wait time.Duration, reason string, retry bool) {
+// replyRetry is the response_url classifier: it allows network errors, 5xx
+// and 429 (waiting its Retry-After), and names the failure for the retries
+// metric. Other 4xx will not change on retry, and a Retry-After beyond
+// replyMaxRetryAfter is not waited for.
+func replyRetry(err error) retry.Verdict {
 	var rl *slack.RateLimitedError
 	var sc slack.StatusCodeError
+	var ue *url.Error
+	var ne net.Error
 	switch {
 	case errors.As(err, &rl):
-		if rl.RetryAfter > replyMaxRetryAfter {
-			return 0, "rate_limited", false
-		}
-		return max(rl.RetryAfter, backoff), "rate_limited", true
+		return retry.Verdict{Retry: rl.RetryAfter <= replyMaxRetryAfter, After: rl.RetryAfter, Reason: "rate_limited"}
 	case errors.As(err, &sc) && sc.Code == http.StatusTooManyRequests:
-		return backoff, "rate_limited", true // no Retry-After given
+		return retry.Verdict{Retry: true, Reason: "rate_limited"} // no Retry-After given
 	case errors.As(err, &sc) && sc.Code < 500:
-		return 0, "http_" + strconv.Itoa(sc.Code), false
+		return retry.Verdict{Reason: "http_" + strconv.Itoa(sc.Code)}
 	case errors.As(err, &sc):
-		return backoff, "server_error", true
+		return retry.Verdict{Retry: true, Reason: "server_error"}
+	case errors.As(err, &ue):
+		// A malformed URL is a *url.Error (and so a net.Error) too.
+		return retry.Verdict{Retry: ue.Op != "parse", Reason: "network"}
+	case errors.As(err, &ne):
+		return retry.Verdict{Retry: true, Reason: "network"}
 	}
-	return backoff, "network", true
+	return retry.Verdict{Reason: "final"}
 }
 
 func redactURL(s, u string) string {

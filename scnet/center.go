@@ -20,7 +20,8 @@ func DiscoverAIBase(ctx context.Context, hc *http.Client, acBase string, ts Toke
 	if ts == nil {
 		return "", errors.New("discover scnet ai base: nil token source")
 	}
-	hc = sameOrigin(hc)
+	tr := newTransport()
+	tr.useHTTPClient(hc)
 	if acBase == "" {
 		acBase = DefaultACBase
 	}
@@ -35,7 +36,7 @@ func DiscoverAIBase(ctx context.Context, hc *http.Client, acBase string, ts Toke
 		if err != nil {
 			return "", fmt.Errorf("discover scnet ai base: %w", &TokenError{Err: err})
 		}
-		base, err = center(ctx, hc, acBase, tok)
+		base, err = center(ctx, tr, acBase, tok)
 		if !IsAuthError(err) || !ts.Invalidate(tok) {
 			break
 		}
@@ -46,20 +47,17 @@ func DiscoverAIBase(ctx context.Context, hc *http.Client, acBase string, ts Toke
 	return base, nil
 }
 
-func center(ctx context.Context, hc *http.Client, acBase, tok string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, DefaultTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, acBase+"/ac/openapi/v2/center", nil)
-	if err != nil {
-		return "", fmt.Errorf("build center request: %w", err)
-	}
-	req.Header.Set("token", tok)
-	req.Header.Set("Accept", "application/json")
-	body, err := exchange(hc, req, "center", []string{tok}, nil)
+func center(ctx context.Context, tr *transport, acBase, tok string) (string, error) {
+	req, err := tr.newRequest("center", http.MethodGet, acBase+"/ac/openapi/v2/center", nil, map[string]string{"token": tok})
 	if err != nil {
 		return "", err
 	}
-	return decodeCenter(body, tok)
+	var base string
+	err = tr.do(ctx, "center", req, []string{tok}, func(body []byte) error {
+		base, err = decodeCenter(body, tok)
+		return err
+	})
+	return base, err
 }
 
 // centerInfo is the part of a region's center entry the bot needs.

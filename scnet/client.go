@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
+
+	"scnetbot/retry"
 )
 
 // Defaults for a Client; each has an Option to change it.
@@ -51,20 +51,15 @@ type Client struct {
 	aiBase      string
 	discover    func(context.Context) (string, error)
 	baseLock    chan struct{}
-	hc          *http.Client
-	timeout     time.Duration
-	userAgent   string
+	tr          *transport
 	tokens      TokenSource
 	inFlight    chan struct{}
 	maxInFlight int
-	maxAttempts int
-	baseDelay   time.Duration
+	policy      retry.Policy
 	pageSize    int
 	maxPages    int
 	maxInst     int
-	observe     Observer
 	log         *slog.Logger
-	bufs        sync.Pool
 }
 
 // Option configures a Client in New.
@@ -85,16 +80,12 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	c := &Client{
 		aiBase:      base,
 		baseLock:    make(chan struct{}, 1),
-		hc:          newHTTPClient(),
-		timeout:     DefaultTimeout,
-		userAgent:   DefaultUserAgent,
+		tr:          newTransport(),
 		maxInFlight: DefaultMaxInFlight,
-		maxAttempts: DefaultMaxAttempts,
-		baseDelay:   DefaultBaseDelay,
+		policy:      newPolicy(DefaultMaxAttempts, DefaultBaseDelay),
 		pageSize:    DefaultPageSize,
 		maxPages:    DefaultMaxPages,
 		maxInst:     DefaultMaxInstances,
-		observe:     func(string, string, time.Duration) {},
 		log:         slog.New(slog.DiscardHandler),
 	}
 	for _, o := range opts {

@@ -1,6 +1,7 @@
 package scnet
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -64,6 +65,7 @@ type Region struct {
 type Credentials struct {
 	cfg  CredentialsConfig
 	akSK bool
+	tr   *transport
 	// lock serialises logins; a channel so that waiting respects ctx.
 	lock chan struct{}
 
@@ -92,16 +94,18 @@ func NewCredentials(cfg CredentialsConfig) (*Credentials, error) {
 	}
 	c.cfg.AuthBase = strings.TrimRight(c.cfg.AuthBase, "/")
 	c.cfg.ACBase = strings.TrimRight(c.cfg.ACBase, "/")
-	// The login headers carry the password or the signature.
-	c.cfg.HTTPClient = sameOrigin(c.cfg.HTTPClient)
 	if c.cfg.Timeout <= 0 {
 		c.cfg.Timeout = DefaultTimeout
 	}
 	if c.cfg.RenewBefore <= 0 {
 		c.cfg.RenewBefore = DefaultRenewBefore
 	}
-	if c.cfg.Observer == nil {
-		c.cfg.Observer = func(string, string, time.Duration) {}
+	c.tr = newTransport()
+	// The login headers carry the password or the signature.
+	c.tr.useHTTPClient(c.cfg.HTTPClient)
+	c.tr.timeout = c.cfg.Timeout
+	if c.cfg.Observer != nil {
+		c.tr.observe = c.cfg.Observer
 	}
 	return c, nil
 }
@@ -202,23 +206,16 @@ func (c *Credentials) secrets(extra ...string) []string {
 
 // post sends an empty-bodied POST with headers and returns the 2xx body.
 func (c *Credentials) post(ctx context.Context, endpoint, url string, header map[string]string, secrets []string) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+	req, err := c.tr.newRequest(endpoint, http.MethodPost, url, nil, header)
 	if err != nil {
-		return nil, fmt.Errorf("build scnet %s request: %w", endpoint, err)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	start := time.Now()
-	body, err := exchange(c.cfg.HTTPClient, req, endpoint, secrets, nil)
-	if err != nil {
-		c.cfg.Observer(endpoint, outcome(ctx, err), time.Since(start))
 		return nil, err
 	}
-	c.cfg.Observer(endpoint, outcome(ctx, nil), time.Since(start))
-	return body, nil
+	var body []byte
+	err = c.tr.do(ctx, endpoint, req, secrets, func(b []byte) error {
+		body = bytes.Clone(b)
+		return nil
+	})
+	return body, err
 }
 
 // renew trades a token that is about to expire for a new one.

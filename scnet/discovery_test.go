@@ -74,7 +74,12 @@ func TestNewNeedsBaseOrDiscovery(t *testing.T) {
 // A caller that gives up while another discovers is not kept waiting.
 func TestDiscoveryWaitRespectsContext(t *testing.T) {
 	release := make(chan struct{})
+	discovering := make(chan struct{}, 1) // told once a caller holds the lock
 	c, err := New("", WithTokenSource(StaticToken(testToken)), WithDiscovery(func(ctx context.Context) (string, error) {
+		select {
+		case discovering <- struct{}{}:
+		default:
+		}
 		select {
 		case <-release:
 			return "http://127.0.0.1:1", nil
@@ -87,7 +92,7 @@ func TestDiscoveryWaitRespectsContext(t *testing.T) {
 	}
 	defer close(release)
 	go func() { _, _ = c.ListInstances(context.Background(), ListOptions{}) }()
-	time.Sleep(20 * time.Millisecond) // let the first caller take the lock
+	<-discovering // the first caller holds the lock
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if _, err := c.ListInstances(ctx, ListOptions{}); !errors.Is(err, context.DeadlineExceeded) {

@@ -3,8 +3,10 @@ package scnet
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -155,10 +157,15 @@ func TestWithRetrySingleAttempt(t *testing.T) {
 
 func TestRetryAfterHonoured(t *testing.T) {
 	mux, c := setup(t)
-	var times []time.Time
+	var slept []time.Duration
+	c.policy.Sleep = func(ctx context.Context, d time.Duration) error {
+		slept = append(slept, d)
+		return ctx.Err()
+	}
+	attempts := 0
 	mux.HandleFunc(listPath, func(w http.ResponseWriter, r *http.Request) {
-		times = append(times, time.Now())
-		if len(times) == 1 {
+		attempts++
+		if attempts == 1 {
 			w.Header().Set("Retry-After", "1")
 			w.WriteHeader(429)
 			return
@@ -168,12 +175,12 @@ func TestRetryAfterHonoured(t *testing.T) {
 	if _, err := c.ListInstances(context.Background(), ListOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if len(times) != 2 {
-		t.Fatalf("attempts = %d, want 2", len(times))
+	if attempts != 2 {
+		t.Fatalf("attempts = %d, want 2", attempts)
 	}
 	// Backoff alone would be about a millisecond.
-	if gap := times[1].Sub(times[0]); gap < 900*time.Millisecond {
-		t.Errorf("second attempt after %v, want Retry-After's 1s", gap)
+	if len(slept) != 1 || slept[0] != time.Second {
+		t.Errorf("waits before the second attempt = %v, want Retry-After's 1s", slept)
 	}
 }
 
@@ -226,13 +233,13 @@ func TestBackoffGrowsWithJitter(t *testing.T) {
 	for attempt := 1; attempt <= 10; attempt++ {
 		full := min(base<<(attempt-1), maxBackoff)
 		for range 50 {
-			d := backoff(base, attempt)
+			d := newPolicy(DefaultMaxAttempts, base).Backoff(attempt)
 			if d < full/2 || d > full {
 				t.Fatalf("backoff(%v, %d) = %v, want in [%v, %v]", base, attempt, d, full/2, full)
 			}
 		}
 	}
-	if backoff(0, 3) != 0 {
+	if newPolicy(DefaultMaxAttempts, 0).Backoff(3) != 0 {
 		t.Error("zero base must mean no wait")
 	}
 }
@@ -270,7 +277,7 @@ func TestCancelDuringBackoff(t *testing.T) {
 		w.WriteHeader(503)
 	})
 	ctx, cancel := context.WithCancel(context.Background())
-	c.observe = func(string, string, time.Duration) { cancel() }
+	c.tr.observe = func(string, string, time.Duration) { cancel() }
 	_, err := c.ListInstances(ctx, ListOptions{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
@@ -304,5 +311,34 @@ func TestOversizedBodyIsDecodeError(t *testing.T) {
 	}
 	if attempts.Load() != 1 {
 		t.Errorf("attempts = %d, want 1", attempts.Load())
+	}
+}
+
+// TestRetryableIsAnAllowList: only failures the classifier names are
+// retried; an error it does not know is final.
+func TestRetryableIsAnAllowList(t *testing.T) {
+	netErr := &url.Error{Op: "Get", URL: "https://scnet.example/ai", Err: errors.New("connection refused")}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"network", netErr, true},
+		{"body cut off", &readError{endpoint: "list", err: io.ErrUnexpectedEOF}, true},
+		{"attempt timeout", fmt.Errorf("wrapped: %w", context.DeadlineExceeded), true},
+		{"503", &APIError{HTTPStatus: 503}, true},
+		{"429", &APIError{HTTPStatus: 429}, true},
+		{"400", &APIError{HTTPStatus: 400}, false},
+		{"code 10001", &APIError{HTTPStatus: 200, Code: CodeInternal}, true},
+		{"login on the network", &TokenError{Err: netErr}, true},
+		{"login on configuration", &TokenError{Err: errors.New("cluster not found")}, false},
+		{"malformed url", &url.Error{Op: "parse", URL: "::", Err: errors.New("missing scheme")}, false},
+		{"decode", &DecodeError{Endpoint: "list", Err: errors.New("bad json")}, false},
+		{"not found", ErrNotFound, false},
+		{"unknown", errors.New("something else"), false},
+	} {
+		if got := retryable(tc.err).Retry; got != tc.want {
+			t.Errorf("%s: retryable(%v) = %v, want %v", tc.name, tc.err, got, tc.want)
+		}
 	}
 }

@@ -19,7 +19,7 @@ func WithHTTPClient(hc *http.Client) Option {
 		if hc == nil {
 			return errors.New("scnet option: nil http client")
 		}
-		c.hc = sameOrigin(hc)
+		c.tr.useHTTPClient(hc)
 		return nil
 	}
 }
@@ -31,7 +31,7 @@ func WithTimeout(d time.Duration) Option {
 		if d <= 0 {
 			return fmt.Errorf("scnet option: timeout %v must be positive", d)
 		}
-		c.timeout = d
+		c.tr.timeout = d
 		return nil
 	}
 }
@@ -39,7 +39,7 @@ func WithTimeout(d time.Duration) Option {
 // WithUserAgent sets the User-Agent header.
 func WithUserAgent(s string) Option {
 	return func(c *Client) error {
-		c.userAgent = s
+		c.tr.userAgent = s
 		return nil
 	}
 }
@@ -78,7 +78,7 @@ func WithRetry(maxAttempts int, baseDelay time.Duration) Option {
 		if baseDelay < 0 {
 			return fmt.Errorf("scnet option: base delay %v must not be negative", baseDelay)
 		}
-		c.maxAttempts, c.baseDelay = maxAttempts, baseDelay
+		c.policy = newPolicy(maxAttempts, baseDelay)
 		return nil
 	}
 }
@@ -138,7 +138,7 @@ func WithObserver(o Observer) Option {
 		if o == nil {
 			return errors.New("scnet option: nil observer")
 		}
-		c.observe = o
+		c.tr.observe = o
 		return nil
 	}
 }

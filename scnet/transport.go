@@ -9,7 +9,10 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
+
+	"scnetbot/retry"
 )
 
 // exchange sends req and returns the body of a 2xx response, read through
@@ -32,7 +35,7 @@ func exchange(hc *http.Client, req *http.Request, endpoint string, secrets []str
 		buf.Grow(int(n) + bytes.MinRead)
 	}
 	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, MaxBodyBytes+1)); err != nil {
-		return nil, fmt.Errorf("read scnet %s response: %w", endpoint, err)
+		return nil, &readError{endpoint: endpoint, err: err}
 	}
 	body := buf.Bytes()
 	if len(body) > MaxBodyBytes {
@@ -56,6 +59,18 @@ func exchange(hc *http.Client, req *http.Request, endpoint string, secrets []str
 	return nil, ae
 }
 
+// readError is a response cut off mid-read; the classifier retries it like
+// any other network failure, whatever the reader's own error type.
+type readError struct {
+	endpoint string
+	err      error
+}
+
+func (e *readError) Error() string {
+	return fmt.Sprintf("read scnet %s response: %v", e.endpoint, e.err)
+}
+func (e *readError) Unwrap() error { return e.err }
+
 // parseRetryAfter reads Retry-After as seconds or an HTTP date; zero when
 // absent or unreadable.
 func parseRetryAfter(v string, now time.Time) time.Duration {
@@ -77,8 +92,85 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 // maxPooledBuffer keeps an occasional huge response from pinning its buffer.
 const maxPooledBuffer = 4 << 20
 
-// request describes one SCNet call; it is rebuilt into an *http.Request
-// for every attempt because a body can be read only once.
+// transport is the one way every SCNet request is built and sent (list,
+// detail, center, login, renew): the User-Agent, the per-attempt timeout,
+// the redirect policy (sameOrigin), the body size limit and the scrubbing
+// of secrets from errors (exchange), and the observer all live here.
+type transport struct {
+	hc        *http.Client // redirects limited by sameOrigin
+	timeout   time.Duration
+	userAgent string
+	observe   Observer
+	// Pages are read into reused buffers: a full listing reads thousands
+	// of them, and decoding copies everything it keeps.
+	bufs sync.Pool
+}
+
+// newTransport returns a transport with the package defaults; fields may
+// be changed until its first request.
+func newTransport() *transport {
+	return &transport{
+		hc:        newHTTPClient(),
+		timeout:   DefaultTimeout,
+		userAgent: DefaultUserAgent,
+		observe:   func(string, string, time.Duration) {},
+	}
+}
+
+// useHTTPClient sends through hc (a plain client when nil), never
+// following a redirect to another host or scheme (see sameOrigin).
+func (t *transport) useHTTPClient(hc *http.Client) { t.hc = sameOrigin(hc) }
+
+// newRequest builds a request to url with SCNet's JSON headers, the
+// User-Agent and header (token, login credentials); body may be nil.
+func (t *transport) newRequest(endpoint, method, url string, body []byte, header map[string]string) (*http.Request, error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		return nil, fmt.Errorf("build scnet %s request: %w", endpoint, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if t.userAgent != "" {
+		req.Header.Set("User-Agent", t.userAgent)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	return req, nil
+}
+
+// do sends req as one attempt bounded by the timeout, hands a 2xx body to
+// decode (valid only during the call) and tells the observer how the
+// attempt went. Errors quote nothing in secrets.
+func (t *transport) do(ctx context.Context, endpoint string, req *http.Request, secrets []string, decode func([]byte) error) error {
+	actx, cancel := context.WithTimeout(ctx, t.timeout)
+	defer cancel()
+	buf, _ := t.bufs.Get().(*bytes.Buffer)
+	if buf == nil {
+		buf = new(bytes.Buffer)
+	}
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			t.bufs.Put(buf)
+		}
+	}()
+	start := time.Now()
+	body, err := exchange(t.hc, req.WithContext(actx), endpoint, secrets, buf)
+	if err == nil && decode != nil {
+		err = decode(body)
+	}
+	t.observe(endpoint, outcome(ctx, err), time.Since(start))
+	return err
+}
+
+// request describes one SCNet container call; it is rebuilt into an
+// *http.Request for every attempt because a body can be read only once.
 type request struct {
 	endpoint string
 	method   string
@@ -88,8 +180,8 @@ type request struct {
 }
 
 // call runs r with retries and, when SCNet rejects the token and the token
-// source can renew it, once more with a fresh token. decode gets each 2xx body and the token it was fetched with (to
-// scrub it from errors).
+// source can renew it, once more with a fresh token. decode gets each 2xx
+// body and the token it was fetched with (to scrub it from errors).
 func (c *Client) call(ctx context.Context, r request, decode func(body []byte, token string) error) error {
 	base, err := c.base(ctx)
 	if err != nil {
@@ -112,15 +204,15 @@ func (c *Client) call(ctx context.Context, r request, decode func(body []byte, t
 			return err
 		}
 		if ctx.Err() != nil {
-			return stopped(ctx, err)
+			return retry.Stopped(ctx, err)
 		}
 		err = c.retry(ctx, r.endpoint, op)
 	}
 	return err
 }
 
-// once makes a single attempt: token, a slot among MaxInFlight, the HTTP
-// exchange bounded by the per-request timeout, then decode.
+// once makes a single attempt: token, a slot among MaxInFlight, then the
+// exchange and decode through the transport.
 func (c *Client) once(ctx context.Context, r request, decode func([]byte, string) error) (string, error) {
 	tok, err := c.tokens.Token(ctx)
 	if err != nil {
@@ -131,46 +223,13 @@ func (c *Client) once(ctx context.Context, r request, decode func([]byte, string
 	case <-ctx.Done():
 		return tok, ctx.Err()
 	}
-	start := time.Now()
-	err = c.send(ctx, r, tok, decode)
-	<-c.inFlight
-	c.observe(r.endpoint, outcome(ctx, err), time.Since(start))
-	return tok, err
-}
-
-func (c *Client) send(ctx context.Context, r request, tok string, decode func([]byte, string) error) error {
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	var body io.Reader
-	if r.body != nil {
-		body = bytes.NewReader(r.body)
-	}
-	req, err := http.NewRequestWithContext(actx, r.method, r.url, body)
+	defer func() { <-c.inFlight }()
+	// The detail GET has no body but has always said it speaks JSON.
+	req, err := c.tr.newRequest(r.endpoint, r.method, r.url, r.body, map[string]string{"token": tok, "Content-Type": "application/json"})
 	if err != nil {
-		return fmt.Errorf("build scnet %s request: %w", r.endpoint, err)
+		return tok, err
 	}
-	req.Header.Set("token", tok)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
-	}
-	// Pages are read into reused buffers: a full listing reads thousands of
-	// them, and decoding copies everything it keeps.
-	buf, _ := c.bufs.Get().(*bytes.Buffer)
-	if buf == nil {
-		buf = new(bytes.Buffer)
-	}
-	defer func() {
-		if buf.Cap() <= maxPooledBuffer {
-			c.bufs.Put(buf)
-		}
-	}()
-	b, err := exchange(c.hc, req, r.endpoint, []string{tok}, buf)
-	if err != nil {
-		return err
-	}
-	return decode(b, tok)
+	return tok, c.tr.do(ctx, r.endpoint, req, []string{tok}, func(b []byte) error { return decode(b, tok) })
 }
 
 // outcome is the observer label for an attempt's result.
