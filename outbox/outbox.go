@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/metrics"
+	"scnetbot/retry"
 	"scnetbot/state"
 )
 
@@ -74,6 +75,11 @@ type Deliverer struct {
 	cfg  Config
 	kick chan struct{}
 
+	// backoff is the wait after failures: the project's one retry policy,
+	// with the outbox's bounds. Its Do is not used: a message's retry is
+	// a NotBefore in the store, not a sleep.
+	backoff retry.Policy
+
 	// Touched only by the Run goroutine.
 	deliverNextAt   map[string]time.Time
 	deliverFailures map[string]int
@@ -109,6 +115,7 @@ func New(api SlackAPI, st state.Store, cfg Config) *Deliverer {
 		cfg.Now = time.Now
 	}
 	return &Deliverer{api: api, st: st, cfg: cfg, kick: make(chan struct{}, 1),
+		backoff:       retry.Policy{Base: cfg.MinBackoff, Cap: cfg.MaxBackoff, Jitter: true},
 		deliverNextAt: map[string]time.Time{}, deliverFailures: map[string]int{}}
 }
 
@@ -136,7 +143,7 @@ func (d *Deliverer) Run(ctx context.Context) error {
 		switch {
 		case err != nil:
 			failing++
-			wait = min(d.cfg.MinBackoff<<min(failing-1, 20), d.cfg.MaxBackoff)
+			wait = d.backoff.Backoff(failing)
 			d.cfg.Logger.Error("alert delivery", "err", err, "failures_in_a_row", failing, "retry_in", wait)
 		case failing > 0:
 			d.cfg.Logger.Info("alert delivery works again", "after_failures", failing)

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -195,17 +194,14 @@ func deliverIgnoreGone(err error) error {
 	return err
 }
 
-// deliverBackoff returns the next wait after a failure on a channel:
-// doubling from MinBackoff to MaxBackoff with ±20% jitter, so several
-// replicas do not retry in step.
+// deliverBackoff returns the next wait after a failure on a channel, by
+// the outbox's retry policy: doubling from MinBackoff to MaxBackoff, with
+// jitter so that several replicas do not retry in step. The wait is kept
+// in the store (NotBefore), not slept, so it survives a restart.
 func (d *Deliverer) deliverBackoff(channel string) time.Duration {
-	n := d.deliverFailures[channel]
-	d.deliverFailures[channel] = n + 1
-	w := d.cfg.MinBackoff << min(n, 20)
-	if w <= 0 || w > d.cfg.MaxBackoff {
-		w = d.cfg.MaxBackoff
-	}
-	w = time.Duration(float64(w) * (0.8 + 0.4*rand.Float64()))
+	n := d.deliverFailures[channel] + 1
+	d.deliverFailures[channel] = n
+	w := d.backoff.Backoff(n)
 	d.deliverNextAt[channel] = d.cfg.Now().Add(w)
 	return w
 }
