@@ -13,6 +13,7 @@ import (
 	"scnetbot/blockkit"
 	"scnetbot/scnet"
 	"scnetbot/state"
+	"scnetbot/tracked"
 )
 
 // OwnsAction reports whether an action id belongs to an alert button.
@@ -58,7 +59,7 @@ func (w *Watcher) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 			return refusal
 		}
 		if _, err := w.Snooze(ctx, al.InstanceID, d, user); err != nil {
-			if errors.Is(err, ErrUnknownInstance) {
+			if errors.Is(err, tracked.ErrUnknownInstance) {
 				return ephemeral(":mag: The watcher no longer tracks this instance, so there is nothing to snooze.")
 			}
 			w.cfg.Logger.Error("snooze from alert", "alert", al.ID, "instance", al.InstanceID, "err", err)

@@ -24,6 +24,7 @@ import (
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 	"scnetbot/state"
+	"scnetbot/tracked"
 	"scnetbot/watcher"
 )
 
@@ -340,7 +341,7 @@ func unescapeJSON(s string) string {
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // health returns the watcher's Health, failing the test when it cannot.
-func (e *env) health() watcher.Health {
+func (e *env) health() tracked.Health {
 	e.t.Helper()
 	h, err := e.w.Health(e.ctx)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
+	"scnetbot/tracked"
 	"scnetbot/watcher"
 )
 
@@ -446,7 +447,7 @@ func TestSnoozeEndedByRecoveryStaysQuiet(t *testing.T) {
 	if n := len(e.alerts()); n != 0 {
 		t.Errorf("recovered while snoozed: %d alerts, want none", n)
 	}
-	if _, err := e.w.Unsnooze(e.ctx, "flappy", "U2"); !errors.Is(err, watcher.ErrNotSnoozed) {
+	if _, err := e.w.Unsnooze(e.ctx, "flappy", "U2"); !errors.Is(err, tracked.ErrNotSnoozed) {
 		t.Errorf("second Unsnooze: %v, want ErrNotSnoozed", err)
 	}
 }
@@ -458,14 +459,14 @@ func TestSnoozeByName(t *testing.T) {
 	e.add(scnettest.Record{Name: "Solo", Status: scnet.StatusRunning})
 	e.poll()
 	_, err := e.w.Snooze(e.ctx, "twin", time.Hour, "U1")
-	var amb *watcher.AmbiguousError
+	var amb *tracked.AmbiguousError
 	if !errors.As(err, &amb) || len(amb.Candidates) != 2 || !strings.Contains(err.Error(), a.ID) || !strings.Contains(err.Error(), b.ID) {
 		t.Errorf("ambiguous name: err = %v", err)
 	}
 	if _, err := e.w.Snooze(e.ctx, "solo", time.Hour, "U1"); err != nil {
 		t.Errorf("name in another case: %v", err)
 	}
-	if _, err := e.w.Snooze(e.ctx, "nobody", time.Hour, "U1"); !errors.Is(err, watcher.ErrUnknownInstance) {
+	if _, err := e.w.Snooze(e.ctx, "nobody", time.Hour, "U1"); !errors.Is(err, tracked.ErrUnknownInstance) {
 		t.Errorf("unknown name: %v", err)
 	}
 	if _, err := e.w.Snooze(e.ctx, a.ID, 0, "U1"); err == nil {
@@ -741,7 +742,7 @@ func TestStartedAfterFirstSuccessfulPoll(t *testing.T) {
 	if e.w.Started() {
 		t.Fatal("Started before any poll")
 	}
-	if _, err := e.w.Snooze(e.ctx, "fresh", time.Hour, "U1"); !errors.Is(err, watcher.ErrUnknownInstance) {
+	if _, err := e.w.Snooze(e.ctx, "fresh", time.Hour, "U1"); !errors.Is(err, tracked.ErrUnknownInstance) {
 		t.Fatalf("Snooze before the baseline: %v, want ErrUnknownInstance", err)
 	}
 	e.sim.FailNext(1, 503)
