@@ -33,7 +33,7 @@ type Commands interface {
 }
 
 // Actions answers the buttons of messages the bot posted on its own (alerts).
-// *watcher.Watcher implements it.
+// *alerts.Buttons implements it.
 type Actions interface {
 	OwnsAction(actionID string) bool
 	Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage
