@@ -38,7 +38,7 @@ func snoozeChoices() []time.Duration {
 
 // snoozeLabel writes a snooze choice as its button shows it and its action
 // id ends: "1h", "24h".
-func snoozeLabel(d time.Duration) string { return strings.TrimSuffix(d.String(), "0m0s") }
+func snoozeLabel(d time.Duration) string { return blockkit.ShortDuration(d) }
 
 // snoozeChoice reads the end of a snooze button's action id back: only the
 // lengths offered are accepted, so a forged "alert.snooze.2000000h" is not
@@ -79,20 +79,6 @@ func encodeBlocks(blocks ...slack.Block) json.RawMessage {
 		return nil
 	}
 	return b
-}
-
-// roundDuration writes d to the second under a minute and to the minute
-// above, without Go's trailing zero units: "45s", "12h", "1h30m".
-func roundDuration(d time.Duration) string {
-	if d < time.Minute {
-		return d.Round(time.Second).String()
-	}
-	s := d.Round(time.Minute).String()
-	s = strings.TrimSuffix(s, "0s")
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 func orDash(s string) string {
@@ -159,7 +145,7 @@ func (r *Renderer) OutageLine(since time.Time, cause error) string {
 
 // RecoveredLine implements watcher.Renderer.
 func (r *Renderer) RecoveredLine(since, now time.Time) string {
-	return fmt.Sprintf("Recovered at %s after %s", r.Stamp(now), roundDuration(now.Sub(since)))
+	return fmt.Sprintf("Recovered at %s after %s", r.Stamp(now), blockkit.RoundDuration(now.Sub(since)))
 }
 
 // Recovered implements watcher.Renderer.
@@ -439,7 +425,7 @@ func renderRecovered(a state.Alert) (string, json.RawMessage) {
 func renderTokenWarning(exp, now time.Time, loc *time.Location) (string, json.RawMessage) {
 	left := "has expired"
 	if exp.After(now) {
-		left = "expires in " + roundDuration(exp.Sub(now))
+		left = "expires in " + blockkit.RoundDuration(exp.Sub(now))
 	}
 	text := fmt.Sprintf("The SCNet token %s (%s). Replace it, or the watcher and /instances stop working.", left, blockkit.Stamp(exp, loc))
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":hourglass: "+text), nil, nil))

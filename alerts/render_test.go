@@ -256,21 +256,6 @@ func mrkdwnTexts(t *testing.T, blocks json.RawMessage) []string {
 	return out
 }
 
-func TestRoundDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		45 * time.Second:                "45s",
-		90 * time.Second:                "2m",
-		12 * time.Hour:                  "12h",
-		90 * time.Minute:                "1h30m",
-		26*time.Hour + 29*time.Second:   "26h",
-		10*time.Minute + 31*time.Second: "11m",
-	} {
-		if got := roundDuration(d); got != want {
-			t.Errorf("roundDuration(%s) = %q, want %q", d, got, want)
-		}
-	}
-}
-
 // A name carrying a line break or bidi controls cannot forge a line of its
 // own or reorder the alert: it reaches Slack on one line, controls dropped.
 func TestRenderAlertFoldsForgedRows(t *testing.T) {

@@ -77,7 +77,7 @@ func userMessage(err error) string {
 	case errors.Is(err, errUnknownAction):
 		return ":grey_question: scnetbot does not know that button. Run the command again."
 	case errors.As(err, &slow):
-		return ":turtle: SCNet is slow: no answer within " + shortDuration(slow.after) + ". Try again in a minute; if it stays slow, SCNet may be overloaded."
+		return ":turtle: SCNet is slow: no answer within " + blockkit.ShortDuration(slow.after) + ". Try again in a minute; if it stays slow, SCNet may be overloaded."
 	case errors.As(err, &api) && api.Code == scnet.CodeInvalidParams && errors.As(err, &subj) && !subj.byName:
 		// SCNet answers an unknown id on the detail endpoint with "invalid
 		// parameter" rather than an empty success.
