@@ -61,15 +61,10 @@ func snoozeOffer() string {
 	return strings.Join(ls[:len(ls)-1], ", ") + " or " + ls[len(ls)-1]
 }
 
-// mrkdwn is a mrkdwn text object. Verbatim stops Slack from turning words
-// of user-controlled text into links or channel names by itself; the markup
-// scnetbot writes on purpose (the mention, <@user>) still works.
-func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
-}
-func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, blockkit.PlainText(s, blockkit.MaxButtonText), false, false)
-}
+// mrkdwn and plain are blockkit's builders; a plain text here is always a
+// button label.
+func mrkdwn(s string) *slack.TextBlockObject { return blockkit.Mrkdwn(s) }
+func plain(s string) *slack.TextBlockObject  { return blockkit.Plain(s, blockkit.MaxButtonText) }
 
 func encodeBlocks(blocks ...slack.Block) json.RawMessage {
 	b, err := json.Marshal(blocks)
@@ -81,9 +76,10 @@ func encodeBlocks(blocks ...slack.Block) json.RawMessage {
 	return b
 }
 
+// orDash stands blockkit.None in for a blank value about to be escaped.
 func orDash(s string) string {
 	if strings.TrimSpace(s) == "" {
-		return "—"
+		return blockkit.None
 	}
 	return s
 }
@@ -188,9 +184,7 @@ func (r *Renderer) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooz
 	if !in.StartTime.IsZero() && !in.EndTime.IsZero() {
 		dur = blockkit.Duration(in.EndTime.Sub(in.StartTime.Time))
 	}
-	field := func(label, escaped string) *slack.TextBlockObject {
-		return mrkdwn("*" + label + "*\n" + escaped)
-	}
+	field := blockkit.Field
 	val := func(s string) string { return blockkit.Value(s, maxFieldChars) }
 	fields := []*slack.TextBlockObject{
 		field("Task type", val(string(in.TaskType))),
@@ -294,7 +288,7 @@ func renderList(lines []string, title string, i, n int) (string, json.RawMessage
 		text = fmt.Sprintf("%s (%d/%d)", title, i+1, n)
 		body = "*" + text + "*\n" + body
 	}
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(blockkit.Truncate(body, blockkit.MaxSectionText)), nil, nil))
+	return text, encodeBlocks(blockkit.Section(body))
 }
 
 // renderStorm renders the one summary of a storm: counts by status and by
