@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"scnetbot/alerts"
 	"scnetbot/bot"
 	"scnetbot/config"
 	"scnetbot/handlers"
@@ -69,9 +70,10 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 	a := &app{metrics: m}
 
 	var (
-		w     *watcher.Watcher
-		deliv *outbox.Deliverer
-		store state.Store
+		w       *watcher.Watcher
+		buttons *alerts.Buttons
+		deliv   *outbox.Deliverer
+		store   state.Store
 	)
 	if cfg.WatchEnabled() {
 		bolt, err := state.Open(cfg.StatePath)
@@ -89,20 +91,25 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 			defer bolt.Close()
 		}
 		deliv = outbox.New(api, store, outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m})
+		ui := alerts.NewRenderer(alerts.Config{
+			Mention:  cfg.WatchMention,
+			Location: cfg.Location,
+			Logger:   logger.With("component", "alerts"),
+		})
 		w = watcher.New(client, store, watcher.Config{
 			Channel:        cfg.WatchChannel,
 			Interval:       cfg.WatchInterval.D,
 			Statuses:       cfg.Statuses,
-			Mention:        cfg.WatchMention,
+			Render:         ui,
 			OutageAfter:    orNone(cfg.WatchOutageAfter.D),
 			StormThreshold: cfg.WatchStormThreshold.N,
 			Skew:           cfg.WatchClockSkew.D,
 			TokenExpiry:    tokenExpiry(tokens),
-			Location:       cfg.Location,
 			Logger:         logger.With("component", "watcher"),
 			Metrics:        m,
 			Notify:         deliv.Kick,
 		})
+		buttons = alerts.NewButtons(w, ui)
 		a.watcher = w
 	}
 
@@ -117,8 +124,8 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 		Logger:          logger.With("component", "handlers"),
 	})
 	botCfg := bot.Config{Commands: h, Logger: logger.With("component", "bot"), Metrics: m}
-	if w != nil {
-		botCfg.Alerts = w
+	if buttons != nil {
+		botCfg.Alerts = buttons
 	}
 	a.bot = bot.New(api, botCfg)
 

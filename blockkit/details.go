@@ -41,16 +41,16 @@ func (v Details) Blocks() []slack.Block {
 	blocks := []slack.Block{slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, PlainText(v.title(), MaxHeaderText), false, false))}
 
 	blocks = append(blocks, slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-		detailsField("Status", StatusEmoji(in.Status)+" "+StatusText(in.Status)),
-		detailsField("Task type", Value(string(in.TaskType), detailsShort)),
-		detailsField("ID", Value(in.ID, detailsShort)),
-		detailsField("User", Value(in.UserName, detailsShort)),
-		detailsField("GPUs / CPUs / RAM", Resources(in, "")),
-		detailsField("Accelerator", Value(in.AcceleratorType, detailsShort)),
-		detailsField("Spec", Spec(in.ResourceSpec, fieldValue)),
-		detailsField("Resource group", Value(in.ResourceGroup, detailsShort)),
-		detailsField("Image", Value(in.Version, fieldValue)),
-		detailsField("Image path", Value(in.ImagePath, fieldValue)),
+		Field("Status", StatusEmoji(in.Status)+" "+StatusText(in.Status)),
+		Field("Task type", Value(string(in.TaskType), detailsShort)),
+		Field("ID", Value(in.ID, detailsShort)),
+		Field("User", Value(in.UserName, detailsShort)),
+		Field("GPUs / CPUs / RAM", Resources(in, "")),
+		Field("Accelerator", Value(in.AcceleratorType, detailsShort)),
+		Field("Spec", Spec(in.ResourceSpec, fieldValue)),
+		Field("Resource group", Value(in.ResourceGroup, detailsShort)),
+		Field("Image", Value(in.Version, fieldValue)),
+		Field("Image path", Value(in.ImagePath, fieldValue)),
 	}, nil))
 
 	script := "not used"
@@ -58,32 +58,32 @@ func (v Details) Blocks() []slack.Block {
 		script = "used: " + Value(in.StartScriptPath, fieldValue)
 	}
 	blocks = append(blocks, slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-		detailsField("Created", Clock(in.CreateTime, loc)),
-		detailsField("Started", Clock(in.StartTime, loc)),
-		detailsField("Ended", Clock(in.EndTime, loc)),
-		detailsField("Run time", RunTime(in, v.Now)),
-		detailsField("Timeout", SCNetDuration(in.TimeoutLimit, detailsShort)),
-		detailsField("Remaining", SCNetDuration(in.RemainingTime, detailsShort)),
-		detailsField("Tasks", tasks(in)),
-		detailsField("Notebook IP", Value(in.HeaderNotebookIP, detailsShort)),
-		detailsField("TensorBoard", Value(in.TensorboardPath, fieldValue)),
-		detailsField("Start script", script),
+		Field("Created", Clock(in.CreateTime, loc)),
+		Field("Started", Clock(in.StartTime, loc)),
+		Field("Ended", Clock(in.EndTime, loc)),
+		Field("Run time", RunTime(in, v.Now)),
+		Field("Timeout", SCNetDuration(in.TimeoutLimit, detailsShort)),
+		Field("Remaining", SCNetDuration(in.RemainingTime, detailsShort)),
+		Field("Tasks", tasks(in)),
+		Field("Notebook IP", Value(in.HeaderNotebookIP, detailsShort)),
+		Field("TensorBoard", Value(in.TensorboardPath, fieldValue)),
+		Field("Start script", script),
 	}, nil))
 
 	if len(in.Ports) > 0 {
-		blocks = append(blocks, detailsSection("*Ports*\n"+portLines(in.Ports)))
+		blocks = append(blocks, Section("*Ports*\n"+portLines(in.Ports)))
 	}
 	if len(in.Mounts) > 0 {
-		blocks = append(blocks, detailsSection("*Mounts*\n"+mountLines(in.Mounts)))
+		blocks = append(blocks, Section("*Mounts*\n"+mountLines(in.Mounts)))
 	}
 	if d := strings.TrimSpace(in.Description); d != "" {
-		blocks = append(blocks, detailsSection("*Description*\n"+EscapeTruncate(d, detailsDesc)))
+		blocks = append(blocks, Section("*Description*\n"+EscapeTruncate(d, detailsDesc)))
 	}
 	ctx := ZoneNote(v.Now, loc) + " · as of " + v.Now.In(loc).Format("15:04:05")
 	if v.Note != "" {
 		ctx += " · " + v.Note
 	}
-	blocks = append(blocks, slack.NewContextBlock("", detailsMrkdwn(Truncate(ctx, MaxSectionText))))
+	blocks = append(blocks, Context(ctx))
 	return blocks
 }
 
@@ -102,21 +102,6 @@ func (v Details) title() string {
 		}
 	}
 	return "Unnamed instance"
-}
-
-// detailsMrkdwn is a verbatim mrkdwn object: Slack then turns no word of
-// user-controlled text into a link or mention by itself.
-func detailsMrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
-}
-
-// detailsField is one "*label*\nvalue" field; value is already escaped.
-func detailsField(label, value string) *slack.TextBlockObject {
-	return detailsMrkdwn(Truncate("*"+label+"*\n"+value, MaxFieldText))
-}
-
-func detailsSection(s string) *slack.SectionBlock {
-	return slack.NewSectionBlock(detailsMrkdwn(Truncate(s, MaxSectionText)), nil, nil)
 }
 
 // portLines lists ports with how to reach them: a link for http(s), the

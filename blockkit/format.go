@@ -126,6 +126,31 @@ func Duration(d time.Duration) string {
 	return strconv.FormatInt(int64(d/time.Second), 10) + "s"
 }
 
+// ShortDuration writes d in Go's duration syntax without zero units: "4h",
+// "1h30m", "45s". time.ParseDuration reads it back, so a command can echo
+// a duration its user may type again. Both UIs write settings and short
+// spans this way; Duration is for elapsed times read at a glance.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+// RoundDuration is ShortDuration to the second under a minute and to the
+// minute above: "45s", "2m", "12h", "1h30m". A notice says how long
+// something lasted; seconds past the first minute are noise.
+func RoundDuration(d time.Duration) string {
+	if d < time.Minute {
+		return ShortDuration(d.Round(time.Second))
+	}
+	return ShortDuration(d.Round(time.Minute))
+}
+
 // scnetDuration matches how SCNet's console writes a duration: "4天12小时1分".
 var scnetDuration = regexp.MustCompile(`^(?:(\d{1,6})天)?(?:(\d{1,6})小时)?(?:(\d{1,6})分(?:钟)?)?(?:(\d{1,6})秒)?$`)
 

@@ -111,3 +111,18 @@ func TestDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestRoundDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		45 * time.Second:                "45s",
+		90 * time.Second:                "2m",
+		12 * time.Hour:                  "12h",
+		90 * time.Minute:                "1h30m",
+		26*time.Hour + 29*time.Second:   "26h",
+		10*time.Minute + 31*time.Second: "11m",
+	} {
+		if got := RoundDuration(d); got != want {
+			t.Errorf("RoundDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -1,9 +1,9 @@
 // Package blockkit holds what scnetbot's Slack messages share, so that the
 // /instances replies and the alerts cannot drift apart: it cleans and
 // escapes user-controlled text, cuts text to Slack's limits without breaking
-// characters, checks whole messages against the limits, writes instance data
-// in the house format (the details view included) and puts errors into
-// words.
+// characters, checks whole messages against the limits, builds the text
+// objects and blocks both write with, writes instance data and durations in
+// the house format (the details view included) and puts errors into words.
 package blockkit
 
 import (

@@ -37,7 +37,7 @@ type Commands interface {
 }
 
 // Actions answers the buttons of messages the bot posted on its own (alerts).
-// *watcher.Watcher implements it.
+// *alerts.Buttons implements it.
 type Actions interface {
 	OwnsAction(actionID string) bool
 	Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage
@@ -304,7 +304,7 @@ func (b *Bot) redelivered(r *socketmode.Request, now time.Time) bool {
 }
 
 // dispatchInteraction routes each button of a block_actions payload to its
-// owner: alert buttons to the watcher, the rest to the command handlers.
+// owner: alert buttons to the alert UI, the rest to the command handlers.
 func (b *Bot) dispatchInteraction(w *work, cb slack.InteractionCallback, envelopeID string) {
 	if cb.Type != slack.InteractionTypeBlockActions {
 		b.log.Debug("ignoring interaction", "type", cb.Type, "request_id", envelopeID)
@@ -315,8 +315,8 @@ func (b *Bot) dispatchInteraction(w *work, cb slack.InteractionCallback, envelop
 		switch {
 		case b.cfg.Alerts != nil && b.cfg.Alerts.OwnsAction(a.ActionID):
 			// Alert buttons answer to the same ALLOWED_* as commands; the
-			// watcher does not know them, so the check and the count are here.
-			// The watcher answers every outcome with a reply and no error, so
+			// alert UI does not know them, so the check and the count are here.
+			// The alert UI answers every outcome with a reply and no error, so
 			// a click that returns is ok; one that panics is counted by runJob.
 			j.kind = "alert_action"
 			j.run = func(ctx context.Context) *slack.WebhookMessage {

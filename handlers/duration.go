@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"scnetbot/blockkit"
 )
 
 // parseSnoozeDuration reads "90m", "4h", "2d", "1w" or Go's own "1h30m",
@@ -43,18 +45,5 @@ func formatSnoozeDuration(d time.Duration) string {
 	if d >= day && d%day == 0 {
 		return strconv.Itoa(int(d/day)) + "d"
 	}
-	return shortDuration(d)
-}
-
-// shortDuration writes d in Go's duration syntax without zero units
-// ("4h", "1h30m", "90s"), which time.ParseDuration reads back.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = s[:len(s)-2]
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = s[:len(s)-2]
-	}
-	return s
+	return blockkit.ShortDuration(d)
 }

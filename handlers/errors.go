@@ -10,7 +10,7 @@ import (
 
 	"scnetbot/blockkit"
 	"scnetbot/scnet"
-	"scnetbot/watcher"
+	"scnetbot/tracked"
 )
 
 // Errors of the command itself, shown through errorMessage.
@@ -62,7 +62,7 @@ func userMessage(err error) string {
 		in   *InputError
 		api  *scnet.APIError
 		subj *subjectError
-		amb  *watcher.AmbiguousError
+		amb  *tracked.AmbiguousError
 		slow *slowError
 	)
 	switch {
@@ -77,18 +77,18 @@ func userMessage(err error) string {
 	case errors.Is(err, errUnknownAction):
 		return ":grey_question: scnetbot does not know that button. Run the command again."
 	case errors.As(err, &slow):
-		return ":turtle: SCNet is slow: no answer within " + shortDuration(slow.after) + ". Try again in a minute; if it stays slow, SCNet may be overloaded."
+		return ":turtle: SCNet is slow: no answer within " + blockkit.ShortDuration(slow.after) + ". Try again in a minute; if it stays slow, SCNet may be overloaded."
 	case errors.As(err, &api) && api.Code == scnet.CodeInvalidParams && errors.As(err, &subj) && !subj.byName:
 		// SCNet answers an unknown id on the detail endpoint with "invalid
 		// parameter" rather than an empty success.
 		return ":mag: SCNet does not know the instance id `" + blockkit.EscapeTruncate(subj.subject, 64) + "` (it answered code 10004, invalid parameter). Check the id; `/instances` lists the instances that exist."
-	case errors.Is(err, watcher.ErrUnknownInstance):
+	case errors.Is(err, tracked.ErrUnknownInstance):
 		name := "that instance"
 		if errors.As(err, &subj) {
 			name = "“" + blockkit.EscapeTruncate(subj.subject, 100) + "”"
 		}
 		return ":mag: The watcher does not track " + name + ": it knows the instances its polls have seen, by exact name or 32-hex-digit id. Check the name with `/instances &lt;words&gt;` and use the id from there."
-	case errors.Is(err, watcher.ErrNotSnoozed):
+	case errors.Is(err, tracked.ErrNotSnoozed):
 		name := "That instance"
 		if errors.As(err, &subj) {
 			name = "“" + blockkit.EscapeTruncate(subj.subject, 100) + "”"
@@ -112,7 +112,7 @@ func resultOf(err error) string {
 	var (
 		in   *InputError
 		subj *subjectError
-		amb  *watcher.AmbiguousError
+		amb  *tracked.AmbiguousError
 		api  *scnet.APIError
 	)
 	switch {
@@ -122,7 +122,7 @@ func resultOf(err error) string {
 		return "denied"
 	case errors.As(err, &in), errors.Is(err, errStaleButton), errors.Is(err, errUnknownAction), errors.As(err, &amb):
 		return "bad_input"
-	case errors.Is(err, scnet.ErrNotFound), errors.Is(err, watcher.ErrUnknownInstance), errors.Is(err, watcher.ErrNotSnoozed),
+	case errors.Is(err, scnet.ErrNotFound), errors.Is(err, tracked.ErrUnknownInstance), errors.Is(err, tracked.ErrNotSnoozed),
 		errors.As(err, &api) && api.Code == scnet.CodeInvalidParams && errors.As(err, &subj) && !subj.byName:
 		return "not_found"
 	default:
@@ -140,7 +140,7 @@ func errorMessage(err error) *slack.WebhookMessage {
 const maxCandidates = 10
 
 // ambiguousText lists the instances a snooze target could mean, by id.
-func ambiguousText(e *watcher.AmbiguousError) string {
+func ambiguousText(e *tracked.AmbiguousError) string {
 	var b strings.Builder
 	b.WriteString("“" + blockkit.EscapeTruncate(e.Name, 100) + "” matches " + strconv.Itoa(len(e.Candidates)) + " instances; repeat the command with the id of the one you mean:")
 	for i, c := range e.Candidates {

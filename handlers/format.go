@@ -45,31 +45,18 @@ func resourcesWith(in *scnet.Instance, accel string) string {
 	return blockkit.Resources(in, accel)
 }
 
-// mrkdwn is a mrkdwn text object. Verbatim stops Slack from turning words
-// in user-controlled text into links or mentions on its own.
-func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
-}
+// The block builders live in blockkit too (Mrkdwn, Plain, Section,
+// Context, Field); these are their names here.
 
-// plain is a plain_text object of user-controlled text, cleaned of control
-// and bidi characters and cut to max characters.
-func plain(s string, max int) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, blockkit.PlainText(s, max), false, false)
-}
+func mrkdwn(s string) *slack.TextBlockObject           { return blockkit.Mrkdwn(s) }
+func plain(s string, max int) *slack.TextBlockObject   { return blockkit.Plain(s, max) }
+func section(s string) *slack.SectionBlock             { return blockkit.Section(s) }
+func contextLine(s string) *slack.ContextBlock         { return blockkit.Context(s) }
+func field(label, value string) *slack.TextBlockObject { return blockkit.Field(label, value) }
 
 // plainEmoji is a plain_text object of scnetbot's own words, emoji allowed.
 func plainEmoji(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, true, false)
-}
-
-// section is a mrkdwn section, cut to Slack's limit as a last guard.
-func section(s string) *slack.SectionBlock {
-	return slack.NewSectionBlock(mrkdwn(blockkit.Truncate(s, blockkit.MaxSectionText)), nil, nil)
-}
-
-// contextLine is a context block with one mrkdwn element.
-func contextLine(s string) *slack.ContextBlock {
-	return slack.NewContextBlock("", mrkdwn(blockkit.Truncate(s, blockkit.MaxSectionText)))
 }
 
 // message is an ephemeral reply with blocks and fallback text.

@@ -15,7 +15,8 @@ import (
 
 	"scnetbot/metrics"
 	"scnetbot/scnet"
-	"scnetbot/watcher"
+	"scnetbot/state"
+	"scnetbot/tracked"
 )
 
 // Lister is the part of the SCNet client the command needs.
@@ -27,12 +28,12 @@ type Lister interface {
 // WatchControl is the watcher as the command sees it (nil when the watcher
 // is disabled).
 type WatchControl interface {
-	Health(ctx context.Context) (watcher.Health, error)
+	Health(ctx context.Context) (tracked.Health, error)
 	// Started reports whether the watcher has completed a poll since it
 	// started; before that, a name it does not know may just be unseen.
 	Started() bool
-	Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (watcher.Snooze, error)
-	Unsnooze(ctx context.Context, nameOrID string, userID string) (watcher.Snooze, error)
+	Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (state.Snooze, error)
+	Unsnooze(ctx context.Context, nameOrID string, userID string) (state.Snooze, error)
 }
 
 // Config is how the command behaves. Zero fields take the defaults noted.
@@ -215,7 +216,7 @@ func (h *Handler) snooze(ctx context.Context, r renderer, q Query, userID string
 	// looked the name up, "unknown" means "not seen yet".
 	started := h.cfg.Watch.Started()
 	var (
-		s   watcher.Snooze
+		s   state.Snooze
 		err error
 	)
 	if q.Kind == KindSnooze {
@@ -224,7 +225,7 @@ func (h *Handler) snooze(ctx context.Context, r renderer, q Query, userID string
 		s, err = h.cfg.Watch.Unsnooze(ctx, q.Target, userID)
 	}
 	switch {
-	case errors.Is(err, watcher.ErrUnknownInstance) && !started:
+	case errors.Is(err, tracked.ErrUnknownInstance) && !started:
 		return watchStartingMessage(q.Target), nil
 	case err != nil:
 		return nil, withTarget(err, q.Target)

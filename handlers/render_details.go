@@ -15,12 +15,6 @@ type detailsView struct {
 	sharedBy string
 }
 
-// field is one "*label*\nvalue" field of a section; value is already
-// escaped.
-func field(label, value string) *slack.TextBlockObject {
-	return mrkdwn(blockkit.Truncate("*"+label+"*\n"+value, blockkit.MaxFieldText))
-}
-
 // details renders one instance: blockkit's details view, the same an
 // alert's Details button shows, with the reply's buttons.
 func (r renderer) details(v detailsView) *slack.WebhookMessage {

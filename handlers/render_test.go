@@ -16,33 +16,34 @@ import (
 
 	"scnetbot/blockkit"
 	"scnetbot/scnet"
-	"scnetbot/watcher"
+	"scnetbot/state"
+	"scnetbot/tracked"
 )
 
 // fakeWatch is a WatchControl with fixed health that records snoozes.
 type fakeWatch struct {
-	health watcher.Health
+	health tracked.Health
 	err    error
 	// starting makes Started false: no poll has succeeded yet.
 	starting bool
 }
 
-func (w *fakeWatch) Health(context.Context) (watcher.Health, error) { return w.health, nil }
+func (w *fakeWatch) Health(context.Context) (tracked.Health, error) { return w.health, nil }
 
 func (w *fakeWatch) Started() bool { return !w.starting }
 
-func (w *fakeWatch) Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (watcher.Snooze, error) {
+func (w *fakeWatch) Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (state.Snooze, error) {
 	if w.err != nil {
-		return watcher.Snooze{}, w.err
+		return state.Snooze{}, w.err
 	}
-	return watcher.Snooze{InstanceID: fmt.Sprintf("%032x", 7), InstanceName: nameOrID, Until: testNow.Add(d), By: userID}, nil
+	return state.Snooze{InstanceID: fmt.Sprintf("%032x", 7), InstanceName: nameOrID, Until: testNow.Add(d), By: userID}, nil
 }
 
-func (w *fakeWatch) Unsnooze(ctx context.Context, nameOrID string, userID string) (watcher.Snooze, error) {
+func (w *fakeWatch) Unsnooze(ctx context.Context, nameOrID string, userID string) (state.Snooze, error) {
 	if w.err != nil {
-		return watcher.Snooze{}, w.err
+		return state.Snooze{}, w.err
 	}
-	return watcher.Snooze{InstanceID: fmt.Sprintf("%032x", 7), InstanceName: nameOrID, By: userID}, nil
+	return state.Snooze{InstanceID: fmt.Sprintf("%032x", 7), InstanceName: nameOrID, By: userID}, nil
 }
 
 func TestRenderGolden(t *testing.T) {
@@ -69,12 +70,12 @@ func TestRenderGolden(t *testing.T) {
 }
 
 func TestRenderWatchGolden(t *testing.T) {
-	w := &fakeWatch{health: watcher.Health{
+	w := &fakeWatch{health: tracked.Health{
 		Enabled: true, Channel: "C0ALERTS", Interval: time.Minute,
 		LastPoll: testNow.Add(-20 * time.Second), LastSuccess: testNow.Add(-80 * time.Second),
 		LastError: "list instances: SCNet code 10001 <!here>", Tracked: 312, PendingAlerts: 2,
 		TokenExpiresAt: testNow.Add(5 * time.Hour),
-		Snoozes: []watcher.Snooze{
+		Snoozes: []state.Snooze{
 			{InstanceID: fmt.Sprintf("%032x", 5), InstanceName: "train-<!channel>", Until: testNow.Add(3 * time.Hour), By: "U0ALICE"},
 			{InstanceID: fmt.Sprintf("%032x", 6), Until: testNow.Add(30 * time.Hour)},
 		},
@@ -95,9 +96,9 @@ func TestRenderWatchGolden(t *testing.T) {
 		name, text string
 		err        error
 	}{
-		{"snooze_not_found", "snooze no-such 4h", fmt.Errorf("snooze %q: %w", "no-such", watcher.ErrUnknownInstance)},
-		{"unsnooze_not_snoozed", "unsnooze train-llm", fmt.Errorf("unsnooze: %w", watcher.ErrNotSnoozed)},
-		{"snooze_ambiguous", "snooze <!channel> 2d", &watcher.AmbiguousError{Name: "<!channel>", Candidates: []watcher.Candidate{
+		{"snooze_not_found", "snooze no-such 4h", fmt.Errorf("snooze %q: %w", "no-such", tracked.ErrUnknownInstance)},
+		{"unsnooze_not_snoozed", "unsnooze train-llm", fmt.Errorf("unsnooze: %w", tracked.ErrNotSnoozed)},
+		{"snooze_ambiguous", "snooze <!channel> 2d", &tracked.AmbiguousError{Name: "<!channel>", Candidates: []tracked.Candidate{
 			{ID: fmt.Sprintf("%032x", 1), Name: "<!channel>", Status: "Failed"},
 			{ID: fmt.Sprintf("%032x", 2), Name: "<!CHANNEL>", Status: "Running"},
 		}}},
@@ -108,12 +109,12 @@ func TestRenderWatchGolden(t *testing.T) {
 		assertNoMarkup(t, m)
 	}
 	// Right after start an unknown name is not yet seen, not untracked.
-	w.err, w.starting = fmt.Errorf("snooze %q: %w", "fresh", watcher.ErrUnknownInstance), true
+	w.err, w.starting = fmt.Errorf("snooze %q: %w", "fresh", tracked.ErrUnknownInstance), true
 	golden(t, "snooze_starting", command(h, "snooze fresh 4h"))
 	if m := command(h, "unsnooze fresh"); !strings.Contains(m.Text, "still starting") {
 		t.Errorf("unsnooze before the first poll: %q, want the watcher still starting", m.Text)
 	}
-	w.err = &watcher.AmbiguousError{Name: "twin", Candidates: []watcher.Candidate{{ID: "a"}, {ID: "b"}}}
+	w.err = &tracked.AmbiguousError{Name: "twin", Candidates: []tracked.Candidate{{ID: "a"}, {ID: "b"}}}
 	if m := command(h, "snooze twin 4h"); strings.Contains(m.Text, "still starting") {
 		t.Errorf("an ambiguous name before the first poll is still ambiguous: %q", m.Text)
 	}
@@ -364,9 +365,9 @@ func TestDetailsHeaderNeverEmpty(t *testing.T) {
 // reply's snooze list fits its section whole: a cut would leave a mention
 // or bold markup open.
 func TestWatchSnoozeListFitsSection(t *testing.T) {
-	var ss []watcher.Snooze
+	var ss []state.Snooze
 	for i := range 30 {
-		ss = append(ss, watcher.Snooze{InstanceID: fmt.Sprintf("%064x", i), InstanceName: strings.Repeat("&", 300),
+		ss = append(ss, state.Snooze{InstanceID: fmt.Sprintf("%064x", i), InstanceName: strings.Repeat("&", 300),
 			Until: testNow.Add(time.Hour), By: strings.Repeat("U", 30)})
 	}
 	r := renderer{now: testNow, loc: testNow.Location()}

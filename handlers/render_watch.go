@@ -8,7 +8,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
-	"scnetbot/watcher"
+	"scnetbot/state"
+	"scnetbot/tracked"
 )
 
 // Bounds of the snooze list of the watch reply, chosen so that the whole
@@ -56,7 +57,7 @@ func channelMention(c string) string {
 }
 
 // watch renders the watcher's health.
-func (r renderer) watch(h watcher.Health) *slack.WebhookMessage {
+func (r renderer) watch(h tracked.Health) *slack.WebhookMessage {
 	state := ":large_green_circle: healthy"
 	switch {
 	case !h.Enabled:
@@ -102,11 +103,11 @@ func (r renderer) watch(h watcher.Health) *slack.WebhookMessage {
 }
 
 // snoozeLines lists active snoozes.
-func (r renderer) snoozeLines(ss []watcher.Snooze) string {
+func (r renderer) snoozeLines(ss []state.Snooze) string {
 	if len(ss) == 0 {
 		return "nothing"
 	}
-	return bullets(ss, maxSnoozesShown, func(s watcher.Snooze) string {
+	return bullets(ss, maxSnoozesShown, func(s state.Snooze) string {
 		line := r.snoozeSubject(s, snoozeListName) + " until " + s.Until.In(r.loc).Format("2006-01-02 15:04")
 		if m := userMention(s.By); m != "" {
 			line += " by " + m
@@ -117,7 +118,7 @@ func (r renderer) snoozeLines(ss []watcher.Snooze) string {
 
 // snoozeSubject names a snoozed instance: its name (at most nameMax
 // characters), and its id when known.
-func (r renderer) snoozeSubject(s watcher.Snooze, nameMax int) string {
+func (r renderer) snoozeSubject(s state.Snooze, nameMax int) string {
 	subject := "*" + text(s.InstanceName, nameMax) + "*"
 	if s.InstanceName == "" {
 		subject = "*" + text(s.InstanceID, 64) + "*"
@@ -128,14 +129,14 @@ func (r renderer) snoozeSubject(s watcher.Snooze, nameMax int) string {
 }
 
 // snoozed confirms a snooze.
-func (r renderer) snoozed(s watcher.Snooze, d time.Duration) *slack.WebhookMessage {
+func (r renderer) snoozed(s state.Snooze, d time.Duration) *slack.WebhookMessage {
 	t := ":zzz: Alerts for " + r.snoozeSubject(s, rowName) + " are snoozed for " + formatSnoozeDuration(d) +
 		", until " + r.stamp(s.Until) + ". `/instances unsnooze` turns them back on."
 	return message(t, section(t))
 }
 
 // unsnoozed confirms a lifted snooze.
-func (r renderer) unsnoozed(s watcher.Snooze) *slack.WebhookMessage {
+func (r renderer) unsnoozed(s state.Snooze) *slack.WebhookMessage {
 	t := ":bell: Alerts for " + r.snoozeSubject(s, rowName) + " are on again."
 	return message(t, section(t))
 }

@@ -11,7 +11,7 @@ import (
 
 	"scnetbot/metrics"
 	"scnetbot/scnet"
-	"scnetbot/watcher"
+	"scnetbot/tracked"
 )
 
 func TestResultOf(t *testing.T) {
@@ -24,11 +24,11 @@ func TestResultOf(t *testing.T) {
 		{errChannelNotAllowed, "denied"},
 		{&InputError{Code: ErrTooLong}, "bad_input"},
 		{errStaleButton, "bad_input"},
-		{&watcher.AmbiguousError{Name: "x"}, "bad_input"},
+		{&tracked.AmbiguousError{Name: "x"}, "bad_input"},
 		{withID(scnet.ErrNotFound, "abc"), "not_found"},
 		{withID(&scnet.APIError{Code: scnet.CodeInvalidParams}, "abc"), "not_found"},
 		{withTarget(&scnet.APIError{Code: scnet.CodeInvalidParams}, "abc"), "scnet_error"},
-		{fmt.Errorf("snooze: %w", watcher.ErrUnknownInstance), "not_found"},
+		{fmt.Errorf("snooze: %w", tracked.ErrUnknownInstance), "not_found"},
 		{&scnet.APIError{Code: scnet.CodeUserFrozen}, "scnet_error"},
 		{&slowError{err: context.DeadlineExceeded}, "scnet_error"},
 		{errors.New("connection refused"), "scnet_error"},

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"scnetbot/alerts"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 	"scnetbot/state"
@@ -74,7 +75,7 @@ func BenchmarkPoll(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer st.Close()
-			w := watcher.New(benchClient(b, sim), st, watcher.Config{Channel: "C1"})
+			w := watcher.New(benchClient(b, sim), st, watcher.Config{Channel: "C1", Render: alerts.NewRenderer(alerts.Config{})})
 			ctx := context.Background()
 			if err := w.Poll(ctx); err != nil { // baseline
 				b.Fatal(err)
@@ -165,7 +166,7 @@ func BenchmarkMemoryTracked(b *testing.B) {
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
-		w := watcher.New(nil, st, watcher.Config{Channel: "C1"})
+		w := watcher.New(nil, st, watcher.Config{Channel: "C1", Render: alerts.NewRenderer(alerts.Config{})})
 		// Snoozing an unknown name loads the state and changes nothing.
 		if _, err := w.Snooze(ctx, "no-such-name", time.Hour, "U1"); err == nil {
 			b.Fatal("snooze of an unknown name succeeded")

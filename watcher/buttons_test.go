@@ -50,7 +50,7 @@ func TestForgedAlertButtonsAreRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := e.sim.RequestCount("")
-			reply := e.w.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}},
+			reply := e.a.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}},
 				&slack.BlockAction{ActionID: tt.actionID, Value: tt.value})
 			if reply == nil || reply.ResponseType != slack.ResponseTypeEphemeral || reply.ReplaceOriginal ||
 				!strings.Contains(strings.ToLower(reply.Text), tt.want) {
@@ -71,14 +71,14 @@ func TestForgedAlertButtonsAreRefused(t *testing.T) {
 		}
 	}
 	before := e.sim.RequestCount("")
-	if reply := e.w.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}},
+	if reply := e.a.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}},
 		&slack.BlockAction{ActionID: "alert.details", Value: value}); reply == nil || !strings.Contains(reply.Text, "forgery") {
 		t.Errorf("the real Details button = %+v", reply)
 	}
 	if e.sim.RequestCount("") == before {
 		t.Error("the real Details button did not ask SCNet")
 	}
-	if reply := e.w.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}},
+	if reply := e.a.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}},
 		&slack.BlockAction{ActionID: "alert.snooze.24h", Value: value}); reply == nil || !reply.ReplaceOriginal {
 		t.Errorf("the real Snooze 24h button = %+v", reply)
 	}
@@ -95,7 +95,7 @@ func TestAlertRepliesUseWordsNotErrorText(t *testing.T) {
 	e.alerted("words")
 	value := buttonValue(t, blocksOf(e.alerts()[0]), "alert.details")
 	click := func(actionID string) *slack.WebhookMessage {
-		return e.w.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &slack.BlockAction{ActionID: actionID, Value: value})
+		return e.a.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &slack.BlockAction{ActionID: actionID, Value: value})
 	}
 	var said []string
 	for _, fail := range []func(){
@@ -163,7 +163,7 @@ func TestAlertDetailsIsTheInstancesView(t *testing.T) {
 	e.step()
 	e.drain()
 	value := buttonValue(t, blocksOf(e.alerts()[0]), "alert.details")
-	reply := e.w.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &slack.BlockAction{ActionID: "alert.details", Value: value})
+	reply := e.a.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &slack.BlockAction{ActionID: "alert.details", Value: value})
 	if reply == nil || reply.Blocks == nil || reply.ResponseType != slack.ResponseTypeEphemeral {
 		t.Fatalf("details reply = %+v", reply)
 	}

@@ -30,9 +30,6 @@ type Config struct {
 	// Statuses raise an alert when an instance moves into them (default
 	// Failed, Terminated).
 	Statuses []scnet.Status
-	// Mention is prepended to top-level alerts, e.g. "<!here>"; it is
-	// trusted configuration and not escaped.
-	Mention string
 	// OutageAfter is how long polls must fail before one "SCNet
 	// unreachable" notice is posted (default 5m; negative: at the first
 	// failed poll).
@@ -43,8 +40,9 @@ type Config struct {
 	// TokenExpiry returns when the static SCNet token expires; false when
 	// unknown or when tokens renew themselves. May be nil.
 	TokenExpiry func() (time.Time, bool)
-	// Location is the zone times are shown in (default UTC).
-	Location *time.Location
+	// Render writes the messages the watcher queues (alerts.Renderer).
+	// Required.
+	Render Renderer
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Logger (default slog.Default()).
@@ -92,9 +90,6 @@ func (c Config) withDefaults() Config {
 		c.Statuses = []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated}
 	}
 	c.Statuses = slices.Clone(c.Statuses)
-	if c.Location == nil {
-		c.Location = time.UTC
-	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -205,7 +205,7 @@ func (w *Watcher) lookup(ctx context.Context, ob *observation, tracked map[strin
 			case errors.Is(err, scnet.ErrNotFound):
 				ob.gone[id] = true
 				return nil
-			case errors.Is(err, errUnsettled):
+			case errors.Is(err, ErrUnsettled):
 				// SCNet answered, but not in a way that settles this one
 				// instance. It keeps what it had; failing the poll instead
 				// would blind the watcher to every other instance for as
@@ -231,9 +231,9 @@ func invalidParams(err error) bool {
 	return errors.As(err, &ae) && ae.Code == scnet.CodeInvalidParams
 }
 
-// errUnsettled marks a lookup SCNet answered without saying whether the
+// ErrUnsettled marks a lookup SCNet answered without saying whether the
 // instance exists.
-var errUnsettled = errors.New("instance neither found nor confirmed gone")
+var ErrUnsettled = errors.New("instance neither found nor confirmed gone")
 
 // confirmGone lists the instances named like the one whose lookup was
 // refused: a complete listing without the id is evidence it is gone. SCNet
@@ -242,11 +242,11 @@ var errUnsettled = errors.New("instance neither found nor confirmed gone")
 // without a name, nothing is settled.
 func (w *Watcher) confirmGone(ctx context.Context, id, name string, cause error) (*scnet.Instance, error) {
 	if name == "" {
-		return nil, fmt.Errorf("%w: no name to list it by: %w", errUnsettled, cause)
+		return nil, fmt.Errorf("%w: no name to list it by: %w", ErrUnsettled, cause)
 	}
 	for in, err := range w.lister.All(ctx, scnet.ListOptions{Name: name}) {
 		if errors.Is(err, scnet.ErrPageCap) || errors.Is(err, scnet.ErrInstanceCap) || errors.Is(err, scnet.ErrPagingStalled) {
-			return nil, fmt.Errorf("%w: listing of its name incomplete: %w", errUnsettled, err)
+			return nil, fmt.Errorf("%w: listing of its name incomplete: %w", ErrUnsettled, err)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("confirm %q is gone: %w", id, err)

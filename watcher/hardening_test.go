@@ -29,7 +29,7 @@ func TestSnoozeExpiryClearsTheAlertMessage(t *testing.T) {
 	e := newEnv(t, 0)
 	e.alerted("sleepy")
 	v := buttonValue(t, blocksOf(e.alerts()[0]), "alert.snooze.1h")
-	e.w.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &slack.BlockAction{ActionID: "alert.snooze.1h", Value: v})
+	e.a.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &slack.BlockAction{ActionID: "alert.snooze.1h", Value: v})
 	e.drain()
 	if b := blocksOf(e.alerts()[0]); !strings.Contains(b, "Snoozed until") {
 		t.Fatalf("snoozed alert does not say so: %s", b)
@@ -91,7 +91,7 @@ func TestHostileNamesEverywhere(t *testing.T) {
 	for _, m := range e.emu.ChannelMessages(channel) {
 		// Plain text (the header) is shown as is and pings nobody; text
 		// and mrkdwn must carry the markup escaped.
-		for _, s := range append(watcher.MrkdwnTexts(t, m.Blocks), m.Text) {
+		for _, s := range append(mrkdwnTexts(t, m.Blocks), m.Text) {
 			for _, bad := range []string{"<!channel>", "<@U123>", "<#C1>", "<http://x|y>"} {
 				if strings.Contains(s, bad) {
 					t.Errorf("message carries unescaped %q: %s", bad, s)
@@ -127,7 +127,7 @@ func TestDetailsOfADeletedInstance(t *testing.T) {
 			r := e.alerted("ghost")
 			v := buttonValue(t, blocksOf(e.alerts()[0]), "alert.details")
 			e.sim.Delete(r.ID)
-			reply := e.w.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &slack.BlockAction{ActionID: "alert.details", Value: v})
+			reply := e.a.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &slack.BlockAction{ActionID: "alert.details", Value: v})
 			if reply == nil || !strings.Contains(reply.Text, "no longer exists") {
 				t.Errorf("details of a deleted instance = %+v", reply)
 			}
@@ -263,7 +263,7 @@ func TestConcurrentAcknowledgementsKeepTheFirst(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			r := e.w.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: fmt.Sprintf("U%d", i)}},
+			r := e.a.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: fmt.Sprintf("U%d", i)}},
 				&slack.BlockAction{ActionID: "alert.ack", Value: v})
 			replies <- r
 		})

@@ -19,11 +19,13 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"scnetbot/alerts"
 	"scnetbot/internal/slackemu"
 	"scnetbot/outbox"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 	"scnetbot/state"
+	"scnetbot/tracked"
 	"scnetbot/watcher"
 )
 
@@ -61,6 +63,10 @@ type env struct {
 	path   string
 	st     *state.Bolt
 	w      *watcher.Watcher
+	// a answers alert buttons of w's messages, rendered by render.
+	a      *alerts.Buttons
+	render *alerts.Renderer
+	ui     alerts.Config
 	d      *outbox.Deliverer
 	cfg    watcher.Config
 	// rewrite, when set by withRewrite, edits every listing SCNet answers
@@ -75,6 +81,9 @@ type envOption func(*env)
 
 func withConfig(f func(*watcher.Config)) envOption { return func(e *env) { f(&e.cfg) } }
 
+// withMention sets the mention the alert UI puts on top-level alerts.
+func withMention(m string) envOption { return func(e *env) { e.ui.Mention = m } }
+
 func newEnv(t *testing.T, n int, opts ...envOption) *env {
 	t.Helper()
 	return newEnvTB(t, n, opts...)
@@ -87,9 +96,12 @@ func newEnvTB(t testing.TB, n int, opts ...envOption) *env {
 	e := &env{t: t, ctx: ctx, clock: &clock{}, path: filepath.Join(t.TempDir(), "state.db")}
 	e.cfg = watcher.Config{Channel: channel, Interval: time.Minute, Now: e.clock.Now, OutageAfter: 5 * time.Minute,
 		Logger: quiet()}
+	e.ui = alerts.Config{Now: e.clock.Now, Logger: quiet()}
 	for _, o := range opts {
 		o(e)
 	}
+	e.render = alerts.NewRenderer(e.ui)
+	e.cfg.Render = e.render
 	simNow := func() time.Time { return e.clock.Now().Add(-e.scnetBehind) }
 	e.sim = scnettest.New(append([]scnettest.Option{scnettest.WithInstances(n, 7), scnettest.WithClock(simNow)}, e.simOpts...)...)
 	t.Cleanup(e.sim.Close)
@@ -210,6 +222,7 @@ func (e *env) open() {
 	cfg := e.cfg
 	cfg.Notify = e.d.Kick
 	e.w = watcher.New(e.client, st, cfg)
+	e.a = alerts.NewButtons(e.w, e.render)
 }
 
 // restart closes the store without delivering anything (a crash, as far as
@@ -227,6 +240,7 @@ func (e *env) useLister(l watcher.Lister) {
 	cfg := e.cfg
 	cfg.Notify = e.d.Kick
 	e.w = watcher.New(l, e.st, cfg)
+	e.a = alerts.NewButtons(e.w, e.render)
 }
 
 // alerted adds a running instance, takes the baseline, fails the instance
@@ -340,11 +354,43 @@ func unescapeJSON(s string) string {
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // health returns the watcher's Health, failing the test when it cannot.
-func (e *env) health() watcher.Health {
+func (e *env) health() tracked.Health {
 	e.t.Helper()
 	h, err := e.w.Health(e.ctx)
 	if err != nil {
 		e.t.Fatalf("health: %v", err)
 	}
 	return h
+}
+
+// mrkdwnTexts lists every mrkdwn text of a message's blocks. It is the
+// alerts render tests' helper: the end-to-end tests check posted messages
+// the same way, and a test helper cannot be shared across packages.
+func mrkdwnTexts(t *testing.T, blocks json.RawMessage) []string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(blocks, &v); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if x["type"] == "mrkdwn" {
+				if s, ok := x["text"].(string); ok {
+					out = append(out, s)
+				}
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(v)
+	return out
 }

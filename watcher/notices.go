@@ -1,7 +1,6 @@
 package watcher
 
 import (
-	"fmt"
 	"time"
 
 	"scnetbot/state"
@@ -11,12 +10,12 @@ import (
 func (p *plan) outageBegan(cause error) error {
 	id := p.nextID("o")
 	a := state.Alert{ID: id, Channel: p.w.cfg.Channel, Created: p.now,
-		StatusLine: outageLine(p.meta.FailingSince, cause, p.w.cfg.Location)}
+		StatusLine: p.w.cfg.Render.OutageLine(p.meta.FailingSince, cause)}
 	if err := p.tx.PutAlert(a); err != nil {
 		return err
 	}
 	p.meta.OutageAlertID = id
-	text, blocks := renderOutage(a)
+	text, blocks := p.w.cfg.Render.Outage(a)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: id, AlertID: id, Text: text, Blocks: blocks})
 }
 
@@ -32,11 +31,11 @@ func (p *plan) outageOver() error {
 		return err
 	}
 	a.Closed = p.now
-	a.StatusLine = fmt.Sprintf("Recovered at %s after %s", p.clock(p.now), roundDuration(p.now.Sub(p.meta.FailingSince)))
+	a.StatusLine = p.w.cfg.Render.RecoveredLine(p.meta.FailingSince, p.now)
 	if err := p.tx.PutAlert(a); err != nil {
 		return err
 	}
-	text, blocks := renderRecovered(a)
+	text, blocks := p.w.cfg.Render.Recovered(a)
 	if err := p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("r"), Channel: a.Channel, ThreadOf: id, Text: text, Blocks: blocks}); err != nil {
 		return err
 	}
@@ -53,6 +52,6 @@ func (p *plan) tokenWarning() error {
 		return nil
 	}
 	p.meta.TokenWarnedFor = exp
-	text, blocks := renderTokenWarning(exp, p.now, p.w.cfg.Location)
+	text, blocks := p.w.cfg.Render.TokenWarning(exp, p.now)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("t"), Text: text, Blocks: blocks})
 }

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"scnetbot/blockkit"
 	"scnetbot/scnet"
 	"scnetbot/state"
 )
@@ -107,7 +106,7 @@ func (p *plan) baseline(ob *observation, since time.Time) error {
 	for s, n := range ob.totals {
 		counts[s] = max(counts[s], n)
 	}
-	text, blocks := renderBaseline(live, p.w.cfg.Statuses, counts)
+	text, blocks := p.w.cfg.Render.Baseline(live, p.w.cfg.Statuses, counts)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("b"), Text: text, Blocks: blocks})
 }
 
@@ -261,7 +260,7 @@ func (p *plan) addNews(a state.Alert, inst state.Instance, what string) {
 	if _, ok := p.news[thread]; !ok {
 		p.newsOrder = append(p.newsOrder, thread)
 	}
-	p.news[thread] = append(p.news[thread], newsLine(inst.Name, inst.ID, what, p.clock(p.now)))
+	p.news[thread] = append(p.news[thread], p.w.cfg.Render.NewsLine(inst.Name, inst.ID, what, p.clock(p.now)))
 }
 
 // snoozesEnded drops ended snoozes and raises the alerts they held back, if
@@ -318,8 +317,8 @@ func (p *plan) flush() error {
 		if !ok {
 			continue
 		}
-		for i, chunk := range chunkLines(p.news[thread], maxListChars) {
-			text, blocks := renderList(chunk, "", i, 0)
+		for i, chunk := range p.w.cfg.Render.Chunks(p.news[thread]) {
+			text, blocks := p.w.cfg.Render.List(chunk, "", i, 0)
 			if err := p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("r"), Channel: a.Channel, ThreadOf: a.ID, Text: text, Blocks: blocks}); err != nil {
 				return err
 			}
@@ -347,7 +346,7 @@ func (p *plan) raise(inc incident) error {
 		return err
 	}
 	p.setAlert(inc.inst, id)
-	text, blocks := p.w.renderAlert(a, inc.inst, nil)
+	text, blocks := p.w.cfg.Render.Alert(a, inc.inst, nil)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: id, AlertID: id, Text: text, Blocks: blocks})
 }
 
@@ -380,15 +379,15 @@ func (p *plan) storm() error {
 			return err
 		}
 		p.setAlert(inc.inst, id)
-		lines = append(lines, stormLine(inc))
+		lines = append(lines, p.w.cfg.Render.StormLine(Change{Instance: inc.inst, From: inc.from, To: inc.to}))
 	}
-	text, blocks := p.w.renderStorm(sa, p.incidents)
+	text, blocks := p.w.cfg.Render.Storm(sa, changesOf(p.incidents))
 	if err := p.enqueue(state.Message{Kind: state.KindPost, ID: sid, AlertID: sid, Text: text, Blocks: blocks}); err != nil {
 		return err
 	}
-	chunks := chunkLines(lines, maxListChars)
+	chunks := p.w.cfg.Render.Chunks(lines)
 	for i, chunk := range chunks {
-		text, blocks := renderList(chunk, "Instances", i, len(chunks))
+		text, blocks := p.w.cfg.Render.List(chunk, "Instances", i, len(chunks))
 		if err := p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("r"), ThreadOf: sid, Text: text, Blocks: blocks}); err != nil {
 			return err
 		}
@@ -454,4 +453,4 @@ func (p *plan) commitMemory() {
 	}
 }
 
-func (p *plan) clock(t time.Time) string { return blockkit.Stamp(t, p.w.cfg.Location) }
+func (p *plan) clock(t time.Time) string { return p.w.cfg.Render.Stamp(t) }

@@ -2,380 +2,76 @@ package watcher
 
 import (
 	"encoding/json"
-	"fmt"
-	"maps"
-	"slices"
-	"strings"
 	"time"
-	"unicode/utf8"
 
-	"github.com/slack-go/slack"
-
-	"scnetbot/blockkit"
 	"scnetbot/scnet"
 	"scnetbot/state"
 )
 
-// Action ids of alert buttons. All start with actionPrefix so the runtime
-// can route them here.
-const (
-	actionPrefix   = "alert."
-	actionAck      = "alert.ack"
-	actionSnooze   = "alert.snooze." // + "1h", "4h", "24h"
-	actionDetails  = "alert.details"
-	blockActions   = "alert.actions"
-	maxFieldChars  = 200  // one field value; well inside MaxFieldText
-	maxListChars   = 2800 // one thread list section; inside MaxSectionText
-	maxNameChars   = 100  // an instance name inside a line
-	maxHeaderChars = blockkit.MaxHeaderText
-)
-
-// snoozeChoices are the snooze buttons of an alert.
-func snoozeChoices() []time.Duration {
-	return []time.Duration{time.Hour, 4 * time.Hour, 24 * time.Hour}
+// Renderer writes the watcher's messages. The watcher renders a message
+// when it queues it, in the same transaction as the decision it announces,
+// so the outbox holds finished text and blocks and the deliverer only sends.
+// Package alerts implements it; keeping it an interface of plain types
+// keeps Slack out of the watcher.
+type Renderer interface {
+	// Alert renders an alert's top-level message from its record, the
+	// instance as it was when the alert was raised, and the instance's
+	// snooze (nil when none).
+	Alert(a state.Alert, in scnet.Instance, sn *state.Snooze) (string, json.RawMessage)
+	// Storm renders the one summary of a storm.
+	Storm(a state.Alert, changes []Change) (string, json.RawMessage)
+	// StormLine lists one instance of a storm in its thread.
+	StormLine(c Change) string
+	// NewsLine is one line of thread news about an instance.
+	NewsLine(name, id, what, at string) string
+	// Chunks packs thread lines into as many messages as they need; no
+	// line is dropped.
+	Chunks(lines []string) [][]string
+	// List renders chunk i of n of a thread list; title "" for news.
+	List(lines []string, title string, i, n int) (string, json.RawMessage)
+	// Baseline is the one message of the first poll.
+	Baseline(live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage)
+	// Outage renders the "SCNet unreachable" notice, and its update once
+	// the alert is closed.
+	Outage(a state.Alert) (string, json.RawMessage)
+	// OutageLine is the status line of an outage notice.
+	OutageLine(since time.Time, cause error) string
+	// RecoveredLine is the status line of an outage that ended at now.
+	RecoveredLine(since, now time.Time) string
+	// Recovered is the reply in the outage notice's thread.
+	Recovered(a state.Alert) (string, json.RawMessage)
+	// TokenWarning warns that the static SCNet token expires at exp.
+	TokenWarning(exp, now time.Time) (string, json.RawMessage)
+	// Stamp writes a time for a status line or a news line.
+	Stamp(t time.Time) string
 }
 
-// snoozeLabel writes a snooze choice as its button shows it and its action
-// id ends: "1h", "24h".
-func snoozeLabel(d time.Duration) string { return strings.TrimSuffix(d.String(), "0m0s") }
-
-// snoozeChoice reads the end of a snooze button's action id back: only the
-// lengths offered are accepted, so a forged "alert.snooze.2000000h" is not
-// a snooze until the year 2255.
-func snoozeChoice(label string) (time.Duration, bool) {
-	for _, d := range snoozeChoices() {
-		if snoozeLabel(d) == label {
-			return d, true
-		}
-	}
-	return 0, false
+// Change is one instance's move into an alert status, as a storm shows it.
+type Change struct {
+	Instance scnet.Instance
+	From, To scnet.Status // From is "" for an instance first seen failed
 }
 
-// snoozeOffer lists the snooze choices for a sentence: "1h, 4h or 24h".
-func snoozeOffer() string {
-	var ls []string
-	for _, d := range snoozeChoices() {
-		ls = append(ls, snoozeLabel(d))
+func changesOf(incs []incident) []Change {
+	cs := make([]Change, len(incs))
+	for i, inc := range incs {
+		cs[i] = Change{Instance: inc.inst, From: inc.from, To: inc.to}
 	}
-	return strings.Join(ls[:len(ls)-1], ", ") + " or " + ls[len(ls)-1]
+	return cs
 }
 
-// mrkdwn is a mrkdwn text object. Verbatim stops Slack from turning words
-// of user-controlled text into links or channel names by itself; the markup
-// scnetbot writes on purpose (the mention, <@user>) still works.
-func mrkdwn(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
-}
-func plain(s string) *slack.TextBlockObject {
-	return slack.NewTextBlockObject(slack.PlainTextType, blockkit.PlainText(s, blockkit.MaxButtonText), false, false)
-}
-
-func encodeBlocks(blocks ...slack.Block) json.RawMessage {
-	b, err := json.Marshal(blocks)
-	if err != nil {
-		// Block types from slack-go always marshal; a failure here is a
-		// programming error, and the fallback text still goes out.
-		return nil
+// render renders an alert's top-level message as it should look now. The
+// caller holds w.mu (for the snoozes).
+func (w *Watcher) render(a state.Alert, now time.Time) (string, json.RawMessage) {
+	switch {
+	case a.Storm:
+		return w.cfg.Render.Storm(a, changesOf(stormIncidents(a.Snapshot)))
+	case a.InstanceID == "":
+		return w.cfg.Render.Outage(a)
 	}
-	return b
-}
-
-// roundDuration writes d to the second under a minute and to the minute
-// above, without Go's trailing zero units: "45s", "12h", "1h30m".
-func roundDuration(d time.Duration) string {
-	if d < time.Minute {
-		return d.Round(time.Second).String()
+	var sn *state.Snooze
+	if s, ok := w.snoozes[a.InstanceID]; ok && s.Until.After(now) {
+		sn = &s
 	}
-	s := d.Round(time.Minute).String()
-	s = strings.TrimSuffix(s, "0s")
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
-func orDash(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "—"
-	}
-	return s
-}
-
-func transitionText(from, to scnet.Status) string {
-	if from == "" {
-		return fmt.Sprintf("new → %s", to)
-	}
-	return fmt.Sprintf("%s → %s", from, to)
-}
-
-// renderAlert renders an alert's top-level message from its record, the
-// instance as it was when the alert was raised, and the instance's snooze.
-func (w *Watcher) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooze) (string, json.RawMessage) {
-	loc := w.cfg.Location
-	name := orDash(in.Name)
-	tr := blockkit.Escape(transitionText(a.From, a.To))
-	mention := ""
-	if w.cfg.Mention != "" {
-		mention = w.cfg.Mention + " "
-	}
-	lead := fmt.Sprintf("%sInstance *%s* (`%s`) went *%s*", mention,
-		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), tr)
-	if a.From == "" {
-		lead += " between two checks (it was created and failed in between)"
-	}
-	gpus := "—"
-	if in.GPUNumber > 0 || in.AcceleratorType != "" {
-		gpus = fmt.Sprintf("%d × %s", in.GPUNumber, orDash(in.AcceleratorType))
-	}
-	image := in.Version
-	if in.ImagePath != "" {
-		image = in.ImagePath
-	}
-	// In the house format, as the details view writes them: SCNet's spec
-	// and duration texts read, not shown raw.
-	dur := blockkit.SCNetDuration(in.Duration, maxFieldChars)
-	if !in.StartTime.IsZero() && !in.EndTime.IsZero() {
-		dur = blockkit.Duration(in.EndTime.Sub(in.StartTime.Time))
-	}
-	field := func(label, escaped string) *slack.TextBlockObject {
-		return mrkdwn("*" + label + "*\n" + escaped)
-	}
-	val := func(s string) string { return blockkit.Value(s, maxFieldChars) }
-	fields := []*slack.TextBlockObject{
-		field("Task type", val(string(in.TaskType))),
-		field("User", val(in.UserName)),
-		field("Resource group", val(in.ResourceGroup)),
-		field("Spec", blockkit.Spec(in.ResourceSpec, maxFieldChars)),
-		field("GPUs", val(gpus)),
-		field("Image", val(image)),
-		field("Started", blockkit.Stamp(in.StartTime.Time, loc)),
-		field("Ended", blockkit.Stamp(in.EndTime.Time, loc)),
-		field("Duration", dur),
-	}
-	ctx := []slack.MixedElement{mrkdwn("*Status:* " + blockkit.EscapeTruncate(orDash(a.StatusLine), 500))}
-	if a.AckedBy != "" {
-		ctx = append(ctx, mrkdwn(fmt.Sprintf(":white_check_mark: Acknowledged by <@%s> at %s", blockkit.Escape(a.AckedBy), blockkit.Stamp(a.AckedAt, loc))))
-	} else {
-		ctx = append(ctx, mrkdwn("Not acknowledged"))
-	}
-	if sn != nil {
-		ctx = append(ctx, mrkdwn(fmt.Sprintf(":zzz: Snoozed until %s by <@%s>", blockkit.Stamp(sn.Until, loc), blockkit.Escape(sn.By))))
-	}
-	var buttons []slack.BlockElement
-	if a.AckedBy == "" {
-		ack := slack.NewButtonBlockElement(actionAck, a.ID, plain("Acknowledge"))
-		ack.Style = slack.StylePrimary
-		buttons = append(buttons, ack)
-	}
-	// Buttons about the instance only for an id that can come back in a
-	// click: Action refuses any other, as the command's buttons do.
-	if scnet.ValidInstanceID(in.ID) {
-		for _, d := range snoozeChoices() {
-			label := snoozeLabel(d)
-			buttons = append(buttons, slack.NewButtonBlockElement(actionSnooze+label, buttonValue(a.ID, in.ID), plain("Snooze "+label)))
-		}
-		buttons = append(buttons, slack.NewButtonBlockElement(actionDetails, buttonValue(a.ID, in.ID), plain("Details")))
-	}
-
-	header := blockkit.PlainText(fmt.Sprintf("%s: %s", a.To, name), maxHeaderChars) // plain_text: no markup
-	blocks := []slack.Block{
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, header, false, false)),
-		slack.NewSectionBlock(mrkdwn(lead), nil, nil),
-		slack.NewSectionBlock(nil, fields, nil),
-		slack.NewContextBlock("alert.status", ctx...),
-	}
-	if len(buttons) > 0 {
-		// An actions block needs at least one element.
-		blocks = append(blocks, slack.NewActionBlock(blockActions, buttons...))
-	}
-	text := blockkit.Truncate(fmt.Sprintf("%sInstance %s (%s) went %s", mention,
-		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), tr), blockkit.MaxMessageText)
-	return text, encodeBlocks(blocks...)
-}
-
-// buttonValue carries the alert and the instance a button is about; SCNet
-// ids contain no "|".
-func buttonValue(alertID, instanceID string) string {
-	return blockkit.Truncate(alertID+"|"+instanceID, blockkit.MaxButtonValue)
-}
-
-// newsLine is one line of thread news about an instance.
-func newsLine(name, id, what, at string) string {
-	return fmt.Sprintf("• *%s* (`%s`) %s at %s", blockkit.EscapeTruncate(orDash(name), maxNameChars),
-		blockkit.EscapeTruncate(id, maxNameChars), blockkit.Escape(what), at)
-}
-
-// stormLine lists one instance of a storm.
-func stormLine(inc incident) string {
-	return fmt.Sprintf("• *%s* (`%s`) %s · %s · %s", blockkit.EscapeTruncate(orDash(inc.inst.Name), maxNameChars),
-		blockkit.EscapeTruncate(inc.inst.ID, maxNameChars), blockkit.Escape(transitionText(inc.from, inc.to)),
-		blockkit.EscapeTruncate(orDash(inc.inst.ResourceGroup), 60), blockkit.EscapeTruncate(orDash(inc.inst.UserName), 60))
-}
-
-// chunkLines packs lines into chunks of at most max characters each, so no
-// line is ever dropped: a message too long is split, not truncated.
-func chunkLines(lines []string, max int) [][]string {
-	var out [][]string
-	var cur []string
-	n := 0
-	for _, l := range lines {
-		l = blockkit.Truncate(l, max)
-		c := utf8.RuneCountInString(l) + 1
-		if len(cur) > 0 && n+c > max {
-			out = append(out, cur)
-			cur, n = nil, 0
-		}
-		cur = append(cur, l)
-		n += c
-	}
-	if len(cur) > 0 {
-		out = append(out, cur)
-	}
-	return out
-}
-
-// renderList renders one chunk of a thread list; title and numbering only
-// when the list spans several messages.
-func renderList(lines []string, title string, i, n int) (string, json.RawMessage) {
-	body := strings.Join(lines, "\n")
-	text := fmt.Sprintf("%d update(s)", len(lines))
-	if title != "" {
-		text = fmt.Sprintf("%s (%d/%d)", title, i+1, n)
-		body = "*" + text + "*\n" + body
-	}
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(blockkit.Truncate(body, blockkit.MaxSectionText)), nil, nil))
-}
-
-// renderStorm renders the one summary of a storm: counts by status and by
-// resource group, with every instance listed in the thread.
-func (w *Watcher) renderStorm(sa state.Alert, incs []incident) (string, json.RawMessage) {
-	byStatus := map[scnet.Status]int{}
-	byGroup := map[string]map[scnet.Status]int{}
-	for _, inc := range incs {
-		byStatus[inc.to]++
-		g := orDash(inc.inst.ResourceGroup)
-		if byGroup[g] == nil {
-			byGroup[g] = map[scnet.Status]int{}
-		}
-		byGroup[g][inc.to]++
-	}
-	countsText := func(m map[scnet.Status]int) string {
-		var parts []string
-		for _, s := range slices.Sorted(maps.Keys(m)) {
-			parts = append(parts, fmt.Sprintf("%s %d", s, m[s]))
-		}
-		return strings.Join(parts, ", ")
-	}
-	mention := ""
-	if w.cfg.Mention != "" {
-		mention = w.cfg.Mention + " "
-	}
-	lead := fmt.Sprintf("%s*%d instances* changed status in one check: %s. Every instance is listed in the thread.",
-		mention, len(incs), countsText(byStatus))
-	groups := slices.Sorted(maps.Keys(byGroup))
-	// Largest groups first, so a cut keeps the ones that matter most.
-	slices.SortStableFunc(groups, func(a, b string) int { return total(byGroup[b]) - total(byGroup[a]) })
-	var lines []string
-	used := 0
-	for i, g := range groups {
-		l := fmt.Sprintf("• *%s*: %s", blockkit.EscapeTruncate(g, maxNameChars), countsText(byGroup[g]))
-		if used+utf8.RuneCountInString(l)+1 > maxListChars-60 {
-			lines = append(lines, fmt.Sprintf("…and %d more resource groups (see the thread)", len(groups)-i))
-			break
-		}
-		lines = append(lines, l)
-		used += utf8.RuneCountInString(l) + 1
-	}
-	header := blockkit.Truncate(fmt.Sprintf("%d instances changed status", len(incs)), maxHeaderChars)
-	ack := slack.NewButtonBlockElement(actionAck, sa.ID, plain("Acknowledge"))
-	ack.Style = slack.StylePrimary
-	var elems []slack.BlockElement
-	if sa.AckedBy == "" {
-		elems = append(elems, ack)
-	}
-	ctx := []slack.MixedElement{mrkdwn("*Status:* " + blockkit.EscapeTruncate(orDash(sa.StatusLine), 500))}
-	if sa.AckedBy != "" {
-		ctx = append(ctx, mrkdwn(fmt.Sprintf(":white_check_mark: Acknowledged by <@%s> at %s", blockkit.Escape(sa.AckedBy), blockkit.Stamp(sa.AckedAt, w.cfg.Location))))
-	}
-	blocks := []slack.Block{
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, header, false, false)),
-		slack.NewSectionBlock(mrkdwn(lead), nil, nil),
-		slack.NewSectionBlock(mrkdwn("*By resource group*\n"+strings.Join(lines, "\n")), nil, nil),
-		slack.NewContextBlock("alert.status", ctx...),
-	}
-	if len(elems) > 0 {
-		blocks = append(blocks, slack.NewActionBlock(blockActions, elems...))
-	}
-	text := blockkit.Truncate(fmt.Sprintf("%s%d instances changed status: %s", mention, len(incs), countsText(byStatus)), blockkit.MaxMessageText)
-	return text, encodeBlocks(blocks...)
-}
-
-func total(m map[scnet.Status]int) int {
-	n := 0
-	for _, v := range m {
-		n += v
-	}
-	return n
-}
-
-// renderBaseline is the one message of the first poll.
-func renderBaseline(live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
-	var parts []string
-	for _, s := range statuses {
-		if !s.Live() {
-			parts = append(parts, fmt.Sprintf("%d already %s", counts[s], s))
-		}
-	}
-	// Say which instances are watched and that the ones already failed
-	// stay quiet, so nobody reads the counts as alerts to come.
-	text := fmt.Sprintf("Watching %d live instances (Waiting, Deploying or Running)", live)
-	if len(parts) > 0 {
-		text += "; " + strings.Join(parts, " and ") + " get no alert"
-	}
-	text += fmt.Sprintf(". Alerts follow when an instance moves into %s.", joinStatuses(statuses))
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil))
-}
-
-func joinStatuses(ss []scnet.Status) string {
-	parts := make([]string, len(ss))
-	for i, s := range ss {
-		parts[i] = string(s)
-	}
-	return strings.Join(parts, " or ")
-}
-
-// outageLine is the status line of an outage notice. The cause is put in
-// scnetbot's words: its own text carries SCNet's URLs and status pages.
-func outageLine(since time.Time, cause error, loc *time.Location) string {
-	return fmt.Sprintf("Unreachable since %s. Last error: %s.", blockkit.Stamp(since, loc), blockkit.ErrorSummary(cause))
-}
-
-// renderOutage renders the "SCNet unreachable" notice (and its update once
-// resolved).
-func renderOutage(a state.Alert) (string, json.RawMessage) {
-	title := ":warning: *SCNet unreachable.* No instance alerts can be raised until it answers again; changes meanwhile are alerted once it does."
-	if !a.Closed.IsZero() {
-		title = ":white_check_mark: *SCNet was unreachable* and answers again."
-	}
-	text := blockkit.Truncate("SCNet unreachable", blockkit.MaxMessageText)
-	return text, encodeBlocks(
-		slack.NewSectionBlock(mrkdwn(title), nil, nil),
-		slack.NewContextBlock("alert.status", mrkdwn(blockkit.EscapeTruncate(a.StatusLine, 1000))),
-	)
-}
-
-// renderRecovered is the reply in the outage notice's thread.
-func renderRecovered(a state.Alert) (string, json.RawMessage) {
-	text := "SCNet answers again. " + a.StatusLine + "."
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":white_check_mark: "+blockkit.Escape(text)), nil, nil))
-}
-
-// renderTokenWarning warns that the static SCNet token expires soon.
-func renderTokenWarning(exp, now time.Time, loc *time.Location) (string, json.RawMessage) {
-	left := "has expired"
-	if exp.After(now) {
-		left = "expires in " + roundDuration(exp.Sub(now))
-	}
-	text := fmt.Sprintf("The SCNet token %s (%s). Replace it, or the watcher and /instances stop working.", left, blockkit.Stamp(exp, loc))
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":hourglass: "+text), nil, nil))
+	return w.cfg.Render.Alert(a, unsnapshot(a.Snapshot), sn)
 }

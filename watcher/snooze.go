@@ -2,43 +2,14 @@ package watcher
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"scnetbot/state"
+	"scnetbot/tracked"
 )
-
-// ErrUnknownInstance is returned by Snooze and Unsnooze when nothing the
-// watcher tracks has that id or name.
-var ErrUnknownInstance = errors.New("no tracked instance with that id or name")
-
-// ErrNotSnoozed is returned by Unsnooze for an instance without a snooze.
-var ErrNotSnoozed = errors.New("instance is not snoozed")
-
-// AmbiguousError is returned when a name matches several tracked
-// instances; the caller shows the candidates and asks for an id.
-type AmbiguousError struct {
-	Name       string
-	Candidates []Candidate
-}
-
-// Candidate is one instance an ambiguous name could mean.
-type Candidate struct {
-	ID     string
-	Name   string
-	Status string
-}
-
-func (e *AmbiguousError) Error() string {
-	ids := make([]string, len(e.Candidates))
-	for i, c := range e.Candidates {
-		ids[i] = fmt.Sprintf("%s (%s)", c.ID, c.Status)
-	}
-	return fmt.Sprintf("name %q matches %d instances: %s; use an id", e.Name, len(e.Candidates), strings.Join(ids, ", "))
-}
 
 // resolve finds a tracked (or snoozed) instance by id, else by exact name,
 // else by name ignoring case. The caller holds w.mu.
@@ -51,10 +22,10 @@ func (w *Watcher) resolve(nameOrID string) (id, name string, err error) {
 		return s.InstanceID, s.InstanceName, nil
 	}
 	for _, fold := range []bool{false, true} {
-		var cs []Candidate
+		var cs []tracked.Candidate
 		for _, t := range w.tracked {
 			if t.Name == nameOrID || fold && strings.EqualFold(t.Name, nameOrID) {
-				cs = append(cs, Candidate{ID: t.ID, Name: t.Name, Status: string(t.Status)})
+				cs = append(cs, tracked.Candidate{ID: t.ID, Name: t.Name, Status: string(t.Status)})
 			}
 		}
 		switch len(cs) {
@@ -63,11 +34,11 @@ func (w *Watcher) resolve(nameOrID string) (id, name string, err error) {
 		case 1:
 			return cs[0].ID, cs[0].Name, nil
 		default:
-			slices.SortFunc(cs, func(a, b Candidate) int { return strings.Compare(a.ID, b.ID) })
-			return "", "", &AmbiguousError{Name: nameOrID, Candidates: cs}
+			slices.SortFunc(cs, func(a, b tracked.Candidate) int { return strings.Compare(a.ID, b.ID) })
+			return "", "", &tracked.AmbiguousError{Name: nameOrID, Candidates: cs}
 		}
 	}
-	return "", "", fmt.Errorf("snooze %q: %w", nameOrID, ErrUnknownInstance)
+	return "", "", fmt.Errorf("snooze %q: %w", nameOrID, tracked.ErrUnknownInstance)
 }
 
 // Started reports whether a poll has succeeded since this watcher was
@@ -84,55 +55,55 @@ func (w *Watcher) Started() bool {
 // Snooze silences new alerts for one instance for d. Its transitions are
 // still recorded; one still in an alert status when the snooze ends is
 // alerted then.
-func (w *Watcher) Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (Snooze, error) {
+func (w *Watcher) Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (state.Snooze, error) {
 	if d <= 0 {
-		return Snooze{}, fmt.Errorf("snooze %q: duration %s is not positive", nameOrID, d)
+		return state.Snooze{}, fmt.Errorf("snooze %q: duration %s is not positive", nameOrID, d)
 	}
 	if err := w.load(ctx); err != nil {
-		return Snooze{}, err
+		return state.Snooze{}, err
 	}
 	if err := w.mu.LockContext(ctx); err != nil {
-		return Snooze{}, fmt.Errorf("snooze %q: %w", nameOrID, err)
+		return state.Snooze{}, fmt.Errorf("snooze %q: %w", nameOrID, err)
 	}
 	defer w.mu.Unlock()
 	id, name, err := w.resolve(nameOrID)
 	if err != nil {
-		return Snooze{}, err
+		return state.Snooze{}, err
 	}
 	now := w.cfg.Now()
 	s := state.Snooze{InstanceID: id, InstanceName: name, Until: now.Add(d), By: userID}
 	if err := w.saveSnooze(ctx, s, now); err != nil {
-		return Snooze{}, err
+		return state.Snooze{}, err
 	}
-	return Snooze(s), nil
+	return s, nil
 }
 
 // Unsnooze ends a snooze now. A transition it held back is alerted by the
 // next poll if the instance is still in an alert status.
-func (w *Watcher) Unsnooze(ctx context.Context, nameOrID string, userID string) (Snooze, error) {
+func (w *Watcher) Unsnooze(ctx context.Context, nameOrID string, userID string) (state.Snooze, error) {
 	if err := w.load(ctx); err != nil {
-		return Snooze{}, err
+		return state.Snooze{}, err
 	}
 	if err := w.mu.LockContext(ctx); err != nil {
-		return Snooze{}, fmt.Errorf("unsnooze %q: %w", nameOrID, err)
+		return state.Snooze{}, fmt.Errorf("unsnooze %q: %w", nameOrID, err)
 	}
 	defer w.mu.Unlock()
 	id, _, err := w.resolve(nameOrID)
 	if err != nil {
-		return Snooze{}, err
+		return state.Snooze{}, err
 	}
 	now := w.cfg.Now()
 	s, ok := w.snoozes[id]
 	if !ok || !s.Until.After(now) {
-		return Snooze{}, fmt.Errorf("unsnooze %q: %w", nameOrID, ErrNotSnoozed)
+		return state.Snooze{}, fmt.Errorf("unsnooze %q: %w", nameOrID, tracked.ErrNotSnoozed)
 	}
 	// Ending it rather than deleting it lets the next poll release what it
 	// held back, in the same place as a snooze that simply ran out.
 	s.Until, s.By = now, userID
 	if err := w.saveSnooze(ctx, s, now); err != nil {
-		return Snooze{}, err
+		return state.Snooze{}, err
 	}
-	return Snooze(s), nil
+	return s, nil
 }
 
 // saveSnooze stores a snooze and re-renders the instance's open alert so

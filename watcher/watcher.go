@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"scnetbot/state"
+	"scnetbot/tracked"
 )
 
 // Watcher polls SCNet and queues alerts in the store. Build it with New.
@@ -25,7 +26,7 @@ type Watcher struct {
 	// every tracked instance from disk.
 	tracked map[string]state.Instance
 	snoozes map[string]state.Snooze
-	health  Health
+	health  tracked.Health
 	pruned  time.Time
 }
 
@@ -37,7 +38,7 @@ func New(l Lister, st state.Store, cfg Config) *Watcher {
 		st:     st,
 		cfg:    cfg,
 		mu:     newLock(),
-		health: Health{Enabled: true, Channel: cfg.Channel, Interval: cfg.Interval},
+		health: tracked.Health{Enabled: true, Channel: cfg.Channel, Interval: cfg.Interval},
 	}
 }
 
@@ -92,9 +93,9 @@ func (w *Watcher) load(ctx context.Context) error {
 // Health reports the watcher's state for /instances watch and /readyz. It
 // gives up, with ctx's error, when ctx ends before the watcher's memory or
 // the store could be read.
-func (w *Watcher) Health(ctx context.Context) (Health, error) {
+func (w *Watcher) Health(ctx context.Context) (tracked.Health, error) {
 	if err := w.mu.LockContext(ctx); err != nil {
-		return Health{}, fmt.Errorf("watcher health: %w", err)
+		return tracked.Health{}, fmt.Errorf("watcher health: %w", err)
 	}
 	h := w.health
 	h.Tracked = len(w.tracked)
@@ -102,11 +103,11 @@ func (w *Watcher) Health(ctx context.Context) (Health, error) {
 	h.Snoozes = nil
 	for _, s := range w.snoozes {
 		if s.Until.After(now) {
-			h.Snoozes = append(h.Snoozes, Snooze(s))
+			h.Snoozes = append(h.Snoozes, s)
 		}
 	}
 	w.mu.Unlock()
-	slices.SortFunc(h.Snoozes, func(a, b Snooze) int { return a.Until.Compare(b.Until) })
+	slices.SortFunc(h.Snoozes, func(a, b state.Snooze) int { return a.Until.Compare(b.Until) })
 	if w.cfg.TokenExpiry != nil {
 		if t, ok := w.cfg.TokenExpiry(); ok {
 			h.TokenExpiresAt = t

@@ -13,6 +13,7 @@ import (
 
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
+	"scnetbot/tracked"
 	"scnetbot/watcher"
 )
 
@@ -87,7 +88,7 @@ func TestAlertPerStatus(t *testing.T) {
 }
 
 func TestMentionOnTopLevelOnly(t *testing.T) {
-	e := newEnv(t, 0, withConfig(func(c *watcher.Config) { c.Mention = "<!subteam^S0123>" }))
+	e := newEnv(t, 0, withMention("<!subteam^S0123>"))
 	r := e.add(scnettest.Record{Name: "m1", Status: scnet.StatusRunning})
 	e.poll()
 	e.setStatus(r.ID, scnet.StatusFailed)
@@ -446,7 +447,7 @@ func TestSnoozeEndedByRecoveryStaysQuiet(t *testing.T) {
 	if n := len(e.alerts()); n != 0 {
 		t.Errorf("recovered while snoozed: %d alerts, want none", n)
 	}
-	if _, err := e.w.Unsnooze(e.ctx, "flappy", "U2"); !errors.Is(err, watcher.ErrNotSnoozed) {
+	if _, err := e.w.Unsnooze(e.ctx, "flappy", "U2"); !errors.Is(err, tracked.ErrNotSnoozed) {
 		t.Errorf("second Unsnooze: %v, want ErrNotSnoozed", err)
 	}
 }
@@ -458,14 +459,14 @@ func TestSnoozeByName(t *testing.T) {
 	e.add(scnettest.Record{Name: "Solo", Status: scnet.StatusRunning})
 	e.poll()
 	_, err := e.w.Snooze(e.ctx, "twin", time.Hour, "U1")
-	var amb *watcher.AmbiguousError
+	var amb *tracked.AmbiguousError
 	if !errors.As(err, &amb) || len(amb.Candidates) != 2 || !strings.Contains(err.Error(), a.ID) || !strings.Contains(err.Error(), b.ID) {
 		t.Errorf("ambiguous name: err = %v", err)
 	}
 	if _, err := e.w.Snooze(e.ctx, "solo", time.Hour, "U1"); err != nil {
 		t.Errorf("name in another case: %v", err)
 	}
-	if _, err := e.w.Snooze(e.ctx, "nobody", time.Hour, "U1"); !errors.Is(err, watcher.ErrUnknownInstance) {
+	if _, err := e.w.Snooze(e.ctx, "nobody", time.Hour, "U1"); !errors.Is(err, tracked.ErrUnknownInstance) {
 		t.Errorf("unknown name: %v", err)
 	}
 	if _, err := e.w.Snooze(e.ctx, a.ID, 0, "U1"); err == nil {
@@ -501,17 +502,17 @@ func TestAcknowledgeAndSnoozeButtons(t *testing.T) {
 	if len(alerts) != 1 {
 		t.Fatalf("got %d alerts", len(alerts))
 	}
-	if !e.w.OwnsAction("alert.ack") || e.w.OwnsAction("query.next") {
+	if !e.a.OwnsAction("alert.ack") || e.a.OwnsAction("query.next") {
 		t.Error("OwnsAction does not route by the alert. prefix")
 	}
 	cb := slack.InteractionCallback{User: slack.User{ID: "U1"}}
 	ackValue := buttonValue(t, blocksOf(alerts[0]), "alert.ack")
-	reply := e.w.Action(e.ctx, cb, &slack.BlockAction{ActionID: "alert.ack", Value: ackValue})
+	reply := e.a.Action(e.ctx, cb, &slack.BlockAction{ActionID: "alert.ack", Value: ackValue})
 	if reply == nil || !reply.ReplaceOriginal || reply.Blocks == nil || !strings.Contains(blocksJSON(t, reply), "Acknowledged by <@U1>") {
 		t.Fatalf("ack reply = %+v", reply)
 	}
 	cb2 := slack.InteractionCallback{User: slack.User{ID: "U2"}}
-	e.w.Action(e.ctx, cb2, &slack.BlockAction{ActionID: "alert.ack", Value: ackValue})
+	e.a.Action(e.ctx, cb2, &slack.BlockAction{ActionID: "alert.ack", Value: ackValue})
 	e.drain()
 	b := blocksOf(e.alerts()[0])
 	if !strings.Contains(b, "Acknowledged by <@U1>") || strings.Contains(b, "U2") || strings.Contains(b, `"alert.ack"`) {
@@ -519,14 +520,14 @@ func TestAcknowledgeAndSnoozeButtons(t *testing.T) {
 	}
 
 	snoozeValue := buttonValue(t, b, "alert.snooze.4h")
-	reply = e.w.Action(e.ctx, cb2, &slack.BlockAction{ActionID: "alert.snooze.4h", Value: snoozeValue})
+	reply = e.a.Action(e.ctx, cb2, &slack.BlockAction{ActionID: "alert.snooze.4h", Value: snoozeValue})
 	if reply == nil || !strings.Contains(blocksJSON(t, reply), "Snoozed until") {
 		t.Fatalf("snooze reply = %+v", reply)
 	}
 	if h := e.health(); len(h.Snoozes) != 1 || h.Snoozes[0].By != "U2" || h.Snoozes[0].InstanceID != r.ID {
 		t.Errorf("snoozes = %+v", h.Snoozes)
 	}
-	details := e.w.Action(e.ctx, cb, &slack.BlockAction{ActionID: "alert.details", Value: snoozeValue})
+	details := e.a.Action(e.ctx, cb, &slack.BlockAction{ActionID: "alert.details", Value: snoozeValue})
 	if details == nil || details.ResponseType != slack.ResponseTypeEphemeral || !strings.Contains(details.Text, "acky") {
 		t.Errorf("details = %+v", details)
 	}
@@ -670,7 +671,7 @@ func TestRunAndButtonsConcurrently(t *testing.T) {
 		_, _ = e.w.Health(ctx)
 		a := e.alerts()
 		v := buttonValue(t, blocksOf(a[len(a)-1]), "alert.ack")
-		e.w.Action(ctx, slack.InteractionCallback{User: slack.User{ID: "U2"}}, &slack.BlockAction{ActionID: "alert.ack", Value: v})
+		e.a.Action(ctx, slack.InteractionCallback{User: slack.User{ID: "U2"}}, &slack.BlockAction{ActionID: "alert.ack", Value: v})
 	}
 	cancel()
 	for range 2 {
@@ -701,7 +702,7 @@ func TestOldAlertRecordsArePruned(t *testing.T) {
 	e.step() // forgets the instance, keeps the record (2.5h < 3h)
 	e.clock.Advance(time.Hour)
 	e.step() // the record is past its retention and unused
-	reply := e.w.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &slack.BlockAction{ActionID: "alert.ack", Value: ack})
+	reply := e.a.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &slack.BlockAction{ActionID: "alert.ack", Value: ack})
 	if reply == nil || reply.ReplaceOriginal || !strings.Contains(reply.Text, "no longer known") {
 		t.Errorf("ack of a pruned alert = %+v", reply)
 	}
@@ -741,7 +742,7 @@ func TestStartedAfterFirstSuccessfulPoll(t *testing.T) {
 	if e.w.Started() {
 		t.Fatal("Started before any poll")
 	}
-	if _, err := e.w.Snooze(e.ctx, "fresh", time.Hour, "U1"); !errors.Is(err, watcher.ErrUnknownInstance) {
+	if _, err := e.w.Snooze(e.ctx, "fresh", time.Hour, "U1"); !errors.Is(err, tracked.ErrUnknownInstance) {
 		t.Fatalf("Snooze before the baseline: %v, want ErrUnknownInstance", err)
 	}
 	e.sim.FailNext(1, 503)

@@ -1,4 +1,4 @@
-package watcher
+package alerts
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"scnetbot/blockkit"
 	"scnetbot/scnet"
 	"scnetbot/state"
+	"scnetbot/watcher"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -23,8 +24,8 @@ var (
 	shanghai  = time.FixedZone("CST", 8*3600)
 )
 
-func goldenWatcher() *Watcher {
-	return New(nil, nil, Config{Channel: "C1", Mention: "<!subteam^S0123>", Location: shanghai,
+func goldenWatcher() *Renderer {
+	return NewRenderer(Config{Mention: "<!subteam^S0123>", Location: shanghai,
 		Now: func() time.Time { return goldenNow }})
 }
 
@@ -111,7 +112,7 @@ func TestRenderAlertGolden(t *testing.T) {
 
 func TestRenderStormGolden(t *testing.T) {
 	w := goldenWatcher()
-	var incs []incident
+	var incs []watcher.Change
 	for i := range 200 {
 		in := scnet.Instance{ID: fmt.Sprintf("id%03d", i), Name: fmt.Sprintf("job-%03d<b>", i),
 			ResourceGroup: fmt.Sprintf("rg-%02d", i%30), UserName: "bob"}
@@ -119,7 +120,7 @@ func TestRenderStormGolden(t *testing.T) {
 		if i%3 == 0 {
 			to = scnet.StatusTerminated
 		}
-		incs = append(incs, incident{inst: in, from: scnet.StatusRunning, to: to})
+		incs = append(incs, watcher.Change{Instance: in, From: scnet.StatusRunning, To: to})
 	}
 	sa := state.Alert{ID: "s-1", Storm: true, StatusLine: "200 instances since 2026-11-27 18:00 CST"}
 	text, blocks := w.renderStorm(sa, incs)
@@ -255,21 +256,6 @@ func mrkdwnTexts(t *testing.T, blocks json.RawMessage) []string {
 	return out
 }
 
-func TestRoundDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		45 * time.Second:                "45s",
-		90 * time.Second:                "2m",
-		12 * time.Hour:                  "12h",
-		90 * time.Minute:                "1h30m",
-		26*time.Hour + 29*time.Second:   "26h",
-		10*time.Minute + 31*time.Second: "11m",
-	} {
-		if got := roundDuration(d); got != want {
-			t.Errorf("roundDuration(%s) = %q, want %q", d, got, want)
-		}
-	}
-}
-
 // A name carrying a line break or bidi controls cannot forge a line of its
 // own or reorder the alert: it reaches Slack on one line, controls dropped.
 func TestRenderAlertFoldsForgedRows(t *testing.T) {
@@ -297,13 +283,13 @@ func TestRenderEveryMrkdwnIsVerbatim(t *testing.T) {
 	in := hostileInstance()
 	a := state.Alert{ID: "a-1", InstanceID: in.ID, From: scnet.StatusRunning, To: scnet.StatusFailed, StatusLine: "x",
 		AckedBy: "U1", AckedAt: goldenNow}
-	inc := incident{inst: in, from: scnet.StatusRunning, to: scnet.StatusFailed}
+	inc := watcher.Change{Instance: in, From: scnet.StatusRunning, To: scnet.StatusFailed}
 	rendered := map[string]json.RawMessage{}
 	add := func(name string) func(string, json.RawMessage) {
 		return func(_ string, b json.RawMessage) { rendered[name] = b }
 	}
 	add("alert")(w.renderAlert(a, in, &state.Snooze{Until: goldenNow, By: "U7"}))
-	add("storm")(w.renderStorm(state.Alert{ID: "s", Storm: true, StatusLine: "x"}, []incident{inc, inc}))
+	add("storm")(w.renderStorm(state.Alert{ID: "s", Storm: true, StatusLine: "x"}, []watcher.Change{inc, inc}))
 	add("list")(renderList([]string{stormLine(inc)}, "Instances", 0, 2))
 	add("outage")(renderOutage(state.Alert{ID: "o", StatusLine: "x"}))
 	add("outage_closed")(renderOutage(state.Alert{ID: "o", StatusLine: "x", Closed: goldenNow}))

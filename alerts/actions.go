@@ -1,0 +1,153 @@
+package alerts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/blockkit"
+	"scnetbot/scnet"
+	"scnetbot/state"
+	"scnetbot/tracked"
+	"scnetbot/watcher"
+)
+
+// Buttons answers alert buttons. Build it with NewButtons.
+type Buttons struct {
+	w   *watcher.Watcher
+	cfg Config
+}
+
+// NewButtons builds the handler of the alert buttons of w's messages, as
+// r renders them.
+func NewButtons(w *watcher.Watcher, r *Renderer) *Buttons { return &Buttons{w: w, cfg: r.cfg} }
+
+// OwnsAction reports whether an action id belongs to an alert button.
+func (b *Buttons) OwnsAction(actionID string) bool { return strings.HasPrefix(actionID, actionPrefix) }
+
+// Action answers an alert button. The reply replaces the alert message
+// through response_url at once; the same rendering is also queued as a
+// chat.update so that an older queued update cannot overwrite it.
+func (b *Buttons) Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
+	if a == nil {
+		return nil
+	}
+	if err := b.w.Load(ctx); err != nil {
+		return ephemeral("The watcher cannot read its state right now; try again.")
+	}
+	user := cb.User.ID
+	switch {
+	case a.ActionID == actionAck:
+		return b.ack(ctx, a.Value, user)
+	case strings.HasPrefix(a.ActionID, actionSnooze):
+		d, ok := snoozeChoice(strings.TrimPrefix(a.ActionID, actionSnooze))
+		if !ok {
+			return ephemeral(":grey_question: scnetbot offers no such snooze button (alerts offer " + snoozeOffer() + "). Use the buttons on the alert.")
+		}
+		al, refusal := b.buttonAlert(ctx, a.Value)
+		if refusal != nil {
+			return refusal
+		}
+		if _, err := b.w.Snooze(ctx, al.InstanceID, d, user); err != nil {
+			if errors.Is(err, tracked.ErrUnknownInstance) {
+				return ephemeral(":mag: The watcher no longer tracks this instance, so there is nothing to snooze.")
+			}
+			b.cfg.Logger.Error("snooze from alert", "alert", al.ID, "instance", al.InstanceID, "err", err)
+			return ephemeral("Could not save the snooze; try again.")
+		}
+		return b.replace(ctx, al.ID)
+	case a.ActionID == actionDetails:
+		al, refusal := b.buttonAlert(ctx, a.Value)
+		if refusal != nil {
+			return refusal
+		}
+		return b.details(ctx, al.InstanceID)
+	}
+	return ephemeral("This button is no longer supported.")
+}
+
+// buttonAlert reads the alert an instance button belongs to, or the reply
+// refusing the click. The value must name an alert the watcher keeps and
+// that alert's own instance, so a forged click can neither snooze another
+// instance nor send SCNet an id scnetbot did not write.
+func (b *Buttons) buttonAlert(ctx context.Context, value string) (state.Alert, *slack.WebhookMessage) {
+	forged := ephemeral(":grey_question: That button does not belong to a scnetbot alert. Use the buttons on the alert itself.")
+	alertID, instanceID, ok := strings.Cut(value, "|")
+	if !ok || !scnet.ValidInstanceID(instanceID) {
+		return state.Alert{}, forged
+	}
+	al, found, err := b.w.Alert(ctx, alertID)
+	if err != nil {
+		b.cfg.Logger.Error("read alert for a button", "alert", alertID, "err", err)
+		return state.Alert{}, ephemeral("The watcher cannot read its state right now; try again.")
+	}
+	switch {
+	case !found:
+		return state.Alert{}, ephemeral("This alert is no longer known to the watcher.")
+	case al.Storm || al.InstanceID != instanceID:
+		return state.Alert{}, forged
+	}
+	return al, nil
+}
+
+// ack records who acknowledged an alert first; later clicks keep the first.
+func (b *Buttons) ack(ctx context.Context, alertID, user string) *slack.WebhookMessage {
+	text, blocks, found, err := b.w.Ack(ctx, alertID, user)
+	switch {
+	case err != nil:
+		b.cfg.Logger.Error("acknowledge alert", "alert", alertID, "err", err)
+		return ephemeral("Could not save the acknowledgement; try again.")
+	case !found:
+		return ephemeral("This alert is no longer known to the watcher.")
+	}
+	return replaceWith(text, blocks)
+}
+
+// replace re-renders an alert for response_url.
+func (b *Buttons) replace(ctx context.Context, alertID string) *slack.WebhookMessage {
+	text, blocks, ok := b.w.Current(ctx, alertID)
+	if !ok {
+		return nil
+	}
+	return replaceWith(text, blocks)
+}
+
+// details looks the instance up now and answers privately with the same
+// details view as /instances <id>.
+func (b *Buttons) details(ctx context.Context, id string) *slack.WebhookMessage {
+	in, err := b.w.Lookup(ctx, id)
+	switch {
+	case errors.Is(err, scnet.ErrNotFound):
+		return ephemeral(fmt.Sprintf("Instance `%s` no longer exists.", blockkit.EscapeTruncate(id, maxNameChars)))
+	case errors.Is(err, watcher.ErrUnsettled):
+		return ephemeral(fmt.Sprintf(":mag: SCNet refused instance `%s` as an invalid parameter and could not confirm whether it still exists: it may have been deleted. `/instances` lists the ones that exist.",
+			blockkit.EscapeTruncate(id, maxNameChars)))
+	case err != nil:
+		b.cfg.Logger.Warn("details from alert", "instance", id, "err", err)
+		return ephemeral(blockkit.ErrorText(err))
+	}
+	d := blockkit.Details{Instance: in, Now: b.cfg.Now(), Location: b.cfg.Location}
+	msg := ephemeral(d.Fallback())
+	msg.Blocks = &slack.Blocks{BlockSet: d.Blocks()}
+	return msg
+}
+
+func ephemeral(text string) *slack.WebhookMessage {
+	return &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: text}
+}
+
+func replaceWith(text string, blocks json.RawMessage) *slack.WebhookMessage {
+	return &slack.WebhookMessage{ReplaceOriginal: true, Text: text, Blocks: blocksOf(blocks)}
+}
+
+func blocksOf(raw json.RawMessage) *slack.Blocks {
+	var b slack.Blocks
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return nil
+	}
+	return &b
+}

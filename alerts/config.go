@@ -1,0 +1,33 @@
+package alerts
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Config is what the alert UI needs. Zero values take the defaults
+// documented on each field.
+type Config struct {
+	// Mention is prepended to top-level alerts, e.g. "<!here>"; it is
+	// trusted configuration and not escaped.
+	Mention string
+	// Location is the zone times are shown in (default UTC).
+	Location *time.Location
+	// Now is the clock of the details view (default time.Now).
+	Now func() time.Time
+	// Logger (default slog.Default()).
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}

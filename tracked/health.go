@@ -1,0 +1,30 @@
+package tracked
+
+import (
+	"time"
+
+	"scnetbot/state"
+)
+
+// Health is what /instances watch shows and /readyz checks.
+type Health struct {
+	Enabled     bool
+	Channel     string
+	Interval    time.Duration
+	LastPoll    time.Time // last attempt, successful or not
+	LastSuccess time.Time // last poll that SCNet answered correctly
+	LastError   string    // the last poll's error, "" when it succeeded; for operators, never for Slack
+	// LastCause is the same error, nil when the poll succeeded. Slack is
+	// shown it only in words (blockkit.ErrorSummary): its text can carry
+	// SCNet's URLs and status pages.
+	LastCause error
+	// StateError is why the last poll could not read or write the store,
+	// "" when it could: the watcher is blind until it is fixed, whatever
+	// SCNet does.
+	StateError     string
+	Outage         bool // an "SCNet unreachable" notice is open
+	Tracked        int  // instances whose status the watcher remembers
+	PendingAlerts  int  // messages in the outbox not yet confirmed by Slack
+	Snoozes        []state.Snooze
+	TokenExpiresAt time.Time // zero when unknown
+}
