@@ -23,6 +23,7 @@ import (
 	"scnetbot/internal/slackemu"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
+	"scnetbot/secret"
 )
 
 // demoUser and the channels are the demo's made-up Slack workspace.
@@ -219,11 +220,11 @@ func readLines(r io.Reader) <-chan inputLine {
 // on a free loopback port.
 func simulatedConfig(sim *scnettest.Server, emu *slackemu.Server, statePath string) *config.Config {
 	cfg := config.Defaults()
-	cfg.SlackAppToken = scnet.Secret(emu.AppToken())
-	cfg.SlackBotToken = scnet.Secret(emu.BotToken())
+	cfg.SlackAppToken = secret.Secret(emu.AppToken())
+	cfg.SlackBotToken = secret.Secret(emu.BotToken())
 	cfg.SlackAPIURL = emu.APIURL()
 	cfg.SCNetBaseURL = sim.AIBaseURL()
-	cfg.SCNetToken = scnet.Secret(sim.Token())
+	cfg.SCNetToken = secret.Secret(sim.Token())
 	cfg.StatePath = statePath
 	cfg.HTTPAddr = "127.0.0.1:0"
 	return cfg

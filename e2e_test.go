@@ -18,6 +18,7 @@ import (
 	"scnetbot/internal/slackemu"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
+	"scnetbot/secret"
 )
 
 // syncBuffer collects the bot's logs from many goroutines.
@@ -605,10 +606,10 @@ func TestE2ECredentialsAndDiscovery(t *testing.T) {
 		set  func(c *config.Config)
 	}{
 		{"ak/sk", func(c *config.Config) {
-			c.SCNetAccessKey, c.SCNetSecretKey = scnet.Secret(cred.AccessKey), scnet.Secret(cred.SecretKey)
+			c.SCNetAccessKey, c.SCNetSecretKey = secret.Secret(cred.AccessKey), secret.Secret(cred.SecretKey)
 		}},
 		{"legacy", func(c *config.Config) {
-			c.SCNetPassword, c.SCNetOrgID = scnet.Secret(cred.Password), cred.OrgID
+			c.SCNetPassword, c.SCNetOrgID = secret.Secret(cred.Password), cred.OrgID
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
