@@ -53,7 +53,8 @@ type DeliverConfig struct {
 	// the attempt than the check can page through, and the check never
 	// ends.
 	ClockSkew time.Duration
-	// Logger (default slog.Default()); Metrics may be nil.
+	// Logger may be nil, which discards, as in every scnetbot package: the
+	// app passes its own. Metrics may be nil.
 	Logger  *slog.Logger
 	Metrics *metrics.Metrics
 	// Now is the clock (default time.Now). It must be the real clock in
@@ -102,7 +103,7 @@ func NewDeliverer(api DeliverAPI, st state.Store, cfg DeliverConfig) *Deliverer 
 		cfg.ClockSkew = time.Minute
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
