@@ -102,13 +102,14 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	a, err := newApp(cfg, logger)
+	if err != nil {
+		return err
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	started := make(chan *app, 1)
 	errc := make(chan error, 1)
-	go func() {
-		errc <- run(runCtx, cfg, logger, func(a *app) { started <- a })
-	}()
+	go func() { errc <- a.Run(runCtx) }()
 	waitCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	err = emu.WaitConnected(waitCtx, 1)
 	cancel()
@@ -117,7 +118,6 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return errors.Join(fmt.Errorf("bot did not connect to the Slack emulator: %w", err), <-errc)
 	}
 
-	a := <-started
 	if interactive {
 		fmt.Fprintf(stdout, `scnetbot demo: the real bot, connected to a built-in Slack (Socket Mode) and a simulated
 SCNet with %d instances. Health and metrics: http://%s/metrics

@@ -39,7 +39,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// e2e is the real bot, run through run(), against the SCNet simulator and
+// e2e is the real bot, built by newApp and run by Run, against the SCNet simulator and
 // the Slack emulator on loopback.
 type e2e struct {
 	t    testing.TB
@@ -64,38 +64,40 @@ func startBot(t testing.TB, sim *scnettest.Server, emu *slackemu.Server, cfg *co
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ctx, cancel := context.WithCancel(context.Background())
-	started := make(chan *app, 1)
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, logger, func(a *app) { started <- a }) }()
-	e := &e2e{t: t, sim: sim, emu: emu, cfg: cfg, logs: logs, stop: cancel, done: done}
-	select {
-	case e.app = <-started:
-	case err := <-done:
-		t.Fatalf("run ended before starting: %v\nlogs:\n%s", err, logs.String())
-	case <-time.After(20 * time.Second):
-		t.Fatal("run did not start")
+	a, err := newApp(cfg, logger)
+	if err != nil {
+		t.Fatalf("newApp: %v\nlogs:\n%s", err, logs.String())
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	e := &e2e{t: t, sim: sim, emu: emu, cfg: cfg, logs: logs, app: a, stop: cancel, done: done}
 	if err := emu.WaitConnected(timeout(t, 20*time.Second), 1); err != nil {
+		select {
+		case runErr := <-done:
+			t.Fatalf("Run ended before connecting: %v\nlogs:\n%s", runErr, logs.String())
+		default:
+		}
+		cancel()
 		t.Fatal(err)
 	}
 	t.Cleanup(e.shutdown)
 	return e
 }
 
-// shutdown stops the bot and waits for run to return; safe to call twice.
+// shutdown stops the bot and waits for Run to return; safe to call twice.
 func (e *e2e) shutdown() {
 	e.stop()
 	select {
 	case err, ok := <-e.done:
 		if ok && err != nil {
-			e.t.Errorf("run returned %v", err)
+			e.t.Errorf("Run returned %v", err)
 		}
 		if ok {
 			close(e.done)
 		}
 	case <-time.After(30 * time.Second):
-		e.t.Error("run did not return after cancel")
+		e.t.Error("Run did not return after cancel")
 	}
 }
 

@@ -94,7 +94,12 @@ func runFromEnv(ctx context.Context, stderr io.Writer) int {
 	}
 	logger := newLogger(stderr, cfg)
 	logger.Info("starting scnetbot", "version", version, "config", cfg)
-	if err := run(ctx, cfg, logger, nil); err != nil {
+	a, err := newApp(cfg, logger)
+	if err != nil {
+		logger.Error("scnetbot stopped", "err", err)
+		return 1
+	}
+	if err := a.Run(ctx); err != nil {
 		logger.Error("scnetbot stopped", "err", err)
 		return 1
 	}
