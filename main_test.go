@@ -48,37 +48,6 @@ func runBinary(t *testing.T, stdin string, args ...string) (stdout, stderr strin
 	return out.String(), errb.String(), cmd.ProcessState.ExitCode()
 }
 
-func TestDemoPipedMode(t *testing.T) {
-	stdout, stderr, code := runBinary(t, "/instances failed\n/instances help\nNext ▶\n", "demo")
-	if code != 0 {
-		t.Fatalf("demo exited %d\nstderr:\n%s", code, stderr)
-	}
-	for _, want := range []string{
-		"reply, only visible to you",
-		"Failed instances",
-		"Page 1 of",
-		"/instances",                        // the help text
-		"reply, replacing the previous one", // the click on Next
-		"Page 2 of",
-	} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("demo output lacks %q:\n%s", want, stdout)
-		}
-	}
-}
-
-func TestDemoJSONMode(t *testing.T) {
-	stdout, stderr, code := runBinary(t, "/instances running\n", "demo", "--json")
-	if code != 0 {
-		t.Fatalf("demo exited %d\nstderr:\n%s", code, stderr)
-	}
-	for _, want := range []string{`"type": "header"`, "https://app.slack.com/block-kit-builder/#"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("demo --json output lacks %q", want)
-		}
-	}
-}
-
 func TestCLI(t *testing.T) {
 	stdout, _, code := runBinary(t, "", "version")
 	if code != 0 || !strings.HasPrefix(stdout, "scnetbot ") {

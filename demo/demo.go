@@ -1,3 +1,10 @@
+// Command demo runs the real scnetbot, over real sockets, against an SCNet
+// simulator and a Slack Socket Mode emulator that live in the same process,
+// and shows in the terminal what Slack would show: go run ./demo.
+//
+// It is a program of its own, not a subcommand of scnetbot, so that the
+// production binary links neither the simulator nor the emulator: Go links
+// whatever main imports, whether or not it runs.
 package main
 
 import (
@@ -18,6 +25,7 @@ import (
 	"time"
 	"unicode"
 
+	"scnetbot/app"
 	"scnetbot/config"
 	"scnetbot/handlers"
 	"scnetbot/internal/slackemu"
@@ -56,7 +64,7 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.DurationVar(&o.watchInterval, "watch-interval", 5*time.Second, "how often the watcher polls the simulated SCNet")
 	fs.BoolVar(&o.verbose, "v", false, "print the bot's logs")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: scnetbot demo [flags]   (input: slash commands, button labels, fail <name>, quit)")
+		fmt.Fprintln(fs.Output(), "Usage: go run ./demo [flags]   (input: slash commands, button labels, fail <name>, quit)")
 		fs.PrintDefaults()
 	}
 	// The flag package prints usage as it fails; the output is chosen here
@@ -102,7 +110,7 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	a, err := newApp(cfg, logger)
+	a, err := app.New(cfg, logger, "dev")
 	if err != nil {
 		return err
 	}
@@ -126,7 +134,7 @@ a button's label to click it (Next, Refresh, Acknowledge…; "Details 3" or "Det
 for a row), "fail <name>" to fail an instance, or "quit" (or Ctrl-C). An instance fails
 every %s, so an alert appears in #%s.
 
-`, o.instances, a.httpAddr, o.failEvery, demoAlertChannel)
+`, o.instances, a.HTTPAddr(), o.failEvery, demoAlertChannel)
 	}
 	var ticker sync.WaitGroup
 	if o.failEvery > 0 {

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -39,7 +39,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// e2e is the real bot, built by newApp and run by Run, against the SCNet simulator and
+// e2e is the real bot, built by New and run by Run, against the SCNet simulator and
 // the Slack emulator on loopback.
 type e2e struct {
 	t    testing.TB
@@ -47,15 +47,23 @@ type e2e struct {
 	emu  *slackemu.Server
 	cfg  *config.Config
 	logs *syncBuffer
-	app  *app
+	app  *App
 	stop context.CancelFunc
 	done chan error
 }
 
-// e2eConfig is the configuration the tests start from: the simulator and
-// emulator's addresses, a state file in a temp dir, no watcher.
+// e2eConfig is the configuration the tests start from: the defaults
+// pointed at the simulator and the emulator, a state file in a temp dir,
+// the health server on a free loopback port, no watcher.
 func e2eConfig(t testing.TB, sim *scnettest.Server, emu *slackemu.Server) *config.Config {
-	cfg := simulatedConfig(sim, emu, filepath.Join(t.TempDir(), "scnetbot.db"))
+	cfg := config.Defaults()
+	cfg.SlackAppToken = secret.Secret(emu.AppToken())
+	cfg.SlackBotToken = secret.Secret(emu.BotToken())
+	cfg.SlackAPIURL = emu.APIURL()
+	cfg.SCNetBaseURL = sim.AIBaseURL()
+	cfg.SCNetToken = secret.Secret(sim.Token())
+	cfg.StatePath = filepath.Join(t.TempDir(), "scnetbot.db")
+	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.LogLevel = "debug"
 	return cfg
 }
@@ -64,9 +72,9 @@ func startBot(t testing.TB, sim *scnettest.Server, emu *slackemu.Server, cfg *co
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := newApp(cfg, logger)
+	a, err := New(cfg, logger, "dev")
 	if err != nil {
-		t.Fatalf("newApp: %v\nlogs:\n%s", err, logs.String())
+		t.Fatalf("New: %v\nlogs:\n%s", err, logs.String())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

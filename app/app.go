@@ -1,4 +1,7 @@
-package main
+// Package app assembles scnetbot from its configuration: the SCNet client,
+// the Socket Mode bot with its command handlers, the watcher and its outbox,
+// and the health server. New builds every part, Run runs them.
+package app
 
 import (
 	"context"
@@ -24,11 +27,11 @@ import (
 	"scnetbot/watcher"
 )
 
-// app is scnetbot built from its configuration: newApp opens what can fail
+// App is scnetbot built from its configuration: New opens what can fail
 // at start (the SCNet client, the state file, the health listener), so a bad
 // setting stops the bot before it connects anywhere, and Run runs it. The
 // demo and end-to-end tests hold it to watch the parts.
-type app struct {
+type App struct {
 	cfg      *config.Config
 	log      *slog.Logger
 	api      *slack.Client
@@ -42,14 +45,15 @@ type app struct {
 	httpAddr string       // the health server's real address, "" when off
 }
 
-// newApp builds scnetbot from cfg. Whatever it opened is released by Run,
-// or by newApp itself when it fails.
-func newApp(cfg *config.Config, logger *slog.Logger) (_ *app, err error) {
+// New builds scnetbot from cfg; version goes into the User-Agent sent to
+// SCNet. Whatever New opened is released by Run, or by New itself when it
+// fails.
+func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	m := metrics.New()
-	a := &app{cfg: cfg, log: logger, metrics: m}
+	a := &App{cfg: cfg, log: logger, metrics: m}
 	defer func() {
 		if err != nil {
 			a.close()
@@ -149,8 +153,8 @@ func newApp(cfg *config.Config, logger *slog.Logger) (_ *app, err error) {
 }
 
 // Run runs scnetbot until ctx ends or a part fails for good, then releases
-// what newApp opened. Call it once.
-func (a *app) Run(ctx context.Context) error {
+// what New opened. Call it once.
+func (a *App) Run(ctx context.Context) error {
 	defer a.close()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -198,10 +202,14 @@ func (a *app) Run(ctx context.Context) error {
 	return nil
 }
 
+// HTTPAddr is the health server's real address (a port of 0 in HTTP_ADDR
+// picked), or "" when HTTP_ADDR is empty.
+func (a *App) HTTPAddr() string { return a.httpAddr }
+
 // close releases the state file and the health listener. Serve closes the
 // listener itself; closing it again here is harmless and covers a Run that
 // never started the server.
-func (a *app) close() {
+func (a *App) close() {
 	if a.ln != nil {
 		_ = a.ln.Close()
 	}
