@@ -61,6 +61,11 @@ func TestCLI(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "unknown command") {
 		t.Errorf("unknown command: %d %q", code, stderr)
 	}
+	// The demo is its own program; the bot says where it went.
+	_, stderr, code = runBinary(t, "", "demo")
+	if code != 2 || !strings.Contains(stderr, "go run ./demo") {
+		t.Errorf("demo: %d %q, want 2 and where the demo is", code, stderr)
+	}
 }
 
 func TestMissingConfigurationNamesEveryVariable(t *testing.T) {

@@ -3,8 +3,9 @@
 // and shows in the terminal what Slack would show: go run ./demo.
 //
 // It is a program of its own, not a subcommand of scnetbot, so that the
-// production binary links neither the simulator nor the emulator: Go links
-// whatever main imports, whether or not it runs.
+// production binary links neither the simulator nor the emulator: the
+// linker keeps all the code main can reach, and a subcommand is reachable
+// whether or not anyone runs it. A root test holds the binary to that.
 package main
 
 import (
