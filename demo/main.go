@@ -8,6 +8,10 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	// Embedded as in scnetbot, so the demo shows Asia/Shanghai times on a
+	// machine with no zoneinfo too.
+	_ "time/tzdata"
 )
 
 func main() {
