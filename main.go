@@ -4,15 +4,16 @@
 // Usage:
 //
 //	scnetbot              run the bot (configured from the environment)
-//	scnetbot demo         run the bot against a built-in SCNet and Slack
 //	scnetbot version      print the version
 //	scnetbot healthcheck  exit 0 when the running bot's /healthz answers
 //	scnetbot -h           list the environment variables
+//
+// The demo, the bot against a built-in SCNet and Slack, is a program of its
+// own (go run ./demo), so that this binary carries no simulator.
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,6 +27,7 @@ import (
 	// Embedded so DISPLAY_TIMEZONE works in a static image with no zoneinfo.
 	_ "time/tzdata"
 
+	"scnetbot/app"
 	"scnetbot/config"
 )
 
@@ -33,11 +35,11 @@ import (
 var version = "dev"
 
 func main() {
-	os.Exit(cli(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(cli(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // cli runs one subcommand and returns the process's exit code.
-func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func cli(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
@@ -52,14 +54,8 @@ func cli(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "scnetbot", version)
 		return 0
 	case "demo":
-		if err := runDemo(ctx, args[1:], stdin, stdout, stderr); err != nil {
-			fmt.Fprintln(stderr, "scnetbot demo:", err)
-			if errors.As(err, new(usageError)) {
-				return 2
-			}
-			return 1
-		}
-		return 0
+		fmt.Fprintln(stderr, "scnetbot: the demo is its own program, so that this binary carries no simulator: run go run ./demo in scnetbot's source")
+		return 2
 	case "healthcheck":
 		return healthcheck(stderr)
 	case "-h", "-help", "--help", "help":
@@ -77,10 +73,10 @@ func usage(w io.Writer) {
 
 Commands:
   scnetbot              run the bot
-  scnetbot demo         run the bot against a built-in SCNet simulator and Slack emulator
-                        (reads slash commands from the terminal; --json prints raw Block Kit)
   scnetbot version      print the version
   scnetbot healthcheck  check the running bot's /healthz (for container HEALTHCHECK)
+
+The demo (the bot against a built-in SCNet and Slack) runs from the source: go run ./demo
 
 `)
 	_ = config.Usage(w)
@@ -94,7 +90,12 @@ func runFromEnv(ctx context.Context, stderr io.Writer) int {
 	}
 	logger := newLogger(stderr, cfg)
 	logger.Info("starting scnetbot", "version", version, "config", cfg)
-	if err := run(ctx, cfg, logger, nil); err != nil {
+	a, err := app.New(cfg, logger, version)
+	if err != nil {
+		logger.Error("scnetbot stopped", "err", err)
+		return 1
+	}
+	if err := a.Run(ctx); err != nil {
 		logger.Error("scnetbot stopped", "err", err)
 		return 1
 	}

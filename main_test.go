@@ -46,37 +46,6 @@ func runBinary(t *testing.T, stdin string, args ...string) (stdout, stderr strin
 	return out.String(), errb.String(), cmd.ProcessState.ExitCode()
 }
 
-func TestDemoPipedMode(t *testing.T) {
-	stdout, stderr, code := runBinary(t, "/instances failed\n/instances help\nNext ▶\n", "demo")
-	if code != 0 {
-		t.Fatalf("demo exited %d\nstderr:\n%s", code, stderr)
-	}
-	for _, want := range []string{
-		"reply, only visible to you",
-		"Failed instances",
-		"Page 1 of",
-		"/instances",                        // the help text
-		"reply, replacing the previous one", // the click on Next
-		"Page 2 of",
-	} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("demo output lacks %q:\n%s", want, stdout)
-		}
-	}
-}
-
-func TestDemoJSONMode(t *testing.T) {
-	stdout, stderr, code := runBinary(t, "/instances running\n", "demo", "--json")
-	if code != 0 {
-		t.Fatalf("demo exited %d\nstderr:\n%s", code, stderr)
-	}
-	for _, want := range []string{`"type": "header"`, "https://app.slack.com/block-kit-builder/#"} {
-		if !strings.Contains(stdout, want) {
-			t.Errorf("demo --json output lacks %q", want)
-		}
-	}
-}
-
 func TestCLI(t *testing.T) {
 	stdout, _, code := runBinary(t, "", "version")
 	if code != 0 || !strings.HasPrefix(stdout, "scnetbot ") {
@@ -89,6 +58,11 @@ func TestCLI(t *testing.T) {
 	_, stderr, code := runBinary(t, "", "frobnicate")
 	if code != 2 || !strings.Contains(stderr, "unknown command") {
 		t.Errorf("unknown command: %d %q", code, stderr)
+	}
+	// The demo is its own program; the bot says where it went.
+	_, stderr, code = runBinary(t, "", "demo")
+	if code != 2 || !strings.Contains(stderr, "go run ./demo") {
+		t.Errorf("demo: %d %q, want 2 and where the demo is", code, stderr)
 	}
 }
 
@@ -152,7 +126,7 @@ func readManifest(t *testing.T) manifest {
 }
 
 // TestManifestMatchesTheCode checks the manifest's app settings and
-// command; TestManifestScopesAreWhatTheBotUses checks its scopes.
+// command; app.TestManifestScopesAreWhatTheBotUses checks its scopes.
 func TestManifestMatchesTheCode(t *testing.T) {
 	m := readManifest(t)
 	if n := m.DisplayInformation.Name; n == "" || len([]rune(n)) > 35 {

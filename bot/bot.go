@@ -67,7 +67,7 @@ type Config struct {
 	// Socket Mode client gave up (default 1s, doubling to 30s).
 	ReconnectBackoff time.Duration
 	HTTPClient       *http.Client
-	Logger           *slog.Logger
+	Logger           *slog.Logger // nil discards
 	Metrics          *metrics.Metrics
 }
 

@@ -17,25 +17,26 @@ import (
 	"github.com/kelseyhightower/envconfig"
 
 	"scnetbot/scnet"
+	"scnetbot/secret"
 )
 
 // Config is everything scnetbot reads from the environment. The variable
 // names are a public contract: operators put them in their deployments.
 type Config struct {
-	SlackAppToken scnet.Secret `envconfig:"SLACK_APP_TOKEN" desc:"Slack app-level token (xapp-…, scope connections:write) for Socket Mode"`
-	SlackBotToken scnet.Secret `envconfig:"SLACK_BOT_TOKEN" desc:"Slack bot token (xoxb-…) for the Web API"`
-	SlackAPIURL   string       `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL (also used for apps.connections.open); a missing trailing slash is added"`
+	SlackAppToken secret.Secret `envconfig:"SLACK_APP_TOKEN" desc:"Slack app-level token (xapp-…, scope connections:write) for Socket Mode"`
+	SlackBotToken secret.Secret `envconfig:"SLACK_BOT_TOKEN" desc:"Slack bot token (xoxb-…) for the Web API"`
+	SlackAPIURL   string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL (also used for apps.connections.open); a missing trailing slash is added"`
 
-	SCNetBaseURL   string       `envconfig:"SCNET_BASE_URL" desc:"SCNet AI base URL of the region, ending in /ai (e.g. https://…/ai); discovered from the center endpoint when empty"`
-	SCNetToken     scnet.Secret `envconfig:"SCNET_TOKEN" desc:"SCNet region token (static); or use the credential variables below"`
-	SCNetUser      string       `envconfig:"SCNET_USER" desc:"SCNet user name, for AK/SK or legacy login"`
-	SCNetAccessKey scnet.Secret `envconfig:"SCNET_ACCESS_KEY" desc:"SCNet access key (AK/SK login)"`
-	SCNetSecretKey scnet.Secret `envconfig:"SCNET_SECRET_KEY" desc:"SCNet secret key (AK/SK login)"`
-	SCNetPassword  scnet.Secret `envconfig:"SCNET_PASSWORD" desc:"SCNet password (legacy login)"`
-	SCNetOrgID     string       `envconfig:"SCNET_ORG_ID" desc:"SCNet organisation id (legacy login)"`
-	SCNetCluster   string       `envconfig:"SCNET_CLUSTER" desc:"SCNet region (cluster) name or id whose token to use, with credentials; may be empty when the account has one region"`
-	SCNetAuthURL   string       `envconfig:"SCNET_AUTH_URL" default:"https://api.scnet.cn" desc:"SCNet AK/SK token service base URL"`
-	SCNetACURL     string       `envconfig:"SCNET_AC_URL" default:"https://www.scnet.cn" desc:"SCNet platform (ac) base URL: legacy login, token renewal, center"`
+	SCNetBaseURL   string        `envconfig:"SCNET_BASE_URL" desc:"SCNet AI base URL of the region, ending in /ai (e.g. https://…/ai); discovered from the center endpoint when empty"`
+	SCNetToken     secret.Secret `envconfig:"SCNET_TOKEN" desc:"SCNet region token (static); or use the credential variables below"`
+	SCNetUser      string        `envconfig:"SCNET_USER" desc:"SCNet user name, for AK/SK or legacy login"`
+	SCNetAccessKey secret.Secret `envconfig:"SCNET_ACCESS_KEY" desc:"SCNet access key (AK/SK login)"`
+	SCNetSecretKey secret.Secret `envconfig:"SCNET_SECRET_KEY" desc:"SCNet secret key (AK/SK login)"`
+	SCNetPassword  secret.Secret `envconfig:"SCNET_PASSWORD" desc:"SCNet password (legacy login)"`
+	SCNetOrgID     string        `envconfig:"SCNET_ORG_ID" desc:"SCNet organisation id (legacy login)"`
+	SCNetCluster   string        `envconfig:"SCNET_CLUSTER" desc:"SCNet region (cluster) name or id whose token to use, with credentials; may be empty when the account has one region"`
+	SCNetAuthURL   string        `envconfig:"SCNET_AUTH_URL" default:"https://api.scnet.cn" desc:"SCNet AK/SK token service base URL"`
+	SCNetACURL     string        `envconfig:"SCNET_AC_URL" default:"https://www.scnet.cn" desc:"SCNet platform (ac) base URL: legacy login, token renewal, center"`
 
 	AllowedChannels List     `envconfig:"ALLOWED_CHANNELS" desc:"comma-separated channel ids (C…, G…) where commands work; empty means everywhere"`
 	AllowedUsers    List     `envconfig:"ALLOWED_USERS" desc:"comma-separated user ids (U…, W…) who may use the bot; empty means everyone"`

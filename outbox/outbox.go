@@ -55,7 +55,8 @@ type Config struct {
 	// the attempt than the check can page through, and the check never
 	// ends.
 	ClockSkew time.Duration
-	// Logger (default slog.Default()); Metrics may be nil.
+	// Logger may be nil, which discards, as in every scnetbot package: the
+	// app passes its own. Metrics may be nil.
 	Logger  *slog.Logger
 	Metrics *metrics.Metrics
 	// Now is the clock (default time.Now). It must be the real clock in
@@ -109,7 +110,7 @@ func New(api SlackAPI, st state.Store, cfg Config) *Deliverer {
 		cfg.ClockSkew = time.Minute
 	}
 	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

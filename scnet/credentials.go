@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"scnetbot/secret"
 )
 
 // Where SCNet's login and account endpoints live unless configured
@@ -30,8 +32,8 @@ const (
 type CredentialsConfig struct {
 	User      string
 	AccessKey string
-	SecretKey Secret
-	Password  Secret
+	SecretKey secret.Secret
+	Password  secret.Secret
 	OrgID     string
 	// Cluster picks the region by name or id (SCNET_CLUSTER). It may be
 	// empty when the account has exactly one region.
@@ -70,7 +72,7 @@ type Credentials struct {
 	lock chan struct{}
 
 	mu     sync.Mutex
-	token  Secret
+	token  secret.Secret
 	exp    time.Time
 	hasExp bool
 	region Region
@@ -192,7 +194,7 @@ func (c *Credentials) fresh() (string, bool) {
 	return c.token.Reveal(), true
 }
 
-func (c *Credentials) set(tok Secret, r Region) {
+func (c *Credentials) set(tok secret.Secret, r Region) {
 	exp, ok := jwtExpiry(tok.Reveal())
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -219,7 +221,7 @@ func (c *Credentials) post(ctx context.Context, endpoint, url string, header map
 }
 
 // renew trades a token that is about to expire for a new one.
-func (c *Credentials) renew(ctx context.Context, old Secret) (Secret, error) {
+func (c *Credentials) renew(ctx context.Context, old secret.Secret) (secret.Secret, error) {
 	secrets := c.secrets(old.Reveal())
 	body, err := c.post(ctx, "renew", c.cfg.ACBase+"/ac/openapi/v2/tokens/next", map[string]string{"token": old.Reveal()}, secrets)
 	if err != nil {
@@ -248,7 +250,7 @@ func (c *Credentials) renew(ctx context.Context, old Secret) (Secret, error) {
 	if tok == "" {
 		return "", errors.New("renew scnet token: response carried no token")
 	}
-	return Secret(tok), nil
+	return secret.Secret(tok), nil
 }
 
 // Format implements fmt.Formatter: fmt cannot see the Secret methods of

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"scnetbot/secret"
 )
 
 const (
@@ -197,7 +199,7 @@ func TestClusterSelection(t *testing.T) {
 		name    string
 		list    []loginRegion
 		want    string
-		wantTok Secret
+		wantTok secret.Secret
 		wantErr string
 	}{
 		{name: "by name", list: regions, want: "Kunshan", wantTok: "tok-ks"},

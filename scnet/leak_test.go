@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"scnetbot/secret"
 )
 
 // assertNoSecret fails if err, printed any way, shows one of the secrets.
@@ -279,9 +281,9 @@ func TestNoSecretInLoginErrors(t *testing.T) {
 				assertNoSecret(t, "login", err, secrets...)
 				labels.assertClean(t, secrets...)
 				// Renewal failure falls back to login, which fails too.
-				c.set(Secret(oldTok), Region{})
+				c.set(secret.Secret(oldTok), Region{})
 				c.cfg.RenewBefore = time.Hour
-				_, err = c.renew(context.Background(), Secret(oldTok))
+				_, err = c.renew(context.Background(), secret.Secret(oldTok))
 				assertNoSecret(t, "renew", err, testSK, testPasswd, oldTok, regionToken)
 				if s := fmt.Sprintf("%v %+v %#v", c, c, cfg); strings.Contains(s, testSK) || strings.Contains(s, testPasswd) || strings.Contains(s, oldTok) {
 					t.Errorf("printing the source or config shows a secret: %s", s)

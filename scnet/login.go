@@ -11,10 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"scnetbot/secret"
 )
 
 // login gets the account's per-region tokens and keeps the configured one.
-func (c *Credentials) login(ctx context.Context) (Secret, Region, error) {
+func (c *Credentials) login(ctx context.Context) (secret.Secret, Region, error) {
 	mode := "legacy"
 	var url string
 	var header map[string]string
@@ -31,7 +33,7 @@ func (c *Credentials) login(ctx context.Context) (Secret, Region, error) {
 		header = map[string]string{"user": c.cfg.User, "password": c.cfg.Password.Reveal(), "orgId": c.cfg.OrgID}
 		secrets = c.secrets()
 	}
-	fail := func(err error) (Secret, Region, error) {
+	fail := func(err error) (secret.Secret, Region, error) {
 		return "", Region{}, fmt.Errorf("scnet login (%s) as %q: %w", mode, c.cfg.User, err)
 	}
 	body, err := c.post(ctx, "login", url, header, secrets)
@@ -87,7 +89,7 @@ const maxRegionText = 64
 // watching the wrong region would look like "no instances". Names and ids
 // are the server's text: what errors and the Region show is cleaned of
 // secrets like a message.
-func pickRegion(list []loginRegion, want string, secrets []string) (Secret, Region, error) {
+func pickRegion(list []loginRegion, want string, secrets []string) (secret.Secret, Region, error) {
 	shown := func(s string) string { return printable(cleanMsg(s, secrets...), maxRegionText) }
 	var regions []loginRegion
 	var names []string
@@ -125,13 +127,13 @@ func pickRegion(list []loginRegion, want string, secrets []string) (Secret, Regi
 	if chosen.Token == nil || *chosen.Token == "" {
 		return "", Region{}, fmt.Errorf("region %q returned no token: the account may be suspended or lack access to it", region.Name)
 	}
-	return Secret(*chosen.Token), region, nil
+	return secret.Secret(*chosen.Token), region, nil
 }
 
 // Sign computes the AK/SK login signature: hex HMAC-SHA256, keyed with the
 // secret key, over the exact string
 // {"accessKey":"…","timestamp":"…","user":"…"}.
-func Sign(user, accessKey, timestamp string, secretKey Secret) string {
+func Sign(user, accessKey, timestamp string, secretKey secret.Secret) string {
 	msg := `{"accessKey":` + jsonString(accessKey) + `,"timestamp":` + jsonString(timestamp) + `,"user":` + jsonString(user) + `}`
 	m := hmac.New(sha256.New, []byte(secretKey.Reveal()))
 	m.Write([]byte(msg))

@@ -4,7 +4,12 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"scnetbot/secret"
 )
+
+// redacted stands in for a secret in error text, as a secret.Secret prints.
+const redacted = secret.Redacted
 
 // maxExcerpt is how many characters of a bad body an error may quote: enough
 // to tell an HTML error page from truncated JSON, too short to carry much.

@@ -8,6 +8,7 @@ import (
 
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
+	"scnetbot/secret"
 )
 
 // TestAgainstSimulator runs the client end to end against the SCNet
@@ -19,7 +20,7 @@ func TestAgainstSimulator(t *testing.T) {
 	ctx := context.Background()
 	cr := scnettest.DefaultCredentials()
 	creds, err := scnet.NewCredentials(scnet.CredentialsConfig{
-		User: cr.User, AccessKey: cr.AccessKey, SecretKey: scnet.Secret(cr.SecretKey),
+		User: cr.User, AccessKey: cr.AccessKey, SecretKey: secret.Secret(cr.SecretKey),
 		Cluster: scnettest.KunshanClusterID, AuthBase: sim.AuthBaseURL(), ACBase: sim.ACBaseURL(),
 	})
 	if err != nil {

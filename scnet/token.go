@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"scnetbot/secret"
 )
 
 // TokenSource hands out SCNet tokens. Token may block (to log in) and must
@@ -26,11 +28,11 @@ type TokenSource interface {
 // when SCNet rejects it, requests fail with an auth error (see IsAuthError)
 // and a person must supply a new one. ExpiresAt tells when that will be.
 type Static struct {
-	token Secret
+	token secret.Secret
 }
 
 // StaticToken returns a TokenSource that always hands out token.
-func StaticToken(token string) *Static { return &Static{token: Secret(token)} }
+func StaticToken(token string) *Static { return &Static{token: secret.Secret(token)} }
 
 // Token implements TokenSource.
 func (s *Static) Token(context.Context) (string, error) {

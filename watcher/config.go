@@ -45,7 +45,8 @@ type Config struct {
 	Render Renderer
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// Logger (default slog.Default()).
+	// Logger may be nil, which discards, as in every scnetbot package: the
+	// app passes its own.
 	Logger *slog.Logger
 	// Metrics may be nil.
 	Metrics *metrics.Metrics
@@ -94,7 +95,7 @@ func (c Config) withDefaults() Config {
 		c.Now = time.Now
 	}
 	if c.Logger == nil {
-		c.Logger = slog.Default()
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	if c.Notify == nil {
 		c.Notify = func() {}

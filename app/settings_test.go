@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"context"
@@ -68,9 +68,9 @@ func TestStatePathNamedOnce(t *testing.T) {
 	cfg := e2eConfig(t, sim, emu)
 	cfg.StatePath = path
 	cfg.WatchChannel = "C0ALERTS"
-	err := run(timeout(t, 30*time.Second), cfg, slog.New(slog.DiscardHandler), nil)
+	_, err := New(cfg, slog.New(slog.DiscardHandler), "dev")
 	if err == nil {
-		t.Fatal("run started with a state file in a missing directory")
+		t.Fatal("New built a bot with a state file in a missing directory")
 	}
 	if n := strings.Count(err.Error(), path); n != 1 || !strings.Contains(err.Error(), "STATE_PATH") {
 		t.Errorf("error names the path %d times, want once, with STATE_PATH: %v", n, err)

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"scnetbot/internal/slackemu"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
+	"scnetbot/secret"
 )
 
 // syncBuffer collects the bot's logs from many goroutines.
@@ -38,7 +39,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// e2e is the real bot, run through run(), against the SCNet simulator and
+// e2e is the real bot, built by New and run by Run, against the SCNet simulator and
 // the Slack emulator on loopback.
 type e2e struct {
 	t    testing.TB
@@ -46,15 +47,23 @@ type e2e struct {
 	emu  *slackemu.Server
 	cfg  *config.Config
 	logs *syncBuffer
-	app  *app
+	app  *App
 	stop context.CancelFunc
 	done chan error
 }
 
-// e2eConfig is the configuration the tests start from: the simulator and
-// emulator's addresses, a state file in a temp dir, no watcher.
+// e2eConfig is the configuration the tests start from: the defaults
+// pointed at the simulator and the emulator, a state file in a temp dir,
+// the health server on a free loopback port, no watcher.
 func e2eConfig(t testing.TB, sim *scnettest.Server, emu *slackemu.Server) *config.Config {
-	cfg := simulatedConfig(sim, emu, filepath.Join(t.TempDir(), "scnetbot.db"))
+	cfg := config.Defaults()
+	cfg.SlackAppToken = secret.Secret(emu.AppToken())
+	cfg.SlackBotToken = secret.Secret(emu.BotToken())
+	cfg.SlackAPIURL = emu.APIURL()
+	cfg.SCNetBaseURL = sim.AIBaseURL()
+	cfg.SCNetToken = secret.Secret(sim.Token())
+	cfg.StatePath = filepath.Join(t.TempDir(), "scnetbot.db")
+	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.LogLevel = "debug"
 	return cfg
 }
@@ -63,38 +72,40 @@ func startBot(t testing.TB, sim *scnettest.Server, emu *slackemu.Server, cfg *co
 	t.Helper()
 	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	ctx, cancel := context.WithCancel(context.Background())
-	started := make(chan *app, 1)
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, cfg, logger, func(a *app) { started <- a }) }()
-	e := &e2e{t: t, sim: sim, emu: emu, cfg: cfg, logs: logs, stop: cancel, done: done}
-	select {
-	case e.app = <-started:
-	case err := <-done:
-		t.Fatalf("run ended before starting: %v\nlogs:\n%s", err, logs.String())
-	case <-time.After(20 * time.Second):
-		t.Fatal("run did not start")
+	a, err := New(cfg, logger, "dev")
+	if err != nil {
+		t.Fatalf("New: %v\nlogs:\n%s", err, logs.String())
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	e := &e2e{t: t, sim: sim, emu: emu, cfg: cfg, logs: logs, app: a, stop: cancel, done: done}
 	if err := emu.WaitConnected(timeout(t, 20*time.Second), 1); err != nil {
+		select {
+		case runErr := <-done:
+			t.Fatalf("Run ended before connecting: %v\nlogs:\n%s", runErr, logs.String())
+		default:
+		}
+		cancel()
 		t.Fatal(err)
 	}
 	t.Cleanup(e.shutdown)
 	return e
 }
 
-// shutdown stops the bot and waits for run to return; safe to call twice.
+// shutdown stops the bot and waits for Run to return; safe to call twice.
 func (e *e2e) shutdown() {
 	e.stop()
 	select {
 	case err, ok := <-e.done:
 		if ok && err != nil {
-			e.t.Errorf("run returned %v", err)
+			e.t.Errorf("Run returned %v", err)
 		}
 		if ok {
 			close(e.done)
 		}
 	case <-time.After(30 * time.Second):
-		e.t.Error("run did not return after cancel")
+		e.t.Error("Run did not return after cancel")
 	}
 }
 
@@ -605,10 +616,10 @@ func TestE2ECredentialsAndDiscovery(t *testing.T) {
 		set  func(c *config.Config)
 	}{
 		{"ak/sk", func(c *config.Config) {
-			c.SCNetAccessKey, c.SCNetSecretKey = scnet.Secret(cred.AccessKey), scnet.Secret(cred.SecretKey)
+			c.SCNetAccessKey, c.SCNetSecretKey = secret.Secret(cred.AccessKey), secret.Secret(cred.SecretKey)
 		}},
 		{"legacy", func(c *config.Config) {
-			c.SCNetPassword, c.SCNetOrgID = scnet.Secret(cred.Password), cred.OrgID
+			c.SCNetPassword, c.SCNetOrgID = secret.Secret(cred.Password), cred.OrgID
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

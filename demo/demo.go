@@ -1,3 +1,11 @@
+// Command demo runs the real scnetbot, over real sockets, against an SCNet
+// simulator and a Slack Socket Mode emulator that live in the same process,
+// and shows in the terminal what Slack would show: go run ./demo.
+//
+// It is a program of its own, not a subcommand of scnetbot, so that the
+// production binary links neither the simulator nor the emulator: the
+// linker keeps all the code main can reach, and a subcommand is reachable
+// whether or not anyone runs it. A root test holds the binary to that.
 package main
 
 import (
@@ -18,11 +26,13 @@ import (
 	"time"
 	"unicode"
 
+	"scnetbot/app"
 	"scnetbot/config"
 	"scnetbot/handlers"
 	"scnetbot/internal/slackemu"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
+	"scnetbot/secret"
 )
 
 // demoUser and the channels are the demo's made-up Slack workspace.
@@ -55,7 +65,7 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.DurationVar(&o.watchInterval, "watch-interval", 5*time.Second, "how often the watcher polls the simulated SCNet")
 	fs.BoolVar(&o.verbose, "v", false, "print the bot's logs")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: scnetbot demo [flags]   (input: slash commands, button labels, fail <name>, quit)")
+		fmt.Fprintln(fs.Output(), "Usage: go run ./demo [flags]   (input: slash commands, button labels, fail <name>, quit)")
 		fs.PrintDefaults()
 	}
 	// The flag package prints usage as it fails; the output is chosen here
@@ -101,13 +111,14 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
+	a, err := app.New(cfg, logger, "dev")
+	if err != nil {
+		return err
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	started := make(chan *app, 1)
 	errc := make(chan error, 1)
-	go func() {
-		errc <- run(runCtx, cfg, logger, func(a *app) { started <- a })
-	}()
+	go func() { errc <- a.Run(runCtx) }()
 	waitCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	err = emu.WaitConnected(waitCtx, 1)
 	cancel()
@@ -116,7 +127,6 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return errors.Join(fmt.Errorf("bot did not connect to the Slack emulator: %w", err), <-errc)
 	}
 
-	a := <-started
 	if interactive {
 		fmt.Fprintf(stdout, `scnetbot demo: the real bot, connected to a built-in Slack (Socket Mode) and a simulated
 SCNet with %d instances. Health and metrics: http://%s/metrics
@@ -125,7 +135,7 @@ a button's label to click it (Next, Refresh, Acknowledge…; "Details 3" or "Det
 for a row), "fail <name>" to fail an instance, or "quit" (or Ctrl-C). An instance fails
 every %s, so an alert appears in #%s.
 
-`, o.instances, a.httpAddr, o.failEvery, demoAlertChannel)
+`, o.instances, a.HTTPAddr(), o.failEvery, demoAlertChannel)
 	}
 	var ticker sync.WaitGroup
 	if o.failEvery > 0 {
@@ -219,11 +229,11 @@ func readLines(r io.Reader) <-chan inputLine {
 // on a free loopback port.
 func simulatedConfig(sim *scnettest.Server, emu *slackemu.Server, statePath string) *config.Config {
 	cfg := config.Defaults()
-	cfg.SlackAppToken = scnet.Secret(emu.AppToken())
-	cfg.SlackBotToken = scnet.Secret(emu.BotToken())
+	cfg.SlackAppToken = secret.Secret(emu.AppToken())
+	cfg.SlackBotToken = secret.Secret(emu.BotToken())
 	cfg.SlackAPIURL = emu.APIURL()
 	cfg.SCNetBaseURL = sim.AIBaseURL()
-	cfg.SCNetToken = scnet.Secret(sim.Token())
+	cfg.SCNetToken = secret.Secret(sim.Token())
 	cfg.StatePath = statePath
 	cfg.HTTPAddr = "127.0.0.1:0"
 	return cfg

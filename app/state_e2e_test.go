@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bytes"
@@ -78,7 +78,7 @@ func corruptStateKeepsCommandsUp(t *testing.T, corrupt func(t *testing.T, path, 
 	mustContain(t, watch, "C0ALERTS")
 	select {
 	case err := <-e.done:
-		t.Fatalf("run ended over a corrupt state file: %v", err)
+		t.Fatalf("Run ended over a corrupt state file: %v", err)
 	default:
 	}
 }

@@ -1,9 +1,13 @@
-package main
+// Package app assembles scnetbot from its configuration: the SCNet client,
+// the Socket Mode bot with its command handlers, the watcher and its outbox,
+// and the health server. New builds every part, Run runs them.
+package app
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,19 +29,38 @@ import (
 	"scnetbot/watcher"
 )
 
-// app is the running bot, handed to the demo and to end-to-end tests so they
-// can watch it; run owns its lifecycle.
-type app struct {
+// App is scnetbot built from its configuration: New opens what can fail
+// at start (the SCNet client, the state file, the health listener), so a bad
+// setting stops the bot before it connects anywhere, and Run runs it. The
+// demo and end-to-end tests hold it to watch the parts.
+type App struct {
+	cfg      *config.Config
+	log      *slog.Logger
+	api      *slack.Client
 	bot      *bot.Bot
-	watcher  *watcher.Watcher // nil when the watcher is off
+	watcher  *watcher.Watcher  // nil when the watcher is off
+	deliv    *outbox.Deliverer // nil when the watcher is off
 	metrics  *metrics.Metrics
-	httpAddr string // the health server's real address, "" when off
+	health   *http.Server // nil when HTTP_ADDR is empty
+	ln       net.Listener // the health server's, nil when off
+	state    io.Closer    // the watcher's state file, nil when there is none
+	httpAddr string       // the health server's real address, "" when off
 }
 
-// run builds scnetbot from cfg and runs it until ctx ends or a part fails
-// for good. started, when not nil, is called once everything is built.
-func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started func(*app)) error {
+// New builds scnetbot from cfg; version goes into the User-Agent sent to
+// SCNet. Whatever New opened is released by Run, or by New itself when it
+// fails.
+func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	m := metrics.New()
+	a := &App{cfg: cfg, log: logger, metrics: m}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
 	observe := func(endpoint, outcome string, d time.Duration) {
 		m.SCNetRequests.WithLabelValues(endpoint, outcome).Inc()
 		m.SCNetLatency.WithLabelValues(endpoint).Observe(d.Seconds())
@@ -45,7 +68,7 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 
 	tokens, err := tokenSource(cfg, observe)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts := []scnet.Option{
 		scnet.WithTokenSource(tokens),
@@ -60,22 +83,27 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 	}
 	client, err := scnet.New(cfg.SCNetBaseURL, opts...)
 	if err != nil {
-		return fmt.Errorf("scnet client: %w", err)
+		return nil, fmt.Errorf("scnet client: %w", err)
 	}
 
-	api := slack.New(cfg.SlackBotToken.Reveal(),
+	a.api = slack.New(cfg.SlackBotToken.Reveal(),
 		slack.OptionAppLevelToken(cfg.SlackAppToken.Reveal()),
 		slack.OptionAPIURL(cfg.SlackAPIURL),
 	)
-	a := &app{metrics: m}
 
-	var (
-		w       *watcher.Watcher
-		buttons *alerts.Buttons
-		deliv   *outbox.Deliverer
-		store   state.Store
-	)
+	hcfg := handlers.Config{
+		AllowedChannels: cfg.AllowedChannels,
+		AllowedUsers:    cfg.AllowedUsers,
+		CacheTTL:        orNone(cfg.CacheTTL.D),
+		QueryTimeout:    cfg.QueryTimeout.D,
+		Location:        cfg.Location,
+		Metrics:         m,
+		Logger:          logger.With("component", "handlers"),
+	}
+	botCfg := bot.Config{Logger: logger.With("component", "bot"), Metrics: m}
+	checks := health.Checks{}
 	if cfg.WatchEnabled() {
+		var store state.Store
 		bolt, err := state.Open(cfg.StatePath)
 		switch {
 		case errors.Is(err, state.ErrUnusable):
@@ -85,18 +113,18 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 			store = state.Unusable(err)
 		case err != nil:
 			// state.Open names the file.
-			return fmt.Errorf("STATE_PATH: %w", err)
+			return nil, fmt.Errorf("STATE_PATH: %w", err)
 		default:
 			store = bolt
-			defer bolt.Close()
+			a.state = bolt
 		}
-		deliv = outbox.New(api, store, outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m})
+		a.deliv = outbox.New(a.api, store, outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m})
 		ui := alerts.NewRenderer(alerts.Config{
 			Mention:  cfg.WatchMention,
 			Location: cfg.Location,
 			Logger:   logger.With("component", "alerts"),
 		})
-		w = watcher.New(client, store, watcher.Config{
+		a.watcher = watcher.New(client, store, watcher.Config{
 			Channel:        cfg.WatchChannel,
 			Interval:       cfg.WatchInterval.D,
 			Statuses:       cfg.Statuses,
@@ -107,28 +135,33 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 			TokenExpiry:    tokenExpiry(tokens),
 			Logger:         logger.With("component", "watcher"),
 			Metrics:        m,
-			Notify:         deliv.Kick,
+			Notify:         a.deliv.Kick,
 		})
-		buttons = alerts.NewButtons(w, ui)
-		a.watcher = w
+		// Set only here: a nil *watcher.Watcher in an interface would
+		// look like a running watcher to handlers and bot.
+		hcfg.Watch = a.watcher
+		botCfg.Alerts = alerts.NewButtons(a.watcher, ui)
+		checks.Watch = a.watcher.Readiness
 	}
+	botCfg.Commands = handlers.New(client, hcfg)
+	a.bot = bot.New(a.api, botCfg)
+	checks.Connected = a.bot.Connected
 
-	h := handlers.New(client, handlers.Config{
-		AllowedChannels: cfg.AllowedChannels,
-		AllowedUsers:    cfg.AllowedUsers,
-		CacheTTL:        orNone(cfg.CacheTTL.D),
-		QueryTimeout:    cfg.QueryTimeout.D,
-		Location:        cfg.Location,
-		Watch:           watchControl(w),
-		Metrics:         m,
-		Logger:          logger.With("component", "handlers"),
-	})
-	botCfg := bot.Config{Commands: h, Logger: logger.With("component", "bot"), Metrics: m}
-	if buttons != nil {
-		botCfg.Alerts = buttons
+	if cfg.HTTPAddr != "" {
+		a.ln, err = net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return nil, fmt.Errorf("listen on HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
+		}
+		a.httpAddr = a.ln.Addr().String()
+		a.health = health.Server(cfg.HTTPAddr, health.Handler(m.Registry, checks))
 	}
-	a.bot = bot.New(api, botCfg)
+	return a, nil
+}
 
+// Run runs scnetbot until ctx ends or a part fails for good, then releases
+// what New opened. Call it once.
+func (a *App) Run(ctx context.Context) error {
+	defer a.close()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
@@ -142,19 +175,10 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 		}
 	}
 
-	if cfg.HTTPAddr != "" {
-		checks := health.Checks{Connected: a.bot.Connected}
-		if w != nil {
-			checks.Watch = w.Readiness
-		}
-		ln, err := net.Listen("tcp", cfg.HTTPAddr)
-		if err != nil {
-			return fmt.Errorf("listen on HTTP_ADDR %s: %w", cfg.HTTPAddr, err)
-		}
-		a.httpAddr = ln.Addr().String()
-		srv := health.Server(cfg.HTTPAddr, health.Handler(m.Registry, checks))
+	if a.health != nil {
+		srv := a.health
 		wg.Go(func() {
-			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := srv.Serve(a.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				fail(fmt.Errorf("health server: %w", err))
 			}
 		})
@@ -166,15 +190,12 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 		})
 	}
 
-	if w != nil {
-		wg.Go(func() { fail(deliv.Run(ctx)) })
-		wg.Go(func() { fail(w.Run(ctx)) })
+	if a.watcher != nil {
+		wg.Go(func() { fail(a.deliv.Run(ctx)) })
+		wg.Go(func() { fail(a.watcher.Run(ctx)) })
 	}
-	checkBotToken(ctx, api, cfg.SlackAPIURL, logger)
-	if started != nil {
-		started(a)
-	}
-	err = a.bot.Run(ctx)
+	checkBotToken(ctx, a.api, a.cfg.SlackAPIURL, a.log)
+	err := a.bot.Run(ctx)
 	close(botDone)
 	cancel(err)
 	wg.Wait()
@@ -185,6 +206,22 @@ func run(ctx context.Context, cfg *config.Config, logger *slog.Logger, started f
 		return cause
 	}
 	return nil
+}
+
+// HTTPAddr is the health server's real address (a port of 0 in HTTP_ADDR
+// picked), or "" when HTTP_ADDR is empty.
+func (a *App) HTTPAddr() string { return a.httpAddr }
+
+// close releases the state file and the health listener. Serve closes the
+// listener itself; closing it again here is harmless and covers a Run that
+// never started the server.
+func (a *App) close() {
+	if a.ln != nil {
+		_ = a.ln.Close()
+	}
+	if a.state != nil {
+		_ = a.state.Close()
+	}
 }
 
 // tokenSource builds the SCNet token source the configuration asks for.
@@ -239,15 +276,6 @@ func orNone(d time.Duration) time.Duration {
 		return -1
 	}
 	return d
-}
-
-// watchControl keeps a nil *watcher.Watcher from becoming a non-nil
-// interface, which handlers would take for a running watcher.
-func watchControl(w *watcher.Watcher) handlers.WatchControl {
-	if w == nil {
-		return nil
-	}
-	return w
 }
 
 // checkBotToken asks Slack who the bot is, once, so a wrong SLACK_BOT_TOKEN

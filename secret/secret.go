@@ -1,4 +1,6 @@
-package scnet
+// Package secret holds Secret, a credential that prints as *** wherever it
+// is printed, shared by the configuration and the SCNet client.
+package secret
 
 import (
 	"fmt"
@@ -11,27 +13,28 @@ import (
 // which is only when setting a request header or signing.
 type Secret string
 
-const redacted = "***"
+// Redacted is what a Secret prints as.
+const Redacted = "***"
 
 // Reveal returns the real value. Call it only to put the secret on the wire.
 func (s Secret) Reveal() string { return string(s) }
 
 // String implements fmt.Stringer.
-func (s Secret) String() string { return redacted }
+func (s Secret) String() string { return Redacted }
 
 // GoString implements fmt.GoStringer, which %#v uses.
-func (s Secret) GoString() string { return redacted }
+func (s Secret) GoString() string { return Redacted }
 
 // Format implements fmt.Formatter so that every verb, %s %q %v %x included,
 // prints *** instead of the underlying string.
-func (s Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(Redacted)) }
 
 // MarshalJSON implements json.Marshaler.
-func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + Redacted + `"`), nil }
 
 // MarshalText implements encoding.TextMarshaler, which slog's text and JSON
 // handlers and many encoders prefer over String.
-func (s Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+func (s Secret) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
 
 // LogValue implements slog.LogValuer.
-func (s Secret) LogValue() slog.Value { return slog.StringValue(redacted) }
+func (s Secret) LogValue() slog.Value { return slog.StringValue(Redacted) }
