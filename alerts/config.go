@@ -15,7 +15,8 @@ type Config struct {
 	Location *time.Location
 	// Now is the clock of the details view (default time.Now).
 	Now func() time.Time
-	// Logger (default slog.Default()).
+	// Logger gets what the alert UI logs; nil discards it, as everywhere
+	// in scnetbot: the app passes its own.
 	Logger *slog.Logger
 }
 
@@ -27,7 +28,7 @@ func (c Config) withDefaults() Config {
 		c.Now = time.Now
 	}
 	if c.Logger == nil {
-		c.Logger = slog.Default()
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c
 }
