@@ -51,56 +51,134 @@ func (e *slowError) Error() string {
 }
 func (e *slowError) Unwrap() error { return e.err }
 
-// userMessage says what happened and what to do, for any error a reply can
-// meet. It never quotes an error's own text, which could carry a URL or a
-// secret: the command's own failures are worded here, with the user's
-// (escaped) input, and everything from SCNet, the network or a deadline
-// goes through blockkit.ErrorText, the policy alert buttons and notices
-// share.
-func userMessage(err error) string {
-	var (
-		in   *InputError
-		api  *scnet.APIError
-		subj *subjectError
-		amb  *tracked.AmbiguousError
-		slow *slowError
-	)
-	switch {
-	case errors.As(err, &in):
-		return ":thinking_face: " + blockkit.EscapeTruncate(in.Error(), 1000) + "\n" + usageHint
-	case errors.Is(err, errUserNotAllowed):
-		return ":no_entry: You are not allowed to use scnetbot. Ask the bot's operator to add you to ALLOWED_USERS."
-	case errors.Is(err, errChannelNotAllowed):
-		return ":no_entry: scnetbot does not answer in this channel. Use it in one of its channels, or ask the bot's operator to add this one to ALLOWED_CHANNELS."
-	case errors.Is(err, errStaleButton):
-		return ":grey_question: That button no longer works (the message is from an older scnetbot). Run the command again."
-	case errors.Is(err, errUnknownAction):
-		return ":grey_question: scnetbot does not know that button. Run the command again."
-	case errors.As(err, &slow):
-		return ":turtle: SCNet is slow: no answer within " + blockkit.ShortDuration(slow.after) + ". Try again in a minute; if it stays slow, SCNet may be overloaded."
-	case errors.As(err, &api) && api.Code == scnet.CodeInvalidParams && errors.As(err, &subj) && !subj.byName:
+// errorRule is one kind of failure a command can meet: how to recognise
+// it, how it is counted, and what the person is told.
+type errorRule struct {
+	match  func(error) bool
+	result string             // the commands metric's label
+	words  func(error) string // the reply; it never quotes err's own text
+}
+
+// Results of a command, for the commands metric.
+const (
+	resultOK         = "ok"
+	resultDenied     = "denied"
+	resultBadInput   = "bad_input"
+	resultNotFound   = "not_found"
+	resultSCNetError = "scnet_error"
+)
+
+// errorRules is the one table of the command's failures: userMessage and
+// resultOf both read it, first match wins, so a reply and its count cannot
+// drift apart. What no rule matches came from SCNet, the network or a
+// deadline: it is counted as scnet_error and worded by blockkit.ErrorText,
+// the policy alert buttons and notices share.
+var errorRules = []errorRule{
+	{
+		match:  as[*InputError],
+		result: resultBadInput,
+		words: func(err error) string {
+			in, _ := asValue[*InputError](err)
+			return ":thinking_face: " + blockkit.EscapeTruncate(in.Error(), 1000) + "\n" + usageHint
+		},
+	},
+	{
+		match:  is(errUserNotAllowed),
+		result: resultDenied,
+		words:  says(":no_entry: You are not allowed to use scnetbot. Ask the bot's operator to add you to ALLOWED_USERS."),
+	},
+	{
+		match:  is(errChannelNotAllowed),
+		result: resultDenied,
+		words:  says(":no_entry: scnetbot does not answer in this channel. Use it in one of its channels, or ask the bot's operator to add this one to ALLOWED_CHANNELS."),
+	},
+	{
+		match:  is(errStaleButton),
+		result: resultBadInput,
+		words:  says(":grey_question: That button no longer works (the message is from an older scnetbot). Run the command again."),
+	},
+	{
+		match:  is(errUnknownAction),
+		result: resultBadInput,
+		words:  says(":grey_question: scnetbot does not know that button. Run the command again."),
+	},
+	{
+		match:  as[*slowError],
+		result: resultSCNetError,
+		words: func(err error) string {
+			slow, _ := asValue[*slowError](err)
+			return ":turtle: SCNet is slow: no answer within " + blockkit.ShortDuration(slow.after) + ". Try again in a minute; if it stays slow, SCNet may be overloaded."
+		},
+	},
+	{
 		// SCNet answers an unknown id on the detail endpoint with "invalid
 		// parameter" rather than an empty success.
-		return ":mag: SCNet does not know the instance id `" + blockkit.EscapeTruncate(subj.subject, 64) + "` (it answered code 10004, invalid parameter). Check the id; `/instances` lists the instances that exist."
-	case errors.Is(err, tracked.ErrUnknownInstance):
-		name := "that instance"
-		if errors.As(err, &subj) {
-			name = "“" + blockkit.EscapeTruncate(subj.subject, 100) + "”"
+		match: func(err error) bool {
+			api, ok := asValue[*scnet.APIError](err)
+			subj, byID := asValue[*subjectError](err)
+			return ok && api.Code == scnet.CodeInvalidParams && byID && !subj.byName
+		},
+		result: resultNotFound,
+		words: func(err error) string {
+			subj, _ := asValue[*subjectError](err)
+			return ":mag: SCNet does not know the instance id `" + blockkit.EscapeTruncate(subj.subject, 64) + "` (it answered code 10004, invalid parameter). Check the id; `/instances` lists the instances that exist."
+		},
+	},
+	{
+		match:  is(tracked.ErrUnknownInstance),
+		result: resultNotFound,
+		words: func(err error) string {
+			return ":mag: The watcher does not track " + subjectOr(err, "that instance") + ": it knows the instances its polls have seen, by exact name or 32-hex-digit id. Check the name with `/instances &lt;words&gt;` and use the id from there."
+		},
+	},
+	{
+		match:  is(tracked.ErrNotSnoozed),
+		result: resultNotFound,
+		words: func(err error) string {
+			return ":information_source: " + subjectOr(err, "That instance") + " is not snoozed, so there is nothing to undo. `/instances watch` lists the snoozes."
+		},
+	},
+	{
+		match:  as[*tracked.AmbiguousError],
+		result: resultBadInput,
+		words: func(err error) string {
+			amb, _ := asValue[*tracked.AmbiguousError](err)
+			return ":twisted_rightwards_arrows: " + ambiguousText(amb)
+		},
+	},
+	{
+		match:  is(scnet.ErrNotFound),
+		result: resultNotFound,
+		words: func(err error) string {
+			subj, ok := asValue[*subjectError](err)
+			switch {
+			case !ok:
+				return blockkit.ErrorText(err)
+			case subj.byName:
+				return ":mag: No instance called “" + blockkit.EscapeTruncate(subj.subject, 100) + "” is known. Check the name with `/instances " + blockkit.EscapeTruncate(subj.subject, 100) + "`, or use its id."
+			}
+			return ":mag: SCNet has no instance with id `" + blockkit.EscapeTruncate(subj.subject, 64) + "`. It may have been deleted; `/instances` lists the ones that exist."
+		},
+	},
+}
+
+// ruleFor is the first rule err matches, nil for none.
+func ruleFor(err error) *errorRule {
+	for i := range errorRules {
+		if errorRules[i].match(err) {
+			return &errorRules[i]
 		}
-		return ":mag: The watcher does not track " + name + ": it knows the instances its polls have seen, by exact name or 32-hex-digit id. Check the name with `/instances &lt;words&gt;` and use the id from there."
-	case errors.Is(err, tracked.ErrNotSnoozed):
-		name := "That instance"
-		if errors.As(err, &subj) {
-			name = "“" + blockkit.EscapeTruncate(subj.subject, 100) + "”"
-		}
-		return ":information_source: " + name + " is not snoozed, so there is nothing to undo. `/instances watch` lists the snoozes."
-	case errors.As(err, &amb):
-		return ":twisted_rightwards_arrows: " + ambiguousText(amb)
-	case errors.Is(err, scnet.ErrNotFound) && errors.As(err, &subj):
-		if subj.byName {
-			return ":mag: No instance called “" + blockkit.EscapeTruncate(subj.subject, 100) + "” is known. Check the name with `/instances " + blockkit.EscapeTruncate(subj.subject, 100) + "`, or use its id."
-		}
-		return ":mag: SCNet has no instance with id `" + blockkit.EscapeTruncate(subj.subject, 64) + "`. It may have been deleted; `/instances` lists the ones that exist."
+	}
+	return nil
+}
+
+// userMessage says what happened and what to do, for any error a reply can
+// meet. It never quotes an error's own text, which could carry a URL or a
+// secret: the command's own failures are worded by errorRules, with the
+// user's (escaped) input, and everything else by blockkit.ErrorText.
+func userMessage(err error) string {
+	if r := ruleFor(err); r != nil {
+		return r.words(err)
 	}
 	return blockkit.ErrorText(err)
 }
@@ -109,25 +187,39 @@ func userMessage(err error) string {
 // bad_input (the user's to fix), not_found, or scnet_error (SCNet or the
 // network failed, slow, or refused).
 func resultOf(err error) string {
-	var (
-		in   *InputError
-		subj *subjectError
-		amb  *tracked.AmbiguousError
-		api  *scnet.APIError
-	)
-	switch {
-	case err == nil:
-		return "ok"
-	case errors.Is(err, errUserNotAllowed), errors.Is(err, errChannelNotAllowed):
-		return "denied"
-	case errors.As(err, &in), errors.Is(err, errStaleButton), errors.Is(err, errUnknownAction), errors.As(err, &amb):
-		return "bad_input"
-	case errors.Is(err, scnet.ErrNotFound), errors.Is(err, tracked.ErrUnknownInstance), errors.Is(err, tracked.ErrNotSnoozed),
-		errors.As(err, &api) && api.Code == scnet.CodeInvalidParams && errors.As(err, &subj) && !subj.byName:
-		return "not_found"
-	default:
-		return "scnet_error"
+	if err == nil {
+		return resultOK
 	}
+	if r := ruleFor(err); r != nil {
+		return r.result
+	}
+	return resultSCNetError
+}
+
+func is(target error) func(error) bool {
+	return func(err error) bool { return errors.Is(err, target) }
+}
+
+func as[T error](err error) bool {
+	_, ok := asValue[T](err)
+	return ok
+}
+
+func asValue[T error](err error) (T, bool) {
+	var v T
+	ok := errors.As(err, &v)
+	return v, ok
+}
+
+func says(s string) func(error) string { return func(error) string { return s } }
+
+// subjectOr names the instance err is about, quoted and escaped, or
+// fallback when it names none.
+func subjectOr(err error, fallback string) string {
+	if subj, ok := asValue[*subjectError](err); ok {
+		return "“" + blockkit.EscapeTruncate(subj.subject, 100) + "”"
+	}
+	return fallback
 }
 
 // errorMessage is the ephemeral reply for err.
