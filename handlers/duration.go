@@ -11,7 +11,7 @@ import (
 // parseSnoozeDuration reads "90m", "4h", "2d", "1w" or Go's own "1h30m",
 // bounded by MinSnooze and MaxSnooze.
 func parseSnoozeDuration(s string) (time.Duration, error) {
-	bad := &InputError{Code: ErrBadDuration, Word: s,
+	bad := &InputError{Code: CodeBadDuration, Word: s,
 		Detail: "cannot read the duration “" + s + "”: write a number and a unit, e.g. `90m`, `4h`, `2d` (from 1m to 7d)"}
 	ls := strings.ToLower(s)
 	var d time.Duration
@@ -33,7 +33,7 @@ func parseSnoozeDuration(s string) (time.Duration, error) {
 		d = v
 	}
 	if d < MinSnooze || d > MaxSnooze {
-		return 0, &InputError{Code: ErrBadDuration, Word: s,
+		return 0, &InputError{Code: CodeBadDuration, Word: s,
 			Detail: "a snooze lasts from 1m to 7d; “" + s + "” is outside that"}
 	}
 	return d, nil

@@ -8,18 +8,18 @@ type InputErrorCode int
 
 // The ways a command's text can be wrong.
 const (
-	// ErrUsage is a word in the wrong place or a missing argument.
-	ErrUsage InputErrorCode = iota + 1
-	// ErrTooLong is input over MaxInputChars characters or MaxInputWords words.
-	ErrTooLong
-	// ErrUnknownWord is a word that looks like a misspelt status or task type.
-	ErrUnknownWord
-	// ErrConflict is two different statuses or task types, or two pages.
-	ErrConflict
-	// ErrBadPage is a page number that is missing, not a number or out of range.
-	ErrBadPage
-	// ErrBadDuration is a snooze duration that cannot be read or is out of bounds.
-	ErrBadDuration
+	// CodeUsage is a word in the wrong place or a missing argument.
+	CodeUsage InputErrorCode = iota + 1
+	// CodeTooLong is input over MaxInputChars characters or MaxInputWords words.
+	CodeTooLong
+	// CodeUnknownWord is a word that looks like a misspelt status or task type.
+	CodeUnknownWord
+	// CodeConflict is two different statuses or task types, or two pages.
+	CodeConflict
+	// CodeBadPage is a page number that is missing, not a number or out of range.
+	CodeBadPage
+	// CodeBadDuration is a snooze duration that cannot be read or is out of bounds.
+	CodeBadDuration
 )
 
 // InputError is a command whose text Parse could not accept. Its Error text
@@ -30,7 +30,7 @@ type InputError struct {
 	// wrong.
 	Word string
 	// Suggestion is the status or task type Word probably meant
-	// (ErrUnknownWord only).
+	// (CodeUnknownWord only).
 	Suggestion string
 	// Detail explains the problem in a short English phrase.
 	Detail string
@@ -40,9 +40,9 @@ type InputError struct {
 // renderers escape the whole text.
 func (e *InputError) Error() string {
 	switch e.Code {
-	case ErrTooLong:
+	case CodeTooLong:
 		return "that command is too long (" + e.Detail + "); /instances takes at most 10 words and 200 characters"
-	case ErrUnknownWord:
+	case CodeUnknownWord:
 		return "did you mean `" + e.Suggestion + "` instead of “" + e.Word + "”? To search instance names for “" + e.Word + "”, write `name:" + e.Word + "`"
 	}
 	var b strings.Builder

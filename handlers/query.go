@@ -101,11 +101,11 @@ func (q Query) WithPage(p int) Query {
 // else is written "name:<word>".
 func Parse(text string) (Query, error) {
 	if n := utf8.RuneCountInString(text); n > MaxInputChars {
-		return Query{}, &InputError{Code: ErrTooLong, Detail: strconv.Itoa(n) + " characters"}
+		return Query{}, &InputError{Code: CodeTooLong, Detail: strconv.Itoa(n) + " characters"}
 	}
 	words := strings.Fields(text)
 	if len(words) > MaxInputWords {
-		return Query{}, &InputError{Code: ErrTooLong, Detail: strconv.Itoa(len(words)) + " words"}
+		return Query{}, &InputError{Code: CodeTooLong, Detail: strconv.Itoa(len(words)) + " words"}
 	}
 	if len(words) == 0 {
 		return Query{Kind: KindList}, nil
@@ -113,19 +113,19 @@ func Parse(text string) (Query, error) {
 	switch strings.ToLower(words[0]) {
 	case "help":
 		if len(words) > 1 {
-			return Query{}, &InputError{Code: ErrUsage, Word: "help", Detail: "`help` takes no other words"}
+			return Query{}, &InputError{Code: CodeUsage, Word: "help", Detail: "`help` takes no other words"}
 		}
 		return Query{Kind: KindHelp}, nil
 	case "watch":
 		if len(words) > 1 {
-			return Query{}, &InputError{Code: ErrUsage, Word: "watch", Detail: "`watch` takes no other words"}
+			return Query{}, &InputError{Code: CodeUsage, Word: "watch", Detail: "`watch` takes no other words"}
 		}
 		return Query{Kind: KindWatch}, nil
 	case "snooze":
 		return parseSnooze(words)
 	case "unsnooze":
 		if len(words) != 2 {
-			return Query{}, &InputError{Code: ErrUsage, Word: "unsnooze", Detail: "write `unsnooze <name|id>`"}
+			return Query{}, &InputError{Code: CodeUsage, Word: "unsnooze", Detail: "write `unsnooze <name|id>`"}
 		}
 		return Query{Kind: KindUnsnooze, Target: words[1]}, nil
 	}
@@ -137,7 +137,7 @@ func Parse(text string) (Query, error) {
 
 func parseSnooze(words []string) (Query, error) {
 	if len(words) != 3 {
-		return Query{}, &InputError{Code: ErrUsage, Word: "snooze", Detail: "write `snooze <name|id> <duration>`, e.g. `snooze train-llm 4h`"}
+		return Query{}, &InputError{Code: CodeUsage, Word: "snooze", Detail: "write `snooze <name|id> <duration>`, e.g. `snooze train-llm 4h`"}
 	}
 	d, err := parseSnoozeDuration(words[2])
 	if err != nil {
@@ -156,7 +156,7 @@ func parseList(words []string) (Query, error) {
 		if len(w) >= len(namePrefix) && strings.EqualFold(w[:len(namePrefix)], namePrefix) {
 			name := w[len(namePrefix):]
 			if name == "" {
-				return Query{}, &InputError{Code: ErrUsage, Word: w, Detail: "`name:` needs a word right after it, e.g. `name:help`"}
+				return Query{}, &InputError{Code: CodeUsage, Word: w, Detail: "`name:` needs a word right after it, e.g. `name:help`"}
 			}
 			q.Words = append(q.Words, name)
 			continue
@@ -164,16 +164,16 @@ func parseList(words []string) (Query, error) {
 		switch lw {
 		case "page":
 			if pageSeen {
-				return Query{}, &InputError{Code: ErrConflict, Word: w, Detail: "`page` appears twice"}
+				return Query{}, &InputError{Code: CodeConflict, Word: w, Detail: "`page` appears twice"}
 			}
 			pageSeen = true
 			if i+1 >= len(words) {
-				return Query{}, &InputError{Code: ErrBadPage, Word: w, Detail: "`page` needs a number after it, e.g. `page 2`"}
+				return Query{}, &InputError{Code: CodeBadPage, Word: w, Detail: "`page` needs a number after it, e.g. `page 2`"}
 			}
 			i++
 			p, err := strconv.Atoi(words[i])
 			if err != nil || p < 1 || p > MaxPage {
-				return Query{}, &InputError{Code: ErrBadPage, Word: words[i], Detail: "the page must be a number from 1 to " + strconv.Itoa(MaxPage)}
+				return Query{}, &InputError{Code: CodeBadPage, Word: words[i], Detail: "the page must be a number from 1 to " + strconv.Itoa(MaxPage)}
 			}
 			q.Page = p
 			if p == 1 {
@@ -183,27 +183,27 @@ func parseList(words []string) (Query, error) {
 			}
 			continue
 		case "help", "watch", "snooze", "unsnooze":
-			return Query{}, &InputError{Code: ErrUsage, Word: w, Detail: "`" + lw + "` must come first and stand alone; to search a name with that word write `name:" + w + "`"}
+			return Query{}, &InputError{Code: CodeUsage, Word: w, Detail: "`" + lw + "` must come first and stand alone; to search a name with that word write `name:" + w + "`"}
 		}
 		if isInstanceID(w) {
-			return Query{}, &InputError{Code: ErrUsage, Word: w, Detail: "an instance id stands alone (`/instances <id>`); to search names for it write `name:" + w + "`"}
+			return Query{}, &InputError{Code: CodeUsage, Word: w, Detail: "an instance id stands alone (`/instances <id>`); to search names for it write `name:" + w + "`"}
 		}
 		if st, err := scnet.ParseStatus(w); err == nil {
 			if q.Status != "" && q.Status != st {
-				return Query{}, &InputError{Code: ErrConflict, Word: w, Detail: "one status at a time (`" + statusWord(q.Status) + "` and `" + statusWord(st) + "`)"}
+				return Query{}, &InputError{Code: CodeConflict, Word: w, Detail: "one status at a time (`" + statusWord(q.Status) + "` and `" + statusWord(st) + "`)"}
 			}
 			q.Status = st
 			continue
 		}
 		if tt, err := scnet.ParseTaskType(w); err == nil {
 			if q.TaskType != "" && q.TaskType != tt {
-				return Query{}, &InputError{Code: ErrConflict, Word: w, Detail: "one task type at a time (`" + string(q.TaskType) + "` and `" + string(tt) + "`)"}
+				return Query{}, &InputError{Code: CodeConflict, Word: w, Detail: "one task type at a time (`" + string(q.TaskType) + "` and `" + string(tt) + "`)"}
 			}
 			q.TaskType = tt
 			continue
 		}
 		if s := suggest(w); s != "" {
-			return Query{}, &InputError{Code: ErrUnknownWord, Word: w, Suggestion: s}
+			return Query{}, &InputError{Code: CodeUnknownWord, Word: w, Suggestion: s}
 		}
 		q.Words = append(q.Words, w)
 	}

@@ -22,7 +22,7 @@ func TestResultOf(t *testing.T) {
 		{nil, "ok"},
 		{errUserNotAllowed, "denied"},
 		{errChannelNotAllowed, "denied"},
-		{&InputError{Code: ErrTooLong}, "bad_input"},
+		{&InputError{Code: CodeTooLong}, "bad_input"},
 		{errStaleButton, "bad_input"},
 		{&tracked.AmbiguousError{Name: "x"}, "bad_input"},
 		{withID(scnet.ErrNotFound, "abc"), "not_found"},
