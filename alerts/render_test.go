@@ -3,21 +3,17 @@ package alerts
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"scnetbot/blockkit"
+	"scnetbot/internal/golden"
 	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/watcher"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files")
 
 var (
 	goldenNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
@@ -42,7 +38,7 @@ func hostileInstance() scnet.Instance {
 }
 
 // golden compares a rendered message with testdata/name.golden.
-func golden(t *testing.T, name, text string, blocks json.RawMessage) {
+func assertGolden(t *testing.T, name, text string, blocks json.RawMessage) {
 	t.Helper()
 	if vs := blockkit.ValidateMessage(text, blocks); len(vs) > 0 {
 		t.Errorf("%s breaks Block Kit rules: %v", name, vs)
@@ -58,23 +54,7 @@ func golden(t *testing.T, name, text string, blocks json.RawMessage) {
 	if err := enc.Encode(map[string]any{"text": text, "blocks": b}); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, pretty.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(pretty.Bytes(), want) {
-		t.Errorf("%s differs from %s (run with -update after checking):\n%s", name, path, pretty.String())
-	}
+	golden.Assert(t, name+".golden", pretty.Bytes())
 }
 
 func TestRenderAlertGolden(t *testing.T) {
@@ -98,7 +78,7 @@ func TestRenderAlertGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			text, blocks := w.renderAlert(tt.a, in, tt.sn)
-			golden(t, tt.name, text, blocks)
+			assertGolden(t, tt.name, text, blocks)
 			s := string(blocks)
 			if strings.Contains(s, "<!channel>") || strings.Contains(s, "<@U999>") {
 				t.Errorf("user text reached Slack unescaped: %s", s)
@@ -124,7 +104,7 @@ func TestRenderStormGolden(t *testing.T) {
 	}
 	sa := state.Alert{ID: "s-1", Storm: true, StatusLine: "200 instances since 2026-11-27 18:00 CST"}
 	text, blocks := w.renderStorm(sa, incs)
-	golden(t, "storm", text, blocks)
+	assertGolden(t, "storm", text, blocks)
 
 	var lines []string
 	for _, inc := range incs {
@@ -139,7 +119,7 @@ func TestRenderStormGolden(t *testing.T) {
 		}
 		seen += len(c)
 		if i == 0 {
-			golden(t, "storm_list_1", text, blocks)
+			assertGolden(t, "storm_list_1", text, blocks)
 		}
 	}
 	if seen != 200 {
@@ -151,20 +131,20 @@ func TestRenderOutageGolden(t *testing.T) {
 	a := state.Alert{ID: "o-1", StatusLine: outageLine(goldenNow.Add(-6*time.Minute),
 		fmt.Errorf("list Running instances: %w", &scnet.APIError{HTTPStatus: 503, Msg: "<html>https://api.scnet.cn/ai</html>"}), shanghai)}
 	text, blocks := renderOutage(a)
-	golden(t, "outage", text, blocks)
+	assertGolden(t, "outage", text, blocks)
 	if s := string(blocks); strings.Contains(s, "html") || strings.Contains(s, "scnet.cn") || !strings.Contains(s, "HTTP 503") {
 		t.Errorf("the outage notice quotes the error or does not name the status: %s", s)
 	}
 	a.Closed = goldenNow
 	a.StatusLine = "Recovered at 2026-11-27 18:00 CST after 7m0s"
 	text, blocks = renderRecovered(a)
-	golden(t, "outage_recovered", text, blocks)
+	assertGolden(t, "outage_recovered", text, blocks)
 }
 
 func TestRenderBaselineGolden(t *testing.T) {
 	text, blocks := renderBaseline(300, []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated},
 		map[scnet.Status]int{scnet.StatusFailed: 12, scnet.StatusTerminated: 3})
-	golden(t, "baseline", text, blocks)
+	assertGolden(t, "baseline", text, blocks)
 }
 
 func TestChunkLinesKeepsEveryLine(t *testing.T) {

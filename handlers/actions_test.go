@@ -25,7 +25,7 @@ func TestButtonRoundTrip(t *testing.T) {
 	if !p2.ReplaceOriginal || !strings.Contains(p2.Text, "Page 2 of 2") {
 		t.Errorf("Next: replace %v, text %q; want page 2 of 2 replacing the original", p2.ReplaceOriginal, p2.Text)
 	}
-	golden(t, "action_next", p2)
+	assertGolden(t, "action_next", p2)
 	if _, ok := actionsOf(p2)[actionNext]; ok {
 		t.Error("last page offers Next")
 	}
@@ -45,7 +45,7 @@ func TestButtonRoundTrip(t *testing.T) {
 	if !det.ReplaceOriginal || !strings.HasPrefix(det.Text, "Instance ") {
 		t.Errorf("Details: replace %v text %q", det.ReplaceOriginal, det.Text)
 	}
-	golden(t, "action_details", det)
+	assertGolden(t, "action_details", det)
 	ret, err := click(h, det, actionBack)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func TestButtonRoundTrip(t *testing.T) {
 	if len(actionsOf(sh)) != 0 {
 		t.Errorf("shared message has buttons: %v", actionsOf(sh))
 	}
-	golden(t, "action_share", sh)
+	assertGolden(t, "action_share", sh)
 	dsh, err := click(h, det, actionShare)
 	if err != nil {
 		t.Fatal(err)

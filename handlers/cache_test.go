@@ -252,7 +252,7 @@ func TestSummaryQueries(t *testing.T) {
 func TestSummaryFailureKeepsList(t *testing.T) {
 	f := &statusFailLister{fakeLister: fakeLister{instances: fixtures(3)}}
 	h := New(f, Config{Location: testNow.Location(), Now: func() time.Time { return testNow }})
-	golden(t, "list_summary_failed", command(h, ""))
+	assertGolden(t, "list_summary_failed", command(h, ""))
 }
 
 type statusFailLister struct{ fakeLister }

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,10 +14,9 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/internal/golden"
 	"scnetbot/scnet"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
 
 // testNow is the fixed clock of every rendering test.
 var testNow = time.Date(2026, 11, 27, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
@@ -197,24 +193,11 @@ func checkLimits(t testing.TB, m *slack.WebhookMessage) {
 
 // golden compares a message with testdata/<name>.golden after checking its
 // limits; -update rewrites the file.
-func golden(t *testing.T, name string, m *slack.WebhookMessage) {
+func assertGolden(t *testing.T, name string, m *slack.WebhookMessage) {
 	t.Helper()
 	assertNoMarkup(t, m)
 	got := messageJSON(t, m)
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden (run with -update to create it): %v", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; run `go test ./handlers -run %s -update` and review the diff\ngot:\n%s", path, t.Name(), got)
-	}
+	golden.Assert(t, name+".golden", got)
 }
 
 // actionsOf returns every button of a message by action id.

@@ -149,7 +149,7 @@ func TestEndedListingPagesInEndOrder(t *testing.T) {
 		t.Errorf("six pages cost %d listings, want 1", c)
 	}
 	m := command(h, "failed")
-	golden(t, "list_failed", m)
+	assertGolden(t, "list_failed", m)
 	if !strings.Contains(m.Text, "Page 1 of 5") || !strings.Contains(string(messageJSON(t, m)), "newest end first") {
 		t.Errorf("reply does not say its order or pages: %q", m.Text)
 	}

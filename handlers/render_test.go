@@ -64,7 +64,7 @@ func TestRenderGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			golden(t, tt.name, command(h, tt.text))
+			assertGolden(t, tt.name, command(h, tt.text))
 		})
 	}
 }
@@ -83,14 +83,14 @@ func TestRenderWatchGolden(t *testing.T) {
 	w.health.LastCause = fmt.Errorf("list instances: %w", &scnet.APIError{Code: scnet.CodeInternal, Msg: "<!here> https://api.scnet.cn/ai"})
 	h := newTestHandler(t, &fakeLister{}, func(c *Config) { c.Watch = w })
 	watch := command(h, "watch")
-	golden(t, "watch_health", watch)
+	assertGolden(t, "watch_health", watch)
 	// The last error is shown in words: its own text is for the log.
 	if s := string(messageJSON(t, watch)); strings.Contains(s, "list instances") || strings.Contains(s, "here") || strings.Contains(s, "scnet.cn") ||
 		!strings.Contains(s, "code 10001") {
 		t.Errorf("the watch reply quotes the poll's error: %s", s)
 	}
-	golden(t, "snooze", command(h, "snooze train-llm 4h"))
-	golden(t, "unsnooze", command(h, "unsnooze train-llm"))
+	assertGolden(t, "snooze", command(h, "snooze train-llm 4h"))
+	assertGolden(t, "unsnooze", command(h, "unsnooze train-llm"))
 
 	for _, tt := range []struct {
 		name, text string
@@ -105,12 +105,12 @@ func TestRenderWatchGolden(t *testing.T) {
 	} {
 		w.err = tt.err
 		m := command(h, tt.text)
-		golden(t, tt.name, m)
+		assertGolden(t, tt.name, m)
 		assertNoMarkup(t, m)
 	}
 	// Right after start an unknown name is not yet seen, not untracked.
 	w.err, w.starting = fmt.Errorf("snooze %q: %w", "fresh", tracked.ErrUnknownInstance), true
-	golden(t, "snooze_starting", command(h, "snooze fresh 4h"))
+	assertGolden(t, "snooze_starting", command(h, "snooze fresh 4h"))
 	if m := command(h, "unsnooze fresh"); !strings.Contains(m.Text, "still starting") {
 		t.Errorf("unsnooze before the first poll: %q, want the watcher still starting", m.Text)
 	}
@@ -149,7 +149,7 @@ func TestRenderErrorsGolden(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newTestHandler(t, &fakeLister{err: tt.err}, nil)
 			m := command(h, "running")
-			golden(t, tt.name, m)
+			assertGolden(t, tt.name, m)
 			if s := string(messageJSON(t, m)); strings.Contains(s, secret) || strings.Contains(s, "connection refused") || strings.Contains(s, "scnet.example") {
 				t.Errorf("reply quotes the raw error: %s", s)
 			}
@@ -162,7 +162,7 @@ func TestRenderDenied(t *testing.T) {
 		c.AllowedChannels = []string{"C0OPS"}
 		c.AllowedUsers = []string{"U0TEST", "U0BOB"}
 	})
-	golden(t, "denied_channel", command(h, ""))
+	assertGolden(t, "denied_channel", command(h, ""))
 	if m := h.Denied("U0BOB", "C0OPS"); m != nil {
 		t.Errorf("allowed user in allowed channel denied: %s", m.Text)
 	}
@@ -170,7 +170,7 @@ func TestRenderDenied(t *testing.T) {
 	if m == nil {
 		t.Fatal("user outside ALLOWED_USERS not denied")
 	}
-	golden(t, "denied_user", m)
+	assertGolden(t, "denied_user", m)
 	if open := newTestHandler(t, &fakeLister{}, nil); open.Denied("anyone", "anywhere") != nil {
 		t.Error("empty allow lists must allow everyone")
 	}
@@ -206,10 +206,10 @@ func TestRenderHostile(t *testing.T) {
 	f := &fakeLister{instances: hostile()}
 	h := newTestHandler(t, f, nil)
 	list := command(h, "")
-	golden(t, "hostile_list", list)
+	assertGolden(t, "hostile_list", list)
 	details := command(h, f.instances[5].ID)
-	golden(t, "hostile_details", details)
-	golden(t, "hostile_details_mention", command(h, f.instances[0].ID))
+	assertGolden(t, "hostile_details", details)
+	assertGolden(t, "hostile_details_mention", command(h, f.instances[0].ID))
 	for _, m := range []*slack.WebhookMessage{list, details, command(h, f.instances[0].ID), command(h, "<!channel>")} {
 		assertNoMarkup(t, m)
 	}
@@ -278,7 +278,7 @@ func assertNoMarkup(t *testing.T, m *slack.WebhookMessage) {
 func TestRenderThousand(t *testing.T) {
 	h := newTestHandler(t, &fakeLister{instances: fixtures(1000)}, nil)
 	m := command(h, "")
-	golden(t, "list_1000", m)
+	assertGolden(t, "list_1000", m)
 	if !strings.Contains(m.Text, "Page 1 of 100") {
 		t.Errorf("fallback text %q does not say page 1 of 100", m.Text)
 	}
