@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"scnetbot/internal/slackemu"
+	"scnetbot/internal/wait"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 )
@@ -75,7 +76,7 @@ func TestKillDuringAlertSendPostsOnce(t *testing.T) {
 	if err := sim.SetStatus(first.ID, scnet.StatusFailed); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the alert to reach Slack", func() bool { return len(alertsAbout(emu, channel, first.ID)) == 1 })
+	wait.Until(t, "the alert to reach Slack", func() bool { return len(alertsAbout(emu, channel, first.ID)) == 1 })
 	if err := bot.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -87,13 +88,9 @@ func TestKillDuringAlertSendPostsOnce(t *testing.T) {
 	if err := sim.SetStatus(second.ID, scnet.StatusFailed); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
-	for len(alertsAbout(emu, channel, second.ID)) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no alert for the failure after the restart")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	wait.For(t, time.Minute, "an alert for the failure after the restart", func() bool {
+		return len(alertsAbout(emu, channel, second.ID)) > 0
+	})
 	if n := len(alertsAbout(emu, channel, first.ID)); n != 1 {
 		var texts []string
 		for _, m := range emu.ChannelMessages(channel) {

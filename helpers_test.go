@@ -26,17 +26,6 @@ func timeout(t testing.TB, d time.Duration) context.Context {
 	return ctx
 }
 
-func waitUntil(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // alertsAbout returns the top-level channel messages that name an instance.
 func alertsAbout(emu *slackemu.Server, channel, name string) []slackemu.Message {
 	var out []slackemu.Message

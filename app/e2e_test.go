@@ -16,6 +16,7 @@ import (
 
 	"scnetbot/config"
 	"scnetbot/internal/slackemu"
+	"scnetbot/internal/wait"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 	"scnetbot/secret"
@@ -513,17 +514,6 @@ func alertsAbout(emu *slackemu.Server, channel, name string) []slackemu.Message 
 	return out
 }
 
-func waitUntil(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // TestE2EWatcherAlertsOnceAcrossRestarts runs the whole bot with the
 // watcher on: silent baseline, one alert for a failure, the Acknowledge
 // button through Socket Mode, no repeat after a restart, and one alert for
@@ -541,7 +531,7 @@ func TestE2EWatcherAlertsOnceAcrossRestarts(t *testing.T) {
 			return err == nil && !h.LastSuccess.IsZero()
 		}
 	}
-	waitUntil(t, "baseline poll", polled(e))
+	wait.Until(t, "baseline poll", polled(e))
 	baseline := len(e.emu.ChannelMessages(channel))
 	if baseline > 1 {
 		t.Fatalf("baseline posted %d messages, want at most one summary", baseline)
@@ -560,7 +550,7 @@ func TestE2EWatcherAlertsOnceAcrossRestarts(t *testing.T) {
 	if err := e.sim.SetStatus(first.ID, scnet.StatusFailed); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "alert for "+first.Name, func() bool { return len(alertsAbout(e.emu, channel, first.ID)) == 1 })
+	wait.Until(t, "alert for "+first.Name, func() bool { return len(alertsAbout(e.emu, channel, first.ID)) == 1 })
 	alert := alertsAbout(e.emu, channel, first.ID)[0]
 	if !strings.Contains(everything(alert), "Failed") || !strings.Contains(string(alert.Metadata), "scnetbot_alert") {
 		t.Errorf("alert lacks the status or its metadata:\n%s\nmetadata %s", everything(alert), alert.Metadata)
@@ -572,7 +562,7 @@ func TestE2EWatcherAlertsOnceAcrossRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.awaitAck(in)
-	waitUntil(t, "acknowledged alert", func() bool {
+	wait.Until(t, "acknowledged alert", func() bool {
 		for _, m := range alertsAbout(e.emu, channel, first.ID) {
 			if strings.Contains(everything(m), "Acknowledged by") {
 				return true
@@ -592,7 +582,7 @@ func TestE2EWatcherAlertsOnceAcrossRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 	startBot(t, e.sim, e.emu, e.cfg)
-	waitUntil(t, "alert for the failure during downtime", func() bool { return len(alertsAbout(e.emu, channel, second.ID)) == 1 })
+	wait.Until(t, "alert for the failure during downtime", func() bool { return len(alertsAbout(e.emu, channel, second.ID)) == 1 })
 	time.Sleep(5 * e.cfg.WatchInterval.D) // several more polls
 	if n := len(alertsAbout(e.emu, channel, first.ID)); n != 1 {
 		t.Errorf("the first failure has %d top-level alerts after a restart, want 1", n)

@@ -12,6 +12,7 @@ import (
 
 	"scnetbot/config"
 	"scnetbot/internal/slackemu"
+	"scnetbot/internal/wait"
 	"scnetbot/scnet"
 	"scnetbot/state"
 )
@@ -88,7 +89,7 @@ func observedSlackMethods(t *testing.T) []string {
 		c.WatchChannel = channel
 		c.WatchInterval.D = 150 * time.Millisecond
 	})
-	waitUntil(t, "baseline poll", func() bool {
+	wait.Until(t, "baseline poll", func() bool {
 		h, err := e.app.watcher.Health(context.Background())
 		return err == nil && !h.LastSuccess.IsZero()
 	})
@@ -109,14 +110,14 @@ func observedSlackMethods(t *testing.T) []string {
 	if err := e.sim.SetStatus(running, scnet.StatusFailed); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "alert", func() bool { return len(alertsAbout(e.emu, channel, running)) == 1 })
+	wait.Until(t, "alert", func() bool { return len(alertsAbout(e.emu, channel, running)) == 1 })
 	alert := alertsAbout(e.emu, channel, running)[0]
 	in, err := e.emu.Click(timeout(t, 10*time.Second), alert, "Acknowledge", "U0ONCALL")
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.awaitAck(in)
-	waitUntil(t, "acknowledged alert", func() bool { return e.emu.Calls("chat.update") > 0 })
+	wait.Until(t, "acknowledged alert", func() bool { return e.emu.Calls("chat.update") > 0 })
 	if err := e.sim.SetStatus(running, scnet.StatusRunning); err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +131,7 @@ func observedSlackMethods(t *testing.T) []string {
 			return false
 		}
 	}
-	waitUntil(t, "recovery in the alert's thread", inThread(""))
+	wait.Until(t, "recovery in the alert's thread", inThread(""))
 	e.shutdown()
 
 	// As if the bot had died while Slack held a notice and a thread reply:
@@ -170,7 +171,7 @@ func observedSlackMethods(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	e = startBot(t, e.sim, e.emu, e.cfg)
-	waitUntil(t, "the crashed reply in the alert's thread", inThread("crashed reply"))
+	wait.Until(t, "the crashed reply in the alert's thread", inThread("crashed reply"))
 	e.shutdown()
 
 	methods := e.emu.Methods()

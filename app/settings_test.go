@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"scnetbot/config"
+	"scnetbot/internal/wait"
 )
 
 // TestCacheTTLZeroMeansNoCache: CACHE_TTL=0 asks SCNet for every command
@@ -42,7 +43,7 @@ func TestOutageAfterZeroNoticesTheFirstFailedPoll(t *testing.T) {
 		c.WatchInterval.D = time.Hour
 		c.WatchOutageAfter.D = 0
 	})
-	waitUntil(t, "baseline poll", func() bool {
+	wait.Until(t, "baseline poll", func() bool {
 		h, err := e.app.watcher.Health(context.Background())
 		return err == nil && !h.LastSuccess.IsZero()
 	})
@@ -50,7 +51,7 @@ func TestOutageAfterZeroNoticesTheFirstFailedPoll(t *testing.T) {
 	if err := e.app.watcher.Poll(timeout(t, 30*time.Second)); err == nil {
 		t.Fatal("a poll of a down SCNet succeeded")
 	}
-	waitUntil(t, "the outage notice", func() bool {
+	wait.Until(t, "the outage notice", func() bool {
 		for _, m := range e.emu.ChannelMessages(channel) {
 			if strings.Contains(everything(m), "SCNet unreachable") {
 				return true

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"scnetbot/config"
+	"scnetbot/internal/wait"
 	"scnetbot/scnet"
 	"scnetbot/state/statetest"
 )
@@ -41,7 +42,7 @@ func corruptStateKeepsCommandsUp(t *testing.T, corrupt func(t *testing.T, path, 
 		c.WatchChannel = "C0ALERTS"
 		c.WatchInterval.D = 150 * time.Millisecond
 	})
-	waitUntil(t, "baseline poll", func() bool {
+	wait.Until(t, "baseline poll", func() bool {
 		h, err := e.app.watcher.Health(context.Background())
 		return err == nil && !h.LastSuccess.IsZero()
 	})
@@ -67,7 +68,7 @@ func corruptStateKeepsCommandsUp(t *testing.T, corrupt func(t *testing.T, path, 
 		_ = json.Unmarshal(b, &rep)
 		return resp.StatusCode, rep.Problems
 	}
-	waitUntil(t, "readyz naming the unusable state", func() bool {
+	wait.Until(t, "readyz naming the unusable state", func() bool {
 		code, problems := ready()
 		return code == http.StatusServiceUnavailable && len(problems) == 1 &&
 			strings.HasPrefix(problems[0], "watcher state unusable: ")

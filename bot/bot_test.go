@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/internal/slackemu"
+	"scnetbot/internal/wait"
 	"scnetbot/metrics"
 )
 
@@ -181,7 +182,7 @@ func TestPanicInOneHandlerSparesTheOthers(t *testing.T) {
 	if got := testutil.ToFloat64(h.m.Commands.WithLabelValues("command", "panic")); got != 1 {
 		t.Errorf("panics counted %v, want 1", got)
 	}
-	waitFor(t, "replies counted", func() bool { return testutil.ToFloat64(h.m.Replies.WithLabelValues("sent")) == 3 })
+	wait.Until(t, "replies counted", func() bool { return testutil.ToFloat64(h.m.Replies.WithLabelValues("sent")) == 3 })
 }
 
 func TestFullQueueAnswersBusy(t *testing.T) {
@@ -194,7 +195,7 @@ func TestFullQueueAnswersBusy(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "worker busy", func() bool { return h.cmds.calls.Load() == 1 })
+	wait.Until(t, "worker busy", func() bool { return h.cmds.calls.Load() == 1 })
 	third := h.command(t, "hello", "U1")
 	if m := h.reply(t, third); !strings.Contains(m.Text, "busy") {
 		t.Errorf("third reply = %q, want busy", m.Text)
@@ -272,7 +273,7 @@ func TestReconnectsAfterEveryDisconnect(t *testing.T) {
 			}
 		})
 	}
-	waitFor(t, "connected flag", h.bot.Connected)
+	wait.Until(t, "connected flag", h.bot.Connected)
 }
 
 // Work in flight does not depend on the socket: its reply goes through
@@ -280,7 +281,7 @@ func TestReconnectsAfterEveryDisconnect(t *testing.T) {
 func TestWorkInFlightSurvivesADroppedSocket(t *testing.T) {
 	h := start(t, Config{})
 	in := h.command(t, "block", "U1")
-	waitFor(t, "handler running", func() bool { return h.cmds.calls.Load() == 1 })
+	wait.Until(t, "handler running", func() bool { return h.cmds.calls.Load() == 1 })
 	opened := h.emu.ConnectionsOpened()
 	h.emu.DropConnections()
 	if err := h.emu.WaitConnectionsOpened(ctxT(t), opened+1); err != nil {
@@ -303,7 +304,7 @@ func TestReconnectsWhenPingsStop(t *testing.T) {
 	// A socket opened while pings were stopped may still time out; wait
 	// until the live one answers pings again before sending work to it.
 	pongs := h.emu.Pongs()
-	waitFor(t, "pongs on the new socket", func() bool { return h.emu.Pongs() >= pongs+3 })
+	wait.Until(t, "pongs on the new socket", func() bool { return h.emu.Pongs() >= pongs+3 })
 	if m := h.reply(t, h.command(t, "alive", "U1")); m.Text != "answer to alive" {
 		t.Errorf("reply = %q", m.Text)
 	}
@@ -354,7 +355,7 @@ func TestReplyGivesUpOnALongRetryAfter(t *testing.T) {
 	h := start(t, Config{})
 	h.emu.RateLimitNext(slackemu.MethodResponseURL, 1, 10*time.Minute)
 	in := h.command(t, "hello", "U1")
-	waitFor(t, "the reply given up", func() bool { return testutil.ToFloat64(h.m.Replies.WithLabelValues("failed")) == 1 })
+	wait.Until(t, "the reply given up", func() bool { return testutil.ToFloat64(h.m.Replies.WithLabelValues("failed")) == 1 })
 	if n := h.emu.Calls(slackemu.MethodResponseURL); n != 1 {
 		t.Errorf("response_url called %d times, want 1: Retry-After asked for 10 minutes", n)
 	}
@@ -369,7 +370,7 @@ func TestReplyRetriesCountOnlyRetries(t *testing.T) {
 	h := start(t, Config{})
 	h.emu.FailNext(slackemu.MethodResponseURL, 3, 503)
 	h.command(t, "hello", "U1")
-	waitFor(t, "the reply given up", func() bool { return testutil.ToFloat64(h.m.Replies.WithLabelValues("failed")) == 1 })
+	wait.Until(t, "the reply given up", func() bool { return testutil.ToFloat64(h.m.Replies.WithLabelValues("failed")) == 1 })
 	if n := h.emu.Calls(slackemu.MethodResponseURL); n != 3 {
 		t.Errorf("response_url called %d times, want 3", n)
 	}
@@ -382,7 +383,7 @@ func TestReplyNotRetriedAfterClientError(t *testing.T) {
 	h := start(t, Config{})
 	h.emu.FailNext(slackemu.MethodResponseURL, 1, 404)
 	in := h.command(t, "hello", "U1")
-	waitFor(t, "the refused reply", func() bool { return h.emu.Calls(slackemu.MethodResponseURL) >= 1 })
+	wait.Until(t, "the refused reply", func() bool { return h.emu.Calls(slackemu.MethodResponseURL) >= 1 })
 	h.reply(t, h.command(t, "next", "U1")) // the bot is still serving
 	if n := h.emu.ResponseURLUses(in.ResponseURL); n != 0 {
 		t.Errorf("a reply refused with 404 was retried and posted %d times", n)
@@ -398,7 +399,7 @@ func TestShutdownFinishesWorkInFlight(t *testing.T) {
 	if _, err := h.emu.WaitAck(ctxT(t), in.EnvelopeID); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "handler running", func() bool { return h.cmds.calls.Load() == 1 })
+	wait.Until(t, "handler running", func() bool { return h.cmds.calls.Load() == 1 })
 	h.stop()
 	time.AfterFunc(100*time.Millisecond, func() { close(h.cmds.release) })
 	select {
@@ -418,7 +419,7 @@ func TestShutdownFinishesWorkInFlight(t *testing.T) {
 func TestShutdownDeadlineCancelsStuckWork(t *testing.T) {
 	h := start(t, Config{ShutdownTimeout: 200 * time.Millisecond})
 	in := h.command(t, "block", "U1")
-	waitFor(t, "handler running", func() bool { return h.cmds.calls.Load() == 1 })
+	wait.Until(t, "handler running", func() bool { return h.cmds.calls.Load() == 1 })
 	h.stop()
 	select {
 	case <-h.done:
@@ -480,17 +481,6 @@ func TestAckLatencyRecorded(t *testing.T) {
 	t.Errorf("no ack latency metric among %s", out.String())
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // botGoroutines lists the stacks of live goroutines that run the bot's own
 // code.
 func botGoroutines() []string {
@@ -526,7 +516,7 @@ func TestRunLeavesNoGoroutines(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "worker busy", func() bool { return h.cmds.calls.Load() == 1 })
+	wait.Until(t, "worker busy", func() bool { return h.cmds.calls.Load() == 1 })
 	if m := h.reply(t, h.command(t, "hello", "U1")); !strings.Contains(m.Text, "busy") {
 		t.Fatalf("third reply = %q, want busy", m.Text)
 	}
@@ -567,7 +557,7 @@ func TestRedeliveredEnvelopeRunsOnce(t *testing.T) {
 		if err := h.emu.Redeliver(ctxT(t), in.EnvelopeID, "timeout"); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, "the redelivery acked", func() bool {
+		wait.Until(t, "the redelivery acked", func() bool {
 			n := 0
 			for _, a := range h.emu.Acks() {
 				if a.EnvelopeID == in.EnvelopeID {

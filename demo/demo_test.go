@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"scnetbot/internal/slackemu"
+	"scnetbot/internal/wait"
 )
 
 // demoList is a reply with a row button per instance and paging buttons,
@@ -153,7 +154,7 @@ func TestDemoCtrlC(t *testing.T) {
 	if _, err := stdin.Write([]byte("/instances help\n")); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "the help reply", func() bool { return strings.Contains(out.String(), "How to use /instances") })
+	wait.Until(t, "the help reply", func() bool { return strings.Contains(out.String(), "How to use /instances") })
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}

@@ -67,17 +67,6 @@ func timeout(t testing.TB, d time.Duration) context.Context {
 	return ctx
 }
 
-func waitUntil(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 func TestDemoPipedMode(t *testing.T) {
 	stdout, stderr, code := runBinary(t, "/instances failed\n/instances help\nNext ▶\n")
 	if code != 0 {

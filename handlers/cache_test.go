@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"scnetbot/internal/wait"
 	"scnetbot/metrics"
 	"scnetbot/scnet"
 )
@@ -74,13 +76,7 @@ func TestCacheCoalescesConcurrentCommands(t *testing.T) {
 func waitInFlightExactly(t *testing.T, n int) {
 	t.Helper()
 	buf := make([]byte, 1<<22)
-	for range 10000 {
-		if inFlight(buf) == n {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatalf("callers waiting in the cache never became %d", n)
+	wait.Until(t, fmt.Sprintf("exactly %d callers waiting in the cache", n), func() bool { return inFlight(buf) == n })
 }
 
 // inFlight counts goroutines blocked in queryCache.get's select.
@@ -102,13 +98,7 @@ func inFlight(buf []byte) int {
 func waitInFlight(t *testing.T, n int) {
 	t.Helper()
 	buf := make([]byte, 1<<22)
-	for range 10000 {
-		if inFlight(buf) >= n {
-			return
-		}
-		time.Sleep(time.Millisecond)
-	}
-	t.Fatalf("fewer than %d callers reached the cache", n)
+	wait.Until(t, fmt.Sprintf("%d callers reaching the cache", n), func() bool { return inFlight(buf) >= n })
 }
 
 func TestCacheTTLExpiry(t *testing.T) {
