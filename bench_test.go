@@ -4,13 +4,14 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"scnetbot/internal/selfexec"
 )
 
 // BenchmarkIdleMemory runs the real binary against the emulator and a
@@ -22,8 +23,7 @@ func BenchmarkIdleMemory(b *testing.B) {
 	}
 	for range b.N {
 		sim, emu := newSimAndEmu(b)
-		cmd := exec.Command(os.Args[0])
-		cmd.Env = binaryEnv(sim, emu, filepath.Join(b.TempDir(), "scnetbot.db"))
+		cmd := selfexec.Command(binaryEnv(sim, emu, filepath.Join(b.TempDir(), "scnetbot.db")))
 		if err := cmd.Start(); err != nil {
 			b.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"scnetbot/internal/selfexec"
 	"scnetbot/internal/slackemu"
 	"scnetbot/internal/wait"
 	"scnetbot/scnet"
@@ -19,7 +19,6 @@ import (
 // with the watcher on and no health server.
 func binaryEnv(sim *scnettest.Server, emu *slackemu.Server, statePath string) []string {
 	return []string{
-		"SCNETBOT_TEST_RUN_MAIN=1",
 		"SLACK_APP_TOKEN=" + emu.AppToken(), "SLACK_BOT_TOKEN=" + emu.BotToken(), "SLACK_API_URL=" + emu.APIURL(),
 		"SCNET_BASE_URL=" + sim.AIBaseURL(), "SCNET_TOKEN=" + sim.Token(),
 		"WATCH_CHANNEL=C0ALERTS", "WATCH_INTERVAL=5s", "STATE_PATH=" + statePath, "HTTP_ADDR=",
@@ -30,8 +29,7 @@ func binaryEnv(sim *scnettest.Server, emu *slackemu.Server, statePath string) []
 // with the watcher on, the way a deployment runs it.
 func startBinary(t *testing.T, sim *scnettest.Server, emu *slackemu.Server, statePath string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = binaryEnv(sim, emu, statePath)
+	cmd := selfexec.Command(binaryEnv(sim, emu, statePath))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path"
 	"reflect"
 	"regexp"
@@ -19,6 +18,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"scnetbot/config"
+	"scnetbot/internal/selfexec"
 )
 
 // knownVariables lists every environment variable scnetbot reads.
@@ -175,8 +175,7 @@ func TestHealthcheckCommand(t *testing.T) {
 	}))
 	addr := strings.TrimPrefix(srv.URL, "http://")
 	check := func() int {
-		cmd := exec.Command(os.Args[0], "healthcheck")
-		cmd.Env = []string{"SCNETBOT_TEST_RUN_MAIN=1", "HTTP_ADDR=" + addr}
+		cmd := selfexec.Command([]string{"HTTP_ADDR=" + addr}, "healthcheck")
 		_ = cmd.Run()
 		return cmd.ProcessState.ExitCode()
 	}
@@ -193,8 +192,7 @@ func TestHealthcheckCommand(t *testing.T) {
 // server off, so there is nothing to probe; healthcheck says so instead of
 // probing :8080, where another process may answer.
 func TestHealthcheckWithTheServerOff(t *testing.T) {
-	cmd := exec.Command(os.Args[0], "healthcheck")
-	cmd.Env = []string{"SCNETBOT_TEST_RUN_MAIN=1", "HTTP_ADDR="}
+	cmd := selfexec.Command([]string{"HTTP_ADDR="}, "healthcheck")
 	out, _ := cmd.CombinedOutput()
 	if code := cmd.ProcessState.ExitCode(); code != 1 {
 		t.Errorf("healthcheck with HTTP_ADDR empty exited %d, want 1", code)

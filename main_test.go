@@ -3,73 +3,42 @@ package main
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"scnetbot/handlers"
+	"scnetbot/internal/selfexec"
 )
 
-// TestMain lets a test run this binary's main() in a child process, so the
-// demo's piped mode is tested the way a person runs it.
-func TestMain(m *testing.M) {
-	if os.Getenv("SCNETBOT_TEST_RUN_MAIN") == "1" {
-		main()
-		return
-	}
-	os.Exit(m.Run())
-}
-
-// runBinary runs scnetbot with args and stdin in a child process.
-func runBinary(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "SCNETBOT_TEST_RUN_MAIN=1")
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	done := make(chan error, 1)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(90 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("scnetbot %v did not exit; stdout so far:\n%s", args, out.String())
-	}
-	return out.String(), errb.String(), cmd.ProcessState.ExitCode()
-}
+// TestMain lets a test run this binary's main() in a child process.
+func TestMain(m *testing.M) { selfexec.Main(m, main) }
 
 func TestCLI(t *testing.T) {
-	stdout, _, code := runBinary(t, "", "version")
+	stdout, _, code := selfexec.Run(t, "", "version")
 	if code != 0 || !strings.HasPrefix(stdout, "scnetbot ") {
 		t.Errorf("version: %d %q", code, stdout)
 	}
-	stdout, _, code = runBinary(t, "", "-h")
+	stdout, _, code = selfexec.Run(t, "", "-h")
 	if code != 0 || !strings.Contains(stdout, "SLACK_APP_TOKEN") || !strings.Contains(stdout, "WATCH_STATUSES") {
 		t.Errorf("-h: %d %q", code, stdout)
 	}
-	_, stderr, code := runBinary(t, "", "frobnicate")
+	_, stderr, code := selfexec.Run(t, "", "frobnicate")
 	if code != 2 || !strings.Contains(stderr, "unknown command") {
 		t.Errorf("unknown command: %d %q", code, stderr)
 	}
 	// The demo is its own program; the bot says where it went.
-	_, stderr, code = runBinary(t, "", "demo")
+	_, stderr, code = selfexec.Run(t, "", "demo")
 	if code != 2 || !strings.Contains(stderr, "go run ./demo") {
 		t.Errorf("demo: %d %q, want 2 and where the demo is", code, stderr)
 	}
 }
 
 func TestMissingConfigurationNamesEveryVariable(t *testing.T) {
-	cmd := exec.Command(os.Args[0])
 	// Only what a process needs to run: none of scnetbot's variables.
-	cmd.Env = []string{"SCNETBOT_TEST_RUN_MAIN=1", "PATH=" + os.Getenv("PATH")}
+	cmd := selfexec.Command([]string{"PATH=" + os.Getenv("PATH")})
 	out, _ := cmd.CombinedOutput()
 	if cmd.ProcessState.ExitCode() != 2 {
 		t.Errorf("exit code %d, want 2", cmd.ProcessState.ExitCode())
@@ -159,10 +128,9 @@ func TestManifestMatchesTheCode(t *testing.T) {
 // SCNET_BASE_URL stops the bot before it logs anything, and the refusal
 // does not repeat the password.
 func TestPasswordInBaseURLRefusedBeforeLogging(t *testing.T) {
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = []string{"SCNETBOT_TEST_RUN_MAIN=1", "PATH=" + os.Getenv("PATH"),
+	cmd := selfexec.Command([]string{"PATH=" + os.Getenv("PATH"),
 		"SLACK_APP_TOKEN=xapp-1", "SLACK_BOT_TOKEN=xoxb-1", "SCNET_TOKEN=t",
-		"SCNET_BASE_URL=https://oncall:hunter2pw@scnet.example/ai"}
+		"SCNET_BASE_URL=https://oncall:hunter2pw@scnet.example/ai"})
 	out, _ := cmd.CombinedOutput()
 	if code := cmd.ProcessState.ExitCode(); code != 2 {
 		t.Errorf("exit code %d, want 2:\n%s", code, out)

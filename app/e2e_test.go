@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,29 +15,12 @@ import (
 
 	"scnetbot/config"
 	"scnetbot/internal/slackemu"
+	"scnetbot/internal/syncbuf"
 	"scnetbot/internal/wait"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 	"scnetbot/secret"
 )
-
-// syncBuffer collects the bot's logs from many goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // e2e is the real bot, built by New and run by Run, against the SCNet simulator and
 // the Slack emulator on loopback.
@@ -47,7 +29,7 @@ type e2e struct {
 	sim  *scnettest.Server
 	emu  *slackemu.Server
 	cfg  *config.Config
-	logs *syncBuffer
+	logs *syncbuf.Buffer
 	app  *App
 	stop context.CancelFunc
 	done chan error
@@ -71,7 +53,7 @@ func e2eConfig(t testing.TB, sim *scnettest.Server, emu *slackemu.Server) *confi
 
 func startBot(t testing.TB, sim *scnettest.Server, emu *slackemu.Server, cfg *config.Config) *e2e {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := New(cfg, logger, "dev")
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"scnetbot/internal/syncbuf"
+
 	"github.com/slack-go/slack"
 )
 
@@ -39,7 +41,7 @@ func TestCheckBotTokenSaysWhatFailed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var logs syncBuffer
+			var logs syncbuf.Buffer
 			logger := slog.New(slog.NewTextHandler(&logs, nil))
 			api := slack.New("xoxb-secret-bot-token", slack.OptionAPIURL(tt.url+"/api/"))
 			checkBotToken(context.Background(), api, tt.url+"/api/", logger)

@@ -2,14 +2,14 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 
+	"scnetbot/internal/selfexec"
 	"scnetbot/internal/slackemu"
+	"scnetbot/internal/syncbuf"
 	"scnetbot/internal/wait"
 )
 
@@ -83,7 +83,7 @@ func TestDemoFindsButtons(t *testing.T) {
 // click their buttons, "Details 3" opens the third row, and a command the
 // app does not declare is refused rather than answered as /instances.
 func TestDemoPlainLabelsAndRows(t *testing.T) {
-	stdout, stderr, code := runBinary(t, "/foo\n/instances running\nnext\nrefresh\nDetails 3\n", "--fail-every", "0")
+	stdout, stderr, code := selfexec.Run(t, "/foo\n/instances running\nnext\nrefresh\nDetails 3\n", "--fail-every", "0")
 	if code != 0 {
 		t.Fatalf("demo exited %d\nstderr:\n%s", code, stderr)
 	}
@@ -120,14 +120,14 @@ func TestDemoPlainLabelsAndRows(t *testing.T) {
 }
 
 func TestDemoFlags(t *testing.T) {
-	stdout, stderr, code := runBinary(t, "", "-h")
+	stdout, stderr, code := selfexec.Run(t, "", "-h")
 	if code != 0 || !strings.Contains(stdout, "-instances") {
 		t.Errorf("demo -h: exit %d, stdout %q, stderr %q; want 0 and the flags", code, stdout, stderr)
 	}
 	for _, args := range [][]string{
 		{"--instances", "-5"}, {"--fail-every", "-1s"}, {"--watch-interval", "0"}, {"--nosuchflag"},
 	} {
-		_, stderr, code := runBinary(t, "", args...)
+		_, stderr, code := selfexec.Run(t, "", args...)
 		if code != 2 || strings.Contains(stderr, "panic") || !strings.Contains(stderr, strings.TrimLeft(args[0], "-")) {
 			t.Errorf("demo %v: exit %d, stderr:\n%s\nwant exit 2 and a message naming the flag", args, code, stderr)
 		}
@@ -137,14 +137,13 @@ func TestDemoFlags(t *testing.T) {
 // TestDemoCtrlC: an interrupt ends the demo cleanly even while it waits
 // for the next line.
 func TestDemoCtrlC(t *testing.T) {
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), "SCNETBOT_TEST_RUN_MAIN=1")
+	cmd := selfexec.Command(nil)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stdin.Close()
-	var out, errb syncBuffer
+	var out, errb syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/internal/slackemu"
+	"scnetbot/internal/syncbuf"
 	"scnetbot/metrics"
 	"scnetbot/outbox"
 	"scnetbot/state"
@@ -512,7 +513,7 @@ func (s *countingStore) Close() error { return nil }
 // grow to MaxBackoff.
 func TestDeliverBacksOffAnUnusableStore(t *testing.T) {
 	st := &countingStore{err: state.ErrUnusable}
-	var logs syncBuffer
+	var logs syncbuf.Buffer
 	d := outbox.New(slack.New("xoxb-unused"), st, outbox.Config{
 		MinBackoff: 10 * time.Millisecond, MaxBackoff: time.Second,
 		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
@@ -529,22 +530,4 @@ func TestDeliverBacksOffAnUnusableStore(t *testing.T) {
 	if n := strings.Count(logs.String(), "level=ERROR"); n > 15 {
 		t.Errorf("%d error lines in 1 s", n)
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger and a reader.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
