@@ -1,0 +1,156 @@
+// Package regions is the set of SCNet regions scnetbot works in: each
+// region's name, its own client (base URL and token) and whether the
+// account is suspended there. The set is found from SCNet itself (the
+// login's token list, or each configured token's center entry) on first
+// use and kept, so an SCNet outage at start delays it instead of stopping
+// the bot.
+package regions
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"strings"
+	"sync"
+	"time"
+
+	"scnetbot/scnet"
+)
+
+// Client is what scnetbot does in one region: list, page and read
+// instances. *scnet.Client is the real one.
+type Client interface {
+	ListInstances(ctx context.Context, opts scnet.ListOptions) (*scnet.Page, error)
+	All(ctx context.Context, opts scnet.ListOptions) iter.Seq2[scnet.Instance, error]
+	Instance(ctx context.Context, id string) (*scnet.Instance, error)
+}
+
+// Region is one SCNet region of the account, as scnetbot uses it.
+type Region struct {
+	// ID is SCNet's id of the region: clusterId from the login, or id
+	// from the center endpoint. It keys the watcher's state, so it must
+	// not change while the region exists.
+	ID string
+	// Name is SCNet's name of the region ("西北一区"): clusterName from
+	// the login, or name from the center endpoint.
+	Name string
+	// Client reads this region's instances with this region's token.
+	Client Client
+	// Tokens is this region's token source, for its expiry.
+	Tokens scnet.TokenSource
+}
+
+// Suspended is a region the account has but cannot use: SCNet sent its
+// token as null (the account is suspended there).
+type Suspended struct {
+	ID, Name string
+}
+
+// Discovery is one attempt to find the account's regions.
+type Discovery func(ctx context.Context) ([]*Region, []Suspended, error)
+
+// Set finds the regions once and keeps them. Until a discovery succeeds,
+// every caller triggers a new attempt (at most one at a time), so a
+// command during an SCNet outage says what is wrong and a later one works.
+type Set struct {
+	discover Discovery
+
+	mu        sync.Mutex
+	regions   []*Region
+	suspended []Suspended
+	found     time.Time
+	lastErr   error
+	// busy is closed when the discovery in flight ends.
+	busy chan struct{}
+}
+
+// New makes a set that finds its regions with discover.
+func New(discover Discovery) *Set { return &Set{discover: discover} }
+
+// Fixed is a set of known regions, for a configuration that names them
+// all and for tests.
+func Fixed(rs ...*Region) *Set {
+	return &Set{regions: rs, found: time.Now()}
+}
+
+// ErrNoRegions is returned when discovery succeeded but found no usable
+// region: every region of the account is suspended or filtered out.
+var ErrNoRegions = errors.New("no usable SCNet region")
+
+// Regions returns the usable regions in a stable order, and those the
+// account is suspended in. The error is discovery's last failure while no
+// discovery has succeeded yet.
+func (s *Set) Regions(ctx context.Context) ([]*Region, []Suspended, error) {
+	for {
+		s.mu.Lock()
+		if !s.found.IsZero() {
+			rs, sus := s.regions, s.suspended
+			s.mu.Unlock()
+			if len(rs) == 0 {
+				return nil, sus, ErrNoRegions
+			}
+			return rs, sus, nil
+		}
+		if s.busy != nil {
+			busy := s.busy
+			s.mu.Unlock()
+			select {
+			case <-busy:
+				continue
+			case <-ctx.Done():
+				return nil, nil, ctx.Err()
+			}
+		}
+		busy := make(chan struct{})
+		s.busy = busy
+		s.mu.Unlock()
+
+		rs, sus, err := s.discover(ctx)
+
+		s.mu.Lock()
+		s.busy = nil
+		if err == nil {
+			s.regions, s.suspended, s.found, s.lastErr = rs, sus, time.Now(), nil
+		} else {
+			s.lastErr = err
+		}
+		s.mu.Unlock()
+		close(busy)
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+// Known returns the regions if discovery has succeeded, without asking
+// SCNet: for health checks and renderings that must not block.
+func (s *Set) Known() ([]*Region, []Suspended, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.regions, s.suspended, !s.found.IsZero()
+}
+
+// ByName finds a region by a word a person typed: its id, its whole name,
+// or a prefix of its name that only one region has, ignoring case. Chinese
+// names work: a typed word is whole characters, and a valid UTF-8 prefix
+// of a name is always whole characters too. ok is false when no region or
+// more than one matches; matches then lists the candidates.
+func ByName(rs []*Region, word string) (r *Region, matches []*Region, ok bool) {
+	if word == "" {
+		return nil, nil, false
+	}
+	for _, r := range rs {
+		if r.ID == word || strings.EqualFold(r.Name, word) {
+			return r, []*Region{r}, true
+		}
+	}
+	for _, r := range rs {
+		if strings.HasPrefix(strings.ToLower(r.Name), strings.ToLower(word)) {
+			matches = append(matches, r)
+		}
+	}
+	if len(matches) == 1 {
+		return matches[0], matches, true
+	}
+	return nil, matches, false
+}
