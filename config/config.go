@@ -28,13 +28,13 @@ type Config struct {
 	SlackAPIURL   string        `envconfig:"SLACK_API_URL" default:"https://slack.com/api/" desc:"Slack Web API base URL (also used for apps.connections.open); a missing trailing slash is added"`
 
 	SCNetBaseURL   string        `envconfig:"SCNET_BASE_URL" desc:"SCNet AI base URL of the region, ending in /ai (e.g. https://…/ai); discovered from the center endpoint when empty"`
-	SCNetToken     secret.Secret `envconfig:"SCNET_TOKEN" desc:"SCNet region token (static); or use the credential variables below"`
+	SCNetToken     secret.Secret `envconfig:"SCNET_TOKEN" desc:"SCNet region token (static), or a comma list of region tokens, one per region; or use the credential variables below"`
 	SCNetUser      string        `envconfig:"SCNET_USER" desc:"SCNet user name, for AK/SK or legacy login"`
 	SCNetAccessKey secret.Secret `envconfig:"SCNET_ACCESS_KEY" desc:"SCNet access key (AK/SK login)"`
 	SCNetSecretKey secret.Secret `envconfig:"SCNET_SECRET_KEY" desc:"SCNet secret key (AK/SK login)"`
 	SCNetPassword  secret.Secret `envconfig:"SCNET_PASSWORD" desc:"SCNet password (legacy login)"`
 	SCNetOrgID     string        `envconfig:"SCNET_ORG_ID" desc:"SCNet organisation id (legacy login)"`
-	SCNetCluster   string        `envconfig:"SCNET_CLUSTER" desc:"SCNet region (cluster) name or id whose token to use, with credentials; may be empty when the account has one region"`
+	SCNetCluster   string        `envconfig:"SCNET_CLUSTER" desc:"with credentials: the regions (cluster names or ids, comma list) to use; empty or all uses every region of the account"`
 	SCNetAuthURL   string        `envconfig:"SCNET_AUTH_URL" default:"https://api.scnet.cn" desc:"SCNet AK/SK token service base URL"`
 	SCNetACURL     string        `envconfig:"SCNET_AC_URL" default:"https://www.scnet.cn" desc:"SCNet platform (ac) base URL: legacy login, token renewal, center"`
 
@@ -53,6 +53,7 @@ type Config struct {
 	WatchMention        string   `envconfig:"WATCH_MENTION" desc:"mention added to top-level alerts, e.g. <!here> or <!subteam^S0123>"`
 	WatchOutageAfter    Duration `envconfig:"WATCH_OUTAGE_AFTER" default:"5m" desc:"failed polls for this long post one 'SCNet unreachable' notice; 0 posts it at the first failed poll"`
 	WatchStormThreshold Int      `envconfig:"WATCH_STORM_THRESHOLD" default:"5" desc:"more changes than this in one poll are posted as one summary"`
+	WatchRoutes         Routes   `envconfig:"WATCH_ROUTES" desc:"region=channel pairs (comma list, e.g. 西北一区=C0123,华东一区=C0456): a region's alerts go to its own channel; other regions use WATCH_CHANNEL"`
 	WatchClockSkew      Duration `envconfig:"WATCH_CLOCK_SKEW" default:"10m" desc:"how far SCNet's clock may run behind; failures created earlier than this before the last poll are not news"`
 	StatePath           string   `envconfig:"STATE_PATH" default:"scnetbot.db" desc:"file of the watcher's embedded state store"`
 
@@ -80,6 +81,34 @@ func Load() (*Config, error) {
 // UsesCredentials reports whether SCNet tokens come from a login rather than
 // SCNET_TOKEN.
 func (c *Config) UsesCredentials() bool { return c.SCNetToken == "" }
+
+// SCNetTokens returns the static region tokens of SCNET_TOKEN, one per
+// region, in the order given; none when tokens come from a login.
+func (c *Config) SCNetTokens() []secret.Secret {
+	var out []secret.Secret
+	for _, t := range strings.Split(c.SCNetToken.Reveal(), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, secret.Secret(t))
+		}
+	}
+	return out
+}
+
+// SCNetClusters returns the regions SCNET_CLUSTER names, by name or id;
+// nil means every region of the account (SCNET_CLUSTER empty or "all").
+func (c *Config) SCNetClusters() []string {
+	v := strings.TrimSpace(c.SCNetCluster)
+	if v == "" || strings.EqualFold(v, "all") {
+		return nil
+	}
+	var out []string
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // WatchEnabled reports whether the watcher runs.
 func (c *Config) WatchEnabled() bool { return c.WatchChannel != "" }
@@ -120,6 +149,19 @@ func (c *Config) validate() error {
 	// https://slack.com/api would call https://slack.com/apichat.postMessage.
 	if c.SlackAPIURL != "" && !strings.HasSuffix(c.SlackAPIURL, "/") {
 		c.SlackAPIURL += "/"
+	}
+	if tokens := c.SCNetTokens(); len(tokens) > 1 && c.SCNetBaseURL != "" {
+		bad("SCNET_BASE_URL is set with %d tokens in SCNET_TOKEN: one base URL cannot serve several regions; leave SCNET_BASE_URL empty so each token finds its region's URL", len(tokens))
+	}
+	if strings.Contains(c.SCNetToken.Reveal(), ",") {
+		for i, t := range strings.Split(c.SCNetToken.Reveal(), ",") {
+			if strings.TrimSpace(t) == "" {
+				bad("SCNET_TOKEN: entry %d of the comma list is empty", i+1)
+			}
+		}
+	}
+	if c.SCNetCluster != "" && c.SCNetToken != "" {
+		bad("SCNET_CLUSTER picks regions of a login; with SCNET_TOKEN each token is its own region: leave SCNET_CLUSTER empty")
 	}
 	if c.SCNetBaseURL != "" {
 		if u, err := url.Parse(c.SCNetBaseURL); err == nil && u.User == nil && !strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/ai") {
@@ -304,6 +346,19 @@ func (c *Config) checkIDs() []string {
 	}
 	list("ALLOWED_USERS", c.AllowedUsers, userID, "user", userIDHint)
 	list("ALLOWED_CHANNELS", c.AllowedChannels, channelID, "channel", channelIDHint)
+	if c.WatchRoutes.Err != nil {
+		bad("WATCH_ROUTES: %v", c.WatchRoutes.Err)
+	}
+	for _, r := range c.WatchRoutes.Routes {
+		if !channelID.MatchString(r.Channel) {
+			bad("WATCH_ROUTES: %q for region %q is not a channel id: %s", r.Channel, r.Region, channelIDHint)
+		} else if len(c.AllowedChannels) > 0 && !slices.Contains(c.AllowedChannels, r.Channel) {
+			bad("WATCH_ROUTES: channel %s (region %q) is not in ALLOWED_CHANNELS: every button on its alerts would be refused; add it there", r.Channel, r.Region)
+		}
+	}
+	if len(c.WatchRoutes.Routes) > 0 && c.WatchChannel == "" {
+		bad("WATCH_ROUTES is set but WATCH_CHANNEL is empty: the watcher is off; set WATCH_CHANNEL for the regions the routes do not name")
+	}
 	if c.WatchChannel == "" {
 		return problems
 	}
@@ -391,6 +446,56 @@ func (l *List) Decode(v string) error {
 		}
 	}
 	return nil
+}
+
+// Route sends one region's alerts to a channel of its own.
+type Route struct {
+	// Region is a region's name or id, as SCNet names it; matched when
+	// the regions are known.
+	Region  string
+	Channel string
+}
+
+// Routes decodes WATCH_ROUTES ("西北一区=C0123,华东一区=C0456") leniently,
+// keeping a bad value's error for validation to report with the rest.
+type Routes struct {
+	Routes []Route
+	Err    error
+}
+
+// Decode implements envconfig.Decoder.
+func (r *Routes) Decode(v string) error {
+	*r = Routes{}
+	seen := map[string]bool{}
+	for _, p := range strings.Split(v, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		region, channel, ok := strings.Cut(p, "=")
+		region, channel = strings.TrimSpace(region), strings.TrimSpace(channel)
+		switch {
+		case !ok || region == "" || channel == "":
+			r.Err = fmt.Errorf("%q is not region=channel (e.g. 西北一区=C0123ABCDEF)", p)
+			return nil
+		case seen[region]:
+			r.Err = fmt.Errorf("region %q is routed twice", region)
+			return nil
+		}
+		seen[region] = true
+		r.Routes = append(r.Routes, Route{Region: region, Channel: channel})
+	}
+	return nil
+}
+
+// Channel returns the channel routed to a region, matched by its id or
+// its name, and false when no route names it.
+func (r Routes) Channel(regionID, regionName string) (string, bool) {
+	for _, rt := range r.Routes {
+		if rt.Region == regionID || rt.Region == regionName {
+			return rt.Channel, true
+		}
+	}
+	return "", false
 }
 
 // Duration decodes leniently: a bad value is kept with its error so that
