@@ -22,11 +22,9 @@ type RegionSpec struct {
 	Instances int
 }
 
-// The regions DefaultRegions returns, besides the platform cluster "0".
-const (
-	// HuabeiClusterID is the region DefaultRegions makes suspended.
-	HuabeiClusterID = "12001"
-)
+// HuabeiClusterID is the suspended region of DefaultRegions (华北一区); its
+// usable ones are KunshanClusterID and XianClusterID.
+const HuabeiClusterID = "12001"
 
 // DefaultRegions returns the regions WithRegions serves when given none: two
 // usable regions (华东一区【昆山】 11250, then 西北一区【西安】 11276) and one
