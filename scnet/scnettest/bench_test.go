@@ -56,12 +56,12 @@ func BenchmarkListPageCold(b *testing.B) {
 	var body bytes.Buffer
 	for b.Loop() {
 		b.StopTimer()
-		s.mu.Lock()
-		failed := s.data.candidates("Failed", "")
+		s.primary.mu.Lock()
+		failed := s.primary.data.candidates("Failed", "")
 		for _, e := range failed[len(failed)-100:] {
 			e.enc.Store(nil)
 		}
-		s.mu.Unlock()
+		s.primary.mu.Unlock()
 		body.Reset()
 		b.StartTimer()
 		req := httptest.NewRequest(http.MethodGet, "/ai/openapi/v2/instance-service/task?limit=100&status=Failed", nil)

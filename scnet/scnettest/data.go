@@ -15,7 +15,7 @@ func (e *NotFoundError) Error() string { return fmt.Sprintf("instance %q not fou
 // TaskType, TimeoutLimit or StartScriptActionScope is filled in, and
 // duration and remainingTime follow from the times. An existing ID is
 // replaced.
-func (s *Server) Add(r Record) Record {
+func (s *RegionServer) Add(r Record) Record {
 	r = r.clone()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -50,7 +50,7 @@ func (s *Server) Add(r Record) Record {
 }
 
 // newID returns a fresh 32-hex-digit id like SCNet's. Callers hold mu.
-func (s *Server) newID() string {
+func (s *RegionServer) newID() string {
 	for {
 		s.idSeq++
 		id := fmt.Sprintf("%016x%016x", s.rng.Uint64(), s.idSeq)
@@ -61,7 +61,7 @@ func (s *Server) newID() string {
 }
 
 // Get returns the record with id.
-func (s *Server) Get(id string) (Record, bool) {
+func (s *RegionServer) Get(id string) (Record, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	e, ok := s.data.byID[id]
@@ -72,7 +72,7 @@ func (s *Server) Get(id string) (Record, bool) {
 }
 
 // FindByName returns the newest record named exactly name.
-func (s *Server) FindByName(name string) (Record, bool) {
+func (s *RegionServer) FindByName(name string) (Record, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	all := s.data.all()
@@ -85,7 +85,7 @@ func (s *Server) FindByName(name string) (Record, bool) {
 }
 
 // Records returns a copy of every record, oldest first.
-func (s *Server) Records() []Record {
+func (s *RegionServer) Records() []Record {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	all := s.data.all()
@@ -97,14 +97,14 @@ func (s *Server) Records() []Record {
 }
 
 // Count returns how many records the simulator holds.
-func (s *Server) Count() int {
+func (s *RegionServer) Count() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.data.byID)
 }
 
 // Delete removes the record with id and reports whether it existed.
-func (s *Server) Delete(id string) bool {
+func (s *RegionServer) Delete(id string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	e, ok := s.data.byID[id]
@@ -117,7 +117,7 @@ func (s *Server) Delete(id string) bool {
 // SetStatus moves a record to st as SCNet would: Running sets startTime to
 // now, Completed, Failed and Terminated set endTime to now, Waiting and
 // Deploying clear both.
-func (s *Server) SetStatus(id string, st scnet.Status) error {
+func (s *RegionServer) SetStatus(id string, st scnet.Status) error {
 	if !validStatus(string(st)) {
 		return fmt.Errorf("set status of %q: unknown status %q", id, st)
 	}
@@ -132,7 +132,7 @@ func (s *Server) SetStatus(id string, st scnet.Status) error {
 }
 
 // setStatus moves e to st and re-indexes it. Callers hold mu.
-func (s *Server) setStatus(e *entry, st scnet.Status) {
+func (s *RegionServer) setStatus(e *entry, st scnet.Status) {
 	now := s.now().In(scnet.Beijing())
 	r := e.rec.clone()
 	r.Status = st

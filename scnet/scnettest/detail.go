@@ -9,7 +9,7 @@ import (
 // unknown id answers HTTP 200, code "10004" (参数无效) and data null: SCNet
 // documents no not-found code, and an id it does not know is, to it, an
 // invalid parameter. WithUnknownIDAsNull switches to code "0", data null.
-func (s *Server) handleDetail(w http.ResponseWriter, r *http.Request, id string) {
+func (s *RegionServer) handleDetail(w http.ResponseWriter, r *http.Request, id string) {
 	rec, ok := s.lookup(w, r, id)
 	if !ok {
 		return
@@ -19,7 +19,7 @@ func (s *Server) handleDetail(w http.ResponseWriter, r *http.Request, id string)
 
 // handleURL serves GET /ai/openapi/v2/instance-service/{id}/url: the first
 // port's access URL, answered like detail for an unknown id.
-func (s *Server) handleURL(w http.ResponseWriter, r *http.Request, id string) {
+func (s *RegionServer) handleURL(w http.ResponseWriter, r *http.Request, id string) {
 	rec, ok := s.lookup(w, r, id)
 	if !ok {
 		return
@@ -33,8 +33,8 @@ func (s *Server) handleURL(w http.ResponseWriter, r *http.Request, id string) {
 
 // lookup authorizes a per-instance request and finds its instance; when it
 // reports false it has already answered.
-func (s *Server) lookup(w http.ResponseWriter, r *http.Request, id string) (Record, bool) {
-	if _, ok := s.authorize(w, r, true); !ok {
+func (s *RegionServer) lookup(w http.ResponseWriter, r *http.Request, id string) (Record, bool) {
+	if !s.authorize(w, r) {
 		return Record{}, false
 	}
 	rec, ok := s.Get(id)
@@ -45,8 +45,8 @@ func (s *Server) lookup(w http.ResponseWriter, r *http.Request, id string) (Reco
 	return rec, true
 }
 
-func (s *Server) writeUnknownID(w http.ResponseWriter) {
-	if s.cfg.unknownAsNull {
+func (s *RegionServer) writeUnknownID(w http.ResponseWriter) {
+	if s.srv.cfg.unknownAsNull {
 		writeOK(w, nil)
 		return
 	}

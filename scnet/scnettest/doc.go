@@ -1,7 +1,9 @@
 // Package scnettest is an in-process simulator of SCNet's container-instance
 // OpenAPI: tokens (AK/SK and legacy), the region center, the instance list and
 // instance detail, with seeded realistic data, a lifecycle that moves
-// instances through their statuses, fault knobs and a request log.
+// instances through their statuses, fault knobs and a request log. It serves
+// one region by default and several with WithRegions, each on its own
+// listener with its own instances and fault knobs.
 //
 // It serves tests, benchmarks and the bot's demo mode. Its wire format follows
 // SCNet's own page for the list endpoint (field names, null handling, the
@@ -33,6 +35,10 @@
 //     hours and invalidates the old one; otherwise it answers "10008".
 //   - Fault knobs apply to every endpoint, token endpoints included, in the
 //     order requests arrive; every request is logged, faulted ones too.
+//   - With WithRegions, a region's AI API answers a token of another region
+//     with code "10008", as it does an unknown token; the login endpoints list
+//     the platform token first, then every region in the order given, a
+//     suspended one with token null.
 //   - Unknown paths answer HTTP 404 and wrong methods HTTP 405, with a
 //     Spring-style JSON body, as SCNet's Java stack does.
 package scnettest

@@ -53,3 +53,36 @@ func Example() {
 	// 0 true 5
 	// Running true
 }
+
+// A test of several regions starts the default two usable regions (and one
+// suspended), makes one of them slow, and reads each region's own AI base
+// with that region's token.
+func ExampleWithRegions() {
+	s := scnettest.New(scnettest.WithRegions(), scnettest.WithInstances(3, 1))
+	defer s.Close()
+	s.Region("西北一区【西安】").SetLatency(50 * time.Millisecond)
+	for _, rs := range s.Regions() {
+		if rs.Suspended() {
+			fmt.Println(rs.ID(), rs.Name(), "suspended")
+			continue
+		}
+		req, _ := http.NewRequest(http.MethodGet, rs.AIBaseURL()+"/openapi/v2/instance-service/task?limit=10", nil)
+		req.Header.Set("token", rs.Token())
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		var page struct {
+			Code  string `json:"code"`
+			Total int    `json:"total"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&page)
+		resp.Body.Close()
+		fmt.Println(rs.ID(), rs.Name(), page.Code, page.Total, err)
+	}
+	// Output:
+	// 11250 华东一区【昆山】 0 3 <nil>
+	// 11276 西北一区【西安】 0 3 <nil>
+	// 12001 华北一区 suspended
+}

@@ -23,10 +23,10 @@ type fault struct {
 	garbage    bool
 }
 
-func (s *Server) takeFault() fault {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	f := &s.faults
+func (e *endpoint) takeFault() fault {
+	e.faultMu.Lock()
+	defer e.faultMu.Unlock()
+	f := &e.faults
 	out := fault{latency: f.latency}
 	switch {
 	case f.down:
@@ -45,39 +45,39 @@ func (s *Server) takeFault() fault {
 }
 
 // SetLatency delays every following answer by d.
-func (s *Server) SetLatency(d time.Duration) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	s.faults.latency = d
+func (e *endpoint) SetLatency(d time.Duration) {
+	e.faultMu.Lock()
+	defer e.faultMu.Unlock()
+	e.faults.latency = d
 }
 
 // FailNext makes the next n requests answer httpStatus with an HTML body, as
 // the gateway in front of SCNet does (e.g. 502 Bad Gateway).
-func (s *Server) FailNext(n int, httpStatus int) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	s.faults.httpN, s.faults.httpStatus = n, httpStatus
+func (e *endpoint) FailNext(n int, httpStatus int) {
+	e.faultMu.Lock()
+	defer e.faultMu.Unlock()
+	e.faults.httpN, e.faults.httpStatus = n, httpStatus
 }
 
 // FailNextCode makes the next n requests answer HTTP 200 with SCNet code
 // code, its Chinese message and data null.
-func (s *Server) FailNextCode(n int, code string) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	s.faults.codeN, s.faults.code = n, code
+func (e *endpoint) FailNextCode(n int, code string) {
+	e.faultMu.Lock()
+	defer e.faultMu.Unlock()
+	e.faults.codeN, e.faults.code = n, code
 }
 
 // GarbageNext makes the next n requests answer HTTP 200 with truncated JSON.
-func (s *Server) GarbageNext(n int) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	s.faults.garbageN = n
+func (e *endpoint) GarbageNext(n int) {
+	e.faultMu.Lock()
+	defer e.faultMu.Unlock()
+	e.faults.garbageN = n
 }
 
 // SetDown makes every request, while down, lose its connection without an
 // answer, which clients see as a network error.
-func (s *Server) SetDown(down bool) {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	s.faults.down = down
+func (e *endpoint) SetDown(down bool) {
+	e.faultMu.Lock()
+	defer e.faultMu.Unlock()
+	e.faults.down = down
 }

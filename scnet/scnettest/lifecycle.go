@@ -14,13 +14,13 @@ const minLive = 3
 // over 100,000 instances stays cheap and a demo changes at a readable pace.
 const stepMoves = 25
 
-// Step advances some live instances by one status:
+// Step advances some live instances of the region by one status:
 // Waiting→Deploying→Running→Completed, Failed or Terminated (5:3:2). Each
 // live instance moves with probability 1/2, or less when that would move more
 // than about 25; at least one moves when any is live. Choices come from the seeded generator, so the
 // same seed and the same calls give the same outcome. Running instances that
 // stay running get their duration and remainingTime refreshed.
-func (s *Server) Step() {
+func (s *RegionServer) Step() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var live []*entry
@@ -52,7 +52,7 @@ func (s *Server) Step() {
 }
 
 // next picks the status after st. Callers hold mu.
-func (s *Server) next(st scnet.Status) scnet.Status {
+func (s *RegionServer) next(st scnet.Status) scnet.Status {
 	switch st {
 	case scnet.StatusWaiting:
 		return scnet.StatusDeploying
@@ -69,9 +69,9 @@ func (s *Server) next(st scnet.Status) scnet.Status {
 	}
 }
 
-// Spawn creates one new Waiting instance with realistic fields, as a user
+// Spawn creates one new Waiting instance in the region with realistic fields, as a user
 // starting a job would, and returns it.
-func (s *Server) Spawn() Record {
+func (s *RegionServer) Spawn() Record {
 	s.mu.Lock()
 	r := newGenerator(s.rng).record(len(s.data.byID), s.now())
 	r.ID, r.Status, r.CreateTime = "", scnet.StatusWaiting, s.now()
@@ -81,7 +81,7 @@ func (s *Server) Spawn() Record {
 	return s.Add(r)
 }
 
-func (s *Server) liveCount() int {
+func (s *RegionServer) liveCount() int {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	n := 0
@@ -91,6 +91,8 @@ func (s *Server) liveCount() int {
 	return n
 }
 
+// runLifecycle advances every region each tick, each on its own generator,
+// and keeps a few instances live in each.
 func (s *Server) runLifecycle(tick time.Duration) {
 	defer s.wg.Done()
 	t := time.NewTicker(tick)
@@ -100,9 +102,11 @@ func (s *Server) runLifecycle(tick time.Duration) {
 		case <-s.done:
 			return
 		case <-t.C:
-			s.Step()
-			if s.liveCount() < minLive {
-				s.Spawn()
+			for _, rs := range s.regions {
+				rs.Step()
+				if rs.liveCount() < minLive {
+					rs.Spawn()
+				}
 			}
 		}
 	}

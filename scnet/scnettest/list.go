@@ -271,11 +271,11 @@ func (lq *listQuery) page(st *store) (int, []*entry) {
 }
 
 // handleList serves the list endpoint at both of its paths.
-func (s *Server) handleList(w http.ResponseWriter, r *http.Request, body []byte) {
-	if _, ok := s.authorize(w, r, true); !ok {
+func (s *RegionServer) handleList(w http.ResponseWriter, r *http.Request, body []byte) {
+	if !s.authorize(w, r) {
 		return
 	}
-	lq, err := parseListQuery(body, r.URL.Query(), s.cfg.params)
+	lq, err := parseListQuery(body, r.URL.Query(), s.srv.cfg.params)
 	if err != nil {
 		code := CodeInvalidParams
 		if pe := (*paramError)(nil); errors.As(err, &pe) {

@@ -33,6 +33,7 @@ type config struct {
 	centerAISuffix bool
 	suspended      bool
 	unknownAsNull  bool
+	regions        []RegionSpec // nil: one region on the Server's listener
 }
 
 func defaultConfig() config {

@@ -22,29 +22,29 @@ type Request struct {
 // grow without end; past it the oldest half is dropped.
 const maxLogged = 100_000
 
-func (s *Server) record(r *http.Request, body []byte) {
+func (e *endpoint) record(r *http.Request, body []byte) {
 	req := Request{
 		Method:   r.Method,
 		Path:     r.URL.Path,
 		RawQuery: r.URL.RawQuery,
 		Body:     body,
 		Token:    r.Header.Get("token"),
-		At:       s.now(),
+		At:       e.now(),
 	}
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	if len(s.log) >= maxLogged {
-		s.log = slices.Delete(s.log, 0, maxLogged/2)
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
+	if len(e.log) >= maxLogged {
+		e.log = slices.Delete(e.log, 0, maxLogged/2)
 	}
-	s.log = append(s.log, req)
+	e.log = append(e.log, req)
 }
 
 // Requests returns every request received since start or ResetRequests, in
 // arrival order (only the latest 50,000 to 100,000 once over 100,000).
-func (s *Server) Requests() []Request {
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	out := slices.Clone(s.log)
+func (e *endpoint) Requests() []Request {
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
+	out := slices.Clone(e.log)
 	for i := range out {
 		out[i].Body = slices.Clone(out[i].Body)
 	}
@@ -53,11 +53,11 @@ func (s *Server) Requests() []Request {
 
 // RequestCount counts requests whose path starts with pathPrefix; "" counts
 // all.
-func (s *Server) RequestCount(pathPrefix string) int {
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
+func (e *endpoint) RequestCount(pathPrefix string) int {
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
 	n := 0
-	for _, r := range s.log {
+	for _, r := range e.log {
 		if strings.HasPrefix(r.Path, pathPrefix) {
 			n++
 		}
@@ -66,8 +66,8 @@ func (s *Server) RequestCount(pathPrefix string) int {
 }
 
 // ResetRequests forgets every logged request.
-func (s *Server) ResetRequests() {
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	s.log = nil
+func (e *endpoint) ResetRequests() {
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
+	e.log = nil
 }

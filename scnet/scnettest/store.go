@@ -64,7 +64,7 @@ func keysOf(r *Record) [4]indexKey {
 
 // store keeps every record in slices sorted by createTime (then id), one per
 // index key, so a page filtered by status and task type is a slice of a
-// slice rather than a scan. Callers hold Server.mu.
+// slice rather than a scan. Callers hold RegionServer.mu.
 type store struct {
 	byID    map[string]*entry
 	index   map[indexKey][]*entry

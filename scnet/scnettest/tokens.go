@@ -69,23 +69,27 @@ func (s *Server) issue(user, clusterID string) string {
 	return tok
 }
 
-// Token returns a currently valid region token (cluster 11250) for the
-// configured user, issuing a new one when the last one expired.
-func (s *Server) Token() string { return s.TokenFor(KunshanClusterID) }
+// Token returns a currently valid token of the first region (cluster 11250
+// unless WithRegions says otherwise) for the configured user, issuing a new
+// one when the last one expired.
+func (s *Server) Token() string { return s.TokenFor(s.primary.id) }
 
 // TokenFor returns a currently valid token for a cluster id; "0" gives the
-// platform token, which container APIs refuse.
+// platform token, which container APIs refuse. A served region's token is
+// kept and handed out again while valid; other clusters get a new one each
+// time.
 func (s *Server) TokenFor(clusterID string) string {
 	s.tokMu.Lock()
 	defer s.tokMu.Unlock()
-	if clusterID == KunshanClusterID && s.current != "" {
-		if t := s.tokens[s.current]; t != nil && !t.revoked && s.now().Before(t.expire) {
-			return s.current
+	keep := s.regionByID(clusterID) != nil
+	if cur := s.current[clusterID]; keep && cur != "" {
+		if t := s.tokens[cur]; t != nil && !t.revoked && s.now().Before(t.expire) {
+			return cur
 		}
 	}
 	tok := s.issue(s.cfg.creds.User, clusterID)
-	if clusterID == KunshanClusterID {
-		s.current = tok
+	if keep {
+		s.current[clusterID] = tok
 	}
 	return tok
 }
@@ -132,12 +136,27 @@ type tokenEntry struct {
 	Token       *string `json:"token"`
 }
 
+// loginClusters lists what the login endpoints answer: the three fixed
+// clusters with one region, else the platform cluster and every region.
+func (s *Server) loginClusters() []cluster {
+	if !s.multi {
+		return clusters()
+	}
+	out := []cluster{{PlatformClusterID, clusterName(PlatformClusterID)}}
+	for _, rs := range s.regions {
+		out = append(out, cluster{rs.id, rs.name})
+	}
+	return out
+}
+
 func (s *Server) writeTokens(w http.ResponseWriter) {
 	s.tokMu.Lock()
 	var out []tokenEntry
-	for _, c := range clusters() {
+	for _, c := range s.loginClusters() {
 		e := tokenEntry{ClusterName: c.name, ClusterID: c.id}
-		if !s.cfg.suspended || c.id == PlatformClusterID {
+		rs := s.regionByID(c.id)
+		suspended := s.cfg.suspended || (rs != nil && rs.suspended)
+		if !suspended || c.id == PlatformClusterID {
 			tok := s.issue(s.cfg.creds.User, c.id)
 			e.Token = &tok
 		}
@@ -230,8 +249,8 @@ func (s *Server) handleTokenNext(w http.ResponseWriter, r *http.Request) {
 	}
 	t.revoked = true
 	tok := s.issue(t.user, t.clusterID)
-	if old == s.current {
-		s.current = tok
+	if old == s.current[t.clusterID] {
+		s.current[t.clusterID] = tok
 	}
 	s.tokMu.Unlock()
 	writeOK(w, tok)
@@ -243,16 +262,26 @@ type centerURL struct {
 	URL     string `json:"url"`
 }
 
-// handleCenter serves GET /ac/openapi/v2/center for the token's region. The
-// disabled first aiUrls entry makes a client prove it checks enable.
+// handleCenter serves GET /ac/openapi/v2/center for the token's region: its
+// id, name and AI base URL. A token of a cluster the Server does not serve
+// as a region (the platform token, or 11276 with one region) is pointed at
+// the first region. The disabled first aiUrls entry makes a client prove it
+// checks enable.
 func (s *Server) handleCenter(w http.ResponseWriter, r *http.Request) {
 	info, ok := s.authorize(w, r, false)
 	if !ok {
 		return
 	}
-	ai := s.URL()
+	name := clusterName(info.clusterID)
+	rs := s.regionByID(info.clusterID)
+	if rs != nil {
+		name = rs.name
+	} else {
+		rs = s.primary
+	}
+	ai := rs.URL()
 	if s.cfg.centerAISuffix {
-		ai = s.AIBaseURL()
+		ai = rs.AIBaseURL()
 	}
 	writeOK(w, struct {
 		ID        string      `json:"id"`
@@ -262,12 +291,12 @@ func (s *Server) handleCenter(w http.ResponseWriter, r *http.Request) {
 		EFileURLs []centerURL `json:"efileUrls"`
 	}{
 		ID:   info.clusterID,
-		Name: clusterName(info.clusterID),
+		Name: name,
 		AIURLs: []centerURL{
 			{Enable: "false", Version: "v1", URL: "http://127.0.0.1:9"},
 			{Enable: "true", Version: "v2", URL: ai},
 		},
-		HPCURLs:   []centerURL{{Enable: "true", Version: "v2", URL: s.URL() + "/hpc"}},
-		EFileURLs: []centerURL{{Enable: "true", Version: "v2", URL: s.URL() + "/efile"}},
+		HPCURLs:   []centerURL{{Enable: "true", Version: "v2", URL: rs.URL() + "/hpc"}},
+		EFileURLs: []centerURL{{Enable: "true", Version: "v2", URL: rs.URL() + "/efile"}},
 	})
 }
