@@ -107,6 +107,8 @@ func TestNoSecretInErrors(t *testing.T) {
 			}
 			_, err = DiscoverAIBase(context.Background(), nil, "http://"+c.aiBase[len("http://"):len(c.aiBase)-len("/ai")], StaticToken(testToken))
 			assertNoSecret(t, "center", err, testToken)
+			_, _, err = DescribeRegion(context.Background(), nil, "http://"+c.aiBase[len("http://"):len(c.aiBase)-len("/ai")], StaticToken(testToken))
+			assertNoSecret(t, "describe region", err, testToken)
 			if strings.Contains(logs.String(), testToken) {
 				t.Errorf("debug log shows the token: %s", logs.String())
 			}

@@ -90,7 +90,7 @@ const maxRegionText = 64
 // are the server's text: what errors and the Region show is cleaned of
 // secrets like a message.
 func pickRegion(list []loginRegion, want string, secrets []string) (secret.Secret, Region, error) {
-	shown := func(s string) string { return printable(cleanMsg(s, secrets...), maxRegionText) }
+	shown := func(s string) string { return serverText(s, secrets...) }
 	var regions []loginRegion
 	var names []string
 	for _, r := range list {
