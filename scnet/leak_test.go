@@ -283,7 +283,6 @@ func TestNoSecretInLoginErrors(t *testing.T) {
 				assertNoSecret(t, "login", err, secrets...)
 				labels.assertClean(t, secrets...)
 				// Renewal failure falls back to login, which fails too.
-				c.set(secret.Secret(oldTok), Region{})
 				c.cfg.RenewBefore = time.Hour
 				_, err = c.renew(context.Background(), secret.Secret(oldTok))
 				assertNoSecret(t, "renew", err, testSK, testPasswd, oldTok, regionToken)
