@@ -503,3 +503,35 @@ func TestSameOriginRedirectFollowed(t *testing.T) {
 		t.Errorf("ListInstances = %v, %v after %d requests at the new path; want 1 instance from it", p, err, moved.Load())
 	}
 }
+
+// TestNoSecretInRegionsErrors: selecting regions never quotes a token, not
+// even one pasted into the cluster setting, and a region's source prints
+// none.
+func TestNoSecretInRegionsErrors(t *testing.T) {
+	const regionToken = "REGION-TOKEN-CANARY-3c1d"
+	jwtTok := jwt(map[string]any{"expireTime": time.Now().Add(time.Hour).UnixMilli()})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"code": "0", "data": []map[string]any{
+			{"clusterName": "ac", "clusterId": "0", "token": jwtTok},
+			{"clusterName": "Kunshan", "clusterId": "1", "token": regionToken},
+			{"clusterName": "Frozen", "clusterId": "2", "token": nil}}})
+	}))
+	defer srv.Close()
+	for i, cluster := range []string{regionToken, "Kunshan," + regionToken, jwtTok, "Mars", "ac"} {
+		c := newCreds(t, CredentialsConfig{User: testUser, AccessKey: testAK, SecretKey: testSK, Cluster: cluster, AuthBase: srv.URL, ACBase: srv.URL})
+		_, _, err := c.Regions(context.Background())
+		assertNoSecret(t, fmt.Sprint("regions ", i), err, testSK, regionToken, jwtTok, "eyJ")
+		_, err = c.Token(context.Background())
+		assertNoSecret(t, fmt.Sprint("token ", i), err, testSK, regionToken, jwtTok, "eyJ")
+	}
+	c := newCreds(t, CredentialsConfig{User: testUser, AccessKey: testAK, SecretKey: testSK, Cluster: "Frozen", AuthBase: srv.URL, ACBase: srv.URL})
+	_, err := c.Token(context.Background())
+	assertNoSecret(t, "suspended", err, testSK, regionToken, jwtTok)
+	usable, _, err := newCreds(t, CredentialsConfig{User: testUser, AccessKey: testAK, SecretKey: testSK, AuthBase: srv.URL, ACBase: srv.URL}).Regions(context.Background())
+	if err != nil || len(usable) != 1 {
+		t.Fatalf("Regions = %v, %v", usable, err)
+	}
+	if s := fmt.Sprintf("%v %+v %#v", usable, usable[0], usable[0].Tokens); strings.Contains(s, regionToken) {
+		t.Errorf("printing a region shows its token: %s", s)
+	}
+}
