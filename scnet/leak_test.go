@@ -96,6 +96,8 @@ func TestNoSecretInErrors(t *testing.T) {
 			handler := func(w http.ResponseWriter, r *http.Request) { h(w, r.Header.Get("token")) }
 			mux.HandleFunc(listPath, handler)
 			mux.HandleFunc("/ai/openapi/v2/instance-service/x/detail", handler)
+			mux.HandleFunc("/ac/openapi/v2/center", handler)
+			mux.HandleFunc("/ac/openapi/v2/user", handler)
 			_, err := c.ListInstances(context.Background(), ListOptions{})
 			assertNoSecret(t, "list", err, testToken)
 			_, err = c.Instance(context.Background(), "x")
@@ -109,6 +111,8 @@ func TestNoSecretInErrors(t *testing.T) {
 			assertNoSecret(t, "center", err, testToken)
 			_, _, err = DescribeRegion(context.Background(), nil, "http://"+c.aiBase[len("http://"):len(c.aiBase)-len("/ai")], StaticToken(testToken))
 			assertNoSecret(t, "describe region", err, testToken)
+			_, err = DescribeAccount(context.Background(), nil, "http://"+c.aiBase[len("http://"):len(c.aiBase)-len("/ai")], StaticToken(testToken))
+			assertNoSecret(t, "describe account", err, testToken)
 			if strings.Contains(logs.String(), testToken) {
 				t.Errorf("debug log shows the token: %s", logs.String())
 			}
