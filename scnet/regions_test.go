@@ -308,3 +308,33 @@ func TestRegionSourcePrintsNoToken(t *testing.T) {
 		t.Errorf("printing the regions shows a token: %s", s)
 	}
 }
+
+// TestRegionsConcurrentFirstUseLogsInOnce: callers of Regions and of the
+// regions' sources that arrive together share the first login.
+func TestRegionsConcurrentFirstUseLogsInOnce(t *testing.T) {
+	a := newAuthServer(t)
+	threeRegions(a)
+	a.loginGate = make(chan struct{})
+	c := newCreds(t, a.akskConfig())
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			usable, _, err := c.Regions(context.Background())
+			if err != nil || len(usable) != 2 {
+				t.Errorf("Regions = %v, %v", usable, err)
+				return
+			}
+			for _, r := range usable {
+				if tok, err := r.Tokens.Token(context.Background()); err != nil || !strings.HasSuffix(tok, "-tok-1") {
+					t.Errorf("%s: Token = %q, %v", r.Name, tok, err)
+				}
+			}
+		})
+	}
+	time.Sleep(20 * time.Millisecond) // let the callers pile up behind the login
+	close(a.loginGate)
+	wg.Wait()
+	if a.logins.Load() != 1 {
+		t.Errorf("logins = %d, want 1", a.logins.Load())
+	}
+}
