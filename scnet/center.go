@@ -17,70 +17,114 @@ import (
 // are not followed. A rejected token is invalidated and, when the source
 // can renew it, the request tried once more with a fresh one.
 func DiscoverAIBase(ctx context.Context, hc *http.Client, acBase string, ts TokenSource) (string, error) {
-	if ts == nil {
-		return "", errors.New("discover scnet ai base: nil token source")
+	c, err := askCenter(ctx, hc, acBase, ts)
+	if err != nil {
+		return "", fmt.Errorf("discover scnet ai base: %w", err)
 	}
+	return c.aiBase, nil
+}
+
+// DescribeRegion asks the center endpoint, as DiscoverAIBase does, which
+// region the token belongs to: its id and name as SCNet gives them (id and
+// name of the center entry), and its AI base URL. It is how a SCNET_TOKEN
+// list finds its regions: one call per token. Region.ID is "" when the
+// center entry carries no id; the caller decides what to key the region by
+// then. Name and ID are cleaned of secrets and control characters and
+// bounded, like every server text the client keeps.
+func DescribeRegion(ctx context.Context, hc *http.Client, acBase string, ts TokenSource) (Region, string, error) {
+	c, err := askCenter(ctx, hc, acBase, ts)
+	if err != nil {
+		return Region{}, "", fmt.Errorf("describe scnet region: %w", err)
+	}
+	return c.region, c.aiBase, nil
+}
+
+// acTransport is a transport for the account endpoints under acBase
+// (center, user), with acBase defaulted and trimmed.
+func acTransport(hc *http.Client, acBase string) (*transport, string) {
 	tr := newTransport()
 	tr.useHTTPClient(hc)
 	if acBase == "" {
 		acBase = DefaultACBase
 	}
-	acBase = strings.TrimRight(acBase, "/")
-	var (
-		base string
-		tok  string
-		err  error
-	)
+	return tr, strings.TrimRight(acBase, "/")
+}
+
+// withToken runs call with a token from ts and, when SCNet rejects it and
+// the source can bring another, once more with a fresh one.
+func withToken(ctx context.Context, ts TokenSource, call func(tok string) error) error {
+	if ts == nil {
+		return errors.New("nil token source")
+	}
+	var err error
 	for try := 0; try < 2; try++ {
+		var tok string
 		tok, err = ts.Token(ctx)
 		if err != nil {
-			return "", fmt.Errorf("discover scnet ai base: %w", &TokenError{Err: err})
+			return &TokenError{Err: err}
 		}
-		base, err = center(ctx, tr, acBase, tok)
+		err = call(tok)
 		if !IsAuthError(err) || !ts.Invalidate(tok) {
 			break
 		}
 	}
-	if err != nil {
-		return "", fmt.Errorf("discover scnet ai base: %w", err)
-	}
-	return base, nil
+	return err
 }
 
-func center(ctx context.Context, tr *transport, acBase, tok string) (string, error) {
-	req, err := tr.newRequest("center", http.MethodGet, acBase+"/ac/openapi/v2/center", nil, map[string]string{"token": tok})
-	if err != nil {
-		return "", err
-	}
-	var base string
-	err = tr.do(ctx, "center", req, []string{tok}, func(body []byte) error {
-		base, err = decodeCenter(body, tok)
+func askCenter(ctx context.Context, hc *http.Client, acBase string, ts TokenSource) (centerResult, error) {
+	tr, acBase := acTransport(hc, acBase)
+	var res centerResult
+	err := withToken(ctx, ts, func(tok string) error {
+		var err error
+		res, err = center(ctx, tr, acBase, tok)
 		return err
 	})
-	return base, err
+	return res, err
 }
 
-// centerInfo is the part of a region's center entry the bot needs.
+func center(ctx context.Context, tr *transport, acBase, tok string) (centerResult, error) {
+	req, err := tr.newRequest("center", http.MethodGet, acBase+"/ac/openapi/v2/center", nil, map[string]string{"token": tok})
+	if err != nil {
+		return centerResult{}, err
+	}
+	var res centerResult
+	err = tr.do(ctx, "center", req, []string{tok}, func(body []byte) error {
+		res, err = decodeCenter(body, tok)
+		return err
+	})
+	return res, err
+}
+
+// centerInfo is the part of a region's center entry the bot needs. The id
+// has been seen as a string; a number is read as well.
 type centerInfo struct {
-	Name   string `json:"name"`
+	ID     json.RawMessage `json:"id"`
+	Name   string          `json:"name"`
 	AIURLs []struct {
 		Enable FlexBool `json:"enable"`
 		URL    string   `json:"url"`
 	} `json:"aiUrls"`
 }
 
-// decodeCenter picks the first enabled AI URL. data is documented as an
-// array but served as an object; both are read.
-func decodeCenter(body []byte, tok string) (string, error) {
+// centerResult is what the center endpoint says about a token's region.
+type centerResult struct {
+	region Region
+	aiBase string
+}
+
+// decodeCenter picks the first entry with an enabled AI URL, and that
+// entry's id and name. data is documented as an array but served as an
+// object; both are read.
+func decodeCenter(body []byte, tok string) (centerResult, error) {
 	var r struct {
 		envelope
 		Data json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal(body, &r); err != nil {
-		return "", checkOnly("center", body, err, []string{tok})
+		return centerResult{}, checkOnly("center", body, err, []string{tok})
 	}
 	if err := r.check("center", body, []string{tok}); err != nil {
-		return "", err
+		return centerResult{}, err
 	}
 	var infos []centerInfo
 	data := bytes.TrimSpace(r.Data)
@@ -93,14 +137,25 @@ func decodeCenter(body []byte, tok string) (string, error) {
 		infos = append(infos, one)
 	}
 	if err != nil {
-		return "", &DecodeError{Endpoint: "center", Excerpt: excerpt(body, tok), Err: err}
+		return centerResult{}, &DecodeError{Endpoint: "center", Excerpt: excerpt(body, tok), Err: err}
 	}
 	for _, in := range infos {
 		for _, u := range in.AIURLs {
 			if bool(u.Enable) && strings.TrimSpace(u.URL) != "" {
-				return NormalizeAIBase(u.URL)
+				base, err := NormalizeAIBase(u.URL)
+				if err != nil {
+					return centerResult{}, err
+				}
+				return centerResult{region: Region{ID: serverText(rawText(in.ID), tok), Name: serverText(in.Name, tok)}, aiBase: base}, nil
 			}
 		}
 	}
-	return "", errors.New("center lists no enabled AI URL for this region")
+	return centerResult{}, errors.New("center lists no enabled AI URL for this region")
+}
+
+// serverText cleans a region name or id from a response the way a message
+// is cleaned (secrets and JWTs removed, control characters dropped) and
+// bounds it: names are shown to people and ids key the watcher's state.
+func serverText(s string, secrets ...string) string {
+	return printable(cleanMsg(s, secrets...), maxRegionText)
 }

@@ -35,8 +35,9 @@ type CredentialsConfig struct {
 	SecretKey secret.Secret
 	Password  secret.Secret
 	OrgID     string
-	// Cluster picks the region by name or id (SCNET_CLUSTER). It may be
-	// empty when the account has exactly one region.
+	// Cluster selects the regions (SCNET_CLUSTER): empty or "all" for
+	// every region of the account, or a comma list of names or ids. Token
+	// wants it to select exactly one; Regions takes any.
 	Cluster string
 	// AuthBase is where AK/SK login goes; default DefaultAuthBase.
 	AuthBase string
@@ -60,10 +61,16 @@ type Region struct {
 	ID   string
 }
 
-// Credentials is a TokenSource that logs in to SCNet, keeps the region's
-// token, renews it before the expiry written in it, and logs in again when
-// renewal fails or SCNet rejects the token. Concurrent Token calls share
-// one login.
+// Credentials logs in to SCNet once for every region of the account: a
+// login answers with one token per region. Regions hands out each selected
+// region's own TokenSource, which renews that region's token before the
+// expiry written in it and, when renewal fails or SCNet rejects the token,
+// logs in again. One login refreshes every region's token, and concurrent
+// callers share it.
+//
+// Credentials is itself a TokenSource for the one region the
+// configuration selects (the setup before scnetbot watched every region):
+// Token fails when the selection holds several.
 type Credentials struct {
 	cfg  CredentialsConfig
 	akSK bool
@@ -71,16 +78,22 @@ type Credentials struct {
 	// lock serialises logins; a channel so that waiting respects ctx.
 	lock chan struct{}
 
-	mu     sync.Mutex
-	token  secret.Secret
-	exp    time.Time
-	hasExp bool
-	region Region
+	mu sync.Mutex
+	// logins counts the logins that succeeded, so a caller that waited for
+	// the lock can tell that another one logged in meanwhile.
+	logins int
+	// listed is the last login's answer, in its order.
+	listed []regionEntry
+	// sources holds one source per region id, kept across logins so that
+	// callers keep their source while its token changes.
+	sources map[string]*RegionSource
+	// single is the source Token uses, once chosen.
+	single *RegionSource
 }
 
 // NewCredentials checks cfg and returns a source that logs in on first use.
 func NewCredentials(cfg CredentialsConfig) (*Credentials, error) {
-	c := &Credentials{cfg: cfg, lock: make(chan struct{}, 1)}
+	c := &Credentials{cfg: cfg, lock: make(chan struct{}, 1), sources: map[string]*RegionSource{}}
 	switch {
 	case cfg.User != "" && cfg.AccessKey != "" && cfg.SecretKey != "":
 		c.akSK = true
@@ -112,42 +125,246 @@ func NewCredentials(cfg CredentialsConfig) (*Credentials, error) {
 	return c, nil
 }
 
-// Token implements TokenSource: the cached token while it is fresh,
-// otherwise a renewed one, otherwise a new login.
-func (c *Credentials) Token(ctx context.Context) (string, error) {
-	if tok, ok := c.fresh(); ok {
-		return tok, nil
+// RegionToken is one usable region of the account and its own token
+// source.
+type RegionToken struct {
+	Region
+	Tokens *RegionSource
+}
+
+// Regions logs in if no login has succeeded yet and returns the regions
+// the configuration selects (CredentialsConfig.Cluster): with Cluster empty
+// or "all", every region whose token is not null except the platform entry
+// (clusterId "0", clusterName "ac"), in the login's order; with a comma
+// list of names (any case) or ids, just those, in the list's order. A
+// selected region whose token SCNet sent as null (the account is suspended
+// there) is returned in suspended, not as an error. A name that is not the
+// account's is an error naming the regions there are. Repeated calls
+// return the same source for a region.
+//
+// For every usable region the caller builds a client with that region's
+// token source; see the package example.
+func (c *Credentials) Regions(ctx context.Context) (usable []RegionToken, suspended []Region, err error) {
+	if _, err := c.loginAfter(ctx, 0); err != nil {
+		return nil, nil, err
+	}
+	c.mu.Lock()
+	listed := c.listed
+	c.mu.Unlock()
+	picked, suspended, err := selectRegions(listed, c.cfg.Cluster)
+	if err != nil {
+		return nil, nil, fmt.Errorf("scnet regions: %w", err)
+	}
+	for _, e := range picked {
+		usable = append(usable, RegionToken{Region: e.region, Tokens: c.source(e.region)})
+	}
+	return usable, suspended, nil
+}
+
+// source returns the one source of region r, made on first use.
+func (c *Credentials) source(r Region) *RegionSource {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sourceLocked(r)
+}
+
+func (c *Credentials) sourceLocked(r Region) *RegionSource {
+	s, ok := c.sources[r.ID]
+	if !ok {
+		s = &RegionSource{c: c, region: r, lock: make(chan struct{}, 1)}
+		for _, e := range c.listed {
+			if e.region.ID == r.ID {
+				s.setLocked(e.token)
+				break
+			}
+		}
+		c.sources[r.ID] = s
+	}
+	return s
+}
+
+// loginAfter logs in unless more than seen logins have already succeeded:
+// callers that found a token missing or rejected at the same time share
+// one login. It reports whether this call logged in.
+func (c *Credentials) loginAfter(ctx context.Context, seen int) (bool, error) {
+	c.mu.Lock()
+	done := c.logins > seen
+	c.mu.Unlock()
+	if done {
+		return false, nil
 	}
 	select {
 	case c.lock <- struct{}{}:
 	case <-ctx.Done():
-		return "", ctx.Err()
+		return false, ctx.Err()
 	}
 	defer func() { <-c.lock }()
-	// Another caller may have logged in while this one waited.
-	if tok, ok := c.fresh(); ok {
-		return tok, nil
+	c.mu.Lock()
+	done = c.logins > seen
+	c.mu.Unlock()
+	if done {
+		return false, nil
+	}
+	list, err := c.login(ctx)
+	if err != nil {
+		return false, err
 	}
 	c.mu.Lock()
-	old, exp, hasExp := c.token, c.exp, c.hasExp
+	defer c.mu.Unlock()
+	c.logins++
+	c.listed = list
+	// One login brings every region a fresh token; a region that is gone
+	// or suspended now has none.
+	for id, s := range c.sources {
+		var tok secret.Secret
+		for _, e := range list {
+			if e.region.ID == id {
+				tok = e.token
+				break
+			}
+		}
+		s.setLocked(tok)
+	}
+	return true, nil
+}
+
+// pick returns the source Token uses: the configuration's one selected
+// region. When this call logged in, it also returns the login's token,
+// which is the answer however soon it expires.
+func (c *Credentials) pick(ctx context.Context) (*RegionSource, secret.Secret, error) {
+	c.mu.Lock()
+	s := c.single
+	c.mu.Unlock()
+	if s != nil {
+		return s, "", nil
+	}
+	did, err := c.loginAfter(ctx, 0)
+	if err != nil {
+		return nil, "", err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tok, r, err := pickOne(c.listed, c.cfg.Cluster)
+	if err != nil {
+		return nil, "", fmt.Errorf("scnet login (%s) as %q: %w", c.mode(), c.cfg.User, err)
+	}
+	c.single = c.sourceLocked(r)
+	if !did {
+		tok = ""
+	}
+	return c.single, tok, nil
+}
+
+// Token implements TokenSource for the one selected region: the cached
+// token while it is fresh, otherwise a renewed one, otherwise a new login.
+func (c *Credentials) Token(ctx context.Context) (string, error) {
+	s, tok, err := c.pick(ctx)
+	if err != nil {
+		return "", err
+	}
+	if tok != "" {
+		return tok.Reveal(), nil
+	}
+	return s.Token(ctx)
+}
+
+// Invalidate implements TokenSource for the one selected region; see
+// (*RegionSource).Invalidate.
+func (c *Credentials) Invalidate(token string) bool {
+	c.mu.Lock()
+	s := c.single
+	c.mu.Unlock()
+	if s == nil {
+		return true
+	}
+	return s.Invalidate(token)
+}
+
+// ExpiresAt returns the selected region's token expiry, if there is a
+// token and its JWT payload carries one.
+func (c *Credentials) ExpiresAt() (time.Time, bool) {
+	c.mu.Lock()
+	s := c.single
+	c.mu.Unlock()
+	if s == nil {
+		return time.Time{}, false
+	}
+	return s.ExpiresAt()
+}
+
+// Region returns the region Token uses (zero before the first Token call).
+func (c *Credentials) Region() Region {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.single == nil {
+		return Region{}
+	}
+	return c.single.region
+}
+
+// RegionSource is the TokenSource of one region of a Credentials login.
+// Its token is renewed (tokens/next) before the expiry written in it; when
+// renewal fails or SCNet rejects the token, the account logs in again,
+// once for all regions.
+type RegionSource struct {
+	c      *Credentials
+	region Region
+	// lock serialises this region's renewals; a channel so that waiting
+	// respects ctx. It is taken before Credentials.lock, never after.
+	lock chan struct{}
+
+	// Guarded by c.mu.
+	token  secret.Secret
+	exp    time.Time
+	hasExp bool
+}
+
+// Region returns the region the source belongs to.
+func (s *RegionSource) Region() Region { return s.region }
+
+// Token implements TokenSource: the cached token while it is fresh,
+// otherwise a renewed one, otherwise the one a new login brings.
+func (s *RegionSource) Token(ctx context.Context) (string, error) {
+	if tok, ok := s.fresh(); ok {
+		return tok, nil
+	}
+	select {
+	case s.lock <- struct{}{}:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { <-s.lock }()
+	// Another caller may have renewed or logged in while this one waited.
+	if tok, ok := s.fresh(); ok {
+		return tok, nil
+	}
+	c := s.c
+	c.mu.Lock()
+	old, exp, hasExp, seen := s.token, s.exp, s.hasExp, c.logins
 	c.mu.Unlock()
 
 	if old != "" && hasExp && time.Now().Before(exp.Add(renewWindow)) {
 		if tok, err := c.renew(ctx, old); err == nil {
-			c.set(tok, c.Region())
+			c.mu.Lock()
+			s.setLocked(tok)
+			c.mu.Unlock()
 			return tok.Reveal(), nil
 		}
 		// Renewal is an optimisation; a fresh login is the fallback.
 	}
-	tok, region, err := c.login(ctx)
-	if err != nil {
+	if _, err := c.loginAfter(ctx, seen); err != nil {
 		if old != "" && hasExp && time.Now().Before(exp) {
 			// Still valid for a while: better than nothing until the next try.
 			return old.Reveal(), nil
 		}
 		return "", err
 	}
-	c.set(tok, region)
+	c.mu.Lock()
+	tok := s.token
+	c.mu.Unlock()
+	if tok == "" {
+		return "", fmt.Errorf("scnet login (%s) as %q: region %q returned no token: the account may be suspended or lack access to it", c.mode(), c.cfg.User, s.region.Name)
+	}
 	return tok.Reveal(), nil
 }
 
@@ -155,50 +372,55 @@ func (c *Credentials) Token(ctx context.Context) (string, error) {
 // next Token call logs in again rather than renewing it. It reports true:
 // a login can always bring a different token (or, when another caller has
 // already replaced the rejected one, that one is different).
-func (c *Credentials) Invalidate(token string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if token != "" && c.token.Reveal() == token {
-		c.token, c.hasExp = "", false
+func (s *RegionSource) Invalidate(token string) bool {
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	if token != "" && s.token.Reveal() == token {
+		s.token, s.hasExp = "", false
 	}
 	return true
 }
 
 // ExpiresAt returns the current token's expiry, if there is a token and
 // its JWT payload carries one.
-func (c *Credentials) ExpiresAt() (time.Time, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token == "" {
+func (s *RegionSource) ExpiresAt() (time.Time, bool) {
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	if s.token == "" {
 		return time.Time{}, false
 	}
-	return c.exp, c.hasExp
+	return s.exp, s.hasExp
 }
 
-// Region returns the region the last login picked (zero before the first).
-func (c *Credentials) Region() Region {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.region
+// Format implements fmt.Formatter: fmt cannot see the Secret methods of
+// unexported fields, so the source prints only what is safe.
+func (s *RegionSource) Format(f fmt.State, _ rune) {
+	_, _ = fmt.Fprintf(f, "scnet.RegionSource(%q, id %q, ***)", s.region.Name, s.region.ID)
 }
 
-func (c *Credentials) fresh() (string, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.token == "" {
+func (s *RegionSource) fresh() (string, bool) {
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	if s.token == "" {
 		return "", false
 	}
-	if c.hasExp && !time.Now().Before(c.exp.Add(-c.cfg.RenewBefore)) {
+	if s.hasExp && !time.Now().Before(s.exp.Add(-s.c.cfg.RenewBefore)) {
 		return "", false
 	}
-	return c.token.Reveal(), true
+	return s.token.Reveal(), true
 }
 
-func (c *Credentials) set(tok secret.Secret, r Region) {
+// setLocked keeps tok ("" for none) and its expiry; c.mu must be held.
+func (s *RegionSource) setLocked(tok secret.Secret) {
 	exp, ok := jwtExpiry(tok.Reveal())
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.token, c.exp, c.hasExp, c.region = tok, exp, ok, r
+	s.token, s.exp, s.hasExp = tok, exp, ok && tok != ""
+}
+
+func (c *Credentials) mode() string {
+	if c.akSK {
+		return "ak/sk"
+	}
+	return "legacy"
 }
 
 // secrets lists what must never appear in an error from this source.
@@ -256,9 +478,5 @@ func (c *Credentials) renew(ctx context.Context, old secret.Secret) (secret.Secr
 // Format implements fmt.Formatter: fmt cannot see the Secret methods of
 // unexported fields, so the source prints only what is safe.
 func (c *Credentials) Format(f fmt.State, _ rune) {
-	mode := "legacy"
-	if c.akSK {
-		mode = "ak/sk"
-	}
-	_, _ = fmt.Fprintf(f, "scnet.Credentials(%s, user %q, cluster %q, ***)", mode, c.cfg.User, c.cfg.Cluster)
+	_, _ = fmt.Fprintf(f, "scnet.Credentials(%s, user %q, cluster %q, ***)", c.mode(), c.cfg.User, c.cfg.Cluster)
 }

@@ -211,3 +211,12 @@ func IsAuthError(err error) bool {
 	}
 	return ae.Code == CodePermissionDenied || ae.HTTPStatus == http.StatusUnauthorized || ae.HTTPStatus == http.StatusForbidden
 }
+
+// IsFrozen reports whether err means the SCNet account is frozen: code
+// 10007 on any call, login included. Unlike a rejected token, logging in
+// again does not help; the account owner must act, so a watcher should say
+// so about the account rather than about one region or instance.
+func IsFrozen(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == CodeUserFrozen
+}

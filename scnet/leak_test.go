@@ -96,6 +96,8 @@ func TestNoSecretInErrors(t *testing.T) {
 			handler := func(w http.ResponseWriter, r *http.Request) { h(w, r.Header.Get("token")) }
 			mux.HandleFunc(listPath, handler)
 			mux.HandleFunc("/ai/openapi/v2/instance-service/x/detail", handler)
+			mux.HandleFunc("/ac/openapi/v2/center", handler)
+			mux.HandleFunc("/ac/openapi/v2/user", handler)
 			_, err := c.ListInstances(context.Background(), ListOptions{})
 			assertNoSecret(t, "list", err, testToken)
 			_, err = c.Instance(context.Background(), "x")
@@ -107,6 +109,10 @@ func TestNoSecretInErrors(t *testing.T) {
 			}
 			_, err = DiscoverAIBase(context.Background(), nil, "http://"+c.aiBase[len("http://"):len(c.aiBase)-len("/ai")], StaticToken(testToken))
 			assertNoSecret(t, "center", err, testToken)
+			_, _, err = DescribeRegion(context.Background(), nil, "http://"+c.aiBase[len("http://"):len(c.aiBase)-len("/ai")], StaticToken(testToken))
+			assertNoSecret(t, "describe region", err, testToken)
+			_, err = DescribeAccount(context.Background(), nil, "http://"+c.aiBase[len("http://"):len(c.aiBase)-len("/ai")], StaticToken(testToken))
+			assertNoSecret(t, "describe account", err, testToken)
 			if strings.Contains(logs.String(), testToken) {
 				t.Errorf("debug log shows the token: %s", logs.String())
 			}
@@ -281,7 +287,6 @@ func TestNoSecretInLoginErrors(t *testing.T) {
 				assertNoSecret(t, "login", err, secrets...)
 				labels.assertClean(t, secrets...)
 				// Renewal failure falls back to login, which fails too.
-				c.set(secret.Secret(oldTok), Region{})
 				c.cfg.RenewBefore = time.Hour
 				_, err = c.renew(context.Background(), secret.Secret(oldTok))
 				assertNoSecret(t, "renew", err, testSK, testPasswd, oldTok, regionToken)
@@ -500,5 +505,37 @@ func TestSameOriginRedirectFollowed(t *testing.T) {
 	p, err := c.ListInstances(context.Background(), ListOptions{})
 	if err != nil || len(p.Instances) != 1 || moved.Load() != 1 {
 		t.Errorf("ListInstances = %v, %v after %d requests at the new path; want 1 instance from it", p, err, moved.Load())
+	}
+}
+
+// TestNoSecretInRegionsErrors: selecting regions never quotes a token, not
+// even one pasted into the cluster setting, and a region's source prints
+// none.
+func TestNoSecretInRegionsErrors(t *testing.T) {
+	const regionToken = "REGION-TOKEN-CANARY-3c1d"
+	jwtTok := jwt(map[string]any{"expireTime": time.Now().Add(time.Hour).UnixMilli()})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, map[string]any{"code": "0", "data": []map[string]any{
+			{"clusterName": "ac", "clusterId": "0", "token": jwtTok},
+			{"clusterName": "Kunshan", "clusterId": "1", "token": regionToken},
+			{"clusterName": "Frozen", "clusterId": "2", "token": nil}}})
+	}))
+	defer srv.Close()
+	for i, cluster := range []string{regionToken, "Kunshan," + regionToken, jwtTok, "Mars", "ac"} {
+		c := newCreds(t, CredentialsConfig{User: testUser, AccessKey: testAK, SecretKey: testSK, Cluster: cluster, AuthBase: srv.URL, ACBase: srv.URL})
+		_, _, err := c.Regions(context.Background())
+		assertNoSecret(t, fmt.Sprint("regions ", i), err, testSK, regionToken, jwtTok, "eyJ")
+		_, err = c.Token(context.Background())
+		assertNoSecret(t, fmt.Sprint("token ", i), err, testSK, regionToken, jwtTok, "eyJ")
+	}
+	c := newCreds(t, CredentialsConfig{User: testUser, AccessKey: testAK, SecretKey: testSK, Cluster: "Frozen", AuthBase: srv.URL, ACBase: srv.URL})
+	_, err := c.Token(context.Background())
+	assertNoSecret(t, "suspended", err, testSK, regionToken, jwtTok)
+	usable, _, err := newCreds(t, CredentialsConfig{User: testUser, AccessKey: testAK, SecretKey: testSK, AuthBase: srv.URL, ACBase: srv.URL}).Regions(context.Background())
+	if err != nil || len(usable) != 1 {
+		t.Fatalf("Regions = %v, %v", usable, err)
+	}
+	if s := fmt.Sprintf("%v %+v %#v", usable, usable[0], usable[0].Tokens); strings.Contains(s, regionToken) {
+		t.Errorf("printing a region shows its token: %s", s)
 	}
 }

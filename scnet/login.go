@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,14 +16,12 @@ import (
 	"scnetbot/secret"
 )
 
-// login gets the account's per-region tokens and keeps the configured one.
-func (c *Credentials) login(ctx context.Context) (secret.Secret, Region, error) {
-	mode := "legacy"
+// login gets the account's per-region tokens, with names and ids cleaned.
+func (c *Credentials) login(ctx context.Context) ([]regionEntry, error) {
 	var url string
 	var header map[string]string
 	var secrets []string
 	if c.akSK {
-		mode = "ak/sk"
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
 		sig := Sign(c.cfg.User, c.cfg.AccessKey, ts, c.cfg.SecretKey)
 		url = c.cfg.AuthBase + "/api/user/v3/tokens"
@@ -33,8 +32,8 @@ func (c *Credentials) login(ctx context.Context) (secret.Secret, Region, error) 
 		header = map[string]string{"user": c.cfg.User, "password": c.cfg.Password.Reveal(), "orgId": c.cfg.OrgID}
 		secrets = c.secrets()
 	}
-	fail := func(err error) (secret.Secret, Region, error) {
-		return "", Region{}, fmt.Errorf("scnet login (%s) as %q: %w", mode, c.cfg.User, err)
+	fail := func(err error) ([]regionEntry, error) {
+		return nil, fmt.Errorf("scnet login (%s) as %q: %w", c.mode(), c.cfg.User, err)
 	}
 	body, err := c.post(ctx, "login", url, header, secrets)
 	if err != nil {
@@ -46,27 +45,28 @@ func (c *Credentials) login(ctx context.Context) (secret.Secret, Region, error) 
 		// not JWTs, which excerpt would not recognise.
 		return fail(checkOnly("login", body, err, append(secrets, tokensIn(body)...)))
 	}
-	tokens := make([]string, 0, len(r.Data))
-	for _, d := range r.Data {
-		if d.Token != nil {
-			tokens = append(tokens, *d.Token)
-		}
-	}
-	secrets = append(secrets, tokens...)
+	secrets = append(secrets, r.tokens()...)
 	if err := r.check("login", body, secrets); err != nil {
 		return fail(err)
 	}
-	tok, region, err := pickRegion(r.Data, c.cfg.Cluster, secrets)
-	if err != nil {
-		return fail(err)
-	}
-	return tok, region, nil
+	return entries(r.Data, secrets), nil
 }
 
 // loginResponse is both login endpoints' answer: one token per region.
 type loginResponse struct {
 	envelope
 	Data []loginRegion `json:"data"`
+}
+
+// tokens lists every region's token, for scrubbing.
+func (r *loginResponse) tokens() []string {
+	out := make([]string, 0, len(r.Data))
+	for _, d := range r.Data {
+		if d.Token != nil {
+			out = append(out, *d.Token)
+		}
+	}
+	return out
 }
 
 type loginRegion struct {
@@ -84,50 +84,122 @@ func (r loginRegion) isPlatform() bool {
 // maxRegionText bounds a region name or id quoted from a login answer.
 const maxRegionText = 64
 
-// pickRegion chooses the region named or numbered want; with want empty,
-// the account's only region. Ambiguity is an error rather than a guess:
-// watching the wrong region would look like "no instances". Names and ids
-// are the server's text: what errors and the Region show is cleaned of
-// secrets like a message.
-func pickRegion(list []loginRegion, want string, secrets []string) (secret.Secret, Region, error) {
-	shown := func(s string) string { return printable(cleanMsg(s, secrets...), maxRegionText) }
-	var regions []loginRegion
-	var names []string
+// regionEntry is one region of a login's answer: name and id cleaned like
+// a message (they are the server's text, shown in errors and to people),
+// token "" when SCNet sent null.
+type regionEntry struct {
+	region   Region
+	token    secret.Secret
+	platform bool
+}
+
+// entries cleans a login's region list. An id that repeats is the first
+// one's: the id keys the region's source and the watcher's state.
+func entries(list []loginRegion, secrets []string) []regionEntry {
+	out := make([]regionEntry, 0, len(list))
+	seen := map[string]bool{}
 	for _, r := range list {
-		id := rawText(r.ClusterID)
-		if r.isPlatform() {
-			if want != "" && (strings.EqualFold(want, r.ClusterName) || want == id) {
-				return "", Region{}, fmt.Errorf("cluster %q is the platform entry, whose token cannot call container APIs; pick a region", want)
-			}
+		e := regionEntry{
+			region:   Region{Name: serverText(r.ClusterName, secrets...), ID: serverText(rawText(r.ClusterID), secrets...)},
+			platform: r.isPlatform(),
+		}
+		if seen[e.region.ID] {
 			continue
 		}
-		regions = append(regions, r)
-		names = append(names, fmt.Sprintf("%s (id %s)", shown(r.ClusterName), shown(id)))
+		seen[e.region.ID] = true
+		if r.Token != nil {
+			e.token = secret.Secret(*r.Token)
+		}
+		out = append(out, e)
 	}
-	var chosen *loginRegion
-	switch {
-	case want != "":
-		for i := range regions {
-			if strings.EqualFold(want, regions[i].ClusterName) || want == rawText(regions[i].ClusterID) {
-				chosen = &regions[i]
-				break
+	return out
+}
+
+// matches reports whether word (a name in any case, or an id) names e.
+func (e regionEntry) matches(word string) bool {
+	return word == e.region.ID || strings.EqualFold(word, e.region.Name)
+}
+
+// selectRegions applies a cluster setting to a login's regions: "" or
+// "all" is every region but the platform entry, a comma list of names or
+// ids just those. Regions whose token is null are returned as suspended.
+// Naming the platform entry or a region the account lacks is an error that
+// lists the regions there are; the word quoted back is cleaned of the
+// login's tokens, in case one was pasted there.
+func selectRegions(list []regionEntry, want string) (usable []regionEntry, suspended []Region, err error) {
+	var names, tokens []string
+	for _, e := range list {
+		if e.token != "" {
+			tokens = append(tokens, e.token.Reveal())
+		}
+		if !e.platform {
+			names = append(names, fmt.Sprintf("%s (id %s)", e.region.Name, e.region.ID))
+		}
+	}
+	keep := func(e regionEntry) {
+		if e.token == "" {
+			suspended = append(suspended, e.region)
+		} else {
+			usable = append(usable, e)
+		}
+	}
+	want = strings.TrimSpace(want)
+	if want == "" || strings.EqualFold(want, "all") {
+		for _, e := range list {
+			if !e.platform {
+				keep(e)
 			}
 		}
-		if chosen == nil {
-			return "", Region{}, fmt.Errorf("cluster %q not among the account's regions: %s", want, strings.Join(names, ", "))
+		return usable, suspended, nil
+	}
+	taken := map[string]bool{}
+	for _, word := range strings.Split(want, ",") {
+		word = strings.TrimSpace(word)
+		if word == "" {
+			continue
 		}
-	case len(regions) == 1:
-		chosen = &regions[0]
-	case len(regions) == 0:
-		return "", Region{}, errors.New("login returned no region besides the platform entry")
-	default:
+		i := slices.IndexFunc(list, func(e regionEntry) bool { return e.matches(word) })
+		switch {
+		case i < 0:
+			return nil, nil, fmt.Errorf("cluster %q not among the account's regions: %s", serverText(word, tokens...), strings.Join(names, ", "))
+		case list[i].platform:
+			return nil, nil, fmt.Errorf("cluster %q is the platform entry, whose token cannot call container APIs; pick a region", serverText(word, tokens...))
+		case taken[list[i].region.ID]:
+			continue
+		}
+		taken[list[i].region.ID] = true
+		keep(list[i])
+	}
+	return usable, suspended, nil
+}
+
+// pickOne is the selection of the one-region setup: the region want names,
+// or with want empty the account's only usable region. Ambiguity is an
+// error rather than a guess: watching the wrong region would look like "no
+// instances".
+func pickOne(list []regionEntry, want string) (secret.Secret, Region, error) {
+	usable, suspended, err := selectRegions(list, want)
+	if err != nil {
+		return "", Region{}, err
+	}
+	switch {
+	case len(usable) == 1:
+		return usable[0].token, usable[0].region, nil
+	case len(usable) > 1:
+		var names []string
+		for _, e := range usable {
+			names = append(names, fmt.Sprintf("%s (id %s)", e.region.Name, e.region.ID))
+		}
 		return "", Region{}, fmt.Errorf("account has several regions (%s): set the cluster to one of them", strings.Join(names, ", "))
+	case len(suspended) > 0:
+		return "", Region{}, fmt.Errorf("region %q returned no token: the account may be suspended or lack access to it", suspended[0].Name)
 	}
-	region := Region{Name: shown(chosen.ClusterName), ID: shown(rawText(chosen.ClusterID))}
-	if chosen.Token == nil || *chosen.Token == "" {
-		return "", Region{}, fmt.Errorf("region %q returned no token: the account may be suspended or lack access to it", region.Name)
-	}
-	return secret.Secret(*chosen.Token), region, nil
+	return "", Region{}, errors.New("login returned no region besides the platform entry")
+}
+
+// pickRegion is pickOne over a raw login answer.
+func pickRegion(list []loginRegion, want string, secrets []string) (secret.Secret, Region, error) {
+	return pickOne(entries(list, secrets), want)
 }
 
 // Sign computes the AK/SK login signature: hex HMAC-SHA256, keyed with the

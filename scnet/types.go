@@ -1,6 +1,6 @@
 // Package scnet is a client for SCNet's container-instance OpenAPI: listing,
-// paging and describing GPU container instances, with tokens, retries and
-// typed errors in one place.
+// paging and describing GPU container instances, with tokens (one login for
+// every region of the account), retries and typed errors in one place.
 package scnet
 
 import (
