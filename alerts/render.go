@@ -132,7 +132,9 @@ func (r *Renderer) Baseline(live int, statuses []scnet.Status, counts map[scnet.
 }
 
 // Outage implements watcher.Renderer.
-func (r *Renderer) Outage(a state.Alert) (string, json.RawMessage) { return renderOutage(a) }
+func (r *Renderer) Outage(a state.Alert, region string) (string, json.RawMessage) {
+	return renderRegionOutage(a, region)
+}
 
 // OutageLine implements watcher.Renderer.
 func (r *Renderer) OutageLine(since time.Time, cause error) string {
@@ -145,12 +147,20 @@ func (r *Renderer) RecoveredLine(since, now time.Time) string {
 }
 
 // Recovered implements watcher.Renderer.
-func (r *Renderer) Recovered(a state.Alert) (string, json.RawMessage) { return renderRecovered(a) }
+func (r *Renderer) Recovered(a state.Alert, region string) (string, json.RawMessage) {
+	return renderRegionRecovered(a, region)
+}
 
 // TokenWarning implements watcher.Renderer.
-func (r *Renderer) TokenWarning(exp, now time.Time) (string, json.RawMessage) {
-	return renderTokenWarning(exp, now, r.cfg.Location)
+func (r *Renderer) TokenWarning(region string, exp, now time.Time) (string, json.RawMessage) {
+	return renderRegionTokenWarning(region, exp, now, r.cfg.Location)
 }
+
+// Frozen implements watcher.Renderer.
+func (r *Renderer) Frozen(region string) (string, json.RawMessage) { return renderFrozen(region) }
+
+// Suspended implements watcher.Renderer.
+func (r *Renderer) Suspended(region string) (string, json.RawMessage) { return renderSuspended(region) }
 
 // Stamp implements watcher.Renderer: the house stamp in the configured zone.
 func (r *Renderer) Stamp(t time.Time) string { return blockkit.Stamp(t, r.cfg.Location) }
@@ -397,12 +407,32 @@ func outageLine(since time.Time, cause error, loc *time.Location) string {
 
 // renderOutage renders the "SCNet unreachable" notice (and its update once
 // resolved).
-func renderOutage(a state.Alert) (string, json.RawMessage) {
-	title := ":warning: *SCNet unreachable.* No instance alerts can be raised until it answers again; changes meanwhile are alerted once it does."
-	if !a.Closed.IsZero() {
-		title = ":white_check_mark: *SCNet was unreachable* and answers again."
+func renderOutage(a state.Alert) (string, json.RawMessage) { return renderRegionOutage(a, "") }
+
+// inRegion is " in <region>", escaped for mrkdwn, or "" when the region is not
+// known: the one-region messages stay as they were.
+func inRegion(region string) string {
+	if region == "" {
+		return ""
 	}
-	text := blockkit.Truncate("SCNet unreachable", blockkit.MaxMessageText)
+	return " in " + blockkit.EscapeTruncate(region, maxNameChars)
+}
+
+// inPlain is inRegion for plain text (a notification's text).
+func inPlain(region string) string {
+	if region == "" {
+		return ""
+	}
+	return " in " + blockkit.Truncate(region, maxNameChars)
+}
+
+// renderRegionOutage is renderOutage naming the region.
+func renderRegionOutage(a state.Alert, region string) (string, json.RawMessage) {
+	title := ":warning: *SCNet unreachable" + inRegion(region) + ".* No instance alerts" + inRegion(region) + " can be raised until it answers again; changes meanwhile are alerted once it does."
+	if !a.Closed.IsZero() {
+		title = ":white_check_mark: *SCNet was unreachable" + inRegion(region) + "* and answers again."
+	}
+	text := blockkit.Truncate("SCNet unreachable"+inPlain(region), blockkit.MaxMessageText)
 	return text, encodeBlocks(
 		slack.NewSectionBlock(mrkdwn(title), nil, nil),
 		slack.NewContextBlock("alert.status", mrkdwn(blockkit.EscapeTruncate(a.StatusLine, 1000))),
@@ -410,17 +440,42 @@ func renderOutage(a state.Alert) (string, json.RawMessage) {
 }
 
 // renderRecovered is the reply in the outage notice's thread.
-func renderRecovered(a state.Alert) (string, json.RawMessage) {
-	text := "SCNet answers again. " + a.StatusLine + "."
+func renderRecovered(a state.Alert) (string, json.RawMessage) { return renderRegionRecovered(a, "") }
+
+// renderRegionRecovered is renderRecovered naming the region.
+func renderRegionRecovered(a state.Alert, region string) (string, json.RawMessage) {
+	text := "SCNet answers again" + inPlain(region) + ". " + a.StatusLine + "."
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":white_check_mark: "+blockkit.Escape(text)), nil, nil))
+}
+
+// renderFrozen warns that SCNet refuses the account as frozen in a region.
+func renderFrozen(region string) (string, json.RawMessage) {
+	text := "SCNet says the account is frozen" + inPlain(region) + " (code 10007): no instance there is watched, and instances may stop for lack of funds. Pay the arrears or ask SCNet support."
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":no_entry: *Account frozen"+inRegion(region)+".* "+
+		"SCNet refuses the account (code 10007): no instance there is watched, and instances may stop for lack of funds. Pay the arrears or ask SCNet support."), nil, nil))
+}
+
+// renderSuspended says that the account is suspended in a region.
+func renderSuspended(region string) (string, json.RawMessage) {
+	text := "The account is suspended" + inPlain(region) + ": pay the arrears or ask SCNet support; its instances are not watched."
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":no_entry: *The account is suspended"+inRegion(region)+"*: pay the arrears or ask SCNet support; its instances are not watched."), nil, nil))
 }
 
 // renderTokenWarning warns that the static SCNet token expires soon.
 func renderTokenWarning(exp, now time.Time, loc *time.Location) (string, json.RawMessage) {
+	return renderRegionTokenWarning("", exp, now, loc)
+}
+
+// renderRegionTokenWarning is renderTokenWarning naming the region.
+func renderRegionTokenWarning(region string, exp, now time.Time, loc *time.Location) (string, json.RawMessage) {
 	left := "has expired"
 	if exp.After(now) {
 		left = "expires in " + blockkit.RoundDuration(exp.Sub(now))
 	}
-	text := fmt.Sprintf("The SCNet token %s (%s). Replace it, or the watcher and /instances stop working.", left, blockkit.Stamp(exp, loc))
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":hourglass: "+text), nil, nil))
+	token, where := "The SCNet token", ""
+	if region != "" {
+		token, where = "The SCNet token of "+blockkit.Truncate(region, maxNameChars), " there"
+	}
+	text := fmt.Sprintf("%s %s (%s). Replace it, or the watcher and /instances stop working%s.", token, left, blockkit.Stamp(exp, loc), where)
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":hourglass: "+blockkit.Escape(text)), nil, nil))
 }

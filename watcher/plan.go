@@ -61,7 +61,12 @@ func (p *plan) get(id string) (state.Instance, bool) {
 
 func (p *plan) nextID(prefix string) string {
 	p.meta.NextID++
-	return fmt.Sprintf("%s%x-%d", prefix, p.meta.Baseline.Unix(), p.meta.NextID)
+	id := fmt.Sprintf("%s%x-%d", prefix, p.meta.Baseline.Unix(), p.meta.NextID)
+	if p.w.cfg.Region != "" {
+		// Two regions may well take their baselines in the same second.
+		id += "-" + p.w.cfg.Region
+	}
+	return id
 }
 
 func track(in scnet.Instance, now time.Time) state.Instance {
