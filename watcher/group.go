@@ -24,7 +24,7 @@ type Group struct {
 	run context.Context // Run's context while it runs, nil otherwise
 	// done is set once Run returns.
 	done bool
-	wg  sync.WaitGroup
+	wg   sync.WaitGroup
 }
 
 // NewGroup groups watchers, one per region.
