@@ -127,8 +127,8 @@ func (r *Renderer) List(lines []string, title string, i, n int) (string, json.Ra
 }
 
 // Baseline implements watcher.Renderer.
-func (r *Renderer) Baseline(live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
-	return renderBaseline(live, statuses, counts)
+func (r *Renderer) Baseline(region string, live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
+	return renderRegionBaseline(region, live, statuses, counts)
 }
 
 // Outage implements watcher.Renderer.
@@ -375,6 +375,11 @@ func total(m map[scnet.Status]int) int {
 
 // renderBaseline is the one message of the first poll.
 func renderBaseline(live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
+	return renderRegionBaseline("", live, statuses, counts)
+}
+
+// renderRegionBaseline is renderBaseline naming the region.
+func renderRegionBaseline(region string, live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
 	var parts []string
 	for _, s := range statuses {
 		if !s.Live() {
@@ -383,12 +388,13 @@ func renderBaseline(live int, statuses []scnet.Status, counts map[scnet.Status]i
 	}
 	// Say which instances are watched and that the ones already failed
 	// stay quiet, so nobody reads the counts as alerts to come.
-	text := fmt.Sprintf("Watching %d live instances (Waiting, Deploying or Running)", live)
+	rest := " (Waiting, Deploying or Running)"
 	if len(parts) > 0 {
-		text += "; " + strings.Join(parts, " and ") + " get no alert"
+		rest += "; " + strings.Join(parts, " and ") + " get no alert"
 	}
-	text += fmt.Sprintf(". Alerts follow when an instance moves into %s.", joinStatuses(statuses))
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil))
+	rest += fmt.Sprintf(". Alerts follow when an instance moves into %s.", joinStatuses(statuses))
+	lead := fmt.Sprintf("Watching %d live instances", live)
+	return lead + inPlain(region) + rest, encodeBlocks(slack.NewSectionBlock(mrkdwn(lead+inRegion(region)+rest), nil, nil))
 }
 
 func joinStatuses(ss []scnet.Status) string {

@@ -355,6 +355,7 @@ func TestRegionNoticesNameTheRegionEscaped(t *testing.T) {
 		{"token", "The SCNet token of 华东&lt;一&gt;区"},
 		{"frozen", "Account frozen in 华东&lt;一&gt;区"},
 		{"suspended", "suspended in 华东&lt;一&gt;区"},
+		{"baseline", "Watching 3 live instances in 华东&lt;一&gt;区 (Waiting"},
 	} {
 		var blocks []byte
 		switch tc.name {
@@ -368,6 +369,8 @@ func TestRegionNoticesNameTheRegionEscaped(t *testing.T) {
 			_, blocks = r.Frozen("华东<一>区")
 		case "suspended":
 			_, blocks = r.Suspended("华东<一>区")
+		case "baseline":
+			_, blocks = r.Baseline("华东<一>区", 3, []scnet.Status{scnet.StatusFailed}, nil)
 		}
 		if got := strings.Join(mrkdwnTexts(t, blocks), "\n"); !strings.Contains(got, tc.want) {
 			t.Errorf("%s: %q does not contain %q", tc.name, got, tc.want)

@@ -111,7 +111,7 @@ func (p *plan) baseline(ob *observation, since time.Time) error {
 	for s, n := range ob.totals {
 		counts[s] = max(counts[s], n)
 	}
-	text, blocks := p.w.cfg.Render.Baseline(live, p.w.cfg.Statuses, counts)
+	text, blocks := p.w.cfg.Render.Baseline(p.w.cfg.RegionName, live, p.w.cfg.Statuses, counts)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("b"), Text: text, Blocks: blocks})
 }
 

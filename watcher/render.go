@@ -29,8 +29,8 @@ type Renderer interface {
 	Chunks(lines []string) [][]string
 	// List renders chunk i of n of a thread list; title "" for news.
 	List(lines []string, title string, i, n int) (string, json.RawMessage)
-	// Baseline is the one message of the first poll.
-	Baseline(live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage)
+	// Baseline is the one message of a region's first poll.
+	Baseline(region string, live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage)
 	// Outage renders the "SCNet unreachable" notice of a region ("" when
 	// the watcher is not told its region), and its update once the alert
 	// is closed.
