@@ -103,13 +103,13 @@ var _ watcher.Renderer = (*Renderer)(nil)
 func NewRenderer(cfg Config) *Renderer { return &Renderer{cfg: cfg.withDefaults()} }
 
 // Alert implements watcher.Renderer.
-func (r *Renderer) Alert(a state.Alert, in scnet.Instance, sn *state.Snooze) (string, json.RawMessage) {
-	return r.renderAlert(a, in, sn)
+func (r *Renderer) Alert(a state.Alert, in scnet.Instance, sn *state.Snooze, region string) (string, json.RawMessage) {
+	return r.renderRegionAlert(a, in, sn, region)
 }
 
 // Storm implements watcher.Renderer.
-func (r *Renderer) Storm(a state.Alert, changes []watcher.Change) (string, json.RawMessage) {
-	return r.renderStorm(a, changes)
+func (r *Renderer) Storm(a state.Alert, changes []watcher.Change, region string) (string, json.RawMessage) {
+	return r.renderRegionStorm(a, changes, region)
 }
 
 // StormLine implements watcher.Renderer.
@@ -168,6 +168,11 @@ func (r *Renderer) Stamp(t time.Time) string { return blockkit.Stamp(t, r.cfg.Lo
 // renderAlert renders an alert's top-level message from its record, the
 // instance as it was when the alert was raised, and the instance's snooze.
 func (r *Renderer) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooze) (string, json.RawMessage) {
+	return r.renderRegionAlert(a, in, sn, "")
+}
+
+// renderRegionAlert is renderAlert naming the instance's region.
+func (r *Renderer) renderRegionAlert(a state.Alert, in scnet.Instance, sn *state.Snooze, region string) (string, json.RawMessage) {
 	loc := r.cfg.Location
 	name := orDash(in.Name)
 	tr := blockkit.Escape(transitionText(a.From, a.To))
@@ -175,8 +180,8 @@ func (r *Renderer) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooz
 	if r.cfg.Mention != "" {
 		mention = r.cfg.Mention + " "
 	}
-	lead := fmt.Sprintf("%sInstance *%s* (`%s`) went *%s*", mention,
-		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), tr)
+	lead := fmt.Sprintf("%sInstance *%s* (`%s`)%s went *%s*", mention,
+		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region), tr)
 	if a.From == "" {
 		lead += " between two checks (it was created and failed in between)"
 	}
@@ -243,8 +248,8 @@ func (r *Renderer) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooz
 		// An actions block needs at least one element.
 		blocks = append(blocks, slack.NewActionBlock(blockActions, buttons...))
 	}
-	text := blockkit.Truncate(fmt.Sprintf("%sInstance %s (%s) went %s", mention,
-		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), tr), blockkit.MaxMessageText)
+	text := blockkit.Truncate(fmt.Sprintf("%sInstance %s (%s)%s went %s", mention,
+		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region), tr), blockkit.MaxMessageText)
 	return text, encodeBlocks(blocks...)
 }
 
@@ -304,6 +309,11 @@ func renderList(lines []string, title string, i, n int) (string, json.RawMessage
 // renderStorm renders the one summary of a storm: counts by status and by
 // resource group, with every instance listed in the thread.
 func (r *Renderer) renderStorm(sa state.Alert, incs []watcher.Change) (string, json.RawMessage) {
+	return r.renderRegionStorm(sa, incs, "")
+}
+
+// renderRegionStorm is renderStorm naming the region.
+func (r *Renderer) renderRegionStorm(sa state.Alert, incs []watcher.Change, region string) (string, json.RawMessage) {
 	byStatus := map[scnet.Status]int{}
 	byGroup := map[string]map[scnet.Status]int{}
 	for _, inc := range incs {
@@ -325,8 +335,8 @@ func (r *Renderer) renderStorm(sa state.Alert, incs []watcher.Change) (string, j
 	if r.cfg.Mention != "" {
 		mention = r.cfg.Mention + " "
 	}
-	lead := fmt.Sprintf("%s*%d instances* changed status in one check: %s. Every instance is listed in the thread.",
-		mention, len(incs), countsText(byStatus))
+	lead := fmt.Sprintf("%s*%d instances*%s changed status in one check: %s. Every instance is listed in the thread.",
+		mention, len(incs), inRegion(region), countsText(byStatus))
 	groups := slices.Sorted(maps.Keys(byGroup))
 	// Largest groups first, so a cut keeps the ones that matter most.
 	slices.SortStableFunc(groups, func(a, b string) int { return total(byGroup[b]) - total(byGroup[a]) })
@@ -341,7 +351,7 @@ func (r *Renderer) renderStorm(sa state.Alert, incs []watcher.Change) (string, j
 		lines = append(lines, l)
 		used += utf8.RuneCountInString(l) + 1
 	}
-	header := blockkit.Truncate(fmt.Sprintf("%d instances changed status", len(incs)), maxHeaderChars)
+	header := blockkit.Truncate(fmt.Sprintf("%d instances changed status%s", len(incs), inPlain(region)), maxHeaderChars)
 	ack := slack.NewButtonBlockElement(actionAck, sa.ID, plain("Acknowledge"))
 	ack.Style = slack.StylePrimary
 	var elems []slack.BlockElement
@@ -361,7 +371,7 @@ func (r *Renderer) renderStorm(sa state.Alert, incs []watcher.Change) (string, j
 	if len(elems) > 0 {
 		blocks = append(blocks, slack.NewActionBlock(blockActions, elems...))
 	}
-	text := blockkit.Truncate(fmt.Sprintf("%s%d instances changed status: %s", mention, len(incs), countsText(byStatus)), blockkit.MaxMessageText)
+	text := blockkit.Truncate(fmt.Sprintf("%s%d instances changed status%s: %s", mention, len(incs), inRegion(region), countsText(byStatus)), blockkit.MaxMessageText)
 	return text, encodeBlocks(blocks...)
 }
 

@@ -356,6 +356,8 @@ func TestRegionNoticesNameTheRegionEscaped(t *testing.T) {
 		{"frozen", "Account frozen in 华东&lt;一&gt;区"},
 		{"suspended", "suspended in 华东&lt;一&gt;区"},
 		{"baseline", "Watching 3 live instances in 华东&lt;一&gt;区 (Waiting"},
+		{"alert", "(`i1`) in 华东&lt;一&gt;区 went"},
+		{"storm", "*1 instances* in 华东&lt;一&gt;区 changed"},
 	} {
 		var blocks []byte
 		switch tc.name {
@@ -369,6 +371,10 @@ func TestRegionNoticesNameTheRegionEscaped(t *testing.T) {
 			_, blocks = r.Frozen("华东<一>区")
 		case "suspended":
 			_, blocks = r.Suspended("华东<一>区")
+		case "alert":
+			_, blocks = r.Alert(a, scnet.Instance{ID: "i1", Name: "n"}, nil, "华东<一>区")
+		case "storm":
+			_, blocks = r.Storm(a, []watcher.Change{{Instance: scnet.Instance{ID: "i1"}, To: scnet.StatusFailed}}, "华东<一>区")
 		case "baseline":
 			_, blocks = r.Baseline("华东<一>区", 3, []scnet.Status{scnet.StatusFailed}, nil)
 		}

@@ -351,7 +351,7 @@ func (p *plan) raise(inc incident) error {
 		return err
 	}
 	p.setAlert(inc.inst, id)
-	text, blocks := p.w.cfg.Render.Alert(a, inc.inst, nil)
+	text, blocks := p.w.cfg.Render.Alert(a, inc.inst, nil, p.w.cfg.RegionName)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: id, AlertID: id, Text: text, Blocks: blocks})
 }
 
@@ -386,7 +386,7 @@ func (p *plan) storm() error {
 		p.setAlert(inc.inst, id)
 		lines = append(lines, p.w.cfg.Render.StormLine(Change{Instance: inc.inst, From: inc.from, To: inc.to}))
 	}
-	text, blocks := p.w.cfg.Render.Storm(sa, changesOf(p.incidents))
+	text, blocks := p.w.cfg.Render.Storm(sa, changesOf(p.incidents), p.w.cfg.RegionName)
 	if err := p.enqueue(state.Message{Kind: state.KindPost, ID: sid, AlertID: sid, Text: text, Blocks: blocks}); err != nil {
 		return err
 	}

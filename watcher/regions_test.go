@@ -314,10 +314,10 @@ func TestRoutesPerRegion(t *testing.T) {
 	c.sim.SetDown(true)
 	e.step()
 	e.drain()
-	if got := e.instanceAlerts(a.channel); len(got) != 1 || !strings.Contains(got[0].Text, "single-a") {
-		t.Errorf("A's channel alerts = %v", got)
+	if got := e.instanceAlerts(a.channel); len(got) != 1 || !strings.Contains(got[0].Text, "single-a") || !strings.Contains(blocksOf(got[0]), "(`"+one.ID+"`) in 西北一区 went *") {
+		t.Errorf("A's channel alerts: %d, texts %v", len(got), texts(got))
 	}
-	if n := countContaining(e.top(b.channel), "3 instances changed status"); n != 1 {
+	if n := countContaining(e.top(b.channel), "3 instances changed status in 华东一区"); n != 1 {
 		t.Errorf("B's channel: %d storm summaries, want 1: %v", n, e.top(b.channel))
 	}
 	if n := countContaining(e.replies(b.channel), "storm-a"); n != 1 {
@@ -565,4 +565,12 @@ func TestGroupSnoozeAcrossRegions(t *testing.T) {
 	if _, err := e.g.Snooze(e.ctx, "nobody", time.Hour, "U1"); !errors.Is(err, tracked.ErrUnknownInstance) {
 		t.Errorf("unknown name: %v", err)
 	}
+}
+
+func texts(ms []slackemu.Message) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Text
+	}
+	return out
 }

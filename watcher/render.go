@@ -15,11 +15,12 @@ import (
 // keeps Slack out of the watcher.
 type Renderer interface {
 	// Alert renders an alert's top-level message from its record, the
-	// instance as it was when the alert was raised, and the instance's
-	// snooze (nil when none).
-	Alert(a state.Alert, in scnet.Instance, sn *state.Snooze) (string, json.RawMessage)
-	// Storm renders the one summary of a storm.
-	Storm(a state.Alert, changes []Change) (string, json.RawMessage)
+	// instance as it was when the alert was raised, the instance's snooze
+	// (nil when none) and its region's name ("" when the watcher is not
+	// told its region).
+	Alert(a state.Alert, in scnet.Instance, sn *state.Snooze, region string) (string, json.RawMessage)
+	// Storm renders the one summary of a storm in a region.
+	Storm(a state.Alert, changes []Change, region string) (string, json.RawMessage)
 	// StormLine lists one instance of a storm in its thread.
 	StormLine(c Change) string
 	// NewsLine is one line of thread news about an instance.
@@ -72,7 +73,7 @@ func changesOf(incs []incident) []Change {
 func (w *Watcher) render(a state.Alert, now time.Time) (string, json.RawMessage) {
 	switch {
 	case a.Storm:
-		return w.cfg.Render.Storm(a, changesOf(stormIncidents(a.Snapshot)))
+		return w.cfg.Render.Storm(a, changesOf(stormIncidents(a.Snapshot)), w.cfg.RegionName)
 	case a.InstanceID == "":
 		return w.cfg.Render.Outage(a, w.cfg.RegionName)
 	}
@@ -80,5 +81,5 @@ func (w *Watcher) render(a state.Alert, now time.Time) (string, json.RawMessage)
 	if s, ok := w.snoozes[a.InstanceID]; ok && s.Until.After(now) {
 		sn = &s
 	}
-	return w.cfg.Render.Alert(a, unsnapshot(a.Snapshot), sn)
+	return w.cfg.Render.Alert(a, unsnapshot(a.Snapshot), sn, w.cfg.RegionName)
 }
