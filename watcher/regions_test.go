@@ -574,3 +574,36 @@ func texts(ms []slackemu.Message) []string {
 	}
 	return out
 }
+
+// TestGroupAddWhileRunning: a region found after start (discovery waited
+// out an SCNet outage) joins the running group and polls on its own.
+func TestGroupAddWhileRunning(t *testing.T) {
+	e := newRegionsEnv(t, []string{"西北一区=C0123", "华东一区=C0456"}, func(c *watcher.Config) {
+		c.Interval, c.Now = 20*time.Millisecond, nil
+	})
+	a, b := e.regions[0], e.regions[1]
+	g := watcher.NewGroup(a.w)
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 2)
+	go func() { done <- g.Run(ctx) }()
+	go func() { done <- e.d.Run(ctx) }()
+	waitFor(t, 5*time.Second, "A's baseline", g.Started)
+	g.Add(b.w)
+	waitFor(t, 5*time.Second, "B's baseline", func() bool { return b.w.Started() && g.Started() })
+	waitFor(t, 5*time.Second, "B's baseline message", func() bool { return countContaining(e.top(b.channel), "Watching") == 1 })
+	if n := len(g.Watchers()); n != 2 {
+		t.Errorf("%d watchers after Add", n)
+	}
+	cancel()
+	for range 2 {
+		if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+			t.Errorf("run: %v", err)
+		}
+	}
+	// An Add after Run returned is kept but not started (no race with
+	// Run's wait, which -race would report).
+	g.Add(watcher.New(a.client, e.st, e.regionConfig(a)))
+	if n := len(g.Watchers()); n != 3 {
+		t.Errorf("%d watchers after a late Add", n)
+	}
+}
