@@ -18,13 +18,23 @@ import (
 
 // Buttons answers alert buttons. Build it with NewButtons.
 type Buttons struct {
-	w   *watcher.Watcher
+	ws  Watchers
 	cfg Config
 }
 
-// NewButtons builds the handler of the alert buttons of w's messages, as
+// Watchers is the watchers whose alerts the buttons answer: one
+// *watcher.Watcher, or every region's in a *watcher.Group.
+type Watchers interface {
+	// Load reads the watchers' state (watcher.Watcher.Load).
+	Load(ctx context.Context) error
+	// Owner is the watcher that raised an alert; found is false for an
+	// alert none of them keeps.
+	Owner(ctx context.Context, alertID string) (w *watcher.Watcher, found bool, err error)
+}
+
+// NewButtons builds the handler of the alert buttons of ws's messages, as
 // r renders them.
-func NewButtons(w *watcher.Watcher, r *Renderer) *Buttons { return &Buttons{w: w, cfg: r.cfg} }
+func NewButtons(ws Watchers, r *Renderer) *Buttons { return &Buttons{ws: ws, cfg: r.cfg} }
 
 // OwnsAction reports whether an action id belongs to an alert button.
 func (b *Buttons) OwnsAction(actionID string) bool { return strings.HasPrefix(actionID, actionPrefix) }
@@ -36,7 +46,7 @@ func (b *Buttons) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 	if a == nil {
 		return nil
 	}
-	if err := b.w.Load(ctx); err != nil {
+	if err := b.ws.Load(ctx); err != nil {
 		return ephemeral("The watcher cannot read its state right now; try again.")
 	}
 	user := cb.User.ID
@@ -48,24 +58,24 @@ func (b *Buttons) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 		if !ok {
 			return ephemeral(":grey_question: scnetbot offers no such snooze button (alerts offer " + snoozeOffer() + "). Use the buttons on the alert.")
 		}
-		al, refusal := b.buttonAlert(ctx, a.Value)
+		w, al, refusal := b.buttonAlert(ctx, a.Value)
 		if refusal != nil {
 			return refusal
 		}
-		if _, err := b.w.Snooze(ctx, al.InstanceID, d, user); err != nil {
+		if _, err := w.Snooze(ctx, al.InstanceID, d, user); err != nil {
 			if errors.Is(err, tracked.ErrUnknownInstance) {
 				return ephemeral(":mag: The watcher no longer tracks this instance, so there is nothing to snooze.")
 			}
 			b.cfg.Logger.Error("snooze from alert", "alert", al.ID, "instance", al.InstanceID, "err", err)
 			return ephemeral("Could not save the snooze; try again.")
 		}
-		return b.replace(ctx, al.ID)
+		return b.replace(ctx, w, al.ID)
 	case a.ActionID == actionDetails:
-		al, refusal := b.buttonAlert(ctx, a.Value)
+		w, al, refusal := b.buttonAlert(ctx, a.Value)
 		if refusal != nil {
 			return refusal
 		}
-		return b.details(ctx, al.InstanceID)
+		return b.details(ctx, w, al.InstanceID)
 	}
 	return ephemeral("This button is no longer supported.")
 }
@@ -74,29 +84,46 @@ func (b *Buttons) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 // refusing the click. The value must name an alert the watcher keeps and
 // that alert's own instance, so a forged click can neither snooze another
 // instance nor send SCNet an id scnetbot did not write.
-func (b *Buttons) buttonAlert(ctx context.Context, value string) (state.Alert, *slack.WebhookMessage) {
+func (b *Buttons) buttonAlert(ctx context.Context, value string) (*watcher.Watcher, state.Alert, *slack.WebhookMessage) {
 	forged := ephemeral(":grey_question: That button does not belong to a scnetbot alert. Use the buttons on the alert itself.")
 	alertID, instanceID, ok := strings.Cut(value, "|")
 	if !ok || !scnet.ValidInstanceID(instanceID) {
-		return state.Alert{}, forged
+		return nil, state.Alert{}, forged
 	}
-	al, found, err := b.w.Alert(ctx, alertID)
-	if err != nil {
+	unreadable := func(err error) (*watcher.Watcher, state.Alert, *slack.WebhookMessage) {
 		b.cfg.Logger.Error("read alert for a button", "alert", alertID, "err", err)
-		return state.Alert{}, ephemeral("The watcher cannot read its state right now; try again.")
+		return nil, state.Alert{}, ephemeral("The watcher cannot read its state right now; try again.")
 	}
+	w, found, err := b.ws.Owner(ctx, alertID)
+	if err != nil {
+		return unreadable(err)
+	}
+	if !found {
+		return nil, state.Alert{}, ephemeral("This alert is no longer known to the watcher.")
+	}
+	al, found, err := w.Alert(ctx, alertID)
 	switch {
+	case err != nil:
+		return unreadable(err)
 	case !found:
-		return state.Alert{}, ephemeral("This alert is no longer known to the watcher.")
+		return nil, state.Alert{}, ephemeral("This alert is no longer known to the watcher.")
 	case al.Storm || al.InstanceID != instanceID:
-		return state.Alert{}, forged
+		return nil, state.Alert{}, forged
 	}
-	return al, nil
+	return w, al, nil
 }
 
 // ack records who acknowledged an alert first; later clicks keep the first.
 func (b *Buttons) ack(ctx context.Context, alertID, user string) *slack.WebhookMessage {
-	text, blocks, found, err := b.w.Ack(ctx, alertID, user)
+	w, found, err := b.ws.Owner(ctx, alertID)
+	if err == nil && !found {
+		return ephemeral("This alert is no longer known to the watcher.")
+	}
+	var text string
+	var blocks json.RawMessage
+	if err == nil {
+		text, blocks, found, err = w.Ack(ctx, alertID, user)
+	}
 	switch {
 	case err != nil:
 		b.cfg.Logger.Error("acknowledge alert", "alert", alertID, "err", err)
@@ -108,8 +135,8 @@ func (b *Buttons) ack(ctx context.Context, alertID, user string) *slack.WebhookM
 }
 
 // replace re-renders an alert for response_url.
-func (b *Buttons) replace(ctx context.Context, alertID string) *slack.WebhookMessage {
-	text, blocks, ok := b.w.Current(ctx, alertID)
+func (b *Buttons) replace(ctx context.Context, w *watcher.Watcher, alertID string) *slack.WebhookMessage {
+	text, blocks, ok := w.Current(ctx, alertID)
 	if !ok {
 		return nil
 	}
@@ -118,8 +145,8 @@ func (b *Buttons) replace(ctx context.Context, alertID string) *slack.WebhookMes
 
 // details looks the instance up now and answers privately with the same
 // details view as /instances <id>.
-func (b *Buttons) details(ctx context.Context, id string) *slack.WebhookMessage {
-	in, err := b.w.Lookup(ctx, id)
+func (b *Buttons) details(ctx context.Context, w *watcher.Watcher, id string) *slack.WebhookMessage {
+	in, err := w.Lookup(ctx, id)
 	switch {
 	case errors.Is(err, scnet.ErrNotFound):
 		return ephemeral(fmt.Sprintf("Instance `%s` no longer exists.", blockkit.EscapeTruncate(id, maxNameChars)))

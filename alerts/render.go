@@ -103,13 +103,13 @@ var _ watcher.Renderer = (*Renderer)(nil)
 func NewRenderer(cfg Config) *Renderer { return &Renderer{cfg: cfg.withDefaults()} }
 
 // Alert implements watcher.Renderer.
-func (r *Renderer) Alert(a state.Alert, in scnet.Instance, sn *state.Snooze) (string, json.RawMessage) {
-	return r.renderAlert(a, in, sn)
+func (r *Renderer) Alert(a state.Alert, in scnet.Instance, sn *state.Snooze, region string) (string, json.RawMessage) {
+	return r.renderRegionAlert(a, in, sn, region)
 }
 
 // Storm implements watcher.Renderer.
-func (r *Renderer) Storm(a state.Alert, changes []watcher.Change) (string, json.RawMessage) {
-	return r.renderStorm(a, changes)
+func (r *Renderer) Storm(a state.Alert, changes []watcher.Change, region string) (string, json.RawMessage) {
+	return r.renderRegionStorm(a, changes, region)
 }
 
 // StormLine implements watcher.Renderer.
@@ -127,12 +127,14 @@ func (r *Renderer) List(lines []string, title string, i, n int) (string, json.Ra
 }
 
 // Baseline implements watcher.Renderer.
-func (r *Renderer) Baseline(live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
-	return renderBaseline(live, statuses, counts)
+func (r *Renderer) Baseline(region string, live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
+	return renderRegionBaseline(region, live, statuses, counts)
 }
 
 // Outage implements watcher.Renderer.
-func (r *Renderer) Outage(a state.Alert) (string, json.RawMessage) { return renderOutage(a) }
+func (r *Renderer) Outage(a state.Alert, region string) (string, json.RawMessage) {
+	return renderRegionOutage(a, region)
+}
 
 // OutageLine implements watcher.Renderer.
 func (r *Renderer) OutageLine(since time.Time, cause error) string {
@@ -145,12 +147,20 @@ func (r *Renderer) RecoveredLine(since, now time.Time) string {
 }
 
 // Recovered implements watcher.Renderer.
-func (r *Renderer) Recovered(a state.Alert) (string, json.RawMessage) { return renderRecovered(a) }
+func (r *Renderer) Recovered(a state.Alert, region string) (string, json.RawMessage) {
+	return renderRegionRecovered(a, region)
+}
 
 // TokenWarning implements watcher.Renderer.
-func (r *Renderer) TokenWarning(exp, now time.Time) (string, json.RawMessage) {
-	return renderTokenWarning(exp, now, r.cfg.Location)
+func (r *Renderer) TokenWarning(region string, exp, now time.Time) (string, json.RawMessage) {
+	return renderRegionTokenWarning(region, exp, now, r.cfg.Location)
 }
+
+// Frozen implements watcher.Renderer.
+func (r *Renderer) Frozen(region string) (string, json.RawMessage) { return renderFrozen(region) }
+
+// Suspended implements watcher.Renderer.
+func (r *Renderer) Suspended(region string) (string, json.RawMessage) { return renderSuspended(region) }
 
 // Stamp implements watcher.Renderer: the house stamp in the configured zone.
 func (r *Renderer) Stamp(t time.Time) string { return blockkit.Stamp(t, r.cfg.Location) }
@@ -158,6 +168,11 @@ func (r *Renderer) Stamp(t time.Time) string { return blockkit.Stamp(t, r.cfg.Lo
 // renderAlert renders an alert's top-level message from its record, the
 // instance as it was when the alert was raised, and the instance's snooze.
 func (r *Renderer) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooze) (string, json.RawMessage) {
+	return r.renderRegionAlert(a, in, sn, "")
+}
+
+// renderRegionAlert is renderAlert naming the instance's region.
+func (r *Renderer) renderRegionAlert(a state.Alert, in scnet.Instance, sn *state.Snooze, region string) (string, json.RawMessage) {
 	loc := r.cfg.Location
 	name := orDash(in.Name)
 	tr := blockkit.Escape(transitionText(a.From, a.To))
@@ -165,8 +180,8 @@ func (r *Renderer) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooz
 	if r.cfg.Mention != "" {
 		mention = r.cfg.Mention + " "
 	}
-	lead := fmt.Sprintf("%sInstance *%s* (`%s`) went *%s*", mention,
-		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), tr)
+	lead := fmt.Sprintf("%sInstance *%s* (`%s`)%s went *%s*", mention,
+		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region), tr)
 	if a.From == "" {
 		lead += " between two checks (it was created and failed in between)"
 	}
@@ -233,8 +248,8 @@ func (r *Renderer) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooz
 		// An actions block needs at least one element.
 		blocks = append(blocks, slack.NewActionBlock(blockActions, buttons...))
 	}
-	text := blockkit.Truncate(fmt.Sprintf("%sInstance %s (%s) went %s", mention,
-		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), tr), blockkit.MaxMessageText)
+	text := blockkit.Truncate(fmt.Sprintf("%sInstance %s (%s)%s went %s", mention,
+		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region), tr), blockkit.MaxMessageText)
 	return text, encodeBlocks(blocks...)
 }
 
@@ -294,6 +309,11 @@ func renderList(lines []string, title string, i, n int) (string, json.RawMessage
 // renderStorm renders the one summary of a storm: counts by status and by
 // resource group, with every instance listed in the thread.
 func (r *Renderer) renderStorm(sa state.Alert, incs []watcher.Change) (string, json.RawMessage) {
+	return r.renderRegionStorm(sa, incs, "")
+}
+
+// renderRegionStorm is renderStorm naming the region.
+func (r *Renderer) renderRegionStorm(sa state.Alert, incs []watcher.Change, region string) (string, json.RawMessage) {
 	byStatus := map[scnet.Status]int{}
 	byGroup := map[string]map[scnet.Status]int{}
 	for _, inc := range incs {
@@ -315,8 +335,8 @@ func (r *Renderer) renderStorm(sa state.Alert, incs []watcher.Change) (string, j
 	if r.cfg.Mention != "" {
 		mention = r.cfg.Mention + " "
 	}
-	lead := fmt.Sprintf("%s*%d instances* changed status in one check: %s. Every instance is listed in the thread.",
-		mention, len(incs), countsText(byStatus))
+	lead := fmt.Sprintf("%s*%d instances*%s changed status in one check: %s. Every instance is listed in the thread.",
+		mention, len(incs), inRegion(region), countsText(byStatus))
 	groups := slices.Sorted(maps.Keys(byGroup))
 	// Largest groups first, so a cut keeps the ones that matter most.
 	slices.SortStableFunc(groups, func(a, b string) int { return total(byGroup[b]) - total(byGroup[a]) })
@@ -331,7 +351,7 @@ func (r *Renderer) renderStorm(sa state.Alert, incs []watcher.Change) (string, j
 		lines = append(lines, l)
 		used += utf8.RuneCountInString(l) + 1
 	}
-	header := blockkit.Truncate(fmt.Sprintf("%d instances changed status", len(incs)), maxHeaderChars)
+	header := blockkit.Truncate(fmt.Sprintf("%d instances changed status%s", len(incs), inPlain(region)), maxHeaderChars)
 	ack := slack.NewButtonBlockElement(actionAck, sa.ID, plain("Acknowledge"))
 	ack.Style = slack.StylePrimary
 	var elems []slack.BlockElement
@@ -351,7 +371,7 @@ func (r *Renderer) renderStorm(sa state.Alert, incs []watcher.Change) (string, j
 	if len(elems) > 0 {
 		blocks = append(blocks, slack.NewActionBlock(blockActions, elems...))
 	}
-	text := blockkit.Truncate(fmt.Sprintf("%s%d instances changed status: %s", mention, len(incs), countsText(byStatus)), blockkit.MaxMessageText)
+	text := blockkit.Truncate(fmt.Sprintf("%s%d instances changed status%s: %s", mention, len(incs), inRegion(region), countsText(byStatus)), blockkit.MaxMessageText)
 	return text, encodeBlocks(blocks...)
 }
 
@@ -365,6 +385,11 @@ func total(m map[scnet.Status]int) int {
 
 // renderBaseline is the one message of the first poll.
 func renderBaseline(live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
+	return renderRegionBaseline("", live, statuses, counts)
+}
+
+// renderRegionBaseline is renderBaseline naming the region.
+func renderRegionBaseline(region string, live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
 	var parts []string
 	for _, s := range statuses {
 		if !s.Live() {
@@ -373,12 +398,13 @@ func renderBaseline(live int, statuses []scnet.Status, counts map[scnet.Status]i
 	}
 	// Say which instances are watched and that the ones already failed
 	// stay quiet, so nobody reads the counts as alerts to come.
-	text := fmt.Sprintf("Watching %d live instances (Waiting, Deploying or Running)", live)
+	rest := " (Waiting, Deploying or Running)"
 	if len(parts) > 0 {
-		text += "; " + strings.Join(parts, " and ") + " get no alert"
+		rest += "; " + strings.Join(parts, " and ") + " get no alert"
 	}
-	text += fmt.Sprintf(". Alerts follow when an instance moves into %s.", joinStatuses(statuses))
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(text), nil, nil))
+	rest += fmt.Sprintf(". Alerts follow when an instance moves into %s.", joinStatuses(statuses))
+	lead := fmt.Sprintf("Watching %d live instances", live)
+	return lead + inPlain(region) + rest, encodeBlocks(slack.NewSectionBlock(mrkdwn(lead+inRegion(region)+rest), nil, nil))
 }
 
 func joinStatuses(ss []scnet.Status) string {
@@ -397,12 +423,32 @@ func outageLine(since time.Time, cause error, loc *time.Location) string {
 
 // renderOutage renders the "SCNet unreachable" notice (and its update once
 // resolved).
-func renderOutage(a state.Alert) (string, json.RawMessage) {
-	title := ":warning: *SCNet unreachable.* No instance alerts can be raised until it answers again; changes meanwhile are alerted once it does."
-	if !a.Closed.IsZero() {
-		title = ":white_check_mark: *SCNet was unreachable* and answers again."
+func renderOutage(a state.Alert) (string, json.RawMessage) { return renderRegionOutage(a, "") }
+
+// inRegion is " in <region>", escaped for mrkdwn, or "" when the region is not
+// known: the one-region messages stay as they were.
+func inRegion(region string) string {
+	if region == "" {
+		return ""
 	}
-	text := blockkit.Truncate("SCNet unreachable", blockkit.MaxMessageText)
+	return " in " + blockkit.EscapeTruncate(region, maxNameChars)
+}
+
+// inPlain is inRegion for plain text (a notification's text).
+func inPlain(region string) string {
+	if region == "" {
+		return ""
+	}
+	return " in " + blockkit.Truncate(region, maxNameChars)
+}
+
+// renderRegionOutage is renderOutage naming the region.
+func renderRegionOutage(a state.Alert, region string) (string, json.RawMessage) {
+	title := ":warning: *SCNet unreachable" + inRegion(region) + ".* No instance alerts" + inRegion(region) + " can be raised until it answers again; changes meanwhile are alerted once it does."
+	if !a.Closed.IsZero() {
+		title = ":white_check_mark: *SCNet was unreachable" + inRegion(region) + "* and answers again."
+	}
+	text := blockkit.Truncate("SCNet unreachable"+inPlain(region), blockkit.MaxMessageText)
 	return text, encodeBlocks(
 		slack.NewSectionBlock(mrkdwn(title), nil, nil),
 		slack.NewContextBlock("alert.status", mrkdwn(blockkit.EscapeTruncate(a.StatusLine, 1000))),
@@ -410,17 +456,42 @@ func renderOutage(a state.Alert) (string, json.RawMessage) {
 }
 
 // renderRecovered is the reply in the outage notice's thread.
-func renderRecovered(a state.Alert) (string, json.RawMessage) {
-	text := "SCNet answers again. " + a.StatusLine + "."
+func renderRecovered(a state.Alert) (string, json.RawMessage) { return renderRegionRecovered(a, "") }
+
+// renderRegionRecovered is renderRecovered naming the region.
+func renderRegionRecovered(a state.Alert, region string) (string, json.RawMessage) {
+	text := "SCNet answers again" + inPlain(region) + ". " + a.StatusLine + "."
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":white_check_mark: "+blockkit.Escape(text)), nil, nil))
+}
+
+// renderFrozen warns that SCNet refuses the account as frozen in a region.
+func renderFrozen(region string) (string, json.RawMessage) {
+	text := "SCNet says the account is frozen" + inPlain(region) + " (code 10007): no instance there is watched, and instances may stop for lack of funds. Pay the arrears or ask SCNet support."
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":no_entry: *Account frozen"+inRegion(region)+".* "+
+		"SCNet refuses the account (code 10007): no instance there is watched, and instances may stop for lack of funds. Pay the arrears or ask SCNet support."), nil, nil))
+}
+
+// renderSuspended says that the account is suspended in a region.
+func renderSuspended(region string) (string, json.RawMessage) {
+	text := "The account is suspended" + inPlain(region) + ": pay the arrears or ask SCNet support; its instances are not watched."
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":no_entry: *The account is suspended"+inRegion(region)+"*: pay the arrears or ask SCNet support; its instances are not watched."), nil, nil))
 }
 
 // renderTokenWarning warns that the static SCNet token expires soon.
 func renderTokenWarning(exp, now time.Time, loc *time.Location) (string, json.RawMessage) {
+	return renderRegionTokenWarning("", exp, now, loc)
+}
+
+// renderRegionTokenWarning is renderTokenWarning naming the region.
+func renderRegionTokenWarning(region string, exp, now time.Time, loc *time.Location) (string, json.RawMessage) {
 	left := "has expired"
 	if exp.After(now) {
 		left = "expires in " + blockkit.RoundDuration(exp.Sub(now))
 	}
-	text := fmt.Sprintf("The SCNet token %s (%s). Replace it, or the watcher and /instances stop working.", left, blockkit.Stamp(exp, loc))
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":hourglass: "+text), nil, nil))
+	token, where := "The SCNet token", ""
+	if region != "" {
+		token, where = "The SCNet token of "+blockkit.Truncate(region, maxNameChars), " there"
+	}
+	text := fmt.Sprintf("%s %s (%s). Replace it, or the watcher and /instances stop working%s.", token, left, blockkit.Stamp(exp, loc), where)
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":hourglass: "+blockkit.Escape(text)), nil, nil))
 }

@@ -341,3 +341,50 @@ func TestRenderAlertWithoutButtonSafeID(t *testing.T) {
 		t.Errorf("an actions block without buttons: %s", blocks)
 	}
 }
+
+// TestRegionNoticesNameTheRegionEscaped: the notices of a region name it,
+// escaped for mrkdwn; without a region they read as they always did.
+func TestRegionNoticesNameTheRegionEscaped(t *testing.T) {
+	r := NewRenderer(Config{})
+	a := state.Alert{ID: "o", StatusLine: "x"}
+	for _, tc := range []struct {
+		name, want string
+	}{
+		{"outage", "SCNet unreachable in 华东&lt;一&gt;区"},
+		{"recovered", "SCNet answers again in 华东&lt;一&gt;区"},
+		{"token", "The SCNet token of 华东&lt;一&gt;区"},
+		{"frozen", "Account frozen in 华东&lt;一&gt;区"},
+		{"suspended", "suspended in 华东&lt;一&gt;区"},
+		{"baseline", "Watching 3 live instances in 华东&lt;一&gt;区 (Waiting"},
+		{"alert", "(`i1`) in 华东&lt;一&gt;区 went"},
+		{"storm", "*1 instances* in 华东&lt;一&gt;区 changed"},
+	} {
+		var blocks []byte
+		switch tc.name {
+		case "outage":
+			_, blocks = r.Outage(a, "华东<一>区")
+		case "recovered":
+			_, blocks = r.Recovered(a, "华东<一>区")
+		case "token":
+			_, blocks = r.TokenWarning("华东<一>区", goldenNow.Add(time.Hour), goldenNow)
+		case "frozen":
+			_, blocks = r.Frozen("华东<一>区")
+		case "suspended":
+			_, blocks = r.Suspended("华东<一>区")
+		case "alert":
+			_, blocks = r.Alert(a, scnet.Instance{ID: "i1", Name: "n"}, nil, "华东<一>区")
+		case "storm":
+			_, blocks = r.Storm(a, []watcher.Change{{Instance: scnet.Instance{ID: "i1"}, To: scnet.StatusFailed}}, "华东<一>区")
+		case "baseline":
+			_, blocks = r.Baseline("华东<一>区", 3, []scnet.Status{scnet.StatusFailed}, nil)
+		}
+		if got := strings.Join(mrkdwnTexts(t, blocks), "\n"); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q does not contain %q", tc.name, got, tc.want)
+		}
+	}
+	text, blocks := r.Outage(a, "")
+	wantText, wantBlocks := renderOutage(a)
+	if text != wantText || string(blocks) != string(wantBlocks) {
+		t.Errorf("outage without a region changed: %q", text)
+	}
+}

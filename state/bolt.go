@@ -103,7 +103,7 @@ func (b *Bolt) View(ctx context.Context, fn func(Tx) error) (err error) {
 	defer b.recover(&err)
 	return b.db.View(func(tx *bolt.Tx) (err error) {
 		defer b.recover(&err)
-		return fn(boltTx{tx})
+		return fn(boltTx{tx: tx})
 	})
 }
 
@@ -115,7 +115,7 @@ func (b *Bolt) Update(ctx context.Context, fn func(Tx) error) (err error) {
 	defer b.recover(&err) // a panic in Commit, which writes the pages
 	return b.db.Update(func(tx *bolt.Tx) (err error) {
 		defer b.recover(&err) // rolled back by bbolt like any error
-		return fn(boltTx{tx})
+		return fn(boltTx{tx: tx})
 	})
 }
 
@@ -161,7 +161,12 @@ func panicked(r any) error {
 	return fmt.Errorf("%w: bbolt panicked, the file is probably corrupt: %v", ErrUnusable, r)
 }
 
-type boltTx struct{ tx *bolt.Tx }
+// boltTx is a transaction seen from one namespace: ns is "" for the
+// root (the one-region layout and everything shared), else a region id.
+type boltTx struct {
+	tx *bolt.Tx
+	ns string
+}
 
 func get[T any](tx *bolt.Tx, bucket string, key string) (T, bool, error) {
 	var v T
@@ -201,22 +206,49 @@ func each[T any](tx *bolt.Tx, bucket string, fn func(T) error) error {
 }
 
 func (t boltTx) Instance(id string) (Instance, bool, error) {
-	return get[Instance](t.tx, bucketInstances, id)
+	return get[Instance](t.tx, bucketInstances, t.key(id))
 }
 func (t boltTx) PutInstance(i Instance) error {
-	return put(t.tx, bucketInstances, []byte(i.ID), i)
+	return put(t.tx, bucketInstances, []byte(t.key(i.ID)), i)
 }
 func (t boltTx) DeleteInstance(id string) error {
-	return t.tx.Bucket([]byte(bucketInstances)).Delete([]byte(id))
+	return t.tx.Bucket([]byte(bucketInstances)).Delete([]byte(t.key(id)))
 }
 func (t boltTx) Instances(fn func(Instance) error) error {
-	return each(t.tx, bucketInstances, fn)
+	return eachIn(t, bucketInstances, fn)
 }
 
-func (t boltTx) Alert(id string) (Alert, bool, error) { return get[Alert](t.tx, bucketAlerts, id) }
-func (t boltTx) PutAlert(a Alert) error               { return put(t.tx, bucketAlerts, []byte(a.ID), a) }
-func (t boltTx) Alerts(fn func(Alert) error) error    { return each(t.tx, bucketAlerts, fn) }
+// Alerts are kept in one bucket for every region, by id: alert ids are
+// unique across regions and the shared outbox finds an alert by id alone.
+// A namespace sees only the alerts whose Region is its own.
+func (t boltTx) Alert(id string) (Alert, bool, error) {
+	a, ok, err := get[Alert](t.tx, bucketAlerts, id)
+	if ok && t.ns != "" && a.Region != t.ns {
+		return Alert{}, false, nil
+	}
+	return a, ok, err
+}
+func (t boltTx) PutAlert(a Alert) error {
+	if t.ns != "" {
+		a.Region = t.ns
+	}
+	return put(t.tx, bucketAlerts, []byte(a.ID), a)
+}
+func (t boltTx) Alerts(fn func(Alert) error) error {
+	if t.ns == "" {
+		return each(t.tx, bucketAlerts, fn)
+	}
+	return each(t.tx, bucketAlerts, func(a Alert) error {
+		if a.Region != t.ns {
+			return nil
+		}
+		return fn(a)
+	})
+}
 func (t boltTx) DeleteAlert(id string) error {
+	if _, ok, err := t.Alert(id); err != nil || !ok {
+		return err
+	}
 	return t.tx.Bucket([]byte(bucketAlerts)).Delete([]byte(id))
 }
 
@@ -273,17 +305,19 @@ func (t boltTx) DeleteMessage(seq uint64) error {
 
 func (t boltTx) Outbox(fn func(Message) error) error { return each(t.tx, bucketOutbox, fn) }
 
-func (t boltTx) Snooze(id string) (Snooze, bool, error) { return get[Snooze](t.tx, bucketSnoozes, id) }
+func (t boltTx) Snooze(id string) (Snooze, bool, error) {
+	return get[Snooze](t.tx, bucketSnoozes, t.key(id))
+}
 func (t boltTx) PutSnooze(s Snooze) error {
-	return put(t.tx, bucketSnoozes, []byte(s.InstanceID), s)
+	return put(t.tx, bucketSnoozes, []byte(t.key(s.InstanceID)), s)
 }
 func (t boltTx) DeleteSnooze(id string) error {
-	return t.tx.Bucket([]byte(bucketSnoozes)).Delete([]byte(id))
+	return t.tx.Bucket([]byte(bucketSnoozes)).Delete([]byte(t.key(id)))
 }
-func (t boltTx) Snoozes(fn func(Snooze) error) error { return each(t.tx, bucketSnoozes, fn) }
+func (t boltTx) Snoozes(fn func(Snooze) error) error { return eachIn(t, bucketSnoozes, fn) }
 
 func (t boltTx) Meta() (Meta, error) {
-	m, _, err := get[Meta](t.tx, bucketMeta, keyMeta)
+	m, _, err := get[Meta](t.tx, bucketMeta, t.key(keyMeta))
 	return m, err
 }
-func (t boltTx) PutMeta(m Meta) error { return put(t.tx, bucketMeta, []byte(keyMeta), m) }
+func (t boltTx) PutMeta(m Meta) error { return put(t.tx, bucketMeta, []byte(t.key(keyMeta)), m) }

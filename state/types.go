@@ -50,6 +50,9 @@ type Held struct {
 type Alert struct {
 	ID         string `json:"id"`
 	InstanceID string `json:"instance,omitempty"`
+	// Region is the id of the region whose watcher raised the alert, set
+	// by the region's Namespace; "" in the one-region layout.
+	Region string `json:"region,omitempty"`
 	// Storm is true for a storm summary; its members point to it with Parent.
 	Storm bool `json:"storm,omitempty"`
 	// Parent is the alert whose thread this incident's news goes into when it
@@ -136,6 +139,18 @@ type Meta struct {
 	OutageAlertID string `json:"outage_alert,omitempty"`
 	// TokenWarnedFor is the expiry a warning was already posted for.
 	TokenWarnedFor time.Time `json:"token_warned_for,omitzero"`
+	// FrozenWarned is set once the "account frozen" warning (SCNet code
+	// 10007) was posted, until a poll succeeds again.
+	FrozenWarned bool `json:"frozen_warned,omitempty"`
 	// NextID numbers alerts.
 	NextID uint64 `json:"next_id"`
+
+	// The root meta only, shared by every region:
+
+	// AdoptedBy is the region the one-region layout's records were moved
+	// to (AdoptLegacy), "" before.
+	AdoptedBy string `json:"adopted_by,omitempty"`
+	// Suspended records, by region id, when the notice that the account
+	// is suspended in that region was queued, so it is posted once.
+	Suspended map[string]time.Time `json:"suspended,omitempty"`
 }

@@ -25,12 +25,18 @@ type Candidate struct {
 	ID     string
 	Name   string
 	Status string
+	// Region is the name of the candidate's region, "" when the watcher
+	// is not told its region.
+	Region string
 }
 
 func (e *AmbiguousError) Error() string {
 	ids := make([]string, len(e.Candidates))
 	for i, c := range e.Candidates {
 		ids[i] = fmt.Sprintf("%s (%s)", c.ID, c.Status)
+		if c.Region != "" {
+			ids[i] = fmt.Sprintf("%s (%s, %s)", c.ID, c.Status, c.Region)
+		}
 	}
 	return fmt.Sprintf("name %q matches %d instances: %s; use an id", e.Name, len(e.Candidates), strings.Join(ids, ", "))
 }

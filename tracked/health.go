@@ -27,4 +27,18 @@ type Health struct {
 	PendingAlerts  int  // messages in the outbox not yet confirmed by Slack
 	Snoozes        []state.Snooze
 	TokenExpiresAt time.Time // zero when unknown
+	// Regions is each watched region's own state, in the order they were
+	// added; empty for a watcher that is not told its region.
+	Regions []RegionHealth
+}
+
+// RegionHealth is one region's watcher as /instances regions shows it.
+type RegionHealth struct {
+	ID, Name    string
+	LastPoll    time.Time // last attempt, successful or not
+	LastSuccess time.Time // last poll that the region's SCNet answered correctly
+	Outage      bool      // the region's "SCNet unreachable" notice is open
+	TokenExpiry time.Time // the region's token expiry, zero when unknown
+	LastCause   error     // the last poll's error, nil when it succeeded
+	Tracked     int       // instances of the region the watcher remembers
 }

@@ -15,6 +15,16 @@ import (
 // whatever the button.
 func (w *Watcher) Load(ctx context.Context) error { return w.load(ctx) }
 
+// Owner returns w when the alert is one of w's, so a Watcher answers the
+// alert buttons of its messages on its own as a Group does for several.
+func (w *Watcher) Owner(ctx context.Context, alertID string) (*Watcher, bool, error) {
+	_, found, err := w.Alert(ctx, alertID)
+	if err != nil || !found {
+		return nil, false, err
+	}
+	return w, true, nil
+}
+
 // Alert reads one alert record.
 func (w *Watcher) Alert(ctx context.Context, id string) (a state.Alert, found bool, err error) {
 	err = w.st.View(ctx, func(tx state.Tx) error {

@@ -23,7 +23,17 @@ type Lister interface {
 // Config is what the watcher needs besides SCNet and the store. Zero values
 // take the defaults documented on each field.
 type Config struct {
-	// Channel is the Slack channel id alerts go to.
+	// Region is the id of the SCNet region this watcher polls (SCNet's
+	// clusterId or center id). It keys the watcher's part of the store
+	// (state.Namespace) and tags its alert and message ids, so they are
+	// unique across regions. "" is the one-region layout: the store's
+	// root and untagged ids.
+	Region string
+	// RegionName is the region's name as SCNet gives it ("西北一区"); the
+	// outage notice, its recovery and the token warning name it.
+	RegionName string
+	// Channel is the Slack channel id alerts go to: the region's own
+	// channel when WATCH_ROUTES routes it.
 	Channel string
 	// Interval between polls (default 60s).
 	Interval time.Duration

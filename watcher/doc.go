@@ -1,4 +1,4 @@
-// Package watcher polls SCNet on its own and turns instances that move into
+// Package watcher polls SCNet on its own, one Watcher per region, and turns instances that move into
 // an alert status (Failed, Terminated by default) into one alert per
 // incident, queued in the state store for delivery. It decides which
 // incidents exist; what their messages say is a Renderer's job (package
@@ -15,4 +15,11 @@
 // as it was and is asked again after FollowUpEvery. Everything one poll
 // decides is written in one store transaction together with the messages
 // announcing it, which the deliverer then sends.
+//
+// Each region's Watcher has its own poll loop and its own part of the store
+// (state.Namespace; Config.Region), and tags its alert ids with the region,
+// so an outage or a slow SCNet in one region does not hold up the others,
+// and the one outbox keeps a single order per channel. A Group holds them
+// for what spans regions: Health, snoozes by name, and finding the watcher
+// an alert button belongs to.
 package watcher

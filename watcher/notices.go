@@ -1,8 +1,13 @@
 package watcher
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
 	"time"
 
+	"scnetbot/scnet"
 	"scnetbot/state"
 )
 
@@ -15,7 +20,7 @@ func (p *plan) outageBegan(cause error) error {
 		return err
 	}
 	p.meta.OutageAlertID = id
-	text, blocks := p.w.cfg.Render.Outage(a)
+	text, blocks := p.w.cfg.Render.Outage(a, p.w.cfg.RegionName)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: id, AlertID: id, Text: text, Blocks: blocks})
 }
 
@@ -35,7 +40,7 @@ func (p *plan) outageOver() error {
 	if err := p.tx.PutAlert(a); err != nil {
 		return err
 	}
-	text, blocks := p.w.cfg.Render.Recovered(a)
+	text, blocks := p.w.cfg.Render.Recovered(a, p.w.cfg.RegionName)
 	if err := p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("r"), Channel: a.Channel, ThreadOf: id, Text: text, Blocks: blocks}); err != nil {
 		return err
 	}
@@ -52,6 +57,66 @@ func (p *plan) tokenWarning() error {
 		return nil
 	}
 	p.meta.TokenWarnedFor = exp
-	text, blocks := p.w.cfg.Render.TokenWarning(exp, p.now)
+	text, blocks := p.w.cfg.Render.TokenWarning(p.w.cfg.RegionName, exp, p.now)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("t"), Text: text, Blocks: blocks})
+}
+
+// frozenWarning posts the one "account frozen" warning of a run of polls
+// that SCNet answered with code 10007; a successful poll rearms it.
+func (p *plan) frozenWarning() error {
+	if p.meta.FrozenWarned {
+		return nil
+	}
+	p.meta.FrozenWarned = true
+	p.w.cfg.Logger.Warn("SCNet says the account is frozen: no instance is watched in this region until it is paid or unfrozen",
+		"region", p.w.cfg.RegionName, "code", scnet.CodeUserFrozen)
+	text, blocks := p.w.cfg.Render.Frozen(p.w.cfg.RegionName)
+	return p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("f"), Text: text, Blocks: blocks})
+}
+
+// frozen reports whether SCNet refused a call because the account is
+// frozen (code 10007). A local check rather than scnet's own, which is
+// being added at the same time.
+func frozen(err error) bool {
+	var ae *scnet.APIError
+	return errors.As(err, &ae) && ae.Code == scnet.CodeUserFrozen
+}
+
+// NoticeSuspended posts, once per state file, the notice that the account
+// is suspended in the region cfg names (SCNet sent its token as null), to
+// cfg.Channel, with what to do. It is recorded in st's root meta in the
+// same transaction, so a restart does not post it again.
+func NoticeSuspended(ctx context.Context, st state.Store, cfg Config) error {
+	cfg = cfg.withDefaults()
+	queued := false
+	err := st.Update(ctx, func(tx state.Tx) error {
+		m, err := tx.Meta()
+		if err != nil {
+			return err
+		}
+		if _, done := m.Suspended[cfg.Region]; done {
+			return nil
+		}
+		now := cfg.Now()
+		if m.Suspended == nil {
+			m.Suspended = map[string]time.Time{}
+		}
+		m.Suspended[cfg.Region] = now
+		text, blocks := cfg.Render.Suspended(cfg.RegionName)
+		if _, err := tx.Enqueue(state.Message{Kind: state.KindPost, ID: "x" + cfg.Region + "-" + strconv.FormatInt(now.Unix(), 16),
+			Channel: cfg.Channel, Text: text, Blocks: blocks, Created: now}); err != nil {
+			return err
+		}
+		queued = true
+		return tx.PutMeta(m)
+	})
+	if err != nil {
+		return fmt.Errorf("notice of suspended region %q: %w", cfg.RegionName, err)
+	}
+	if queued {
+		cfg.Logger.Warn("the account is suspended in a region (SCNet sent no token for it): its instances are not watched; pay the arrears or ask SCNet support",
+			"region", cfg.RegionName, "region_id", cfg.Region)
+		cfg.Notify()
+	}
+	return nil
 }

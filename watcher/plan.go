@@ -61,7 +61,12 @@ func (p *plan) get(id string) (state.Instance, bool) {
 
 func (p *plan) nextID(prefix string) string {
 	p.meta.NextID++
-	return fmt.Sprintf("%s%x-%d", prefix, p.meta.Baseline.Unix(), p.meta.NextID)
+	id := fmt.Sprintf("%s%x-%d", prefix, p.meta.Baseline.Unix(), p.meta.NextID)
+	if p.w.cfg.Region != "" {
+		// Two regions may well take their baselines in the same second.
+		id += "-" + p.w.cfg.Region
+	}
+	return id
 }
 
 func track(in scnet.Instance, now time.Time) state.Instance {
@@ -106,7 +111,7 @@ func (p *plan) baseline(ob *observation, since time.Time) error {
 	for s, n := range ob.totals {
 		counts[s] = max(counts[s], n)
 	}
-	text, blocks := p.w.cfg.Render.Baseline(live, p.w.cfg.Statuses, counts)
+	text, blocks := p.w.cfg.Render.Baseline(p.w.cfg.RegionName, live, p.w.cfg.Statuses, counts)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("b"), Text: text, Blocks: blocks})
 }
 
@@ -346,7 +351,7 @@ func (p *plan) raise(inc incident) error {
 		return err
 	}
 	p.setAlert(inc.inst, id)
-	text, blocks := p.w.cfg.Render.Alert(a, inc.inst, nil)
+	text, blocks := p.w.cfg.Render.Alert(a, inc.inst, nil, p.w.cfg.RegionName)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: id, AlertID: id, Text: text, Blocks: blocks})
 }
 
@@ -381,7 +386,7 @@ func (p *plan) storm() error {
 		p.setAlert(inc.inst, id)
 		lines = append(lines, p.w.cfg.Render.StormLine(Change{Instance: inc.inst, From: inc.from, To: inc.to}))
 	}
-	text, blocks := p.w.cfg.Render.Storm(sa, changesOf(p.incidents))
+	text, blocks := p.w.cfg.Render.Storm(sa, changesOf(p.incidents), p.w.cfg.RegionName)
 	if err := p.enqueue(state.Message{Kind: state.KindPost, ID: sid, AlertID: sid, Text: text, Blocks: blocks}); err != nil {
 		return err
 	}

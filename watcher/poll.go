@@ -71,6 +71,7 @@ func (w *Watcher) apply(ctx context.Context, start, since time.Time, ob *observa
 		}
 		p.meta.LastSuccess = start
 		p.meta.FailingSince = time.Time{}
+		p.meta.FrozenWarned = false
 		return nil
 	})
 	w.health.LastPoll = now
@@ -120,6 +121,14 @@ func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) erro
 	defer w.mu.Unlock()
 	now := w.cfg.Now()
 	p, err := w.update(ctx, now, func(p *plan) error {
+		if frozen(cause) {
+			// SCNet answered: the account, not SCNet, is what is wrong,
+			// and the warning says so instead of an outage notice.
+			if err := p.frozenWarning(); err != nil {
+				return err
+			}
+			return p.tokenWarning()
+		}
 		if p.meta.FailingSince.IsZero() {
 			p.meta.FailingSince = start
 		}

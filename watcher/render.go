@@ -15,11 +15,12 @@ import (
 // keeps Slack out of the watcher.
 type Renderer interface {
 	// Alert renders an alert's top-level message from its record, the
-	// instance as it was when the alert was raised, and the instance's
-	// snooze (nil when none).
-	Alert(a state.Alert, in scnet.Instance, sn *state.Snooze) (string, json.RawMessage)
-	// Storm renders the one summary of a storm.
-	Storm(a state.Alert, changes []Change) (string, json.RawMessage)
+	// instance as it was when the alert was raised, the instance's snooze
+	// (nil when none) and its region's name ("" when the watcher is not
+	// told its region).
+	Alert(a state.Alert, in scnet.Instance, sn *state.Snooze, region string) (string, json.RawMessage)
+	// Storm renders the one summary of a storm in a region.
+	Storm(a state.Alert, changes []Change, region string) (string, json.RawMessage)
 	// StormLine lists one instance of a storm in its thread.
 	StormLine(c Change) string
 	// NewsLine is one line of thread news about an instance.
@@ -29,19 +30,26 @@ type Renderer interface {
 	Chunks(lines []string) [][]string
 	// List renders chunk i of n of a thread list; title "" for news.
 	List(lines []string, title string, i, n int) (string, json.RawMessage)
-	// Baseline is the one message of the first poll.
-	Baseline(live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage)
-	// Outage renders the "SCNet unreachable" notice, and its update once
-	// the alert is closed.
-	Outage(a state.Alert) (string, json.RawMessage)
+	// Baseline is the one message of a region's first poll.
+	Baseline(region string, live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage)
+	// Outage renders the "SCNet unreachable" notice of a region ("" when
+	// the watcher is not told its region), and its update once the alert
+	// is closed.
+	Outage(a state.Alert, region string) (string, json.RawMessage)
 	// OutageLine is the status line of an outage notice.
 	OutageLine(since time.Time, cause error) string
 	// RecoveredLine is the status line of an outage that ended at now.
 	RecoveredLine(since, now time.Time) string
 	// Recovered is the reply in the outage notice's thread.
-	Recovered(a state.Alert) (string, json.RawMessage)
-	// TokenWarning warns that the static SCNet token expires at exp.
-	TokenWarning(exp, now time.Time) (string, json.RawMessage)
+	Recovered(a state.Alert, region string) (string, json.RawMessage)
+	// TokenWarning warns that a region's static SCNet token expires at exp.
+	TokenWarning(region string, exp, now time.Time) (string, json.RawMessage)
+	// Frozen warns that SCNet says the account is frozen (code 10007) in
+	// a region.
+	Frozen(region string) (string, json.RawMessage)
+	// Suspended says that the account is suspended in a region (SCNet
+	// sent its token as null), so its instances are not watched.
+	Suspended(region string) (string, json.RawMessage)
 	// Stamp writes a time for a status line or a news line.
 	Stamp(t time.Time) string
 }
@@ -65,13 +73,13 @@ func changesOf(incs []incident) []Change {
 func (w *Watcher) render(a state.Alert, now time.Time) (string, json.RawMessage) {
 	switch {
 	case a.Storm:
-		return w.cfg.Render.Storm(a, changesOf(stormIncidents(a.Snapshot)))
+		return w.cfg.Render.Storm(a, changesOf(stormIncidents(a.Snapshot)), w.cfg.RegionName)
 	case a.InstanceID == "":
-		return w.cfg.Render.Outage(a)
+		return w.cfg.Render.Outage(a, w.cfg.RegionName)
 	}
 	var sn *state.Snooze
 	if s, ok := w.snoozes[a.InstanceID]; ok && s.Until.After(now) {
 		sn = &s
 	}
-	return w.cfg.Render.Alert(a, unsnapshot(a.Snapshot), sn)
+	return w.cfg.Render.Alert(a, unsnapshot(a.Snapshot), sn, w.cfg.RegionName)
 }

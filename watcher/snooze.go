@@ -14,31 +14,46 @@ import (
 // resolve finds a tracked (or snoozed) instance by id, else by exact name,
 // else by name ignoring case. The caller holds w.mu.
 func (w *Watcher) resolve(nameOrID string) (id, name string, err error) {
+	how, cs := w.matches(nameOrID)
+	switch {
+	case how == noMatch:
+		return "", "", fmt.Errorf("snooze %q: %w", nameOrID, tracked.ErrUnknownInstance)
+	case len(cs) == 1:
+		return cs[0].ID, cs[0].Name, nil
+	}
+	return "", "", &tracked.AmbiguousError{Name: strings.TrimSpace(nameOrID), Candidates: cs}
+}
+
+// How a word matched tracked instances, best first.
+const (
+	byID = iota
+	byName
+	byFoldedName
+	noMatch
+)
+
+// matches finds the instances a word names, by the best way it matches
+// any, sorted by id. The caller holds w.mu.
+func (w *Watcher) matches(nameOrID string) (how int, cs []tracked.Candidate) {
 	nameOrID = strings.TrimSpace(nameOrID)
 	if t, ok := w.tracked[nameOrID]; ok {
-		return t.ID, t.Name, nil
+		return byID, []tracked.Candidate{{ID: t.ID, Name: t.Name, Status: string(t.Status), Region: w.cfg.RegionName}}
 	}
 	if s, ok := w.snoozes[nameOrID]; ok {
-		return s.InstanceID, s.InstanceName, nil
+		return byID, []tracked.Candidate{{ID: s.InstanceID, Name: s.InstanceName, Region: w.cfg.RegionName}}
 	}
-	for _, fold := range []bool{false, true} {
-		var cs []tracked.Candidate
+	for how, fold := range []bool{false, true} {
 		for _, t := range w.tracked {
 			if t.Name == nameOrID || fold && strings.EqualFold(t.Name, nameOrID) {
-				cs = append(cs, tracked.Candidate{ID: t.ID, Name: t.Name, Status: string(t.Status)})
+				cs = append(cs, tracked.Candidate{ID: t.ID, Name: t.Name, Status: string(t.Status), Region: w.cfg.RegionName})
 			}
 		}
-		switch len(cs) {
-		case 0:
-			continue
-		case 1:
-			return cs[0].ID, cs[0].Name, nil
-		default:
+		if len(cs) > 0 {
 			slices.SortFunc(cs, func(a, b tracked.Candidate) int { return strings.Compare(a.ID, b.ID) })
-			return "", "", &tracked.AmbiguousError{Name: nameOrID, Candidates: cs}
+			return byName + how, cs
 		}
 	}
-	return "", "", fmt.Errorf("snooze %q: %w", nameOrID, tracked.ErrUnknownInstance)
+	return noMatch, nil
 }
 
 // Started reports whether a poll has succeeded since this watcher was

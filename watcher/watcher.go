@@ -35,7 +35,7 @@ func New(l Lister, st state.Store, cfg Config) *Watcher {
 	cfg = cfg.withDefaults()
 	return &Watcher{
 		lister: l,
-		st:     st,
+		st:     state.Namespace(st, cfg.Region),
 		cfg:    cfg,
 		mu:     newLock(),
 		health: tracked.Health{Enabled: true, Channel: cfg.Channel, Interval: cfg.Interval},
@@ -112,6 +112,11 @@ func (w *Watcher) Health(ctx context.Context) (tracked.Health, error) {
 		if t, ok := w.cfg.TokenExpiry(); ok {
 			h.TokenExpiresAt = t
 		}
+	}
+	if w.cfg.Region != "" {
+		h.Regions = []tracked.RegionHealth{{ID: w.cfg.Region, Name: w.cfg.RegionName,
+			LastPoll: h.LastPoll, LastSuccess: h.LastSuccess, Outage: h.Outage,
+			TokenExpiry: h.TokenExpiresAt, LastCause: h.LastCause, Tracked: h.Tracked}}
 	}
 	// The outbox is small (it drains within seconds), so counting it here
 	// is cheap. A store that cannot be read leaves the count at zero; the

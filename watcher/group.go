@@ -1,0 +1,230 @@
+package watcher
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"scnetbot/state"
+	"scnetbot/tracked"
+)
+
+// Group is the watchers of every region, one per region, each with its own
+// poll loop, so an outage or a slow SCNet in one region neither delays nor
+// stops the alerts of the others. It is what /instances (Health, Started,
+// Snooze, Unsnooze) and the alert buttons (Owner) see: one watcher over
+// every region. Build it with NewGroup; a region found later joins with Add.
+type Group struct {
+	mu  sync.Mutex
+	ws  []*Watcher
+	run context.Context // Run's context while it runs, nil otherwise
+	// done is set once Run returns.
+	done bool
+	wg   sync.WaitGroup
+}
+
+// NewGroup groups watchers, one per region.
+func NewGroup(ws ...*Watcher) *Group { return &Group{ws: slices.Clone(ws)} }
+
+// Add adds a region's watcher; while Run runs it starts polling at once.
+func (g *Group) Add(w *Watcher) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.ws = append(g.ws, w)
+	if g.run != nil {
+		g.start(w)
+	}
+}
+
+// start runs one region's poll loop; the caller holds g.mu.
+func (g *Group) start(w *Watcher) {
+	ctx := g.run
+	g.wg.Go(func() { _ = w.Run(ctx) })
+}
+
+// Watchers returns the group's watchers in the order they were added.
+func (g *Group) Watchers() []*Watcher {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.ws)
+}
+
+// Run runs every region's poll loop until ctx ends, each on its own, and
+// returns once they all stopped. Call it once.
+func (g *Group) Run(ctx context.Context) error {
+	g.mu.Lock()
+	if g.run != nil || g.done {
+		g.mu.Unlock()
+		return errors.New("watcher group already ran")
+	}
+	g.run = ctx
+	for _, w := range g.ws {
+		g.start(w)
+	}
+	g.mu.Unlock()
+	<-ctx.Done()
+	g.mu.Lock()
+	// A watcher added from now on is not started: starting one while
+	// wg.Wait waits is a race, and it would stop at once anyway.
+	g.run, g.done = nil, true
+	g.mu.Unlock()
+	g.wg.Wait()
+	return nil
+}
+
+// Health is every region's health in one: the sums and the worst of them,
+// with each region's own in Regions.
+func (g *Group) Health(ctx context.Context) (tracked.Health, error) {
+	ws := g.Watchers()
+	if len(ws) == 1 {
+		return ws[0].Health(ctx)
+	}
+	h := tracked.Health{Enabled: true}
+	var errs []string
+	for i, w := range ws {
+		r, err := w.Health(ctx)
+		if err != nil {
+			return tracked.Health{}, err
+		}
+		if i == 0 {
+			h.Channel, h.Interval, h.LastSuccess = r.Channel, r.Interval, r.LastSuccess
+		}
+		if r.LastPoll.After(h.LastPoll) {
+			h.LastPoll = r.LastPoll
+		}
+		// The group is as fresh as its stalest region.
+		if r.LastSuccess.IsZero() || r.LastSuccess.Before(h.LastSuccess) {
+			h.LastSuccess = r.LastSuccess
+		}
+		if r.LastError != "" {
+			errs = append(errs, w.cfg.RegionName+": "+r.LastError)
+		}
+		if h.LastCause == nil {
+			h.LastCause = r.LastCause
+		}
+		if h.StateError == "" {
+			h.StateError = r.StateError
+		}
+		h.Outage = h.Outage || r.Outage
+		h.Tracked += r.Tracked
+		h.PendingAlerts = max(h.PendingAlerts, r.PendingAlerts) // one outbox for all
+		h.Snoozes = append(h.Snoozes, r.Snoozes...)
+		if !r.TokenExpiresAt.IsZero() && (h.TokenExpiresAt.IsZero() || r.TokenExpiresAt.Before(h.TokenExpiresAt)) {
+			h.TokenExpiresAt = r.TokenExpiresAt
+		}
+		h.Regions = append(h.Regions, r.Regions...)
+	}
+	h.LastError = strings.Join(errs, "; ")
+	slices.SortStableFunc(h.Snoozes, func(a, b state.Snooze) int { return a.Until.Compare(b.Until) })
+	return h, nil
+}
+
+// Readiness is Watcher.Readiness over every region: ready while every
+// region's watcher is.
+func (g *Group) Readiness(ctx context.Context) (lastSuccess time.Time, interval time.Duration, err error) {
+	h, err := g.Health(ctx)
+	if err != nil {
+		return time.Time{}, h.Interval, err
+	}
+	if h.StateError != "" {
+		return h.LastSuccess, h.Interval, fmt.Errorf("watcher state unusable: %s", h.StateError)
+	}
+	return h.LastSuccess, h.Interval, nil
+}
+
+// Started reports whether every region's watcher has completed a poll.
+func (g *Group) Started() bool {
+	ws := g.Watchers()
+	for _, w := range ws {
+		if !w.Started() {
+			return false
+		}
+	}
+	return len(ws) > 0
+}
+
+// Snooze snoozes the one instance nameOrID names in any region; a name
+// that matches instances in several regions is a *tracked.AmbiguousError
+// whose candidates name their regions.
+func (g *Group) Snooze(ctx context.Context, nameOrID string, d time.Duration, userID string) (state.Snooze, error) {
+	w, id, err := g.resolve(ctx, "snooze", nameOrID)
+	if err != nil {
+		return state.Snooze{}, err
+	}
+	return w.Snooze(ctx, id, d, userID)
+}
+
+// Unsnooze ends the snooze of the one instance nameOrID names in any region.
+func (g *Group) Unsnooze(ctx context.Context, nameOrID string, userID string) (state.Snooze, error) {
+	w, id, err := g.resolve(ctx, "unsnooze", nameOrID)
+	if err != nil {
+		return state.Snooze{}, err
+	}
+	return w.Unsnooze(ctx, id, userID)
+}
+
+// resolve finds the region and id of the instance a word names: the best
+// way it matches in any region wins (an id before a name), and several
+// instances matched that way are ambiguous.
+func (g *Group) resolve(ctx context.Context, verb, nameOrID string) (*Watcher, string, error) {
+	best, owner := noMatch, []*Watcher(nil)
+	var cs []tracked.Candidate
+	for _, w := range g.Watchers() {
+		if err := w.load(ctx); err != nil {
+			return nil, "", err
+		}
+		if err := w.mu.LockContext(ctx); err != nil {
+			return nil, "", fmt.Errorf("%s %q: %w", verb, nameOrID, err)
+		}
+		how, found := w.matches(nameOrID)
+		w.mu.Unlock()
+		switch {
+		case how < best:
+			best, cs, owner = how, found, nil
+		case how > best || how == noMatch:
+			continue
+		default:
+			cs = append(cs, found...)
+		}
+		for range found {
+			owner = append(owner, w)
+		}
+	}
+	switch {
+	case best == noMatch:
+		return nil, "", fmt.Errorf("%s %q: %w", verb, nameOrID, tracked.ErrUnknownInstance)
+	case len(cs) == 1:
+		return owner[0], cs[0].ID, nil
+	}
+	slices.SortStableFunc(cs, func(a, b tracked.Candidate) int {
+		return strings.Compare(a.Region+"\x00"+a.ID, b.Region+"\x00"+b.ID)
+	})
+	return nil, "", &tracked.AmbiguousError{Name: strings.TrimSpace(nameOrID), Candidates: cs}
+}
+
+// Load reads every region's tracked instances and snoozes (Watcher.Load).
+func (g *Group) Load(ctx context.Context) error {
+	for _, w := range g.Watchers() {
+		if err := w.Load(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Owner finds the region's watcher that raised an alert, by the alert's
+// id: the one whose part of the store holds it. An alert of the
+// one-region version belongs to the region its records were moved to
+// (state.AdoptLegacy), so the buttons of messages already in Slack work.
+func (g *Group) Owner(ctx context.Context, alertID string) (*Watcher, bool, error) {
+	for _, w := range g.Watchers() {
+		if o, found, err := w.Owner(ctx, alertID); err != nil || found {
+			return o, found, err
+		}
+	}
+	return nil, false, nil
+}
