@@ -27,4 +27,20 @@ type Health struct {
 	PendingAlerts  int  // messages in the outbox not yet confirmed by Slack
 	Snoozes        []state.Snooze
 	TokenExpiresAt time.Time // zero when unknown
+	// Regions is each region's own poll, in the order of the region set;
+	// empty for a watcher of one region that does not report it.
+	Regions []RegionHealth
+}
+
+// RegionHealth is one region's part of Health.
+type RegionHealth struct {
+	ID, Name    string
+	LastPoll    time.Time // last attempt, successful or not
+	LastSuccess time.Time // last poll that SCNet answered correctly
+	Outage      bool      // an "SCNet unreachable" notice is open for this region
+	TokenExpiry time.Time // zero when unknown
+	// LastCause is the last poll's error, nil when it succeeded; shown in
+	// Slack only in words (blockkit.ErrorSummary).
+	LastCause error
+	Tracked   int // instances of this region the watcher remembers
 }
