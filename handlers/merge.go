@@ -51,12 +51,12 @@ func (c cursor) sum() int {
 	return n
 }
 
-// encode writes c against its regions as "<id:off,id:off", the "<" only
+// encode writes c against its regions as "~id:off,id:off", the "~" only
 // when before.
 func (c cursor) encode(rs []*regions.Region) string {
 	var b strings.Builder
 	if c.before {
-		b.WriteByte('<')
+		b.WriteByte('~')
 	}
 	for i, r := range rs {
 		if i > 0 {
@@ -75,7 +75,7 @@ func (c cursor) encode(rs []*regions.Region) string {
 // scnetbot for these regions and is refused.
 func decodeCursor(s string, rs []*regions.Region, page int) (cursor, bool) {
 	var c cursor
-	if s, c.before = strings.CutPrefix(s, "<"); s == "" {
+	if s, c.before = strings.CutPrefix(s, "~"); s == "" {
 		return c, false
 	}
 	parts := strings.Split(s, ",")

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -302,7 +303,12 @@ func fit(v buttonValue) buttonValue {
 func (v listView) regionCounts() string {
 	parts := make([]string, len(v.regions))
 	for i, r := range v.regions {
-		parts[i] = ":round_pushpin: " + text(r.Name, rowShort) + " *" + strconv.Itoa(v.byRegion[i]) + "*"
+		n := "*" + strconv.Itoa(v.byRegion[i]) + "*"
+		if slices.ContainsFunc(v.failures, func(f regionFailure) bool { return f.region == r }) {
+			// Not 0: it was not read.
+			n = "_not read_"
+		}
+		parts[i] = ":round_pushpin: " + text(r.Name, rowShort) + " " + n
 	}
 	return strings.Join(parts, "   ")
 }

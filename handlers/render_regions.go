@@ -90,7 +90,7 @@ func (r renderer) regionText(reg *regions.Region, st *regionState, poll tracked.
 	case rerr == nil:
 		s += ":large_green_circle: Reachable: answered " + r.at(at)
 	default:
-		s += ":red_circle: Not reachable: " + blockkit.ErrorSummary(rerr) + " (" + r.at(at) + ")"
+		s += ":red_circle: Not reachable: " + blockkit.ErrorSummary(rerr) + " — asked " + r.at(at)
 	}
 	exp := poll.TokenExpiry
 	if e, ok := reg.Tokens.(expirer); ok && exp.IsZero() {
