@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 
 	"scnetbot/regions"
@@ -93,6 +94,8 @@ func (h *Handler) list(ctx context.Context, q Query, o answerOpts) (listView, er
 	}
 	for i, ferr := range failed {
 		if ferr != nil {
+			// The reply names the region; why is the operator's business.
+			h.log.Warn("instances region did not answer", "region", targets[i].Name, "query", q.String(), "err", ferr)
 			v.failures = append(v.failures, regionFailure{region: targets[i], err: ferr})
 		}
 	}
@@ -284,7 +287,9 @@ func (h *Handler) listMerged(ctx context.Context, v *listView, states []*regionS
 		to[i] += shown[i]
 	}
 	v.from, v.to = cursor{offs: from}, cursor{offs: to}
-	v.cursors = true
+	// An id that would not read back (SCNet's are digits and letters)
+	// gets no cursor: its buttons read from the top instead.
+	v.cursors = !slices.ContainsFunc(v.regions, func(r *regions.Region) bool { return r.ID == "" || strings.ContainsAny(r.ID, ":,~") })
 	// A region that could not be read showed nothing and keeps its
 	// position: its instances are shown once it answers, not skipped.
 	v.setRows(rows, total)
