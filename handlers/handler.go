@@ -1,6 +1,7 @@
 // Package handlers answers scnetbot's /instances command and the buttons on
-// its replies: it parses the command, asks SCNet through a short-lived cache
-// and renders Block Kit messages that stay inside Slack's limits.
+// its replies: it parses the command, asks every SCNet region it targets at
+// once (each through its own short-lived cache), merges their answers and
+// renders Block Kit messages that stay inside Slack's limits.
 package handlers
 
 import (
