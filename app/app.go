@@ -24,6 +24,7 @@ import (
 	"scnetbot/health"
 	"scnetbot/metrics"
 	"scnetbot/outbox"
+	"scnetbot/regions"
 	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/watcher"
@@ -143,7 +144,10 @@ func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err e
 		botCfg.Alerts = alerts.NewButtons(a.watcher, ui)
 		checks.Watch = a.watcher.Readiness
 	}
-	botCfg.Commands = handlers.New(client, hcfg)
+	// One region until the wiring step: its name is not shown while it is
+	// the only one.
+	set := regions.Fixed(&regions.Region{ID: "default", Name: "SCNet", Client: client, Tokens: tokens})
+	botCfg.Commands = handlers.New(set, hcfg)
 	a.bot = bot.New(a.api, botCfg)
 	checks.Connected = a.bot.Connected
 

@@ -32,6 +32,10 @@ type Details struct {
 	Location *time.Location
 	// Note is added to the context line, already mrkdwn ("shared by <@U1>").
 	Note string
+	// Region is the name of the SCNet region the instance runs in, shown
+	// first on the context line; "" shows none (a bot with one region has
+	// nothing to tell apart).
+	Region string
 }
 
 // Blocks renders the view. The start script's content never appears:
@@ -80,6 +84,9 @@ func (v Details) Blocks() []slack.Block {
 		blocks = append(blocks, Section("*Description*\n"+EscapeTruncate(d, detailsDesc)))
 	}
 	ctx := ZoneNote(v.Now, loc) + " · as of " + v.Now.In(loc).Format("15:04:05")
+	if r := strings.TrimSpace(v.Region); r != "" {
+		ctx = "Region *" + Value(r, detailsShort) + "* · " + ctx
+	}
 	if v.Note != "" {
 		ctx += " · " + v.Note
 	}
@@ -90,7 +97,11 @@ func (v Details) Blocks() []slack.Block {
 // Fallback is the view's notification text.
 func (v Details) Fallback() string {
 	in := v.Instance
-	return Truncate("Instance "+Value(v.title(), detailsName)+": "+StatusText(in.Status)+", "+Resources(in, "")+", user "+Value(in.UserName, detailsShort), MaxMessageText)
+	where := ""
+	if r := strings.TrimSpace(v.Region); r != "" {
+		where = " in " + Value(r, detailsShort)
+	}
+	return Truncate("Instance "+Value(v.title(), detailsName)+where+": "+StatusText(in.Status)+", "+Resources(in, "")+", user "+Value(in.UserName, detailsShort), MaxMessageText)
 }
 
 // title is what the header names: the instance's name, else its id, never

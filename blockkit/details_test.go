@@ -79,3 +79,26 @@ func mrkdwnOf(v any) []string {
 	}
 	return out
 }
+
+// A region name is shown on the context line and in the fallback, escaped;
+// none is shown when it is empty.
+func TestDetailsRegion(t *testing.T) {
+	in := &scnet.Instance{ID: "0123456789abcdef0123456789abcdef", Name: "train", Status: scnet.StatusRunning}
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	d := Details{Instance: in, Now: now, Location: time.UTC, Region: "西北一区 <!here>"}
+	b, err := json.Marshal(d.Blocks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "Region *西北一区 \\u0026lt;!here\\u0026gt;* · ") {
+		t.Errorf("context line does not name the region escaped: %s", b)
+	}
+	if f := d.Fallback(); !strings.Contains(f, "train in 西北一区 &lt;!here&gt;:") {
+		t.Errorf("fallback %q", f)
+	}
+	d.Region = ""
+	b, _ = json.Marshal(d.Blocks())
+	if strings.Contains(string(b), "Region") || strings.Contains(d.Fallback(), " in ") {
+		t.Errorf("an empty region is shown: %s / %q", b, d.Fallback())
+	}
+}

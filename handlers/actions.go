@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 )
@@ -33,7 +34,26 @@ func (h *Handler) action(ctx context.Context, cb slack.InteractionCallback, a *s
 	if err != nil {
 		return nil, err
 	}
-	o := answerOpts{userID: cb.User.ID}
+	o := answerOpts{userID: cb.User.ID, region: v.R}
+	if v.C != "" {
+		// The cursor is for the list query shown: Q, or B on a details
+		// view (where it rides along for Back).
+		lq := q
+		if q.Kind == KindDetails {
+			if v.B == nil {
+				return nil, errStaleButton
+			}
+			lq, _ = Parse(*v.B)
+		}
+		c, err := h.decodeCursor(ctx, v.C, lq)
+		if err != nil {
+			return nil, err
+		}
+		if q.Kind == KindList {
+			o.cursor = c
+		}
+		o.backCursor = v.C
+	}
 	switch {
 	case a.ActionID == actionPrev, a.ActionID == actionNext, a.ActionID == actionBack:
 	case a.ActionID == actionRefresh:
@@ -58,4 +78,22 @@ func (h *Handler) action(ctx context.Context, cb slack.InteractionCallback, a *s
 	}
 	msg.ReplaceOriginal = true
 	return msg, nil
+}
+
+// decodeCursor reads a button's cursor for list query q against the regions
+// q asks. One that does not fit them was not written by scnetbot (or by one
+// with other regions) and is refused.
+func (h *Handler) decodeCursor(ctx context.Context, s string, q Query) (*cursor, error) {
+	if utf8.RuneCountInString(s) > maxCursorChars {
+		return nil, errStaleButton
+	}
+	targets, _, err := h.targets(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	c, ok := decodeCursor(s, targets, q.PageNumber())
+	if !ok || len(targets) < 2 {
+		return nil, errStaleButton
+	}
+	return &c, nil
 }

@@ -29,11 +29,16 @@ const (
 // with Parse and checked exactly like typed input. ID, when set, asks for
 // that instance's details view instead (kept apart from Q so an id SCNet
 // writes in an unexpected shape still works). B, when set, is the list query
-// a details view returns to with Back.
+// a details view returns to with Back. C, on a listing over several
+// regions, is the cursor (see merge.go) of the list query in Q, or in B on a
+// details view; R is the id of the region a details view's instance is in.
+// Both are checked against the regions when clicked (Handler.action).
 type buttonValue struct {
 	Q  string  `json:"q,omitempty"`
 	ID string  `json:"id,omitempty"`
 	B  *string `json:"b,omitempty"`
+	C  string  `json:"c,omitempty"`
+	R  string  `json:"r,omitempty"`
 }
 
 // encode writes v as a button value. It cannot fail for two strings.
@@ -54,6 +59,9 @@ func decodeButtonValue(s string) (buttonValue, Query, error) {
 			v.B = nil
 		}
 	}
+	if len(v.R) > maxRegionID || v.R != "" && v.ID == "" {
+		return v, Query{}, errStaleButton
+	}
 	if v.ID != "" {
 		if !scnet.ValidInstanceID(v.ID) || v.Q != "" {
 			return v, Query{}, errStaleButton
@@ -66,6 +74,10 @@ func decodeButtonValue(s string) (buttonValue, Query, error) {
 	}
 	return v, q, nil
 }
+
+// maxRegionID bounds a region id in a button value: SCNet's are a few
+// digits or letters.
+const maxRegionID = 64
 
 // button is a button of scnetbot's own words carrying v.
 func button(actionID, label string, v buttonValue) *slack.ButtonBlockElement {

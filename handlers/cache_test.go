@@ -108,7 +108,7 @@ func TestCacheTTLExpiry(t *testing.T) {
 	ctx := context.Background()
 	o := scnet.ListOptions{Status: scnet.StatusRunning, Limit: PageSize}
 	for range 3 {
-		if _, err := h.cache.List(ctx, o, false); err != nil {
+		if _, err := h.testCache().List(ctx, o, false); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -116,12 +116,12 @@ func TestCacheTTLExpiry(t *testing.T) {
 		t.Fatalf("calls within the TTL = %d, want 1", got)
 	}
 	clk.Add(29 * time.Second)
-	h.cache.List(ctx, o, false)
+	h.testCache().List(ctx, o, false)
 	if got := f.calls.Load(); got != 1 {
 		t.Fatalf("calls just before the TTL = %d, want 1", got)
 	}
 	clk.Add(2 * time.Second)
-	h.cache.List(ctx, o, false)
+	h.testCache().List(ctx, o, false)
 	if got := f.calls.Load(); got != 2 {
 		t.Fatalf("calls after the TTL = %d, want 2", got)
 	}
@@ -132,13 +132,13 @@ func TestCacheRefreshBypasses(t *testing.T) {
 	h := newTestHandler(t, f, nil)
 	ctx := context.Background()
 	o := scnet.ListOptions{Limit: PageSize}
-	h.cache.List(ctx, o, false)
-	h.cache.List(ctx, o, true)
+	h.testCache().List(ctx, o, false)
+	h.testCache().List(ctx, o, true)
 	if got := f.calls.Load(); got != 2 {
 		t.Fatalf("refresh did not ask SCNet: %d calls, want 2", got)
 	}
 	// The refreshed answer is stored for the next plain lookup.
-	h.cache.List(ctx, o, false)
+	h.testCache().List(ctx, o, false)
 	if got := f.calls.Load(); got != 2 {
 		t.Fatalf("lookup after refresh asked SCNet again: %d calls", got)
 	}
@@ -158,11 +158,11 @@ func TestCacheErrorsNotCached(t *testing.T) {
 	h := newTestHandler(t, f, nil)
 	ctx := context.Background()
 	o := scnet.ListOptions{Limit: PageSize}
-	if _, err := h.cache.List(ctx, o, false); err == nil {
+	if _, err := h.testCache().List(ctx, o, false); err == nil {
 		t.Fatal("want the lister's error")
 	}
 	f.setErr(nil)
-	p, err := h.cache.List(ctx, o, false)
+	p, err := h.testCache().List(ctx, o, false)
 	if err != nil || p == nil || len(p.Instances) != 5 {
 		t.Fatalf("after SCNet recovered: %v, %v", p, err)
 	}
@@ -180,9 +180,9 @@ func TestCacheCallerCancelDoesNotCancelShared(t *testing.T) {
 	var err1, err2 error
 	var p2 *scnet.Page
 	var wg sync.WaitGroup
-	wg.Go(func() { _, err1 = h.cache.List(ctx1, o, false) })
+	wg.Go(func() { _, err1 = h.testCache().List(ctx1, o, false) })
 	waitInFlight(t, 1)
-	wg.Go(func() { p2, err2 = h.cache.List(context.Background(), o, false) })
+	wg.Go(func() { p2, err2 = h.testCache().List(context.Background(), o, false) })
 	waitInFlight(t, 2)
 	cancel1()
 	// The cancelled caller leaves; the flight must still be open for the
@@ -241,7 +241,7 @@ func TestSummaryQueries(t *testing.T) {
 // A summary that fails still leaves the list.
 func TestSummaryFailureKeepsList(t *testing.T) {
 	f := &statusFailLister{fakeLister: fakeLister{instances: fixtures(3)}}
-	h := New(f, Config{Location: testNow.Location(), Now: func() time.Time { return testNow }})
+	h := New(oneRegion(f), Config{Location: testNow.Location(), Now: func() time.Time { return testNow }})
 	assertGolden(t, "list_summary_failed", command(h, ""))
 }
 
@@ -266,7 +266,7 @@ func lookups(t testing.TB, m *metrics.Metrics, result string) float64 {
 
 // A Lister that panics fails that one query instead of the process.
 func TestCacheContainsPanic(t *testing.T) {
-	h := New(panicLister{}, Config{Location: testNow.Location()})
+	h := New(oneRegion(panicLister{}), Config{Location: testNow.Location()})
 	if m := command(h, "running"); m.Text != userMessage(errors.New("any unknown error")) {
 		t.Errorf("reply after a panic: %q", m.Text)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/regions"
 	"scnetbot/scnet"
 	"scnetbot/tracked"
 )
@@ -101,6 +102,35 @@ var errorRules = []errorRule{
 		match:  is(errUnknownAction),
 		result: resultBadInput,
 		words:  says(":grey_question: scnetbot does not know that button. Run the command again."),
+	},
+	{
+		match:  as[*regionError],
+		result: resultBadInput,
+		words: func(err error) string {
+			re, _ := asValue[*regionError](err)
+			return regionErrorText(re)
+		},
+	},
+	{
+		match:  is(regions.ErrNoRegions),
+		result: resultSCNetError,
+		words: says(":no_entry: scnetbot has no SCNet region to ask: the account is suspended in every region, or SCNET_CLUSTER names none of them. " +
+			"`/instances regions` lists them; ask the bot's operator to check SCNET_CLUSTER or the account's standing on SCNet."),
+	},
+	{
+		// Before slowError: a deadline in every region is named per region.
+		match:  as[*regionsError],
+		result: resultSCNetError,
+		words: func(err error) string {
+			re, _ := asValue[*regionsError](err)
+			lines := bullets(re.fails, 20, func(f regionFailure) string {
+				return "*" + text(f.region.Name, rowShort) + "*: " + blockkit.ErrorSummary(f.err)
+			})
+			if re.partial {
+				return ":mag: The regions that answered have no instance with id `" + blockkit.EscapeTruncate(subjectID(err), 64) + "`, but these could not be asked:\n" + lines + "\nTry again in a minute."
+			}
+			return ":warning: No SCNet region answered:\n" + lines + "\nTry again in a minute; `/instances regions` shows how each region is doing."
+		},
 	},
 	{
 		match:  as[*slowError],
@@ -220,6 +250,26 @@ func subjectOr(err error, fallback string) string {
 		return "“" + blockkit.EscapeTruncate(subj.subject, 100) + "”"
 	}
 	return fallback
+}
+
+// subjectID is the instance id err is about, "" for none.
+func subjectID(err error) string {
+	if subj, ok := asValue[*subjectError](err); ok {
+		return subj.subject
+	}
+	return ""
+}
+
+// regionErrorText answers a region: word that names no region or several,
+// listing the regions to pick from.
+func regionErrorText(e *regionError) string {
+	name := func(r *regions.Region) string {
+		return "`" + text(r.Name, rowShort) + "` (id `" + text(r.ID, rowShort) + "`)"
+	}
+	if len(e.matches) > 1 {
+		return ":twisted_rightwards_arrows: “" + text(e.word, 60) + "” could be any of these regions; write more of the name:\n" + bullets(e.matches, 20, name)
+	}
+	return ":thinking_face: There is no region “" + text(e.word, 60) + "”. The regions are:\n" + bullets(e.all, 20, name) + "\n`region:` takes a name, the start of one, or an id."
 }
 
 // errorMessage is the ephemeral reply for err.

@@ -1,6 +1,7 @@
 // Package handlers answers scnetbot's /instances command and the buttons on
-// its replies: it parses the command, asks SCNet through a short-lived cache
-// and renders Block Kit messages that stay inside Slack's limits.
+// its replies: it parses the command, asks every SCNet region it targets at
+// once (each through its own short-lived cache), merges their answers and
+// renders Block Kit messages that stay inside Slack's limits.
 package handlers
 
 import (
@@ -14,12 +15,13 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/metrics"
+	"scnetbot/regions"
 	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/tracked"
 )
 
-// Lister is the part of the SCNet client the command needs.
+// Lister is the part of a region's SCNet client the command needs.
 type Lister interface {
 	ListInstances(ctx context.Context, opts scnet.ListOptions) (*scnet.Page, error)
 	Instance(ctx context.Context, id string) (*scnet.Instance, error)
@@ -38,6 +40,8 @@ type WatchControl interface {
 
 // Config is how the command behaves. Zero fields take the defaults noted.
 type Config struct {
+	// Regions are the SCNet regions the command asks; New sets it.
+	Regions                       *regions.Set
 	AllowedChannels, AllowedUsers []string      // empty = everyone
 	CacheTTL                      time.Duration // default 30s; negative: no cache
 	// Location is the display time zone, default Asia/Shanghai (a fixed
@@ -75,13 +79,15 @@ const PageSize = 10
 
 // Handler answers /instances and its buttons. It is safe for concurrent use.
 type Handler struct {
-	cfg   Config
-	cache *queryCache
-	log   *slog.Logger
+	cfg    Config
+	states *regionStates
+	log    *slog.Logger
 }
 
-// New builds a Handler that asks l, filling in Config defaults.
-func New(l Lister, cfg Config) *Handler {
+// New builds a Handler that asks the regions of set, each through its own
+// cache, filling in Config defaults.
+func New(set *regions.Set, cfg Config) *Handler {
+	cfg.Regions = set
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = DefaultCacheTTL
 	}
@@ -98,9 +104,9 @@ func New(l Lister, cfg Config) *Handler {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	return &Handler{
-		cfg:   cfg,
-		cache: newQueryCache(l, cfg.CacheTTL, cfg.QueryTimeout, cfg.Now, cfg.Metrics),
-		log:   cfg.Logger,
+		cfg:    cfg,
+		states: &regionStates{ttl: cfg.CacheTTL, timeout: cfg.QueryTimeout, now: cfg.Now, metrics: cfg.Metrics},
+		log:    cfg.Logger,
 	}
 }
 
@@ -162,6 +168,15 @@ type answerOpts struct {
 	back   *string // list query to return to from a details view
 	shared bool    // rendering for the channel (Share): no buttons
 	userID string
+	// cursor is where a merged list page begins or ends (a paging
+	// button's), nil for a typed page.
+	cursor *cursor
+	// region is the id of the region a details view's instance is in (a
+	// Details button's), "" to look in every region.
+	region string
+	// backCursor is the cursor of the list a details view returns to,
+	// already checked, "" for none.
+	backCursor string
 }
 
 // answer runs a parsed query and renders its reply.
@@ -193,14 +208,12 @@ func (h *Handler) answerWithin(ctx context.Context, q Query, o answerOpts) (*sla
 		return r.watch(health), nil
 	case KindSnooze, KindUnsnooze:
 		return h.snooze(ctx, r, q, o.userID)
+	case KindRegions:
+		return h.regionsView(ctx, r)
 	case KindDetails:
-		in, err := h.cache.Instance(ctx, q.ID, o.fresh)
-		if err != nil {
-			return nil, withID(err, q.ID)
-		}
-		return r.details(detailsView{inst: in, back: o.back, shared: o.shared, sharedBy: o.userID}), nil
+		return h.details(ctx, r, q, o)
 	}
-	v, err := h.list(ctx, q, o.fresh)
+	v, err := h.list(ctx, q, o)
 	if err != nil {
 		return nil, err
 	}

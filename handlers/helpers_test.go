@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +17,7 @@ import (
 
 	"scnetbot/blockkit"
 	"scnetbot/internal/golden"
+	"scnetbot/regions"
 	"scnetbot/scnet"
 )
 
@@ -150,7 +153,7 @@ func newTestHandler(t testing.TB, f *fakeLister, mod func(*Config)) *Handler {
 	if mod != nil {
 		mod(&cfg)
 	}
-	return New(f, cfg)
+	return New(oneRegion(f), cfg)
 }
 
 // command runs text as a slash command.
@@ -231,4 +234,25 @@ func click(h *Handler, m *slack.WebhookMessage, actionID string) (*slack.Webhook
 	}
 	cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, User: slack.User{ID: "U0TEST"}, Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: "C0TEST"}}}}
 	return h.Action(context.Background(), cb, &slack.BlockAction{ActionID: btn.ActionID, Value: btn.Value}), nil
+}
+
+// listerClient is a Lister as a region's client; handlers never call All.
+type listerClient struct{ Lister }
+
+func (listerClient) All(context.Context, scnet.ListOptions) iter.Seq2[scnet.Instance, error] {
+	return func(yield func(scnet.Instance, error) bool) {
+		yield(scnet.Instance{}, errors.New("handlers do not use All"))
+	}
+}
+
+// oneRegion is the set of one region that l answers for, as app builds it
+// until every region is wired.
+func oneRegion(l Lister) *regions.Set {
+	return regions.Fixed(&regions.Region{ID: "default", Name: "SCNet", Client: listerClient{l}})
+}
+
+// testCache is the cache of the handler's first region.
+func (h *Handler) testCache() *queryCache {
+	rs, _, _ := h.cfg.Regions.Known()
+	return h.states.get(rs[0]).cache
 }

@@ -27,6 +27,8 @@ const (
 	KindSnooze
 	// KindUnsnooze lifts a snooze.
 	KindUnsnooze
+	// KindRegions lists the SCNet regions and how each is doing.
+	KindRegions
 )
 
 // Limits on what a user may type. Longer input is almost certainly a paste
@@ -48,6 +50,10 @@ const (
 // would otherwise read as a keyword, status, task type or id ("name:help").
 const namePrefix = "name:"
 
+// regionPrefix picks the region of a list query: "region:西北" (a unique
+// prefix of its name, its whole name or its id).
+const regionPrefix = "region:"
+
 // Query is a parsed /instances command.
 type Query struct {
 	Kind     Kind
@@ -57,6 +63,9 @@ type Query struct {
 	Words []string
 	// Page is the 1-based page of a KindList query; 0 means page 1.
 	Page int
+	// Region is the region word of a KindList query as typed (a name, a
+	// prefix of one or an id); "" asks every region.
+	Region string
 	// ID is the instance id of a KindDetails query.
 	ID string
 	// Target is the instance name or id of a KindSnooze or KindUnsnooze query.
@@ -121,6 +130,11 @@ func Parse(text string) (Query, error) {
 			return Query{}, &InputError{Code: CodeUsage, Word: "watch", Detail: "`watch` takes no other words"}
 		}
 		return Query{Kind: KindWatch}, nil
+	case "regions":
+		if len(words) > 1 {
+			return Query{}, &InputError{Code: CodeUsage, Word: "regions", Detail: "`regions` takes no other words"}
+		}
+		return Query{Kind: KindRegions}, nil
 	case "snooze":
 		return parseSnooze(words)
 	case "unsnooze":
@@ -161,6 +175,17 @@ func parseList(words []string) (Query, error) {
 			q.Words = append(q.Words, name)
 			continue
 		}
+		if len(w) >= len(regionPrefix) && strings.EqualFold(w[:len(regionPrefix)], regionPrefix) {
+			r := w[len(regionPrefix):]
+			switch {
+			case r == "":
+				return Query{}, &InputError{Code: CodeUsage, Word: w, Detail: "`region:` needs a region right after it, e.g. `region:西北`; `/instances regions` lists them"}
+			case q.Region != "" && q.Region != r:
+				return Query{}, &InputError{Code: CodeConflict, Word: w, Detail: "one region at a time (`region:" + q.Region + "` and `region:" + r + "`); leave it out to ask every region"}
+			}
+			q.Region = r
+			continue
+		}
 		switch lw {
 		case "page":
 			if pageSeen {
@@ -182,7 +207,7 @@ func parseList(words []string) (Query, error) {
 				q.Page = 0
 			}
 			continue
-		case "help", "watch", "snooze", "unsnooze":
+		case "help", "watch", "snooze", "unsnooze", "regions":
 			return Query{}, &InputError{Code: CodeUsage, Word: w, Detail: "`" + lw + "` must come first and stand alone; to search a name with that word write `name:" + w + "`"}
 		}
 		if isInstanceID(w) {
@@ -236,6 +261,8 @@ func (q Query) String() string {
 		return "help"
 	case KindWatch:
 		return "watch"
+	case KindRegions:
+		return "regions"
 	case KindDetails:
 		return q.ID
 	case KindSnooze:
@@ -252,6 +279,9 @@ func (q Query) String() string {
 	}
 	for _, w := range q.Words {
 		parts = append(parts, nameWord(w))
+	}
+	if q.Region != "" {
+		parts = append(parts, regionPrefix+q.Region)
 	}
 	if q.PageNumber() > 1 {
 		parts = append(parts, "page", strconv.Itoa(q.PageNumber()))

@@ -224,3 +224,43 @@ func TestCommandTextLiteralEntity(t *testing.T) {
 		t.Errorf("words %q, want %q", q.Words, want)
 	}
 }
+
+// The region: word and the regions command.
+func TestParseRegion(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Query
+		code InputErrorCode // 0: parses
+	}{
+		{in: "region:西北", want: Query{Kind: KindList, Region: "西北"}},
+		{in: "failed REGION:华东一区 page 2", want: Query{Kind: KindList, Status: scnet.StatusFailed, Region: "华东一区", Page: 2}},
+		{in: "Region:12 ssh", want: Query{Kind: KindList, TaskType: scnet.TaskSSH, Region: "12"}},
+		{in: "region:a region:a", want: Query{Kind: KindList, Region: "a"}},
+		{in: "name:region:x", want: Query{Kind: KindList, Words: []string{"region:x"}}},
+		{in: "regions", want: Query{Kind: KindRegions}},
+		{in: "REGIONS", want: Query{Kind: KindRegions}},
+		{in: "region:", code: CodeUsage},
+		{in: "region:a region:b", code: CodeConflict},
+		{in: "regions 2", code: CodeUsage},
+		{in: "running regions", code: CodeUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := Parse(tt.in)
+			if tt.code != 0 {
+				var in *InputError
+				if !errors.As(err, &in) || in.Code != tt.code {
+					t.Fatalf("Parse(%q) = %+v, %v; want input error %d", tt.in, got, err, tt.code)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("Parse(%q) = %+v, %v; want %+v", tt.in, got, err, tt.want)
+			}
+			// Written back and read again, it is the same query.
+			if again, err := Parse(got.String()); err != nil || !reflect.DeepEqual(again, got) {
+				t.Errorf("Parse(%q) = %+v, %v; want %+v", got.String(), again, err, got)
+			}
+		})
+	}
+}

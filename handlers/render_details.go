@@ -1,18 +1,68 @@
 package handlers
 
 import (
+	"context"
+	"errors"
+	"slices"
+
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/regions"
 	"scnetbot/scnet"
 )
 
 // detailsView is everything a details reply shows.
 type detailsView struct {
-	inst     *scnet.Instance
-	back     *string // list query of the Back button, nil for none
+	inst       *scnet.Instance
+	back       *string // list query of the Back button, nil for none
+	backCursor string  // the Back list's cursor (merge.go), "" for none
+	// region is the instance's region; named says whether to show it (a
+	// bot of one region has nothing to tell apart).
+	region   *regions.Region
+	named    bool
 	shared   bool
 	sharedBy string
+}
+
+// details finds one instance: in the region a button names, else in every
+// region at once. A region that cannot be read is named when no other has
+// the instance; one that answered "no such id" is just not where it is.
+func (h *Handler) details(ctx context.Context, r renderer, q Query, o answerOpts) (*slack.WebhookMessage, error) {
+	_, all, err := h.targets(ctx, Query{})
+	if err != nil {
+		return nil, err
+	}
+	rs := all
+	if o.region != "" {
+		i := slices.IndexFunc(all, func(r *regions.Region) bool { return r.ID == o.region })
+		if i < 0 {
+			return nil, errStaleButton
+		}
+		rs = all[i : i+1]
+	}
+	ins, errs := eachRegion(rs, func(_ int, reg *regions.Region) (*scnet.Instance, error) {
+		return h.states.get(reg).cache.Instance(ctx, q.ID, o.fresh)
+	})
+	for i, in := range ins {
+		if errs[i] == nil && in != nil {
+			v := detailsView{inst: in, back: o.back, backCursor: o.backCursor, region: rs[i], named: len(all) > 1, shared: o.shared, sharedBy: o.userID}
+			return r.details(v), nil
+		}
+	}
+	if len(rs) == 1 {
+		return nil, withID(errs[0], q.ID)
+	}
+	var fails []regionFailure
+	for i, err := range errs {
+		if !errors.Is(err, scnet.ErrNotFound) && !isUnknownID(err) {
+			fails = append(fails, regionFailure{region: rs[i], err: err})
+		}
+	}
+	if len(fails) == 0 {
+		return nil, withID(scnet.ErrNotFound, q.ID)
+	}
+	return nil, withID(&regionsError{fails: fails, partial: len(fails) < len(rs)}, q.ID)
 }
 
 // details renders one instance: blockkit's details view, the same an
@@ -20,6 +70,10 @@ type detailsView struct {
 func (r renderer) details(v detailsView) *slack.WebhookMessage {
 	in := v.inst
 	d := blockkit.Details{Instance: in, Now: r.now, Location: r.loc}
+	var regionID string
+	if v.named && v.region != nil {
+		d.Region, regionID = v.region.Name, v.region.ID
+	}
 	if m := userMention(v.sharedBy); v.shared && m != "" {
 		d.Note = "shared by " + m
 	}
@@ -28,12 +82,16 @@ func (r renderer) details(v detailsView) *slack.WebhookMessage {
 		// An actions block needs at least one element.
 		var els []slack.BlockElement
 		if v.back != nil {
-			els = append(els, button(actionBack, "◀ Back to list", buttonValue{Q: *v.back}))
+			els = append(els, button(actionBack, "◀ Back to list", fit(buttonValue{Q: *v.back, C: v.backCursor})))
 		}
 		if scnet.ValidInstanceID(in.ID) {
+			c := v.backCursor
+			if v.back == nil {
+				c = ""
+			}
 			els = append(els,
-				button(actionRefresh, ":arrows_counterclockwise: Refresh", buttonValue{ID: in.ID, B: v.back}),
-				button(actionShare, "Share to channel", buttonValue{ID: in.ID}),
+				button(actionRefresh, ":arrows_counterclockwise: Refresh", fit(buttonValue{ID: in.ID, B: v.back, C: c, R: regionID})),
+				button(actionShare, "Share to channel", buttonValue{ID: in.ID, R: regionID}),
 			)
 		}
 		if len(els) > 0 {

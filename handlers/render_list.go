@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -8,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/regions"
 	"scnetbot/scnet"
 )
 
@@ -57,11 +59,19 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 	} else if total == 0 {
 		found = "none found"
 	}
+	if len(v.failures) > 0 {
+		// Never "none found" for a region that was not read.
+		found += " in " + strconv.Itoa(len(v.regions)-len(v.failures)) + " of " + strconv.Itoa(len(v.regions)) + " regions"
+	}
 	// Cut the filter, not the count, when the header is too long.
 	head := blockkit.Truncate(describe(q), blockkit.MaxHeaderText-len(" — ")-utf8.RuneCountInString(found)) + " — " + found
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(head, blockkit.MaxHeaderText))}
 	if v.counts != nil {
-		blocks = append(blocks, section(summaryText(v.counts)))
+		sum := summaryText(v.counts)
+		if v.named {
+			sum += "\n" + v.regionCounts()
+		}
+		blocks = append(blocks, section(sum))
 	} else if v.countsFailed {
 		blocks = append(blocks, contextLine(":warning: Status counts are unavailable right now."))
 	}
@@ -82,6 +92,9 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 		ctx += " · shared by " + userMention(v.sharedBy)
 	}
 	blocks = append(blocks, contextLine(ctx))
+	if len(v.failures) > 0 {
+		blocks = append(blocks, section(failuresText(v.failures)))
+	}
 	if v.pastEnd > 0 {
 		only := "there are only " + strconv.Itoa(last) + " pages"
 		if last == 1 {
@@ -97,15 +110,27 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 			break
 		}
 		in := &p.Instances[i]
+		reg := v.regionOf(i)
 		var acc *slack.Accessory
 		if !v.shared && scnet.ValidInstanceID(in.ID) {
 			back := q.String()
-			acc = slack.NewAccessory(button(detailsActionID(i), "Details", buttonValue{ID: in.ID, B: &back}))
+			bv := buttonValue{ID: in.ID, B: &back, C: v.here()}
+			if v.named && reg != nil {
+				bv.R = reg.ID
+			}
+			acc = slack.NewAccessory(button(detailsActionID(i), "Details", fit(bv)))
 		}
-		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(r.row(in)), nil, acc))
+		where := ""
+		if v.named && reg != nil {
+			where = reg.Name
+		}
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(r.row(in, where)), nil, acc))
 	}
 	if len(p.Instances) == 0 {
 		empty := "No instances match."
+		if len(v.failures) > 0 {
+			empty = "No instances match in the regions that answered."
+		}
 		if q.PageNumber() > 1 {
 			empty = "Page " + strconv.Itoa(q.PageNumber()) + " is past the end of this listing."
 		} else if q.Filtered() {
@@ -122,14 +147,22 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 				// Past the end, Prev goes to the last page with instances.
 				prev = last
 			}
-			els = append(els, button(actionPrev, "◀ Prev", buttonValue{Q: q.WithPage(prev).String()}))
+			pv := buttonValue{Q: q.WithPage(prev).String()}
+			if v.cursors && v.from.sum() > 0 {
+				pv.C = cursor{offs: v.from.offs, before: true}.encode(v.regions)
+			}
+			els = append(els, button(actionPrev, "◀ Prev", fit(pv)))
 		}
 		if hasNext {
-			els = append(els, button(actionNext, "Next ▶", buttonValue{Q: q.WithPage(q.PageNumber() + 1).String()}))
+			nv := buttonValue{Q: q.WithPage(q.PageNumber() + 1).String()}
+			if v.cursors {
+				nv.C = v.to.encode(v.regions)
+			}
+			els = append(els, button(actionNext, "Next ▶", fit(nv)))
 		}
 		els = append(els,
-			button(actionRefresh, ":arrows_counterclockwise: Refresh", buttonValue{Q: q.String()}),
-			button(actionShare, "Share to channel", buttonValue{Q: q.String()}),
+			button(actionRefresh, ":arrows_counterclockwise: Refresh", fit(buttonValue{Q: q.String(), C: v.here()})),
+			button(actionShare, "Share to channel", fit(buttonValue{Q: q.String(), C: v.here()})),
 		)
 		blocks = append(blocks, slack.NewActionBlock("", els...))
 	}
@@ -140,9 +173,15 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 // row is one instance's compact section text. Its first line says where
 // the instance stands (rowState); the last says when it was created or
 // started, and how long an ended one ran.
-func (r renderer) row(in *scnet.Instance) string {
+// region, when not "", is the name of the instance's region, shown last
+// on the first line.
+func (r renderer) row(in *scnet.Instance, region string) string {
 	var b strings.Builder
-	b.WriteString(statusEmoji(in.Status) + " *" + text(in.Name, rowName) + "*  ·  " + r.rowState(in) + "  ·  " + text(string(in.TaskType), rowShort) + "\n")
+	b.WriteString(statusEmoji(in.Status) + " *" + text(in.Name, rowName) + "*  ·  " + r.rowState(in) + "  ·  " + text(string(in.TaskType), rowShort))
+	if region != "" {
+		b.WriteString("  ·  :round_pushpin: " + text(region, rowShort))
+	}
+	b.WriteString("\n")
 	accel := ""
 	if strings.TrimSpace(in.AcceleratorType) != "" {
 		accel = text(in.AcceleratorType, rowShort)
@@ -227,4 +266,56 @@ func userMention(id string) string {
 		}
 	}
 	return "<@" + id + ">"
+}
+
+// regionOf is the region of row i, nil when the view does not say.
+func (v listView) regionOf(i int) *regions.Region {
+	if i < len(v.rowRegion) && v.rowRegion[i] < len(v.regions) {
+		return v.regions[v.rowRegion[i]]
+	}
+	return nil
+}
+
+// here is the cursor where a merged page begins, for the buttons that show
+// it again (Refresh, Share, Back from Details); "" when the page number
+// says it as well (one region, or page 1).
+func (v listView) here() string {
+	if !v.cursors || v.from.sum() == 0 {
+		return ""
+	}
+	return v.from.encode(v.regions)
+}
+
+// maxCursorChars bounds a cursor in a button value, well inside Slack's
+// 2,000 characters for the whole value with its query.
+const maxCursorChars = 1500
+
+// fit drops a cursor that would not fit a button value; the button then
+// reads the page from the top instead (see merge.go), slower but right.
+func fit(v buttonValue) buttonValue {
+	if utf8.RuneCountInString(v.C) > maxCursorChars || utf8.RuneCountInString(v.encode()) > blockkit.MaxButtonValue {
+		v.C = ""
+	}
+	return v
+}
+
+// regionCounts is the summary's second line: each region with its count.
+func (v listView) regionCounts() string {
+	parts := make([]string, len(v.regions))
+	for i, r := range v.regions {
+		n := "*" + strconv.Itoa(v.byRegion[i]) + "*"
+		if slices.ContainsFunc(v.failures, func(f regionFailure) bool { return f.region == r }) {
+			// Not 0: it was not read.
+			n = "_not read_"
+		}
+		parts[i] = ":round_pushpin: " + text(r.Name, rowShort) + " " + n
+	}
+	return strings.Join(parts, "   ")
+}
+
+// failuresText names each region that did not answer, with why in words.
+func failuresText(fs []regionFailure) string {
+	return ":warning: Not shown — no answer from:\n" + bullets(fs, 20, func(f regionFailure) string {
+		return "*" + text(f.region.Name, rowShort) + "*: " + blockkit.ErrorSummary(f.err)
+	})
 }

@@ -110,7 +110,7 @@ func TestEndedListingPagesInEndOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		v, err := h.list(context.Background(), q, false)
+		v, err := h.list(context.Background(), q, answerOpts{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +207,7 @@ func TestEndedPastEndRefreshReadsOnce(t *testing.T) {
 	f := &fakeLister{instances: endedFixtures(25)}
 	h := newTestHandler(t, f, nil)
 	q, _ := Parse("failed page 9")
-	v, err := h.list(context.Background(), q, true)
+	v, err := h.list(context.Background(), q, answerOpts{fresh: true})
 	if err != nil || v.pastEnd != 9 || v.query.PageNumber() != 3 {
 		t.Fatalf("list = page %d (past end %d), %v; want page 3", v.query.PageNumber(), v.pastEnd, err)
 	}

@@ -42,7 +42,7 @@ func TestResultOf(t *testing.T) {
 
 func TestCommandsCountedByResult(t *testing.T) {
 	m := metrics.New()
-	h := New(nil, Config{AllowedUsers: []string{"UOK"}, Metrics: m})
+	h := New(oneRegion(nil), Config{AllowedUsers: []string{"UOK"}, Metrics: m})
 	h.Command(context.Background(), slack.SlashCommand{UserID: "UNO", Text: "running"})
 	h.Command(context.Background(), slack.SlashCommand{UserID: "UOK", Text: "page 0"})
 	h.Command(context.Background(), slack.SlashCommand{UserID: "UOK", Text: "help"})

@@ -40,7 +40,7 @@ func newSimulated(t *testing.T, opts ...scnettest.Option) (*scnettest.Server, *s
 func TestSimulatorCoalescing(t *testing.T) {
 	srv, c := newSimulated(t, scnettest.WithInstances(300, 7))
 	g := gatedLister{Lister: c, gate: make(chan struct{})}
-	h := New(g, Config{Location: testNow.Location()})
+	h := New(oneRegion(g), Config{Location: testNow.Location()})
 	const n = 50
 	var wg sync.WaitGroup
 	texts := make([]string, n)
@@ -64,7 +64,7 @@ func TestSimulatorCoalescing(t *testing.T) {
 // stays inside Slack's limits and pings nobody.
 func TestSimulatorHostileData(t *testing.T) {
 	_, c := newSimulated(t, scnettest.WithInstances(120, 3), scnettest.WithHostileNames())
-	h := New(c, Config{Location: testNow.Location()})
+	h := New(oneRegion(c), Config{Location: testNow.Location()})
 	m := command(h, "")
 	if !strings.HasPrefix(m.Text, "All instances — 120 found") {
 		t.Fatalf("first page: %q", m.Text)
@@ -96,7 +96,7 @@ func TestSimulatorHostileData(t *testing.T) {
 
 func TestSimulatorErrors(t *testing.T) {
 	srv, c := newSimulated(t, scnettest.WithInstances(5, 1))
-	h := New(c, Config{Location: testNow.Location()})
+	h := New(oneRegion(c), Config{Location: testNow.Location()})
 	unknown := command(h, strings.Repeat("ab", 16))
 	if !strings.Contains(unknown.Text, "does not know the instance id") && !strings.Contains(unknown.Text, "no instance with id") {
 		t.Errorf("unknown id: %q", unknown.Text)
@@ -125,7 +125,7 @@ func TestSimulatorFailedNewestEndFirst(t *testing.T) {
 	}
 	sortByEnd(want)
 	before := srv.RequestCount(listPath)
-	h := New(c, Config{Location: testNow.Location()})
+	h := New(oneRegion(c), Config{Location: testNow.Location()})
 	m := command(h, "failed")
 	var got []string
 	for range len(want)/PageSize + 2 {
