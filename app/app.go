@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -24,8 +25,6 @@ import (
 	"scnetbot/health"
 	"scnetbot/metrics"
 	"scnetbot/outbox"
-	"scnetbot/regions"
-	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/watcher"
 )
@@ -35,17 +34,23 @@ import (
 // setting stops the bot before it connects anywhere, and Run runs it. The
 // demo and end-to-end tests hold it to watch the parts.
 type App struct {
-	cfg      *config.Config
-	log      *slog.Logger
-	api      *slack.Client
-	bot      *bot.Bot
-	watcher  *watcher.Watcher  // nil when the watcher is off
-	deliv    *outbox.Deliverer // nil when the watcher is off
-	metrics  *metrics.Metrics
-	health   *http.Server // nil when HTTP_ADDR is empty
-	ln       net.Listener // the health server's, nil when off
-	state    io.Closer    // the watcher's state file, nil when there is none
-	httpAddr string       // the health server's real address, "" when off
+	cfg     *config.Config
+	log     *slog.Logger
+	api     *slack.Client
+	bot     *bot.Bot
+	regions *regionSource
+	group   *watcher.Group    // every region's watcher; nil when the watcher is off
+	deliv   *outbox.Deliverer // nil when the watcher is off
+	store   state.Store       // the watcher's store, nil when the watcher is off
+	ui      *alerts.Renderer  // the alerts' renderer, nil when the watcher is off
+	// regionErr is why the regions are not known yet (nil once they are),
+	// for /readyz.
+	regionErr atomic.Pointer[error]
+	metrics   *metrics.Metrics
+	health    *http.Server // nil when HTTP_ADDR is empty
+	ln        net.Listener // the health server's, nil when off
+	state     io.Closer    // the watcher's state file, nil when there is none
+	httpAddr  string       // the health server's real address, "" when off
 }
 
 // New builds scnetbot from cfg; version goes into the User-Agent sent to
@@ -67,25 +72,11 @@ func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err e
 		m.SCNetLatency.WithLabelValues(endpoint).Observe(d.Seconds())
 	}
 
-	tokens, err := tokenSource(cfg, observe)
+	src, err := newRegionSource(cfg, version, observe, logger)
 	if err != nil {
 		return nil, err
 	}
-	opts := []scnet.Option{
-		scnet.WithTokenSource(tokens),
-		scnet.WithUserAgent("scnetbot/" + version),
-		scnet.WithObserver(observe),
-		scnet.WithLogger(logger.With("component", "scnet")),
-	}
-	if cfg.SCNetBaseURL == "" {
-		// Found on first use and retried while SCNet is down, so the bot
-		// still connects to Slack and says what is wrong.
-		opts = append(opts, scnet.WithDiscovery(discoverBaseURL(cfg, tokens)))
-	}
-	client, err := scnet.New(cfg.SCNetBaseURL, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("scnet client: %w", err)
-	}
+	a.regions = src
 
 	a.api = slack.New(cfg.SlackBotToken.Reveal(),
 		slack.OptionAppLevelToken(cfg.SlackAppToken.Reveal()),
@@ -104,50 +95,34 @@ func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err e
 	botCfg := bot.Config{Logger: logger.With("component", "bot"), Metrics: m}
 	checks := health.Checks{}
 	if cfg.WatchEnabled() {
-		var store state.Store
 		bolt, err := state.Open(cfg.StatePath)
 		switch {
 		case errors.Is(err, state.ErrUnusable):
 			// A corrupt file stops the watcher, not the commands: it
 			// says so in /readyz and /instances watch.
 			logger.Error("watcher state unusable: commands work, alerts do not until the file is repaired or replaced", "err", err)
-			store = state.Unusable(err)
+			a.store = state.Unusable(err)
 		case err != nil:
 			// state.Open names the file.
 			return nil, fmt.Errorf("STATE_PATH: %w", err)
 		default:
-			store = bolt
+			a.store = bolt
 			a.state = bolt
 		}
-		a.deliv = outbox.New(a.api, store, outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m})
-		ui := alerts.NewRenderer(alerts.Config{
+		a.deliv = outbox.New(a.api, a.store, outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m})
+		a.ui = alerts.NewRenderer(alerts.Config{
 			Mention:  cfg.WatchMention,
 			Location: cfg.Location,
 			Logger:   logger.With("component", "alerts"),
 		})
-		a.watcher = watcher.New(client, store, watcher.Config{
-			Channel:        cfg.WatchChannel,
-			Interval:       cfg.WatchInterval.D,
-			Statuses:       cfg.Statuses,
-			Render:         ui,
-			OutageAfter:    orNone(cfg.WatchOutageAfter.D),
-			StormThreshold: cfg.WatchStormThreshold.N,
-			Skew:           cfg.WatchClockSkew.D,
-			TokenExpiry:    tokenExpiry(tokens),
-			Logger:         logger.With("component", "watcher"),
-			Metrics:        m,
-			Notify:         a.deliv.Kick,
-		})
-		// Set only here: a nil *watcher.Watcher in an interface would
-		// look like a running watcher to handlers and bot.
-		hcfg.Watch = a.watcher
-		botCfg.Alerts = alerts.NewButtons(a.watcher, ui)
-		checks.Watch = a.watcher.Readiness
+		// The regions' watchers join the group once the regions are
+		// known (Run); until then the group has none, and says so.
+		a.group = watcher.NewGroup()
+		hcfg.Watch = a.group
+		botCfg.Alerts = alerts.NewButtons(a.group, a.ui)
+		checks.Watch = a.watchReadiness
 	}
-	// One region until the wiring step: its name is not shown while it is
-	// the only one.
-	set := regions.Fixed(&regions.Region{ID: "default", Name: "SCNet", Client: client, Tokens: tokens})
-	botCfg.Commands = handlers.New(set, hcfg)
+	botCfg.Commands = handlers.New(src.set, hcfg)
 	a.bot = bot.New(a.api, botCfg)
 	checks.Connected = a.bot.Connected
 
@@ -194,9 +169,10 @@ func (a *App) Run(ctx context.Context) error {
 		})
 	}
 
-	if a.watcher != nil {
+	if a.group != nil {
 		wg.Go(func() { fail(a.deliv.Run(ctx)) })
-		wg.Go(func() { fail(a.watcher.Run(ctx)) })
+		wg.Go(func() { fail(a.group.Run(ctx)) })
+		wg.Go(func() { a.watchRegions(ctx) })
 	}
 	checkBotToken(ctx, a.api, a.cfg.SlackAPIURL, a.log)
 	err := a.bot.Run(ctx)
@@ -226,50 +202,6 @@ func (a *App) close() {
 	if a.state != nil {
 		_ = a.state.Close()
 	}
-}
-
-// tokenSource builds the SCNet token source the configuration asks for.
-func tokenSource(cfg *config.Config, observe scnet.Observer) (scnet.TokenSource, error) {
-	if !cfg.UsesCredentials() {
-		return scnet.StaticToken(cfg.SCNetToken.Reveal()), nil
-	}
-	creds, err := scnet.NewCredentials(scnet.CredentialsConfig{
-		User:      cfg.SCNetUser,
-		AccessKey: cfg.SCNetAccessKey.Reveal(),
-		SecretKey: cfg.SCNetSecretKey,
-		Password:  cfg.SCNetPassword,
-		OrgID:     cfg.SCNetOrgID,
-		Cluster:   cfg.SCNetCluster,
-		AuthBase:  cfg.SCNetAuthURL,
-		ACBase:    cfg.SCNetACURL,
-		Observer:  observe,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("scnet credentials: %w", err)
-	}
-	return creds, nil
-}
-
-// discoverBaseURL asks SCNet's center endpoint where the region's AI API
-// lives, for deployments that set no SCNET_BASE_URL.
-func discoverBaseURL(cfg *config.Config, ts scnet.TokenSource) func(context.Context) (string, error) {
-	hc := &http.Client{Timeout: 15 * time.Second}
-	return func(ctx context.Context) (string, error) {
-		base, err := scnet.DiscoverAIBase(ctx, hc, cfg.SCNetACURL, ts)
-		if err != nil {
-			return "", fmt.Errorf("SCNET_BASE_URL is not set and asking SCNet's center for it failed: %w", err)
-		}
-		return base, nil
-	}
-}
-
-// tokenExpiry tells the watcher when a static token runs out, so it can
-// warn a day ahead. Credentials renew themselves and need no warning.
-func tokenExpiry(ts scnet.TokenSource) func() (time.Time, bool) {
-	if st, ok := ts.(*scnet.Static); ok {
-		return st.ExpiresAt
-	}
-	return nil
 }
 
 // orNone passes on an operator's 0 ("no cache", "at once"). handlers and

@@ -509,7 +509,7 @@ func TestE2EWatcherAlertsOnceAcrossRestarts(t *testing.T) {
 	e := newE2E(t, 300, watch)
 	polled := func(e *e2e) func() bool {
 		return func() bool {
-			h, err := e.app.watcher.Health(context.Background())
+			h, err := e.app.group.Health(context.Background())
 			return err == nil && !h.LastSuccess.IsZero()
 		}
 	}

@@ -90,7 +90,7 @@ func observedSlackMethods(t *testing.T) []string {
 		c.WatchInterval.D = 150 * time.Millisecond
 	})
 	wait.Until(t, "baseline poll", func() bool {
-		h, err := e.app.watcher.Health(context.Background())
+		h, err := e.app.group.Health(context.Background())
 		return err == nil && !h.LastSuccess.IsZero()
 	})
 

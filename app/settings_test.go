@@ -44,11 +44,11 @@ func TestOutageAfterZeroNoticesTheFirstFailedPoll(t *testing.T) {
 		c.WatchOutageAfter.D = 0
 	})
 	wait.Until(t, "baseline poll", func() bool {
-		h, err := e.app.watcher.Health(context.Background())
+		h, err := e.app.group.Health(context.Background())
 		return err == nil && !h.LastSuccess.IsZero()
 	})
 	e.sim.SetDown(true)
-	if err := e.app.watcher.Poll(timeout(t, 30*time.Second)); err == nil {
+	if err := e.app.group.Watchers()[0].Poll(timeout(t, 30*time.Second)); err == nil {
 		t.Fatal("a poll of a down SCNet succeeded")
 	}
 	wait.Until(t, "the outage notice", func() bool {

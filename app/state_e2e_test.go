@@ -43,7 +43,7 @@ func corruptStateKeepsCommandsUp(t *testing.T, corrupt func(t *testing.T, path, 
 		c.WatchInterval.D = 150 * time.Millisecond
 	})
 	wait.Until(t, "baseline poll", func() bool {
-		h, err := e.app.watcher.Health(context.Background())
+		h, err := e.app.group.Health(context.Background())
 		return err == nil && !h.LastSuccess.IsZero()
 	})
 	e.shutdown()

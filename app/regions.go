@@ -1,0 +1,274 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"scnetbot/config"
+	"scnetbot/regions"
+	"scnetbot/scnet"
+	"scnetbot/state"
+	"scnetbot/watcher"
+)
+
+// defaultRegionID is the region of a configuration that names its one
+// region by URL (SCNET_TOKEN with SCNET_BASE_URL): scnetbot then asks
+// SCNet nothing to know it. It keys that region's watcher state, as it
+// did in the one-region version.
+const defaultRegionID = "default"
+
+// regionSource is how the configuration finds its regions: the set, and
+// which region the one-region version of scnetbot watched (its state is
+// adopted by that region's watcher).
+type regionSource struct {
+	set *regions.Set
+	// legacy picks, among the regions found, the one whose state the
+	// one-region version kept.
+	legacy func(rs []*regions.Region) string
+}
+
+// newRegionSource builds the discovery the configuration asks for:
+//   - SCNET_TOKEN with SCNET_BASE_URL: one region, known without SCNet;
+//   - SCNET_TOKEN (one or a comma list): each token's region and base URL
+//     from SCNet's center endpoint;
+//   - a login (AK/SK or legacy): every region the login lists, filtered by
+//     SCNET_CLUSTER; each region finds its base URL on first use.
+func newRegionSource(cfg *config.Config, version string, observe scnet.Observer, logger *slog.Logger) (*regionSource, error) {
+	hc := &http.Client{Timeout: 15 * time.Second}
+	newClient := func(r scnet.Region, base string, ts scnet.TokenSource, discover func(context.Context) (string, error)) (*scnet.Client, error) {
+		opts := []scnet.Option{
+			scnet.WithTokenSource(ts),
+			scnet.WithUserAgent("scnetbot/" + version),
+			scnet.WithObserver(observe),
+			scnet.WithLogger(logger.With("component", "scnet", "region", r.Name)),
+		}
+		if discover != nil {
+			opts = append(opts, scnet.WithDiscovery(discover))
+		}
+		c, err := scnet.New(base, opts...)
+		if err != nil {
+			return nil, fmt.Errorf("scnet client for region %s: %w", r.Name, err)
+		}
+		return c, nil
+	}
+
+	if !cfg.UsesCredentials() {
+		tokens := cfg.SCNetTokens()
+		if cfg.SCNetBaseURL != "" && len(tokens) == 1 {
+			ts := scnet.StaticToken(tokens[0].Reveal())
+			r := scnet.Region{ID: defaultRegionID, Name: hostOf(cfg.SCNetBaseURL)}
+			c, err := newClient(r, cfg.SCNetBaseURL, ts, nil)
+			if err != nil {
+				return nil, err
+			}
+			return &regionSource{
+				set:    regions.Fixed(&regions.Region{ID: r.ID, Name: r.Name, Client: c, Tokens: ts}),
+				legacy: func([]*regions.Region) string { return defaultRegionID },
+			}, nil
+		}
+		discover := func(ctx context.Context) ([]*regions.Region, []regions.Suspended, error) {
+			var rs []*regions.Region
+			seen := map[string]bool{}
+			for i, tok := range tokens {
+				ts := scnet.StaticToken(tok.Reveal())
+				r, base, err := scnet.DescribeRegion(ctx, hc, cfg.SCNetACURL, ts)
+				if err != nil {
+					return nil, nil, fmt.Errorf("SCNET_TOKEN entry %d: %w", i+1, err)
+				}
+				if r.ID == "" {
+					return nil, nil, fmt.Errorf("SCNET_TOKEN entry %d: SCNet's center entry for it has no region id", i+1)
+				}
+				if seen[r.ID] {
+					return nil, nil, fmt.Errorf("SCNET_TOKEN entries name region %s twice: give one token per region", r.Name)
+				}
+				seen[r.ID] = true
+				c, err := newClient(r, base, ts, nil)
+				if err != nil {
+					return nil, nil, err
+				}
+				rs = append(rs, &regions.Region{ID: r.ID, Name: r.Name, Client: c, Tokens: ts})
+			}
+			return rs, nil, nil
+		}
+		return &regionSource{set: regions.New(discover), legacy: firstRegion}, nil
+	}
+
+	creds, err := scnet.NewCredentials(scnet.CredentialsConfig{
+		User:      cfg.SCNetUser,
+		AccessKey: cfg.SCNetAccessKey.Reveal(),
+		SecretKey: cfg.SCNetSecretKey,
+		Password:  cfg.SCNetPassword,
+		OrgID:     cfg.SCNetOrgID,
+		Cluster:   cfg.SCNetCluster,
+		AuthBase:  cfg.SCNetAuthURL,
+		ACBase:    cfg.SCNetACURL,
+		Observer:  observe,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("scnet credentials: %w", err)
+	}
+	discover := func(ctx context.Context) ([]*regions.Region, []regions.Suspended, error) {
+		usable, suspended, err := creds.Regions(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if cfg.SCNetBaseURL != "" && len(usable) > 1 {
+			return nil, nil, errors.New("SCNET_BASE_URL names one region's URL, but the login gives several regions: set SCNET_CLUSTER to that region, or leave SCNET_BASE_URL empty")
+		}
+		var rs []*regions.Region
+		for _, r := range usable {
+			var find func(context.Context) (string, error)
+			if cfg.SCNetBaseURL == "" {
+				ts := r.Tokens
+				find = func(ctx context.Context) (string, error) {
+					base, err := scnet.DiscoverAIBase(ctx, hc, cfg.SCNetACURL, ts)
+					if err != nil {
+						return "", fmt.Errorf("region %s: asking SCNet's center for its AI base URL failed: %w", r.Name, err)
+					}
+					return base, nil
+				}
+			}
+			c, err := newClient(r.Region, cfg.SCNetBaseURL, r.Tokens, find)
+			if err != nil {
+				return nil, nil, err
+			}
+			rs = append(rs, &regions.Region{ID: r.ID, Name: r.Name, Client: c, Tokens: r.Tokens})
+		}
+		var sus []regions.Suspended
+		for _, r := range suspended {
+			sus = append(sus, regions.Suspended{ID: r.ID, Name: r.Name})
+		}
+		return rs, sus, nil
+	}
+	// The one-region version used the one region SCNET_CLUSTER named (or
+	// the account's only one): the first region found.
+	return &regionSource{set: regions.New(discover), legacy: firstRegion}, nil
+}
+
+func firstRegion(rs []*regions.Region) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	return rs[0].ID
+}
+
+// hostOf is a URL's host, or the URL when it does not parse.
+func hostOf(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
+}
+
+// tokenExpiry tells a region's watcher when a static token runs out, so it
+// can warn a day ahead. Tokens from a login renew themselves and need no
+// warning.
+func tokenExpiry(ts scnet.TokenSource) func() (time.Time, bool) {
+	if st, ok := ts.(*scnet.Static); ok {
+		return st.ExpiresAt
+	}
+	return nil
+}
+
+// watchRegions finds the regions (asking again every WATCH_INTERVAL while
+// SCNet cannot say), moves the one-region version's state under the region
+// it watched, starts one watcher per region and posts, once, the notice of
+// each region the account is suspended in.
+func (a *App) watchRegions(ctx context.Context) {
+	cfg := a.cfg
+	var (
+		rs  []*regions.Region
+		sus []regions.Suspended
+		err error
+	)
+	for {
+		rs, sus, err = a.regions.set.Regions(ctx)
+		if err == nil || errors.Is(err, regions.ErrNoRegions) {
+			break
+		}
+		a.regionErr.Store(&err)
+		a.log.Warn("cannot find the SCNet regions yet: nothing is watched until SCNet answers", "err", err)
+		t := time.NewTimer(cfg.WatchInterval.D)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+	a.regionErr.Store(&err)
+	if legacy := a.regions.legacy(rs); legacy != "" {
+		if err := state.AdoptLegacy(ctx, a.store, legacy); err != nil {
+			a.log.Error("moving the one-region state under its region failed: the watcher starts without it", "region", legacy, "err", err)
+		}
+	}
+	for _, rt := range cfg.WatchRoutes.Routes {
+		if _, _, ok := regions.ByName(rs, rt.Region); !ok && !suspendedNamed(sus, rt.Region) {
+			a.log.Warn("WATCH_ROUTES names a region the account does not have: its route is unused", "region", rt.Region, "channel", rt.Channel)
+		}
+	}
+	for _, r := range rs {
+		a.group.Add(watcher.New(r.Client, state.Namespace(a.store, r.ID), a.watcherConfig(r.ID, r.Name, r.Tokens)))
+	}
+	for _, s := range sus {
+		if err := watcher.NoticeSuspended(ctx, a.store, a.watcherConfig(s.ID, s.Name, nil)); err != nil {
+			a.log.Error("notice of a suspended region", "region", s.Name, "err", err)
+		}
+	}
+	if len(rs) == 0 {
+		a.log.Error("no SCNet region can be watched: the account is suspended in every region SCNET_CLUSTER selects", "suspended", len(sus))
+	}
+}
+
+// watcherConfig is the configuration of one region's watcher: its
+// region, its routed channel, and its token's expiry.
+func (a *App) watcherConfig(id, name string, ts scnet.TokenSource) watcher.Config {
+	cfg := a.cfg
+	channel := cfg.WatchChannel
+	if ch, ok := cfg.WatchRoutes.Channel(id, name); ok {
+		channel = ch
+	}
+	wc := watcher.Config{
+		Region:         id,
+		RegionName:     name,
+		Channel:        channel,
+		Interval:       cfg.WatchInterval.D,
+		Statuses:       cfg.Statuses,
+		Render:         a.ui,
+		OutageAfter:    orNone(cfg.WatchOutageAfter.D),
+		StormThreshold: cfg.WatchStormThreshold.N,
+		Skew:           cfg.WatchClockSkew.D,
+		Logger:         a.log.With("component", "watcher", "region", name),
+		Metrics:        a.metrics,
+		Notify:         a.deliv.Kick,
+	}
+	if ts != nil {
+		wc.TokenExpiry = tokenExpiry(ts)
+	}
+	return wc
+}
+
+func suspendedNamed(sus []regions.Suspended, word string) bool {
+	for _, s := range sus {
+		if s.ID == word || s.Name == word {
+			return true
+		}
+	}
+	return false
+}
+
+// watchReadiness is the watcher's part of /readyz: the regions' watchers
+// once the regions are known, and why they are not known before that.
+func (a *App) watchReadiness(ctx context.Context) (time.Time, time.Duration, error) {
+	if len(a.group.Watchers()) == 0 {
+		if p := a.regionErr.Load(); p != nil && *p != nil {
+			return time.Time{}, a.cfg.WatchInterval.D, fmt.Errorf("SCNet regions not found yet: %w", *p)
+		}
+	}
+	return a.group.Readiness(ctx)
+}
