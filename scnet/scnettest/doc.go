@@ -1,7 +1,8 @@
 // Package scnettest is an in-process simulator of SCNet's container-instance
-// OpenAPI: tokens (AK/SK and legacy), the region center, the instance list and
-// instance detail, with seeded realistic data, a lifecycle that moves
-// instances through their statuses, fault knobs and a request log. It serves
+// OpenAPI: tokens (AK/SK and legacy), the region center, the account (user)
+// endpoint, the instance list and instance detail, with seeded realistic
+// data, a lifecycle that moves instances through their statuses, fault knobs
+// and a request log. It serves
 // one region by default and several with WithRegions, each on its own
 // listener with its own instances and fault knobs.
 //

@@ -48,6 +48,9 @@ type Server struct {
 	tokens  map[string]*tokenInfo
 	current map[string]string // cluster id -> the token Token hands out
 	jti     uint64
+
+	// account is what the user endpoint answers (SetAccount and friends).
+	account accountKnobs
 }
 
 // New starts a simulator on 127.0.0.1 with a free port (one more per region
@@ -67,6 +70,7 @@ func New(opts ...Option) *Server {
 		current:  map[string]string{},
 		multi:    cfg.regions != nil,
 	}
+	s.account.acct = DefaultAccount()
 	// The signing key only has to be unguessable by clients, not
 	// reproducible; crypto/rand.Read cannot fail.
 	_, _ = crand.Read(s.jwtKey)
@@ -210,6 +214,8 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 		onlyMethod(w, r, http.MethodPost, s.now, s.handleTokenNext)
 	case p == acPrefix+"center":
 		onlyMethod(w, r, http.MethodGet, s.now, s.handleCenter)
+	case p == acPrefix+"user":
+		onlyMethod(w, r, http.MethodGet, s.now, s.handleAccount)
 	case !s.multi:
 		s.primary.route(w, r, body)
 	default:
