@@ -135,7 +135,8 @@ func AdoptLegacy(ctx context.Context, st Store, regionID string) error {
 				return err
 			}
 		}
-		return bt.PutMeta(Meta{AdoptedBy: regionID, Suspended: root.Suspended})
+		return bt.PutMeta(Meta{AdoptedBy: regionID, Suspended: root.Suspended,
+			AccountAlertID: root.AccountAlertID, AccountWarned: root.AccountWarned})
 	})
 }
 

@@ -153,4 +153,9 @@ type Meta struct {
 	// Suspended records, by region id, when the notice that the account
 	// is suspended in that region was queued, so it is posted once.
 	Suspended map[string]time.Time `json:"suspended,omitempty"`
+	// AccountAlertID is the latest account-health warning (frozen, in
+	// arrears, balance low), "" before the first; AccountWarned says it is
+	// still open, so it is posted once until the account is fine again.
+	AccountAlertID string `json:"account_alert,omitempty"`
+	AccountWarned  bool   `json:"account_warned,omitempty"`
 }

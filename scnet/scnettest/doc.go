@@ -2,9 +2,9 @@
 // OpenAPI: tokens (AK/SK and legacy), the region center, the account (user)
 // endpoint, the instance list and instance detail, with seeded realistic
 // data, a lifecycle that moves instances through their statuses, fault knobs
-// and a request log. It serves
-// one region by default and several with WithRegions, each on its own
-// listener with its own instances and fault knobs.
+// and a request log. It serves one region by default and several with
+// WithRegions, each on its own listener with its own instances and fault
+// knobs.
 //
 // It serves tests, benchmarks and the bot's demo mode. Its wire format follows
 // SCNet's own page for the list endpoint (field names, null handling, the
