@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 
 	"github.com/slack-go/slack"
@@ -40,18 +41,19 @@ func renderAccountWarning(p watcher.AccountProblem) (string, json.RawMessage) {
 }
 
 // accountBody says what SCNet said and what to do, with SCNet's texts
-// escaped; bold marks the values (identity for the fallback text).
+// escaped; bold marks the amounts (identity for the fallback text). SCNet's
+// texts are quoted, not bold, so a "*" in them cannot break the markup.
 func accountBody(p watcher.AccountProblem, bold func(string) string) string {
 	a := p.Account
 	acct := "The account"
 	if a.AccountName != "" {
-		acct = "Account " + bold(blockkit.EscapeTruncate(a.AccountName, maxNameChars))
+		acct = "Account “" + blockkit.EscapeTruncate(a.AccountName, maxNameChars) + "”"
 	}
 	switch p.Reason {
 	case watcher.AccountFrozen:
 		return "SCNet answers the account endpoint with code 10007 (user frozen): instances stop and cannot start until the account is paid or unfrozen. Pay the arrears or ask SCNet support."
 	case watcher.AccountStatus:
-		return acct + " has status " + bold(blockkit.EscapeTruncate(orDash(a.Status), maxNameChars)) + " at SCNet, not Normal" + balanceClause(a) +
+		return acct + " has status “" + blockkit.EscapeTruncate(orDash(a.Status), maxNameChars) + "” at SCNet, not Normal" + balanceClause(a) +
 			": instances may stop or fail to start. Pay the arrears or ask SCNet support."
 	case watcher.AccountArrears:
 		return acct + " has a balance of " + bold(money(a.Balance)) + ": instances stop for lack of funds. Top it up."
@@ -75,5 +77,6 @@ func balanceClause(a scnet.Account) string {
 }
 
 // money writes an amount as SCNet does, with two decimals and no currency
-// (SCNet's page names none).
-func money(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+// (SCNet's page names none), rounded down so that a balance just below the
+// threshold never reads as the threshold itself.
+func money(v float64) string { return strconv.FormatFloat(math.Floor(v*100)/100, 'f', 2, 64) }
