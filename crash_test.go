@@ -20,7 +20,7 @@ import (
 func binaryEnv(sim *scnettest.Server, emu *slackemu.Server, statePath string) []string {
 	return []string{
 		"SLACK_APP_TOKEN=" + emu.AppToken(), "SLACK_BOT_TOKEN=" + emu.BotToken(), "SLACK_API_URL=" + emu.APIURL(),
-		"SCNET_BASE_URL=" + sim.AIBaseURL(), "SCNET_TOKEN=" + sim.Token(),
+		"SCNET_BASE_URL=" + sim.AIBaseURL(), "SCNET_TOKEN=" + sim.Token(), "SCNET_AC_URL=" + sim.ACBaseURL(),
 		"WATCH_CHANNEL=C0ALERTS", "WATCH_INTERVAL=5s", "STATE_PATH=" + statePath, "HTTP_ADDR=",
 	}
 }

@@ -45,6 +45,7 @@ func e2eConfig(t testing.TB, sim *scnettest.Server, emu *slackemu.Server) *confi
 	cfg.SlackAPIURL = emu.APIURL()
 	cfg.SCNetBaseURL = sim.AIBaseURL()
 	cfg.SCNetToken = secret.Secret(sim.Token())
+	cfg.SCNetACURL = sim.ACBaseURL()
 	cfg.StatePath = filepath.Join(t.TempDir(), "scnetbot.db")
 	cfg.HTTPAddr = "127.0.0.1:0"
 	cfg.LogLevel = "debug"

@@ -222,7 +222,44 @@ func (a *App) watchRegions(ctx context.Context) {
 	}
 	if len(rs) == 0 {
 		a.log.Error("no SCNet region can be watched: the account is suspended in every region SCNET_CLUSTER selects", "suspended", len(sus))
+		return
 	}
+	a.watchAccount(ctx, rs)
+}
+
+// accountEvery is the slowest the account is checked. Money runs out over
+// hours (SCNet bills running instances by the hour), so ten minutes still
+// warns long before a sensible WATCH_BALANCE_BELOW is used up, and it costs
+// one request where polls cost one per region per WATCH_INTERVAL. A frozen
+// account shows sooner anyway: every region's poll is refused with 10007.
+const accountEvery = 10 * time.Minute
+
+// watchAccount checks the account's status and balance until ctx ends: at
+// once, then every accountEvery (or WATCH_INTERVAL when that is longer).
+// The account is the user's, not a region's, so one check serves them all,
+// over the user endpoint on SCNET_AC_URL with the first region's token
+// that gets an answer.
+func (a *App) watchAccount(ctx context.Context, rs []*regions.Region) {
+	cfg := a.cfg
+	hc := &http.Client{Timeout: 15 * time.Second}
+	describe := func(ctx context.Context) (*scnet.Account, error) {
+		var err error
+		for _, r := range rs {
+			var acct *scnet.Account
+			if acct, err = scnet.DescribeAccount(ctx, hc, cfg.SCNetACURL, r.Tokens); err == nil || scnet.IsFrozen(err) || ctx.Err() != nil {
+				return acct, err
+			}
+		}
+		return nil, err
+	}
+	watcher.NewAccountCheck(describe, a.store, watcher.AccountConfig{
+		Channel:      cfg.WatchChannel,
+		BalanceBelow: cfg.WatchBalanceBelow.Ptr(),
+		Interval:     max(accountEvery, cfg.WatchInterval.D),
+		Render:       a.ui,
+		Logger:       a.log.With("component", "account"),
+		Notify:       a.deliv.Kick,
+	}).Run(ctx)
 }
 
 // watcherConfig is the configuration of one region's watcher: its

@@ -3,9 +3,11 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
@@ -54,6 +56,7 @@ type Config struct {
 	WatchOutageAfter    Duration `envconfig:"WATCH_OUTAGE_AFTER" default:"5m" desc:"failed polls for this long post one 'SCNet unreachable' notice; 0 posts it at the first failed poll"`
 	WatchStormThreshold Int      `envconfig:"WATCH_STORM_THRESHOLD" default:"5" desc:"more changes than this in one poll are posted as one summary"`
 	WatchRoutes         Routes   `envconfig:"WATCH_ROUTES" desc:"region=channel pairs (comma list, e.g. 西北一区=C0123,华东一区=C0456): a region's alerts go to its own channel; other regions use WATCH_CHANNEL"`
+	WatchBalanceBelow   Float    `envconfig:"WATCH_BALANCE_BELOW" desc:"warn once when the SCNet account balance falls below this amount, in the account's currency; empty: no balance threshold (a frozen account or one in arrears is warned about anyway)"`
 	WatchClockSkew      Duration `envconfig:"WATCH_CLOCK_SKEW" default:"10m" desc:"how far SCNet's clock may run behind; failures created earlier than this before the last poll are not news"`
 	StatePath           string   `envconfig:"STATE_PATH" default:"scnetbot.db" desc:"file of the watcher's embedded state store"`
 
@@ -239,6 +242,12 @@ func (c *Config) validate() error {
 		bad("WATCH_STORM_THRESHOLD must be at least 1")
 	}
 
+	if b := c.WatchBalanceBelow; b.Err != nil {
+		bad("WATCH_BALANCE_BELOW is not a number: %q", b.Raw)
+	} else if b.Set && b.V < 0 {
+		bad("WATCH_BALANCE_BELOW must not be negative (a balance below zero is warned about anyway)")
+	}
+
 	loc, err := time.LoadLocation(c.DisplayTimezone)
 	if err != nil {
 		bad("DISPLAY_TIMEZONE %q is not a known time zone (use an IANA name such as Asia/Shanghai or UTC)", c.DisplayTimezone)
@@ -412,6 +421,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.Duration("watch_interval", c.WatchInterval.D),
 		slog.Any("watch_statuses", []string(c.WatchStatuses)),
 		slog.Duration("watch_clock_skew", c.WatchClockSkew.D),
+		slog.String("watch_balance_below", c.WatchBalanceBelow.Raw),
 		slog.String("state_path", c.StatePath),
 	)
 }
@@ -526,6 +536,39 @@ func (n *Int) Decode(v string) error {
 	n.Raw = v
 	n.N, n.Err = strconv.Atoi(strings.TrimSpace(v))
 	return nil
+}
+
+// Float decodes leniently, like Duration; Set is false when the variable
+// is empty, which means "no threshold".
+type Float struct {
+	V   float64
+	Set bool
+	Raw string
+	Err error
+}
+
+// Decode implements envconfig.Decoder.
+func (f *Float) Decode(v string) error {
+	*f = Float{Raw: v}
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	f.V, f.Err = strconv.ParseFloat(v, 64)
+	if f.Err == nil && (math.IsNaN(f.V) || math.IsInf(f.V, 0)) {
+		f.Err = errors.New("not a finite number")
+	}
+	f.Set = f.Err == nil
+	return nil
+}
+
+// Ptr is the value, or nil when unset.
+func (f Float) Ptr() *float64 {
+	if !f.Set {
+		return nil
+	}
+	v := f.V
+	return &v
 }
 
 // Defaults returns the configuration that an environment with no variables

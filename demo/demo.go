@@ -234,6 +234,7 @@ func simulatedConfig(sim *scnettest.Server, emu *slackemu.Server, statePath stri
 	cfg.SlackAPIURL = emu.APIURL()
 	cfg.SCNetBaseURL = sim.AIBaseURL()
 	cfg.SCNetToken = secret.Secret(sim.Token())
+	cfg.SCNetACURL = sim.ACBaseURL()
 	cfg.StatePath = statePath
 	cfg.HTTPAddr = "127.0.0.1:0"
 	return cfg

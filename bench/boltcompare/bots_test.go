@@ -59,7 +59,7 @@ func startScnetbot(tb testing.TB, bin string) *contender {
 	c := &contender{name: "scnetbot", emu: emu, sim: sim}
 	c.proc = startProcess(tb, c.name, tb.TempDir(), []string{bin}, []string{
 		"SLACK_APP_TOKEN=" + emu.AppToken(), "SLACK_BOT_TOKEN=" + emu.BotToken(), "SLACK_API_URL=" + emu.APIURL(),
-		"SCNET_BASE_URL=" + sim.AIBaseURL(), "SCNET_TOKEN=" + sim.Token(),
+		"SCNET_BASE_URL=" + sim.AIBaseURL(), "SCNET_TOKEN=" + sim.Token(), "SCNET_AC_URL=" + sim.ACBaseURL(),
 		"HTTP_ADDR=127.0.0.1:0", "STATE_PATH=" + filepath.Join(tb.TempDir(), "scnetbot.db"), "LOG_LEVEL=info",
 	})
 	c.proc.waitConnected(tb, emu)
