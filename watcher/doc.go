@@ -22,4 +22,8 @@
 // and the one outbox keeps a single order per channel. A Group holds them
 // for what spans regions: Health, snoozes by name, and finding the watcher
 // an alert button belongs to.
+//
+// An AccountCheck, one for all regions, watches the account itself (its
+// status and balance from SCNet's user endpoint) and warns once per
+// episode of trouble, before instances fail for lack of funds.
 package watcher
