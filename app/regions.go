@@ -241,17 +241,7 @@ const accountEvery = 10 * time.Minute
 // that gets an answer.
 func (a *App) watchAccount(ctx context.Context, rs []*regions.Region) {
 	cfg := a.cfg
-	hc := &http.Client{Timeout: 15 * time.Second}
-	describe := func(ctx context.Context) (*scnet.Account, error) {
-		var err error
-		for _, r := range rs {
-			var acct *scnet.Account
-			if acct, err = scnet.DescribeAccount(ctx, hc, cfg.SCNetACURL, r.Tokens); err == nil || scnet.IsFrozen(err) || ctx.Err() != nil {
-				return acct, err
-			}
-		}
-		return nil, err
-	}
+	describe := describeAccount(&http.Client{Timeout: 15 * time.Second}, cfg.SCNetACURL, rs)
 	watcher.NewAccountCheck(describe, a.store, watcher.AccountConfig{
 		Channel:      cfg.WatchChannel,
 		BalanceBelow: cfg.WatchBalanceBelow.Ptr(),
@@ -297,6 +287,21 @@ func suspendedNamed(sus []regions.Suspended, word string) bool {
 		}
 	}
 	return false
+}
+
+// describeAccount asks SCNet about the account with each region's token in
+// turn until one gets an answer; 10007 (frozen) is an answer.
+func describeAccount(hc *http.Client, acBase string, rs []*regions.Region) func(context.Context) (*scnet.Account, error) {
+	return func(ctx context.Context) (*scnet.Account, error) {
+		err := errors.New("no region to ask about the account")
+		for _, r := range rs {
+			var acct *scnet.Account
+			if acct, err = scnet.DescribeAccount(ctx, hc, acBase, r.Tokens); err == nil || scnet.IsFrozen(err) || ctx.Err() != nil {
+				return acct, err
+			}
+		}
+		return nil, err
+	}
 }
 
 // watchReadiness is the watcher's part of /readyz: the regions' watchers
