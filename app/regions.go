@@ -27,9 +27,10 @@ const defaultRegionID = "default"
 // adopted by that region's watcher).
 type regionSource struct {
 	set *regions.Set
-	// legacy picks, among the regions found, the one whose state the
-	// one-region version kept.
-	legacy func(rs []*regions.Region) string
+	// legacy is the region whose state the one-region version kept when
+	// the configuration alone says it; "" means it is found among the
+	// regions (legacyRegion).
+	legacy string
 }
 
 // newRegionSource builds the discovery the configuration asks for:
@@ -68,7 +69,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 			}
 			return &regionSource{
 				set:    regions.Fixed(&regions.Region{ID: r.ID, Name: r.Name, Client: c, Tokens: ts}),
-				legacy: func([]*regions.Region) string { return defaultRegionID },
+				legacy: defaultRegionID,
 			}, nil
 		}
 		discover := func(ctx context.Context) ([]*regions.Region, []regions.Suspended, error) {
@@ -95,7 +96,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 			}
 			return rs, nil, nil
 		}
-		return &regionSource{set: regions.New(discover), legacy: firstRegion}, nil
+		return &regionSource{set: regions.New(discover)}, nil
 	}
 
 	creds, err := scnet.NewCredentials(scnet.CredentialsConfig{
@@ -145,15 +146,68 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 		}
 		return rs, sus, nil
 	}
-	// The one-region version used the one region SCNET_CLUSTER named (or
-	// the account's only one): the first region found.
-	return &regionSource{set: regions.New(discover), legacy: firstRegion}, nil
+	return &regionSource{set: regions.New(discover)}, nil
 }
 
-func firstRegion(rs []*regions.Region) string {
+// legacyProbes bounds how many of the one-region state's instances are
+// looked up to find the region they belong to.
+const legacyProbes = 3
+
+// legacyRegion is the region whose state the one-region version kept. That
+// version watched one region: SCNET_CLUSTER's, or its one token's. An
+// upgrade that now watches every region ("all", more tokens) no longer
+// says which, and adopting the state under the wrong region would report
+// its instances deleted and alert the right region's all over again. So,
+// with several regions, it is the region whose SCNet knows the instances
+// the old state tracks (a few lookups, once per state file). It is the
+// first region when there is one, when the state has nothing to move, or
+// when no region can tell.
+func (a *App) legacyRegion(ctx context.Context, rs []*regions.Region) string {
 	if len(rs) == 0 {
 		return ""
 	}
+	if len(rs) == 1 {
+		return rs[0].ID
+	}
+	var ids []string
+	err := a.store.View(ctx, func(tx state.Tx) error {
+		if m, err := tx.Meta(); err != nil || m.AdoptedBy != "" {
+			return err // adopted already: nothing to move
+		}
+		var live, other []string
+		if err := tx.Instances(func(in state.Instance) error {
+			if in.Status.Live() || in.AlertID != "" {
+				live = append(live, in.ID)
+			} else {
+				other = append(other, in.ID)
+			}
+			if len(live) >= legacyProbes {
+				return state.ErrStop
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		ids = append(live, other...)
+		return nil
+	})
+	if err != nil || len(ids) == 0 {
+		return rs[0].ID
+	}
+	var why []error
+	for _, id := range ids[:min(len(ids), legacyProbes)] {
+		for _, r := range rs {
+			_, err := r.Client.Instance(ctx, id)
+			switch {
+			case err == nil:
+				a.log.Info("the one-region state belongs to this region", "region", r.Name, "instance", id)
+				return r.ID
+			case !errors.Is(err, scnet.ErrNotFound):
+				why = append(why, fmt.Errorf("%s: %w", r.Name, err))
+			}
+		}
+	}
+	a.log.Warn("no region knows the instances of the one-region state: it goes to the first region", "region", rs[0].Name, "err", errors.Join(why...))
 	return rs[0].ID
 }
 
@@ -202,7 +256,11 @@ func (a *App) watchRegions(ctx context.Context) {
 		}
 	}
 	a.regionErr.Store(&err)
-	if legacy := a.regions.legacy(rs); legacy != "" {
+	legacy := a.regions.legacy
+	if legacy == "" {
+		legacy = a.legacyRegion(ctx, rs)
+	}
+	if legacy != "" {
 		if err := state.AdoptLegacy(ctx, a.store, legacy); err != nil {
 			a.log.Error("moving the one-region state under its region failed: the watcher starts without it", "region", legacy, "err", err)
 		}

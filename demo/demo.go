@@ -60,7 +60,7 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.BoolVar(&o.json, "json", false, "also print each message's raw Block Kit JSON and a Block Kit Builder link")
-	fs.IntVar(&o.instances, "instances", 500, "instances in the simulated SCNet account")
+	fs.IntVar(&o.instances, "instances", 500, "instances in each region of the simulated SCNet account")
 	fs.DurationVar(&o.failEvery, "fail-every", 20*time.Second, "fail a running instance this often so an alert appears (0 never)")
 	fs.DurationVar(&o.watchInterval, "watch-interval", 5*time.Second, "how often the watcher polls the simulated SCNet")
 	fs.BoolVar(&o.verbose, "v", false, "print the bot's logs")
@@ -87,9 +87,12 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	interactive := isTerminal(stdin)
 
-	// A token that outlives the demo, so the watcher's "token expires
-	// tomorrow" warning does not greet every newcomer.
-	sim := scnettest.New(scnettest.WithInstances(o.instances, 42), scnettest.WithTokenLifetime(30*24*time.Hour))
+	// Two regions the account uses and one it is suspended in
+	// (scnettest.DefaultRegions), so the first reply already shows both
+	// regions and the alert channel the suspended region's notice. A token
+	// that outlives the demo, so the watcher's "token expires tomorrow"
+	// warning does not greet every newcomer.
+	sim := scnettest.New(scnettest.WithRegions(), scnettest.WithInstances(o.instances, 42), scnettest.WithTokenLifetime(30*24*time.Hour))
 	defer sim.Close()
 	p := &demoPrinter{w: stdout, json: o.json}
 	emu := slackemu.New(slackemu.WithOnMessage(p.print))
@@ -129,13 +132,13 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 	if interactive {
 		fmt.Fprintf(stdout, `scnetbot demo: the real bot, connected to a built-in Slack (Socket Mode) and a simulated
-SCNet with %d instances. Health and metrics: http://%s/metrics
+SCNet with %d instances in each of its regions (%s). Health and metrics: http://%s/metrics
 Type a slash command (/instances help, /instances running ssh, /instances failed page 2),
 a button's label to click it (Next, Refresh, Acknowledge…; "Details 3" or "Details <name>"
 for a row), "fail <name>" to fail an instance, or "quit" (or Ctrl-C). An instance fails
 every %s, so an alert appears in #%s.
 
-`, o.instances, a.HTTPAddr(), o.failEvery, demoAlertChannel)
+`, o.instances, regionNames(sim), a.HTTPAddr(), o.failEvery, demoAlertChannel)
 	}
 	var ticker sync.WaitGroup
 	if o.failEvery > 0 {
@@ -226,15 +229,18 @@ func readLines(r io.Reader) <-chan inputLine {
 
 // simulatedConfig is the default configuration pointed at a simulated SCNet
 // and an emulated Slack, with its state in statePath and the health server
-// on a free loopback port.
+// on a free loopback port. It logs in with the simulator's AK/SK, as SCNet
+// recommends, so it finds every region of the account and each region's
+// AI base URL the way the real bot does.
 func simulatedConfig(sim *scnettest.Server, emu *slackemu.Server, statePath string) *config.Config {
+	cred := scnettest.DefaultCredentials()
 	cfg := config.Defaults()
 	cfg.SlackAppToken = secret.Secret(emu.AppToken())
 	cfg.SlackBotToken = secret.Secret(emu.BotToken())
 	cfg.SlackAPIURL = emu.APIURL()
-	cfg.SCNetBaseURL = sim.AIBaseURL()
-	cfg.SCNetToken = secret.Secret(sim.Token())
-	cfg.SCNetACURL = sim.ACBaseURL()
+	cfg.SCNetUser = cred.User
+	cfg.SCNetAccessKey, cfg.SCNetSecretKey = secret.Secret(cred.AccessKey), secret.Secret(cred.SecretKey)
+	cfg.SCNetAuthURL, cfg.SCNetACURL = sim.AuthBaseURL(), sim.ACBaseURL()
 	cfg.StatePath = statePath
 	cfg.HTTPAddr = "127.0.0.1:0"
 	return cfg
@@ -269,14 +275,14 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 		return d.awaitReply(ctx, in)
 	case strings.HasPrefix(line, "fail "):
 		name := strings.TrimSpace(strings.TrimPrefix(line, "fail "))
-		r, ok := d.sim.FindByName(name)
+		rs, r, ok := findByName(d.sim, name)
 		if !ok {
-			return fmt.Errorf("no instance named %q in the simulated SCNet", name)
+			return fmt.Errorf("no instance named %q in any region of the simulated SCNet", name)
 		}
-		if err := d.sim.SetStatus(r.ID, scnet.StatusFailed); err != nil {
+		if err := rs.SetStatus(r.ID, scnet.StatusFailed); err != nil {
 			return err
 		}
-		d.p.note("SCNet: %s is now Failed; the watcher will notice at its next poll", name)
+		d.p.note("SCNet: %s in %s is now Failed; the watcher will notice at its next poll", name, rs.Name())
 		return nil
 	default:
 		msg, b, err := d.p.find(line)
@@ -313,22 +319,58 @@ func (d *demoSession) awaitReply(ctx context.Context, in *slackemu.Interaction) 
 func failNowAndThen(ctx context.Context, sim *scnettest.Server, p *demoPrinter, every, first time.Duration) {
 	timer := time.NewTimer(first)
 	defer timer.Stop()
+	turn := 0
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-timer.C:
 		}
-		for _, r := range sim.Records() {
+		// Each region in turn, so alerts come from all of them.
+		rs := usable(sim)
+		region := rs[turn%len(rs)]
+		turn++
+		for _, r := range region.Records() {
 			if r.Status == scnet.StatusRunning {
-				if sim.SetStatus(r.ID, scnet.StatusFailed) == nil {
-					p.note("SCNet: %s just failed", r.Name)
+				if region.SetStatus(r.ID, scnet.StatusFailed) == nil {
+					p.note("SCNet: %s in %s just failed", r.Name, region.Name())
 				}
 				break
 			}
 		}
 		timer.Reset(every)
 	}
+}
+
+// usable is the simulated regions the account is not suspended in.
+func usable(sim *scnettest.Server) []*scnettest.RegionServer {
+	var out []*scnettest.RegionServer
+	for _, rs := range sim.Regions() {
+		if !rs.Suspended() {
+			out = append(out, rs)
+		}
+	}
+	return out
+}
+
+// regionNames lists the usable regions' names for the demo's greeting.
+func regionNames(sim *scnettest.Server) string {
+	var names []string
+	for _, rs := range usable(sim) {
+		names = append(names, rs.Name())
+	}
+	return strings.Join(names, ", ")
+}
+
+// findByName finds the instance named name in any usable region, the
+// first region's first.
+func findByName(sim *scnettest.Server, name string) (*scnettest.RegionServer, scnettest.Record, bool) {
+	for _, rs := range usable(sim) {
+		if r, ok := rs.FindByName(name); ok {
+			return rs, r, true
+		}
+	}
+	return nil, scnettest.Record{}, false
 }
 
 // demoPrinter prints messages as they arrive and remembers the recent ones

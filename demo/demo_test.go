@@ -11,6 +11,8 @@ import (
 	"scnetbot/internal/slackemu"
 	"scnetbot/internal/syncbuf"
 	"scnetbot/internal/wait"
+	"scnetbot/scnet"
+	"scnetbot/scnet/scnettest"
 )
 
 // demoList is a reply with a row button per instance and paging buttons,
@@ -165,5 +167,46 @@ func TestDemoCtrlC(t *testing.T) {
 	}
 	if code := cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("demo exited %d after SIGINT, want 0\nstderr:\n%s", code, errb.String())
+	}
+}
+
+// TestDemoTwoRegions runs the binary: its first reply already lists the
+// instances of both simulated regions, each named by its region, and
+// fail <name> fails an instance of the second region, which a listing of
+// that region then shows Failed.
+func TestDemoTwoRegions(t *testing.T) {
+	// The demo's simulated account: its regions, its seed, the default
+	// -instances.
+	sim := scnettest.New(scnettest.WithRegions(), scnettest.WithInstances(500, 42))
+	defer sim.Close()
+	first, second := sim.Region(scnettest.KunshanClusterID), sim.Region(scnettest.XianClusterID)
+	var victim scnettest.Record
+	for _, r := range second.Records() {
+		if _, elsewhere := first.FindByName(r.Name); r.Status == scnet.StatusRunning && !elsewhere {
+			victim = r
+			break
+		}
+	}
+	if victim.ID == "" {
+		t.Fatal("the second region has no running instance of its own name")
+	}
+	stdout, stderr, code := selfexec.Run(t, "/instances running\nfail "+victim.Name+"\n/instances failed region:西北 "+victim.Name+"\n", "--fail-every", "0")
+	if code != 0 {
+		t.Fatalf("demo exited %d\nstderr:\n%s", code, stderr)
+	}
+	replies := strings.Split(stdout, "┌─ reply")[1:]
+	if len(replies) != 2 {
+		t.Fatalf("%d replies, want 2:\n%s", len(replies), stdout)
+	}
+	for _, name := range []string{first.Name(), second.Name()} {
+		if !strings.Contains(replies[0], "📍 "+name) {
+			t.Errorf("the first reply names no row of %s:\n%s", name, replies[0])
+		}
+	}
+	if !strings.Contains(stdout, "SCNet: "+victim.Name+" in "+second.Name()+" is now Failed") {
+		t.Errorf("fail %s did not fail it in %s:\n%s", victim.Name, second.Name(), stdout)
+	}
+	if !strings.Contains(replies[1], "*"+victim.Name+"*  ·  Failed") || strings.Contains(replies[1], first.Name()) {
+		t.Errorf("the failed listing of %s lacks %s:\n%s", second.Name(), victim.Name, replies[1])
 	}
 }

@@ -23,6 +23,7 @@ func emojiGlyphs() *strings.Replacer {
 		":thinking_face:", "🤔", ":turtle:", "🐢", ":satellite_antenna:", "📡", ":key:", "🔑",
 		":no_entry:", "⛔", ":grey_question:", "❔", ":octagonal_sign:", "🛑", ":information_source:", "ℹ️",
 		":large_yellow_circle:", "🟡", ":large_blue_circle:", "🔵", ":x:", "❌", ":heavy_check_mark:", "✔",
+		":round_pushpin:", "📍", ":skull:", "💀", ":twisted_rightwards_arrows:", "🔀",
 	)
 }
 

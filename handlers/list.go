@@ -85,6 +85,12 @@ func (h *Handler) list(ctx context.Context, q Query, o answerOpts) (listView, er
 	if len(targets) == 1 {
 		err = h.listOne(ctx, &v, states[0], q, o.fresh)
 		failed = []error{err}
+		if err != nil && v.named {
+			// One region of several, picked with region:, did not
+			// answer: the reply names it, as it names any region that
+			// did not answer.
+			err = &regionsError{fails: []regionFailure{{region: targets[0], err: err}}}
+		}
 	} else {
 		failed, err = h.listMerged(ctx, &v, states, q, o)
 	}

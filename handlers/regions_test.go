@@ -597,3 +597,15 @@ func TestRegionWord(t *testing.T) {
 		})
 	}
 }
+
+// A region picked with region: that does not answer is named with the
+// reason, as a region that does not answer in a merged listing is.
+func TestRegionWordRegionFails(t *testing.T) {
+	fs := threeRegions([3]int{3, 7, 4}, scnet.StatusRunning)
+	fs[1].setErr(&scnet.APIError{HTTPStatus: 503})
+	h := newRegionsHandler(t, listers(fs), nil)
+	m := command(h, "running region:华东一")
+	if !strings.Contains(m.Text, "*华东一区*: SCNet answered HTTP 503") || strings.Contains(m.Text, "none found") {
+		t.Errorf("region:华东一 while it fails answered %q, want it named with the reason", m.Text)
+	}
+}
