@@ -328,7 +328,7 @@ func (a *App) watcherConfig(id, name string, ts scnet.TokenSource) watcher.Confi
 		OutageAfter:    orNone(cfg.WatchOutageAfter.D),
 		StormThreshold: cfg.WatchStormThreshold.N,
 		Skew:           cfg.WatchClockSkew.D,
-		Logger:         a.log.With("component", "watcher", "region", name),
+		Logger:         a.log.With("component", "watcher"),
 		Metrics:        a.metrics,
 		Notify:         a.deliv.Kick,
 	}

@@ -107,6 +107,10 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Region != "" {
+		// Every line of a region's watcher says which region it is about.
+		c.Logger = c.Logger.With("region", c.RegionName, "region_id", c.Region)
+	}
 	if c.Notify == nil {
 		c.Notify = func() {}
 	}

@@ -69,7 +69,7 @@ func (p *plan) frozenWarning() error {
 	}
 	p.meta.FrozenWarned = true
 	p.w.cfg.Logger.Warn("SCNet says the account is frozen: no instance is watched in this region until it is paid or unfrozen",
-		"region", p.w.cfg.RegionName, "code", scnet.CodeUserFrozen)
+		"code", scnet.CodeUserFrozen)
 	text, blocks := p.w.cfg.Render.Frozen(p.w.cfg.RegionName)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("f"), Text: text, Blocks: blocks})
 }
@@ -114,8 +114,7 @@ func NoticeSuspended(ctx context.Context, st state.Store, cfg Config) error {
 		return fmt.Errorf("notice of suspended region %q: %w", cfg.RegionName, err)
 	}
 	if queued {
-		cfg.Logger.Warn("the account is suspended in a region (SCNet sent no token for it): its instances are not watched; pay the arrears or ask SCNet support",
-			"region", cfg.RegionName, "region_id", cfg.Region)
+		cfg.Logger.Warn("the account is suspended in a region (SCNet sent no token for it): its instances are not watched; pay the arrears or ask SCNet support")
 		cfg.Notify()
 	}
 	return nil
