@@ -269,6 +269,9 @@ func regionErrorText(e *regionError) string {
 	if len(e.matches) > 1 {
 		return ":twisted_rightwards_arrows: “" + text(e.word, 60) + "” could be any of these regions; write more of the name:\n" + bullets(e.matches, 20, name)
 	}
+	if s := e.suspended; s != nil {
+		return ":no_entry: The account is suspended in *" + text(s.Name, rowShort) + "* (id `" + text(s.ID, rowShort) + "`): SCNet gives no token for it, so its instances cannot be read. Ask the account's owner to settle it on SCNet. The regions in use are:\n" + bullets(e.all, 20, name)
+	}
 	return ":thinking_face: There is no region “" + text(e.word, 60) + "”. The regions are:\n" + bullets(e.all, 20, name) + "\n`region:` takes a name, the start of one, or an id."
 }
 

@@ -132,6 +132,9 @@ type regionError struct {
 	word    string
 	matches []*regions.Region // the candidates of an ambiguous word
 	all     []*regions.Region
+	// suspended is the region the word names when that region is one
+	// the account is suspended in (and no usable region matches).
+	suspended *regions.Suspended
 }
 
 func (e *regionError) Error() string {
@@ -175,7 +178,7 @@ func (e *regionsError) Unwrap() []error {
 // targets is the regions a query asks, in the set's order, with every
 // region of the set (for naming rows: a set of one names none).
 func (h *Handler) targets(ctx context.Context, q Query) (targets, all []*regions.Region, err error) {
-	all, _, err = h.cfg.Regions.Regions(ctx)
+	all, suspended, err := h.cfg.Regions.Regions(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -184,7 +187,11 @@ func (h *Handler) targets(ctx context.Context, q Query) (targets, all []*regions
 	}
 	r, matches, ok := regions.ByName(all, q.Region)
 	if !ok {
-		return nil, all, &regionError{word: q.Region, matches: matches, all: all}
+		e := &regionError{word: q.Region, matches: matches, all: all}
+		if len(matches) == 0 {
+			e.suspended = suspendedByName(suspended, q.Region)
+		}
+		return nil, all, e
 	}
 	return []*regions.Region{r}, all, nil
 }
@@ -210,4 +217,21 @@ func eachRegion[T any](rs []*regions.Region, f func(i int, r *regions.Region) (T
 	}
 	wg.Wait()
 	return out, errs
+}
+
+// suspendedByName is the suspended region a word names, by the rule
+// regions.ByName applies to usable ones; nil for none or several.
+func suspendedByName(sus []regions.Suspended, word string) *regions.Suspended {
+	as := make([]*regions.Region, len(sus))
+	for i, s := range sus {
+		as[i] = &regions.Region{ID: s.ID, Name: s.Name}
+	}
+	if r, _, ok := regions.ByName(as, word); ok {
+		for i := range sus {
+			if sus[i].ID == r.ID {
+				return &sus[i]
+			}
+		}
+	}
+	return nil
 }

@@ -609,3 +609,27 @@ func TestRegionWordRegionFails(t *testing.T) {
 		t.Errorf("region:华东一 while it fails answered %q, want it named with the reason", m.Text)
 	}
 }
+
+// A region: word naming a region the account is suspended in says so,
+// rather than that the region does not exist, and asks SCNet nothing.
+func TestRegionWordSuspendedRegion(t *testing.T) {
+	fs := threeRegions([3]int{3, 7, 4}, scnet.StatusRunning)
+	rs := make([]*regions.Region, 3)
+	for i, f := range fs {
+		rs[i] = &regions.Region{ID: testRegionNames[i].id, Name: testRegionNames[i].name, Client: listerClient{f}}
+	}
+	set := regions.New(func(context.Context) ([]*regions.Region, []regions.Suspended, error) {
+		return rs, []regions.Suspended{{ID: "14", Name: "华南一区"}}, nil
+	})
+	h := New(set, Config{Location: testNow.Location(), Now: func() time.Time { return testNow }, CacheTTL: -1})
+	for _, word := range []string{"华南", "华南一区", "14"} {
+		before := calls(fs)
+		m := command(h, "failed region:"+word)
+		if !strings.Contains(m.Text, "suspended in *华南一区*") || !strings.Contains(m.Text, "西北一区") {
+			t.Errorf("region:%s answered %q, want the suspension named and the regions in use listed", word, m.Text)
+		}
+		if after := calls(fs); !slices.Equal(before, after) {
+			t.Errorf("region:%s asked SCNet: %v → %v", word, before, after)
+		}
+	}
+}
