@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -631,5 +632,31 @@ func TestRegionWordSuspendedRegion(t *testing.T) {
 		if after := calls(fs); !slices.Equal(before, after) {
 			t.Errorf("region:%s asked SCNet: %v → %v", word, before, after)
 		}
+	}
+}
+
+// A typed page over several regions has no cursor and reads every region
+// from the top, so it is bounded: a deep one is refused with what to do
+// instead, and no region is asked anything. One region picked with
+// region: pages by SCNet's offsets to any page.
+func TestMergedTypedPageBounded(t *testing.T) {
+	fs := threeRegions([3]int{23, 7, 41}, scnet.StatusRunning)
+	h := newRegionsHandler(t, listers(fs), func(c *Config) { c.CacheTTL = -1 })
+	before := calls(fs)
+	deep := fmt.Sprintf("running ssh page %d", MaxMergedTypedPage+1)
+	m := command(h, deep)
+	for i, c := range calls(fs) {
+		if d := c - before[i]; d != 0 {
+			t.Errorf("%q cost region %d %d requests, want none", deep, i, d)
+		}
+	}
+	if !strings.Contains(m.Text, "region:") || !strings.Contains(m.Text, strconv.Itoa(MaxMergedTypedPage)) {
+		t.Errorf("%q answered %q, want the bound and region:", deep, m.Text)
+	}
+	if m := command(h, fmt.Sprintf("running ssh page %d", MaxMergedTypedPage)); !strings.Contains(m.Text, "(Page 8 of 8)") {
+		t.Errorf("page %d answered %q, want the last page", MaxMergedTypedPage, m.Text)
+	}
+	if m := command(h, fmt.Sprintf("running ssh region:华东二区 page %d", MaxMergedTypedPage+1)); !strings.Contains(m.Text, "(Page 5 of 5)") {
+		t.Errorf("one region's deep page answered %q, want its last page", m.Text)
 	}
 }
