@@ -141,7 +141,7 @@ func (h *Handler) counts(ctx context.Context, st *regionState, q Query, fresh bo
 	)
 	for _, s := range scnet.Statuses() {
 		wg.Go(func() {
-			p, err := st.cache.List(ctx, scnet.ListOptions{Status: s, Limit: 1, Sort: scnet.SortDesc}, fresh)
+			p, err := st.summary.List(ctx, scnet.ListOptions{Status: s, Limit: 1, Sort: scnet.SortDesc}, fresh)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {

@@ -660,3 +660,62 @@ func TestMergedTypedPageBounded(t *testing.T) {
 		t.Errorf("one region's deep page answered %q, want its last page", m.Text)
 	}
 }
+
+// hangingCounts is a lister whose Limit-1 listings (the status summary's
+// counts) hang until their deadline, like a SCNet too slow for them; the
+// others answer at once. counting says how many counts are in flight.
+type hangingCounts struct {
+	*fakeLister
+	counting *atomic.Int64
+}
+
+func (h hangingCounts) ListInstances(ctx context.Context, o scnet.ListOptions) (*scnet.Page, error) {
+	if o.Limit == 1 {
+		h.counting.Add(1)
+		defer h.counting.Add(-1)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return h.fakeLister.ListInstances(ctx, o)
+}
+
+// The status summary's counts never take a region's last slot: while a
+// bare /instances waits on slow counts, another command's listing starts
+// at once instead of queueing behind them until they time out. Over one
+// region and over several.
+func TestSlowSummaryLeavesASlot(t *testing.T) {
+	for _, n := range []int{1, 3} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			fs := threeRegions([3]int{23, 7, 41}, scnet.StatusRunning)[:n]
+			ls := make([]Lister, n)
+			counting := make([]*atomic.Int64, n)
+			for i, f := range fs {
+				counting[i] = new(atomic.Int64)
+				ls[i] = hangingCounts{f, counting[i]}
+			}
+			const timeout = time.Second
+			h := newRegionsHandler(t, ls, func(c *Config) { c.QueryTimeout = timeout })
+			bare := make(chan *slack.WebhookMessage)
+			go func() { bare <- command(h, "") }()
+			waitUntil(t, "the summary's counts to fill what they may", func() bool {
+				for _, c := range counting {
+					if c.Load() < MaxInFlightPerRegion-1 {
+						return false
+					}
+				}
+				return true
+			})
+			time.Sleep(20 * time.Millisecond) // a count that takes a last slot does so now
+			start := time.Now()
+			m := command(h, "running ssh")
+			if took := time.Since(start); took > timeout/2 || len(rowIDs(t, m)) != min(PageSize, len(mergedOrder(fs))) {
+				t.Errorf("running ssh beside a slow summary took %v and answered %q, want its page at once", took, m.Text)
+			}
+			m = <-bare
+			b, _ := json.Marshal(m.Blocks)
+			if !strings.Contains(string(b), "Status counts are unavailable") || len(rowIDs(t, m)) != PageSize {
+				t.Errorf("bare reply %q %s, want its page without the summary", m.Text, b)
+			}
+		})
+	}
+}
