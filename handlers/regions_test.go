@@ -719,3 +719,19 @@ func TestSlowSummaryLeavesASlot(t *testing.T) {
 		})
 	}
 }
+
+// A listing of one region picked with region: says so in its header and
+// fallback text, so that its "none found" (shared to a channel, say) is
+// not read as none in every region.
+func TestRegionWordNamedInHeader(t *testing.T) {
+	fs := threeRegions([3]int{3, 7, 4}, scnet.StatusRunning)
+	fs[1].instances[0].Status = scnet.StatusFailed
+	h := newRegionsHandler(t, listers(fs), nil)
+	m := command(h, "failed region:西北")
+	if !strings.HasPrefix(m.Text, "Failed instances in 西北一区 — none found") {
+		t.Errorf("reply %q, want its region named", m.Text)
+	}
+	if m := command(h, "failed"); !strings.HasPrefix(m.Text, "Failed instances — 1 found") {
+		t.Errorf("reply over every region %q", m.Text)
+	}
+}
