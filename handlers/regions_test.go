@@ -735,3 +735,29 @@ func TestRegionWordNamedInHeader(t *testing.T) {
 		t.Errorf("reply over every region %q", m.Text)
 	}
 }
+
+// A paging button clicked after a restart, while the regions cannot be
+// found (SCNet down), is answered within QueryTimeout like a typed
+// command: reading its cursor must not wait on discovery for ever.
+func TestCursorClickWhileRegionsUnknown(t *testing.T) {
+	fs := threeRegions([3]int{23, 7, 41}, scnet.StatusRunning)
+	m := mustClick(t, newRegionsHandler(t, listers(fs), nil), command(newRegionsHandler(t, listers(fs), nil), "running ssh"), actionNext)
+	down := regions.New(func(ctx context.Context) ([]*regions.Region, []regions.Suspended, error) {
+		<-ctx.Done()
+		return nil, nil, ctx.Err()
+	})
+	h := New(down, Config{QueryTimeout: 50 * time.Millisecond})
+	done := make(chan *slack.WebhookMessage, 1)
+	go func() {
+		got, _ := click(h, m, actionPrev)
+		done <- got
+	}()
+	select {
+	case got := <-done:
+		if !strings.Contains(got.Text, "slow") {
+			t.Errorf("reply %q, want SCNet is slow", got.Text)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("a click with a cursor waited past QueryTimeout for the regions")
+	}
+}
