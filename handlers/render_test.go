@@ -406,3 +406,14 @@ func TestRenderWatchRegions(t *testing.T) {
 		t.Errorf("the watch reply quotes a poll's error: %s", s)
 	}
 }
+
+// A bot of one region says "SCNet unreachable", not "unreachable in" the
+// one region it has.
+func TestRenderWatchOneRegionOutage(t *testing.T) {
+	w := &fakeWatch{health: tracked.Health{Enabled: true, Interval: time.Minute, Outage: true,
+		Regions: []tracked.RegionHealth{{ID: "default", Name: "SCNet", Outage: true}}}}
+	h := newTestHandler(t, &fakeLister{}, func(c *Config) { c.Watch = w })
+	if m := command(h, "watch"); !strings.HasPrefix(m.Text, "Alert watcher: SCNet unreachable (an outage notice is open)") {
+		t.Errorf("reply %q", m.Text)
+	}
+}

@@ -111,8 +111,11 @@ func (r renderer) watch(h tracked.Health) *slack.WebhookMessage {
 }
 
 // outageRegions names the regions whose outage notice is open, "" when
-// the health does not say (one region).
+// the health does not say or has one region, which is SCNet as a whole.
 func outageRegions(rs []tracked.RegionHealth) string {
+	if len(rs) < 2 {
+		return ""
+	}
 	var names []string
 	for _, rh := range rs {
 		if rh.Outage {
