@@ -189,22 +189,26 @@ func mergeBackward(wins [][]scnet.Instance, n int) ([]regionRow, []int) {
 }
 
 // fetchWindow reads n instances of a listing from position start in
-// requests of at most mergeReadLimit, stopping at a short page. total is
-// SCNet's count from the first request.
+// requests of at most mergeReadLimit, stopping at a short page unless
+// SCNet's total says there is more (a server that caps limit below what
+// was asked still pages), at an empty one, and after maxEndedPages
+// requests (a server sending a few instances a page). total is SCNet's
+// count from the first request.
 func fetchWindow(ctx context.Context, c *queryCache, o scnet.ListOptions, start, n int, fresh bool) ([]scnet.Instance, int, error) {
 	var out []scnet.Instance
 	total := 0
-	for first := true; len(out) < n; first = false {
+	for i := 0; len(out) < n && i < maxEndedPages; i++ {
 		o.Start, o.Limit = start+len(out), min(n-len(out), mergeReadLimit)
 		p, err := c.List(ctx, o, fresh)
 		if err != nil {
 			return nil, 0, err
 		}
-		if first {
+		if i == 0 {
 			total = p.Total
 		}
-		out = append(out, p.Instances[:min(len(p.Instances), o.Limit)]...)
-		if len(p.Instances) < o.Limit {
+		got := min(len(p.Instances), o.Limit)
+		out = append(out, p.Instances[:got]...)
+		if got == 0 || got < o.Limit && p.Total <= o.Start+got {
 			break
 		}
 	}

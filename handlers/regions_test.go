@@ -761,3 +761,35 @@ func TestCursorClickWhileRegionsUnknown(t *testing.T) {
 		t.Fatal("a click with a cursor waited past QueryTimeout for the regions")
 	}
 }
+
+// A server that answers fewer than the limit asked for is read on while
+// its total says there is more, so a typed page over several regions is
+// not cut short at the server's own maximum.
+func TestMergedTypedPageCappedServer(t *testing.T) {
+	fs := threeRegions([3]int{23, 7, 41}, scnet.StatusRunning)
+	for _, f := range fs {
+		f.maxLimit = 15
+	}
+	h := newRegionsHandler(t, listers(fs), nil)
+	want := mergedOrder(fs)
+	m := command(h, "running ssh page 4")
+	if got := rowIDs(t, m); !slices.Equal(got, want[30:40]) || !strings.Contains(m.Text, "(Page 4 of 8)") {
+		t.Fatalf("typed page 4 = %q %v, want %v", m.Text, got, want[30:40])
+	}
+}
+
+// A server that sends one instance a page while its total promises more
+// costs a bounded number of requests for a typed page.
+func TestMergedTypedPageTrickleServer(t *testing.T) {
+	fs := threeRegions([3]int{23, 7, 41}, scnet.StatusRunning)
+	for _, f := range fs {
+		f.maxLimit, f.fakeTotal = 1, 1<<20
+	}
+	h := newRegionsHandler(t, listers(fs), nil)
+	command(h, fmt.Sprintf("running ssh page %d", MaxMergedTypedPage))
+	for i, c := range calls(fs) {
+		if c > maxEndedPages {
+			t.Errorf("region %d was sent %d requests, want at most %d", i, c, maxEndedPages)
+		}
+	}
+}
