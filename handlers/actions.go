@@ -47,6 +47,7 @@ func (h *Handler) action(ctx context.Context, cb slack.InteractionCallback, a *s
 		}
 		c, err := h.decodeCursor(ctx, v.C, lq)
 		if err != nil {
+			h.logFailure("action", q, err)
 			return nil, err
 		}
 		if q.Kind == KindList {
@@ -87,9 +88,13 @@ func (h *Handler) decodeCursor(ctx context.Context, s string, q Query) (*cursor,
 	if utf8.RuneCountInString(s) > maxCursorChars {
 		return nil, errStaleButton
 	}
-	targets, _, err := h.targets(ctx, q)
+	// Finding the regions is SCNet I/O until it has once succeeded (a
+	// click after a restart): bounded like the answer that follows.
+	tctx, cancel := context.WithTimeout(ctx, h.cfg.QueryTimeout)
+	defer cancel()
+	targets, _, err := h.targets(tctx, q)
 	if err != nil {
-		return nil, err
+		return nil, h.slow(ctx, err)
 	}
 	c, ok := decodeCursor(s, targets, q.PageNumber())
 	if !ok || len(targets) < 2 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 
 	"scnetbot/scnet"
 )
@@ -12,8 +13,8 @@ import (
 // Bounds on reading a whole listing of ended instances to order it by end
 // time. SCNet orders only by creation, so the newest failure can be the
 // oldest-created one: the bot reads the whole listing and sorts it itself.
-// 1,000 instances at 100 a page is ten requests, well inside QueryTimeout;
-// the page cap also stops a server that sends a few instances per page (or
+// 1,000 instances at 100 a page is ten requests, in five rounds of a
+// region's requests in flight (fetchEnded reads ahead); the page cap also stops a server that sends a few instances per page (or
 // ignores start) from costing more requests than that.
 const (
 	endedFetchLimit = 100
@@ -30,12 +31,33 @@ func byEnd(q Query) bool { return q.Status.Terminal() }
 // own), up to maxEndedFetched of the newest created, and returns them
 // ordered by end time. Total is SCNet's count of all matches, which is more
 // than len(Instances) when the cap cut the listing.
+//
+// Read one after another, the ten pages of a long listing would take ten
+// times SCNet's latency and pass QueryTimeout at under a second each. So
+// once two pages have come back as the total says (the second one new, so
+// the server does page), the rest that the total and the cap call for are
+// asked at once, and the region's bound on requests in flight spaces them;
+// they are then taken in order as if read one by one. A page that does not
+// start where the previous one ended (the listing moved, or the server
+// answered short) drops what was read ahead, and reading goes on one page
+// at a time from there.
 func fetchEnded(ctx context.Context, l Lister, o scnet.ListOptions) (*scnet.Page, error) {
 	o.Start, o.Limit, o.Sort = 0, endedFetchLimit, scnet.SortDesc
 	out := &scnet.Page{}
 	seen := make(map[string]struct{})
-	for range maxEndedPages {
-		p, err := l.ListInstances(ctx, o)
+	var ahead []endedPage
+	for n := range maxEndedPages {
+		var (
+			p   *scnet.Page
+			err error
+		)
+		if len(ahead) > 0 && ahead[0].start == o.Start {
+			p, err = ahead[0].page, ahead[0].err
+			ahead = ahead[1:]
+		} else {
+			ahead = nil
+			p, err = l.ListInstances(ctx, o)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("list %s instances to order by end time (start %d): %w", o.Status, o.Start, err)
 		}
@@ -67,10 +89,37 @@ func fetchEnded(ctx context.Context, l Lister, o scnet.ListOptions) (*scnet.Page
 			len(p.Instances) < o.Limit && p.Total <= o.Start {
 			break
 		}
+		if n == 1 && ahead == nil && p.Total > o.Start {
+			stride := len(p.Instances)
+			want := min(p.Total-o.Start, maxEndedFetched-len(out.Instances))
+			ahead = readAhead(ctx, l, o, stride, min((want+stride-1)/stride, maxEndedPages-n-1))
+		}
 	}
 	out.Total = max(out.Total, len(out.Instances))
 	sortByEnd(out.Instances)
 	return out, nil
+}
+
+// endedPage is a page of an ended listing read ahead, and where it starts.
+type endedPage struct {
+	start int
+	page  *scnet.Page
+	err   error
+}
+
+// readAhead asks for count pages of stride instances from o.Start on, all at
+// once, and waits for them.
+func readAhead(ctx context.Context, l Lister, o scnet.ListOptions, stride, count int) []endedPage {
+	pages := make([]endedPage, max(count, 0))
+	var wg sync.WaitGroup
+	for i := range pages {
+		po := o
+		po.Start = o.Start + i*stride
+		pages[i].start = po.Start
+		wg.Go(func() { pages[i].page, pages[i].err = l.ListInstances(ctx, po) })
+	}
+	wg.Wait()
+	return pages
 }
 
 // sortByEnd orders instances newest end first; an unknown end time sorts

@@ -184,12 +184,17 @@ func (h *Handler) answer(ctx context.Context, q Query, o answerOpts) (*slack.Web
 	qctx, cancel := context.WithTimeout(ctx, h.cfg.QueryTimeout)
 	defer cancel()
 	msg, err := h.answerWithin(qctx, q, o)
-	// Only our own deadline means "SCNet is slow"; a caller's ending
-	// context keeps its own error.
+	return msg, h.slow(ctx, err)
+}
+
+// slow is err from work bounded by QueryTimeout under ctx: our own
+// deadline becomes "SCNet is slow"; a caller's ending context keeps its
+// own error.
+func (h *Handler) slow(ctx context.Context, err error) error {
 	if err != nil && errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
-		err = &slowError{after: h.cfg.QueryTimeout, err: err}
+		return &slowError{after: h.cfg.QueryTimeout, err: err}
 	}
-	return msg, err
+	return err
 }
 
 func (h *Handler) answerWithin(ctx context.Context, q Query, o answerOpts) (*slack.WebhookMessage, error) {

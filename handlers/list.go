@@ -3,6 +3,7 @@ package handlers
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -140,7 +141,7 @@ func (h *Handler) counts(ctx context.Context, st *regionState, q Query, fresh bo
 	)
 	for _, s := range scnet.Statuses() {
 		wg.Go(func() {
-			p, err := st.cache.List(ctx, scnet.ListOptions{Status: s, Limit: 1, Sort: scnet.SortDesc}, fresh)
+			p, err := st.summary.List(ctx, scnet.ListOptions{Status: s, Limit: 1, Sort: scnet.SortDesc}, fresh)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -228,6 +229,10 @@ func (h *Handler) listMerged(ctx context.Context, v *listView, states []*regionS
 
 	cur := o.cursor
 	if cur == nil {
+		if q.PageNumber() > MaxMergedTypedPage {
+			return nil, &InputError{Code: CodeBadPage, Word: strconv.Itoa(q.PageNumber()), Detail: "over several regions a typed page goes up to " +
+				strconv.Itoa(MaxMergedTypedPage) + ": go further with Next, or pick one region with `region:<name>` to type any page up to " + strconv.Itoa(MaxPage)}
+		}
 		cur = &cursor{offs: make([]int, n)}
 	}
 	skip := 0

@@ -26,7 +26,8 @@ import (
 // forward then back lands on the same page because both directions take
 // from the same merged order. A typed "page N" (and Back from a details
 // view) has no cursor and reads each region's first N×10 instances once,
-// in requests of up to mergeReadLimit.
+// in requests of up to mergeReadLimit, one after another; so it is bounded
+// by MaxMergedTypedPage.
 //
 // As with any offset paging of a live listing, an instance created or
 // deleted between two clicks moves the positions after it by one; within
@@ -34,6 +35,15 @@ import (
 
 // mergeReadLimit is the most instances one request asks a region for.
 const mergeReadLimit = 100
+
+// MaxMergedTypedPage is the deepest page a listing over several regions
+// reads without a cursor (a typed "page N", or a button whose cursor did
+// not fit): MaxMergedTypedPage×PageSize instances from each region, two
+// requests of mergeReadLimit one after the other. MaxPage would be a
+// hundred requests per region for one reply, far past QueryTimeout. Deeper
+// pages are reached with Next (one request per region each), or typed
+// with region:, which pages by SCNet's own offsets.
+const MaxMergedTypedPage = 20
 
 // cursor is where a merged page begins (before false) or ends (before true):
 // offs[i] instances of region i of the query's targets come before that point.
@@ -179,22 +189,26 @@ func mergeBackward(wins [][]scnet.Instance, n int) ([]regionRow, []int) {
 }
 
 // fetchWindow reads n instances of a listing from position start in
-// requests of at most mergeReadLimit, stopping at a short page. total is
-// SCNet's count from the first request.
+// requests of at most mergeReadLimit, stopping at a short page unless
+// SCNet's total says there is more (a server that caps limit below what
+// was asked still pages), at an empty one, and after maxEndedPages
+// requests (a server sending a few instances a page). total is SCNet's
+// count from the first request.
 func fetchWindow(ctx context.Context, c *queryCache, o scnet.ListOptions, start, n int, fresh bool) ([]scnet.Instance, int, error) {
 	var out []scnet.Instance
 	total := 0
-	for first := true; len(out) < n; first = false {
+	for i := 0; len(out) < n && i < maxEndedPages; i++ {
 		o.Start, o.Limit = start+len(out), min(n-len(out), mergeReadLimit)
 		p, err := c.List(ctx, o, fresh)
 		if err != nil {
 			return nil, 0, err
 		}
-		if first {
+		if i == 0 {
 			total = p.Total
 		}
-		out = append(out, p.Instances[:min(len(p.Instances), o.Limit)]...)
-		if len(p.Instances) < o.Limit {
+		got := min(len(p.Instances), o.Limit)
+		out = append(out, p.Instances[:got]...)
+		if got == 0 || got < o.Limit && p.Total <= o.Start+got {
 			break
 		}
 	}

@@ -13,17 +13,21 @@ import (
 )
 
 // MaxInFlightPerRegion is how many requests one region is sent at once.
-// SCNet's only guidance on load is "a few requests at a time"; three lets a
-// summary's six listings overlap without queueing behind each other for
-// long, and whatever the number of regions, none of them sees more.
+// SCNet documents no limit; a public client keeps to three "to avoid
+// server throttling", and so does scnetbot, whatever the number of
+// regions. The status summary may use all but one of them
+// (summaryLister), so its six counts take three rounds beside the page.
 const MaxInFlightPerRegion = 3
 
 // regionState is what the handler keeps per region: its own cache (so 50
 // identical commands cost one request per region), its own bound on
-// requests in flight, and whether its last request answered.
+// requests in flight, and whether its last request answered. summary is
+// the cache of the status summary's counts, whose requests leave the page
+// a slot (summaryLister).
 type regionState struct {
-	region *regions.Region
-	cache  *queryCache
+	region  *regions.Region
+	cache   *queryCache
+	summary *queryCache
 
 	mu       sync.Mutex
 	lastAt   time.Time
@@ -45,6 +49,32 @@ type boundedLister struct {
 	slots chan struct{}
 	st    *regionState
 	now   func() time.Time
+}
+
+// summaryLister sends the status summary's counts through a region's
+// boundedLister, at most MaxInFlightPerRegion-1 of them at a time. The
+// summary is six requests beside the page's one; were they free to take
+// every slot, the page could queue two rounds behind them and run out of
+// QueryTimeout, losing the answer for a decoration. With one slot always
+// left, the page (and any details or other command's listing) starts at
+// once, and a summary that is late costs only the summary.
+type summaryLister struct {
+	b     *boundedLister
+	slots chan struct{}
+}
+
+func (s *summaryLister) ListInstances(ctx context.Context, o scnet.ListOptions) (*scnet.Page, error) {
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-s.slots }()
+	return s.b.ListInstances(ctx, o)
+}
+
+func (s *summaryLister) Instance(ctx context.Context, id string) (*scnet.Instance, error) {
+	return s.b.Instance(ctx, id)
 }
 
 func (b *boundedLister) acquire(ctx context.Context) error {
@@ -109,6 +139,7 @@ func (rs *regionStates) get(r *regions.Region) *regionState {
 	s := &regionState{region: r}
 	l := &boundedLister{c: r.Client, slots: make(chan struct{}, MaxInFlightPerRegion), st: s, now: rs.now}
 	s.cache = newQueryCache(l, rs.ttl, rs.timeout, rs.now, rs.metrics)
+	s.summary = newQueryCache(&summaryLister{b: l, slots: make(chan struct{}, max(1, MaxInFlightPerRegion-1))}, rs.ttl, rs.timeout, rs.now, rs.metrics)
 	rs.m[r.ID] = s
 	return s
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -630,6 +631,165 @@ func TestRegionWordSuspendedRegion(t *testing.T) {
 		}
 		if after := calls(fs); !slices.Equal(before, after) {
 			t.Errorf("region:%s asked SCNet: %v → %v", word, before, after)
+		}
+	}
+}
+
+// A typed page over several regions has no cursor and reads every region
+// from the top, so it is bounded: a deep one is refused with what to do
+// instead, and no region is asked anything. One region picked with
+// region: pages by SCNet's offsets to any page.
+func TestMergedTypedPageBounded(t *testing.T) {
+	fs := threeRegions([3]int{23, 7, 41}, scnet.StatusRunning)
+	h := newRegionsHandler(t, listers(fs), func(c *Config) { c.CacheTTL = -1 })
+	before := calls(fs)
+	deep := fmt.Sprintf("running ssh page %d", MaxMergedTypedPage+1)
+	m := command(h, deep)
+	for i, c := range calls(fs) {
+		if d := c - before[i]; d != 0 {
+			t.Errorf("%q cost region %d %d requests, want none", deep, i, d)
+		}
+	}
+	if !strings.Contains(m.Text, "region:") || !strings.Contains(m.Text, strconv.Itoa(MaxMergedTypedPage)) {
+		t.Errorf("%q answered %q, want the bound and region:", deep, m.Text)
+	}
+	if m := command(h, fmt.Sprintf("running ssh page %d", MaxMergedTypedPage)); !strings.Contains(m.Text, "(Page 8 of 8)") {
+		t.Errorf("page %d answered %q, want the last page", MaxMergedTypedPage, m.Text)
+	}
+	if m := command(h, fmt.Sprintf("running ssh region:华东二区 page %d", MaxMergedTypedPage+1)); !strings.Contains(m.Text, "(Page 5 of 5)") {
+		t.Errorf("one region's deep page answered %q, want its last page", m.Text)
+	}
+}
+
+// hangingCounts is a lister whose Limit-1 listings (the status summary's
+// counts) hang until their deadline, like a SCNet too slow for them; the
+// others answer at once. counting says how many counts are in flight.
+type hangingCounts struct {
+	*fakeLister
+	counting *atomic.Int64
+}
+
+func (h hangingCounts) ListInstances(ctx context.Context, o scnet.ListOptions) (*scnet.Page, error) {
+	if o.Limit == 1 {
+		h.counting.Add(1)
+		defer h.counting.Add(-1)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	return h.fakeLister.ListInstances(ctx, o)
+}
+
+// The status summary's counts never take a region's last slot: while a
+// bare /instances waits on slow counts, another command's listing starts
+// at once instead of queueing behind them until they time out. Over one
+// region and over several.
+func TestSlowSummaryLeavesASlot(t *testing.T) {
+	for _, n := range []int{1, 3} {
+		t.Run(strconv.Itoa(n), func(t *testing.T) {
+			fs := threeRegions([3]int{23, 7, 41}, scnet.StatusRunning)[:n]
+			ls := make([]Lister, n)
+			counting := make([]*atomic.Int64, n)
+			for i, f := range fs {
+				counting[i] = new(atomic.Int64)
+				ls[i] = hangingCounts{f, counting[i]}
+			}
+			const timeout = time.Second
+			h := newRegionsHandler(t, ls, func(c *Config) { c.QueryTimeout = timeout })
+			bare := make(chan *slack.WebhookMessage)
+			go func() { bare <- command(h, "") }()
+			waitUntil(t, "the summary's counts to fill what they may", func() bool {
+				for _, c := range counting {
+					if c.Load() < MaxInFlightPerRegion-1 {
+						return false
+					}
+				}
+				return true
+			})
+			time.Sleep(20 * time.Millisecond) // a count that takes a last slot does so now
+			start := time.Now()
+			m := command(h, "running ssh")
+			if took := time.Since(start); took > timeout/2 || len(rowIDs(t, m)) != min(PageSize, len(mergedOrder(fs))) {
+				t.Errorf("running ssh beside a slow summary took %v and answered %q, want its page at once", took, m.Text)
+			}
+			m = <-bare
+			b, _ := json.Marshal(m.Blocks)
+			if !strings.Contains(string(b), "Status counts are unavailable") || len(rowIDs(t, m)) != PageSize {
+				t.Errorf("bare reply %q %s, want its page without the summary", m.Text, b)
+			}
+		})
+	}
+}
+
+// A listing of one region picked with region: says so in its header and
+// fallback text, so that its "none found" (shared to a channel, say) is
+// not read as none in every region.
+func TestRegionWordNamedInHeader(t *testing.T) {
+	fs := threeRegions([3]int{3, 7, 4}, scnet.StatusRunning)
+	fs[1].instances[0].Status = scnet.StatusFailed
+	h := newRegionsHandler(t, listers(fs), nil)
+	m := command(h, "failed region:西北")
+	if !strings.HasPrefix(m.Text, "Failed instances in 西北一区 — none found") {
+		t.Errorf("reply %q, want its region named", m.Text)
+	}
+	if m := command(h, "failed"); !strings.HasPrefix(m.Text, "Failed instances — 1 found") {
+		t.Errorf("reply over every region %q", m.Text)
+	}
+}
+
+// A paging button clicked after a restart, while the regions cannot be
+// found (SCNet down), is answered within QueryTimeout like a typed
+// command: reading its cursor must not wait on discovery for ever.
+func TestCursorClickWhileRegionsUnknown(t *testing.T) {
+	fs := threeRegions([3]int{23, 7, 41}, scnet.StatusRunning)
+	m := mustClick(t, newRegionsHandler(t, listers(fs), nil), command(newRegionsHandler(t, listers(fs), nil), "running ssh"), actionNext)
+	down := regions.New(func(ctx context.Context) ([]*regions.Region, []regions.Suspended, error) {
+		<-ctx.Done()
+		return nil, nil, ctx.Err()
+	})
+	h := New(down, Config{QueryTimeout: 50 * time.Millisecond})
+	done := make(chan *slack.WebhookMessage, 1)
+	go func() {
+		got, _ := click(h, m, actionPrev)
+		done <- got
+	}()
+	select {
+	case got := <-done:
+		if !strings.Contains(got.Text, "slow") {
+			t.Errorf("reply %q, want SCNet is slow", got.Text)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("a click with a cursor waited past QueryTimeout for the regions")
+	}
+}
+
+// A server that answers fewer than the limit asked for is read on while
+// its total says there is more, so a typed page over several regions is
+// not cut short at the server's own maximum.
+func TestMergedTypedPageCappedServer(t *testing.T) {
+	fs := threeRegions([3]int{23, 7, 41}, scnet.StatusRunning)
+	for _, f := range fs {
+		f.maxLimit = 15
+	}
+	h := newRegionsHandler(t, listers(fs), nil)
+	want := mergedOrder(fs)
+	m := command(h, "running ssh page 4")
+	if got := rowIDs(t, m); !slices.Equal(got, want[30:40]) || !strings.Contains(m.Text, "(Page 4 of 8)") {
+		t.Fatalf("typed page 4 = %q %v, want %v", m.Text, got, want[30:40])
+	}
+}
+
+// A server that sends one instance a page while its total promises more
+// costs a bounded number of requests for a typed page.
+func TestMergedTypedPageTrickleServer(t *testing.T) {
+	fs := threeRegions([3]int{23, 7, 41}, scnet.StatusRunning)
+	for _, f := range fs {
+		f.maxLimit, f.fakeTotal = 1, 1<<20
+	}
+	h := newRegionsHandler(t, listers(fs), nil)
+	command(h, fmt.Sprintf("running ssh page %d", MaxMergedTypedPage))
+	for i, c := range calls(fs) {
+		if c > maxEndedPages {
+			t.Errorf("region %d was sent %d requests, want at most %d", i, c, maxEndedPages)
 		}
 	}
 }

@@ -64,7 +64,12 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 		found += " in " + strconv.Itoa(len(v.regions)-len(v.failures)) + " of " + strconv.Itoa(len(v.regions)) + " regions"
 	}
 	// Cut the filter, not the count, when the header is too long.
-	head := blockkit.Truncate(describe(q), blockkit.MaxHeaderText-len(" — ")-utf8.RuneCountInString(found)) + " — " + found
+	desc := describe(q)
+	if q.Region != "" && len(v.regions) == 1 {
+		// Picked with region:: a "none found" is this region's only.
+		desc += " in " + v.regions[0].Name
+	}
+	head := blockkit.Truncate(desc, blockkit.MaxHeaderText-len(" — ")-utf8.RuneCountInString(found)) + " — " + found
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(head, blockkit.MaxHeaderText))}
 	if v.counts != nil {
 		sum := summaryText(v.counts)

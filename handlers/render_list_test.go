@@ -215,3 +215,35 @@ func TestEndedPastEndRefreshReadsOnce(t *testing.T) {
 		t.Errorf("Refresh past the end made %d listings, want 1", c)
 	}
 }
+
+// slowLister is a countingLister whose every listing takes d.
+type slowLister struct {
+	*countingLister
+	d time.Duration
+}
+
+func (s slowLister) ListInstances(ctx context.Context, o scnet.ListOptions) (*scnet.Page, error) {
+	time.Sleep(s.d)
+	return s.countingLister.ListInstances(ctx, o)
+}
+
+// A long ended listing is not read one page after another, which would
+// take ten times SCNet's latency: past the second page the rest is asked at
+// once, within the region's bound, and the rows are the same.
+func TestEndedListingReadsAhead(t *testing.T) {
+	f := &fakeLister{instances: endedFixtures(3000)}
+	c := &countingLister{fakeLister: f}
+	h := New(oneRegion(slowLister{c, 10 * time.Millisecond}), Config{Location: time.FixedZone("CST", 8*3600), Now: func() time.Time { return testNow }, QueryTimeout: 5 * time.Second})
+	m := command(h, "failed")
+	if calls := f.calls.Load(); calls != maxEndedFetched/endedFetchLimit {
+		t.Errorf("read %d pages, want %d", calls, maxEndedFetched/endedFetchLimit)
+	}
+	if p := c.peak.Load(); p < 2 || p > MaxInFlightPerRegion {
+		t.Errorf("at most %d pages were read at once, want 2 to %d", p, MaxInFlightPerRegion)
+	}
+	want := slices.Clone(f.instances[:maxEndedFetched])
+	sortByEnd(want)
+	if got := rowIDs(t, m); len(got) != PageSize || got[0] != want[0].ID || got[PageSize-1] != want[PageSize-1].ID {
+		t.Errorf("rows %v, want the newest ended of the 1000 newest created", got)
+	}
+}

@@ -376,3 +376,44 @@ func TestWatchSnoozeListFitsSection(t *testing.T) {
 		t.Errorf("snooze list is %d characters, over the section limit %d", n, blockkit.MaxSectionText)
 	}
 }
+
+// Over several regions, the watch reply says how each region's polls go,
+// with the reason in words, and names the region of an open outage.
+func TestRenderWatchRegions(t *testing.T) {
+	w := &fakeWatch{health: tracked.Health{
+		Enabled: true, Channel: "C0ALERTS", Interval: time.Minute, Outage: true,
+		LastPoll: testNow.Add(-20 * time.Second), LastSuccess: testNow.Add(-30 * time.Minute),
+		LastError: "西北一区: list instances: https://api.scnet.cn/ai", Tracked: 40,
+		Regions: []tracked.RegionHealth{
+			{ID: "11", Name: "西北一区", LastPoll: testNow.Add(-20 * time.Second), LastSuccess: testNow.Add(-30 * time.Minute), Outage: true,
+				LastCause: fmt.Errorf("list instances: %w", &scnet.APIError{Code: scnet.CodeInternal, Msg: "<!here> https://api.scnet.cn/ai"}), Tracked: 12},
+			{ID: "12", Name: "华东一区", LastPoll: testNow.Add(-25 * time.Second), LastSuccess: testNow.Add(-25 * time.Second), Tracked: 28},
+			{ID: "13", Name: "华北一区", LastPoll: testNow.Add(-25 * time.Second), LastCause: context.DeadlineExceeded},
+		},
+	}}
+	w.health.LastCause = w.health.Regions[0].LastCause
+	h := newTestHandler(t, &fakeLister{}, func(c *Config) { c.Watch = w })
+	m := command(h, "watch")
+	assertGolden(t, "watch_regions", m)
+	s := string(messageJSON(t, m))
+	for _, want := range []string{"SCNet unreachable in 西北一区", "*西北一区*: unreachable, outage notice open — ", "code 10001",
+		"*华东一区*: last success", "28 tracked", "*华北一区*: the last poll failed"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("watch reply lacks %q: %s", want, s)
+		}
+	}
+	if strings.Contains(s, "here") || strings.Contains(s, "scnet.cn") || strings.Contains(s, "list instances") {
+		t.Errorf("the watch reply quotes a poll's error: %s", s)
+	}
+}
+
+// A bot of one region says "SCNet unreachable", not "unreachable in" the
+// one region it has.
+func TestRenderWatchOneRegionOutage(t *testing.T) {
+	w := &fakeWatch{health: tracked.Health{Enabled: true, Interval: time.Minute, Outage: true,
+		Regions: []tracked.RegionHealth{{ID: "default", Name: "SCNet", Outage: true}}}}
+	h := newTestHandler(t, &fakeLister{}, func(c *Config) { c.Watch = w })
+	if m := command(h, "watch"); !strings.HasPrefix(m.Text, "Alert watcher: SCNet unreachable (an outage notice is open)") {
+		t.Errorf("reply %q", m.Text)
+	}
+}

@@ -64,6 +64,9 @@ func (r renderer) watch(h tracked.Health) *slack.WebhookMessage {
 		state = ":zzz: disabled"
 	case h.Outage:
 		state = ":red_circle: SCNet unreachable (an outage notice is open)"
+		if out := outageRegions(h.Regions); out != "" {
+			state = ":red_circle: SCNet unreachable in " + out + " (an outage notice is open)"
+		}
 	case h.LastError != "":
 		state = ":warning: the last poll failed"
 	case h.LastSuccess.IsZero():
@@ -89,7 +92,12 @@ func (r renderer) watch(h tracked.Health) *slack.WebhookMessage {
 		slack.NewHeaderBlock(plain("Alert watcher", blockkit.MaxHeaderText)),
 		slack.NewSectionBlock(nil, fields, nil),
 	}
-	if h.LastError != "" {
+	if len(h.Regions) > 1 {
+		// The fields above are the whole group's (the stalest success,
+		// any outage): which region is the trouble is said here, each
+		// with its reason in words, in place of one region's last error.
+		blocks = append(blocks, section("*Regions*\n"+bullets(h.Regions, maxRegionsShown, r.regionPoll)))
+	} else if h.LastError != "" {
 		// In words: the error's own text is for the log.
 		last := "the details are in scnetbot's log"
 		if h.LastCause != nil {
@@ -100,6 +108,46 @@ func (r renderer) watch(h tracked.Health) *slack.WebhookMessage {
 	blocks = append(blocks, section("*Snoozed*\n"+r.snoozeLines(h.Snoozes)))
 	blocks = append(blocks, contextLine(r.zoneNote()))
 	return message("Alert watcher: "+stripEmoji(state)+", "+strconv.Itoa(len(h.Snoozes))+" snoozed", blocks...)
+}
+
+// outageRegions names the regions whose outage notice is open, "" when
+// the health does not say or has one region, which is SCNet as a whole.
+func outageRegions(rs []tracked.RegionHealth) string {
+	if len(rs) < 2 {
+		return ""
+	}
+	var names []string
+	for _, rh := range rs {
+		if rh.Outage {
+			names = append(names, text(rh.Name, rowShort))
+		}
+	}
+	if len(names) > 3 {
+		names = append(names[:3], "…")
+	}
+	return strings.Join(names, ", ")
+}
+
+// regionPoll is one region's line of the watch reply: how its polls go.
+func (r renderer) regionPoll(rh tracked.RegionHealth) string {
+	name := "*" + text(rh.Name, rowShort) + "*"
+	if rh.Name == "" {
+		name = "*" + text(rh.ID, rowShort) + "*"
+	}
+	switch {
+	case rh.Outage:
+		name = ":red_circle: " + name + ": unreachable, outage notice open"
+	case rh.LastCause != nil:
+		name = ":warning: " + name + ": the last poll failed"
+	case rh.LastSuccess.IsZero():
+		return ":hourglass_flowing_sand: " + name + ": no successful poll yet"
+	default:
+		return ":large_green_circle: " + name + ": last success " + r.at(rh.LastSuccess) + ", " + strconv.Itoa(rh.Tracked) + " tracked"
+	}
+	if rh.LastCause != nil {
+		name += " — " + blockkit.ErrorSummary(rh.LastCause)
+	}
+	return name + "; last success " + r.at(rh.LastSuccess)
 }
 
 // snoozeLines lists active snoozes.
