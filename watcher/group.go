@@ -123,15 +123,48 @@ func (g *Group) Health(ctx context.Context) (tracked.Health, error) {
 	return h, nil
 }
 
+// staleAfter is how many poll intervals without a successful poll make a
+// region blind; it is the rule health.Checks.Ready applies to one watcher.
+const staleAfter = 3
+
 // Readiness is Watcher.Readiness over every region: ready while every
-// region's watcher is.
+// region's watcher is. A region that cannot be watched (no successful poll
+// yet, or none within three intervals) is named in the error, so /readyz
+// says which region is blind rather than only that some poll is old: the
+// other regions are still watched, and the operator must know which one
+// is not.
 func (g *Group) Readiness(ctx context.Context) (lastSuccess time.Time, interval time.Duration, err error) {
+	ws := g.Watchers()
+	if len(ws) == 1 {
+		return ws[0].Readiness(ctx)
+	}
 	h, err := g.Health(ctx)
 	if err != nil {
 		return time.Time{}, h.Interval, err
 	}
 	if h.StateError != "" {
 		return h.LastSuccess, h.Interval, fmt.Errorf("watcher state unusable: %s", h.StateError)
+	}
+	var blind []string
+	for _, w := range ws {
+		// Health took the lock within ctx; a poll holding it since would
+		// make the probe hang, which is worse than "not ready".
+		if err := w.mu.LockContext(ctx); err != nil {
+			return h.LastSuccess, h.Interval, fmt.Errorf("watcher readiness: %w", err)
+		}
+		last := w.health.LastSuccess
+		w.mu.Unlock()
+		name := w.cfg.RegionName + " (" + w.cfg.Region + ")"
+		switch {
+		case last.IsZero():
+			blind = append(blind, name+": not polled successfully yet")
+		case w.cfg.Now().Sub(last) > staleAfter*w.cfg.Interval:
+			blind = append(blind, name+": last successful poll older than 3 intervals")
+		}
+	}
+	if len(blind) > 0 {
+		return h.LastSuccess, h.Interval, fmt.Errorf("watcher cannot see SCNet in %d of %d regions: %s",
+			len(blind), len(ws), strings.Join(blind, "; "))
 	}
 	return h.LastSuccess, h.Interval, nil
 }

@@ -1,0 +1,51 @@
+package watcher_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"scnetbot/health"
+)
+
+// TestReadinessNamesTheBlindRegion: while one region is in an outage
+// longer than three intervals, /readyz is not ready and says which region
+// it cannot see; the other region's success does not hide it, and the
+// answering region is not named.
+func TestReadinessNamesTheBlindRegion(t *testing.T) {
+	e := newRegionsEnv(t, []string{"西北一区=C0123", "华东一区=C0456"}, nil)
+	a := e.regions[0]
+	e.stepOK()
+	checks := health.Checks{Connected: func() bool { return true }, Watch: e.g.Readiness, Now: e.clock.Now}
+	if rep := checks.Ready(e.ctx); !rep.Ready {
+		t.Fatalf("both regions polled: %+v", rep)
+	}
+	a.sim.SetDown(true)
+	for range 5 {
+		e.step()
+	}
+	rep := checks.Ready(context.Background())
+	if rep.Ready || len(rep.Problems) != 1 {
+		t.Fatalf("A down for 5 intervals: %+v", rep)
+	}
+	if p := rep.Problems[0]; !strings.Contains(p, "西北一区") || strings.Contains(p, "华东一区") {
+		t.Errorf("problem = %q, want it to name 西北一区 only", p)
+	}
+	a.sim.SetDown(false)
+	e.stepOK()
+	if rep := checks.Ready(e.ctx); !rep.Ready {
+		t.Errorf("A answers again: %+v", rep)
+	}
+}
+
+// TestReadinessNamesARegionNotPolledYet: a region down at start has never
+// been polled successfully; readiness names it.
+func TestReadinessNamesARegionNotPolledYet(t *testing.T) {
+	e := newRegionsEnv(t, []string{"西北一区=C0123", "华东一区=C0456"}, nil)
+	e.regions[1].sim.SetDown(true)
+	e.step()
+	rep := health.Checks{Connected: func() bool { return true }, Watch: e.g.Readiness, Now: e.clock.Now}.Ready(e.ctx)
+	if rep.Ready || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "华东一区") || strings.Contains(rep.Problems[0], "西北一区") {
+		t.Errorf("B down at start: %+v", rep)
+	}
+}
