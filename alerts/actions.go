@@ -157,7 +157,9 @@ func (b *Buttons) details(ctx context.Context, w *watcher.Watcher, id string) *s
 		b.cfg.Logger.Warn("details from alert", "instance", id, "err", err)
 		return ephemeral(blockkit.ErrorText(err))
 	}
-	d := blockkit.Details{Instance: in, Now: b.cfg.Now(), Location: b.cfg.Location}
+	// Named as the alert itself names it, so an alert of one region does
+	// not look like another's.
+	d := blockkit.Details{Instance: in, Now: b.cfg.Now(), Location: b.cfg.Location, Region: w.RegionName()}
 	msg := ephemeral(d.Fallback())
 	msg.Blocks = &slack.Blocks{BlockSet: d.Blocks()}
 	return msg

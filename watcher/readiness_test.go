@@ -2,10 +2,15 @@ package watcher_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/slack-go/slack"
+
 	"scnetbot/health"
+	"scnetbot/scnet"
+	"scnetbot/scnet/scnettest"
 )
 
 // TestReadinessNamesTheBlindRegion: while one region is in an outage
@@ -47,5 +52,32 @@ func TestReadinessNamesARegionNotPolledYet(t *testing.T) {
 	rep := health.Checks{Connected: func() bool { return true }, Watch: e.g.Readiness, Now: e.clock.Now}.Ready(e.ctx)
 	if rep.Ready || len(rep.Problems) != 1 || !strings.Contains(rep.Problems[0], "华东一区") || strings.Contains(rep.Problems[0], "西北一区") {
 		t.Errorf("B down at start: %+v", rep)
+	}
+}
+
+// TestAlertDetailsNamesItsRegion: the Details button of an alert raised in
+// one region shows the region, as /instances <id> does with several
+// regions.
+func TestAlertDetailsNamesItsRegion(t *testing.T) {
+	e := newRegionsEnv(t, []string{"西北一区=C0123", "华东一区=C0456"}, nil)
+	b := e.regions[1]
+	rec := b.sim.Add(scnettest.Record{Name: "trainer-b", Status: scnet.StatusRunning})
+	e.stepOK()
+	setStatus(t, b.sim, rec.ID, scnet.StatusFailed)
+	e.stepOK()
+	e.drain()
+	got := e.instanceAlerts(b.channel)
+	if len(got) != 1 {
+		t.Fatalf("alerts in B's channel = %v", got)
+	}
+	value := buttonValue(t, blocksOf(got[0]), "alert.details")
+	reply := e.a.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}},
+		&slack.BlockAction{ActionID: "alert.details", Value: value})
+	if reply == nil || reply.Blocks == nil {
+		t.Fatalf("details = %+v", reply)
+	}
+	raw, _ := json.Marshal(reply.Blocks)
+	if s := unescapeJSON(string(raw)); !strings.Contains(s, "Region *华东一区*") {
+		t.Errorf("details do not name the region: %s", s)
 	}
 }
