@@ -119,3 +119,29 @@ func NoticeSuspended(ctx context.Context, st state.Store, cfg Config) error {
 	}
 	return nil
 }
+
+// ForgetSuspended forgets that the account was suspended in the regions
+// regionIDs names, which SCNet now sends a token for, so that a later
+// suspension there gets its notice again rather than being skipped for
+// the life of the state file. Regions never suspended are left alone, and
+// nothing is written when none was.
+func ForgetSuspended(ctx context.Context, st state.Store, regionIDs ...string) error {
+	err := st.Update(ctx, func(tx state.Tx) error {
+		m, err := tx.Meta()
+		if err != nil {
+			return err
+		}
+		n := len(m.Suspended)
+		for _, id := range regionIDs {
+			delete(m.Suspended, id)
+		}
+		if len(m.Suspended) == n {
+			return nil
+		}
+		return tx.PutMeta(m)
+	})
+	if err != nil {
+		return fmt.Errorf("forget suspended regions: %w", err)
+	}
+	return nil
+}

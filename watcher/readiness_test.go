@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
 
 	"scnetbot/health"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
+	"scnetbot/watcher"
 )
 
 // TestReadinessNamesTheBlindRegion: while one region is in an outage
@@ -79,5 +81,37 @@ func TestAlertDetailsNamesItsRegion(t *testing.T) {
 	raw, _ := json.Marshal(reply.Blocks)
 	if s := unescapeJSON(string(raw)); !strings.Contains(s, "Region *华东一区*") {
 		t.Errorf("details do not name the region: %s", s)
+	}
+}
+
+// TestSuspendedAgainAfterResumeNoticedAgain: once the account is usable
+// again in a region (SCNet sends its token), the mark of its suspension
+// is forgotten, so a later suspension there is noticed again instead of
+// being silently skipped for the life of the state file.
+func TestSuspendedAgainAfterResumeNoticedAgain(t *testing.T) {
+	e := newRegionsEnv(t, []string{"西北一区=C0123"}, nil)
+	cfg := e.regionConfig(e.regions[0])
+	cfg.Region, cfg.RegionName = "r9", "华东三区"
+	notice := func() {
+		t.Helper()
+		if err := watcher.NoticeSuspended(e.ctx, e.st, cfg); err != nil {
+			t.Fatal(err)
+		}
+		e.drain()
+	}
+	notice()
+	// The account is paid: the region is usable at the next start.
+	if err := watcher.ForgetSuspended(e.ctx, e.st, "r1", "r9"); err != nil {
+		t.Fatal(err)
+	}
+	e.restart()
+	e.clock.Advance(time.Hour)
+	notice()
+	if n := countContaining(e.top("C0123"), "suspended in 华东三区"); n != 2 {
+		t.Errorf("%d suspended notices, want 2 (one per suspension): %v", n, texts(e.top("C0123")))
+	}
+	// Forgetting a region never suspended changes nothing.
+	if err := watcher.ForgetSuspended(e.ctx, e.st, "r1"); err != nil {
+		t.Fatal(err)
 	}
 }
