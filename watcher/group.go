@@ -128,45 +128,52 @@ func (g *Group) Health(ctx context.Context) (tracked.Health, error) {
 const staleAfter = 3
 
 // Readiness is Watcher.Readiness over every region: ready while every
-// region's watcher is. A region that cannot be watched (no successful poll
-// yet, or none within three intervals) is named in the error, so /readyz
-// says which region is blind rather than only that some poll is old: the
-// other regions are still watched, and the operator must know which one
-// is not.
+// region's watcher is. A region that cannot be watched (its part of the
+// store unusable, no successful poll yet, or none within three intervals)
+// is named in the error, so /readyz says which region is blind rather than
+// only that some poll is old: the other regions are still watched, and the
+// operator must know which one is not. lastSuccess is the stalest region's.
 func (g *Group) Readiness(ctx context.Context) (lastSuccess time.Time, interval time.Duration, err error) {
 	ws := g.Watchers()
 	if len(ws) == 1 {
 		return ws[0].Readiness(ctx)
 	}
-	h, err := g.Health(ctx)
-	if err != nil {
-		return time.Time{}, h.Interval, err
-	}
-	if h.StateError != "" {
-		return h.LastSuccess, h.Interval, fmt.Errorf("watcher state unusable: %s", h.StateError)
-	}
-	var blind []string
-	for _, w := range ws {
-		// Health took the lock within ctx; a poll holding it since would
-		// make the probe hang, which is worse than "not ready".
+	var unusable, blind, stateErrs []string
+	for i, w := range ws {
+		// Within ctx: a poll holding the lock must not make the probe
+		// hang, which is worse than "not ready".
 		if err := w.mu.LockContext(ctx); err != nil {
-			return h.LastSuccess, h.Interval, fmt.Errorf("watcher readiness: %w", err)
+			return time.Time{}, interval, fmt.Errorf("watcher readiness: %w", err)
 		}
-		last := w.health.LastSuccess
+		h := w.health
 		w.mu.Unlock()
+		if i == 0 {
+			lastSuccess, interval = h.LastSuccess, h.Interval
+		} else if h.LastSuccess.IsZero() || h.LastSuccess.Before(lastSuccess) {
+			lastSuccess = h.LastSuccess
+		}
 		name := w.cfg.RegionName + " (" + w.cfg.Region + ")"
 		switch {
-		case last.IsZero():
+		case h.StateError != "":
+			unusable = append(unusable, name+": "+h.StateError)
+			stateErrs = append(stateErrs, h.StateError)
+		case h.LastSuccess.IsZero():
 			blind = append(blind, name+": not polled successfully yet")
-		case w.cfg.Now().Sub(last) > staleAfter*w.cfg.Interval:
+		case w.cfg.Now().Sub(h.LastSuccess) > staleAfter*w.cfg.Interval:
 			blind = append(blind, name+": last successful poll older than 3 intervals")
 		}
 	}
-	if len(blind) > 0 {
-		return h.LastSuccess, h.Interval, fmt.Errorf("watcher cannot see SCNet in %d of %d regions: %s",
+	switch {
+	case len(unusable) == len(ws) && len(slices.Compact(stateErrs)) == 1:
+		// The one file is unusable: once is enough.
+		return lastSuccess, interval, fmt.Errorf("watcher state unusable: %s", stateErrs[0])
+	case len(unusable) > 0:
+		return lastSuccess, interval, fmt.Errorf("watcher state unusable: %s", strings.Join(unusable, "; "))
+	case len(blind) > 0:
+		return lastSuccess, interval, fmt.Errorf("watcher cannot see SCNet in %d of %d regions: %s",
 			len(blind), len(ws), strings.Join(blind, "; "))
 	}
-	return h.LastSuccess, h.Interval, nil
+	return lastSuccess, interval, nil
 }
 
 // Started reports whether every region's watcher has completed a poll.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	bolt "go.etcd.io/bbolt"
 
 	"scnetbot/health"
 	"scnetbot/scnet"
@@ -113,5 +114,35 @@ func TestSuspendedAgainAfterResumeNoticedAgain(t *testing.T) {
 	// Forgetting a region never suspended changes nothing.
 	if err := watcher.ForgetSuspended(e.ctx, e.st, "r1"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReadinessNamesTheRegionWithUnusableState: a region whose part of the
+// store cannot be read is named; the whole file unusable is said once.
+func TestReadinessNamesTheRegionWithUnusableState(t *testing.T) {
+	e := newRegionsEnv(t, []string{"西北一区=C0123", "华东一区=C0456"}, nil)
+	e.stepOK()
+	// A record of region r2 that does not decode.
+	if err := e.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(e.path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("instances")).Put([]byte("@r2/broken"), []byte("{not json"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e.open()
+	e.step()
+	rep := health.Checks{Connected: func() bool { return true }, Watch: e.g.Readiness, Now: e.clock.Now}.Ready(e.ctx)
+	if rep.Ready || len(rep.Problems) != 1 || !strings.HasPrefix(rep.Problems[0], "watcher state unusable: 华东一区 (r2): ") ||
+		strings.Contains(rep.Problems[0], "西北一区") {
+		t.Errorf("r2's records unusable: %+v", rep)
 	}
 }
