@@ -2,7 +2,6 @@ package watcher
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -72,14 +71,6 @@ func (p *plan) frozenWarning() error {
 		"code", scnet.CodeUserFrozen)
 	text, blocks := p.w.cfg.Render.Frozen(p.w.cfg.RegionName)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("f"), Text: text, Blocks: blocks})
-}
-
-// frozen reports whether SCNet refused a call because the account is
-// frozen (code 10007). A local check rather than scnet's own, which is
-// being added at the same time.
-func frozen(err error) bool {
-	var ae *scnet.APIError
-	return errors.As(err, &ae) && ae.Code == scnet.CodeUserFrozen
 }
 
 // NoticeSuspended posts, once per state file, the notice that the account
