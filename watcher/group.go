@@ -13,6 +13,9 @@ import (
 	"scnetbot/tracked"
 )
 
+// ErrNoRegions is Group.Owner's answer while the group has no watcher yet.
+var ErrNoRegions = errors.New("no region's watcher yet: SCNet's regions are not found yet")
+
 // Group is the watchers of every region, one per region, each with its own
 // poll loop, so an outage or a slow SCNet in one region neither delays nor
 // stops the alerts of the others. It is what /instances (Health, Started,
@@ -260,8 +263,16 @@ func (g *Group) Load(ctx context.Context) error {
 // id: the one whose part of the store holds it. An alert of the
 // one-region version belongs to the region its records were moved to
 // (state.AdoptLegacy), so the buttons of messages already in Slack work.
+//
+// Before any region's watcher exists (SCNet's regions are not found yet,
+// typically just after a restart while its login fails), the answer is
+// ErrNoRegions: the alert may well be kept, only not looked up yet.
 func (g *Group) Owner(ctx context.Context, alertID string) (*Watcher, bool, error) {
-	for _, w := range g.Watchers() {
+	ws := g.Watchers()
+	if len(ws) == 0 {
+		return nil, false, ErrNoRegions
+	}
+	for _, w := range ws {
 		if o, found, err := w.Owner(ctx, alertID); err != nil || found {
 			return o, found, err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 	bolt "go.etcd.io/bbolt"
 
+	"scnetbot/alerts"
 	"scnetbot/health"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
@@ -144,5 +145,32 @@ func TestReadinessNamesTheRegionWithUnusableState(t *testing.T) {
 	if rep.Ready || len(rep.Problems) != 1 || !strings.HasPrefix(rep.Problems[0], "watcher state unusable: 华东一区 (r2): ") ||
 		strings.Contains(rep.Problems[0], "西北一区") {
 		t.Errorf("r2's records unusable: %+v", rep)
+	}
+}
+
+// TestAlertButtonsBeforeRegionsAreKnown: after a restart, until SCNet's
+// regions are found no region's watcher exists; a click on an alert then
+// says the watcher is starting, not that the alert is no longer known.
+func TestAlertButtonsBeforeRegionsAreKnown(t *testing.T) {
+	e := newRegionsEnv(t, []string{"西北一区=C0123"}, nil)
+	a := e.regions[0]
+	rec := a.sim.Add(scnettest.Record{Name: "trainer", Status: scnet.StatusRunning})
+	e.stepOK()
+	setStatus(t, a.sim, rec.ID, scnet.StatusFailed)
+	e.stepOK()
+	e.drain()
+	got := e.instanceAlerts(a.channel)
+	if len(got) != 1 {
+		t.Fatalf("alerts = %v", got)
+	}
+	value := buttonValue(t, blocksOf(got[0]), "alert.details")
+	alertID, _, _ := strings.Cut(value, "|")
+	buttons := alerts.NewButtons(watcher.NewGroup(), e.render)
+	for _, click := range []slack.BlockAction{{ActionID: "alert.ack", Value: alertID},
+		{ActionID: "alert.details", Value: value}, {ActionID: "alert.snooze.1h", Value: value}} {
+		reply := buttons.Action(e.ctx, slack.InteractionCallback{User: slack.User{ID: "U1"}}, &click)
+		if reply == nil || strings.Contains(reply.Text, "no longer known") || !strings.Contains(reply.Text, "starting") {
+			t.Errorf("%s before the regions are known = %+v", click.ActionID, reply)
+		}
 	}
 }
