@@ -174,3 +174,22 @@ func TestAlertButtonsBeforeRegionsAreKnown(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupPendingAlertsCountsTheOutboxOnce: the regions share one outbox,
+// so the group's count is its size, not a region's share nor the sum of
+// every region's view of it.
+func TestGroupPendingAlertsCountsTheOutboxOnce(t *testing.T) {
+	e := newRegionsEnv(t, []string{"西北一区=C0123", "华东一区=C0456"}, nil)
+	e.stepOK() // one baseline message per region, not delivered
+	h, err := e.g.Health(e.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.PendingAlerts != 2 {
+		t.Errorf("pending = %d, want 2 (one baseline per region)", h.PendingAlerts)
+	}
+	e.drain()
+	if h, _ := e.g.Health(e.ctx); h.PendingAlerts != 0 {
+		t.Errorf("pending after delivery = %d", h.PendingAlerts)
+	}
+}
