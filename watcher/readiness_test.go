@@ -193,3 +193,48 @@ func TestGroupPendingAlertsCountsTheOutboxOnce(t *testing.T) {
 		t.Errorf("pending after delivery = %d", h.PendingAlerts)
 	}
 }
+
+// TestRegionsInOneChannelPostedOnce: two regions routed to one channel
+// fail at once; Slack takes both posts but answers neither in time, and
+// the process restarts before it learns more. Each alert lands once, in
+// the order they were queued, and each thread reply lands under its own
+// region's alert.
+func TestRegionsInOneChannelPostedOnce(t *testing.T) {
+	e := newRegionsEnv(t, []string{"西北一区=C0123", "华东一区=C0123"}, nil)
+	a, b := e.regions[0], e.regions[1]
+	ra := a.sim.Add(scnettest.Record{Name: "trainer-a", Status: scnet.StatusRunning})
+	rb := b.sim.Add(scnettest.Record{Name: "trainer-b", Status: scnet.StatusRunning})
+	e.stepOK()
+	e.drain()
+	setStatus(t, a.sim, ra.ID, scnet.StatusFailed)
+	setStatus(t, b.sim, rb.ID, scnet.StatusFailed)
+	e.stepOK()
+	e.emu.PostThenHang("chat.postMessage", 2, time.Second)
+	ctx, cancel := context.WithTimeout(e.ctx, 700*time.Millisecond)
+	_ = e.d.Drain(ctx) // gives up while Slack hangs
+	cancel()
+	if n := e.emu.Calls("chat.postMessage"); n != 4 {
+		t.Fatalf("%d posts before the restart, want 4 (2 baselines, 2 alerts that hung)", n)
+	}
+	e.restart()
+	e.drain()
+	got := e.instanceAlerts("C0123")
+	if len(got) != 2 || !strings.Contains(got[0].Text, "trainer-a") || !strings.Contains(got[1].Text, "trainer-b") {
+		t.Fatalf("alerts in the shared channel = %v", texts(got))
+	}
+	// The instances recover: each reply goes under its own alert.
+	setStatus(t, a.sim, ra.ID, scnet.StatusRunning)
+	setStatus(t, b.sim, rb.ID, scnet.StatusRunning)
+	e.stepOK()
+	e.drain()
+	if got := e.instanceAlerts("C0123"); len(got) != 2 {
+		t.Errorf("alerts after recovery = %v", texts(got))
+	}
+	under := map[string]int{}
+	for _, r := range e.replies("C0123") {
+		under[r.ThreadTS]++
+	}
+	if under[got[0].TS] != 1 || under[got[1].TS] != 1 || len(under) != 2 {
+		t.Errorf("replies by thread = %v, want one under each alert (%s, %s)", under, got[0].TS, got[1].TS)
+	}
+}
