@@ -95,6 +95,9 @@ func (b *Buttons) buttonAlert(ctx context.Context, value string) (*watcher.Watch
 		return nil, state.Alert{}, ephemeral("The watcher cannot read its state right now; try again.")
 	}
 	w, found, err := b.ws.Owner(ctx, alertID)
+	if errors.Is(err, watcher.ErrNoRegions) {
+		return nil, state.Alert{}, starting()
+	}
 	if err != nil {
 		return unreadable(err)
 	}
@@ -116,6 +119,9 @@ func (b *Buttons) buttonAlert(ctx context.Context, value string) (*watcher.Watch
 // ack records who acknowledged an alert first; later clicks keep the first.
 func (b *Buttons) ack(ctx context.Context, alertID, user string) *slack.WebhookMessage {
 	w, found, err := b.ws.Owner(ctx, alertID)
+	if errors.Is(err, watcher.ErrNoRegions) {
+		return starting()
+	}
 	if err == nil && !found {
 		return ephemeral("This alert is no longer known to the watcher.")
 	}
@@ -157,10 +163,18 @@ func (b *Buttons) details(ctx context.Context, w *watcher.Watcher, id string) *s
 		b.cfg.Logger.Warn("details from alert", "instance", id, "err", err)
 		return ephemeral(blockkit.ErrorText(err))
 	}
-	d := blockkit.Details{Instance: in, Now: b.cfg.Now(), Location: b.cfg.Location}
+	// Named as the alert itself names it, so an alert of one region does
+	// not look like another's.
+	d := blockkit.Details{Instance: in, Now: b.cfg.Now(), Location: b.cfg.Location, Region: w.RegionName()}
 	msg := ephemeral(d.Fallback())
 	msg.Blocks = &slack.Blocks{BlockSet: d.Blocks()}
 	return msg
+}
+
+// starting answers a click that comes before any region's watcher
+// exists: the alert is not lost, only not reachable yet.
+func starting() *slack.WebhookMessage {
+	return ephemeral(":hourglass_flowing_sand: The watcher is still starting (SCNet's regions are not known yet); try again in a minute.")
 }
 
 func ephemeral(text string) *slack.WebhookMessage {

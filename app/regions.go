@@ -270,8 +270,14 @@ func (a *App) watchRegions(ctx context.Context) {
 			a.log.Warn("WATCH_ROUTES names a region the account does not have: its route is unused", "region", rt.Region, "channel", rt.Channel)
 		}
 	}
+	usable := make([]string, 0, len(rs))
 	for _, r := range rs {
 		a.group.Add(watcher.New(r.Client, state.Namespace(a.store, r.ID), a.watcherConfig(r.ID, r.Name, r.Tokens)))
+		usable = append(usable, r.ID)
+	}
+	// A region usable again is noticed again should it be suspended later.
+	if err := watcher.ForgetSuspended(ctx, a.store, usable...); err != nil {
+		a.log.Error("forgetting the suspension of regions usable again", "err", err)
 	}
 	for _, s := range sus {
 		if err := watcher.NoticeSuspended(ctx, a.store, a.watcherConfig(s.ID, s.Name, nil)); err != nil {

@@ -136,3 +136,36 @@ func TestBadRecordsAreLoggedBounded(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestUnknownStatusLoggedOncePerPoll: a status SCNet added later, carried
+// by many tracked instances, is logged once per poll, not once per
+// instance, and its text is quoted short.
+func TestUnknownStatusLoggedOncePerPoll(t *testing.T) {
+	var logs strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		return logs.Write(p)
+	}), nil))
+	e := newEnv(t, 0, withRewrite(), withConfig(func(c *watcher.Config) { c.Logger = logger }))
+	for range 30 {
+		e.add(scnettest.Record{Name: "busy", Status: scnet.StatusRunning})
+	}
+	e.poll()
+	long := "Hibernating" + strings.Repeat("x", 5000)
+	e.rewrite.set(func(rec map[string]any) { rec["status"] = long })
+	e.step()
+	mu.Lock()
+	out := logs.String()
+	mu.Unlock()
+	if n := strings.Count(out, "unknown status"); n != 1 {
+		t.Errorf("%d log lines about the unknown status of 30 instances, want 1", n)
+	}
+	if strings.Contains(out, strings.Repeat("x", 200)) {
+		t.Error("the unknown status is logged whole")
+	}
+	if h := e.health(); h.LastError != "" || h.Tracked != 30 {
+		t.Errorf("health = %+v", h)
+	}
+}

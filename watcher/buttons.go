@@ -25,6 +25,10 @@ func (w *Watcher) Owner(ctx context.Context, alertID string) (*Watcher, bool, er
 	return w, true, nil
 }
 
+// RegionName is the name of the region w watches, "" for a watcher not
+// told its region: what its alerts and their Details views name.
+func (w *Watcher) RegionName() string { return w.cfg.RegionName }
+
 // Alert reads one alert record.
 func (w *Watcher) Alert(ctx context.Context, id string) (a state.Alert, found bool, err error) {
 	err = w.st.View(ctx, func(tx state.Tx) error {

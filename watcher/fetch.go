@@ -29,6 +29,30 @@ type observation struct {
 	// record listed by several listings is logged once.
 	logged     map[string]bool
 	skipCapped bool
+	// unknown holds the unknown statuses already logged this poll. Like
+	// logged it is written only by observe's add, which lookups call
+	// under their mutex.
+	unknown map[scnet.Status]bool
+}
+
+// unknownStatus logs a status SCNet added later, once per poll per
+// status and at most maxSkipLogs of them, quoting only its start: a new
+// status carried by every instance must not log a line per instance and
+// poll.
+func (w *Watcher) unknownStatus(ob *observation, in scnet.Instance) {
+	s := in.Status
+	if len(s) > skipLogIDLen {
+		s = s[:skipLogIDLen]
+	}
+	if ob.unknown[s] || len(ob.unknown) >= maxSkipLogs {
+		return
+	}
+	if ob.unknown == nil {
+		ob.unknown = map[scnet.Status]bool{}
+	}
+	ob.unknown[s] = true
+	w.cfg.Logger.Warn("watcher ignores an unknown status; instances with it keep their last one",
+		"status_start", fmt.Sprintf("%q", string(s)), "instance", in.ID)
 }
 
 // maxSkipLogs bounds the records one poll logs as skipped: a listing full
@@ -84,7 +108,7 @@ func (w *Watcher) observe(ctx context.Context, tracked map[string]state.Instance
 			if !ok {
 				return nil
 			}
-			w.cfg.Logger.Warn("watcher ignores an unknown status", "instance", in.ID, "status", in.Status)
+			w.unknownStatus(ob, in)
 			in.Status = t.Status
 		}
 		ob.seen[in.ID] = in

@@ -13,6 +13,9 @@ import (
 	"scnetbot/tracked"
 )
 
+// ErrNoRegions is Group.Owner's answer while the group has no watcher yet.
+var ErrNoRegions = errors.New("no region's watcher yet: SCNet's regions are not found yet")
+
 // Group is the watchers of every region, one per region, each with its own
 // poll loop, so an outage or a slow SCNet in one region neither delays nor
 // stops the alerts of the others. It is what /instances (Health, Started,
@@ -123,17 +126,57 @@ func (g *Group) Health(ctx context.Context) (tracked.Health, error) {
 	return h, nil
 }
 
+// staleAfter is how many poll intervals without a successful poll make a
+// region blind; it is the rule health.Checks.Ready applies to one watcher.
+const staleAfter = 3
+
 // Readiness is Watcher.Readiness over every region: ready while every
-// region's watcher is.
+// region's watcher is. A region that cannot be watched (its part of the
+// store unusable, no successful poll yet, or none within three intervals)
+// is named in the error, so /readyz says which region is blind rather than
+// only that some poll is old: the other regions are still watched, and the
+// operator must know which one is not. lastSuccess is the stalest region's.
 func (g *Group) Readiness(ctx context.Context) (lastSuccess time.Time, interval time.Duration, err error) {
-	h, err := g.Health(ctx)
-	if err != nil {
-		return time.Time{}, h.Interval, err
+	ws := g.Watchers()
+	if len(ws) == 1 {
+		return ws[0].Readiness(ctx)
 	}
-	if h.StateError != "" {
-		return h.LastSuccess, h.Interval, fmt.Errorf("watcher state unusable: %s", h.StateError)
+	var unusable, blind, stateErrs []string
+	for i, w := range ws {
+		// Within ctx: a poll holding the lock must not make the probe
+		// hang, which is worse than "not ready".
+		if err := w.mu.LockContext(ctx); err != nil {
+			return time.Time{}, interval, fmt.Errorf("watcher readiness: %w", err)
+		}
+		h := w.health
+		w.mu.Unlock()
+		if i == 0 {
+			lastSuccess, interval = h.LastSuccess, h.Interval
+		} else if h.LastSuccess.IsZero() || h.LastSuccess.Before(lastSuccess) {
+			lastSuccess = h.LastSuccess
+		}
+		name := w.cfg.RegionName + " (" + w.cfg.Region + ")"
+		switch {
+		case h.StateError != "":
+			unusable = append(unusable, name+": "+h.StateError)
+			stateErrs = append(stateErrs, h.StateError)
+		case h.LastSuccess.IsZero():
+			blind = append(blind, name+": not polled successfully yet")
+		case w.cfg.Now().Sub(h.LastSuccess) > staleAfter*w.cfg.Interval:
+			blind = append(blind, name+": last successful poll older than 3 intervals")
+		}
 	}
-	return h.LastSuccess, h.Interval, nil
+	switch {
+	case len(unusable) == len(ws) && len(slices.Compact(stateErrs)) == 1:
+		// The one file is unusable: once is enough.
+		return lastSuccess, interval, fmt.Errorf("watcher state unusable: %s", stateErrs[0])
+	case len(unusable) > 0:
+		return lastSuccess, interval, fmt.Errorf("watcher state unusable: %s", strings.Join(unusable, "; "))
+	case len(blind) > 0:
+		return lastSuccess, interval, fmt.Errorf("watcher cannot see SCNet in %d of %d regions: %s",
+			len(blind), len(ws), strings.Join(blind, "; "))
+	}
+	return lastSuccess, interval, nil
 }
 
 // Started reports whether every region's watcher has completed a poll.
@@ -220,8 +263,16 @@ func (g *Group) Load(ctx context.Context) error {
 // id: the one whose part of the store holds it. An alert of the
 // one-region version belongs to the region its records were moved to
 // (state.AdoptLegacy), so the buttons of messages already in Slack work.
+//
+// Before any region's watcher exists (SCNet's regions are not found yet,
+// typically just after a restart while its login fails), the answer is
+// ErrNoRegions: the alert may well be kept, only not looked up yet.
 func (g *Group) Owner(ctx context.Context, alertID string) (*Watcher, bool, error) {
-	for _, w := range g.Watchers() {
+	ws := g.Watchers()
+	if len(ws) == 0 {
+		return nil, false, ErrNoRegions
+	}
+	for _, w := range ws {
 		if o, found, err := w.Owner(ctx, alertID); err != nil || found {
 			return o, found, err
 		}

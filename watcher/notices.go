@@ -2,7 +2,6 @@ package watcher
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -74,14 +73,6 @@ func (p *plan) frozenWarning() error {
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("f"), Text: text, Blocks: blocks})
 }
 
-// frozen reports whether SCNet refused a call because the account is
-// frozen (code 10007). A local check rather than scnet's own, which is
-// being added at the same time.
-func frozen(err error) bool {
-	var ae *scnet.APIError
-	return errors.As(err, &ae) && ae.Code == scnet.CodeUserFrozen
-}
-
 // NoticeSuspended posts, once per state file, the notice that the account
 // is suspended in the region cfg names (SCNet sent its token as null), to
 // cfg.Channel, with what to do. It is recorded in st's root meta in the
@@ -116,6 +107,32 @@ func NoticeSuspended(ctx context.Context, st state.Store, cfg Config) error {
 	if queued {
 		cfg.Logger.Warn("the account is suspended in a region (SCNet sent no token for it): its instances are not watched; pay the arrears or ask SCNet support")
 		cfg.Notify()
+	}
+	return nil
+}
+
+// ForgetSuspended forgets that the account was suspended in the regions
+// regionIDs names, which SCNet now sends a token for, so that a later
+// suspension there gets its notice again rather than being skipped for
+// the life of the state file. Regions never suspended are left alone, and
+// nothing is written when none was.
+func ForgetSuspended(ctx context.Context, st state.Store, regionIDs ...string) error {
+	err := st.Update(ctx, func(tx state.Tx) error {
+		m, err := tx.Meta()
+		if err != nil {
+			return err
+		}
+		n := len(m.Suspended)
+		for _, id := range regionIDs {
+			delete(m.Suspended, id)
+		}
+		if len(m.Suspended) == n {
+			return nil
+		}
+		return tx.PutMeta(m)
+	})
+	if err != nil {
+		return fmt.Errorf("forget suspended regions: %w", err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"scnetbot/scnet"
 	"scnetbot/state"
 )
 
@@ -121,7 +122,7 @@ func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) erro
 	defer w.mu.Unlock()
 	now := w.cfg.Now()
 	p, err := w.update(ctx, now, func(p *plan) error {
-		if frozen(cause) {
+		if scnet.IsFrozen(cause) {
 			// SCNet answered: the account, not SCNet, is what is wrong,
 			// and the warning says so instead of an outage notice.
 			if err := p.frozenWarning(); err != nil {
