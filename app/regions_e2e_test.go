@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -510,4 +512,44 @@ func oldVersion(t *testing.T, emu *slackemu.Server, rs *scnettest.RegionServer, 
 	if err := d.Drain(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestE2ELoginSCNetDownAtStart starts the bot with an AK/SK login while
+// SCNet (login and center) is down: it connects to Slack, a command and
+// /readyz say SCNet cannot be reached, and once SCNet answers the
+// watchers of every region start on their own, without a restart.
+func TestE2ELoginSCNetDownAtStart(t *testing.T) {
+	sim, emu := newRegionsSim(t, 10)
+	cfg := loginConfig(t, sim, emu)
+	watchFast(cfg)
+	sim.SetDown(true)
+	e := startBot(t, sim, emu, cfg)
+
+	_, reply := e.command("running")
+	mustContain(t, reply, "cannot reach SCNet")
+	if strings.Contains(everything(reply), "Running instances") {
+		t.Fatal("listed instances while SCNet was down")
+	}
+	readyz := func() (int, string) {
+		resp, err := http.Get("http://" + e.app.httpAddr + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	wait.Until(t, "/readyz naming the regions not found", func() bool {
+		code, body := readyz()
+		return code == http.StatusServiceUnavailable && strings.Contains(body, "SCNet regions not found yet")
+	})
+	if n := len(e.app.group.Watchers()); n != 0 {
+		t.Fatalf("%d watchers while SCNet was down, want none", n)
+	}
+
+	sim.SetDown(false)
+	e.regionsPolled(t, 2, 1)
+	wait.Until(t, "/readyz ready", func() bool { code, _ := readyz(); return code == http.StatusOK })
+	_, reply = e.command("running")
+	mustContain(t, reply, "Running instances")
 }
