@@ -85,18 +85,18 @@ func TestDescribeAccountTriesEachRegion(t *testing.T) {
 		{ID: "bad", Name: "bad", Tokens: scnet.StaticToken("not-a-token")},
 		{ID: scnettest.XianClusterID, Name: "西北一区", Tokens: scnet.StaticToken(sim.TokenFor(scnettest.XianClusterID))},
 	}
-	a, err := describeAccount(nil, sim.ACBaseURL(), rs)(ctx)
+	a, err := describeAccount(&scnet.AC{Base: sim.ACBaseURL()}, rs)(ctx)
 	if err != nil || a.Status != "Normal" {
 		t.Fatalf("account = %+v, %v; want the second region's answer", a, err)
 	}
-	if _, err := describeAccount(nil, sim.ACBaseURL(), rs[:1])(ctx); err == nil {
+	if _, err := describeAccount(&scnet.AC{Base: sim.ACBaseURL()}, rs[:1])(ctx); err == nil {
 		t.Fatal("a refused token alone: no error")
 	}
 	sim.SetAccountFrozen(true)
-	if _, err := describeAccount(nil, sim.ACBaseURL(), rs[1:])(ctx); !scnet.IsFrozen(err) {
+	if _, err := describeAccount(&scnet.AC{Base: sim.ACBaseURL()}, rs[1:])(ctx); !scnet.IsFrozen(err) {
 		t.Fatalf("frozen: err = %v", err)
 	}
-	if _, err := describeAccount(nil, sim.ACBaseURL(), nil)(ctx); err == nil {
+	if _, err := describeAccount(&scnet.AC{Base: sim.ACBaseURL()}, nil)(ctx); err == nil {
 		t.Fatal("no region: no error")
 	}
 }

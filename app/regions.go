@@ -31,6 +31,8 @@ type regionSource struct {
 	// the configuration alone says it; "" means it is found among the
 	// regions (legacyRegion).
 	legacy string
+	// ac asks SCNet's account API (center, user), told to the metrics.
+	ac *scnet.AC
 }
 
 // newRegionSource builds the discovery the configuration asks for:
@@ -41,6 +43,7 @@ type regionSource struct {
 //     SCNET_CLUSTER; each region finds its base URL on first use.
 func newRegionSource(cfg *config.Config, version string, observe scnet.Observer, logger *slog.Logger) (*regionSource, error) {
 	hc := &http.Client{Timeout: 15 * time.Second}
+	ac := &scnet.AC{Base: cfg.SCNetACURL, HTTPClient: hc, Observer: observe}
 	newClient := func(r scnet.Region, base string, ts scnet.TokenSource, discover func(context.Context) (string, error)) (*scnet.Client, error) {
 		opts := []scnet.Option{
 			scnet.WithTokenSource(ts),
@@ -70,6 +73,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 			return &regionSource{
 				set:    regions.Fixed(&regions.Region{ID: r.ID, Name: r.Name, Client: c, Tokens: ts}),
 				legacy: defaultRegionID,
+				ac:     ac,
 			}, nil
 		}
 		discover := func(ctx context.Context) ([]*regions.Region, []regions.Suspended, error) {
@@ -77,7 +81,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 			seen := map[string]bool{}
 			for i, tok := range tokens {
 				ts := scnet.StaticToken(tok.Reveal())
-				r, base, err := scnet.DescribeRegion(ctx, hc, cfg.SCNetACURL, ts)
+				r, base, err := ac.DescribeRegion(ctx, ts)
 				if err != nil {
 					return nil, nil, fmt.Errorf("SCNET_TOKEN entry %d: %w", i+1, err)
 				}
@@ -96,7 +100,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 			}
 			return rs, nil, nil
 		}
-		return &regionSource{set: regions.New(discover)}, nil
+		return &regionSource{set: regions.New(discover), ac: ac}, nil
 	}
 
 	creds, err := scnet.NewCredentials(scnet.CredentialsConfig{
@@ -127,7 +131,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 			if cfg.SCNetBaseURL == "" {
 				ts := r.Tokens
 				find = func(ctx context.Context) (string, error) {
-					base, err := scnet.DiscoverAIBase(ctx, hc, cfg.SCNetACURL, ts)
+					base, err := ac.DiscoverAIBase(ctx, ts)
 					if err != nil {
 						return "", fmt.Errorf("region %s: asking SCNet's center for its AI base URL failed: %w", r.Name, err)
 					}
@@ -146,7 +150,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 		}
 		return rs, sus, nil
 	}
-	return &regionSource{set: regions.New(discover)}, nil
+	return &regionSource{set: regions.New(discover), ac: ac}, nil
 }
 
 // legacyProbes bounds how many of the one-region state's instances are
@@ -299,7 +303,7 @@ const accountEvery = 10 * time.Minute
 // that gets an answer.
 func (a *App) watchAccount(ctx context.Context, rs []*regions.Region) {
 	cfg := a.cfg
-	describe := describeAccount(&http.Client{Timeout: 15 * time.Second}, cfg.SCNetACURL, rs)
+	describe := describeAccount(a.regions.ac, rs)
 	watcher.NewAccountCheck(describe, a.store, watcher.AccountConfig{
 		Channel:      cfg.WatchChannel,
 		BalanceBelow: cfg.WatchBalanceBelow.Ptr(),
@@ -349,12 +353,12 @@ func suspendedNamed(sus []regions.Suspended, word string) bool {
 
 // describeAccount asks SCNet about the account with each region's token in
 // turn until one gets an answer; 10007 (frozen) is an answer.
-func describeAccount(hc *http.Client, acBase string, rs []*regions.Region) func(context.Context) (*scnet.Account, error) {
+func describeAccount(ac *scnet.AC, rs []*regions.Region) func(context.Context) (*scnet.Account, error) {
 	return func(ctx context.Context) (*scnet.Account, error) {
 		err := errors.New("no region to ask about the account")
 		for _, r := range rs {
 			var acct *scnet.Account
-			if acct, err = scnet.DescribeAccount(ctx, hc, acBase, r.Tokens); err == nil || scnet.IsFrozen(err) || ctx.Err() != nil {
+			if acct, err = ac.DescribeAccount(ctx, r.Tokens); err == nil || scnet.IsFrozen(err) || ctx.Err() != nil {
 				return acct, err
 			}
 		}

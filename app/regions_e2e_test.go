@@ -552,4 +552,21 @@ func TestE2ELoginSCNetDownAtStart(t *testing.T) {
 	wait.Until(t, "/readyz ready", func() bool { code, _ := readyz(); return code == http.StatusOK })
 	_, reply = e.command("running")
 	mustContain(t, reply, "Running instances")
+
+	// Every SCNet request the bot makes shows in its metrics: the login,
+	// the center (each region's AI base URL) and the account check.
+	wait.Until(t, "the login, center and account requests in /metrics", func() bool {
+		resp, err := http.Get("http://" + e.app.httpAddr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		for _, ep := range []string{"login", "center", "user", "list"} {
+			if !strings.Contains(string(b), `scnetbot_scnet_requests_total{endpoint="`+ep+`"`) {
+				return false
+			}
+		}
+		return true
+	})
 }
