@@ -60,6 +60,9 @@ func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err e
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	for _, w := range cfg.Warnings() {
+		logger.Warn(w)
+	}
 	m := metrics.New()
 	a := &App{cfg: cfg, log: logger, metrics: m}
 	defer func() {

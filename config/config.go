@@ -113,6 +113,18 @@ func (c *Config) SCNetClusters() []string {
 	return out
 }
 
+// Warnings lists settings that are valid but likely not what the operator
+// meant, for the log at start. Both logins complete is one: the AK/SK
+// login is used (SCNet recommends it), and the password and org id are
+// ignored, which an operator rotating the password would not guess.
+func (c *Config) Warnings() []string {
+	var w []string
+	if c.UsesCredentials() && c.SCNetAccessKey != "" && c.SCNetSecretKey != "" && (c.SCNetPassword != "" || c.SCNetOrgID != "") {
+		w = append(w, "SCNET_ACCESS_KEY and SCNET_SECRET_KEY are set, and so is SCNET_PASSWORD or SCNET_ORG_ID: scnetbot logs in with AK/SK and ignores the password login; unset SCNET_PASSWORD and SCNET_ORG_ID to silence this")
+	}
+	return w
+}
+
 // WatchEnabled reports whether the watcher runs.
 func (c *Config) WatchEnabled() bool { return c.WatchChannel != "" }
 
