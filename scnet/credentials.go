@@ -161,6 +161,19 @@ func (c *Credentials) Regions(ctx context.Context) (usable []RegionToken, suspen
 	return usable, suspended, nil
 }
 
+// Relogin logs in again now, whatever the tokens' expiry, so that the next
+// Regions lists what SCNet says now: a region the account was suspended in
+// at the first login has a token once the suspension is lifted, and one it
+// is suspended in since has none. Every region's source takes its new
+// token. Callers at the same time share one login.
+func (c *Credentials) Relogin(ctx context.Context) error {
+	c.mu.Lock()
+	seen := c.logins
+	c.mu.Unlock()
+	_, err := c.loginAfter(ctx, seen)
+	return err
+}
+
 // source returns the one source of region r, made on first use.
 func (c *Credentials) source(r Region) *RegionSource {
 	c.mu.Lock()
