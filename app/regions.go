@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"scnetbot/config"
@@ -33,7 +34,18 @@ type regionSource struct {
 	legacy string
 	// ac asks SCNet's account API (center, user), told to the metrics.
 	ac *scnet.AC
+	// relogin, for a login, logs in again so that set.Rediscover sees the
+	// regions SCNet lists now; nil when the regions cannot change (static
+	// tokens). every is how often that happens.
+	relogin func(context.Context) error
+	every   time.Duration
 }
+
+// rediscoverEvery is how often a login asks SCNet again for the account's
+// regions, so that a region the account was suspended in at start (or
+// gains later) is watched without a restart. Suspensions are lifted by
+// people, in hours; one login an hour is nothing next to the polls.
+const rediscoverEvery = time.Hour
 
 // newRegionSource builds the discovery the configuration asks for:
 //   - SCNET_TOKEN with SCNET_BASE_URL: one region, known without SCNet;
@@ -150,7 +162,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 		}
 		return rs, sus, nil
 	}
-	return &regionSource{set: regions.New(discover), ac: ac}, nil
+	return &regionSource{set: regions.New(discover), ac: ac, relogin: creds.Relogin, every: rediscoverEvery}, nil
 }
 
 // legacyProbes bounds how many of the one-region state's instances are
@@ -275,18 +287,67 @@ func (a *App) watchRegions(ctx context.Context) {
 		}
 	}
 	for _, r := range rs {
-		a.group.Add(watcher.New(r.Client, state.Namespace(a.store, r.ID), a.watcherConfig(r.ID, r.Name, r.Tokens)))
+		a.watchRegion(r)
 	}
-	for _, s := range sus {
-		if err := watcher.NoticeSuspended(ctx, a.store, a.watcherConfig(s.ID, s.Name, nil)); err != nil {
-			a.log.Error("notice of a suspended region", "region", s.Name, "err", err)
-		}
+	a.noticeSuspended(ctx, sus)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	if a.regions.relogin != nil {
+		wg.Go(func() { a.rediscoverRegions(ctx) })
 	}
 	if len(rs) == 0 {
 		a.log.Error("no SCNet region can be watched: the account is suspended in every region SCNET_CLUSTER selects", "suspended", len(sus))
 		return
 	}
 	a.watchAccount(ctx, rs)
+}
+
+// watchRegion starts region r's watcher.
+func (a *App) watchRegion(r *regions.Region) {
+	a.group.Add(watcher.New(r.Client, state.Namespace(a.store, r.ID), a.watcherConfig(r.ID, r.Name, r.Tokens)))
+}
+
+// noticeSuspended posts, once per region, the notice that the account is
+// suspended there.
+func (a *App) noticeSuspended(ctx context.Context, sus []regions.Suspended) {
+	for _, s := range sus {
+		if err := watcher.NoticeSuspended(ctx, a.store, a.watcherConfig(s.ID, s.Name, nil)); err != nil {
+			a.log.Error("notice of a suspended region", "region", s.Name, "err", err)
+		}
+	}
+}
+
+// rediscoverRegions logs in again every so often until ctx ends and
+// watches the regions that login lists for the first time (a suspension
+// lifted, a region added to the account), and posts the notice of a region
+// suspended since. A failure keeps the regions found so far.
+func (a *App) rediscoverRegions(ctx context.Context) {
+	t := time.NewTicker(a.regions.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		err := a.regions.relogin(ctx)
+		var added []*regions.Region
+		var sus []regions.Suspended
+		if err == nil {
+			added, sus, err = a.regions.set.Rediscover(ctx)
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				a.log.Warn("asking SCNet again for the account's regions failed: the regions found before are watched", "err", err)
+			}
+			continue
+		}
+		for _, r := range added {
+			a.log.Info("SCNet lists a region it did not before: it is watched from now on", "region", r.Name)
+			a.watchRegion(r)
+		}
+		a.noticeSuspended(ctx, sus)
+	}
 }
 
 // accountEvery is the slowest the account is checked. Money runs out over

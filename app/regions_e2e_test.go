@@ -570,3 +570,37 @@ func TestE2ELoginSCNetDownAtStart(t *testing.T) {
 		return true
 	})
 }
+
+// TestE2ERegionFoundMidRun: a region the account is suspended in at start
+// is watched without a restart once the suspension is lifted: the login
+// asked again lists it, its watcher starts, /instances regions shows it
+// reachable, and an instance failing there is alerted, naming it.
+func TestE2ERegionFoundMidRun(t *testing.T) {
+	sim, emu := newRegionsSim(t, 30)
+	cfg := loginConfig(t, sim, emu)
+	watchFast(cfg)
+	e := startBot(t, sim, emu, cfg, func(a *App) { a.regions.every = 100 * time.Millisecond })
+	wait.Until(t, "notice of the suspended region", func() bool { return len(alertsAbout(emu, alertChannel, "suspended")) == 1 })
+	e.regionsPolled(t, 2, 1)
+
+	hb := sim.Region(scnettest.HuabeiClusterID)
+	hb.SetSuspended(false)
+	e.regionsPolled(t, 3, 1)
+	_, reply := e.command("regions")
+	if n := strings.Count(everything(reply), "Reachable"); n != 3 {
+		t.Errorf("%d reachable regions, want 3:\n%.2000s", n, everything(reply))
+	}
+
+	victim := firstWith(t, hb, scnet.StatusRunning)
+	if err := hb.SetStatus(victim.ID, scnet.StatusFailed); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "alert for "+victim.Name+" in "+huabei, func() bool { return len(alertsAbout(emu, alertChannel, victim.ID)) == 1 })
+	mustContain(t, alertsAbout(emu, alertChannel, victim.ID)[0], "Failed", huabei)
+	if n := len(alertsAbout(emu, alertChannel, "suspended")); n != 1 {
+		t.Errorf("%d suspended notices, want the one from start", n)
+	}
+	if n := len(e.app.group.Watchers()); n != 3 {
+		t.Errorf("%d watchers, want one per region (3)", n)
+	}
+}

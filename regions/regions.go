@@ -3,7 +3,7 @@
 // account is suspended there. The set is found from SCNet itself (the
 // login's token list, or each configured token's center entry) on first
 // use and kept, so an SCNet outage at start delays it instead of stopping
-// the bot.
+// the bot; Rediscover adds the regions SCNet lists later.
 package regions
 
 import (
