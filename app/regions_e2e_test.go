@@ -604,3 +604,25 @@ func TestE2ERegionFoundMidRun(t *testing.T) {
 		t.Errorf("%d watchers, want one per region (3)", n)
 	}
 }
+
+// TestE2ETokensExpireMidRun: every region's token stops working while the
+// watchers run; each region gets a new token (one login serves them all)
+// and goes on polling, with no outage notice and no alert.
+func TestE2ETokensExpireMidRun(t *testing.T) {
+	sim, emu := newRegionsSim(t, 30)
+	cfg := loginConfig(t, sim, emu)
+	watchFast(cfg)
+	e := startBot(t, sim, emu, cfg)
+	e.regionsPolled(t, 2, 2)
+	before := len(emu.ChannelMessages(alertChannel))
+	logins := sim.RequestCount("/api/user/v3/tokens")
+
+	sim.ExpireTokens()
+	e.regionsPolled(t, 2, 3)
+	if n := sim.RequestCount("/api/user/v3/tokens") - logins; n < 1 || n > 2 {
+		t.Errorf("%d logins after the tokens expired, want one shared by the regions (two at most, if a poll raced it)", n)
+	}
+	if n := len(emu.ChannelMessages(alertChannel)); n != before {
+		t.Errorf("%d channel messages after the tokens expired, want %d (nothing new):\n%v", n, before, emu.ChannelMessages(alertChannel)[before:])
+	}
+}
