@@ -177,6 +177,9 @@ func (a *App) Run(ctx context.Context) error {
 		wg.Go(func() { fail(a.group.Run(ctx)) })
 		wg.Go(func() { a.watchRegions(ctx) })
 	}
+	if a.regions.relogin != nil {
+		wg.Go(func() { a.rediscoverRegions(ctx) })
+	}
 	checkBotToken(ctx, a.api, a.cfg.SlackAPIURL, a.log)
 	err := a.bot.Run(ctx)
 	close(botDone)

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"scnetbot/config"
@@ -290,11 +289,6 @@ func (a *App) watchRegions(ctx context.Context) {
 		a.watchRegion(r)
 	}
 	a.noticeSuspended(ctx, sus)
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	if a.regions.relogin != nil {
-		wg.Go(func() { a.rediscoverRegions(ctx) })
-	}
 	if len(rs) == 0 {
 		a.log.Error("no SCNet region can be watched: the account is suspended in every region SCNET_CLUSTER selects", "suspended", len(sus))
 		return
@@ -317,10 +311,12 @@ func (a *App) noticeSuspended(ctx context.Context, sus []regions.Suspended) {
 	}
 }
 
-// rediscoverRegions logs in again every so often until ctx ends and
-// watches the regions that login lists for the first time (a suspension
-// lifted, a region added to the account), and posts the notice of a region
-// suspended since. A failure keeps the regions found so far.
+// rediscoverRegions logs in again every so often until ctx ends, so that
+// the commands, and the watcher when it is on, see the regions that login
+// lists for the first time (a suspension lifted, a region added to the
+// account); a region suspended since is noticed. A failure keeps the
+// regions found so far. Until the first discovery succeeds there is
+// nothing to add to: Regions is still asking.
 func (a *App) rediscoverRegions(ctx context.Context) {
 	t := time.NewTicker(a.regions.every)
 	defer t.Stop()
@@ -337,16 +333,20 @@ func (a *App) rediscoverRegions(ctx context.Context) {
 			added, sus, err = a.regions.set.Rediscover(ctx)
 		}
 		if err != nil {
-			if ctx.Err() == nil {
-				a.log.Warn("asking SCNet again for the account's regions failed: the regions found before are watched", "err", err)
+			if ctx.Err() == nil && !errors.Is(err, regions.ErrNotDiscovered) {
+				a.log.Warn("asking SCNet again for the account's regions failed: the regions found before are used", "err", err)
 			}
 			continue
 		}
 		for _, r := range added {
-			a.log.Info("SCNet lists a region it did not before: it is watched from now on", "region", r.Name)
-			a.watchRegion(r)
+			a.log.Info("SCNet lists a region it did not before: it is used from now on", "region", r.Name)
+			if a.group != nil {
+				a.watchRegion(r)
+			}
 		}
-		a.noticeSuspended(ctx, sus)
+		if a.group != nil {
+			a.noticeSuspended(ctx, sus)
+		}
 	}
 }
 

@@ -626,3 +626,18 @@ func TestE2ETokensExpireMidRun(t *testing.T) {
 		t.Errorf("%d channel messages after the tokens expired, want %d (nothing new):\n%v", n, before, emu.ChannelMessages(alertChannel)[before:])
 	}
 }
+
+// TestE2ERegionFoundMidRunCommandsOnly: with the watcher off too, a region
+// whose suspension is lifted is listed by the commands without a restart.
+func TestE2ERegionFoundMidRunCommandsOnly(t *testing.T) {
+	sim, emu := newRegionsSim(t, 30)
+	cfg := loginConfig(t, sim, emu)
+	e := startBot(t, sim, emu, cfg, func(a *App) { a.regions.every = 100 * time.Millisecond })
+	_, reply := e.command("regions")
+	mustContain(t, reply, "2 in use, 1 suspended")
+	sim.Region(scnettest.HuabeiClusterID).SetSuspended(false)
+	wait.Until(t, huabei+" in use", func() bool {
+		_, reply := e.command("regions")
+		return strings.Contains(everything(reply), "3 in use")
+	})
+}
