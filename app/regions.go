@@ -290,10 +290,11 @@ func (a *App) watchRegions(ctx context.Context) {
 	}
 	a.noticeSuspended(ctx, sus)
 	if len(rs) == 0 {
+		// The account check still runs: it asks with the tokens of the
+		// regions found later (rediscoverRegions).
 		a.log.Error("no SCNet region can be watched: the account is suspended in every region SCNET_CLUSTER selects", "suspended", len(sus))
-		return
 	}
-	a.watchAccount(ctx, rs)
+	a.watchAccount(ctx)
 }
 
 // watchRegion starts region r's watcher.
@@ -361,10 +362,10 @@ const accountEvery = 10 * time.Minute
 // once, then every accountEvery (or WATCH_INTERVAL when that is longer).
 // The account is the user's, not a region's, so one check serves them all,
 // over the user endpoint on SCNET_AC_URL with the first region's token
-// that gets an answer.
-func (a *App) watchAccount(ctx context.Context, rs []*regions.Region) {
+// that gets an answer, among the regions known at the time of the check.
+func (a *App) watchAccount(ctx context.Context) {
 	cfg := a.cfg
-	describe := describeAccount(a.regions.ac, rs)
+	describe := describeAccount(a.regions.ac, a.regions.set)
 	watcher.NewAccountCheck(describe, a.store, watcher.AccountConfig{
 		Channel:      cfg.WatchChannel,
 		BalanceBelow: cfg.WatchBalanceBelow.Ptr(),
@@ -412,10 +413,11 @@ func suspendedNamed(sus []regions.Suspended, word string) bool {
 	return false
 }
 
-// describeAccount asks SCNet about the account with each region's token in
-// turn until one gets an answer; 10007 (frozen) is an answer.
-func describeAccount(ac *scnet.AC, rs []*regions.Region) func(context.Context) (*scnet.Account, error) {
+// describeAccount asks SCNet about the account with each known region's
+// token in turn until one gets an answer; 10007 (frozen) is an answer.
+func describeAccount(ac *scnet.AC, set *regions.Set) func(context.Context) (*scnet.Account, error) {
 	return func(ctx context.Context) (*scnet.Account, error) {
+		rs, _, _ := set.Known()
 		err := errors.New("no region to ask about the account")
 		for _, r := range rs {
 			var acct *scnet.Account
