@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"scnetbot/config"
@@ -280,8 +281,13 @@ func (a *App) watchRegions(ctx context.Context) {
 			a.log.Error("moving the one-region state under its region failed: the watcher starts without it", "region", legacy, "err", err)
 		}
 	}
+	all := routable(rs, sus)
 	for _, rt := range cfg.WatchRoutes.Routes {
-		if _, _, ok := regions.ByName(rs, rt.Region); !ok && !suspendedNamed(sus, rt.Region) {
+		switch _, matches, ok := regions.ByName(all, rt.Region); {
+		case ok:
+		case len(matches) > 1:
+			a.log.Warn("WATCH_ROUTES names a region by a start several regions share: its route is unused; give more of the name, or the id", "region", rt.Region, "channel", rt.Channel, "matches", len(matches))
+		default:
 			a.log.Warn("WATCH_ROUTES names a region the account does not have: its route is unused", "region", rt.Region, "channel", rt.Channel)
 		}
 	}
@@ -380,14 +386,10 @@ func (a *App) watchAccount(ctx context.Context) {
 // region, its routed channel, and its token's expiry.
 func (a *App) watcherConfig(id, name string, ts scnet.TokenSource) watcher.Config {
 	cfg := a.cfg
-	channel := cfg.WatchChannel
-	if ch, ok := cfg.WatchRoutes.Channel(id, name); ok {
-		channel = ch
-	}
 	wc := watcher.Config{
 		Region:         id,
 		RegionName:     name,
-		Channel:        channel,
+		Channel:        a.channelFor(id),
 		Interval:       cfg.WatchInterval.D,
 		Statuses:       cfg.Statuses,
 		Render:         a.ui,
@@ -404,13 +406,32 @@ func (a *App) watcherConfig(id, name string, ts scnet.TokenSource) watcher.Confi
 	return wc
 }
 
-func suspendedNamed(sus []regions.Suspended, word string) bool {
-	for _, s := range sus {
-		if s.ID == word || s.Name == word {
-			return true
+// channelFor is where region id's alerts and notices go: the channel
+// WATCH_ROUTES gives the region, else WATCH_CHANNEL. A route names its
+// region the way region: does (regions.ByName: the id, the whole name, or
+// a start of the name only that region has), among the regions known now,
+// suspended ones included: "西北一区=C0123" routes SCNet's 西北一区【西安】,
+// as the README's example promises, rather than being checked at start
+// and then never matched.
+func (a *App) channelFor(id string) string {
+	rs, sus, _ := a.regions.set.Known()
+	all := routable(rs, sus)
+	for _, rt := range a.cfg.WatchRoutes.Routes {
+		if r, _, ok := regions.ByName(all, rt.Region); ok && r.ID == id {
+			return rt.Channel
 		}
 	}
-	return false
+	return a.cfg.WatchChannel
+}
+
+// routable is every region a route may name: the usable ones and those
+// the account is suspended in.
+func routable(rs []*regions.Region, sus []regions.Suspended) []*regions.Region {
+	all := slices.Clone(rs)
+	for _, s := range sus {
+		all = append(all, &regions.Region{ID: s.ID, Name: s.Name})
+	}
+	return all
 }
 
 // describeAccount asks SCNet about the account with each known region's

@@ -472,8 +472,9 @@ func (l *List) Decode(v string) error {
 
 // Route sends one region's alerts to a channel of its own.
 type Route struct {
-	// Region is a region's name or id, as SCNet names it; matched when
-	// the regions are known.
+	// Region names a region as a region: word does (its id, its name,
+	// or a start of the name only it has); matched when the regions are
+	// known.
 	Region  string
 	Channel string
 }
@@ -507,17 +508,6 @@ func (r *Routes) Decode(v string) error {
 		r.Routes = append(r.Routes, Route{Region: region, Channel: channel})
 	}
 	return nil
-}
-
-// Channel returns the channel routed to a region, matched by its id or
-// its name, and false when no route names it.
-func (r Routes) Channel(regionID, regionName string) (string, bool) {
-	for _, rt := range r.Routes {
-		if rt.Region == regionID || rt.Region == regionName {
-			return rt.Channel, true
-		}
-	}
-	return "", false
 }
 
 // Duration decodes leniently: a bad value is kept with its error so that
