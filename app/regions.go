@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"scnetbot/config"
@@ -39,6 +40,9 @@ type regionSource struct {
 	// tokens). every is how often that happens.
 	relogin func(context.Context) error
 	every   time.Duration
+	// rejected is why SCNET_TOKEN entries were left out of the regions
+	// (SCNet refused them), nil when none was; for /readyz.
+	rejected atomic.Pointer[error]
 }
 
 // rediscoverEvery is how often a login asks SCNet again for the account's
@@ -88,12 +92,23 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 				ac:     ac,
 			}, nil
 		}
+		src := &regionSource{ac: ac}
 		discover := func(ctx context.Context) ([]*regions.Region, []regions.Suspended, error) {
 			var rs []*regions.Region
+			var rejected []error
 			seen := map[string]bool{}
 			for i, tok := range tokens {
 				ts := scnet.StaticToken(tok.Reveal())
 				r, base, err := ac.DescribeRegion(ctx, ts)
+				if err != nil && scnet.IsAuthError(err) {
+					// One expired or revoked token must not stop every
+					// region's commands and alerts: the others go on,
+					// and the log and /readyz say which to replace.
+					err = fmt.Errorf("SCNET_TOKEN entry %d: SCNet refused the token, so its region is left out until it is replaced: %w", i+1, err)
+					logger.Error("a SCNET_TOKEN entry is refused: its region is not used", "err", err)
+					rejected = append(rejected, err)
+					continue
+				}
 				if err != nil {
 					return nil, nil, fmt.Errorf("SCNET_TOKEN entry %d: %w", i+1, err)
 				}
@@ -110,9 +125,17 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 				}
 				rs = append(rs, &regions.Region{ID: r.ID, Name: r.Name, Client: c, Tokens: ts})
 			}
+			if len(rs) == 0 {
+				return nil, nil, errors.Join(rejected...)
+			}
+			if len(rejected) > 0 {
+				err := errors.Join(rejected...)
+				src.rejected.Store(&err)
+			}
 			return rs, nil, nil
 		}
-		return &regionSource{set: regions.New(discover), ac: ac}, nil
+		src.set = regions.New(discover)
+		return src, nil
 	}
 
 	creds, err := scnet.NewCredentials(scnet.CredentialsConfig{
@@ -458,5 +481,9 @@ func (a *App) watchReadiness(ctx context.Context) (time.Time, time.Duration, err
 			return time.Time{}, a.cfg.WatchInterval.D, fmt.Errorf("SCNet regions not found yet: %w", *p)
 		}
 	}
-	return a.group.Readiness(ctx)
+	last, every, err := a.group.Readiness(ctx)
+	if p := a.regions.rejected.Load(); err == nil && p != nil {
+		err = *p
+	}
+	return last, every, err
 }

@@ -641,3 +641,35 @@ func TestE2ERegionFoundMidRunCommandsOnly(t *testing.T) {
 		return strings.Contains(everything(reply), "3 in use")
 	})
 }
+
+// TestE2ETokenListOneRefused: SCNET_TOKEN lists two regions' tokens and
+// SCNet refuses the second (expired, revoked): the first region's commands
+// and watcher work, and the log and /readyz name the entry to replace,
+// instead of no region working until every token is good.
+func TestE2ETokenListOneRefused(t *testing.T) {
+	sim, emu := newRegionsSim(t, 30)
+	cfg := e2eConfig(t, sim, emu)
+	watchFast(cfg)
+	cfg.SCNetBaseURL, cfg.SCNetACURL = "", sim.ACBaseURL()
+	cfg.SCNetToken = secret.Secret(sim.Region(scnettest.KunshanClusterID).Token() + ",eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.revoked")
+	e := startBot(t, sim, emu, cfg)
+
+	_, reply := e.command("regions")
+	mustContain(t, reply, kunshan, "1 in use")
+	e.regionsPolled(t, 1, 1)
+	resp, err := http.Get("http://" + e.app.httpAddr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "SCNET_TOKEN entry 2") {
+		t.Errorf("/readyz = %d %s; want 503 naming SCNET_TOKEN entry 2", resp.StatusCode, body)
+	}
+	if !strings.Contains(e.logs.String(), "SCNET_TOKEN entry 2") {
+		t.Error("the log does not name the refused entry")
+	}
+	if strings.Contains(e.logs.String()+string(body), "revoked") {
+		t.Error("the refused token reached the log or /readyz")
+	}
+}
