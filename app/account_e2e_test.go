@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -85,18 +86,41 @@ func TestDescribeAccountTriesEachRegion(t *testing.T) {
 		{ID: "bad", Name: "bad", Tokens: scnet.StaticToken("not-a-token")},
 		{ID: scnettest.XianClusterID, Name: "西北一区", Tokens: scnet.StaticToken(sim.TokenFor(scnettest.XianClusterID))},
 	}
-	a, err := describeAccount(nil, sim.ACBaseURL(), rs)(ctx)
+	a, err := describeAccount(&scnet.AC{Base: sim.ACBaseURL()}, regions.Fixed(rs...))(ctx)
 	if err != nil || a.Status != "Normal" {
 		t.Fatalf("account = %+v, %v; want the second region's answer", a, err)
 	}
-	if _, err := describeAccount(nil, sim.ACBaseURL(), rs[:1])(ctx); err == nil {
+	if _, err := describeAccount(&scnet.AC{Base: sim.ACBaseURL()}, regions.Fixed(rs[:1]...))(ctx); err == nil {
 		t.Fatal("a refused token alone: no error")
 	}
 	sim.SetAccountFrozen(true)
-	if _, err := describeAccount(nil, sim.ACBaseURL(), rs[1:])(ctx); !scnet.IsFrozen(err) {
+	if _, err := describeAccount(&scnet.AC{Base: sim.ACBaseURL()}, regions.Fixed(rs[1:]...))(ctx); !scnet.IsFrozen(err) {
 		t.Fatalf("frozen: err = %v", err)
 	}
-	if _, err := describeAccount(nil, sim.ACBaseURL(), nil)(ctx); err == nil {
+	if _, err := describeAccount(&scnet.AC{Base: sim.ACBaseURL()}, regions.Fixed())(ctx); err == nil {
 		t.Fatal("no region: no error")
+	}
+}
+
+// TestDescribeAccountAsksRegionsFoundLater: the account check asks with
+// the regions known at each check, so an account suspended in every
+// region at start is checked once a region is found again.
+func TestDescribeAccountAsksRegionsFoundLater(t *testing.T) {
+	sim := scnettest.New(scnettest.WithRegions(scnettest.DefaultRegions()...))
+	t.Cleanup(sim.Close)
+	ctx := timeout(t, 10*time.Second)
+	var rs []*regions.Region
+	set := regions.New(func(context.Context) ([]*regions.Region, []regions.Suspended, error) { return rs, nil, nil })
+	_, _, _ = set.Regions(ctx)
+	describe := describeAccount(&scnet.AC{Base: sim.ACBaseURL()}, set)
+	if _, err := describe(ctx); err == nil {
+		t.Fatal("no region yet: no error")
+	}
+	rs = []*regions.Region{{ID: scnettest.XianClusterID, Name: "西北一区", Tokens: scnet.StaticToken(sim.TokenFor(scnettest.XianClusterID))}}
+	if _, _, err := set.Rediscover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := describe(ctx); err != nil || a.Status != "Normal" {
+		t.Fatalf("account = %+v, %v; want the region found later to ask", a, err)
 	}
 }

@@ -60,6 +60,9 @@ func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err e
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	for _, w := range cfg.Warnings() {
+		logger.Warn(w)
+	}
 	m := metrics.New()
 	a := &App{cfg: cfg, log: logger, metrics: m}
 	defer func() {
@@ -173,6 +176,9 @@ func (a *App) Run(ctx context.Context) error {
 		wg.Go(func() { fail(a.deliv.Run(ctx)) })
 		wg.Go(func() { fail(a.group.Run(ctx)) })
 		wg.Go(func() { a.watchRegions(ctx) })
+	}
+	if a.regions.relogin != nil {
+		wg.Go(func() { a.rediscoverRegions(ctx) })
 	}
 	checkBotToken(ctx, a.api, a.cfg.SlackAPIURL, a.log)
 	err := a.bot.Run(ctx)

@@ -52,13 +52,18 @@ func e2eConfig(t testing.TB, sim *scnettest.Server, emu *slackemu.Server) *confi
 	return cfg
 }
 
-func startBot(t testing.TB, sim *scnettest.Server, emu *slackemu.Server, cfg *config.Config) *e2e {
+// startBot builds the bot with New, lets each tune change what New built
+// (a pace a test cannot wait for), and runs it.
+func startBot(t testing.TB, sim *scnettest.Server, emu *slackemu.Server, cfg *config.Config, tune ...func(*App)) *e2e {
 	t.Helper()
 	logs := &syncbuf.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a, err := New(cfg, logger, "dev")
 	if err != nil {
 		t.Fatalf("New: %v\nlogs:\n%s", err, logs.String())
+	}
+	for _, f := range tune {
+		f(a)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"scnetbot/config"
@@ -31,7 +33,23 @@ type regionSource struct {
 	// the configuration alone says it; "" means it is found among the
 	// regions (legacyRegion).
 	legacy string
+	// ac asks SCNet's account API (center, user), told to the metrics.
+	ac *scnet.AC
+	// relogin, for a login, logs in again so that set.Rediscover sees the
+	// regions SCNet lists now; nil when the regions cannot change (static
+	// tokens). every is how often that happens.
+	relogin func(context.Context) error
+	every   time.Duration
+	// rejected is why SCNET_TOKEN entries were left out of the regions
+	// (SCNet refused them), nil when none was; for /readyz.
+	rejected atomic.Pointer[error]
 }
+
+// rediscoverEvery is how often a login asks SCNet again for the account's
+// regions, so that a region the account was suspended in at start (or
+// gains later) is watched without a restart. Suspensions are lifted by
+// people, in hours; one login an hour is nothing next to the polls.
+const rediscoverEvery = time.Hour
 
 // newRegionSource builds the discovery the configuration asks for:
 //   - SCNET_TOKEN with SCNET_BASE_URL: one region, known without SCNet;
@@ -41,6 +59,7 @@ type regionSource struct {
 //     SCNET_CLUSTER; each region finds its base URL on first use.
 func newRegionSource(cfg *config.Config, version string, observe scnet.Observer, logger *slog.Logger) (*regionSource, error) {
 	hc := &http.Client{Timeout: 15 * time.Second}
+	ac := &scnet.AC{Base: cfg.SCNetACURL, HTTPClient: hc, Observer: observe}
 	newClient := func(r scnet.Region, base string, ts scnet.TokenSource, discover func(context.Context) (string, error)) (*scnet.Client, error) {
 		opts := []scnet.Option{
 			scnet.WithTokenSource(ts),
@@ -70,14 +89,26 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 			return &regionSource{
 				set:    regions.Fixed(&regions.Region{ID: r.ID, Name: r.Name, Client: c, Tokens: ts}),
 				legacy: defaultRegionID,
+				ac:     ac,
 			}, nil
 		}
+		src := &regionSource{ac: ac}
 		discover := func(ctx context.Context) ([]*regions.Region, []regions.Suspended, error) {
 			var rs []*regions.Region
+			var rejected []error
 			seen := map[string]bool{}
 			for i, tok := range tokens {
 				ts := scnet.StaticToken(tok.Reveal())
-				r, base, err := scnet.DescribeRegion(ctx, hc, cfg.SCNetACURL, ts)
+				r, base, err := ac.DescribeRegion(ctx, ts)
+				if err != nil && scnet.IsAuthError(err) {
+					// One expired or revoked token must not stop every
+					// region's commands and alerts: the others go on,
+					// and the log and /readyz say which to replace.
+					err = fmt.Errorf("SCNET_TOKEN entry %d: SCNet refused the token, so its region is left out until it is replaced: %w", i+1, err)
+					logger.Error("a SCNET_TOKEN entry is refused: its region is not used", "err", err)
+					rejected = append(rejected, err)
+					continue
+				}
 				if err != nil {
 					return nil, nil, fmt.Errorf("SCNET_TOKEN entry %d: %w", i+1, err)
 				}
@@ -94,9 +125,17 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 				}
 				rs = append(rs, &regions.Region{ID: r.ID, Name: r.Name, Client: c, Tokens: ts})
 			}
+			if len(rs) == 0 {
+				return nil, nil, errors.Join(rejected...)
+			}
+			if len(rejected) > 0 {
+				err := errors.Join(rejected...)
+				src.rejected.Store(&err)
+			}
 			return rs, nil, nil
 		}
-		return &regionSource{set: regions.New(discover)}, nil
+		src.set = regions.New(discover)
+		return src, nil
 	}
 
 	creds, err := scnet.NewCredentials(scnet.CredentialsConfig{
@@ -127,7 +166,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 			if cfg.SCNetBaseURL == "" {
 				ts := r.Tokens
 				find = func(ctx context.Context) (string, error) {
-					base, err := scnet.DiscoverAIBase(ctx, hc, cfg.SCNetACURL, ts)
+					base, err := ac.DiscoverAIBase(ctx, ts)
 					if err != nil {
 						return "", fmt.Errorf("region %s: asking SCNet's center for its AI base URL failed: %w", r.Name, err)
 					}
@@ -146,7 +185,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 		}
 		return rs, sus, nil
 	}
-	return &regionSource{set: regions.New(discover)}, nil
+	return &regionSource{set: regions.New(discover), ac: ac, relogin: creds.Relogin, every: rediscoverEvery}, nil
 }
 
 // legacyProbes bounds how many of the one-region state's instances are
@@ -265,30 +304,85 @@ func (a *App) watchRegions(ctx context.Context) {
 			a.log.Error("moving the one-region state under its region failed: the watcher starts without it", "region", legacy, "err", err)
 		}
 	}
+	all := routable(rs, sus)
 	for _, rt := range cfg.WatchRoutes.Routes {
-		if _, _, ok := regions.ByName(rs, rt.Region); !ok && !suspendedNamed(sus, rt.Region) {
+		switch _, matches, ok := regions.ByName(all, rt.Region); {
+		case ok:
+		case len(matches) > 1:
+			a.log.Warn("WATCH_ROUTES names a region by a start several regions share: its route is unused; give more of the name, or the id", "region", rt.Region, "channel", rt.Channel, "matches", len(matches))
+		default:
 			a.log.Warn("WATCH_ROUTES names a region the account does not have: its route is unused", "region", rt.Region, "channel", rt.Channel)
 		}
 	}
-	usable := make([]string, 0, len(rs))
 	for _, r := range rs {
-		a.group.Add(watcher.New(r.Client, state.Namespace(a.store, r.ID), a.watcherConfig(r.ID, r.Name, r.Tokens)))
-		usable = append(usable, r.ID)
+		a.watchRegion(ctx, r)
 	}
+	a.noticeSuspended(ctx, sus)
+	if len(rs) == 0 {
+		// The account check still runs: it asks with the tokens of the
+		// regions found later (rediscoverRegions).
+		a.log.Error("no SCNet region can be watched: the account is suspended in every region SCNET_CLUSTER selects", "suspended", len(sus))
+	}
+	a.watchAccount(ctx)
+}
+
+// watchRegion starts region r's watcher, and forgets a suspension of r
+// noticed before, so that a later one is noticed again.
+func (a *App) watchRegion(ctx context.Context, r *regions.Region) {
+	a.group.Add(watcher.New(r.Client, state.Namespace(a.store, r.ID), a.watcherConfig(r.ID, r.Name, r.Tokens)))
 	// A region usable again is noticed again should it be suspended later.
-	if err := watcher.ForgetSuspended(ctx, a.store, usable...); err != nil {
-		a.log.Error("forgetting the suspension of regions usable again", "err", err)
+	if err := watcher.ForgetSuspended(ctx, a.store, r.ID); err != nil {
+		a.log.Error("forgetting the suspension of a region usable again", "region", r.Name, "err", err)
 	}
+}
+
+// noticeSuspended posts, once per region, the notice that the account is
+// suspended there.
+func (a *App) noticeSuspended(ctx context.Context, sus []regions.Suspended) {
 	for _, s := range sus {
 		if err := watcher.NoticeSuspended(ctx, a.store, a.watcherConfig(s.ID, s.Name, nil)); err != nil {
 			a.log.Error("notice of a suspended region", "region", s.Name, "err", err)
 		}
 	}
-	if len(rs) == 0 {
-		a.log.Error("no SCNet region can be watched: the account is suspended in every region SCNET_CLUSTER selects", "suspended", len(sus))
-		return
+}
+
+// rediscoverRegions logs in again every so often until ctx ends, so that
+// the commands, and the watcher when it is on, see the regions that login
+// lists for the first time (a suspension lifted, a region added to the
+// account); a region suspended since is noticed. A failure keeps the
+// regions found so far. Until the first discovery succeeds there is
+// nothing to add to: Regions is still asking.
+func (a *App) rediscoverRegions(ctx context.Context) {
+	t := time.NewTicker(a.regions.every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		err := a.regions.relogin(ctx)
+		var added []*regions.Region
+		var sus []regions.Suspended
+		if err == nil {
+			added, sus, err = a.regions.set.Rediscover(ctx)
+		}
+		if err != nil {
+			if ctx.Err() == nil && !errors.Is(err, regions.ErrNotDiscovered) {
+				a.log.Warn("asking SCNet again for the account's regions failed: the regions found before are used", "err", err)
+			}
+			continue
+		}
+		for _, r := range added {
+			a.log.Info("SCNet lists a region it did not before: it is used from now on", "region", r.Name)
+			if a.group != nil {
+				a.watchRegion(ctx, r)
+			}
+		}
+		if a.group != nil {
+			a.noticeSuspended(ctx, sus)
+		}
 	}
-	a.watchAccount(ctx, rs)
 }
 
 // accountEvery is the slowest the account is checked. Money runs out over
@@ -302,10 +396,10 @@ const accountEvery = 10 * time.Minute
 // once, then every accountEvery (or WATCH_INTERVAL when that is longer).
 // The account is the user's, not a region's, so one check serves them all,
 // over the user endpoint on SCNET_AC_URL with the first region's token
-// that gets an answer.
-func (a *App) watchAccount(ctx context.Context, rs []*regions.Region) {
+// that gets an answer, among the regions known at the time of the check.
+func (a *App) watchAccount(ctx context.Context) {
 	cfg := a.cfg
-	describe := describeAccount(&http.Client{Timeout: 15 * time.Second}, cfg.SCNetACURL, rs)
+	describe := describeAccount(a.regions.ac, a.regions.set)
 	watcher.NewAccountCheck(describe, a.store, watcher.AccountConfig{
 		Channel:      cfg.WatchChannel,
 		BalanceBelow: cfg.WatchBalanceBelow.Ptr(),
@@ -320,14 +414,10 @@ func (a *App) watchAccount(ctx context.Context, rs []*regions.Region) {
 // region, its routed channel, and its token's expiry.
 func (a *App) watcherConfig(id, name string, ts scnet.TokenSource) watcher.Config {
 	cfg := a.cfg
-	channel := cfg.WatchChannel
-	if ch, ok := cfg.WatchRoutes.Channel(id, name); ok {
-		channel = ch
-	}
 	wc := watcher.Config{
 		Region:         id,
 		RegionName:     name,
-		Channel:        channel,
+		Channel:        a.channelFor(id),
 		Interval:       cfg.WatchInterval.D,
 		Statuses:       cfg.Statuses,
 		Render:         a.ui,
@@ -344,23 +434,43 @@ func (a *App) watcherConfig(id, name string, ts scnet.TokenSource) watcher.Confi
 	return wc
 }
 
-func suspendedNamed(sus []regions.Suspended, word string) bool {
-	for _, s := range sus {
-		if s.ID == word || s.Name == word {
-			return true
+// channelFor is where region id's alerts and notices go: the channel
+// WATCH_ROUTES gives the region, else WATCH_CHANNEL. A route names its
+// region the way region: does (regions.ByName: the id, the whole name, or
+// a start of the name only that region has), among the regions known now,
+// suspended ones included: "西北一区=C0123" routes SCNet's 西北一区【西安】,
+// as the README's example promises, rather than being checked at start
+// and then never matched.
+func (a *App) channelFor(id string) string {
+	rs, sus, _ := a.regions.set.Known()
+	all := routable(rs, sus)
+	for _, rt := range a.cfg.WatchRoutes.Routes {
+		if r, _, ok := regions.ByName(all, rt.Region); ok && r.ID == id {
+			return rt.Channel
 		}
 	}
-	return false
+	return a.cfg.WatchChannel
 }
 
-// describeAccount asks SCNet about the account with each region's token in
-// turn until one gets an answer; 10007 (frozen) is an answer.
-func describeAccount(hc *http.Client, acBase string, rs []*regions.Region) func(context.Context) (*scnet.Account, error) {
+// routable is every region a route may name: the usable ones and those
+// the account is suspended in.
+func routable(rs []*regions.Region, sus []regions.Suspended) []*regions.Region {
+	all := slices.Clone(rs)
+	for _, s := range sus {
+		all = append(all, &regions.Region{ID: s.ID, Name: s.Name})
+	}
+	return all
+}
+
+// describeAccount asks SCNet about the account with each known region's
+// token in turn until one gets an answer; 10007 (frozen) is an answer.
+func describeAccount(ac *scnet.AC, set *regions.Set) func(context.Context) (*scnet.Account, error) {
 	return func(ctx context.Context) (*scnet.Account, error) {
+		rs, _, _ := set.Known()
 		err := errors.New("no region to ask about the account")
 		for _, r := range rs {
 			var acct *scnet.Account
-			if acct, err = scnet.DescribeAccount(ctx, hc, acBase, r.Tokens); err == nil || scnet.IsFrozen(err) || ctx.Err() != nil {
+			if acct, err = ac.DescribeAccount(ctx, r.Tokens); err == nil || scnet.IsFrozen(err) || ctx.Err() != nil {
 				return acct, err
 			}
 		}
@@ -376,5 +486,9 @@ func (a *App) watchReadiness(ctx context.Context) (time.Time, time.Duration, err
 			return time.Time{}, a.cfg.WatchInterval.D, fmt.Errorf("SCNet regions not found yet: %w", *p)
 		}
 	}
-	return a.group.Readiness(ctx)
+	last, every, err := a.group.Readiness(ctx)
+	if p := a.regions.rejected.Load(); err == nil && p != nil {
+		err = *p
+	}
+	return last, every, err
 }

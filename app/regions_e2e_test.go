@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -509,5 +511,165 @@ func oldVersion(t *testing.T, emu *slackemu.Server, rs *scnettest.RegionServer, 
 	}
 	if err := d.Drain(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestE2ELoginSCNetDownAtStart starts the bot with an AK/SK login while
+// SCNet (login and center) is down: it connects to Slack, a command and
+// /readyz say SCNet cannot be reached, and once SCNet answers the
+// watchers of every region start on their own, without a restart.
+func TestE2ELoginSCNetDownAtStart(t *testing.T) {
+	sim, emu := newRegionsSim(t, 10)
+	cfg := loginConfig(t, sim, emu)
+	watchFast(cfg)
+	sim.SetDown(true)
+	e := startBot(t, sim, emu, cfg)
+
+	_, reply := e.command("running")
+	mustContain(t, reply, "cannot reach SCNet")
+	if strings.Contains(everything(reply), "Running instances") {
+		t.Fatal("listed instances while SCNet was down")
+	}
+	readyz := func() (int, string) {
+		resp, err := http.Get("http://" + e.app.httpAddr + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	wait.Until(t, "/readyz naming the regions not found", func() bool {
+		code, body := readyz()
+		return code == http.StatusServiceUnavailable && strings.Contains(body, "SCNet regions not found yet")
+	})
+	if n := len(e.app.group.Watchers()); n != 0 {
+		t.Fatalf("%d watchers while SCNet was down, want none", n)
+	}
+
+	sim.SetDown(false)
+	e.regionsPolled(t, 2, 1)
+	wait.Until(t, "/readyz ready", func() bool { code, _ := readyz(); return code == http.StatusOK })
+	_, reply = e.command("running")
+	mustContain(t, reply, "Running instances")
+
+	// Every SCNet request the bot makes shows in its metrics: the login,
+	// the center (each region's AI base URL) and the account check.
+	wait.Until(t, "the login, center and account requests in /metrics", func() bool {
+		resp, err := http.Get("http://" + e.app.httpAddr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		for _, ep := range []string{"login", "center", "user", "list"} {
+			if !strings.Contains(string(b), `scnetbot_scnet_requests_total{endpoint="`+ep+`"`) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// TestE2ERegionFoundMidRun: a region the account is suspended in at start
+// is watched without a restart once the suspension is lifted: the login
+// asked again lists it, its watcher starts, /instances regions shows it
+// reachable, and an instance failing there is alerted, naming it.
+func TestE2ERegionFoundMidRun(t *testing.T) {
+	sim, emu := newRegionsSim(t, 30)
+	cfg := loginConfig(t, sim, emu)
+	watchFast(cfg)
+	e := startBot(t, sim, emu, cfg, func(a *App) { a.regions.every = 100 * time.Millisecond })
+	wait.Until(t, "notice of the suspended region", func() bool { return len(alertsAbout(emu, alertChannel, "suspended")) == 1 })
+	e.regionsPolled(t, 2, 1)
+
+	hb := sim.Region(scnettest.HuabeiClusterID)
+	hb.SetSuspended(false)
+	e.regionsPolled(t, 3, 1)
+	_, reply := e.command("regions")
+	if n := strings.Count(everything(reply), "Reachable"); n != 3 {
+		t.Errorf("%d reachable regions, want 3:\n%.2000s", n, everything(reply))
+	}
+
+	victim := firstWith(t, hb, scnet.StatusRunning)
+	if err := hb.SetStatus(victim.ID, scnet.StatusFailed); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "alert for "+victim.Name+" in "+huabei, func() bool { return len(alertsAbout(emu, alertChannel, victim.ID)) == 1 })
+	mustContain(t, alertsAbout(emu, alertChannel, victim.ID)[0], "Failed", huabei)
+	if n := len(alertsAbout(emu, alertChannel, "suspended")); n != 1 {
+		t.Errorf("%d suspended notices, want the one from start", n)
+	}
+	if n := len(e.app.group.Watchers()); n != 3 {
+		t.Errorf("%d watchers, want one per region (3)", n)
+	}
+}
+
+// TestE2ETokensExpireMidRun: every region's token stops working while the
+// watchers run; each region gets a new token (one login serves them all)
+// and goes on polling, with no outage notice and no alert.
+func TestE2ETokensExpireMidRun(t *testing.T) {
+	sim, emu := newRegionsSim(t, 30)
+	cfg := loginConfig(t, sim, emu)
+	watchFast(cfg)
+	e := startBot(t, sim, emu, cfg)
+	e.regionsPolled(t, 2, 2)
+	before := len(emu.ChannelMessages(alertChannel))
+	logins := sim.RequestCount("/api/user/v3/tokens")
+
+	sim.ExpireTokens()
+	e.regionsPolled(t, 2, 3)
+	if n := sim.RequestCount("/api/user/v3/tokens") - logins; n < 1 || n > 2 {
+		t.Errorf("%d logins after the tokens expired, want one shared by the regions (two at most, if a poll raced it)", n)
+	}
+	if n := len(emu.ChannelMessages(alertChannel)); n != before {
+		t.Errorf("%d channel messages after the tokens expired, want %d (nothing new):\n%v", n, before, emu.ChannelMessages(alertChannel)[before:])
+	}
+}
+
+// TestE2ERegionFoundMidRunCommandsOnly: with the watcher off too, a region
+// whose suspension is lifted is listed by the commands without a restart.
+func TestE2ERegionFoundMidRunCommandsOnly(t *testing.T) {
+	sim, emu := newRegionsSim(t, 30)
+	cfg := loginConfig(t, sim, emu)
+	e := startBot(t, sim, emu, cfg, func(a *App) { a.regions.every = 100 * time.Millisecond })
+	_, reply := e.command("regions")
+	mustContain(t, reply, "2 in use, 1 suspended")
+	sim.Region(scnettest.HuabeiClusterID).SetSuspended(false)
+	wait.Until(t, huabei+" in use", func() bool {
+		_, reply := e.command("regions")
+		return strings.Contains(everything(reply), "3 in use")
+	})
+}
+
+// TestE2ETokenListOneRefused: SCNET_TOKEN lists two regions' tokens and
+// SCNet refuses the second (expired, revoked): the first region's commands
+// and watcher work, and the log and /readyz name the entry to replace,
+// instead of no region working until every token is good.
+func TestE2ETokenListOneRefused(t *testing.T) {
+	sim, emu := newRegionsSim(t, 30)
+	cfg := e2eConfig(t, sim, emu)
+	watchFast(cfg)
+	cfg.SCNetBaseURL, cfg.SCNetACURL = "", sim.ACBaseURL()
+	cfg.SCNetToken = secret.Secret(sim.Region(scnettest.KunshanClusterID).Token() + ",eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.revoked")
+	e := startBot(t, sim, emu, cfg)
+
+	_, reply := e.command("regions")
+	mustContain(t, reply, kunshan, "1 in use")
+	e.regionsPolled(t, 1, 1)
+	resp, err := http.Get("http://" + e.app.httpAddr + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "SCNET_TOKEN entry 2") {
+		t.Errorf("/readyz = %d %s; want 503 naming SCNET_TOKEN entry 2", resp.StatusCode, body)
+	}
+	if !strings.Contains(e.logs.String(), "SCNET_TOKEN entry 2") {
+		t.Error("the log does not name the refused entry")
+	}
+	if strings.Contains(e.logs.String()+string(body), "revoked") {
+		t.Error("the refused token reached the log or /readyz")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"scnetbot/config"
 	"scnetbot/regions"
 	"scnetbot/scnet"
 	"scnetbot/state"
@@ -86,5 +87,33 @@ func TestLegacyRegion(t *testing.T) {
 				t.Errorf("an adopted file asked SCNet %d more times", n-asked)
 			}
 		})
+	}
+}
+
+// TestRoutesNameRegionsAsRegionWordsDo: a WATCH_ROUTES entry names its
+// region as region: does: the id, the whole name in any case, or a start
+// of the name no other region has ("西北一区" for SCNet's 西北一区【西安】,
+// the README's example). A start two regions share routes neither; a
+// region no route names alerts in WATCH_CHANNEL.
+func TestRoutesNameRegionsAsRegionWordsDo(t *testing.T) {
+	cfg := config.Defaults()
+	cfg.WatchChannel = "C0MAIN"
+	if err := cfg.WatchRoutes.Decode("西北一区=C0XIAN, 11250=C0KS, 华北=C0HB, 东=C0NONE, kun=C0SHAN"); err != nil {
+		t.Fatal(err)
+	}
+	set := regions.Fixed(
+		&regions.Region{ID: "11250", Name: "华东一区【昆山】"},
+		&regions.Region{ID: "11276", Name: "西北一区【西安】"},
+		&regions.Region{ID: "13000", Name: "东北一区"},
+		&regions.Region{ID: "13001", Name: "东北二区"},
+		&regions.Region{ID: "14000", Name: "Kunming"},
+	)
+	a := &App{cfg: cfg, log: slog.New(slog.DiscardHandler), regions: &regionSource{set: set}}
+	for id, want := range map[string]string{
+		"11276": "C0XIAN", "11250": "C0KS", "13000": "C0MAIN", "13001": "C0MAIN", "14000": "C0SHAN", "12001": "C0MAIN",
+	} {
+		if got := a.watcherConfig(id, "", nil).Channel; got != want {
+			t.Errorf("region %s alerts in %s, want %s", id, got, want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"scnetbot/config"
+	"scnetbot/internal/syncbuf"
 	"scnetbot/internal/wait"
 )
 
@@ -78,5 +79,22 @@ func TestStatePathNamedOnce(t *testing.T) {
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("error %v no longer says the file does not exist", err)
+	}
+}
+
+// TestBothLoginsWarnedAtStart: AK/SK and a password login both set is
+// said in the log at start, not decided silently.
+func TestBothLoginsWarnedAtStart(t *testing.T) {
+	sim, emu := newSimAndEmu(t)
+	cfg := loginConfig(t, sim, emu)
+	cfg.SCNetPassword, cfg.SCNetOrgID = "pw", "org"
+	var logs syncbuf.Buffer
+	a, err := New(cfg, slog.New(slog.NewTextHandler(&logs, nil)), "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.close()
+	if !strings.Contains(logs.String(), "logs in with AK/SK") {
+		t.Errorf("no warning about the ignored password login:\n%s", logs.String())
 	}
 }

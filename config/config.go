@@ -113,6 +113,18 @@ func (c *Config) SCNetClusters() []string {
 	return out
 }
 
+// Warnings lists settings that are valid but likely not what the operator
+// meant, for the log at start. Both logins complete is one: the AK/SK
+// login is used (SCNet recommends it), and the password and org id are
+// ignored, which an operator rotating the password would not guess.
+func (c *Config) Warnings() []string {
+	var w []string
+	if c.UsesCredentials() && c.SCNetAccessKey != "" && c.SCNetSecretKey != "" && (c.SCNetPassword != "" || c.SCNetOrgID != "") {
+		w = append(w, "SCNET_ACCESS_KEY and SCNET_SECRET_KEY are set, and so is SCNET_PASSWORD or SCNET_ORG_ID: scnetbot logs in with AK/SK and ignores the password login; unset SCNET_PASSWORD and SCNET_ORG_ID to silence this")
+	}
+	return w
+}
+
 // WatchEnabled reports whether the watcher runs.
 func (c *Config) WatchEnabled() bool { return c.WatchChannel != "" }
 
@@ -460,8 +472,9 @@ func (l *List) Decode(v string) error {
 
 // Route sends one region's alerts to a channel of its own.
 type Route struct {
-	// Region is a region's name or id, as SCNet names it; matched when
-	// the regions are known.
+	// Region names a region as a region: word does (its id, its name,
+	// or a start of the name only it has); matched when the regions are
+	// known.
 	Region  string
 	Channel string
 }
@@ -495,17 +508,6 @@ func (r *Routes) Decode(v string) error {
 		r.Routes = append(r.Routes, Route{Region: region, Channel: channel})
 	}
 	return nil
-}
-
-// Channel returns the channel routed to a region, matched by its id or
-// its name, and false when no route names it.
-func (r Routes) Channel(regionID, regionName string) (string, bool) {
-	for _, rt := range r.Routes {
-		if rt.Region == regionID || rt.Region == regionName {
-			return rt.Channel, true
-		}
-	}
-	return "", false
 }
 
 // Duration decodes leniently: a bad value is kept with its error so that

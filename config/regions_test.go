@@ -64,12 +64,10 @@ func TestRegionSettingsRead(t *testing.T) {
 	if !slices.Equal(toks, []string{"tok-a", "tok-b"}) {
 		t.Errorf("SCNetTokens = %q", toks)
 	}
-	for _, tt := range []struct{ id, name, want string }{
-		{"11250", "西北一区", "C0NW"}, {"12001", "华东一区", "C0EAST"}, {"13000", "华北一区", ""},
-	} {
-		if got, _ := c.WatchRoutes.Channel(tt.id, tt.name); got != tt.want {
-			t.Errorf("route of %s %s = %q, want %q", tt.id, tt.name, got, tt.want)
-		}
+	// Which region a route names is the app's to match, among the regions
+	// SCNet lists (see app's TestRoutesNameRegionsAsRegionWordsDo).
+	if want := []Route{{"西北一区", "C0NW"}, {"12001", "C0EAST"}}; !slices.Equal(c.WatchRoutes.Routes, want) {
+		t.Errorf("WatchRoutes = %q, want %q", c.WatchRoutes.Routes, want)
 	}
 }
 

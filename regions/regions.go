@@ -3,13 +3,14 @@
 // account is suspended there. The set is found from SCNet itself (the
 // login's token list, or each configured token's center entry) on first
 // use and kept, so an SCNet outage at start delays it instead of stopping
-// the bot.
+// the bot; Rediscover adds the regions SCNet lists later.
 package regions
 
 import (
 	"context"
 	"errors"
 	"iter"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -49,7 +50,8 @@ type Suspended struct {
 // Discovery is one attempt to find the account's regions.
 type Discovery func(ctx context.Context) ([]*Region, []Suspended, error)
 
-// Set finds the regions once and keeps them. Until a discovery succeeds,
+// Set finds the regions once and keeps them; Rediscover adds those found
+// later. Until a discovery succeeds,
 // every caller triggers a new attempt (at most one at a time), so a
 // command during an SCNet outage says what is wrong and a later one works.
 type Set struct {
@@ -120,6 +122,62 @@ func (s *Set) Regions(ctx context.Context) ([]*Region, []Suspended, error) {
 			return nil, nil, err
 		}
 	}
+}
+
+// ErrNotDiscovered is Rediscover's answer before the first discovery has
+// succeeded: Regions finds them then.
+var ErrNotDiscovered = errors.New("SCNet regions not found yet")
+
+// Rediscover asks SCNet for the regions again, after the first discovery
+// succeeded, and keeps the new ones: a region the account was suspended in
+// at start, or that it gained since. It returns the regions it added (the
+// caller starts their watchers) and the suspended regions it did not list
+// before (the caller tells the channel). The regions it already has stay
+// as they are, with their clients and state, even when SCNet no longer
+// lists one: dropping a region mid-run would silence its alerts, while
+// keeping it lets its polls say what is wrong. A failure changes nothing.
+// A Fixed set has nothing to find.
+func (s *Set) Rediscover(ctx context.Context) (added []*Region, suspended []Suspended, err error) {
+	if _, _, ok := s.Known(); !ok {
+		return nil, nil, ErrNotDiscovered
+	}
+	if s.discover == nil {
+		return nil, nil, nil
+	}
+	rs, sus, err := s.discover(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	known := map[string]bool{}
+	for _, r := range s.regions {
+		known[r.ID] = true
+	}
+	for _, r := range rs {
+		if !known[r.ID] {
+			known[r.ID] = true
+			added = append(added, r)
+		}
+	}
+	listed := map[string]bool{}
+	for _, x := range s.suspended {
+		listed[x.ID] = true
+	}
+	var keep []Suspended
+	for _, x := range sus {
+		if known[x.ID] {
+			continue // usable now, or watched since start
+		}
+		keep = append(keep, x)
+		if !listed[x.ID] {
+			suspended = append(suspended, x)
+		}
+	}
+	// New slices: callers of Regions and Known hold the old ones.
+	s.regions = append(slices.Clone(s.regions), added...)
+	s.suspended = keep
+	return added, suspended, nil
 }
 
 // Known returns the regions if discovery has succeeded, without asking

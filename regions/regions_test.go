@@ -77,3 +77,49 @@ func TestSetWithNoUsableRegion(t *testing.T) {
 		t.Errorf("Regions = %v, %v; want ErrNoRegions and the suspended region", sus, err)
 	}
 }
+
+// Rediscover adds the regions SCNet lists since, keeps the ones it had
+// (the same *Region, even when no longer listed), and reports a newly
+// suspended region once; a failure or a Fixed set changes nothing.
+func TestSetRediscoverAddsNewRegions(t *testing.T) {
+	a, b, c := &Region{ID: "1", Name: "a"}, &Region{ID: "2", Name: "b"}, &Region{ID: "3", Name: "c"}
+	var (
+		rs  []*Region
+		sus []Suspended
+		err error
+	)
+	s := New(func(context.Context) ([]*Region, []Suspended, error) { return rs, sus, err })
+	ctx := context.Background()
+	if _, _, e := s.Rediscover(ctx); !errors.Is(e, ErrNotDiscovered) {
+		t.Fatalf("before the first discovery: %v, want ErrNotDiscovered", e)
+	}
+	rs, sus = []*Region{a}, []Suspended{{ID: "2", Name: "b"}}
+	if _, _, e := s.Regions(ctx); e != nil {
+		t.Fatal(e)
+	}
+	// b's suspension is lifted, c is suspended: b is added, c reported.
+	rs, sus = []*Region{{ID: "1", Name: "a"}, b}, []Suspended{{ID: "3", Name: "c"}}
+	added, newSus, e := s.Rediscover(ctx)
+	if e != nil || len(added) != 1 || added[0] != b || len(newSus) != 1 || newSus[0].ID != "3" {
+		t.Fatalf("Rediscover = %v %v %v; want b added and c suspended", added, newSus, e)
+	}
+	got, gotSus, _ := s.Regions(ctx)
+	if len(got) != 2 || got[0] != a || got[1] != b || len(gotSus) != 1 || gotSus[0].ID != "3" {
+		t.Fatalf("Regions = %v %v; want a (the same), b; c suspended", got, gotSus)
+	}
+	// c usable, a no longer listed; then SCNet fails: nothing else changes.
+	rs, sus = []*Region{b, c}, nil
+	if added, newSus, e = s.Rediscover(ctx); e != nil || len(added) != 1 || added[0] != c || len(newSus) != 0 {
+		t.Fatalf("Rediscover = %v %v %v; want c added", added, newSus, e)
+	}
+	err = errors.New("scnet down")
+	if _, _, e := s.Rediscover(ctx); e == nil {
+		t.Fatal("want the discovery error")
+	}
+	if got, gotSus, _ = s.Regions(ctx); len(got) != 3 || len(gotSus) != 0 {
+		t.Fatalf("Regions = %v %v; want a, b, c and none suspended", got, gotSus)
+	}
+	if added, _, e := Fixed(a).Rediscover(ctx); e != nil || added != nil {
+		t.Errorf("Fixed: %v %v", added, e)
+	}
+}

@@ -44,12 +44,17 @@ func (a *Account) StatusOK() bool {
 // arrears; a negative balance is the one reading of it the fields allow.
 func (a *Account) InArrears() bool { return a.BalanceKnown && a.Balance < 0 }
 
-// DescribeAccount asks SCNet about the account behind ts (see Account),
-// with acBase and hc as in DiscoverAIBase: a rejected token is invalidated
-// and, when the source can renew it, the request tried once more. A frozen
-// account may answer code 10007 instead; IsFrozen recognises that.
+// DescribeAccount is (*AC).DescribeAccount without an observer.
 func DescribeAccount(ctx context.Context, hc *http.Client, acBase string, ts TokenSource) (*Account, error) {
-	tr, acBase := acTransport(hc, acBase)
+	return (&AC{Base: acBase, HTTPClient: hc}).DescribeAccount(ctx, ts)
+}
+
+// DescribeAccount asks SCNet about the account behind ts (see Account):
+// GET {Base}/ac/openapi/v2/user. A rejected token is invalidated and, when
+// the source can renew it, the request tried once more. A frozen account
+// may answer code 10007 instead; IsFrozen recognises that.
+func (a *AC) DescribeAccount(ctx context.Context, ts TokenSource) (*Account, error) {
+	tr, acBase := a.transport()
 	var acct *Account
 	err := withToken(ctx, ts, func(tok string) error {
 		req, err := tr.newRequest("user", http.MethodGet, acBase+"/ac/openapi/v2/user", nil, map[string]string{"token": tok})

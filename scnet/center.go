@@ -10,14 +10,39 @@ import (
 	"strings"
 )
 
-// DiscoverAIBase asks SCNet where the AI (container) API of the token's
-// region lives: GET {acBase}/ac/openapi/v2/center, first enabled aiUrls
-// entry, with /ai added when missing. acBase "" means DefaultACBase and a
-// nil hc a plain client; either way redirects to another host or scheme
-// are not followed. A rejected token is invalidated and, when the source
-// can renew it, the request tried once more with a fresh one.
+// AC is SCNet's account API under one base (SCNET_AC_URL): the center
+// endpoint (which region a token belongs to, where its AI API lives) and
+// the user endpoint (the account's status and balance). Its zero value
+// asks DefaultACBase with a plain client.
+type AC struct {
+	// Base is where /ac/openapi/v2 lives; "" means DefaultACBase.
+	Base string
+	// HTTPClient defaults to a plain client; either way redirects to
+	// another host or scheme are not followed.
+	HTTPClient *http.Client
+	// Observer, when set, is told about each request (endpoints "center"
+	// and "user"), as the client's are, so a slow or failing center shows
+	// in the same metrics as a slow list.
+	Observer Observer
+}
+
+// DiscoverAIBase is (*AC).DiscoverAIBase without an observer.
 func DiscoverAIBase(ctx context.Context, hc *http.Client, acBase string, ts TokenSource) (string, error) {
-	c, err := askCenter(ctx, hc, acBase, ts)
+	return (&AC{Base: acBase, HTTPClient: hc}).DiscoverAIBase(ctx, ts)
+}
+
+// DescribeRegion is (*AC).DescribeRegion without an observer.
+func DescribeRegion(ctx context.Context, hc *http.Client, acBase string, ts TokenSource) (Region, string, error) {
+	return (&AC{Base: acBase, HTTPClient: hc}).DescribeRegion(ctx, ts)
+}
+
+// DiscoverAIBase asks SCNet where the AI (container) API of the token's
+// region lives: GET {Base}/ac/openapi/v2/center, first enabled aiUrls
+// entry, with /ai added when missing. A rejected token is invalidated and,
+// when the source can renew it, the request tried once more with a fresh
+// one.
+func (a *AC) DiscoverAIBase(ctx context.Context, ts TokenSource) (string, error) {
+	c, err := a.askCenter(ctx, ts)
 	if err != nil {
 		return "", fmt.Errorf("discover scnet ai base: %w", err)
 	}
@@ -31,23 +56,27 @@ func DiscoverAIBase(ctx context.Context, hc *http.Client, acBase string, ts Toke
 // center entry carries no id; the caller decides what to key the region by
 // then. Name and ID are cleaned of secrets and control characters and
 // bounded, like every server text the client keeps.
-func DescribeRegion(ctx context.Context, hc *http.Client, acBase string, ts TokenSource) (Region, string, error) {
-	c, err := askCenter(ctx, hc, acBase, ts)
+func (a *AC) DescribeRegion(ctx context.Context, ts TokenSource) (Region, string, error) {
+	c, err := a.askCenter(ctx, ts)
 	if err != nil {
 		return Region{}, "", fmt.Errorf("describe scnet region: %w", err)
 	}
 	return c.region, c.aiBase, nil
 }
 
-// acTransport is a transport for the account endpoints under acBase
-// (center, user), with acBase defaulted and trimmed.
-func acTransport(hc *http.Client, acBase string) (*transport, string) {
+// transport is a transport for the endpoints under Base, with Base
+// defaulted and trimmed.
+func (a *AC) transport() (*transport, string) {
 	tr := newTransport()
-	tr.useHTTPClient(hc)
-	if acBase == "" {
-		acBase = DefaultACBase
+	tr.useHTTPClient(a.HTTPClient)
+	if a.Observer != nil {
+		tr.observe = a.Observer
 	}
-	return tr, strings.TrimRight(acBase, "/")
+	base := a.Base
+	if base == "" {
+		base = DefaultACBase
+	}
+	return tr, strings.TrimRight(base, "/")
 }
 
 // withToken runs call with a token from ts and, when SCNet rejects it and
@@ -71,8 +100,8 @@ func withToken(ctx context.Context, ts TokenSource, call func(tok string) error)
 	return err
 }
 
-func askCenter(ctx context.Context, hc *http.Client, acBase string, ts TokenSource) (centerResult, error) {
-	tr, acBase := acTransport(hc, acBase)
+func (a *AC) askCenter(ctx context.Context, ts TokenSource) (centerResult, error) {
+	tr, acBase := a.transport()
 	var res centerResult
 	err := withToken(ctx, ts, func(tok string) error {
 		var err error

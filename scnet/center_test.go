@@ -6,8 +6,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestDiscoverAIBase(t *testing.T) {
@@ -154,4 +156,42 @@ func TestDescribeRegionPerToken(t *testing.T) {
 		t.Errorf("unknown token: err %v, want an auth error", err)
 	}
 	assertNoSecret(t, "describe", err, testToken)
+}
+
+// TestACObserves: the center and user requests are told to the observer,
+// as the client's are, so they show in scnetbot's SCNet metrics.
+func TestACObserves(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/ac/openapi/v2/center":
+			_, _ = io.WriteString(w, `{"code":"0","data":{"id":"11250","name":"昆山","aiUrls":[{"enable":"true","url":"https://ai.example.com"}]}}`)
+		case "/ac/openapi/v2/user":
+			_, _ = io.WriteString(w, documentedUser)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	var mu sync.Mutex
+	var seen []string
+	ac := &AC{Base: srv.URL, Observer: func(endpoint, outcome string, _ time.Duration) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, endpoint+" "+outcome)
+	}}
+	ctx := context.Background()
+	if _, err := ac.DiscoverAIBase(ctx, StaticToken(testToken)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ac.DescribeRegion(ctx, StaticToken(testToken)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ac.DescribeAccount(ctx, StaticToken(testToken)); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got, want := strings.Join(seen, ","), "center 0,center 0,user 0"; got != want {
+		t.Errorf("observed %q, want %q", got, want)
+	}
 }

@@ -23,6 +23,11 @@ const (
 	DefaultRenewBefore = 10 * time.Minute
 	// renewWindow is how long after expiry SCNet still renews a token.
 	renewWindow = 24 * time.Hour
+	// nullRetry is how long a region a login sent as null (the account is
+	// suspended there) is answered as such without a new login. Every
+	// poll and command in that region would otherwise log in again;
+	// a suspension is lifted by people, in hours.
+	nullRetry = 5 * time.Minute
 )
 
 // CredentialsConfig is what NewCredentials needs, typically straight from
@@ -159,6 +164,19 @@ func (c *Credentials) Regions(ctx context.Context) (usable []RegionToken, suspen
 		usable = append(usable, RegionToken{Region: e.region, Tokens: c.source(e.region)})
 	}
 	return usable, suspended, nil
+}
+
+// Relogin logs in again now, whatever the tokens' expiry, so that the next
+// Regions lists what SCNet says now: a region the account was suspended in
+// at the first login has a token once the suspension is lifted, and one it
+// is suspended in since has none. Every region's source takes its new
+// token. Callers at the same time share one login.
+func (c *Credentials) Relogin(ctx context.Context) error {
+	c.mu.Lock()
+	seen := c.logins
+	c.mu.Unlock()
+	_, err := c.loginAfter(ctx, seen)
+	return err
 }
 
 // source returns the one source of region r, made on first use.
@@ -317,6 +335,9 @@ type RegionSource struct {
 	token  secret.Secret
 	exp    time.Time
 	hasExp bool
+	// null is when a login last sent this region's token as null; zero
+	// while the region has a token, or lost it by rejection.
+	null time.Time
 }
 
 // Region returns the region the source belongs to.
@@ -340,8 +361,11 @@ func (s *RegionSource) Token(ctx context.Context) (string, error) {
 	}
 	c := s.c
 	c.mu.Lock()
-	old, exp, hasExp, seen := s.token, s.exp, s.hasExp, c.logins
+	old, exp, hasExp, seen, null := s.token, s.exp, s.hasExp, c.logins, s.null
 	c.mu.Unlock()
+	if old == "" && !null.IsZero() && time.Since(null) < nullRetry {
+		return "", s.noToken()
+	}
 
 	if old != "" && hasExp && time.Now().Before(exp.Add(renewWindow)) {
 		if tok, err := c.renew(ctx, old); err == nil {
@@ -363,9 +387,15 @@ func (s *RegionSource) Token(ctx context.Context) (string, error) {
 	tok := s.token
 	c.mu.Unlock()
 	if tok == "" {
-		return "", fmt.Errorf("scnet login (%s) as %q: region %q returned no token: the account may be suspended or lack access to it", c.mode(), c.cfg.User, s.region.Name)
+		return "", s.noToken()
 	}
 	return tok.Reveal(), nil
+}
+
+// noToken is the error of a region the login sent no token for.
+func (s *RegionSource) noToken() error {
+	c := s.c
+	return fmt.Errorf("scnet login (%s) as %q: region %q returned no token: the account may be suspended or lack access to it", c.mode(), c.cfg.User, s.region.Name)
 }
 
 // Invalidate implements TokenSource: a rejected token is dropped, so the
@@ -410,10 +440,15 @@ func (s *RegionSource) fresh() (string, bool) {
 	return s.token.Reveal(), true
 }
 
-// setLocked keeps tok ("" for none) and its expiry; c.mu must be held.
+// setLocked keeps tok ("" when the login sent none) and its expiry; c.mu
+// must be held.
 func (s *RegionSource) setLocked(tok secret.Secret) {
 	exp, ok := jwtExpiry(tok.Reveal())
 	s.token, s.exp, s.hasExp = tok, exp, ok && tok != ""
+	s.null = time.Time{}
+	if tok == "" {
+		s.null = time.Now()
+	}
 }
 
 func (c *Credentials) mode() string {

@@ -338,3 +338,34 @@ func TestRegionsConcurrentFirstUseLogsInOnce(t *testing.T) {
 		t.Errorf("logins = %d, want 1", a.logins.Load())
 	}
 }
+
+// TestRegionsSuspendedDoesNotLoginEveryCall: a region a login sent as
+// null answers at once that it is suspended, for a while, instead of
+// logging in again at every call: a watcher polling it and people asking
+// would otherwise log the account in at every poll and command.
+func TestRegionsSuspendedDoesNotLoginEveryCall(t *testing.T) {
+	a := newAuthServer(t)
+	threeRegions(a)
+	first := a.regions
+	a.regions = func(tok string) []map[string]any {
+		list := first(tok)
+		if tok != "tok-1" {
+			list[2]["token"] = nil
+		}
+		return list
+	}
+	usable, _, err := newCreds(t, a.akskConfig()).Regions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	xb := usable[1].Tokens
+	xb.Invalidate("xb-tok-1") // SCNet rejected it: the account is suspended there now
+	for i := range 5 {
+		if _, err := xb.Token(context.Background()); err == nil || !strings.Contains(err.Error(), "suspended") {
+			t.Fatalf("call %d: err = %v, want the region named as suspended", i, err)
+		}
+	}
+	if n := a.logins.Load(); n != 2 {
+		t.Errorf("%d logins, want 2 (the first, and one after the rejection)", n)
+	}
+}

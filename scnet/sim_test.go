@@ -102,3 +102,44 @@ func TestSimulatorUnknownDetailIsNotGone(t *testing.T) {
 		t.Errorf("err = %v, want ErrNotFound for code 0 with data null", err)
 	}
 }
+
+// TestReloginListsRegionsAnew: Regions keeps the first login's list until
+// Relogin asks SCNet again; then a region whose suspension was lifted is
+// usable, with its own token, and the sources handed out before still work.
+func TestReloginListsRegionsAnew(t *testing.T) {
+	sim := scnettest.New(scnettest.WithRegions(scnettest.DefaultRegions()...))
+	defer sim.Close()
+	ctx := context.Background()
+	cr := scnettest.DefaultCredentials()
+	creds, err := scnet.NewCredentials(scnet.CredentialsConfig{
+		User: cr.User, AccessKey: cr.AccessKey, SecretKey: secret.Secret(cr.SecretKey),
+		AuthBase: sim.AuthBaseURL(), ACBase: sim.ACBaseURL(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	usable, suspended, err := creds.Regions(ctx)
+	before := usable
+	if err != nil || len(usable) != 2 || len(suspended) != 1 || suspended[0].ID != scnettest.HuabeiClusterID {
+		t.Fatalf("Regions = %v %v %v; want two usable and 华北一区 suspended", usable, suspended, err)
+	}
+	sim.Region(scnettest.HuabeiClusterID).SetSuspended(false)
+	if usable, _, _ = creds.Regions(ctx); len(usable) != 2 {
+		t.Fatalf("without a new login Regions lists %d usable, want the first login's 2", len(usable))
+	}
+	if err := creds.Relogin(ctx); err != nil {
+		t.Fatal(err)
+	}
+	usable, suspended, err = creds.Regions(ctx)
+	if err != nil || len(usable) != 3 || len(suspended) != 0 {
+		t.Fatalf("after Relogin: %v %v %v; want three usable", usable, suspended, err)
+	}
+	for i, r := range usable {
+		if tok, err := r.Tokens.Token(ctx); err != nil || tok == "" {
+			t.Errorf("region %s: no token after Relogin: %v", r.Name, err)
+		}
+		if i < len(before) && r.Tokens != before[i].Tokens {
+			t.Errorf("region %s: a new source after Relogin, want the one handed out before", r.Name)
+		}
+	}
+}

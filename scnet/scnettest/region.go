@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"scnetbot/scnet"
@@ -66,9 +67,10 @@ type RegionServer struct {
 	// base URL.
 	*endpoint
 
-	srv       *Server
-	id, name  string
-	suspended bool
+	srv      *Server
+	id, name string
+	// suspended is read by the login endpoints; SetSuspended changes it.
+	suspended atomic.Bool
 	listener  net.Listener // nil when the region shares the Server's
 	http      *http.Server
 
@@ -87,13 +89,13 @@ func (s *Server) newRegion(spec RegionSpec, seed int64) *RegionServer {
 		n = 0
 	}
 	rs := &RegionServer{
-		srv:       s,
-		id:        spec.ID,
-		name:      spec.Name,
-		suspended: spec.Suspended,
-		data:      newStore(),
-		rng:       rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x5c0e7)),
+		srv:  s,
+		id:   spec.ID,
+		name: spec.Name,
+		data: newStore(),
+		rng:  rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x5c0e7)),
 	}
+	rs.suspended.Store(spec.Suspended)
 	rs.data.load(seedEntries(n, seed, s.cfg.hostile, s.now()))
 	return rs
 }
@@ -130,7 +132,11 @@ func (s *RegionServer) Name() string { return s.name }
 
 // Suspended reports whether the login endpoints send this region's token as
 // null.
-func (s *RegionServer) Suspended() bool { return s.suspended }
+func (s *RegionServer) Suspended() bool { return s.suspended.Load() }
+
+// SetSuspended suspends the account in the region, or lifts it: the next
+// login sends the region's token as null, or as a token again.
+func (s *RegionServer) SetSuspended(suspended bool) { s.suspended.Store(suspended) }
 
 // URL is the root of the region's listener (the Server's with one region).
 func (s *RegionServer) URL() string {
@@ -148,7 +154,7 @@ func (s *RegionServer) AIBaseURL() string { return s.URL() + "/ai" }
 // when the last one expired, or "" for a suspended region, for which SCNet
 // issues none.
 func (s *RegionServer) Token() string {
-	if s.suspended {
+	if s.suspended.Load() {
 		return ""
 	}
 	return s.srv.TokenFor(s.id)

@@ -155,7 +155,7 @@ func (s *Server) writeTokens(w http.ResponseWriter) {
 	for _, c := range s.loginClusters() {
 		e := tokenEntry{ClusterName: c.name, ClusterID: c.id}
 		rs := s.regionByID(c.id)
-		suspended := s.cfg.suspended || (rs != nil && rs.suspended)
+		suspended := s.cfg.suspended || (rs != nil && rs.suspended.Load())
 		if !suspended || c.id == PlatformClusterID {
 			tok := s.issue(s.cfg.creds.User, c.id)
 			e.Token = &tok
