@@ -8,7 +8,9 @@ import (
 
 // Health is what /instances watch shows and /readyz checks.
 type Health struct {
-	Enabled     bool
+	Enabled bool
+	// Channel is where the alerts go; "" over several regions that route
+	// to different channels (WATCH_ROUTES), each RegionHealth naming its own.
 	Channel     string
 	Interval    time.Duration
 	LastPoll    time.Time // last attempt, successful or not
@@ -35,6 +37,7 @@ type Health struct {
 // RegionHealth is one region's watcher as /instances regions shows it.
 type RegionHealth struct {
 	ID, Name    string
+	Channel     string    // the channel the region's alerts go to
 	LastPoll    time.Time // last attempt, successful or not
 	LastSuccess time.Time // last poll that the region's SCNet answered correctly
 	Outage      bool      // the region's "SCNet unreachable" notice is open

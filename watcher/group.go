@@ -86,15 +86,32 @@ func (g *Group) Health(ctx context.Context) (tracked.Health, error) {
 	if len(ws) == 1 {
 		return ws[0].Health(ctx)
 	}
-	h := tracked.Health{Enabled: true}
-	var errs []string
-	for i, w := range ws {
+	names := make([]string, 0, len(ws))
+	hs := make([]tracked.Health, 0, len(ws))
+	for _, w := range ws {
 		r, err := w.Health(ctx)
 		if err != nil {
 			return tracked.Health{}, err
 		}
+		names, hs = append(names, w.cfg.RegionName), append(hs, r)
+	}
+	return mergeHealth(names, hs), nil
+}
+
+// mergeHealth sums up the health of several regions' watchers, names[i]
+// being hs[i]'s region. What one region says is not passed off as the
+// group's: the channel is set only when every region alerts in the same
+// one, and each region's error carries its name, so a reader of the sum
+// alone is not told that SCNet as a whole failed when one region did.
+func mergeHealth(names []string, hs []tracked.Health) tracked.Health {
+	h := tracked.Health{Enabled: true}
+	var errs []string
+	var causes []error
+	for i, r := range hs {
 		if i == 0 {
 			h.Channel, h.Interval, h.LastSuccess = r.Channel, r.Interval, r.LastSuccess
+		} else if r.Channel != h.Channel {
+			h.Channel = ""
 		}
 		if r.LastPoll.After(h.LastPoll) {
 			h.LastPoll = r.LastPoll
@@ -104,10 +121,10 @@ func (g *Group) Health(ctx context.Context) (tracked.Health, error) {
 			h.LastSuccess = r.LastSuccess
 		}
 		if r.LastError != "" {
-			errs = append(errs, w.cfg.RegionName+": "+r.LastError)
+			errs = append(errs, names[i]+": "+r.LastError)
 		}
-		if h.LastCause == nil {
-			h.LastCause = r.LastCause
+		if r.LastCause != nil {
+			causes = append(causes, fmt.Errorf("%s: %w", names[i], r.LastCause))
 		}
 		if h.StateError == "" {
 			h.StateError = r.StateError
@@ -122,8 +139,9 @@ func (g *Group) Health(ctx context.Context) (tracked.Health, error) {
 		h.Regions = append(h.Regions, r.Regions...)
 	}
 	h.LastError = strings.Join(errs, "; ")
+	h.LastCause = errors.Join(causes...)
 	slices.SortStableFunc(h.Snoozes, func(a, b state.Snooze) int { return a.Until.Compare(b.Until) })
-	return h, nil
+	return h
 }
 
 // staleAfter is how many poll intervals without a successful poll make a

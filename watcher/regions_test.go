@@ -234,6 +234,10 @@ func TestRegionFailureAlertedDuringOtherRegionsOutage(t *testing.T) {
 		h.Regions[0].LastCause == nil || h.Regions[1].LastCause != nil || h.Regions[1].Tracked != 1 || !h.Outage {
 		t.Errorf("health during A's outage = %+v", h)
 	}
+	if h.Regions[0].Channel != a.channel || h.Regions[1].Channel != b.channel || h.Channel != "" {
+		t.Errorf("channels in the health: group %q, regions %q and %q; want \"\", %q and %q",
+			h.Channel, h.Regions[0].Channel, h.Regions[1].Channel, a.channel, b.channel)
+	}
 
 	a.sim.SetDown(false)
 	e.stepOK()

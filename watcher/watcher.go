@@ -114,7 +114,7 @@ func (w *Watcher) Health(ctx context.Context) (tracked.Health, error) {
 		}
 	}
 	if w.cfg.Region != "" {
-		h.Regions = []tracked.RegionHealth{{ID: w.cfg.Region, Name: w.cfg.RegionName,
+		h.Regions = []tracked.RegionHealth{{ID: w.cfg.Region, Name: w.cfg.RegionName, Channel: w.cfg.Channel,
 			LastPoll: h.LastPoll, LastSuccess: h.LastSuccess, Outage: h.Outage,
 			TokenExpiry: h.TokenExpiresAt, LastCause: h.LastCause, Tracked: h.Tracked}}
 	}
