@@ -407,6 +407,44 @@ func TestRenderWatchRegions(t *testing.T) {
 	}
 }
 
+// With WATCH_ROUTES sending two regions' alerts to two channels, the watch
+// reply names no one channel as the watcher's: each region's line names its
+// own, and the failed poll is said to be the failing region's.
+func TestRenderWatchRouted(t *testing.T) {
+	health := func(name string) tracked.Health {
+		return tracked.Health{
+			Enabled: true, Interval: time.Minute,
+			LastPoll: testNow.Add(-20 * time.Second), LastSuccess: testNow.Add(-10 * time.Minute),
+			LastError: name + ": list instances: context deadline exceeded", LastCause: context.DeadlineExceeded, Tracked: 13,
+			Regions: []tracked.RegionHealth{
+				{ID: "11276", Name: "西北一区【西安】", Channel: "C0NORTHWEST", LastPoll: testNow.Add(-20 * time.Second),
+					LastSuccess: testNow.Add(-20 * time.Second), Tracked: 12},
+				{ID: "11250", Name: name, Channel: "C0EAST", LastPoll: testNow.Add(-25 * time.Second),
+					LastSuccess: testNow.Add(-10 * time.Minute), LastCause: context.DeadlineExceeded, Tracked: 1},
+			},
+		}
+	}
+	w := &fakeWatch{health: health("华东一区【昆山】")}
+	h := newTestHandler(t, &fakeLister{}, func(c *Config) { c.Watch = w })
+	m := command(h, "watch")
+	assertGolden(t, "watch_routed", m)
+	s := string(messageJSON(t, m))
+	for _, want := range []string{"the last poll failed in 华东一区【昆山】", "*Channel*\\nper region, below",
+		"*西北一区【西安】*: last success", "12 tracked · alerts in \\u003c#C0NORTHWEST\\u003e",
+		"*华东一区【昆山】*: the last poll failed — ", "· alerts in \\u003c#C0EAST\\u003e"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("routed watch reply lacks %q: %s", want, s)
+		}
+	}
+
+	// The region's name is SCNet's: escaped wherever it is shown.
+	w.health = health("<!here> & <#C0EVIL>")
+	s = string(messageJSON(t, command(h, "watch")))
+	if strings.Contains(s, "\\u003c!here") || strings.Contains(s, "#C0EVIL\\u003e") || !strings.Contains(s, "failed in \\u0026lt;!here\\u0026gt;") {
+		t.Errorf("the watch reply does not escape a region's name: %s", s)
+	}
+}
+
 // A bot of one region says "SCNet unreachable", not "unreachable in" the
 // one region it has.
 func TestRenderWatchOneRegionOutage(t *testing.T) {

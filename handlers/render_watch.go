@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"cmp"
 	"strconv"
 	"strings"
 	"time"
@@ -69,12 +70,22 @@ func (r renderer) watch(h tracked.Health) *slack.WebhookMessage {
 		}
 	case h.LastError != "":
 		state = ":warning: the last poll failed"
+		if failed := regionNames(h.Regions, func(rh tracked.RegionHealth) bool { return rh.LastCause != nil }); failed != "" {
+			state = ":warning: the last poll failed in " + failed
+		}
 	case h.LastSuccess.IsZero():
 		state = ":hourglass_flowing_sand: no successful poll yet"
 	}
+	// Routed apart (WATCH_ROUTES), each region's line names its channel
+	// and the field says so rather than naming one region's as the bot's.
+	routed := routedApart(h.Regions)
+	channel := channelMention(h.Channel)
+	if routed {
+		channel = "per region, below"
+	}
 	fields := []*slack.TextBlockObject{
 		field("State", state),
-		field("Channel", channelMention(h.Channel)),
+		field("Channel", channel),
 		field("Poll interval", humanDuration(h.Interval)),
 		field("Last poll", r.at(h.LastPoll)),
 		field("Last success", r.at(h.LastSuccess)),
@@ -96,7 +107,12 @@ func (r renderer) watch(h tracked.Health) *slack.WebhookMessage {
 		// The fields above are the whole group's (the stalest success,
 		// any outage): which region is the trouble is said here, each
 		// with its reason in words, in place of one region's last error.
-		blocks = append(blocks, section("*Regions*\n"+bullets(h.Regions, maxRegionsShown, r.regionPoll)))
+		blocks = append(blocks, section("*Regions*\n"+bullets(h.Regions, maxRegionsShown, func(rh tracked.RegionHealth) string {
+			if routed {
+				return r.regionPoll(rh) + " · alerts in " + channelMention(rh.Channel)
+			}
+			return r.regionPoll(rh)
+		})))
 	} else if h.LastError != "" {
 		// In words: the error's own text is for the log.
 		last := "the details are in scnetbot's log"
@@ -113,19 +129,36 @@ func (r renderer) watch(h tracked.Health) *slack.WebhookMessage {
 // outageRegions names the regions whose outage notice is open, "" when
 // the health does not say or has one region, which is SCNet as a whole.
 func outageRegions(rs []tracked.RegionHealth) string {
+	return regionNames(rs, func(rh tracked.RegionHealth) bool { return rh.Outage })
+}
+
+// regionNames names the regions is holds for (at most three), ""
+// when none does or there is one region, which is SCNet as a whole.
+func regionNames(rs []tracked.RegionHealth, is func(tracked.RegionHealth) bool) string {
 	if len(rs) < 2 {
 		return ""
 	}
 	var names []string
 	for _, rh := range rs {
-		if rh.Outage {
-			names = append(names, text(rh.Name, rowShort))
+		if is(rh) {
+			names = append(names, text(cmp.Or(rh.Name, rh.ID), rowShort))
 		}
 	}
 	if len(names) > 3 {
 		names = append(names[:3], "…")
 	}
 	return strings.Join(names, ", ")
+}
+
+// routedApart reports whether the regions' alerts go to more than one
+// channel, so that no one channel is the watcher's.
+func routedApart(rs []tracked.RegionHealth) bool {
+	for _, rh := range rs[min(1, len(rs)):] {
+		if rh.Channel != rs[0].Channel {
+			return true
+		}
+	}
+	return false
 }
 
 // regionPoll is one region's line of the watch reply: how its polls go.
