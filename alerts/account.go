@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/slack-go/slack"
 
@@ -13,12 +14,17 @@ import (
 )
 
 // AccountWarning implements watcher.AccountRenderer. The warning names what
-// SCNet said about the account (its status, its balance, or code 10007 on
-// the account endpoint) and no region: the account is one for every
-// region. A region whose polls SCNet refuses with 10007 says so in its own
-// notice (Frozen), which is about that region's watching, not the money.
+// SCNet said about the account (its status, its balance, or code 10007) and
+// the regions whose polls SCNet refuses with 10007: the account is one for
+// every region, so one warning says both, not one notice per region.
 func (r *Renderer) AccountWarning(p watcher.AccountProblem) (string, json.RawMessage) {
 	return renderAccountWarning(p)
+}
+
+// AccountPollsOK implements watcher.AccountRenderer.
+func (r *Renderer) AccountPollsOK() (string, json.RawMessage) {
+	text := "SCNet answers the polls again in every region: the account is no longer refused."
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":white_check_mark: "+text), nil, nil))
 }
 
 // AccountOK implements watcher.AccountRenderer.
@@ -36,8 +42,8 @@ func renderAccountWarning(p watcher.AccountProblem) (string, json.RawMessage) {
 	case watcher.AccountLowBalance:
 		emoji, title = ":warning:", "SCNet account balance low"
 	}
-	text := title + ". " + accountBody(p, func(s string) string { return s })
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(emoji+" *"+title+".* "+accountBody(p, func(s string) string { return "*" + s + "*" })), nil, nil))
+	text := title + ". " + accountBody(p, func(s string) string { return s }) + refusedClause(p)
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(emoji+" *"+title+".* "+accountBody(p, func(s string) string { return "*" + s + "*" })+refusedClause(p)), nil, nil))
 }
 
 // accountBody says what SCNet said and what to do, with SCNet's texts
@@ -51,6 +57,9 @@ func accountBody(p watcher.AccountProblem, bold func(string) string) string {
 	}
 	switch p.Reason {
 	case watcher.AccountFrozen:
+		if len(p.Refused) > 0 {
+			return "SCNet refuses the polls in " + regionList(p.Refused) + " with code 10007 (user frozen): no instance there is watched, and instances stop and cannot start until the account is paid or unfrozen. Pay the arrears or ask SCNet support."
+		}
 		return "SCNet answers the account endpoint with code 10007 (user frozen): instances stop and cannot start until the account is paid or unfrozen. Pay the arrears or ask SCNet support."
 	case watcher.AccountStatus:
 		return acct + " has status “" + blockkit.EscapeTruncate(orDash(a.Status), maxNameChars) + "” at SCNet, not Normal" + balanceClause(a) +
@@ -61,6 +70,24 @@ func accountBody(p watcher.AccountProblem, bold func(string) string) string {
 		return acct + " has " + bold(money(a.Balance)) + " left, below WATCH_BALANCE_BELOW (" + money(p.Below) +
 			"): top it up before instances stop for lack of funds."
 	}
+}
+
+// refusedClause adds, to a warning about the money, the regions whose
+// polls SCNet refuses with code 10007.
+func refusedClause(p watcher.AccountProblem) string {
+	if len(p.Refused) == 0 || p.Reason == watcher.AccountFrozen {
+		return ""
+	}
+	return " SCNet refuses the polls in " + regionList(p.Refused) + " with code 10007 (user frozen): no instance there is watched."
+}
+
+// regionList is the region names, escaped and joined.
+func regionList(names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = blockkit.EscapeTruncate(n, maxNameChars)
+	}
+	return strings.Join(out, ", ")
 }
 
 func renderAccountOK(a scnet.Account) (string, json.RawMessage) {

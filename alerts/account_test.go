@@ -69,3 +69,24 @@ func TestRenderAccountText(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderAccountRefused: the one warning lists, escaped, the regions
+// whose polls SCNet refuses with 10007, whatever the account endpoint
+// said, and the reply for polls answered again says so.
+func TestRenderAccountRefused(t *testing.T) {
+	r := goldenWatcher()
+	for _, p := range []watcher.AccountProblem{
+		{Reason: watcher.AccountFrozen, Refused: []string{"华东一区", "西北<一>区"}},
+		{Reason: watcher.AccountArrears, Account: scnet.Account{Balance: -1, BalanceKnown: true}, Refused: []string{"华东一区", "西北<一>区"}},
+	} {
+		text, blocks := r.AccountWarning(p)
+		for _, s := range []string{text, strings.ReplaceAll(string(blocks), `\u0026`, "&")} {
+			if !strings.Contains(s, "refuses the polls in 华东一区, 西北&lt;一&gt;区 with code 10007") {
+				t.Errorf("%s: %q does not list the refused regions", p.Reason, s)
+			}
+		}
+	}
+	if text, _ := r.AccountPollsOK(); !strings.Contains(text, "every region") {
+		t.Errorf("polls answered again: %q", text)
+	}
+}

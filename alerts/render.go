@@ -156,9 +156,6 @@ func (r *Renderer) TokenWarning(region string, exp, now time.Time) (string, json
 	return renderRegionTokenWarning(region, exp, now, r.cfg.Location)
 }
 
-// Frozen implements watcher.Renderer.
-func (r *Renderer) Frozen(region string) (string, json.RawMessage) { return renderFrozen(region) }
-
 // Suspended implements watcher.Renderer.
 func (r *Renderer) Suspended(region string) (string, json.RawMessage) { return renderSuspended(region) }
 
@@ -462,13 +459,6 @@ func renderRecovered(a state.Alert) (string, json.RawMessage) { return renderReg
 func renderRegionRecovered(a state.Alert, region string) (string, json.RawMessage) {
 	text := "SCNet answers again" + inPlain(region) + ". " + a.StatusLine + "."
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":white_check_mark: "+blockkit.Escape(text)), nil, nil))
-}
-
-// renderFrozen warns that SCNet refuses the account as frozen in a region.
-func renderFrozen(region string) (string, json.RawMessage) {
-	text := "SCNet says the account is frozen" + inPlain(region) + " (code 10007): no instance there is watched, and instances may stop for lack of funds. Pay the arrears or ask SCNet support."
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":no_entry: *Account frozen"+inRegion(region)+".* "+
-		"SCNet refuses the account (code 10007): no instance there is watched, and instances may stop for lack of funds. Pay the arrears or ask SCNet support."), nil, nil))
 }
 
 // renderSuspended says that the account is suspended in a region.

@@ -353,7 +353,7 @@ func TestRegionNoticesNameTheRegionEscaped(t *testing.T) {
 		{"outage", "SCNet unreachable in 华东&lt;一&gt;区"},
 		{"recovered", "SCNet answers again in 华东&lt;一&gt;区"},
 		{"token", "The SCNet token of 华东&lt;一&gt;区"},
-		{"frozen", "Account frozen in 华东&lt;一&gt;区"},
+		{"frozen", "refuses the polls in 华东&lt;一&gt;区, 西北一区 with code 10007"},
 		{"suspended", "suspended in 华东&lt;一&gt;区"},
 		{"baseline", "Watching 3 live instances in 华东&lt;一&gt;区 (Waiting"},
 		{"alert", "(`i1`) in 华东&lt;一&gt;区 went"},
@@ -368,7 +368,7 @@ func TestRegionNoticesNameTheRegionEscaped(t *testing.T) {
 		case "token":
 			_, blocks = r.TokenWarning("华东<一>区", goldenNow.Add(time.Hour), goldenNow)
 		case "frozen":
-			_, blocks = r.Frozen("华东<一>区")
+			_, blocks = r.AccountWarning(watcher.AccountProblem{Reason: watcher.AccountFrozen, Refused: []string{"华东<一>区", "西北一区"}})
 		case "suspended":
 			_, blocks = r.Suspended("华东<一>区")
 		case "alert":

@@ -421,6 +421,8 @@ func (a *App) watcherConfig(id, name string, ts scnet.TokenSource) watcher.Confi
 		Interval:       cfg.WatchInterval.D,
 		Statuses:       cfg.Statuses,
 		Render:         a.ui,
+		AccountStore:   a.store,
+		AccountChannel: cfg.WatchChannel,
 		OutageAfter:    orNone(cfg.WatchOutageAfter.D),
 		StormThreshold: cfg.WatchStormThreshold.N,
 		Skew:           cfg.WatchClockSkew.D,

@@ -139,8 +139,8 @@ type Meta struct {
 	OutageAlertID string `json:"outage_alert,omitempty"`
 	// TokenWarnedFor is the expiry a warning was already posted for.
 	TokenWarnedFor time.Time `json:"token_warned_for,omitzero"`
-	// FrozenWarned is set once the "account frozen" warning (SCNet code
-	// 10007) was posted, until a poll succeeds again.
+	// FrozenWarned was the per-region "account frozen" notice; the account
+	// warning (root meta) replaced it. Kept so older files still decode.
 	FrozenWarned bool `json:"frozen_warned,omitempty"`
 	// NextID numbers alerts.
 	NextID uint64 `json:"next_id"`
@@ -158,4 +158,12 @@ type Meta struct {
 	// still open, so it is posted once until the account is fine again.
 	AccountAlertID string `json:"account_alert,omitempty"`
 	AccountWarned  bool   `json:"account_warned,omitempty"`
+	// AccountSeen is set while the account check's latest answer found
+	// the account in trouble, so that polls answering again in every
+	// region do not end an episode the account endpoint still reports.
+	AccountSeen bool `json:"account_seen,omitempty"`
+	// AccountRefused names, by region id, the regions whose latest poll
+	// SCNet refused with code 10007 (user frozen); the open account
+	// warning lists them.
+	AccountRefused map[string]string `json:"account_refused,omitempty"`
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"time"
 
@@ -36,6 +37,9 @@ type AccountProblem struct {
 	Account scnet.Account
 	// Below is the configured threshold, for AccountLowBalance.
 	Below float64
+	// Refused names the regions whose polls SCNet refuses with code 10007
+	// (user frozen), sorted; the warning lists them.
+	Refused []string `json:",omitempty"`
 }
 
 // AccountRenderer writes the account check's two messages. Package alerts
@@ -46,6 +50,10 @@ type AccountRenderer interface {
 	// AccountOK is the reply in the warning's thread once SCNet reports
 	// the account fine again.
 	AccountOK(a scnet.Account) (string, json.RawMessage)
+	// AccountPollsOK is that reply when the polls refused with code 10007
+	// are answered again in every region, and the account endpoint has
+	// no complaint.
+	AccountPollsOK() (string, json.RawMessage)
 }
 
 // AccountConfig is what the account check needs besides SCNet and the
@@ -74,7 +82,9 @@ type AccountConfig struct {
 // reply in its thread once the account is fine again. The account is the
 // user's, not a region's, so one check serves every region. Whether a
 // warning is open is kept in the store's root meta, so a restart does not
-// post it again.
+// post it again; a region's poll refused with code 10007 raises or joins
+// the same warning there (Config.AccountStore), so a frozen account is
+// one message however many regions see it.
 type AccountCheck struct {
 	describe func(context.Context) (*scnet.Account, error)
 	st       state.Store
@@ -172,31 +182,13 @@ func judgeAccount(a *scnet.Account, err error, below *float64) (p *AccountProble
 
 // warn posts the episode's one warning, unless it is already open.
 func (c *AccountCheck) warn(ctx context.Context, p AccountProblem) error {
-	queued := false
-	err := c.st.Update(ctx, func(tx state.Tx) error {
-		m, err := tx.Meta()
-		if err != nil || m.AccountWarned {
-			return err
+	ep := accountEpisode{st: c.st, channel: c.cfg.Channel, render: c.cfg.Render, now: c.cfg.Now}
+	queued, err := ep.update(ctx, func(tx state.Tx, m *state.Meta) (bool, error) {
+		m.AccountSeen = true
+		if m.AccountWarned {
+			return false, nil
 		}
-		now := c.cfg.Now()
-		// The previous episode's record only served its recovery reply.
-		if m.AccountAlertID != "" {
-			if err := tx.DeleteAlert(m.AccountAlertID); err != nil {
-				return err
-			}
-		}
-		id := "acct-" + strconv.FormatInt(now.UnixNano(), 36)
-		if err := tx.PutAlert(state.Alert{ID: id, Channel: c.cfg.Channel, Created: now}); err != nil {
-			return err
-		}
-		text, blocks := c.cfg.Render.AccountWarning(p)
-		if _, err := tx.Enqueue(state.Message{Kind: state.KindPost, ID: id, AlertID: id, Channel: c.cfg.Channel,
-			Text: text, Blocks: blocks, Created: now}); err != nil {
-			return err
-		}
-		m.AccountAlertID, m.AccountWarned = id, true
-		queued = true
-		return tx.PutMeta(m)
+		return true, ep.open(tx, m, p)
 	})
 	if err != nil {
 		return fmt.Errorf("account warning: %w", err)
@@ -209,31 +201,18 @@ func (c *AccountCheck) warn(ctx context.Context, p AccountProblem) error {
 	return nil
 }
 
-// clear answers the open warning, if any, in its thread.
+// clear answers the open warning, if any, in its thread. The account
+// endpoint is the word on the account: what polls were refused is
+// forgotten, and a poll refused again raises a new episode.
 func (c *AccountCheck) clear(ctx context.Context, a scnet.Account) error {
-	queued := false
-	err := c.st.Update(ctx, func(tx state.Tx) error {
-		m, err := tx.Meta()
-		if err != nil || !m.AccountWarned {
-			return err
+	ep := accountEpisode{st: c.st, channel: c.cfg.Channel, render: c.cfg.Render, now: c.cfg.Now}
+	queued, err := ep.update(ctx, func(tx state.Tx, m *state.Meta) (bool, error) {
+		m.AccountSeen, m.AccountRefused = false, nil
+		if !m.AccountWarned {
+			return false, nil
 		}
-		now := c.cfg.Now()
-		m.AccountWarned = false
-		if al, ok, err := tx.Alert(m.AccountAlertID); err != nil {
-			return err
-		} else if ok {
-			al.Closed = now
-			if err := tx.PutAlert(al); err != nil {
-				return err
-			}
-			text, blocks := c.cfg.Render.AccountOK(a)
-			if _, err := tx.Enqueue(state.Message{Kind: state.KindPost, ID: m.AccountAlertID + "-ok", Channel: al.Channel,
-				ThreadOf: m.AccountAlertID, Text: text, Blocks: blocks, Created: now}); err != nil {
-				return err
-			}
-			queued = true
-		}
-		return tx.PutMeta(m)
+		text, blocks := c.cfg.Render.AccountOK(a)
+		return ep.close(tx, m, text, blocks)
 	})
 	if err != nil {
 		return fmt.Errorf("account recovery: %w", err)
@@ -243,4 +222,161 @@ func (c *AccountCheck) clear(ctx context.Context, a scnet.Account) error {
 		c.cfg.Notify()
 	}
 	return nil
+}
+
+// accountEpisode writes the one account warning of all regions and its
+// recovery reply, in the root meta of st, for the account check and for
+// every region's watcher, so whichever sees trouble first posts the
+// warning and nobody posts it twice, across regions and restarts.
+type accountEpisode struct {
+	st      state.Store // the root, not a region's Namespace
+	channel string
+	render  AccountRenderer
+	now     func() time.Time
+}
+
+// update runs fn on the root meta in one transaction and saves it; fn
+// says whether it queued a message.
+func (ep accountEpisode) update(ctx context.Context, fn func(state.Tx, *state.Meta) (bool, error)) (bool, error) {
+	queued := false
+	err := ep.st.Update(ctx, func(tx state.Tx) error {
+		m, err := tx.Meta()
+		if err != nil {
+			return err
+		}
+		if queued, err = fn(tx, &m); err != nil {
+			return err
+		}
+		return tx.PutMeta(m)
+	})
+	return queued && err == nil, err
+}
+
+// open posts the warning of a new episode, listing the regions refused.
+func (ep accountEpisode) open(tx state.Tx, m *state.Meta, p AccountProblem) error {
+	now := ep.now()
+	// The previous episode's record only served its recovery reply.
+	if m.AccountAlertID != "" {
+		if err := tx.DeleteAlert(m.AccountAlertID); err != nil {
+			return err
+		}
+	}
+	p.Refused = refusedNames(m.AccountRefused)
+	snap, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	id := "acct-" + strconv.FormatInt(now.UnixNano(), 36)
+	if err := tx.PutAlert(state.Alert{ID: id, Channel: ep.channel, Created: now, Snapshot: snap}); err != nil {
+		return err
+	}
+	text, blocks := ep.render.AccountWarning(p)
+	if _, err := tx.Enqueue(state.Message{Kind: state.KindPost, ID: id, AlertID: id, Channel: ep.channel,
+		Text: text, Blocks: blocks, Created: now}); err != nil {
+		return err
+	}
+	m.AccountAlertID, m.AccountWarned = id, true
+	return nil
+}
+
+// relist rewrites the open warning's message with the regions refused now.
+// A warning recorded before it kept its problem is left as it is.
+func (ep accountEpisode) relist(tx state.Tx, m *state.Meta) (bool, error) {
+	a, ok, err := tx.Alert(m.AccountAlertID)
+	if err != nil || !ok || len(a.Snapshot) == 0 {
+		return false, err
+	}
+	var p AccountProblem
+	if err := json.Unmarshal(a.Snapshot, &p); err != nil {
+		return false, nil // an unreadable record keeps its message
+	}
+	p.Refused = refusedNames(m.AccountRefused)
+	if a.Snapshot, err = json.Marshal(p); err != nil {
+		return false, err
+	}
+	if err := tx.PutAlert(a); err != nil {
+		return false, err
+	}
+	now := ep.now()
+	text, blocks := ep.render.AccountWarning(p)
+	_, err = tx.Enqueue(state.Message{Kind: state.KindUpdate, ID: a.ID + "-u" + strconv.FormatInt(now.UnixNano(), 36),
+		Channel: a.Channel, AlertID: a.ID, Text: text, Blocks: blocks, Created: now})
+	return err == nil, err
+}
+
+// close ends the open warning with the reply text in its thread.
+func (ep accountEpisode) close(tx state.Tx, m *state.Meta, text string, blocks json.RawMessage) (bool, error) {
+	m.AccountWarned = false
+	al, ok, err := tx.Alert(m.AccountAlertID)
+	if err != nil || !ok {
+		return false, err
+	}
+	now := ep.now()
+	al.Closed = now
+	if err := tx.PutAlert(al); err != nil {
+		return false, err
+	}
+	_, err = tx.Enqueue(state.Message{Kind: state.KindPost, ID: m.AccountAlertID + "-ok", Channel: al.Channel,
+		ThreadOf: m.AccountAlertID, Text: text, Blocks: blocks, Created: now})
+	return err == nil, err
+}
+
+// refused records that SCNet refused region id's poll with code 10007:
+// it opens the account warning, or, when one is open, lists the region
+// in it. It reports whether the region was newly refused.
+func (ep accountEpisode) refused(ctx context.Context, id, name string) (newly, queued bool, err error) {
+	queued, err = ep.update(ctx, func(tx state.Tx, m *state.Meta) (bool, error) {
+		if _, ok := m.AccountRefused[id]; ok && m.AccountWarned {
+			return false, nil
+		}
+		newly = true
+		if m.AccountRefused == nil {
+			m.AccountRefused = map[string]string{}
+		}
+		m.AccountRefused[id] = name
+		if !m.AccountWarned {
+			return true, ep.open(tx, m, AccountProblem{Reason: AccountFrozen})
+		}
+		return ep.relist(tx, m)
+	})
+	return newly, queued, err
+}
+
+// answered records that region id's poll succeeded. It ends the episode
+// once no region's poll is refused and the account endpoint has no
+// complaint (AccountSeen): a poll answered in one region while another
+// is refused is no recovery. A region not refused costs one read.
+func (ep accountEpisode) answered(ctx context.Context, id string) (queued bool, err error) {
+	var listed bool
+	if err := ep.st.View(ctx, func(tx state.Tx) error {
+		m, err := tx.Meta()
+		_, listed = m.AccountRefused[id]
+		return err
+	}); err != nil || !listed {
+		return false, err
+	}
+	return ep.update(ctx, func(tx state.Tx, m *state.Meta) (bool, error) {
+		if _, ok := m.AccountRefused[id]; !ok {
+			return false, nil
+		}
+		delete(m.AccountRefused, id)
+		switch {
+		case !m.AccountWarned:
+			return false, nil
+		case len(m.AccountRefused) > 0 || m.AccountSeen:
+			return ep.relist(tx, m)
+		}
+		text, blocks := ep.render.AccountPollsOK()
+		return ep.close(tx, m, text, blocks)
+	})
+}
+
+// refusedNames is the names of the refused regions, sorted.
+func refusedNames(refused map[string]string) []string {
+	names := make([]string, 0, len(refused))
+	for _, n := range refused {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }

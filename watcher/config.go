@@ -9,6 +9,7 @@ import (
 
 	"scnetbot/metrics"
 	"scnetbot/scnet"
+	"scnetbot/state"
 )
 
 // Lister is the part of the SCNet client the watcher uses. *scnet.Client
@@ -50,6 +51,14 @@ type Config struct {
 	// TokenExpiry returns when the static SCNet token expires; false when
 	// unknown or when tokens renew themselves. May be nil.
 	TokenExpiry func() (time.Time, bool)
+	// AccountStore is the store's root (not the region's Namespace), where
+	// the one account warning of all regions is recorded: a poll refused
+	// with code 10007 (user frozen) raises or joins it there. Nil: such a
+	// poll is only logged.
+	AccountStore state.Store
+	// AccountChannel is where the account warning goes (WATCH_CHANNEL);
+	// "" means Channel.
+	AccountChannel string
 	// Render writes the messages the watcher queues (alerts.Renderer).
 	// Required.
 	Render Renderer

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"scnetbot/scnet"
 	"scnetbot/state"
 )
 
@@ -58,19 +57,6 @@ func (p *plan) tokenWarning() error {
 	p.meta.TokenWarnedFor = exp
 	text, blocks := p.w.cfg.Render.TokenWarning(p.w.cfg.RegionName, exp, p.now)
 	return p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("t"), Text: text, Blocks: blocks})
-}
-
-// frozenWarning posts the one "account frozen" warning of a run of polls
-// that SCNet answered with code 10007; a successful poll rearms it.
-func (p *plan) frozenWarning() error {
-	if p.meta.FrozenWarned {
-		return nil
-	}
-	p.meta.FrozenWarned = true
-	p.w.cfg.Logger.Warn("SCNet says the account is frozen: no instance is watched in this region until it is paid or unfrozen",
-		"code", scnet.CodeUserFrozen)
-	text, blocks := p.w.cfg.Render.Frozen(p.w.cfg.RegionName)
-	return p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("f"), Text: text, Blocks: blocks})
 }
 
 // NoticeSuspended posts, once per state file, the notice that the account

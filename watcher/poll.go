@@ -47,9 +47,19 @@ func (w *Watcher) Poll(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return ctx.Err() // shutting down is not an outage
 		}
-		return w.failed(ctx, start, err)
+		err = w.failed(ctx, start, err)
+		if scnet.IsFrozen(err) {
+			w.accountRefused(ctx)
+		}
+		return err
 	}
-	return w.apply(ctx, start, since, ob)
+	if err := w.apply(ctx, start, since, ob); err != nil {
+		return err
+	}
+	// The account warning is the root's, not the region's: it is written
+	// in a transaction of its own, without w.mu, so buttons do not wait.
+	w.accountAnswered(ctx)
+	return nil
 }
 
 // apply turns a complete observation into state changes and messages.
@@ -72,7 +82,6 @@ func (w *Watcher) apply(ctx context.Context, start, since time.Time, ob *observa
 		}
 		p.meta.LastSuccess = start
 		p.meta.FailingSince = time.Time{}
-		p.meta.FrozenWarned = false
 		return nil
 	})
 	w.health.LastPoll = now
@@ -95,6 +104,62 @@ func (w *Watcher) apply(ctx context.Context, start, since time.Time, ob *observa
 		w.cfg.Notify()
 	}
 	return nil
+}
+
+// accountEpisode is the account warning's record in the root store, or
+// false when the watcher has none.
+func (w *Watcher) accountEpisode() (accountEpisode, bool) {
+	ch := w.cfg.AccountChannel
+	if ch == "" {
+		ch = w.cfg.Channel
+	}
+	return accountEpisode{st: w.cfg.AccountStore, channel: ch, render: w.cfg.Render, now: w.cfg.Now}, w.cfg.AccountStore != nil
+}
+
+// accountAnswered takes the region off the account warning's list of
+// refused regions after a poll SCNet answered, once per run of answered
+// polls: the first after a start or a refusal. The caller holds pollMu.
+func (w *Watcher) accountAnswered(ctx context.Context) {
+	w.frozenLogged = false
+	ep, ok := w.accountEpisode()
+	if !ok || w.accountOK {
+		return
+	}
+	queued, err := ep.answered(ctx, w.cfg.Region)
+	if err != nil {
+		w.cfg.Logger.Error("recording that SCNet answers the region's polls again on the account warning failed", "err", err)
+		return
+	}
+	w.accountOK = true
+	if queued {
+		w.cfg.Notify()
+	}
+}
+
+// accountRefused raises or joins the one account warning of all regions
+// for a poll SCNet refused with code 10007 (user frozen). The caller holds
+// pollMu.
+func (w *Watcher) accountRefused(ctx context.Context) {
+	w.accountOK = false
+	ep, ok := w.accountEpisode()
+	if !ok {
+		if !w.frozenLogged {
+			w.cfg.Logger.Warn("SCNet says the account is frozen: no instance is watched in this region until it is paid or unfrozen", "code", scnet.CodeUserFrozen)
+		}
+		w.frozenLogged = true
+		return
+	}
+	newly, queued, err := ep.refused(ctx, w.cfg.Region, w.cfg.RegionName)
+	if err != nil {
+		w.cfg.Logger.Error("recording the region on the account warning failed", "err", err)
+		return
+	}
+	if newly {
+		w.cfg.Logger.Warn("SCNet says the account is frozen: no instance is watched in this region until it is paid or unfrozen", "code", scnet.CodeUserFrozen)
+	}
+	if queued {
+		w.cfg.Notify()
+	}
 }
 
 // update runs fn on a plan in one store transaction and saves the meta
@@ -124,10 +189,8 @@ func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) erro
 	p, err := w.update(ctx, now, func(p *plan) error {
 		if scnet.IsFrozen(cause) {
 			// SCNet answered: the account, not SCNet, is what is wrong,
-			// and the warning says so instead of an outage notice.
-			if err := p.frozenWarning(); err != nil {
-				return err
-			}
+			// and the account warning says so (Poll calls
+			// accountRefused) instead of an outage notice.
 			return p.tokenWarning()
 		}
 		if p.meta.FailingSince.IsZero() {

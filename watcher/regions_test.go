@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +107,7 @@ func (e *regionsEnv) open() {
 func (e *regionsEnv) regionConfig(r *region) watcher.Config {
 	cfg := e.cfg
 	cfg.Region, cfg.RegionName, cfg.Channel = r.id, r.name, r.channel
+	cfg.AccountStore = e.st // the root, as app gives it
 	cfg.Notify = e.d.Kick
 	return cfg
 }
@@ -482,38 +484,69 @@ func TestSuspendedRegionNoticedOnce(t *testing.T) {
 	}
 }
 
-// TestFrozenAccountWarnedOnce: polls refused with code 10007 post one
-// "account frozen" warning, not an outage notice, until a poll succeeds.
+// TestFrozenAccountWarnedOnce: polls refused with code 10007 in three
+// regions post ONE account warning, in the account channel, listing the
+// regions, not an outage notice nor a notice per region; a restart posts
+// nothing more; a region answering while others are refused is no
+// recovery; once every region answers, one reply ends it in its thread.
 func TestFrozenAccountWarnedOnce(t *testing.T) {
-	e := newRegionsEnv(t, []string{"西北一区=C0123", "华东一区=C0456"}, func(c *watcher.Config) { c.OutageAfter = -1 })
-	a := e.regions[0]
+	e := newRegionsEnv(t, []string{"西北一区=C0123", "华东一区=C0456", "华北一区=C0789"}, func(c *watcher.Config) {
+		c.OutageAfter = -1
+		c.AccountChannel = channel
+	})
 	e.stepOK()
-	frozenPolls := func(n int) {
+	refuse := func(rs ...*region) {
 		t.Helper()
-		for range n {
-			a.sim.FailNextCode(1, string(scnet.CodeUserFrozen))
-			if errs := e.step(); errs[0] == nil || errs[1] != nil {
-				t.Fatalf("polls = %v, want A refused and B answering", errs)
+		for _, r := range rs {
+			r.sim.FailNextCode(1, string(scnet.CodeUserFrozen))
+		}
+		errs := e.step()
+		for i, r := range e.regions {
+			if refused := slices.Contains(rs, r); refused != scnet.IsFrozen(errs[i]) {
+				t.Fatalf("poll of %s = %v, refused %v", r.name, errs[i], refused)
 			}
 		}
 		e.drain()
 	}
-	frozenPolls(3)
+	all := e.regions
+	refuse(all[0])
+	refuse(all...)
+	refuse(all...)
 	e.restart()
-	frozenPolls(2)
-	if n := countContaining(e.top(a.channel), "Account frozen in 西北一区"); n != 1 {
-		t.Errorf("%d frozen warnings, want 1: %v", n, e.top(a.channel))
+	refuse(all...)
+	acct := e.top(channel)
+	if len(acct) != 1 || countContaining(acct, "SCNet account frozen") != 1 ||
+		countContaining(acct, "refuses the polls in 华东一区, 华北一区, 西北一区") != 1 {
+		t.Fatalf("account channel = %v, want one warning listing the three regions", texts(acct))
 	}
-	if n := countContaining(e.top(a.channel), "SCNet unreachable"); n != 0 {
-		t.Errorf("%d outage notices for a frozen account", n)
+	for _, r := range all {
+		if got := e.top(r.channel); countContaining(got, "frozen") != 0 || countContaining(got, "SCNet unreachable") != 0 {
+			t.Errorf("%s's channel = %v", r.name, texts(got))
+		}
 	}
-	if n := countContaining(e.top("C0456"), "frozen"); n != 0 {
-		t.Errorf("%d frozen warnings in the other region's channel", n)
+	if n := strings.Count(e.log.String(), "account is frozen"); n != 3 {
+		t.Errorf("%d log lines of refused regions, want 3 (one a region):\n%s", n, e.log)
+	}
+	// 西北一区 answers while the others are still refused: no recovery,
+	// and the warning no longer lists it.
+	refuse(all[1:]...)
+	if got := e.replies(channel); len(got) != 0 {
+		t.Fatalf("replies while two regions are refused: %v", texts(got))
+	}
+	if acct := e.top(channel); countContaining(acct, "refuses the polls in 华东一区, 华北一区 with") != 1 {
+		t.Errorf("warning after 西北一区 answered = %v", texts(acct))
 	}
 	e.stepOK()
-	frozenPolls(1)
-	if n := countContaining(e.top(a.channel), "Account frozen in 西北一区"); n != 2 {
-		t.Errorf("after a good poll and a refusal again: %d frozen warnings, want 2", n)
+	e.drain()
+	e.stepOK()
+	e.drain()
+	if got := e.replies(channel); len(got) != 1 || countContaining(got, "answers the polls again in every region") != 1 {
+		t.Fatalf("replies once every region answers = %v, want one", texts(got))
+	}
+	// A new refusal is a new episode.
+	refuse(all[2])
+	if acct := e.top(channel); len(acct) != 2 {
+		t.Errorf("after recovery and a refusal again: %d warnings, want 2: %v", len(acct), texts(acct))
 	}
 }
 

@@ -44,9 +44,9 @@ type Renderer interface {
 	Recovered(a state.Alert, region string) (string, json.RawMessage)
 	// TokenWarning warns that a region's static SCNet token expires at exp.
 	TokenWarning(region string, exp, now time.Time) (string, json.RawMessage)
-	// Frozen warns that SCNet says the account is frozen (code 10007) in
-	// a region.
-	Frozen(region string) (string, json.RawMessage)
+	// AccountRenderer writes the account warning, which a poll refused
+	// with code 10007 (user frozen) raises or joins.
+	AccountRenderer
 	// Suspended says that the account is suspended in a region (SCNet
 	// sent its token as null), so its instances are not watched.
 	Suspended(region string) (string, json.RawMessage)

@@ -20,8 +20,13 @@ type Watcher struct {
 	// pollMu serialises polls; mu guards the memory below and is held only
 	// while a poll applies its result, so buttons never wait for SCNet.
 	pollMu sync.Mutex
-	mu     lock
-	loaded bool
+	// accountOK is set once a poll answered since the start or the last
+	// refusal took the region off the account warning, so later answered
+	// polls need not look; frozenLogged says a refusal was logged when
+	// there is no AccountStore. Both are guarded by pollMu.
+	accountOK, frozenLogged bool
+	mu                      lock
+	loaded                  bool
 	// tracked mirrors the store's instances so a poll does not re-read
 	// every tracked instance from disk.
 	tracked map[string]state.Instance
