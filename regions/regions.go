@@ -9,6 +9,7 @@ package regions
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"slices"
 	"strings"
@@ -107,7 +108,7 @@ func (s *Set) Regions(ctx context.Context) ([]*Region, []Suspended, error) {
 		s.busy = busy
 		s.mu.Unlock()
 
-		rs, sus, err := s.discover(ctx)
+		rs, sus, err := s.checked(ctx)
 
 		s.mu.Lock()
 		s.busy = nil
@@ -144,7 +145,7 @@ func (s *Set) Rediscover(ctx context.Context) (added []*Region, suspended []Susp
 	if s.discover == nil {
 		return nil, nil, nil
 	}
-	rs, sus, err := s.discover(ctx)
+	rs, sus, err := s.checked(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -211,4 +212,56 @@ func ByName(rs []*Region, word string) (r *Region, matches []*Region, ok bool) {
 		return matches[0], matches, true
 	}
 	return nil, matches, false
+}
+
+// checked runs the discovery and refuses an answer with a region id that
+// could not key the watcher's state: empty, repeated, or holding anything
+// but letters, digits, '-' and '_' (a "/" would reach into another
+// region's records). SCNet's ids are digits; anything else is a bug worth
+// stopping for, not a region to guess about.
+func (s *Set) checked(ctx context.Context) ([]*Region, []Suspended, error) {
+	rs, sus, err := s.discover(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[string]bool{}
+	check := func(id, name string) error {
+		if !ValidID(id) {
+			return fmt.Errorf("SCNet sent region %q with an id scnetbot cannot use (%.20q)", name, id)
+		}
+		if seen[id] {
+			return fmt.Errorf("SCNet sent region id %s twice", id)
+		}
+		seen[id] = true
+		return nil
+	}
+	for _, r := range rs {
+		if err := check(r.ID, r.Name); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, r := range sus {
+		if err := check(r.ID, r.Name); err != nil {
+			return nil, nil, err
+		}
+	}
+	return rs, sus, nil
+}
+
+// maxIDLen bounds a region id; SCNet's are a few digits.
+const maxIDLen = 64
+
+// ValidID reports whether id can name a region: non-empty, at most 64
+// bytes of letters, digits, '-' and '_'.
+func ValidID(id string) bool {
+	if id == "" || len(id) > maxIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }

@@ -123,3 +123,35 @@ func TestSetRediscoverAddsNewRegions(t *testing.T) {
 		t.Errorf("Fixed: %v %v", added, e)
 	}
 }
+
+// A region id that could not key the watcher's state stops the discovery
+// with the region named, rather than mixing regions' records.
+func TestSetRefusesUnusableRegionIDs(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		rs   []*Region
+		sus  []Suspended
+	}{
+		{"empty id", []*Region{{ID: "", Name: "西北一区"}}, nil},
+		{"a slash", []*Region{{ID: "11/250", Name: "西北一区"}}, nil},
+		{"repeated", []*Region{{ID: "1", Name: "a"}, {ID: "1", Name: "b"}}, nil},
+		{"suspended with a bad id", []*Region{{ID: "1", Name: "a"}}, []Suspended{{ID: "../x", Name: "b"}}},
+		{"usable and suspended share an id", []*Region{{ID: "1", Name: "a"}}, []Suspended{{ID: "1", Name: "b"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New(func(context.Context) ([]*Region, []Suspended, error) { return tt.rs, tt.sus, nil })
+			if _, _, err := s.Regions(context.Background()); err == nil {
+				t.Error("discovery accepted it")
+			}
+			if _, _, ok := s.Known(); ok {
+				t.Error("the set kept regions from a refused answer")
+			}
+		})
+	}
+	ok := New(func(context.Context) ([]*Region, []Suspended, error) {
+		return []*Region{{ID: "11250", Name: "a"}, {ID: "x_1-2", Name: "b"}}, []Suspended{{ID: "12001", Name: "c"}}, nil
+	})
+	if _, _, err := ok.Regions(context.Background()); err != nil {
+		t.Errorf("usable ids refused: %v", err)
+	}
+}
