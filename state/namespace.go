@@ -140,7 +140,10 @@ func AdoptLegacy(ctx context.Context, st Store, regionID string) error {
 	})
 }
 
-// move puts every bare key of b under region's prefix, values unchanged.
+// move puts every bare key of b under region's prefix, values unchanged,
+// unless the region already has that key: then the region's record is the
+// newer one (its watcher ran before an earlier adoption could succeed) and
+// the bare one is dropped.
 func move(b *bolt.Bucket, region boltTx) error {
 	type kv struct{ k, v []byte }
 	var bare []kv
@@ -151,8 +154,11 @@ func move(b *bolt.Bucket, region boltTx) error {
 		}
 	}
 	for _, e := range bare {
-		if err := b.Put([]byte(region.key(string(e.k))), e.v); err != nil {
-			return err
+		nk := []byte(region.key(string(e.k)))
+		if b.Get(nk) == nil {
+			if err := b.Put(nk, e.v); err != nil {
+				return err
+			}
 		}
 		if err := b.Delete(e.k); err != nil {
 			return err

@@ -122,3 +122,48 @@ func TestAdoptLegacy(t *testing.T) {
 		return nil
 	})
 }
+
+// An adoption that happens after the region's watcher already ran (an
+// earlier adoption failed, the watcher started without it) keeps what the
+// region wrote since: its records are newer than the one-region file's.
+func TestAdoptLegacyKeepsNewerRegionRecords(t *testing.T) {
+	ctx := context.Background()
+	st := open(t, filepath.Join(t.TempDir(), "s.db"))
+	defer st.Close()
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	if err := st.Update(ctx, func(tx state.Tx) error {
+		_ = tx.PutInstance(state.Instance{ID: "i1", Status: scnet.StatusFailed, Name: "old"})
+		_ = tx.PutInstance(state.Instance{ID: "i2", Status: scnet.StatusRunning, Name: "only-old"})
+		return tx.PutSnooze(state.Snooze{InstanceID: "i1", Until: now})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	r1 := state.Namespace(st, "r1")
+	if err := r1.Update(ctx, func(tx state.Tx) error {
+		_ = tx.PutInstance(state.Instance{ID: "i1", Status: scnet.StatusRunning, Name: "new"})
+		return tx.PutSnooze(state.Snooze{InstanceID: "i1", Until: now.Add(time.Hour)})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := state.AdoptLegacy(ctx, st, "r1"); err != nil {
+		t.Fatal(err)
+	}
+	_ = r1.View(ctx, func(tx state.Tx) error {
+		if in, _, _ := tx.Instance("i1"); in.Name != "new" || in.Status != scnet.StatusRunning {
+			t.Errorf("i1 = %+v, want the region's newer record", in)
+		}
+		if in, ok, _ := tx.Instance("i2"); !ok || in.Name != "only-old" {
+			t.Errorf("i2 = %+v %v, want the legacy record adopted", in, ok)
+		}
+		if sn, _, _ := tx.Snooze("i1"); !sn.Until.Equal(now.Add(time.Hour)) {
+			t.Errorf("snooze = %+v, want the region's newer one", sn)
+		}
+		return nil
+	})
+	_ = st.View(ctx, func(tx state.Tx) error {
+		if _, ok, _ := tx.Instance("i1"); ok {
+			t.Error("the bare legacy record was left behind")
+		}
+		return nil
+	})
+}
