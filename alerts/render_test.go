@@ -209,31 +209,11 @@ func FuzzRenderAlert(f *testing.F) {
 // parses for mentions and links.
 func mrkdwnTexts(t *testing.T, blocks json.RawMessage) []string {
 	t.Helper()
-	var v any
-	if err := json.Unmarshal(blocks, &v); err != nil {
+	texts, err := blockkit.MrkdwnTexts(blocks)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if x["type"] == "mrkdwn" {
-				if s, ok := x["text"].(string); ok {
-					out = append(out, s)
-				}
-			}
-			for _, c := range x {
-				walk(c)
-			}
-		case []any:
-			for _, c := range x {
-				walk(c)
-			}
-		}
-	}
-	walk(v)
-	return out
+	return texts
 }
 
 // A name carrying a line break or bidi controls cannot forge a line of its

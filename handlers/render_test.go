@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -229,28 +228,10 @@ var ownMarkup = regexp.MustCompile(`^<(@U[A-Z0-9]+>|#C[A-Z0-9]+>|https?://[^|<> 
 func assertNoMarkup(t *testing.T, m *slack.WebhookMessage) {
 	t.Helper()
 	checkLimits(t, m)
-	var walk func(v any)
-	var texts []string
-	walk = func(v any) {
-		switch v := v.(type) {
-		case map[string]any:
-			if s, ok := v["text"].(string); ok && v["type"] == "mrkdwn" {
-				texts = append(texts, s)
-			}
-			for _, x := range v {
-				walk(x)
-			}
-		case []any:
-			for _, x := range v {
-				walk(x)
-			}
-		}
-	}
-	var doc any
-	if err := json.Unmarshal(messageJSON(t, m), &doc); err != nil {
+	texts, err := blockkit.MrkdwnTexts(messageJSON(t, m))
+	if err != nil {
 		t.Fatal(err)
 	}
-	walk(doc)
 	texts = append(texts, m.Text)
 	for _, s := range texts {
 		for _, bad := range []string{"<!channel>", "<!here>", "<!everyone>", "<@U0BOSS>", "<https://evil", "<b>"} {

@@ -20,6 +20,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/alerts"
+	"scnetbot/blockkit"
 	"scnetbot/internal/slackemu"
 	"scnetbot/outbox"
 	"scnetbot/scnet"
@@ -363,34 +364,12 @@ func (e *env) health() tracked.Health {
 	return h
 }
 
-// mrkdwnTexts lists every mrkdwn text of a message's blocks. It is the
-// alerts render tests' helper: the end-to-end tests check posted messages
-// the same way, and a test helper cannot be shared across packages.
+// mrkdwnTexts lists every mrkdwn text of a message's blocks.
 func mrkdwnTexts(t *testing.T, blocks json.RawMessage) []string {
 	t.Helper()
-	var v any
-	if err := json.Unmarshal(blocks, &v); err != nil {
+	texts, err := blockkit.MrkdwnTexts(blocks)
+	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			if x["type"] == "mrkdwn" {
-				if s, ok := x["text"].(string); ok {
-					out = append(out, s)
-				}
-			}
-			for _, c := range x {
-				walk(c)
-			}
-		case []any:
-			for _, c := range x {
-				walk(c)
-			}
-		}
-	}
-	walk(v)
-	return out
+	return texts
 }
