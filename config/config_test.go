@@ -237,17 +237,7 @@ func TestLoadRefusesWhatWouldFailLater(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			setEnv(t, tt.env)
-			_, err := Load()
-			var ce *Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("Load() error = %v, want *Error", err)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error does not mention %q:\n%s", w, err)
-				}
-			}
+			err := assertRefused(t, tt.env, tt.want...)
 			if strings.Contains(err.Error(), "not a duration") {
 				t.Errorf("a negative duration is a duration:\n%s", err)
 			}
@@ -307,4 +297,22 @@ func TestLoadAcceptsAndFixesUp(t *testing.T) {
 	if _, err := Load(); err != nil {
 		t.Errorf("empty lists refused: %v", err)
 	}
+}
+
+// assertRefused loads env and fails unless Load refuses it with a *Error
+// that mentions every one of want; it returns that error.
+func assertRefused(t *testing.T, env map[string]string, want ...string) error {
+	t.Helper()
+	setEnv(t, env)
+	_, err := Load()
+	var ce *Error
+	if !errors.As(err, &ce) {
+		t.Fatalf("Load() error = %v, want *Error", err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error does not mention %q:\n%s", w, err)
+		}
+	}
+	return err
 }

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -32,17 +31,7 @@ func TestRegionSettingsRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			setEnv(t, tt.env)
-			_, err := Load()
-			var ce *Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("Load() error = %v, want *Error", err)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("error does not mention %q:\n%s", w, err)
-				}
-			}
+			err := assertRefused(t, tt.env, tt.want...)
 			if strings.Contains(err.Error(), "tok-a") {
 				t.Errorf("a token was echoed:\n%s", err)
 			}
