@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"scnetbot/internal/selfexec"
-	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 )
 
@@ -41,7 +40,7 @@ func BenchmarkRegionsBinaryMemory(b *testing.B) {
 			for b.Loop() {
 				sim, emu := newSimAndEmu(b, scnettest.WithInstances(history, 11), scnettest.WithRegions(specs[:n]...))
 				for _, r := range sim.Regions() {
-					keepLive(b, r, live)
+					r.KeepLive(live)
 				}
 				addr := freeAddr(b)
 				cred := scnettest.DefaultCredentials()
@@ -77,28 +76,6 @@ func BenchmarkRegionsBinaryMemory(b *testing.B) {
 				b.ReportMetric(float64(rss)/1024, "bot-rss-MiB")
 			}
 		})
-	}
-}
-
-// keepLive leaves exactly live of a region's instances live: the others
-// that were live are Completed, and Running ones are added when too few.
-func keepLive(b *testing.B, r *scnettest.RegionServer, live int) {
-	b.Helper()
-	n := 0
-	for _, rec := range r.Records() {
-		if !rec.Status.Live() {
-			continue
-		}
-		if n < live {
-			n++
-			continue
-		}
-		if err := r.SetStatus(rec.ID, scnet.StatusCompleted); err != nil {
-			b.Fatal(err)
-		}
-	}
-	for ; n < live; n++ {
-		r.Add(scnettest.Record{Name: fmt.Sprintf("live-%d", n), Status: scnet.StatusRunning})
 	}
 }
 

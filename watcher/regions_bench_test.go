@@ -39,7 +39,7 @@ func BenchmarkPollRegions(b *testing.B) {
 	rss := sim.Regions()
 	ws := make([]*watcher.Watcher, len(rss))
 	for i, r := range rss {
-		keepLive(b, r, lives[i])
+		r.KeepLive(lives[i])
 		c, err := scnet.New(r.AIBaseURL(), scnet.WithTokenSource(scnet.StaticToken(r.Token())))
 		if err != nil {
 			b.Fatal(err)
@@ -75,27 +75,5 @@ func BenchmarkPollRegions(b *testing.B) {
 			b.ReportMetric(float64(r.RequestCount(instancePath))/float64(b.N), "requests/poll")
 			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e6, "cpu-ms/poll")
 		})
-	}
-}
-
-// keepLive leaves exactly live of a region's instances live: the others
-// that were live are Completed, and Running ones are added when too few.
-func keepLive(b *testing.B, r *scnettest.RegionServer, live int) {
-	b.Helper()
-	n := 0
-	for _, rec := range r.Records() {
-		if !rec.Status.Live() {
-			continue
-		}
-		if n < live {
-			n++
-			continue
-		}
-		if err := r.SetStatus(rec.ID, scnet.StatusCompleted); err != nil {
-			b.Fatal(err)
-		}
-	}
-	for ; n < live; n++ {
-		r.Add(scnettest.Record{Name: fmt.Sprintf("live-%d", n), Status: scnet.StatusRunning})
 	}
 }

@@ -153,3 +153,26 @@ func (s *RegionServer) setStatus(e *entry, st scnet.Status) {
 	// A fresh entry starts without a cached encoding of the old state.
 	s.data.replace(e, newEntry(r))
 }
+
+// KeepLive leaves exactly live of the region's instances live (Waiting,
+// Deploying or Running): live ones beyond that become Completed, and
+// Running ones are added when there are too few. Benchmarks use it to set
+// a region's poll cost while its history stays.
+func (s *RegionServer) KeepLive(live int) {
+	n := 0
+	for _, rec := range s.Records() {
+		if !rec.Status.Live() {
+			continue
+		}
+		if n < live {
+			n++
+			continue
+		}
+		// The record exists: Records just listed it, and nothing else
+		// deletes while a benchmark sets up.
+		_ = s.SetStatus(rec.ID, scnet.StatusCompleted)
+	}
+	for ; n < live; n++ {
+		s.Add(Record{Name: fmt.Sprintf("live-%d", n), Status: scnet.StatusRunning})
+	}
+}

@@ -445,3 +445,28 @@ func TestRegionsLifecycleUnderLoad(t *testing.T) {
 		}
 	}
 }
+
+func TestKeepLive(t *testing.T) {
+	s := New(WithRegions(), WithInstances(200, 3))
+	t.Cleanup(s.Close)
+	r := s.Regions()[0]
+	live := func() int {
+		n := 0
+		for _, rec := range r.Records() {
+			if rec.Status.Live() {
+				n++
+			}
+		}
+		return n
+	}
+	total := r.Count()
+	for _, want := range []int{5, 0, 40} {
+		r.KeepLive(want)
+		if got := live(); got != want {
+			t.Errorf("KeepLive(%d) left %d live", want, got)
+		}
+	}
+	if r.Count() < total {
+		t.Errorf("KeepLive removed history: %d instances, had %d", r.Count(), total)
+	}
+}
