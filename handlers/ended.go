@@ -127,20 +127,27 @@ func readAhead(ctx context.Context, l Lister, o scnet.ListOptions, stride, count
 // order in the same place.
 func sortByEnd(ins []scnet.Instance) {
 	slices.SortStableFunc(ins, func(a, b scnet.Instance) int {
-		az, bz := a.EndTime.IsZero(), b.EndTime.IsZero()
-		switch {
-		case az != bz:
-			if az {
-				return 1
-			}
-			return -1
-		case !az:
-			if c := b.EndTime.Compare(a.EndTime.Time); c != 0 {
-				return c
-			}
+		if c := byEndTime(&a, &b); c != 0 {
+			return c
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
+}
+
+// byEndTime compares two instances newest end first, an unknown end time
+// last; 0 when they ended at the same time (or both at none).
+func byEndTime(a, b *scnet.Instance) int {
+	az, bz := a.EndTime.IsZero(), b.EndTime.IsZero()
+	switch {
+	case az != bz:
+		if az {
+			return 1
+		}
+		return -1
+	case !az:
+		return b.EndTime.Compare(a.EndTime.Time)
+	}
+	return 0
 }
 
 // cutPage cuts page n (1-based) out of a whole ordered listing. Total is the

@@ -219,17 +219,8 @@ func fetchWindow(ctx context.Context, c *queryCache, o scnet.ListOptions, start,
 // ties going to the earlier region and then by id.
 func sortRowsByEnd(rows []regionRow) {
 	slices.SortStableFunc(rows, func(a, b regionRow) int {
-		az, bz := a.in.EndTime.IsZero(), b.in.EndTime.IsZero()
-		switch {
-		case az != bz:
-			if az {
-				return 1
-			}
-			return -1
-		case !az:
-			if c := b.in.EndTime.Compare(a.in.EndTime.Time); c != 0 {
-				return c
-			}
+		if c := byEndTime(&a.in, &b.in); c != 0 {
+			return c
 		}
 		if c := cmp.Compare(a.ri, b.ri); c != 0 {
 			return c

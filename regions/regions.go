@@ -248,20 +248,7 @@ func (s *Set) checked(ctx context.Context) ([]*Region, []Suspended, error) {
 	return rs, sus, nil
 }
 
-// maxIDLen bounds a region id; SCNet's are a few digits.
-const maxIDLen = 64
-
-// ValidID reports whether id can name a region: non-empty, at most 64
-// bytes of letters, digits, '-' and '_'.
-func ValidID(id string) bool {
-	if id == "" || len(id) > maxIDLen {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
+// ValidID reports whether id can name a region. A region id keys the
+// watcher's state and travels in button values, as an instance id does,
+// so it follows the same rule: scnet.ValidInstanceID.
+func ValidID(id string) bool { return scnet.ValidInstanceID(id) }
