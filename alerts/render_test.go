@@ -276,25 +276,9 @@ func TestRenderEveryMrkdwnIsVerbatim(t *testing.T) {
 // walkObjects calls f on every JSON object in blocks.
 func walkObjects(t *testing.T, blocks json.RawMessage, f func(map[string]any)) {
 	t.Helper()
-	var v any
-	if err := json.Unmarshal(blocks, &v); err != nil {
+	if err := blockkit.EachObject(blocks, f); err != nil {
 		t.Fatal(err)
 	}
-	var walk func(any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			f(x)
-			for _, c := range x {
-				walk(c)
-			}
-		case []any:
-			for _, c := range x {
-				walk(c)
-			}
-		}
-	}
-	walk(v)
 }
 
 // An instance whose id could not come back in a click gets no Snooze or

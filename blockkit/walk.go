@@ -2,22 +2,19 @@ package blockkit
 
 import "encoding/json"
 
-// MrkdwnTexts returns every mrkdwn text in a JSON document of blocks (or a
-// whole message): the texts Slack parses for mentions, links and
-// formatting, which are what an escaping check must read.
-func MrkdwnTexts(doc []byte) ([]string, error) {
+// EachObject calls f on every JSON object in a document of blocks (or a
+// whole message), depth first: the text objects, elements and blocks a
+// check wants to read.
+func EachObject(doc []byte, f func(map[string]any)) error {
 	var v any
 	if err := json.Unmarshal(doc, &v); err != nil {
-		return nil, err
+		return err
 	}
-	var out []string
 	var walk func(any)
 	walk = func(v any) {
 		switch x := v.(type) {
 		case map[string]any:
-			if s, ok := x["text"].(string); ok && x["type"] == "mrkdwn" {
-				out = append(out, s)
-			}
+			f(x)
 			for _, c := range x {
 				walk(c)
 			}
@@ -28,5 +25,18 @@ func MrkdwnTexts(doc []byte) ([]string, error) {
 		}
 	}
 	walk(v)
-	return out, nil
+	return nil
+}
+
+// MrkdwnTexts returns every mrkdwn text in a JSON document of blocks (or a
+// whole message): the texts Slack parses for mentions, links and
+// formatting, which are what an escaping check must read.
+func MrkdwnTexts(doc []byte) ([]string, error) {
+	var out []string
+	err := EachObject(doc, func(o map[string]any) {
+		if s, ok := o["text"].(string); ok && o["type"] == "mrkdwn" {
+			out = append(out, s)
+		}
+	})
+	return out, err
 }
