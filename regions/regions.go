@@ -27,6 +27,20 @@ type Client interface {
 	Instance(ctx context.Context, id string) (*scnet.Instance, error)
 }
 
+// Operator changes one region's instances: what /instances restart, stop
+// and delete, and the alerts' buttons, ask SCNet to do. *scnet.Client is
+// the real one. Restart, Stop and Delete return an error wrapping
+// scnet.ErrOutcomeUnknown when the request may have reached SCNet but no
+// answer came back: the action may or may not have happened.
+type Operator interface {
+	Restart(ctx context.Context, id string) error
+	Stop(ctx context.Context, id string) error
+	Delete(ctx context.Context, id string) error
+	// AccessURL is the instance's access URL as SCNet gives it; callers
+	// strip anything secret before showing it.
+	AccessURL(ctx context.Context, id string) (string, error)
+}
+
 // Region is one SCNet region of the account, as scnetbot uses it.
 type Region struct {
 	// ID is SCNet's id of the region: clusterId from the login, or id
@@ -38,6 +52,9 @@ type Region struct {
 	Name string
 	// Client reads this region's instances with this region's token.
 	Client Client
+	// Operator acts on this region's instances with the same token; nil
+	// where scnetbot cannot act (a test double that only reads).
+	Operator Operator
 	// Tokens is this region's token source, for its expiry.
 	Tokens scnet.TokenSource
 }

@@ -1,0 +1,127 @@
+package actions
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/metrics"
+	"scnetbot/regions"
+	"scnetbot/scnet"
+	"scnetbot/state"
+	"scnetbot/tracked"
+)
+
+// UserGroups reads a Slack user group's members (usergroups.users.list).
+// *slack.Client implements it.
+type UserGroups interface {
+	GetUserGroupMembersContext(ctx context.Context, userGroup string) ([]string, error)
+}
+
+// ViewOpener opens a modal (views.open). *slack.Client implements it.
+type ViewOpener interface {
+	OpenViewContext(ctx context.Context, triggerID string, view slack.ModalViewRequest) (*slack.ViewResponse, error)
+}
+
+// Recorder is told about every action on an instance, so the watcher can
+// expect the status change it causes, write it in the alert's thread and
+// name it when the incident ends. *watcher.Group implements it.
+type Recorder interface {
+	// RecordAction reports whether the line went into an alert thread.
+	RecordAction(ctx context.Context, rec tracked.ActionRecord) (threaded bool, err error)
+}
+
+// Config is what the actions need. Zero values take the defaults noted.
+type Config struct {
+	// Users may act (ACTION_USERS), and so may the members of UserGroup
+	// (ACTION_USERGROUP). Neither set: actions are off.
+	Users     []string
+	UserGroup string
+	// Groups reads UserGroup's members; required when UserGroup is set.
+	Groups UserGroups
+	// GroupTTL is how long a user group's members are reused (default 1m).
+	GroupTTL time.Duration
+	// Views opens the delete modal.
+	Views ViewOpener
+	// Regions are the regions whose instances can be acted on.
+	Regions *regions.Set
+	// Store keeps the pending confirmations and their outcomes (its root,
+	// not a region's Namespace).
+	Store state.Store
+	// Recorder is the watcher; nil when the watcher is off.
+	Recorder Recorder
+	// ConfirmTTL is how long a confirmation stays valid (default 10m).
+	ConfirmTTL time.Duration
+	// Timeout bounds each SCNet call (default 8s).
+	Timeout  time.Duration
+	Location *time.Location
+	Now      func() time.Time
+	Logger   *slog.Logger // nil discards
+	Metrics  *metrics.Metrics
+}
+
+// Target names the instance an action button acts on.
+type Target struct {
+	// Region is the region's id ("" when there is one region).
+	Region     string
+	InstanceID string
+	// Name is the instance's name as shown, for the button's confirm.
+	Name string
+	// AlertID is the alert the button is on, "" elsewhere.
+	AlertID string
+}
+
+// Service answers the action commands, buttons and the delete modal. Build
+// it with New; it is safe for concurrent use.
+type Service struct {
+	cfg Config
+}
+
+// New builds the actions from cfg.
+func New(cfg Config) *Service { return &Service{cfg: cfg} }
+
+// Enabled reports whether anyone may act (ACTION_USERS or
+// ACTION_USERGROUP is set). When it is false no action button is shown.
+func (s *Service) Enabled() bool { return len(s.cfg.Users) > 0 || s.cfg.UserGroup != "" }
+
+// Buttons are the action buttons for an instance in status st: Restart for
+// one that failed or stopped, Stop for a live one, Delete for any, as
+// Block Kit elements for an actions block. Nil when actions are off.
+func (s *Service) Buttons(t Target, st scnet.Status) []slack.BlockElement {
+	panic("actions.Buttons: not built yet")
+}
+
+// Command answers /instances restart|stop|delete <name|id>: a confirmation
+// prompt for restart and stop, the delete modal (opened with the command's
+// trigger_id) for delete. It never returns nil.
+func (s *Service) Command(ctx context.Context, kind tracked.ActionKind, target string, cmd slack.SlashCommand) *slack.WebhookMessage {
+	panic("actions.Command: not built yet")
+}
+
+// OwnsAction reports whether an action id belongs to an action button.
+func (s *Service) OwnsAction(actionID string) bool { panic("actions.OwnsAction: not built yet") }
+
+// Action answers a click on an action button (the first click, a confirm
+// or a cancel).
+func (s *Service) Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
+	panic("actions.Action: not built yet")
+}
+
+// OwnsView reports whether a view's callback_id is the delete modal's.
+func (s *Service) OwnsView(callbackID string) bool { panic("actions.OwnsView: not built yet") }
+
+// ValidateView checks a submitted delete modal before it is acked, without
+// I/O: the errors (block id → message) go back in the ack's
+// response_action so the modal stays open; nil closes it.
+func (s *Service) ValidateView(cb slack.InteractionCallback) map[string]string {
+	panic("actions.ValidateView: not built yet")
+}
+
+// SubmitView carries out a submitted delete modal after the ack and returns
+// the reply and the response_url it goes to (the one of the click or command
+// that opened the modal).
+func (s *Service) SubmitView(ctx context.Context, cb slack.InteractionCallback) (responseURL string, msg *slack.WebhookMessage) {
+	panic("actions.SubmitView: not built yet")
+}
