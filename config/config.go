@@ -49,6 +49,15 @@ type Config struct {
 	LogLevel        string   `envconfig:"LOG_LEVEL" default:"info" desc:"debug, info, warn or error"`
 	LogFormat       string   `envconfig:"LOG_FORMAT" default:"text" desc:"text or json"`
 
+	// ActionUsers may restart, stop and delete instances from Slack; so
+	// may the members of ActionUserGroup. Neither set: actions are off and
+	// their buttons are not shown. Reading stays open to everyone
+	// ALLOWED_USERS lets in.
+	ActionUsers List `envconfig:"ACTION_USERS" desc:"comma-separated user ids (U…, W…) who may restart, stop and delete instances; with ACTION_USERGROUP empty too, actions are off"`
+	// ActionUserGroup is a Slack user group id (S…) whose members may act,
+	// read with usergroups.users.list (scope usergroups:read).
+	ActionUserGroup string `envconfig:"ACTION_USERGROUP" desc:"Slack user group id (S…) whose members may restart, stop and delete instances"`
+
 	WatchChannel        string   `envconfig:"WATCH_CHANNEL" desc:"channel id (C…) for alerts, in ALLOWED_CHANNELS when that is set; empty disables the watcher"`
 	WatchInterval       Duration `envconfig:"WATCH_INTERVAL" default:"60s" desc:"how often the watcher polls SCNet"`
 	WatchStatuses       List     `envconfig:"WATCH_STATUSES" default:"Failed,Terminated" desc:"statuses that raise an alert"`
@@ -340,13 +349,15 @@ func shownURL(v string) string {
 // letters and digits. U and W are users (W in Enterprise Grid); C, G and D
 // are public, private and direct-message channels.
 var (
-	userID    = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
-	channelID = regexp.MustCompile(`^[CGD][A-Z0-9]+$`)
+	userID      = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
+	channelID   = regexp.MustCompile(`^[CGD][A-Z0-9]+$`)
+	userGroupID = regexp.MustCompile(`^S[A-Z0-9]+$`)
 )
 
 const (
-	userIDHint    = "a user id looks like U0123ABCDEF (in Slack: open the person's profile, ⋮ More, Copy member ID)"
-	channelIDHint = "a channel id looks like C0123ABCDEF (in Slack: click the channel's name; the id is at the bottom of About)"
+	userIDHint      = "a user id looks like U0123ABCDEF (in Slack: open the person's profile, ⋮ More, Copy member ID)"
+	channelIDHint   = "a channel id looks like C0123ABCDEF (in Slack: click the channel's name; the id is at the bottom of About)"
+	userGroupIDHint = "a user group id looks like S0123ABCDEF, the id in the group's mention <!subteam^S0123ABCDEF> (Slack's usergroups.list lists them)"
 )
 
 // checkIDs lists the ids that are not Slack ids, lists that are set but
@@ -367,6 +378,7 @@ func (c *Config) checkIDs() []string {
 	}
 	list("ALLOWED_USERS", c.AllowedUsers, userID, "user", userIDHint)
 	list("ALLOWED_CHANNELS", c.AllowedChannels, channelID, "channel", channelIDHint)
+	problems = append(problems, c.checkActionIDs()...)
 	if c.WatchRoutes.Err != nil {
 		bad("WATCH_ROUTES: %v", c.WatchRoutes.Err)
 	}
@@ -390,6 +402,36 @@ func (c *Config) checkIDs() []string {
 	}
 	return problems
 }
+
+// checkActionIDs lists what is wrong with ACTION_USERS and
+// ACTION_USERGROUP: ids that are not Slack ids, a list set but empty (which
+// would read as "actions off" while the operator meant some people), and
+// action users ALLOWED_USERS keeps out, who could not even reach the
+// buttons.
+func (c *Config) checkActionIDs() []string {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if c.ActionUsers != nil && len(c.ActionUsers) == 0 {
+		bad("ACTION_USERS is set but holds no user id: leave it empty to turn actions off, or list ids; %s", userIDHint)
+	}
+	for _, id := range c.ActionUsers {
+		switch {
+		case !userID.MatchString(id):
+			bad("ACTION_USERS: %q is not a user id: %s", id, userIDHint)
+		case len(c.AllowedUsers) > 0 && !slices.Contains(c.AllowedUsers, id):
+			bad("ACTION_USERS: %s is not in ALLOWED_USERS: they could not use scnetbot at all; add them there", id)
+		}
+	}
+	c.ActionUserGroup = strings.TrimSpace(c.ActionUserGroup)
+	if g := c.ActionUserGroup; g != "" && !userGroupID.MatchString(g) {
+		bad("ACTION_USERGROUP: %q is not a user group id: %s", g, userGroupIDHint)
+	}
+	return problems
+}
+
+// ActionsEnabled reports whether anyone may restart, stop or delete
+// instances from Slack.
+func (c *Config) ActionsEnabled() bool { return len(c.ActionUsers) > 0 || c.ActionUserGroup != "" }
 
 // Error lists every configuration problem found.
 type Error struct{ Problems []string }
@@ -425,6 +467,8 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("scnet_cluster", c.SCNetCluster),
 		slog.Any("allowed_channels", []string(c.AllowedChannels)),
 		slog.Any("allowed_users", []string(c.AllowedUsers)),
+		slog.Any("action_users", []string(c.ActionUsers)),
+		slog.String("action_usergroup", c.ActionUserGroup),
 		slog.Duration("cache_ttl", c.CacheTTL.D),
 		slog.Duration("query_timeout", c.QueryTimeout.D),
 		slog.String("display_timezone", c.DisplayTimezone),
