@@ -55,9 +55,15 @@ type Config struct {
 	QueryTimeout time.Duration
 	// Watch answers watch, snooze and unsnooze; nil when the watcher is
 	// disabled.
-	Watch   WatchControl
-	Metrics *metrics.Metrics // cache lookups; nil records nothing
-	Logger  *slog.Logger     // nil discards
+	Watch WatchControl
+	// Actions answers /instances restart, stop and delete; nil (or not
+	// Enabled) answers how to turn actions on.
+	Actions ActionCommands
+	// ActionButtons adds restart, stop and delete to details views; nil
+	// adds none.
+	ActionButtons ActionButtonsFunc
+	Metrics       *metrics.Metrics // cache lookups; nil records nothing
+	Logger        *slog.Logger     // nil discards
 }
 
 // Defaults for Config's zero fields.
@@ -142,6 +148,11 @@ func (h *Handler) command(ctx context.Context, cmd slack.SlashCommand) (*slack.W
 	q, err := Parse(commandText(cmd.Text))
 	if err != nil {
 		return nil, err
+	}
+	if q.Kind == KindAction {
+		// The actions service bounds its own SCNet calls and answers every
+		// outcome in words, errors included.
+		return h.actionCommand(ctx, q, cmd), nil
 	}
 	msg, err := h.answer(ctx, q, answerOpts{userID: cmd.UserID})
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"scnetbot/scnet"
+	"scnetbot/tracked"
 )
 
 // Kind is what a parsed /instances command asks for.
@@ -29,6 +30,9 @@ const (
 	KindUnsnooze
 	// KindRegions lists the SCNet regions and how each is doing.
 	KindRegions
+	// KindAction restarts, stops or deletes one instance (Action says
+	// which), after a confirmation the actions service asks for.
+	KindAction
 )
 
 // Limits on what a user may type. Longer input is almost certainly a paste
@@ -68,8 +72,11 @@ type Query struct {
 	Region string
 	// ID is the instance id of a KindDetails query.
 	ID string
-	// Target is the instance name or id of a KindSnooze or KindUnsnooze query.
+	// Target is the instance name or id of a KindSnooze, KindUnsnooze or
+	// KindAction query: one word, as typed.
 	Target string
+	// Action is what a KindAction query does to Target.
+	Action tracked.ActionKind
 	// Duration is how long a KindSnooze query silences alerts.
 	Duration time.Duration
 }
@@ -137,6 +144,8 @@ func Parse(text string) (Query, error) {
 		return Query{Kind: KindRegions}, nil
 	case "snooze":
 		return parseSnooze(words)
+	case "restart", "stop", "delete":
+		return parseAction(words)
 	case "unsnooze":
 		if len(words) != 2 {
 			return Query{}, &InputError{Code: CodeUsage, Word: "unsnooze", Detail: "write `unsnooze <name|id>`"}
@@ -158,6 +167,20 @@ func parseSnooze(words []string) (Query, error) {
 		return Query{}, err
 	}
 	return Query{Kind: KindSnooze, Target: words[1], Duration: d}, nil
+}
+
+// parseAction reads "restart|stop|delete <name|id>". The target is one
+// word, as for snooze: a name with spaces in it is named by its id (shown
+// in its details view), or acted on with its buttons.
+func parseAction(words []string) (Query, error) {
+	kind := tracked.ActionKind(strings.ToLower(words[0]))
+	switch len(words) {
+	case 2:
+		return Query{Kind: KindAction, Action: kind, Target: words[1]}, nil
+	case 1:
+		return Query{}, &InputError{Code: CodeUsage, Word: words[0], Detail: "`" + string(kind) + "` needs the instance to " + string(kind) + ": write `" + string(kind) + " <name|id>`, e.g. `/instances " + string(kind) + " train-llm`"}
+	}
+	return Query{}, &InputError{Code: CodeUsage, Word: words[0], Detail: "`" + string(kind) + "` takes one instance name or id, e.g. `/instances " + string(kind) + " train-llm`; for a name with spaces in it use the instance's id (`/instances <name words>` shows it)"}
 }
 
 func parseList(words []string) (Query, error) {
@@ -207,6 +230,8 @@ func parseList(words []string) (Query, error) {
 				q.Page = 0
 			}
 			continue
+		case "restart", "stop", "delete":
+			return Query{}, &InputError{Code: CodeUsage, Word: w, Detail: "`" + lw + "` must come first, followed by one instance name or id (`/instances " + lw + " train-llm`); to search names for that word write `name:" + w + "`"}
 		case "help", "watch", "snooze", "unsnooze", "regions":
 			return Query{}, &InputError{Code: CodeUsage, Word: w, Detail: "`" + lw + "` must come first and stand alone; to search a name with that word write `name:" + w + "`"}
 		}
@@ -269,6 +294,8 @@ func (q Query) String() string {
 		return "snooze " + q.Target + " " + formatSnoozeDuration(q.Duration)
 	case KindUnsnooze:
 		return "unsnooze " + q.Target
+	case KindAction:
+		return string(q.Action) + " " + q.Target
 	}
 	var parts []string
 	if q.Status != "" {

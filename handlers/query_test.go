@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"scnetbot/scnet"
+	"scnetbot/tracked"
 )
 
 func TestParse(t *testing.T) {
@@ -45,6 +46,12 @@ func TestParse(t *testing.T) {
 		{"snooze x 1w", Query{Kind: KindSnooze, Target: "x", Duration: 7 * 24 * time.Hour}},
 		{"snooze x 1m", Query{Kind: KindSnooze, Target: "x", Duration: time.Minute}},
 		{"unsnooze train-llm", Query{Kind: KindUnsnooze, Target: "train-llm"}},
+		{"restart train-llm", Query{Kind: KindAction, Action: tracked.ActionRestart, Target: "train-llm"}},
+		{"STOP " + id, Query{Kind: KindAction, Action: tracked.ActionStop, Target: id}},
+		{"Delete 训练", Query{Kind: KindAction, Action: tracked.ActionDelete, Target: "训练"}},
+		{"restart help", Query{Kind: KindAction, Action: tracked.ActionRestart, Target: "help"}},
+		{"stop Train-LLM", Query{Kind: KindAction, Action: tracked.ActionStop, Target: "Train-LLM"}},
+		{"name:restart name:stop", Query{Kind: KindList, Words: []string{"restart", "stop"}}},
 		{strings.Repeat("a ", 10), Query{Kind: KindList, Words: strings.Fields(strings.Repeat("a ", 10))}},
 	}
 	for _, tt := range tests {
@@ -99,6 +106,12 @@ func TestParseErrors(t *testing.T) {
 		{"snooze x forever", CodeBadDuration, ""},
 		{"snooze x -4h", CodeBadDuration, ""},
 		{"snooze x d", CodeBadDuration, ""},
+		{"restart", CodeUsage, ""},
+		{"stop", CodeUsage, ""},
+		{"delete", CodeUsage, ""},
+		{"delete my job", CodeUsage, ""},
+		{"running restart x", CodeUsage, ""},
+		{"train delete", CodeUsage, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -148,6 +161,7 @@ func TestStringRoundTrip(t *testing.T) {
 	for _, in := range []string{
 		"", "Running SSH page 2", "ssh failed", "name:help", "name:page 5", "x page 7", "name:name:x",
 		"0123456789abcdef0123456789abcdef", "snooze a 90m", "snooze a 2d", "snooze a 1h30m", "unsnooze b", "help", "watch",
+		"restart a", "STOP b", "delete 0123456789abcdef0123456789abcdef", "restart page", "name:delete", "delete name:x",
 	} {
 		q, err := Parse(in)
 		if err != nil {
@@ -165,7 +179,7 @@ func TestStringRoundTrip(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"", "running ssh", "Running SSH page 2", "runn", "name:help", "snooze x 4h",
-		"0123456789abcdef0123456789abcdef", "page 99999999999999999999", "训练 page 2", "<!channel> &amp;", "snooze x 1h30m"} {
+		"0123456789abcdef0123456789abcdef", "page 99999999999999999999", "训练 page 2", "<!channel> &amp;", "snooze x 1h30m", "restart x", "delete", "stop a b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -262,5 +276,23 @@ func TestParseRegion(t *testing.T) {
 				t.Errorf("Parse(%q) = %+v, %v; want %+v", got.String(), again, err, got)
 			}
 		})
+	}
+}
+
+// TestParseActionUsage: a missing or extra target says how to write the
+// command, with an example, and how to name an instance whose name has
+// spaces.
+func TestParseActionUsage(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"restart", "write `restart <name|id>`, e.g. `/instances restart train-llm`"},
+		{"Stop", "write `stop <name|id>`, e.g. `/instances stop train-llm`"},
+		{"delete my job", "takes one instance name or id, e.g. `/instances delete train-llm`; for a name with spaces in it use the instance's id"},
+		{"train stop", "`stop` must come first, followed by one instance name or id (`/instances stop train-llm`); to search names for that word write `name:stop`"},
+	}
+	for _, tt := range tests {
+		_, err := Parse(tt.in)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Parse(%q) error = %v, want it to say %q", tt.in, err, tt.want)
+		}
 	}
 }

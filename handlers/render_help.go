@@ -8,7 +8,7 @@ import (
 )
 
 // usageHint is the one-line reminder shown under input errors.
-const usageHint = "Usage: `/instances [status] [task type] [name words] [region:&lt;name&gt;] [page N]`, `/instances &lt;id&gt;`, `/instances regions`, `/instances watch`, `/instances snooze &lt;name|id&gt; &lt;duration&gt;`, `/instances unsnooze &lt;name|id&gt;`. `/instances help` explains more."
+const usageHint = "Usage: `/instances [status] [task type] [name words] [region:&lt;name&gt;] [page N]`, `/instances &lt;id&gt;`, `/instances regions`, `/instances watch`, `/instances snooze &lt;name|id&gt; &lt;duration&gt;`, `/instances unsnooze &lt;name|id&gt;`, `/instances restart|stop|delete &lt;name|id&gt;`. `/instances help` explains more."
 
 // freshness says how old a reply's results may be; a negative ttl is no
 // cache.
@@ -43,6 +43,12 @@ func helpMessage(ttl time.Duration) *slack.WebhookMessage {
 			"• `/instances watch` — is the alert watcher healthy, and what is snoozed\n"+
 			"• `/instances snooze &lt;name|id&gt; &lt;duration&gt;` — no alerts for that instance for a while: `90m`, `4h`, `24h`, `2d` (1m to 7d)\n"+
 			"• `/instances unsnooze &lt;name|id&gt;` — alerts again"),
+		section("*Actions*\n"+
+			"• `/instances restart &lt;name|id&gt;` — start a failed or stopped instance again\n"+
+			"• `/instances stop &lt;name|id&gt;` — stop a live one\n"+
+			"• `/instances delete &lt;name|id&gt;` — delete one for good: you type its name to confirm\n"+
+			"Each asks you to confirm first; the details view and alerts have the same buttons. The name or id is one word: for a name with spaces, use the id. "+
+			"Only the people in ACTION_USERS or in the ACTION_USERGROUP user group may act; with neither set, actions are off. Everyone else reads as before."),
 		contextLine("Replies are visible only to you; the *Share to channel* button posts one for everyone. "+freshness(ttl)),
 	)
 }
