@@ -22,7 +22,9 @@ const (
 
 // Details is one instance's details view, the same wherever it is shown:
 // the /instances <id> reply and an alert's Details button. Its blocks end
-// with the context line; callers add their own buttons after it.
+// with the context line; callers add their own buttons (Back, Refresh…)
+// after it. The instance's own buttons, Open and the actions, come before
+// the context line.
 type Details struct {
 	Instance *scnet.Instance
 	// Now is the moment shown as "as of" and the end of a running
@@ -36,6 +38,45 @@ type Details struct {
 	// first on the context line; "" shows none (a bot with one region has
 	// nothing to tell apart).
 	Region string
+	// AccessURL is the instance's access URL as SCNet gives it, "" for
+	// none. An http(s) URL becomes an Open link button showing only its
+	// scheme, host, port and path (SafeAccessURL: a token in the query
+	// never shows); an ssh URL is shown as the ssh command, with no
+	// button; anything else is not shown.
+	AccessURL string
+	// Actions are the instance's action buttons (restart, stop, delete)
+	// as the caller has them, e.g. from actions.Service.Buttons; nil for
+	// none. They share one actions block with Open.
+	Actions []slack.BlockElement
+}
+
+// OpenActionID is the action id of the Open link button. Slack opens the
+// link in the browser and still sends the click to the app, which acks it
+// and answers nothing.
+const OpenActionID = "inst.open"
+
+// accessBlocks are the instance's own access and action blocks: the ssh
+// command of an ssh access URL, and one actions block with Open and the
+// caller's action buttons.
+func (v Details) accessBlocks() []slack.Block {
+	var blocks []slack.Block
+	var els []slack.BlockElement
+	if u := SafeAccessURL(v.AccessURL); u != "" && len(u) <= MaxButtonURL {
+		open := slack.NewButtonBlockElement(OpenActionID, "", slack.NewTextBlockObject(slack.PlainTextType, ":link: Open", true, false))
+		open.URL = u
+		els = append(els, open)
+	} else if cmd := SSHCommand(v.AccessURL); cmd != "" {
+		blocks = append(blocks, Section("*Access* "+cmd))
+	}
+	for _, a := range v.Actions {
+		if a != nil && len(els) < MaxActionsElements {
+			els = append(els, a)
+		}
+	}
+	if len(els) > 0 {
+		blocks = append(blocks, slack.NewActionBlock("", els...))
+	}
+	return blocks
 }
 
 // Blocks renders the view. The start script's content never appears:
@@ -83,6 +124,7 @@ func (v Details) Blocks() []slack.Block {
 	if d := strings.TrimSpace(in.Description); d != "" {
 		blocks = append(blocks, Section("*Description*\n"+EscapeTruncate(d, detailsDesc)))
 	}
+	blocks = append(blocks, v.accessBlocks()...)
 	ctx := ZoneNote(v.Now, loc) + " · as of " + v.Now.In(loc).Format("15:04:05")
 	if r := strings.TrimSpace(v.Region); r != "" {
 		ctx = "Region *" + Value(r, detailsShort) + "* · " + ctx

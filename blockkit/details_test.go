@@ -2,11 +2,14 @@ package blockkit
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"scnetbot/scnet"
 )
@@ -23,7 +26,7 @@ func FuzzDetails(f *testing.F) {
 			in.Ports = append(in.Ports, scnet.Port{Name: name, ContainerPort: scnet.FlexInt(i), Protocol: spec, AccessURL: []string{url1, url2}[i%2]})
 			in.Mounts = append(in.Mounts, scnet.Mount{Source: name, Target: spec})
 		}
-		d := Details{Instance: in, Now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), Location: time.UTC}
+		d := Details{Instance: in, Now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC), Location: time.UTC, AccessURL: []string{url1, url2}[n&1]}
 		blocks, err := json.Marshal(d.Blocks())
 		if err != nil {
 			t.Fatal(err)
@@ -100,5 +103,91 @@ func TestDetailsRegion(t *testing.T) {
 	b, _ = json.Marshal(d.Blocks())
 	if strings.Contains(string(b), "Region") || strings.Contains(d.Fallback(), " in ") {
 		t.Errorf("an empty region is shown: %s / %q", b, d.Fallback())
+	}
+}
+
+// TestDetailsAccess: an http(s) access URL is an Open link button without
+// its user info, query or fragment; an ssh one is the ssh command with no
+// button; the caller's action buttons share the block with Open, before
+// the context line.
+func TestDetailsAccess(t *testing.T) {
+	in := &scnet.Instance{ID: "0123456789abcdef0123456789abcdef", Name: "train", Status: scnet.StatusRunning}
+	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	restart := slack.NewButtonBlockElement("act.restart", "v", slack.NewTextBlockObject(slack.PlainTextType, "Restart", false, false))
+	tests := []struct {
+		name    string
+		url     string
+		actions []slack.BlockElement
+		open    string   // the Open button's URL, "" for no button
+		ids     []string // the action ids of the instance's actions block
+		access  string   // the access section's text, "" for none
+	}{
+		{name: "nothing"},
+		{name: "token in the query", url: "https://nb.example:8443/lab/tree?token=s3cret#frag", open: "https://nb.example:8443/lab/tree", ids: []string{OpenActionID}},
+		{name: "user and password", url: " http://bob:pw@10.0.0.1:8888/ ", open: "http://10.0.0.1:8888/", ids: []string{OpenActionID}},
+		{name: "with actions", url: "https://nb.example/", actions: []slack.BlockElement{restart}, open: "https://nb.example/", ids: []string{OpenActionID, "act.restart"}},
+		{name: "actions only", actions: []slack.BlockElement{restart, nil}, ids: []string{"act.restart"}},
+		{name: "ssh", url: "ssh://root:pw@ai01.example:30001", access: "*Access* `ssh -p 30001 root@ai01.example`"},
+		{name: "ssh with actions", url: "ssh://root@ai01.example", actions: []slack.BlockElement{restart}, ids: []string{"act.restart"}, access: "*Access* `ssh root@ai01.example`"},
+		{name: "script", url: "javascript:alert(1)"},
+		{name: "relative", url: "/lab?token=x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := Details{Instance: in, Now: now, Location: time.UTC, AccessURL: tt.url, Actions: tt.actions}
+			blocks := d.Blocks()
+			if _, ok := blocks[len(blocks)-1].(*slack.ContextBlock); !ok {
+				t.Errorf("last block is a %T, want the context line", blocks[len(blocks)-1])
+			}
+			var open string
+			var ids []string
+			var access string
+			for _, b := range blocks {
+				switch b := b.(type) {
+				case *slack.ActionBlock:
+					if ids != nil {
+						t.Error("more than one actions block")
+					}
+					ids = []string{}
+					for _, e := range b.Elements.ElementSet {
+						btn := e.(*slack.ButtonBlockElement)
+						ids = append(ids, btn.ActionID)
+						if btn.ActionID == OpenActionID {
+							open = btn.URL
+						}
+					}
+				case *slack.SectionBlock:
+					if b.Text != nil && strings.HasPrefix(b.Text.Text, "*Access*") {
+						access = b.Text.Text
+					}
+				}
+			}
+			if open != tt.open || access != tt.access || fmt.Sprint(ids) != fmt.Sprint(tt.ids) {
+				t.Errorf("open %q, actions %v, access %q; want %q, %v, %q", open, ids, access, tt.open, tt.ids, tt.access)
+			}
+			raw, _ := json.Marshal(blocks)
+			if vs := ValidateMessage(d.Fallback(), raw); len(vs) > 0 {
+				t.Errorf("violations: %v", vs)
+			}
+			for _, secret := range []string{"s3cret", "frag", "bob", ":pw@"} {
+				if strings.Contains(string(raw), secret) {
+					t.Errorf("%q shown: %s", secret, raw)
+				}
+			}
+		})
+	}
+}
+
+// TestDetailsActionsCapped: more buttons than an actions block holds are
+// cut at Block Kit's limit rather than making Slack refuse the message.
+func TestDetailsActionsCapped(t *testing.T) {
+	var many []slack.BlockElement
+	for i := range 30 {
+		many = append(many, slack.NewButtonBlockElement(fmt.Sprintf("act.%d", i), "v", slack.NewTextBlockObject(slack.PlainTextType, "x", false, false)))
+	}
+	d := Details{Instance: &scnet.Instance{Name: "x"}, Now: time.Unix(0, 0), Location: time.UTC, AccessURL: "https://h.example/", Actions: many}
+	raw, _ := json.Marshal(d.Blocks())
+	if vs := ValidateMessage(d.Fallback(), raw); len(vs) > 0 {
+		t.Errorf("violations: %v", vs)
 	}
 }

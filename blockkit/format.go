@@ -256,18 +256,31 @@ func Spec(s string, max int) string {
 	return strings.Join(out, " · ")
 }
 
-// AccessLink makes an http(s) access URL safe to show, as a mrkdwn link
-// with label: no user info, query or fragment (a notebook URL's query can
-// carry its login token); "" when the URL is not usable.
-func AccessLink(raw, label string) string {
+// SafeAccessURL is an http(s) access URL reduced to what may be shown:
+// scheme, host, port and path. SCNet's access URLs can carry a login token
+// in the query (a notebook's ?token=), and a URL may hold user:password@ or
+// a fragment; all of that is dropped. "" when raw is not an http(s) URL
+// with a host.
+func SafeAccessURL(raw string) string {
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}
-	u.User, u.RawQuery, u.Fragment, u.ForceQuery = nil, "", "", false
+	u.User, u.RawQuery, u.Fragment, u.RawFragment, u.ForceQuery, u.Opaque = nil, "", "", "", false, ""
+	return u.String()
+}
+
+// AccessLink makes an http(s) access URL safe to show, as a mrkdwn link
+// with label: no user info, query or fragment (a notebook URL's query can
+// carry its login token); "" when the URL is not usable.
+func AccessLink(raw, label string) string {
+	clean := SafeAccessURL(raw)
+	if clean == "" {
+		return ""
+	}
 	// Slack decodes entities inside a link as well: "&" must be written
 	// "&amp;" for the link to lead where SCNet said.
-	s := strings.ReplaceAll(u.String(), "&", "&amp;")
+	s := strings.ReplaceAll(clean, "&", "&amp;")
 	if len(s) > maxLinkURL || strings.ContainsAny(s, "|<> \t\n") {
 		return ""
 	}

@@ -6,6 +6,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"scnetbot/blockkit"
 )
 
 // OwnsAction reports whether a block action belongs to /instances replies.
@@ -16,9 +18,13 @@ func (h *Handler) OwnsAction(actionID string) bool {
 // Action answers a click on a button of an /instances reply. Paging,
 // Refresh, Details and Back replace the message they were clicked in; Share
 // posts the same view for the whole channel and leaves the original alone.
-// Failures answer with a new ephemeral message so the original stays. It
-// never returns nil.
+// Failures answer with a new ephemeral message so the original stays. A
+// click on a details view's Open link has nothing to answer (Slack opened
+// the link): nil; every other click gets a reply.
 func (h *Handler) Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
+	if a != nil && a.ActionID == blockkit.OpenActionID {
+		return nil
+	}
 	msg, err := h.action(ctx, cb, a)
 	return h.finish("action", msg, err)
 }

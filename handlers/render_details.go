@@ -23,6 +23,12 @@ type detailsView struct {
 	named    bool
 	shared   bool
 	sharedBy string
+	// accessURL is the instance's access URL as SCNet gave it, "" for
+	// none; accessNote says why there is no Open button when fetching the
+	// URL failed.
+	accessURL, accessNote string
+	// actions are the instance's action buttons, nil for none.
+	actions []slack.BlockElement
 }
 
 // details finds one instance: in the region a button names, else in every
@@ -47,6 +53,11 @@ func (h *Handler) details(ctx context.Context, r renderer, q Query, o answerOpts
 	for i, in := range ins {
 		if errs[i] == nil && in != nil {
 			v := detailsView{inst: in, back: o.back, backCursor: o.backCursor, region: rs[i], named: len(all) > 1, shared: o.shared, sharedBy: o.userID}
+			if !v.shared {
+				// A view shared to the channel has no buttons at all.
+				v.accessURL, v.accessNote = h.accessURL(ctx, rs[i], in)
+				v.actions = h.actionButtons(v)
+			}
 			return r.details(v), nil
 		}
 	}
@@ -65,17 +76,52 @@ func (h *Handler) details(ctx context.Context, r renderer, q Query, o answerOpts
 	return nil, withID(&regionsError{fails: fails, partial: len(fails) < len(rs)}, q.ID)
 }
 
+// accessURL asks SCNet for a running instance's access URL, for the Open
+// button, within what is left of the command's time. A failure costs the
+// view only its button: it is shown with a short note instead. Instances
+// that are not running have nothing to open, and a region without an
+// Operator cannot be asked.
+func (h *Handler) accessURL(ctx context.Context, reg *regions.Region, in *scnet.Instance) (url, note string) {
+	if in.Status != scnet.StatusRunning || reg.Operator == nil || !scnet.ValidInstanceID(in.ID) {
+		return "", ""
+	}
+	u, err := reg.Operator.AccessURL(ctx, in.ID)
+	if err != nil {
+		// The error stays in the log: an SCNet message may quote the URL
+		// it could not give, token and all, so it is not shown in Slack.
+		h.log.Warn("access url not fetched; details shown without Open", "region", reg.ID, "instance", in.ID, "err", err)
+		return "", "no Open link: SCNet did not give the access URL just now (Refresh tries again)"
+	}
+	return u, ""
+}
+
+// actionButtons are the instance's restart, stop and delete buttons, from
+// Config.ActionButtons.
+func (h *Handler) actionButtons(v detailsView) []slack.BlockElement {
+	if h.cfg.ActionButtons == nil || !scnet.ValidInstanceID(v.inst.ID) {
+		return nil
+	}
+	regionID := ""
+	if v.named && v.region != nil {
+		regionID = v.region.ID
+	}
+	return h.cfg.ActionButtons(regionID, v.inst.ID, v.inst.Name, v.inst.Status)
+}
+
 // details renders one instance: blockkit's details view, the same an
 // alert's Details button shows, with the reply's buttons.
 func (r renderer) details(v detailsView) *slack.WebhookMessage {
 	in := v.inst
-	d := blockkit.Details{Instance: in, Now: r.now, Location: r.loc}
+	d := blockkit.Details{Instance: in, Now: r.now, Location: r.loc, AccessURL: v.accessURL, Actions: v.actions}
 	var regionID string
 	if v.named && v.region != nil {
 		d.Region, regionID = v.region.Name, v.region.ID
 	}
 	if m := userMention(v.sharedBy); v.shared && m != "" {
 		d.Note = "shared by " + m
+	}
+	if v.accessNote != "" {
+		d.Note = v.accessNote
 	}
 	blocks := d.Blocks()
 	if !v.shared {
