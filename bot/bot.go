@@ -1,5 +1,6 @@
 // Package bot is scnetbot's Socket Mode runtime: it keeps the connection to
-// Slack alive, acks every envelope at once, runs the work behind it with
+// Slack alive, acks every envelope at once (a submitted modal after a check
+// without I/O, whose errors go in the ack), runs the work behind it with
 // bounded concurrency and answers through response_url. Alerts are sent by
 // package outbox.
 package bot
@@ -43,11 +44,30 @@ type Actions interface {
 	Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage
 }
 
+// Triage answers the action buttons (restart, stop, delete) and the delete
+// modal. *actions.Service implements it.
+type Triage interface {
+	OwnsAction(actionID string) bool
+	Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage
+	// OwnsView reports whether a view_submission's callback_id is one of
+	// its modals'.
+	OwnsView(callbackID string) bool
+	// ValidateView checks a submitted modal without I/O, before the ack:
+	// the errors (block id → message) keep the modal open.
+	ValidateView(cb slack.InteractionCallback) map[string]string
+	// SubmitView carries out a valid submission after the ack and returns
+	// its reply and the response_url the reply goes to.
+	SubmitView(ctx context.Context, cb slack.InteractionCallback) (responseURL string, msg *slack.WebhookMessage)
+}
+
 // Config is what the runtime needs besides the Slack client.
 type Config struct {
 	Commands Commands
 	// Alerts handles alert buttons; nil when the watcher is off.
 	Alerts Actions
+	// Triage handles the action buttons and the delete modal; nil when
+	// there are none.
+	Triage Triage
 	// Workers bounds how many commands run at once (default 64). Most of a
 	// command's time is spent waiting for SCNet, whose own limit (3 requests
 	// in flight) is the real bound; workers only cap goroutines and memory.
@@ -84,10 +104,13 @@ type Bot struct {
 
 // job is one acked envelope waiting for a worker.
 type job struct {
-	kind        string // "command" or "action"
+	kind        string // "command", "action", "alert_action", "triage_action" or "view_submission"
 	requestID   string
 	responseURL string
 	run         func(ctx context.Context) *slack.WebhookMessage
+	// submit, when set, runs instead of run and names the response_url
+	// of its reply itself: a modal's submission carries none of its own.
+	submit func(ctx context.Context) (responseURL string, msg *slack.WebhookMessage)
 }
 
 // New builds a bot on a Slack client made with the bot token and the
@@ -241,10 +264,15 @@ func fatalAuth(err error) bool {
 	return false
 }
 
+// acker acknowledges envelopes; *socketmode.Client is the real one.
+type acker interface {
+	AckCtx(ctx context.Context, envelopeID string, payload any) error
+}
+
 // dispatch handles one event from the socket. It runs on the only goroutine
 // that reads sm.Events, so it must never block on slow work: acks happen
 // here, everything else goes to the workers.
-func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, w *work) {
+func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event, w *work) {
 	received := time.Now()
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
@@ -278,6 +306,10 @@ func (b *Bot) dispatch(ctx context.Context, sm *socketmode.Client, evt socketmod
 		})
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
+		if ok && cb.Type == slack.InteractionTypeViewSubmission && b.cfg.Triage != nil && b.cfg.Triage.OwnsView(cb.View.CallbackID) {
+			b.dispatchViewSubmission(ctx, sm, evt, cb, received, w)
+			return
+		}
 		if !b.ack(ctx, sm, evt, received) || !ok || b.redelivered(evt.Request, received) {
 			return
 		}
@@ -328,6 +360,19 @@ func (b *Bot) dispatchInteraction(w *work, cb slack.InteractionCallback, envelop
 				b.cfg.Metrics.Commands.WithLabelValues(j.kind, "ok").Inc()
 				return msg
 			}
+		case b.cfg.Triage != nil && b.cfg.Triage.OwnsAction(a.ActionID):
+			// Acting is a use of scnetbot like any other: ALLOWED_* first,
+			// then the action service's own check of who may act.
+			j.kind = "triage_action"
+			j.run = func(ctx context.Context) *slack.WebhookMessage {
+				if deny := b.cfg.Commands.Denied(cb.User.ID, cb.Channel.ID); deny != nil {
+					b.cfg.Metrics.Commands.WithLabelValues(j.kind, "denied").Inc()
+					return deny
+				}
+				msg := b.cfg.Triage.Action(ctx, cb, a)
+				b.cfg.Metrics.Commands.WithLabelValues(j.kind, "ok").Inc()
+				return msg
+			}
 		case b.cfg.Commands.OwnsAction(a.ActionID):
 			j.run = func(ctx context.Context) *slack.WebhookMessage { return b.cfg.Commands.Action(ctx, cb, a) }
 		default:
@@ -338,13 +383,67 @@ func (b *Bot) dispatchInteraction(w *work, cb slack.InteractionCallback, envelop
 	}
 }
 
+// dispatchViewSubmission answers a submitted modal of Triage's. Slack
+// reads the ack's payload: errors keep the modal open with a message under
+// each field, so they must be known before the ack, and ValidateView is
+// quick and does no I/O. An empty ack closes the modal; the submission then
+// runs on a worker, once even if Slack sends the envelope again, and its
+// reply goes to the response_url SubmitView names.
+func (b *Bot) dispatchViewSubmission(ctx context.Context, sm acker, evt socketmode.Event, cb slack.InteractionCallback, received time.Time, w *work) {
+	errs, ok := b.validateView(cb, evt.Request)
+	var payload any
+	if len(errs) > 0 {
+		payload = slack.NewErrorsViewSubmissionResponse(errs)
+	}
+	if !b.ackWith(ctx, sm, evt, received, payload) || !ok {
+		return
+	}
+	if len(errs) > 0 {
+		b.cfg.Metrics.Commands.WithLabelValues("view_submission", "bad_input").Inc()
+		return
+	}
+	if b.redelivered(evt.Request, received) {
+		return
+	}
+	j := job{kind: "view_submission", requestID: evt.Request.EnvelopeID}
+	j.submit = func(ctx context.Context) (string, *slack.WebhookMessage) {
+		url, msg := b.cfg.Triage.SubmitView(ctx, cb)
+		b.cfg.Metrics.Commands.WithLabelValues(j.kind, "ok").Inc()
+		return url, msg
+	}
+	b.submit(w, j)
+}
+
+// validateView runs Triage.ValidateView on the read loop, where a panic
+// would stop the bot: one is contained, logged and counted, and the
+// submission is closed without running (ok false).
+func (b *Bot) validateView(cb slack.InteractionCallback, r *socketmode.Request) (errs map[string]string, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.cfg.Metrics.Commands.WithLabelValues("view_submission", "panic").Inc()
+			id := ""
+			if r != nil {
+				id = r.EnvelopeID
+			}
+			b.log.Error("modal validation panicked; submission dropped", "request_id", id, "panic", fmt.Sprint(p))
+			errs, ok = nil, false
+		}
+	}()
+	return b.cfg.Triage.ValidateView(cb), true
+}
+
 // ack acknowledges an envelope at once, before any work, so Slack's 3 s
 // deadline holds whatever SCNet does.
-func (b *Bot) ack(ctx context.Context, sm *socketmode.Client, evt socketmode.Event, received time.Time) bool {
+func (b *Bot) ack(ctx context.Context, sm acker, evt socketmode.Event, received time.Time) bool {
+	return b.ackWith(ctx, sm, evt, received, nil)
+}
+
+// ackWith acknowledges an envelope with a payload (nil for none).
+func (b *Bot) ackWith(ctx context.Context, sm acker, evt socketmode.Event, received time.Time, payload any) bool {
 	if evt.Request == nil {
 		return false
 	}
-	if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, nil); err != nil {
+	if err := sm.AckCtx(ctx, evt.Request.EnvelopeID, payload); err != nil {
 		b.log.Warn("ack failed", "request_id", evt.Request.EnvelopeID, "err", err)
 		return false
 	}
@@ -386,7 +485,18 @@ func (b *Bot) runJob(ctx context.Context, j job) {
 		}
 	}()
 	start := time.Now()
-	if msg := j.run(ctx); msg != nil {
+	var msg *slack.WebhookMessage
+	if j.submit != nil {
+		// The deferred apology above reads j too, so it goes to this URL.
+		j.responseURL, msg = j.submit(ctx)
+		if msg != nil && j.responseURL == "" {
+			log.Warn("reply has no response_url to go to; dropped")
+			return
+		}
+	} else {
+		msg = j.run(ctx)
+	}
+	if msg != nil {
 		_ = b.respond(ctx, j, msg)
 	}
 	log.Debug("answered", "took", time.Since(start))

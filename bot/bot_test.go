@@ -54,7 +54,8 @@ func (f *fakeCommands) Command(ctx context.Context, cmd slack.SlashCommand) *sla
 			slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, "answer to "+cmd.Text, false, false), nil, nil),
 			slack.NewActionBlock("nav", slack.NewButtonBlockElement("inst.next", "2", slack.NewTextBlockObject(slack.PlainTextType, "Next", false, false)),
 				slack.NewButtonBlockElement("alert.ack", "a1", slack.NewTextBlockObject(slack.PlainTextType, "Acknowledge", false, false)),
-				slack.NewButtonBlockElement("alert.boom", "a1", slack.NewTextBlockObject(slack.PlainTextType, "Boom", false, false))),
+				slack.NewButtonBlockElement("alert.boom", "a1", slack.NewTextBlockObject(slack.PlainTextType, "Boom", false, false)),
+				slack.NewButtonBlockElement("act.restart", "nonce1", slack.NewTextBlockObject(slack.PlainTextType, "Restart", false, false))),
 		}},
 	}
 }

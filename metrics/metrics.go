@@ -15,8 +15,9 @@ type Metrics struct {
 	Registry *prometheus.Registry
 
 	// Commands counts slash commands and button clicks by kind (command,
-	// action, alert_action) and result (ok, denied, bad_input, not_found,
-	// scnet_error; busy and panic when the bot could not run it).
+	// action, alert_action, triage_action, view_submission) and result (ok,
+	// denied, bad_input, not_found, scnet_error; busy and panic when the
+	// bot could not run it).
 	Commands *prometheus.CounterVec
 	// Replies counts response_url posts by result (sent, failed).
 	Replies *prometheus.CounterVec
