@@ -33,6 +33,10 @@ func slackMethodScopes() map[string][]string {
 		"conversations.history": {"channels:history", "groups:history"},
 		"conversations.replies": {"channels:history", "groups:history"},
 		"auth.test":             nil,
+		// The members of ACTION_USERGROUP, who may act.
+		"usergroups.users.list": {"usergroups:read"},
+		// The delete modal: Slack's reference lists no scope for it.
+		"views.open": nil,
 		// Uses the app-level token (connections:write), not a bot scope.
 		"apps.connections.open": nil,
 		// A response_url carries its own authority.
@@ -65,6 +69,10 @@ func TestManifestScopesAreWhatTheBotUses(t *testing.T) {
 		}
 	}
 	got := readScopesManifest(t).OAuthConfig.Scopes.Bot
+	// The app does not wire the actions yet, so the scenario cannot reach
+	// usergroups.users.list; the step that wires them sets ACTION_USERGROUP
+	// in observedSlackMethods and deletes this line.
+	want["usergroups:read"] = true
 	for s := range want {
 		if !slices.Contains(got, s) {
 			t.Errorf("manifest.yaml lacks bot scope %s, which the methods used need (%v)", s, used)
