@@ -487,7 +487,8 @@ func (b *Bot) runJob(ctx context.Context, j job) {
 	start := time.Now()
 	var msg *slack.WebhookMessage
 	if j.submit != nil {
-		// The deferred apology above reads j too, so it goes to this URL.
+		// Once set, the URL is where the deferred apology above goes too; a
+		// panic inside submit leaves none, so it is only logged and counted.
 		j.responseURL, msg = j.submit(ctx)
 		if msg != nil && j.responseURL == "" {
 			log.Warn("reply has no response_url to go to; dropped")
