@@ -228,6 +228,10 @@ func (h *Handler) answerWithin(ctx context.Context, q Query, o answerOpts) (*sla
 		return h.regionsView(ctx, r)
 	case KindDetails:
 		return h.details(ctx, r, q, o)
+	case KindAction:
+		// Only a typed command acts (Handler.command hands it over); no
+		// button of these replies carries one.
+		return nil, errUnknownAction
 	}
 	v, err := h.list(ctx, q, o)
 	if err != nil {
