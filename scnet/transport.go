@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"scnetbot/retry"
@@ -93,7 +95,7 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 const maxPooledBuffer = 4 << 20
 
 // transport is the one way every SCNet request is built and sent (list,
-// detail, center, login, renew): the User-Agent, the per-attempt timeout,
+// detail, url, restart, stop, delete, center, login, renew): the User-Agent, the per-attempt timeout,
 // the redirect policy (sameOrigin), the body size limit and the scrubbing
 // of secrets from errors (exchange), and the observer all live here.
 type transport struct {
@@ -177,6 +179,9 @@ type request struct {
 	path     string // below the AI base URL
 	url      string // set by call from the base URL and path
 	body     []byte
+	// wrote, when set, is set once an attempt has written the request's
+	// headers: from then on SCNet may have received it (see act).
+	wrote *atomic.Bool
 }
 
 // call runs r with retries and, when SCNet rejects the token and the token
@@ -229,7 +234,13 @@ func (c *Client) once(ctx context.Context, r request, decode func([]byte, string
 	if err != nil {
 		return tok, err
 	}
-	return tok, c.tr.do(ctx, r.endpoint, req, []string{tok}, func(b []byte) error { return decode(b, tok) })
+	dctx := ctx
+	if r.wrote != nil {
+		// Traced here and not by the caller: the token source's own
+		// requests (a login) must not count as this one being sent.
+		dctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { r.wrote.Store(true) }})
+	}
+	return tok, c.tr.do(dctx, r.endpoint, req, []string{tok}, func(b []byte) error { return decode(b, tok) })
 }
 
 // outcome is the observer label for an attempt's result.
