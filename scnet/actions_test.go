@@ -121,13 +121,19 @@ func TestAccessURLRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mux, c := setup(t)
-			mux.HandleFunc(accessPath, func(w http.ResponseWriter, r *http.Request) {
+			labels := &labelSet{}
+			mux, c := setup(t, WithObserver(labels.observe))
+			var n atomic.Int32
+			mux.HandleFunc(accessPath, counted(&n, func(w http.ResponseWriter, r *http.Request) {
 				_, _ = io.WriteString(w, tt.body)
-			})
+			}))
 			got, err := c.AccessURL(context.Background(), actionID)
 			if got != "" || !tt.want(err) {
 				t.Fatalf("AccessURL = %q, %v", got, err)
+			}
+			// None of these is worth asking again.
+			if n.Load() != 1 || len(labels.series()) != 1 || strings.Contains(labels.series()[0], "network") {
+				t.Errorf("%d requests observed as %v, want one, not network", n.Load(), labels.series())
 			}
 			assertNoSecret(t, tt.name, err, testToken, "JUPYTER-CANARY")
 		})

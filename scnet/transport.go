@@ -248,7 +248,8 @@ func outcome(ctx context.Context, err error) string {
 	var ae *APIError
 	var de *DecodeError
 	switch {
-	case err == nil, errors.Is(err, ErrNotFound):
+	case err == nil, errors.Is(err, ErrNotFound), errors.Is(err, ErrNoAccessURL):
+		// SCNet answered with success, only without what was asked for.
 		return string(CodeSuccess)
 	case errors.As(err, &ae):
 		return ae.outcome()
