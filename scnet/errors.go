@@ -70,7 +70,7 @@ func (c Code) Description() string {
 	case CodeConnectionInterrupted:
 		return "SCNet's connection was interrupted; the request was retried and can be tried again later."
 	case CodeDatabaseQuery:
-		return "SCNet could not query its database; nothing was changed, check the instance's status and try again later."
+		return "SCNet could not look the instance up in its database; check the instance's status and try again later."
 	case CodeDeleteFailed:
 		return "SCNet could not delete the instance; check its status (SCNet may refuse to delete an instance that is still live: stop it first) and try again."
 	}

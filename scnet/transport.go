@@ -95,9 +95,10 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 const maxPooledBuffer = 4 << 20
 
 // transport is the one way every SCNet request is built and sent (list,
-// detail, url, restart, stop, delete, center, login, renew): the User-Agent, the per-attempt timeout,
-// the redirect policy (sameOrigin), the body size limit and the scrubbing
-// of secrets from errors (exchange), and the observer all live here.
+// detail, url, restart, stop, delete, center, login, renew): the
+// User-Agent, the per-attempt timeout, the redirect policy (sameOrigin),
+// the body size limit and the scrubbing of secrets from errors (exchange),
+// and the observer all live here.
 type transport struct {
 	hc        *http.Client // redirects limited by sameOrigin
 	timeout   time.Duration

@@ -17,8 +17,9 @@ const stepMoves = 25
 // Waiting→Deploying→Running→Completed, Failed or Terminated (5:3:2). Each
 // live instance moves with probability 1/2, or less when that would move more
 // than about 25; at least one moves when any is live. Instances restarted
-// through the restart endpoint are left to their restart delay. Choices come from the seeded generator, so the
-// same seed and the same calls give the same outcome. Running instances that
+// through the restart endpoint are left to their restart delay. Choices
+// come from the seeded generator, so the same seed and the same calls give
+// the same outcome. Running instances that
 // stay running get their duration and remainingTime refreshed.
 func (s *RegionServer) Step() {
 	s.settle()
@@ -26,7 +27,7 @@ func (s *RegionServer) Step() {
 	defer s.mu.Unlock()
 	var live []*entry
 	for _, st := range []scnet.Status{scnet.StatusWaiting, scnet.StatusDeploying, scnet.StatusRunning} {
-		// Cloned: setStatus edits the index while we walk it.
+		// Copied into live: setStatus edits the index while we walk it.
 		for _, e := range s.data.candidates(st, "") {
 			// A restarted instance keeps to its own delay.
 			if _, restarting := s.pending[e.rec.ID]; !restarting {
