@@ -87,7 +87,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 				return nil, err
 			}
 			return &regionSource{
-				set:    regions.Fixed(&regions.Region{ID: r.ID, Name: r.Name, Client: c, Tokens: ts}),
+				set:    regions.Fixed(&regions.Region{ID: r.ID, Name: r.Name, Client: c, Operator: c, Tokens: ts}),
 				legacy: defaultRegionID,
 				ac:     ac,
 			}, nil
@@ -123,7 +123,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 				if err != nil {
 					return nil, nil, err
 				}
-				rs = append(rs, &regions.Region{ID: r.ID, Name: r.Name, Client: c, Tokens: ts})
+				rs = append(rs, &regions.Region{ID: r.ID, Name: r.Name, Client: c, Operator: c, Tokens: ts})
 			}
 			if len(rs) == 0 {
 				return nil, nil, errors.Join(rejected...)
@@ -177,7 +177,7 @@ func newRegionSource(cfg *config.Config, version string, observe scnet.Observer,
 			if err != nil {
 				return nil, nil, err
 			}
-			rs = append(rs, &regions.Region{ID: r.ID, Name: r.Name, Client: c, Tokens: r.Tokens})
+			rs = append(rs, &regions.Region{ID: r.ID, Name: r.Name, Client: c, Operator: c, Tokens: r.Tokens})
 		}
 		var sus []regions.Suspended
 		for _, r := range suspended {

@@ -101,7 +101,7 @@ func documented(c scnet.Code) bool {
 	switch c {
 	case scnet.CodeSuccess, scnet.CodeInternal, scnet.CodeMissingParams, scnet.CodeInvalidParams,
 		scnet.CodeUserFrozen, scnet.CodePermissionDenied, scnet.CodeNoAPIAccess, scnet.CodeFileCheckFailed,
-		scnet.CodeFileTooLarge, scnet.CodeConnectionInterrupted:
+		scnet.CodeFileTooLarge, scnet.CodeConnectionInterrupted, scnet.CodeDatabaseQuery, scnet.CodeDeleteFailed:
 		return true
 	}
 	return false

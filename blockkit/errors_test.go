@@ -30,6 +30,8 @@ func TestErrorWordsNeverQuoteTheError(t *testing.T) {
 		{fmt.Errorf("poll %s: %w", u, context.Canceled), "cancelled"},
 		{&scnet.APIError{HTTPStatus: 503, Msg: page}, "HTTP 503"},
 		{&scnet.APIError{Code: scnet.CodeInternal, Msg: page}, "code 10001"},
+		{&scnet.APIError{Code: scnet.CodeDeleteFailed, Msg: page}, "code 716866"},
+		{&scnet.APIError{Code: scnet.CodeDatabaseQuery, Msg: page}, "code 716020"},
 		{&scnet.APIError{Code: scnet.Code(secret), Msg: page}, "undocumented code"},
 		{&scnet.APIError{Code: scnet.CodePermissionDenied, Msg: secret}, "token"},
 		{&scnet.DecodeError{Endpoint: u, Excerpt: page, Err: errors.New(secret)}, "could not read"},

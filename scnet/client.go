@@ -35,7 +35,8 @@ const (
 )
 
 // Observer is told about every HTTP attempt: the endpoint ("list",
-// "detail", "center", "user", "login", "renew"), the outcome (a documented SCNet
+// "detail", "url", "restart", "stop", "delete", "center", "user", "login",
+// "renew"), the outcome (a documented SCNet
 // code such as "0" or "10001", "other" for any undocumented code,
 // "http_<status>", "network", "decode" or "canceled") and how long the
 // attempt took. Outcomes are a small fixed set, fit for a metric label. It

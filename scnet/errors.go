@@ -25,6 +25,12 @@ const (
 	CodeFileCheckFailed       Code = "10010"
 	CodeFileTooLarge          Code = "10011"
 	CodeConnectionInterrupted Code = "10012"
+	// CodeDatabaseQuery (查询数据库错误, "database query error") is listed
+	// by the delete and execute-script pages.
+	CodeDatabaseQuery Code = "716020"
+	// CodeDeleteFailed (删除任务失败, "deleting the task failed") is listed
+	// by the delete page; the page does not say when SCNet sends it.
+	CodeDeleteFailed Code = "716866"
 )
 
 // documented reports whether SCNet documents c, i.e. whether it is one of
@@ -32,7 +38,8 @@ const (
 func (c Code) documented() bool {
 	switch c {
 	case CodeSuccess, CodeInternal, CodeMissingParams, CodeInvalidParams, CodeUserFrozen,
-		CodePermissionDenied, CodeNoAPIAccess, CodeFileCheckFailed, CodeFileTooLarge, CodeConnectionInterrupted:
+		CodePermissionDenied, CodeNoAPIAccess, CodeFileCheckFailed, CodeFileTooLarge, CodeConnectionInterrupted,
+		CodeDatabaseQuery, CodeDeleteFailed:
 		return true
 	}
 	return false
@@ -62,6 +69,10 @@ func (c Code) Description() string {
 		return "The file is too large for SCNet; use a smaller file."
 	case CodeConnectionInterrupted:
 		return "SCNet's connection was interrupted; the request was retried and can be tried again later."
+	case CodeDatabaseQuery:
+		return "SCNet could not look the instance up in its database; check the instance's status and try again later."
+	case CodeDeleteFailed:
+		return "SCNet could not delete the instance; check its status (SCNet may refuse to delete an instance that is still live: stop it first) and try again."
 	}
 	// The code is the server's text: quote it, bounded, so an odd one
 	// cannot pass for part of the sentence or make it huge.
@@ -182,6 +193,20 @@ func (e *TokenError) Unwrap() error { return e.Err }
 // it is gone. Other failures are never reported as ErrNotFound, so a
 // watcher can tell "gone" from "could not ask".
 var ErrNotFound = errors.New("instance not found")
+
+// ErrOutcomeUnknown means a request that changes an instance (restart,
+// stop, delete) may have reached SCNet but no usable answer came back: the
+// attempt timed out or its connection broke after the request was written,
+// SCNet answered HTTP 5xx without a code of its own, or the answer could not
+// be read. The action may or may not have happened, so the client does not
+// send it again; look at the instance's status before anyone retries. The
+// error wrapping it also wraps the cause.
+var ErrOutcomeUnknown = errors.New("no usable answer from SCNet after the request was sent, the action may or may not have happened")
+
+// ErrNoAccessURL means SCNet answered the access-URL request successfully
+// but without a URL (data null or ""), which an instance that is not
+// running may get.
+var ErrNoAccessURL = errors.New("SCNet gave no access URL")
 
 // ErrPageCap means a listing stopped at the client's page cap before SCNet
 // sent a short page, so the result is incomplete.

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"scnetbot/retry"
@@ -93,9 +95,10 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 const maxPooledBuffer = 4 << 20
 
 // transport is the one way every SCNet request is built and sent (list,
-// detail, center, login, renew): the User-Agent, the per-attempt timeout,
-// the redirect policy (sameOrigin), the body size limit and the scrubbing
-// of secrets from errors (exchange), and the observer all live here.
+// detail, url, restart, stop, delete, center, login, renew): the
+// User-Agent, the per-attempt timeout, the redirect policy (sameOrigin),
+// the body size limit and the scrubbing of secrets from errors (exchange),
+// and the observer all live here.
 type transport struct {
 	hc        *http.Client // redirects limited by sameOrigin
 	timeout   time.Duration
@@ -177,6 +180,9 @@ type request struct {
 	path     string // below the AI base URL
 	url      string // set by call from the base URL and path
 	body     []byte
+	// wrote, when set, is set once an attempt has written the request's
+	// headers: from then on SCNet may have received it (see act).
+	wrote *atomic.Bool
 }
 
 // call runs r with retries and, when SCNet rejects the token and the token
@@ -229,7 +235,13 @@ func (c *Client) once(ctx context.Context, r request, decode func([]byte, string
 	if err != nil {
 		return tok, err
 	}
-	return tok, c.tr.do(ctx, r.endpoint, req, []string{tok}, func(b []byte) error { return decode(b, tok) })
+	dctx := ctx
+	if r.wrote != nil {
+		// Traced here and not by the caller: the token source's own
+		// requests (a login) must not count as this one being sent.
+		dctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { r.wrote.Store(true) }})
+	}
+	return tok, c.tr.do(dctx, r.endpoint, req, []string{tok}, func(b []byte) error { return decode(b, tok) })
 }
 
 // outcome is the observer label for an attempt's result.
@@ -237,7 +249,8 @@ func outcome(ctx context.Context, err error) string {
 	var ae *APIError
 	var de *DecodeError
 	switch {
-	case err == nil, errors.Is(err, ErrNotFound):
+	case err == nil, errors.Is(err, ErrNotFound), errors.Is(err, ErrNoAccessURL):
+		// SCNet answered with success, only without what was asked for.
 		return string(CodeSuccess)
 	case errors.As(err, &ae):
 		return ae.outcome()

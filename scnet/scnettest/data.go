@@ -43,7 +43,7 @@ func (s *RegionServer) Add(r Record) Record {
 		refreshTimes(&r, now)
 	}
 	if old, ok := s.data.byID[r.ID]; ok {
-		s.data.remove(old)
+		s.remove(old)
 	}
 	s.data.insert(newEntry(r))
 	return r.clone()
@@ -62,6 +62,7 @@ func (s *RegionServer) newID() string {
 
 // Get returns the record with id.
 func (s *RegionServer) Get(id string) (Record, bool) {
+	s.settle()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	e, ok := s.data.byID[id]
@@ -73,6 +74,7 @@ func (s *RegionServer) Get(id string) (Record, bool) {
 
 // FindByName returns the newest record named exactly name.
 func (s *RegionServer) FindByName(name string) (Record, bool) {
+	s.settle()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	all := s.data.all()
@@ -86,6 +88,7 @@ func (s *RegionServer) FindByName(name string) (Record, bool) {
 
 // Records returns a copy of every record, oldest first.
 func (s *RegionServer) Records() []Record {
+	s.settle()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	all := s.data.all()
@@ -109,7 +112,7 @@ func (s *RegionServer) Delete(id string) bool {
 	defer s.mu.Unlock()
 	e, ok := s.data.byID[id]
 	if ok {
-		s.data.remove(e)
+		s.remove(e)
 	}
 	return ok
 }
@@ -131,8 +134,10 @@ func (s *RegionServer) SetStatus(id string, st scnet.Status) error {
 	return nil
 }
 
-// setStatus moves e to st and re-indexes it. Callers hold mu.
+// setStatus moves e to st and re-indexes it, ending any pending restart
+// (the caller that restarts sets a new one). Callers hold mu.
 func (s *RegionServer) setStatus(e *entry, st scnet.Status) {
+	s.forget(e.rec.ID)
 	now := s.now().In(scnet.Beijing())
 	r := e.rec.clone()
 	r.Status = st

@@ -17,20 +17,6 @@ func (s *RegionServer) handleDetail(w http.ResponseWriter, r *http.Request, id s
 	writeOK(w, json.RawMessage(rec.encode(true)))
 }
 
-// handleURL serves GET /ai/openapi/v2/instance-service/{id}/url: the first
-// port's access URL, answered like detail for an unknown id.
-func (s *RegionServer) handleURL(w http.ResponseWriter, r *http.Request, id string) {
-	rec, ok := s.lookup(w, r, id)
-	if !ok {
-		return
-	}
-	u := ""
-	if len(rec.Ports) > 0 {
-		u = rec.Ports[0].AccessURL
-	}
-	writeOK(w, u)
-}
-
 // lookup authorizes a per-instance request and finds its instance; when it
 // reports false it has already answered.
 func (s *RegionServer) lookup(w http.ResponseWriter, r *http.Request, id string) (Record, bool) {

@@ -69,15 +69,6 @@ func TestDetailUnknownID(t *testing.T) {
 	}
 }
 
-func TestAccessURL(t *testing.T) {
-	s := newServer(t, WithInstances(5, 6))
-	rec := s.Records()[0]
-	a := do(t, http.MethodGet, s.AIBaseURL()+"/openapi/v2/instance-service/"+rec.ID+"/url", s.Token(), nil, nil)
-	if a.Code != CodeOK || string(a.Data) != `"`+rec.Ports[0].AccessURL+`"` {
-		t.Errorf("code %q data %s, want %q", a.Code, a.Data, rec.Ports[0].AccessURL)
-	}
-}
-
 func TestUnknownPathsAndMethods(t *testing.T) {
 	s := newServer(t)
 	tests := []struct {

@@ -1,8 +1,9 @@
 // Package scnettest is an in-process simulator of SCNet's container-instance
 // OpenAPI: tokens (AK/SK and legacy), the region center, the account (user)
-// endpoint, the instance list and instance detail, with seeded realistic
-// data, a lifecycle that moves instances through their statuses, fault knobs
-// and a request log. It serves one region by default and several with
+// endpoint, the instance list and instance detail, the actions (restart,
+// stop, delete) and the access URL, with seeded realistic data, a lifecycle
+// that moves instances through their statuses, fault knobs and a request
+// log. It serves one region by default and several with
 // WithRegions, each on its own listener with its own instances and fault
 // knobs.
 //
@@ -40,6 +41,25 @@
 //     with code "10008", as it does an unknown token; the login endpoints list
 //     the platform token first, then every region in the order given, a
 //     suspended one with token null.
+//   - Restart (POST task/actions/restart?instanceServiceId=) of an ended
+//     instance (Failed, Terminated, Completed) answers data = the id and
+//     makes it Deploying at once and Running after WithRestartDelay on the
+//     simulator's clock; Step leaves it alone meanwhile. A live one (Waiting,
+//     Deploying, Running) or an unknown id answers "10004" (参数无效).
+//   - Stop (POST task/actions/stop?ids=, undocumented) makes every named
+//     instance Terminated, or, when one is unknown or not live, none and
+//     answers "10004"; data is null.
+//   - Delete (DELETE task?ids=) removes every named instance, or none: an
+//     unknown id answers "716020" (查询数据库错误), a live instance
+//     "716866" (删除任务失败). SCNet lists both codes but not when it sends
+//     them. data is null.
+//   - url answers a Running instance's access URL carrying
+//     ?token=AccessToken(id), as a Jupyter link carries its token; an
+//     instance that is not Running answers "10004", an unknown id answers
+//     like detail.
+//   - The actions and url need ids, answering "10003" (参数不全) without;
+//     FailNextAction and HoldNextAction apply only to calls with a valid
+//     token that the general fault knobs did not answer first.
 //   - Unknown paths answer HTTP 404 and wrong methods HTTP 405, with a
 //     Spring-style JSON body, as SCNet's Java stack does.
 package scnettest

@@ -1,7 +1,6 @@
 package scnettest
 
 import (
-	"slices"
 	"time"
 
 	"scnetbot/scnet"
@@ -17,16 +16,24 @@ const stepMoves = 25
 // Step advances some live instances of the region by one status:
 // Waiting→Deploying→Running→Completed, Failed or Terminated (5:3:2). Each
 // live instance moves with probability 1/2, or less when that would move more
-// than about 25; at least one moves when any is live. Choices come from the seeded generator, so the
-// same seed and the same calls give the same outcome. Running instances that
+// than about 25; at least one moves when any is live. Instances restarted
+// through the restart endpoint are left to their restart delay. Choices
+// come from the seeded generator, so the same seed and the same calls give
+// the same outcome. Running instances that
 // stay running get their duration and remainingTime refreshed.
 func (s *RegionServer) Step() {
+	s.settle()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var live []*entry
 	for _, st := range []scnet.Status{scnet.StatusWaiting, scnet.StatusDeploying, scnet.StatusRunning} {
-		// Cloned: setStatus edits the index while we walk it.
-		live = append(live, slices.Clone(s.data.candidates(st, ""))...)
+		// Copied into live: setStatus edits the index while we walk it.
+		for _, e := range s.data.candidates(st, "") {
+			// A restarted instance keeps to its own delay.
+			if _, restarting := s.pending[e.rec.ID]; !restarting {
+				live = append(live, e)
+			}
+		}
 	}
 	moved := 0
 	odds := max(2, len(live)/stepMoves) // one in odds moves

@@ -33,6 +33,7 @@ type config struct {
 	centerAISuffix bool
 	suspended      bool
 	unknownAsNull  bool
+	restartDelay   time.Duration
 	regions        []RegionSpec // nil: one region on the Server's listener
 }
 
@@ -42,6 +43,7 @@ func defaultConfig() config {
 		now:           time.Now,
 		tokenLifetime: 12 * time.Hour,
 		creds:         DefaultCredentials(),
+		restartDelay:  DefaultRestartDelay,
 	}
 }
 
@@ -111,4 +113,11 @@ func WithSuspendedAccount() Option {
 // documents neither, so a client should handle both.
 func WithUnknownIDAsNull() Option {
 	return func(c *config) { c.unknownAsNull = true }
+}
+
+// WithRestartDelay sets how long a restarted instance stays Deploying
+// before it is Running, on the simulator's clock (WithClock); the default
+// is DefaultRestartDelay. Zero makes it Running on the next look.
+func WithRestartDelay(d time.Duration) Option {
+	return func(c *config) { c.restartDelay = max(d, 0) }
 }

@@ -58,8 +58,9 @@ func WithRegions(rs ...RegionSpec) Option {
 const regionSeedStep = 7919
 
 // RegionServer is one region of a Server: its AI API, instances, fault
-// knobs (SetLatency, FailNext, FailNextCode, GarbageNext, SetDown) and
-// request log (Requests, RequestCount, ResetRequests). With one region (no
+// knobs (SetLatency, FailNext, FailNextCode, GarbageNext, SetDown,
+// FailNextAction, HoldNextAction) and request log (Requests, RequestCount,
+// ActionCount, ResetRequests). With one region (no
 // WithRegions) it shares the Server's listener, knobs and log. All its
 // methods are safe for concurrent use; it is also an http.Handler.
 type RegionServer struct {
@@ -74,10 +75,14 @@ type RegionServer struct {
 	listener  net.Listener // nil when the region shares the Server's
 	http      *http.Server
 
-	mu    sync.RWMutex // guards data, rng and idSeq
+	mu    sync.RWMutex // guards data, rng, idSeq and pending
 	data  *store
 	rng   *rand.Rand
 	idSeq uint64
+	// pending holds when each restarted instance becomes Running;
+	// pendingN is its size, so reads skip settle without a lock.
+	pending  map[string]time.Time
+	pendingN atomic.Int32
 }
 
 func (s *Server) newRegion(spec RegionSpec, seed int64) *RegionServer {
@@ -89,11 +94,12 @@ func (s *Server) newRegion(spec RegionSpec, seed int64) *RegionServer {
 		n = 0
 	}
 	rs := &RegionServer{
-		srv:  s,
-		id:   spec.ID,
-		name: spec.Name,
-		data: newStore(),
-		rng:  rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x5c0e7)),
+		srv:     s,
+		id:      spec.ID,
+		name:    spec.Name,
+		data:    newStore(),
+		pending: map[string]time.Time{},
+		rng:     rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x5c0e7)),
 	}
 	rs.suspended.Store(spec.Suspended)
 	rs.data.load(seedEntries(n, seed, s.cfg.hostile, s.now()))
@@ -188,6 +194,7 @@ type endpoint struct {
 
 	faultMu sync.Mutex
 	faults  faults
+	actions map[Action]*actionKnobs
 
 	logMu sync.Mutex
 	log   []Request

@@ -71,3 +71,18 @@ func (e *endpoint) ResetRequests() {
 	defer e.logMu.Unlock()
 	e.log = nil
 }
+
+// ActionCount counts the logged calls of action a: every request to its
+// method and path, refused and faulted ones included, so a test can tell
+// how often a client asked.
+func (e *endpoint) ActionCount(a Action) int {
+	e.logMu.Lock()
+	defer e.logMu.Unlock()
+	n := 0
+	for _, r := range e.log {
+		if got, ok := actionOf(r.Method, r.Path); ok && got == a {
+			n++
+		}
+	}
+	return n
+}

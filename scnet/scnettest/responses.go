@@ -19,6 +19,11 @@ const (
 	CodeFileCheckFailed = "10010"
 	CodeFileTooLarge    = "10011"
 	CodeDisconnected    = "10012"
+	// CodeDatabaseQuery and CodeDeleteFailed are listed by SCNet's delete
+	// page; when the simulator sends them is its own choice (see
+	// handleDelete).
+	CodeDatabaseQuery = "716020"
+	CodeDeleteFailed  = "716866"
 )
 
 // Message returns the vendor's Chinese message for a result code.
@@ -44,6 +49,10 @@ func Message(code string) string {
 		return "文件过大"
 	case CodeDisconnected:
 		return "连接中断"
+	case CodeDatabaseQuery:
+		return "查询数据库错误"
+	case CodeDeleteFailed:
+		return "删除任务失败"
 	default:
 		return "操作失败"
 	}

@@ -226,8 +226,15 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request, body []byte) {
 // route serves the region's AI API; anything else is not found.
 func (s *RegionServer) route(w http.ResponseWriter, r *http.Request, body []byte) {
 	p := r.URL.Path
+	s.settle()
 
 	switch {
+	case p == aiPrefix+"task" && r.Method == http.MethodDelete:
+		s.handleDelete(w, r)
+	case p == aiPrefix+"task/actions/restart":
+		onlyMethod(w, r, http.MethodPost, s.srv.now, s.handleRestart)
+	case p == aiPrefix+"task/actions/stop":
+		onlyMethod(w, r, http.MethodPost, s.srv.now, s.handleStop)
 	case p == aiPrefix+"task" || p == aiPrefix+"task/list":
 		onlyMethod(w, r, http.MethodGet, s.srv.now, func(w http.ResponseWriter, r *http.Request) {
 			s.handleList(w, r, body)
