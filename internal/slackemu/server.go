@@ -65,8 +65,9 @@ type Server struct {
 	byKey      map[msgKey]*stored
 	responses  map[string]*responseURL
 	violations []string
-	users      map[string]string // user ID → name
-	channels   map[string]string // channel ID → name
+	users      map[string]string   // user ID → name
+	channels   map[string]string   // channel ID → name
+	groups     map[string][]string // user group ID → member IDs
 }
 
 type config struct {
@@ -169,6 +170,7 @@ func New(opts ...Option) *Server {
 		responses: map[string]*responseURL{},
 		users:     map[string]string{},
 		channels:  map[string]string{},
+		groups:    map[string][]string{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/{method}", s.serveAPI)

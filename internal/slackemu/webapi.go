@@ -121,6 +121,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		handler = s.conversationsHistory
 	case "conversations.replies":
 		handler = s.conversationsReplies
+	case "usergroups.users.list":
+		handler = s.usergroupsUsersList
 	default:
 		apiError(w, "unknown_method")
 		return
