@@ -1,10 +1,11 @@
 // Package slackemu is a loopback stand-in for Slack that slack-go's Web API
 // client and Socket Mode client talk to as if it were slack.com: it opens
 // Socket Mode links (hello, pings, disconnect frames), delivers slash commands
-// and button clicks as envelopes, records acks, serves the chat.* and
-// conversations.* methods scnetbot uses, accepts response_url posts, and
-// checks every message against Block Kit's rules. End-to-end tests drive the
-// bot through it, and scnetbot's demo mode runs the bot against it.
+// and button clicks as envelopes, records acks, serves the chat.*,
+// conversations.*, views.open and usergroups.users.list methods scnetbot
+// uses, opens and submits modals, accepts response_url posts, and checks
+// every message and view against Block Kit's rules. End-to-end tests drive
+// the bot through it, and scnetbot's demo mode runs the bot against it.
 package slackemu
 
 import (
@@ -65,9 +66,13 @@ type Server struct {
 	byKey      map[msgKey]*stored
 	responses  map[string]*responseURL
 	violations []string
-	users      map[string]string   // user ID → name
-	channels   map[string]string   // channel ID → name
-	groups     map[string][]string // user group ID → member IDs
+	users      map[string]string // user ID → name
+	channels   map[string]string // channel ID → name
+
+	// Interactivity state: trigger_ids, modals, user groups.
+	triggers map[string]*trigger
+	views    []*viewState        // in the order opened
+	groups   map[string][]string // user group ID → member IDs
 }
 
 type config struct {
@@ -125,9 +130,10 @@ func WithMaxConnections(n int) Option {
 	}
 }
 
-// WithClock sets the clock message timestamps are issued from (default
-// time.Now), so a test can have messages posted hours apart in Slack's time
-// without waiting for them. Give the bot the same clock.
+// WithClock sets the clock message timestamps are issued from and
+// trigger_ids expire by (default time.Now), so a test can have messages
+// posted hours apart in Slack's time, or let a trigger_id outlive its
+// TriggerTTL, without waiting. Give the bot the same clock.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		if now != nil {
@@ -170,6 +176,7 @@ func New(opts ...Option) *Server {
 		responses: map[string]*responseURL{},
 		users:     map[string]string{},
 		channels:  map[string]string{},
+		triggers:  map[string]*trigger{},
 		groups:    map[string][]string{},
 	}
 	mux := http.NewServeMux()

@@ -121,6 +121,8 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		handler = s.conversationsHistory
 	case "conversations.replies":
 		handler = s.conversationsReplies
+	case "views.open":
+		handler = s.viewsOpen
 	case "usergroups.users.list":
 		handler = s.usergroupsUsersList
 	default:
