@@ -2,9 +2,50 @@ package slackemu
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
+
+	"scnetbot/blockkit"
 )
+
+// Confirm is a button's confirm dialog (Block Kit's confirmation dialog
+// object), which Slack shows before it sends the click.
+type Confirm struct {
+	Title, Text, ConfirmLabel, DenyLabel string
+	// Style is the confirm button's style: "", primary or danger.
+	Style string
+}
+
+// confirmOf reads a button's confirm dialog; nil when it has none.
+func confirmOf(b button) *Confirm {
+	raw, ok := b.raw["confirm"]
+	if !ok || isNull(raw) {
+		return nil
+	}
+	var c struct {
+		Title, Text, Confirm, Deny struct{ Text string }
+		Style                      string
+	}
+	_ = json.Unmarshal(raw, &c)
+	return &Confirm{Title: c.Title.Text, Text: c.Text.Text, ConfirmLabel: c.Confirm.Text, DenyLabel: c.Deny.Text, Style: c.Style}
+}
+
+// confirmViolations checks a button's confirm dialog as Slack does (title
+// ≤ 100, text ≤ 300, confirm and deny ≤ 30 characters, plain_text where
+// Slack wants it), through blockkit's own checks of the button.
+func confirmViolations(b button) []blockkit.Violation {
+	blocks := mustJSON([]any{map[string]any{"type": "actions", "elements": []any{b.raw}}})
+	var out []blockkit.Violation
+	for _, v := range blockkit.Validate(blocks) {
+		if i := strings.Index(v.Path, ".confirm"); i >= 0 {
+			v.Path = "confirm" + v.Path[i+len(".confirm"):]
+			out = append(out, v)
+		}
+	}
+	return out
+}
 
 // currentMessage is msg as it is now, as Slack sends a clicked message; ok
 // is false when it was deleted.
@@ -47,15 +88,37 @@ func (s *Server) pressable(msg Message, actionIDOrLabel string) (Message, button
 	return msg, b, err
 }
 
+// ButtonConfirm is the confirm dialog a click on the button would show,
+// nil when it has none; the demo shows it and asks before it clicks.
+func (s *Server) ButtonConfirm(msg Message, actionIDOrLabel string) (*Confirm, error) {
+	_, b, err := s.pressable(msg, actionIDOrLabel)
+	if err != nil {
+		return nil, err
+	}
+	return confirmOf(b), nil
+}
+
 // Click presses a button of msg, found by its action_id or else its label,
 // as userID: it sends a block_actions interactive envelope shaped as Slack
 // sends it, with a fresh response_url whose replace_original and
 // delete_original act on msg, and a fresh trigger_id. As on Slack, the
 // payload carries the message itself only when it is not ephemeral.
+//
+// A button with a confirm dialog is clicked and then confirmed: the
+// Interaction's Confirm is the dialog passed. A malformed dialog is
+// recorded in Violations.
 func (s *Server) Click(ctx context.Context, msg Message, actionIDOrLabel string, userID string) (*Interaction, error) {
 	msg, hit, err := s.pressable(msg, actionIDOrLabel)
 	if err != nil {
 		return nil, err
+	}
+	confirm := confirmOf(hit)
+	if confirm != nil {
+		if vs := confirmViolations(hit); len(vs) > 0 {
+			s.mu.Lock()
+			s.recordViolationsLocked(fmt.Sprintf("click %s in %s ts %s", hit.id, msg.Channel, msg.TS), vs)
+			s.mu.Unlock()
+		}
 	}
 	action := map[string]any{"action_id": hit.id, "block_id": hit.blockID, "type": "button"}
 	for _, k := range []string{"text", "value", "style", "url"} {
@@ -66,6 +129,45 @@ func (s *Server) Click(ctx context.Context, msg Message, actionIDOrLabel string,
 	in, err := s.sendBlockActions(ctx, msg, action, userID)
 	if err != nil {
 		return nil, fmt.Errorf("click %q: %w", actionIDOrLabel, err)
+	}
+	in.Confirm = confirm
+	return in, nil
+}
+
+// ClickDeny presses a button of msg that has a confirm dialog and then the
+// dialog's deny button (Cancel): as on Slack, nothing is sent to the bot.
+// It returns the dialog shown, or ErrNoConfirm when the button has none,
+// since then a press sends the click at once.
+func (s *Server) ClickDeny(msg Message, actionIDOrLabel string) (*Confirm, error) {
+	_, hit, err := s.pressable(msg, actionIDOrLabel)
+	if err != nil {
+		return nil, err
+	}
+	c := confirmOf(hit)
+	if c == nil {
+		return nil, fmt.Errorf("click %q and cancel: %w", actionIDOrLabel, ErrNoConfirm)
+	}
+	return c, nil
+}
+
+// ForgeClick sends a block_actions payload for a button with actionID and
+// value on msg whether or not msg has one, as a crafted payload would: no
+// confirm dialog was shown and the value can be anything. Tests use it to
+// see the bot refuse what no user could have clicked. The action's block_id
+// is that of msg's button with actionID if there is one.
+func (s *Server) ForgeClick(ctx context.Context, msg Message, actionID, value, userID string) (*Interaction, error) {
+	msg, _ = s.currentMessage(msg)
+	blockID := "emu-forged"
+	if b, err := findButton(msg, actionID); err == nil && b.id == actionID {
+		blockID = b.blockID
+	}
+	action := map[string]any{
+		"action_id": actionID, "block_id": blockID, "type": "button", "value": value,
+		"text": map[string]any{"type": "plain_text", "text": actionID, "emoji": true},
+	}
+	in, err := s.sendBlockActions(ctx, msg, action, userID)
+	if err != nil {
+		return nil, fmt.Errorf("forge click %q: %w", actionID, err)
 	}
 	return in, nil
 }

@@ -29,6 +29,9 @@ type Interaction struct {
 	TriggerID string
 	// ViewID is the submitted view, for SubmitView.
 	ViewID string
+	// Confirm is the confirm dialog the user accepted before the click went
+	// out, nil when the button has none.
+	Confirm *Confirm
 }
 
 // responseURL is one response_url handed to the bot; guarded by Server.mu.

@@ -21,6 +21,10 @@ var ErrUnknownView = errors.New("no such view")
 // ErrViewClosed is returned by SubmitView for a view no longer open.
 var ErrViewClosed = errors.New("view is closed")
 
+// ErrNoConfirm is returned by ClickDeny for a button without a confirm
+// dialog: there is no Cancel to press, the click goes straight out.
+var ErrNoConfirm = errors.New("button has no confirm dialog")
+
 // InputError reports a SubmitView that Slack's client would not send: a
 // required input left empty, a value outside the input's length bounds, or
 // an input the view does not have.
