@@ -139,17 +139,19 @@ func (s *Server) recordAck(data []byte) {
 	ack.Late = ack.Latency > AckTimeout
 	s.acks = append(s.acks, ack)
 	var emitted []Message
+	var changed []View
 	switch {
 	case ack.Dropped || ack.Late:
 		// To Slack the request was never answered.
 	case env.viewID != "":
-		s.viewAckLocked(env, ack.Payload)
+		changed = s.viewAckLocked(env, ack.Payload)
 	case env.acceptsResponse && len(ack.Payload) > 0:
 		emitted = s.ackMessageLocked(env, ack.Payload)
 	}
 	s.notifyLocked()
 	s.mu.Unlock()
 	s.emit(emitted...)
+	s.emitViews(changed...)
 }
 
 // ackMessageLocked shows a slash command ack's payload as the message Slack

@@ -78,6 +78,7 @@ type Server struct {
 type config struct {
 	pingInterval   time.Duration
 	onMessage      func(Message)
+	onView         func(View)
 	rejectInvalid  bool
 	disconnectWait time.Duration
 	responseTTL    time.Duration
@@ -106,9 +107,17 @@ func WithOnMessage(f func(Message)) Option {
 	return func(c *config) { c.onMessage = f }
 }
 
-// WithAcceptInvalidBlocks makes the emulator post messages that break Block
-// Kit rules Slack enforces, instead of answering "invalid_blocks" as Slack
-// does. The violations are recorded either way.
+// WithOnView registers f to be called, outside any lock, with a view each
+// time it changes: opened by views.open, kept open with errors or updated
+// by the ack of a submission, or closed. The demo shows modals this way.
+func WithOnView(f func(View)) Option {
+	return func(c *config) { c.onView = f }
+}
+
+// WithAcceptInvalidBlocks makes the emulator post messages, and open views,
+// that break Block Kit rules Slack enforces, instead of answering
+// "invalid_blocks" (or, for a view, "invalid_arguments") as Slack does. The
+// violations are recorded either way.
 func WithAcceptInvalidBlocks() Option {
 	return func(c *config) { c.rejectInvalid = false }
 }

@@ -114,7 +114,7 @@ func parseView(raw []byte) (pv *parsedView, vs []blockkit.Violation, fatal bool)
 	pv.privateMetadata = strField("private_metadata", MaxViewPrivateMetadata, ruleViewMetadata)
 
 	var blocks []map[string]json.RawMessage
-	if err := json.Unmarshal(obj["blocks"], &blocks); err != nil || obj["blocks"] == nil {
+	if err := json.Unmarshal(obj["blocks"], &blocks); err != nil || isNull(obj["blocks"]) {
 		add("blocks", ruleViewBlocks, "blocks is missing or not an array of objects")
 		return pv, vs, true
 	}

@@ -130,7 +130,10 @@ func (s *Server) viewsOpen(p params) apiResult {
 	s.views = append(s.views, v)
 	s.recordViolationsLocked("views.open "+v.ID, vs)
 	s.notifyLocked()
-	return apiResult{body: map[string]any{"ok": true, "view": v.apiView(map[string]any{})}}
+	return apiResult{
+		body:  map[string]any{"ok": true, "view": v.apiView(map[string]any{})},
+		views: []View{v.View.clone()},
+	}
 }
 
 func (s *Server) viewLocked(id string) *viewState {
@@ -185,14 +188,30 @@ func (s *Server) WaitView(ctx context.Context, userID string) (View, error) {
 // scnetbot's do not, so nothing is sent.
 func (s *Server) CloseView(viewID string) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	v := s.viewLocked(viewID)
 	if v == nil {
+		s.mu.Unlock()
 		return fmt.Errorf("close view %q: %w", viewID, ErrUnknownView)
 	}
+	wasOpen := v.Open
 	v.Open = false
+	closed := v.View.clone()
 	s.notifyLocked()
+	s.mu.Unlock()
+	if wasOpen {
+		s.emitViews(closed)
+	}
 	return nil
+}
+
+// emitViews hands views to the WithOnView callback; call without s.mu held.
+func (s *Server) emitViews(vs ...View) {
+	if s.cfg.onView == nil {
+		return
+	}
+	for _, v := range vs {
+		s.cfg.onView(v.clone())
+	}
 }
 
 // SubmitView presses a view's submit button as userID ("" for the user it
@@ -301,12 +320,14 @@ func submittedState(v View, values map[string]map[string]string) (map[string]any
 	return state, nil
 }
 
-// viewAckLocked applies the ack of a view_submission to its view.
-func (s *Server) viewAckLocked(env *envelope, payload json.RawMessage) {
+// viewAckLocked applies the ack of a view_submission to its view and
+// returns the view when the ack changed it.
+func (s *Server) viewAckLocked(env *envelope, payload json.RawMessage) []View {
 	v := s.viewLocked(env.viewID)
 	if v == nil || !v.Open {
-		return
+		return nil
 	}
+	changed := func() []View { return []View{v.View.clone()} }
 	where := fmt.Sprintf("ack of view_submission %s for view %s", env.id, v.ID)
 	bad := func(format string, args ...any) {
 		s.recordViolationsLocked(where, []blockkit.Violation{{
@@ -315,7 +336,7 @@ func (s *Server) viewAckLocked(env *envelope, payload json.RawMessage) {
 	}
 	if len(payload) == 0 {
 		v.Open, v.Errors = false, nil
-		return
+		return changed()
 	}
 	var r struct {
 		ResponseAction string            `json:"response_action"`
@@ -324,15 +345,16 @@ func (s *Server) viewAckLocked(env *envelope, payload json.RawMessage) {
 	}
 	if err := json.Unmarshal(payload, &r); err != nil {
 		bad("payload is not a response_action object: %v", err)
-		return
+		return nil
 	}
 	switch r.ResponseAction {
 	case "", "clear":
 		v.Open, v.Errors = false, nil
+		return changed()
 	case "errors":
 		if len(r.Errors) == 0 {
 			bad("response_action errors without errors")
-			return
+			return nil
 		}
 		for _, id := range slices.Sorted(maps.Keys(r.Errors)) {
 			if _, ok := v.input(id); !ok {
@@ -340,16 +362,18 @@ func (s *Server) viewAckLocked(env *envelope, payload json.RawMessage) {
 			}
 		}
 		v.Errors = maps.Clone(r.Errors)
+		return changed()
 	case "update":
 		pv, vs, fatal := parseView(r.View)
 		if fatal || (s.cfg.rejectInvalid && len(vs) > 0) {
 			s.recordViolationsLocked(where+" (update refused)", vs)
-			return
+			return nil
 		}
 		s.recordViolationsLocked(where+" (update)", vs)
 		v.set(pv)
 		v.Errors = nil
-	default:
-		bad("response_action %q is not one the emulator applies (clear, errors, update)", blockkit.Truncate(r.ResponseAction, 40))
+		return changed()
 	}
+	bad("response_action %q is not one the emulator applies (clear, errors, update)", blockkit.Truncate(r.ResponseAction, 40))
+	return nil
 }

@@ -212,6 +212,7 @@ func TestViewsOpenValidates(t *testing.T) {
 		{"close of 25", func(v map[string]any) { v["close"] = plain(strings.Repeat("c", 25)) }, "/view/close/text]"},
 		{"inputs without submit", func(v map[string]any) { delete(v, "submit") }, "/view/submit]"},
 		{"no blocks", func(v map[string]any) { delete(v, "blocks") }, "/view/blocks]"},
+		{"null blocks", func(v map[string]any) { v["blocks"] = nil }, "/view/blocks]"},
 		{"101 blocks", func(v map[string]any) { v["blocks"] = blocks(101) }, "/view/blocks]"},
 		{"callback_id of 256", func(v map[string]any) { v["callback_id"] = strings.Repeat("c", 256) }, "/view/callback_id]"},
 		{"private_metadata of 3001", func(v map[string]any) { v["private_metadata"] = strings.Repeat("m", 3001) }, "/view/private_metadata]"},
@@ -533,5 +534,80 @@ func TestCloseView(t *testing.T) {
 	}
 	if err := s.CloseView("VNOPE"); !errors.Is(err, ErrUnknownView) {
 		t.Errorf("close of an unknown view: %v", err)
+	}
+}
+
+// TestViewAckDropped: an ack Slack drops (20 KB or more) leaves the view
+// open as it was, since to Slack the submission was never answered.
+func TestViewAckDropped(t *testing.T) {
+	s := newEmu(t)
+	ctx := ctxT(t)
+	c := dialRaw(t, s)
+	c.read(t) // hello
+	if err := s.WaitConnected(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	body := callAPI(t, s, "views.open", url.Values{"trigger_id": {issueTrigger(s, "U1")}, "view": {string(mustJSON(validView()))}})
+	id, _ := body["view"].(map[string]any)["id"].(string)
+	values := map[string]map[string]string{"confirm_name": {"name": "gpu-1"}}
+	ack := func(payload any) error {
+		t.Helper()
+		in, err := s.SubmitView(ctx, id, "U1", values)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(c.read(t)["envelope_id"]); got != `"`+in.EnvelopeID+`"` {
+			t.Fatalf("read envelope %s, want %s", got, in.EnvelopeID)
+		}
+		if err := c.ws.WriteJSON(map[string]any{"envelope_id": in.EnvelopeID, "payload": payload}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.WaitAck(ctx, in.EnvelopeID)
+		return err
+	}
+	huge := slack.NewErrorsViewSubmissionResponse(map[string]string{"confirm_name": strings.Repeat("x", 21<<10)})
+	if err := ack(huge); !errors.Is(err, ErrAckDropped) {
+		t.Fatalf("huge ack: %v, want ErrAckDropped", err)
+	}
+	if v, _ := s.View(id); !v.Open || v.Errors != nil {
+		t.Errorf("after a dropped ack: open %v, errors %v; want open without errors", v.Open, v.Errors)
+	}
+	if err := ack(slack.NewClearViewSubmissionResponse()); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.View(id); v.Open {
+		t.Error("still open after clear")
+	}
+}
+
+func TestOnView(t *testing.T) {
+	var mu sync.Mutex
+	var seen []View
+	s := newEmu(t, WithOnView(func(v View) { mu.Lock(); seen = append(seen, v); mu.Unlock() }))
+	b := startBot(t, s)
+	ctx := ctxT(t)
+	v := openView(t, s, b, deleteModal())
+	for _, ack := range []any{slack.NewErrorsViewSubmissionResponse(map[string]string{"confirm_name": "not gpu-1"}), nil} {
+		in, err := s.SubmitView(ctx, v.ID, "", map[string]map[string]string{"confirm_name": {"name": "gpu-2"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := *b.next(t, ctx).Request
+		if ack != nil {
+			_ = b.sm.Ack(req, ack)
+		} else {
+			_ = b.sm.Ack(req)
+		}
+		if _, err := s.WaitAck(ctx, in.EnvelopeID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.CloseView(v.ID); err != nil { // already closed: no change
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 3 || !seen[0].Open || seen[0].Errors != nil || !seen[1].Open || seen[1].Errors["confirm_name"] != "not gpu-1" || seen[2].Open {
+		t.Errorf("views seen: %+v", seen)
 	}
 }

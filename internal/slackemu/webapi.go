@@ -77,6 +77,7 @@ func apiError(w http.ResponseWriter, code string) {
 type apiResult struct {
 	body    any
 	emitted []Message
+	views   []View
 }
 
 func errResult(code string) apiResult {
@@ -142,6 +143,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	res := handler(p)
 	s.emit(res.emitted...)
+	s.emitViews(res.views...)
 	if !s.hang(r, f) {
 		return
 	}
