@@ -46,18 +46,6 @@ const (
 	ruleViewResponse blockkit.Rule = "view_response"     // a view_submission ack Slack cannot apply
 )
 
-// ViewInput is one input block of a view, the field a user types into.
-type ViewInput struct {
-	BlockID, ActionID string
-	// Type is the element's type, e.g. plain_text_input.
-	Type         string
-	Label        string
-	InitialValue string
-	Optional     bool
-	// MinLength and MaxLength are plain_text_input's bounds, 0 when unset.
-	MinLength, MaxLength int
-}
-
 // parsedView is a view object as Slack holds it once accepted: missing
 // block_ids and input action_ids filled in, as Slack fills them in.
 type parsedView struct {

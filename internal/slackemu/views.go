@@ -34,11 +34,23 @@ type View struct {
 	// Submissions counts view_submission payloads sent for it.
 	Submissions int
 	// Errors are the errors (block_id → message) of the last ack that
-	// answered response_action "errors", shown under the inputs; nil when the
-	// last submission's ack did not.
+	// answered response_action "errors", as Slack shows them under the
+	// inputs; nil again once an ack closes or updates the view.
 	Errors map[string]string
 	// OpenedAt is when views.open accepted it, on the emulator's clock.
 	OpenedAt time.Time
+}
+
+// ViewInput is one input block of a view, the field a user types into.
+type ViewInput struct {
+	BlockID, ActionID string
+	// Type is the element's type, e.g. plain_text_input.
+	Type         string
+	Label        string
+	InitialValue string
+	Optional     bool
+	// MinLength and MaxLength are plain_text_input's bounds, 0 when unset.
+	MinLength, MaxLength int
 }
 
 func (v View) clone() View {

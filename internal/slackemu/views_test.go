@@ -611,3 +611,31 @@ func TestOnView(t *testing.T) {
 		t.Errorf("views seen: %+v", seen)
 	}
 }
+
+func FuzzParseView(f *testing.F) {
+	f.Add(string(mustJSON(validView())))
+	f.Add(`{"type":"modal","title":{"type":"plain_text","text":"t"},"blocks":[{"type":"input","element":{"type":"plain_text_input","max_length":"x"}}]}`)
+	f.Add(`{"blocks":null}`)
+	f.Add(`[]`)
+	f.Fuzz(func(t *testing.T, raw string) {
+		pv, vs, fatal := parseView([]byte(raw))
+		if fatal {
+			if len(vs) == 0 {
+				t.Fatal("fatal without a violation")
+			}
+			return
+		}
+		// What is accepted has valid blocks, with every input element
+		// identified.
+		var blocks []map[string]any
+		if err := json.Unmarshal(pv.blocks, &blocks); err != nil {
+			t.Fatalf("normalised blocks %s: %v", pv.blocks, err)
+		}
+		for _, in := range pv.inputs {
+			if in.ActionID == "" && in.Type != "" {
+				t.Fatalf("input element without an action_id: %+v", in)
+			}
+		}
+		_ = slackMessages(vs)
+	})
+}
