@@ -24,6 +24,14 @@ type SlashCommand struct{ Command, Text, UserID, UserName, ChannelID, ChannelNam
 type Interaction struct {
 	EnvelopeID, ResponseURL string
 	SentAt                  time.Time
+	// TriggerID is the payload's trigger_id, which can open one view within
+	// TriggerTTL of SentAt.
+	TriggerID string
+	// ViewID is the submitted view, for SubmitView.
+	ViewID string
+	// Confirm is the confirm dialog the user accepted before the click went
+	// out, nil when the button has none.
+	Confirm *Confirm
 }
 
 // responseURL is one response_url handed to the bot; guarded by Server.mu.
@@ -82,8 +90,7 @@ func (s *Server) SendSlashCommand(ctx context.Context, c SlashCommand) (*Interac
 		s.channels[c.ChannelID] = c.ChannelName
 	}
 	ru := s.newResponseURLLocked(c.ChannelID, c.UserID, nil)
-	s.envelopeSeq++
-	trigger := fmt.Sprintf("%d.%d.%s", time.Now().Unix(), s.envelopeSeq, randomHex(16))
+	trigger := s.newTriggerLocked(c.UserID)
 	s.mu.Unlock()
 
 	// Slack sends is_enterprise_install as the string "false" here (and as a
@@ -97,12 +104,12 @@ func (s *Server) SendSlashCommand(ctx context.Context, c SlashCommand) (*Interac
 	}
 	env := &envelope{
 		id: newEnvelopeID(), typ: "slash_commands", acceptsResponse: true,
-		channel: c.ChannelID, user: c.UserID,
+		channel: c.ChannelID, user: c.UserID, trigger: trigger,
 	}
 	if err := s.sendEnvelope(ctx, env, payload); err != nil {
 		return nil, fmt.Errorf("send slash command %q: %w", c.Command, err)
 	}
-	return &Interaction{EnvelopeID: env.id, ResponseURL: ru.url, SentAt: env.sentAt}, nil
+	return &Interaction{EnvelopeID: env.id, ResponseURL: ru.url, SentAt: env.sentAt, TriggerID: trigger}, nil
 }
 
 // button is an interactive button found in a message's blocks.
@@ -154,98 +161,4 @@ func findButtons(blocks json.RawMessage) []button {
 		}
 	}
 	return out
-}
-
-// Click presses a button of msg, found by its action_id or else its label,
-// as userID: it sends a block_actions interactive envelope shaped as Slack
-// sends it, with a fresh response_url whose replace_original and
-// delete_original act on msg. As on Slack, the payload carries the message
-// itself only when it is not ephemeral.
-func (s *Server) Click(ctx context.Context, msg Message, actionIDOrLabel string, userID string) (*Interaction, error) {
-	s.mu.Lock()
-	key := msgKey{msg.Channel, msg.TS}
-	if st, ok := s.byKey[key]; ok {
-		msg = st.Message.clone() // Slack sends the message as it is now
-		if st.deleted {
-			s.mu.Unlock()
-			return nil, fmt.Errorf("click %q: message %s in %s was deleted", actionIDOrLabel, msg.TS, msg.Channel)
-		}
-	}
-	s.mu.Unlock()
-
-	btns := findButtons(msg.Blocks)
-	var hit *button
-	for i := range btns {
-		if btns[i].id == actionIDOrLabel {
-			hit = &btns[i]
-			break
-		}
-	}
-	if hit == nil {
-		for i := range btns {
-			if btns[i].label == actionIDOrLabel {
-				hit = &btns[i]
-				break
-			}
-		}
-	}
-	if hit == nil {
-		names := make([]string, len(btns))
-		for i, b := range btns {
-			names[i] = fmt.Sprintf("%s (%s)", b.id, b.label)
-		}
-		return nil, &ButtonNotFoundError{Want: actionIDOrLabel, Buttons: names}
-	}
-
-	now := time.Now()
-	actionTS := formatTS(now.UnixMicro())
-	s.mu.Lock()
-	userName := s.userNameLocked(userID)
-	channelName := s.channelNameLocked(msg.Channel)
-	ru := s.newResponseURLLocked(msg.Channel, userID, &key)
-	s.envelopeSeq++
-	trigger := fmt.Sprintf("%d.%d.%s", now.Unix(), s.envelopeSeq, randomHex(16))
-	s.mu.Unlock()
-
-	action := map[string]any{
-		"action_id": hit.id, "block_id": hit.blockID, "type": "button", "action_ts": actionTS,
-	}
-	for _, k := range []string{"text", "value", "style", "url"} {
-		if v, ok := hit.raw[k]; ok {
-			action[k] = v
-		}
-	}
-	container := map[string]any{
-		"type": "message", "message_ts": msg.TS, "channel_id": msg.Channel, "is_ephemeral": msg.Ephemeral,
-	}
-	if msg.ThreadTS != "" {
-		container["thread_ts"] = msg.ThreadTS
-	}
-	payload := map[string]any{
-		"type": "block_actions",
-		"user": map[string]any{
-			"id": userID, "username": userName, "name": userName, "team_id": TeamID,
-		},
-		"api_app_id":            AppID,
-		"token":                 "emu-verification-token",
-		"container":             container,
-		"trigger_id":            trigger,
-		"team":                  map[string]any{"id": TeamID, "domain": TeamDomain},
-		"enterprise":            nil,
-		"is_enterprise_install": false,
-		"channel":               map[string]any{"id": msg.Channel, "name": channelName},
-		"state":                 map[string]any{"values": map[string]any{}},
-		"response_url":          ru.url,
-		"actions":               []any{action},
-	}
-	if !msg.Ephemeral {
-		payload["message"] = apiMessage(msg, false)
-	}
-	env := &envelope{
-		id: newEnvelopeID(), typ: "interactive", channel: msg.Channel, user: userID,
-	}
-	if err := s.sendEnvelope(ctx, env, payload); err != nil {
-		return nil, fmt.Errorf("click %q: %w", actionIDOrLabel, err)
-	}
-	return &Interaction{EnvelopeID: env.id, ResponseURL: ru.url, SentAt: env.sentAt}, nil
 }

@@ -25,6 +25,11 @@ type envelope struct {
 	// them; retryAttempt on the original counts its redeliveries.
 	retryAttempt int
 	retryReason  string
+	// trigger is the trigger_id the payload carries, whose TTL starts when
+	// it is first sent.
+	trigger string
+	// viewID is set for a view_submission: its ack decides the view's fate.
+	viewID string
 }
 
 // Ack is the bot's answer to one envelope.
@@ -74,6 +79,7 @@ func (s *Server) sendEnvelope(ctx context.Context, env *envelope, payload any) e
 		s.mu.Lock()
 		env.sentAt = time.Now()
 		s.envelopes[env.id] = env
+		s.triggerSentLocked(env.trigger)
 		s.mu.Unlock()
 		if err := c.writeJSON(frame); err != nil {
 			// The socket died under us; Slack would pick another one.
@@ -133,12 +139,19 @@ func (s *Server) recordAck(data []byte) {
 	ack.Late = ack.Latency > AckTimeout
 	s.acks = append(s.acks, ack)
 	var emitted []Message
-	if !ack.Dropped && !ack.Late && env.acceptsResponse && len(ack.Payload) > 0 {
+	var changed []View
+	switch {
+	case ack.Dropped || ack.Late:
+		// To Slack the request was never answered.
+	case env.viewID != "":
+		changed = s.viewAckLocked(env, ack.Payload)
+	case env.acceptsResponse && len(ack.Payload) > 0:
 		emitted = s.ackMessageLocked(env, ack.Payload)
 	}
 	s.notifyLocked()
 	s.mu.Unlock()
 	s.emit(emitted...)
+	s.emitViews(changed...)
 }
 
 // ackMessageLocked shows a slash command ack's payload as the message Slack

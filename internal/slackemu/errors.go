@@ -15,6 +15,28 @@ var ErrAckDropped = errors.New("ack dropped: 20 KB or larger")
 // ErrUnknownEnvelope is returned by Redeliver for an envelope never sent.
 var ErrUnknownEnvelope = errors.New("no such envelope")
 
+// ErrUnknownView is returned for a view the bot never opened.
+var ErrUnknownView = errors.New("no such view")
+
+// ErrViewClosed is returned by SubmitView for a view no longer open.
+var ErrViewClosed = errors.New("view is closed")
+
+// ErrNoConfirm is returned by ClickDeny for a button without a confirm
+// dialog: there is no Cancel to press, the click goes straight out.
+var ErrNoConfirm = errors.New("button has no confirm dialog")
+
+// InputError reports a SubmitView that Slack's client would not send: a
+// required input left empty, a value outside the input's length bounds, or
+// an input the view does not have.
+type InputError struct {
+	ViewID, BlockID, ActionID string
+	Reason                    string
+}
+
+func (e *InputError) Error() string {
+	return fmt.Sprintf("submit view %q: input %s/%s: %s", e.ViewID, e.BlockID, e.ActionID, e.Reason)
+}
+
 // WaitError reports a wait that ended before its condition held.
 type WaitError struct {
 	What string // what was awaited, e.g. `ack of envelope "…"`

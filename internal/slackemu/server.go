@@ -1,10 +1,11 @@
 // Package slackemu is a loopback stand-in for Slack that slack-go's Web API
 // client and Socket Mode client talk to as if it were slack.com: it opens
 // Socket Mode links (hello, pings, disconnect frames), delivers slash commands
-// and button clicks as envelopes, records acks, serves the chat.* and
-// conversations.* methods scnetbot uses, accepts response_url posts, and
-// checks every message against Block Kit's rules. End-to-end tests drive the
-// bot through it, and scnetbot's demo mode runs the bot against it.
+// and button clicks as envelopes, records acks, serves the chat.*,
+// conversations.*, views.open and usergroups.users.list methods scnetbot
+// uses, opens and submits modals, accepts response_url posts, and checks
+// every message and view against Block Kit's rules. End-to-end tests drive
+// the bot through it, and scnetbot's demo mode runs the bot against it.
 package slackemu
 
 import (
@@ -67,11 +68,17 @@ type Server struct {
 	violations []string
 	users      map[string]string // user ID → name
 	channels   map[string]string // channel ID → name
+
+	// Interactivity state: trigger_ids, modals, user groups.
+	triggers map[string]*trigger
+	views    []*viewState        // in the order opened
+	groups   map[string][]string // user group ID → member IDs
 }
 
 type config struct {
 	pingInterval   time.Duration
 	onMessage      func(Message)
+	onView         func(View)
 	rejectInvalid  bool
 	disconnectWait time.Duration
 	responseTTL    time.Duration
@@ -100,9 +107,17 @@ func WithOnMessage(f func(Message)) Option {
 	return func(c *config) { c.onMessage = f }
 }
 
-// WithAcceptInvalidBlocks makes the emulator post messages that break Block
-// Kit rules Slack enforces, instead of answering "invalid_blocks" as Slack
-// does. The violations are recorded either way.
+// WithOnView registers f to be called, outside any lock, with a view each
+// time it changes: opened by views.open, kept open with errors or updated
+// by the ack of a submission, or closed. The demo shows modals this way.
+func WithOnView(f func(View)) Option {
+	return func(c *config) { c.onView = f }
+}
+
+// WithAcceptInvalidBlocks makes the emulator post messages, and open views,
+// that break Block Kit rules Slack enforces, instead of answering
+// "invalid_blocks" (or, for a view, "invalid_arguments") as Slack does. The
+// violations are recorded either way.
 func WithAcceptInvalidBlocks() Option {
 	return func(c *config) { c.rejectInvalid = false }
 }
@@ -124,9 +139,10 @@ func WithMaxConnections(n int) Option {
 	}
 }
 
-// WithClock sets the clock message timestamps are issued from (default
-// time.Now), so a test can have messages posted hours apart in Slack's time
-// without waiting for them. Give the bot the same clock.
+// WithClock sets the clock message timestamps are issued from and
+// trigger_ids expire by (default time.Now), so a test can have messages
+// posted hours apart in Slack's time, or let a trigger_id outlive its
+// TriggerTTL, without waiting. Give the bot the same clock.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {
 		if now != nil {
@@ -169,6 +185,8 @@ func New(opts ...Option) *Server {
 		responses: map[string]*responseURL{},
 		users:     map[string]string{},
 		channels:  map[string]string{},
+		triggers:  map[string]*trigger{},
+		groups:    map[string][]string{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/{method}", s.serveAPI)

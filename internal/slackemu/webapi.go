@@ -77,6 +77,7 @@ func apiError(w http.ResponseWriter, code string) {
 type apiResult struct {
 	body    any
 	emitted []Message
+	views   []View
 }
 
 func errResult(code string) apiResult {
@@ -121,6 +122,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		handler = s.conversationsHistory
 	case "conversations.replies":
 		handler = s.conversationsReplies
+	case "views.open":
+		handler = s.viewsOpen
+	case "usergroups.users.list":
+		handler = s.usergroupsUsersList
 	default:
 		apiError(w, "unknown_method")
 		return
@@ -138,6 +143,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	res := handler(p)
 	s.emit(res.emitted...)
+	s.emitViews(res.views...)
 	if !s.hang(r, f) {
 		return
 	}
