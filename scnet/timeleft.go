@@ -36,6 +36,12 @@ var (
 // timeoutLimit carry them. False for no duration: "", "--", "unlimited",
 // "null", a bare number, or text it cannot read.
 func ParseTimeLeft(s string) (time.Duration, bool) {
+	switch s {
+	case "", "--", "unlimited":
+		// What nearly every instance says: a poll reads one per live
+		// instance, so these skip the patterns.
+		return 0, false
+	}
 	s = strings.Join(strings.Fields(s), "")
 	if s == "" {
 		return 0, false

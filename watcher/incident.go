@@ -186,10 +186,22 @@ func (w *Watcher) queueThread(tx state.Tx, a state.Alert, line string, now time.
 	if a.Parent != "" {
 		thread = a.Parent
 	}
+	meta, err := tx.Meta()
+	if err != nil {
+		return err
+	}
+	// Numbered as a poll numbers its messages, so the id, which finds a
+	// message whose send may have happened, is never another's.
+	id := w.messageID(&meta, "t")
+	if err := tx.PutMeta(meta); err != nil {
+		return err
+	}
 	text, blocks := w.cfg.Render.List([]string{line}, "", 0, 0)
-	_, err := tx.Enqueue(state.Message{Kind: state.KindPost, ID: "t" + a.ID + "-" + now.Format("150405.000000"),
-		Channel: a.Channel, ThreadOf: thread, Text: text, Blocks: blocks, Created: now})
-	return err
+	if _, err := tx.Enqueue(state.Message{Kind: state.KindPost, ID: id,
+		Channel: a.Channel, ThreadOf: thread, Text: text, Blocks: blocks, Created: now}); err != nil {
+		return fmt.Errorf("queue message %s: %w", id, err)
+	}
+	return nil
 }
 
 // resolvedLine is the status line of an incident opened at opened and

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"scnetbot/actions"
 	"scnetbot/internal/slackemu"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
@@ -328,3 +329,9 @@ func TestExpiryWarningOnce(t *testing.T) {
 	}
 	_ = long
 }
+
+// The watcher is the actions' Recorder, one region's or all of them.
+var (
+	_ actions.Recorder = (*watcher.Group)(nil)
+	_ actions.Recorder = (*watcher.Watcher)(nil)
+)

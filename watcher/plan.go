@@ -59,12 +59,15 @@ func (p *plan) get(id string) (state.Instance, bool) {
 	return p.w.instance(id)
 }
 
-func (p *plan) nextID(prefix string) string {
-	p.meta.NextID++
-	id := fmt.Sprintf("%s%x-%d", prefix, p.meta.Baseline.Unix(), p.meta.NextID)
-	if p.w.cfg.Region != "" {
+func (p *plan) nextID(prefix string) string { return p.w.messageID(p.meta, prefix) }
+
+// messageID numbers the next alert or message id in meta.
+func (w *Watcher) messageID(meta *state.Meta, prefix string) string {
+	meta.NextID++
+	id := fmt.Sprintf("%s%x-%d", prefix, meta.Baseline.Unix(), meta.NextID)
+	if w.cfg.Region != "" {
 		// Two regions may well take their baselines in the same second.
-		id += "-" + p.w.cfg.Region
+		id += "-" + w.cfg.Region
 	}
 	return id
 }
