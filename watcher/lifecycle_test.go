@@ -335,3 +335,53 @@ var (
 	_ actions.Recorder = (*watcher.Group)(nil)
 	_ actions.Recorder = (*watcher.Watcher)(nil)
 )
+
+// A storm's members have no message of their own: their actions,
+// flapping and escalation go to the storm's summary and its thread.
+func TestStormMembersLifecycle(t *testing.T) {
+	e := newEnv(t, 0, withConfig(func(c *watcher.Config) {
+		c.StormThreshold, c.FlapWindow = 2, 30*time.Minute
+		c.EscalateAfter, c.EscalateMention = 5*time.Minute, "here"
+	}))
+	var recs []scnettest.Record
+	for i := range 4 {
+		recs = append(recs, e.add(scnettest.Record{Name: "member-" + string(rune('a'+i)), Status: scnet.StatusRunning}))
+	}
+	e.poll()
+	for _, r := range recs {
+		e.setStatus(r.ID, scnet.StatusFailed)
+	}
+	e.step()
+	e.drain()
+	top, _ := e.messages()
+	if len(top) != 2 {
+		t.Fatalf("%d top-level messages, want the baseline and one summary", len(top))
+	}
+	storm := top[1]
+	if !e.record(tracked.ActionRecord{InstanceID: recs[0].ID, User: "U0A", Kind: tracked.ActionRestart, Outcome: tracked.ActionDone}) {
+		t.Error("an action on a storm member was not threaded")
+	}
+	e.setStatus(recs[0].ID, scnet.StatusRunning)
+	e.step()
+	e.setStatus(recs[0].ID, scnet.StatusFailed)
+	e.step()
+	for range 4 {
+		e.step()
+	}
+	e.drain()
+	top, replies := e.messages()
+	if len(top) != 2 {
+		t.Errorf("%d top-level messages after a member flapped, want still 2", len(top))
+	}
+	for _, want := range []string{"restarted by <@U0A>", "running again after restart by <@U0A>", "failed again (2nd time in 2m)", "<!here>"} {
+		n := 0
+		for _, m := range replies {
+			if m.ThreadTS == storm.TS && strings.Contains(m.Text+blocksOf(m), want) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d lines %q in the storm's thread, want 1", n, want)
+		}
+	}
+}
