@@ -117,8 +117,9 @@ type Alert struct {
 	// ResolvedBy is the Slack user who resolved the incident with the
 	// Resolve button, "" when it ended on its own.
 	ResolvedBy string `json:"resolved_by,omitempty"`
-	// Actions are the latest actions people took on the instance during
-	// the incident, oldest first, so its end can name them.
+	// Actions are the latest actions people took on the instance since
+	// the incident opened (or reopened, flapping), oldest first, so its
+	// end can name them.
 	Actions []AlertAction `json:"actions,omitempty"`
 	// EscalatedAt is when the reply escalating the unacknowledged alert
 	// was queued; zero before.

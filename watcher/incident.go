@@ -108,7 +108,9 @@ func (p *plan) reopen(cur *state.Instance, from, to scnet.Status) (bool, error) 
 		return false, err
 	}
 	a.Failures = max(a.Failures, 1) + 1
-	a.Closed, a.ResolvedBy = time.Time{}, ""
+	// The restart that ended the last round must not be credited with
+	// ending this one.
+	a.Closed, a.ResolvedBy, a.Actions = time.Time{}, "", nil
 	a.From, a.To = from, to
 	count := fmt.Sprintf("%s time in %s", ordinal(a.Failures), p.w.cfg.Render.Span(p.now.Sub(a.Created)))
 	flap := fmt.Sprintf("failed again (%s): %s → %s", count, from, to)
