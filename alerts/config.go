@@ -24,8 +24,9 @@ type Config struct {
 	// delete, open) of an alert's instance, appended to the alert's
 	// actions block; the app wires the actions package's. It is called
 	// whenever the alert is rendered, open or closed (a.Closed), with the
-	// instance as it was when the alert was raised and a.To its latest
-	// alert status. Elements past Block Kit's 25 per actions block are
+	// instance as it was when the alert was raised; a.To is the status
+	// that opened (or, flapping, reopened) the incident, not necessarily
+	// the current one. Elements past Block Kit's 25 per actions block are
 	// left out. Nil: none.
 	ActionButtons func(a state.Alert, in scnet.Instance) []slack.BlockElement
 	// Logger gets what the alert UI logs; nil discards it, as everywhere
