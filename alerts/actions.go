@@ -70,6 +70,20 @@ func (b *Buttons) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 			return ephemeral("Could not save the snooze; try again.")
 		}
 		return b.replace(ctx, w, al.ID)
+	case a.ActionID == actionResolve:
+		w, al, refusal := b.buttonAlert(ctx, a.Value)
+		if refusal != nil {
+			return refusal
+		}
+		text, blocks, found, err := w.Resolve(ctx, al.ID, user)
+		switch {
+		case err != nil:
+			b.cfg.Logger.Error("resolve alert", "alert", al.ID, "instance", al.InstanceID, "err", err)
+			return ephemeral("Could not save the resolution; try again.")
+		case !found:
+			return ephemeral("This alert is no longer known to the watcher.")
+		}
+		return replaceWith(text, blocks)
 	case a.ActionID == actionDetails:
 		w, al, refusal := b.buttonAlert(ctx, a.Value)
 		if refusal != nil {

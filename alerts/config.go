@@ -3,6 +3,11 @@ package alerts
 import (
 	"log/slog"
 	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/scnet"
+	"scnetbot/state"
 )
 
 // Config is what the alert UI needs. Zero values take the defaults
@@ -15,6 +20,15 @@ type Config struct {
 	Location *time.Location
 	// Now is the clock of the details view (default time.Now).
 	Now func() time.Time
+	// ActionButtons, when set, returns the action buttons (restart, stop,
+	// delete, open) of an alert's instance, appended to the alert's
+	// actions block; the app wires the actions package's. It is called
+	// whenever the alert is rendered, open or closed (a.Closed), with the
+	// instance as it was when the alert was raised; a.To is the status
+	// that opened (or, flapping, reopened) the incident, not necessarily
+	// the current one. Elements past Block Kit's 25 per actions block are
+	// left out. Nil: none.
+	ActionButtons func(a state.Alert, in scnet.Instance) []slack.BlockElement
 	// Logger gets what the alert UI logs; nil discards it, as everywhere
 	// in scnetbot: the app passes its own.
 	Logger *slog.Logger

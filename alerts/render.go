@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 const (
 	actionPrefix   = "alert."
 	actionAck      = "alert.ack"
+	actionResolve  = "alert.resolve"
 	actionSnooze   = "alert.snooze." // + "1h", "4h", "24h"
 	actionDetails  = "alert.details"
 	blockActions   = "alert.actions"
@@ -29,6 +31,8 @@ const (
 	maxListChars   = 2800 // one thread list section; inside MaxSectionText
 	maxNameChars   = 100  // an instance name inside a line
 	maxHeaderChars = blockkit.MaxHeaderText
+	// maxActionElements is Block Kit's limit on one actions block.
+	maxActionElements = 25
 )
 
 // snoozeChoices are the snooze buttons of an alert.
@@ -162,6 +166,80 @@ func (r *Renderer) Suspended(region string) (string, json.RawMessage) { return r
 // Stamp implements watcher.Renderer: the house stamp in the configured zone.
 func (r *Renderer) Stamp(t time.Time) string { return blockkit.Stamp(t, r.cfg.Location) }
 
+// Span implements watcher.Renderer: the house duration, "14m", "2h 3m".
+func (r *Renderer) Span(d time.Duration) string { return blockkit.Duration(d) }
+
+// UserNewsLine implements watcher.Renderer.
+func (r *Renderer) UserNewsLine(name, id, what, user, at string) string {
+	parts := strings.Split(what, watcher.UserMark)
+	for i, p := range parts {
+		parts[i] = blockkit.Escape(p)
+	}
+	return fmt.Sprintf("• *%s* (`%s`) %s at %s", blockkit.EscapeTruncate(orDash(name), maxNameChars),
+		blockkit.EscapeTruncate(id, maxNameChars), strings.Join(parts, userMention(user)), at)
+}
+
+// Escalation implements watcher.Renderer.
+func (r *Renderer) Escalation(a state.Alert, mention string, after time.Duration) (string, json.RawMessage) {
+	m := Mention(mention)
+	what := "This alert"
+	if a.Storm {
+		what = "This storm of alerts"
+	}
+	body := fmt.Sprintf("%s :rotating_light: %s has not been acknowledged for %s: please take a look, and press *Acknowledge* on it when you do.",
+		m, what, blockkit.Duration(after))
+	text := fmt.Sprintf("%s %s has not been acknowledged for %s.", m, what, blockkit.Duration(after))
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(body), nil, nil))
+}
+
+// ExpiryWarning implements watcher.Renderer.
+func (r *Renderer) ExpiryWarning(in scnet.Instance, left time.Duration, region string) (string, json.RawMessage) {
+	name := orDash(in.Name)
+	limit := blockkit.SCNetDuration(in.TimeoutLimit, maxFieldChars)
+	if d, ok := in.TimeLimit(); ok {
+		limit = blockkit.Duration(d)
+	}
+	body := fmt.Sprintf(":hourglass: Instance *%s* (`%s`)%s reaches its time limit in *%s* (limit %s) and will then be stopped by SCNet. Renew the limit or save its work before then.",
+		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region),
+		blockkit.Duration(left), limit)
+	text := blockkit.Truncate(fmt.Sprintf("Instance %s (%s)%s reaches its time limit in %s",
+		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region), blockkit.Duration(left)), blockkit.MaxMessageText)
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(body), nil, nil))
+}
+
+// userMention is the Slack mention of a user id; anything else is shown
+// as text, escaped, so it cannot become markup.
+func userMention(user string) string {
+	if userID.MatchString(user) {
+		return "<@" + user + ">"
+	}
+	return blockkit.EscapeTruncate(orDash(user), maxNameChars)
+}
+
+var (
+	userID  = regexp.MustCompile(`^[UW][A-Z0-9]{1,20}$`)
+	groupID = regexp.MustCompile(`^S[A-Z0-9]{1,20}$`)
+)
+
+// Mention writes who an escalation mentions as Slack's mention: a user id
+// (U…, W…) as <@U…>, a user group id (S…) as <!subteam^S…>, "here" and
+// "channel" as <!here> and <!channel>. Anything else (config refuses it)
+// is shown as text.
+func Mention(who string) string {
+	switch {
+	case who == "here" || who == "channel":
+		return "<!" + who + ">"
+	case groupID.MatchString(who):
+		return "<!subteam^" + who + ">"
+	}
+	return userMention(who)
+}
+
+// ValidMention reports whether Mention writes who as a Slack mention.
+func ValidMention(who string) bool {
+	return who == "here" || who == "channel" || groupID.MatchString(who) || userID.MatchString(who)
+}
+
 // renderAlert renders an alert's top-level message from its record, the
 // instance as it was when the alert was raised, and the instance's snooze.
 func (r *Renderer) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooze) (string, json.RawMessage) {
@@ -209,17 +287,27 @@ func (r *Renderer) renderRegionAlert(a state.Alert, in scnet.Instance, sn *state
 		field("Ended", blockkit.Stamp(in.EndTime.Time, loc)),
 		field("Duration", dur),
 	}
-	ctx := []slack.MixedElement{mrkdwn("*Status:* " + blockkit.EscapeTruncate(orDash(a.StatusLine), 500))}
-	if a.AckedBy != "" {
+	status := "*Status:* " + blockkit.EscapeTruncate(orDash(a.StatusLine), 500)
+	if a.ResolvedBy != "" && !a.Closed.IsZero() {
+		status = fmt.Sprintf("*Status:* :white_check_mark: Resolved by %s after %s at %s", userMention(a.ResolvedBy),
+			blockkit.Duration(a.Closed.Sub(a.Created)), blockkit.Stamp(a.Closed, loc))
+	}
+	ctx := []slack.MixedElement{mrkdwn(status)}
+	switch {
+	case a.AckedBy != "":
 		ctx = append(ctx, mrkdwn(fmt.Sprintf(":white_check_mark: Acknowledged by <@%s> at %s", blockkit.Escape(a.AckedBy), blockkit.Stamp(a.AckedAt, loc))))
-	} else {
+	case a.Closed.IsZero():
 		ctx = append(ctx, mrkdwn("Not acknowledged"))
+	}
+	if a.Failures > 1 {
+		ctx = append(ctx, mrkdwn(fmt.Sprintf(":repeat: Flapping: failed %d times since %s", a.Failures, blockkit.Stamp(a.Created, loc))))
 	}
 	if sn != nil {
 		ctx = append(ctx, mrkdwn(fmt.Sprintf(":zzz: Snoozed until %s by <@%s>", blockkit.Stamp(sn.Until, loc), blockkit.Escape(sn.By))))
 	}
 	var buttons []slack.BlockElement
-	if a.AckedBy == "" {
+	// A closed incident needs neither: only the instance's own buttons stay.
+	if a.AckedBy == "" && a.Closed.IsZero() {
 		ack := slack.NewButtonBlockElement(actionAck, a.ID, plain("Acknowledge"))
 		ack.Style = slack.StylePrimary
 		buttons = append(buttons, ack)
@@ -227,14 +315,29 @@ func (r *Renderer) renderRegionAlert(a state.Alert, in scnet.Instance, sn *state
 	// Buttons about the instance only for an id that can come back in a
 	// click: Action refuses any other, as the command's buttons do.
 	if scnet.ValidInstanceID(in.ID) {
+		if a.Closed.IsZero() {
+			buttons = append(buttons, slack.NewButtonBlockElement(actionResolve, buttonValue(a.ID, in.ID), plain("Resolve")))
+		}
 		for _, d := range snoozeChoices() {
 			label := snoozeLabel(d)
 			buttons = append(buttons, slack.NewButtonBlockElement(actionSnooze+label, buttonValue(a.ID, in.ID), plain("Snooze "+label)))
 		}
 		buttons = append(buttons, slack.NewButtonBlockElement(actionDetails, buttonValue(a.ID, in.ID), plain("Details")))
 	}
+	if r.cfg.ActionButtons != nil {
+		// Block Kit allows 25 elements in an actions block; what the hook
+		// adds beyond that is left out rather than making Slack refuse
+		// the whole alert.
+		extra := r.cfg.ActionButtons(a, in)
+		buttons = append(buttons, extra[:min(len(extra), max(maxActionElements-len(buttons), 0))]...)
+	}
 
-	header := blockkit.PlainText(fmt.Sprintf("%s: %s", a.To, name), maxHeaderChars) // plain_text: no markup
+	head := fmt.Sprintf("%s: %s", a.To, name)
+	if !a.Closed.IsZero() {
+		// The channel reads as a list of what is still open.
+		head = fmt.Sprintf("Resolved: %s (was %s)", name, a.To)
+	}
+	header := blockkit.PlainText(head, maxHeaderChars) // plain_text: no markup
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, header, false, false)),
 		slack.NewSectionBlock(mrkdwn(lead), nil, nil),

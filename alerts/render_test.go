@@ -256,6 +256,9 @@ func TestRenderEveryMrkdwnIsVerbatim(t *testing.T) {
 	add("recovered")(renderRecovered(state.Alert{ID: "o", StatusLine: "x"}))
 	add("baseline")(renderBaseline(3, []scnet.Status{scnet.StatusFailed}, map[scnet.Status]int{scnet.StatusFailed: 1}))
 	add("token_warning")(renderTokenWarning(goldenNow.Add(time.Hour), goldenNow, shanghai))
+	add("resolved_by")(w.Alert(state.Alert{ID: "a-2", InstanceID: in.ID, Closed: goldenNow, ResolvedBy: "U1", Failures: 3}, in, nil, "r"))
+	add("escalation")(w.Escalation(a, "S0ONCALL", time.Hour))
+	add("expiry_warning")(w.ExpiryWarning(in, time.Minute, "r"))
 	for name, blocks := range rendered {
 		n := 0
 		walkObjects(t, blocks, func(o map[string]any) {

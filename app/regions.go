@@ -430,6 +430,9 @@ func (a *App) watcherConfig(id, name string, ts scnet.TokenSource) watcher.Confi
 		Metrics:        a.metrics,
 		Notify:         a.deliv.Kick,
 	}
+	// The incident lifecycle; zero turns each off.
+	wc.EscalateAfter, wc.EscalateMention = cfg.WatchEscalateAfter.D, cfg.EscalateMention
+	wc.FlapWindow, wc.ExpiryWarn = cfg.WatchFlapWindow.D, cfg.WatchExpiryWarn.D
 	if ts != nil {
 		wc.TokenExpiry = tokenExpiry(ts)
 	}

@@ -69,10 +69,20 @@ type Config struct {
 	WatchClockSkew      Duration `envconfig:"WATCH_CLOCK_SKEW" default:"10m" desc:"how far SCNet's clock may run behind; failures created earlier than this before the last poll are not news"`
 	StatePath           string   `envconfig:"STATE_PATH" default:"scnetbot.db" desc:"file of the watcher's embedded state store"`
 
+	// The incident lifecycle (see the watcher).
+	WatchEscalateAfter   Duration `envconfig:"WATCH_ESCALATE_AFTER" desc:"an alert nobody acknowledged within this gets one reply in its thread that mentions WATCH_ESCALATE_MENTION; empty or 0: no escalation"`
+	WatchEscalateMention string   `envconfig:"WATCH_ESCALATE_MENTION" desc:"whom an escalation mentions: a user id (U…, W…), a user group id (S…), here or channel"`
+	WatchFlapWindow      Duration `envconfig:"WATCH_FLAP_WINDOW" default:"30m" desc:"an instance that fails again this soon after its incident ended reopens that incident in its thread, with a count, instead of a new alert; 0: every failure is a new alert"`
+	WatchExpiryWarn      Duration `envconfig:"WATCH_EXPIRY_WARN" desc:"warn once when a live instance's time left before SCNet stops it for its time limit (remainingTime, timeoutLimit) falls below this; empty or 0: no warning"`
+
 	// Location is DISPLAY_TIMEZONE loaded; set by Load.
 	Location *time.Location `ignored:"true"`
 	// Statuses is WATCH_STATUSES parsed; set by Load.
 	Statuses []scnet.Status `ignored:"true"`
+	// EscalateMention is WATCH_ESCALATE_MENTION as the watcher takes it
+	// ("U0123", "S0123", "here", "channel"), whichever way it was written
+	// ("<!subteam^S0123>", "@here"); set by Load.
+	EscalateMention string `ignored:"true"`
 }
 
 // Load reads the configuration from the environment and validates it. The
@@ -131,7 +141,45 @@ func (c *Config) Warnings() []string {
 	if c.UsesCredentials() && c.SCNetAccessKey != "" && c.SCNetSecretKey != "" && (c.SCNetPassword != "" || c.SCNetOrgID != "") {
 		w = append(w, "SCNET_ACCESS_KEY and SCNET_SECRET_KEY are set, and so is SCNET_PASSWORD or SCNET_ORG_ID: scnetbot logs in with AK/SK and ignores the password login; unset SCNET_PASSWORD and SCNET_ORG_ID to silence this")
 	}
+	if c.WatchEscalateMention != "" && c.WatchEscalateAfter.D <= 0 {
+		w = append(w, "WATCH_ESCALATE_MENTION is set but WATCH_ESCALATE_AFTER is not: no alert is escalated; set WATCH_ESCALATE_AFTER (e.g. 15m) to turn escalation on")
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+		why  string
+	}{
+		{"WATCH_ESCALATE_AFTER", c.WatchEscalateAfter.D, "escalations are checked once a poll, so one may come up to an interval late"},
+		{"WATCH_EXPIRY_WARN", c.WatchExpiryWarn.D, "an instance may reach its limit before a poll sees it close to it"},
+	} {
+		if d.v > 0 && d.v < c.WatchInterval.D {
+			w = append(w, fmt.Sprintf("%s (%s) is shorter than WATCH_INTERVAL (%s): %s", d.name, d.v, c.WatchInterval.D, d.why))
+		}
+	}
 	return w
+}
+
+// mentionID matches the ids an escalation can mention: users (U…, W…)
+// and user groups (S…).
+var mentionID = regexp.MustCompile(`^[UWS][A-Z0-9]{1,20}$`)
+
+// parseMention reads WATCH_ESCALATE_MENTION written as an id ("S0123"),
+// as Slack's mention markup ("<!subteam^S0123>", "<@U0123>", "<!here>")
+// or as typed in Slack ("@here").
+func parseMention(s string) (string, bool) {
+	s = strings.TrimPrefix(strings.TrimSuffix(s, ">"), "<")
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "!subteam^"), "!")
+	s = strings.TrimPrefix(s, "@")
+	if i := strings.IndexByte(s, '|'); i >= 0 {
+		s = s[:i] // <!subteam^S0123|@oncall>
+	}
+	switch {
+	case s == "here" || s == "channel":
+		return s, true
+	case mentionID.MatchString(s):
+		return s, true
+	}
+	return "", false
 }
 
 // WatchEnabled reports whether the watcher runs.
@@ -245,6 +293,9 @@ func (c *Config) validate() error {
 		{"WATCH_INTERVAL", c.WatchInterval, 5 * time.Second, ""},
 		{"WATCH_OUTAGE_AFTER", c.WatchOutageAfter, 0, "a notice at the first failed poll"},
 		{"WATCH_CLOCK_SKEW", c.WatchClockSkew, time.Minute, ""},
+		{"WATCH_ESCALATE_AFTER", c.WatchEscalateAfter, 0, "no escalation"},
+		{"WATCH_FLAP_WINDOW", c.WatchFlapWindow, 0, "every failure is a new alert"},
+		{"WATCH_EXPIRY_WARN", c.WatchExpiryWarn, 0, "no warning"},
 	} {
 		switch {
 		case d.v.Raw != "" && d.v.Err != nil:
@@ -256,6 +307,17 @@ func (c *Config) validate() error {
 		case d.v.D < d.min:
 			bad("%s must be at least %s", d.name, d.min)
 		}
+	}
+	c.EscalateMention = ""
+	if m := strings.TrimSpace(c.WatchEscalateMention); m != "" {
+		if id, ok := parseMention(m); ok {
+			c.EscalateMention = id
+		} else {
+			bad("WATCH_ESCALATE_MENTION %q is not a user id (U…, W…), a user group id (S…, under the group's profile in Slack), here or channel", m)
+		}
+	}
+	if c.WatchEscalateAfter.D > 0 && strings.TrimSpace(c.WatchEscalateMention) == "" {
+		bad("WATCH_ESCALATE_AFTER is set but WATCH_ESCALATE_MENTION is empty: name whom an unacknowledged alert is escalated to (a user id U…, a user group id S…, here or channel), or unset WATCH_ESCALATE_AFTER")
 	}
 	if c.WatchStormThreshold.Err != nil {
 		bad("WATCH_STORM_THRESHOLD is not a whole number: %q", c.WatchStormThreshold.Raw)
@@ -647,6 +709,7 @@ func Defaults() *Config {
 		WatchOutageAfter:    d("5m"),
 		WatchStormThreshold: n("5"),
 		WatchClockSkew:      d("10m"),
+		WatchFlapWindow:     d("30m"),
 		StatePath:           "scnetbot.db",
 		Location:            scnet.HomeLocation(),
 		Statuses:            []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated},

@@ -34,6 +34,42 @@ type Instance struct {
 	// for new, so one in an alert status is never forgotten for its age,
 	// only once SCNet says it is gone.
 	NoTimes bool `json:"no_times,omitempty"`
+	// LastAlertID and LastClosed are the instance's latest incident once it
+	// closed: one that fails again soon after reopens it (flapping), and an
+	// action on the instance is written in its thread.
+	LastAlertID string    `json:"last_alert,omitempty"`
+	LastClosed  time.Time `json:"last_closed,omitzero"`
+	// Expect is an action a person started on the instance, so the status
+	// change it causes is news in the alert's thread, not a new alert.
+	Expect *Expectation `json:"expect,omitempty"`
+	// ExpiryWarned is when the warning that the instance's time limit
+	// runs out soon was queued, and ExpiryLeft the time left it said; zero
+	// when none is owed. A later time left above ExpiryLeft is a renewed
+	// limit, which ends the warning's episode.
+	ExpiryWarned time.Time     `json:"expiry_warned,omitzero"`
+	ExpiryLeft   time.Duration `json:"expiry_left,omitempty"`
+}
+
+// Expectation is an action started on an instance whose effect the watcher
+// waits for until Until.
+type Expectation struct {
+	// Kind is the action: "restart", "stop" or "delete" (tracked.ActionKind).
+	Kind string `json:"kind"`
+	// User is the Slack user id of the person who acted.
+	User  string    `json:"user"`
+	Until time.Time `json:"until"`
+	// AlertID is the alert whose thread the effect is written in, "" when
+	// the instance had none.
+	AlertID string `json:"alert,omitempty"`
+}
+
+// AlertAction is an action on an alert's instance, as its thread told it.
+type AlertAction struct {
+	// Kind is tracked.ActionKind, Outcome tracked.ActionOutcome.
+	Kind    string    `json:"kind"`
+	User    string    `json:"user"`
+	At      time.Time `json:"at"`
+	Outcome string    `json:"outcome"`
 }
 
 // Held is a transition recorded while its instance was snoozed.
@@ -75,8 +111,23 @@ type Alert struct {
 	// From and To are the transition that opened the incident.
 	From scnet.Status `json:"from,omitempty"`
 	To   scnet.Status `json:"to,omitempty"`
-	// Closed is when the incident ended (recovered, deleted, completed).
+	// Closed is when the incident ended (recovered, deleted, completed,
+	// resolved by a person).
 	Closed time.Time `json:"closed,omitzero"`
+	// ResolvedBy is the Slack user who resolved the incident with the
+	// Resolve button, "" when it ended on its own.
+	ResolvedBy string `json:"resolved_by,omitempty"`
+	// Actions are the latest actions people took on the instance since
+	// the incident opened (or reopened, flapping), oldest first, so its
+	// end can name them.
+	Actions []AlertAction `json:"actions,omitempty"`
+	// EscalatedAt is when the reply escalating the unacknowledged alert
+	// was queued; zero before.
+	EscalatedAt time.Time `json:"escalated_at,omitzero"`
+	// Failures counts how often the incident's instance failed: 1 when
+	// raised, one more each time it failed again soon after it recovered
+	// (flapping) and reopened the incident. 0 in older records means 1.
+	Failures int `json:"failures,omitempty"`
 }
 
 // Kind is what a queued message asks Slack to do.

@@ -67,15 +67,27 @@ const instancePath = "/ai/openapi/v2/instance-service"
 // 100,000 instances, of which 300 or 3,000 are live. CPU counts the
 // simulator too: it runs in this process.
 func BenchmarkPoll(b *testing.B) {
-	for _, live := range []int{300, 3000} {
-		b.Run(fmt.Sprintf("history=100000/live=%d", live), func(b *testing.B) {
-			sim := benchSim(b, 100000, live)
+	for _, bc := range []struct {
+		live      int
+		lifecycle bool // escalation, flapping and the expiry warning on
+	}{{300, false}, {3000, false}, {3000, true}} {
+		name := fmt.Sprintf("history=100000/live=%d", bc.live)
+		if bc.lifecycle {
+			name += "/lifecycle"
+		}
+		b.Run(name, func(b *testing.B) {
+			sim := benchSim(b, 100000, bc.live)
 			st, err := state.Open(filepath.Join(b.TempDir(), "s.db"))
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer st.Close()
-			w := watcher.New(benchClient(b, sim), st, watcher.Config{Channel: "C1", Render: alerts.NewRenderer(alerts.Config{})})
+			cfg := watcher.Config{Channel: "C1", Render: alerts.NewRenderer(alerts.Config{})}
+			if bc.lifecycle {
+				cfg.EscalateAfter, cfg.EscalateMention = 15*time.Minute, "S0ONCALL"
+				cfg.FlapWindow, cfg.ExpiryWarn = 30*time.Minute, time.Hour
+			}
+			w := watcher.New(benchClient(b, sim), st, cfg)
 			ctx := context.Background()
 			if err := w.Poll(ctx); err != nil { // baseline
 				b.Fatal(err)

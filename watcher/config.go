@@ -103,6 +103,23 @@ type Config struct {
 	// AlertRetention is how long alert records are kept for their buttons
 	// and threads (default 30 days); older ones are deleted.
 	AlertRetention time.Duration
+
+	// EscalateAfter is how long an open alert may stay unacknowledged
+	// before one reply in its thread mentions EscalateMention
+	// (WATCH_ESCALATE_AFTER). Zero or negative, or no mention: off.
+	EscalateAfter time.Duration
+	// EscalateMention is whom the escalation mentions: a user id (U…,
+	// W…), a user group id (S…), "here" or "channel".
+	EscalateMention string
+	// FlapWindow is how soon after its incident closed an instance that
+	// fails again reopens that incident instead of raising a new alert
+	// (WATCH_FLAP_WINDOW, whose default of 30m the app passes). Zero or
+	// negative: off, every failure is a new alert.
+	FlapWindow time.Duration
+	// ExpiryWarn: a live instance whose time left (SCNet's remainingTime,
+	// or its timeoutLimit less its run time) falls below it gets one
+	// warning (WATCH_EXPIRY_WARN). Zero or negative: off.
+	ExpiryWarn time.Duration
 }
 
 func (c Config) withDefaults() Config {

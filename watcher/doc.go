@@ -23,6 +23,19 @@
 // for what spans regions: Health, snoozes by name, and finding the watcher
 // an alert button belongs to.
 //
+// An incident ends when its instance runs again, finishes or is deleted,
+// or when somebody presses Resolve (Watcher.Resolve); its status line then
+// says after how long and why, naming the restart that brought it back
+// when one was recorded. Actions people take from Slack are told to the
+// watcher (Group.RecordAction): they go in the alert's thread, and a stop
+// or delete started is expected for 15 minutes, so its effect is news and
+// not a new alert. An instance that fails again within FlapWindow of its
+// incident's end reopens that incident with a count (flapping). An open
+// alert nobody acknowledged within EscalateAfter gets one reply mentioning
+// EscalateMention, and a live instance whose time limit is close gets one
+// warning (ExpiryWarn); both are recorded in the store, so a restart
+// neither repeats nor loses them.
+//
 // An AccountCheck, one for all regions, watches the account itself (its
 // status and balance from SCNet's user endpoint) and warns once per
 // episode of trouble, before instances fail for lack of funds.

@@ -8,6 +8,7 @@ import (
 
 	"scnetbot/scnet"
 	"scnetbot/state"
+	"scnetbot/tracked"
 )
 
 // plan collects what one poll changes, inside the store transaction that
@@ -55,16 +56,18 @@ func (p *plan) get(id string) (state.Instance, bool) {
 	if t, ok := p.put[id]; ok {
 		return t, true
 	}
-	t, ok := p.w.tracked[id]
-	return t, ok
+	return p.w.instance(id)
 }
 
-func (p *plan) nextID(prefix string) string {
-	p.meta.NextID++
-	id := fmt.Sprintf("%s%x-%d", prefix, p.meta.Baseline.Unix(), p.meta.NextID)
-	if p.w.cfg.Region != "" {
+func (p *plan) nextID(prefix string) string { return p.w.messageID(p.meta, prefix) }
+
+// messageID numbers the next alert or message id in meta.
+func (w *Watcher) messageID(meta *state.Meta, prefix string) string {
+	meta.NextID++
+	id := fmt.Sprintf("%s%x-%d", prefix, meta.Baseline.Unix(), meta.NextID)
+	if w.cfg.Region != "" {
 		// Two regions may well take their baselines in the same second.
-		id += "-" + p.w.cfg.Region
+		id += "-" + w.cfg.Region
 	}
 	return id
 }
@@ -129,7 +132,11 @@ func (p *plan) changes(ob *observation, since time.Time) error {
 					return err
 				}
 			case in.Status.Live():
-				p.put[id] = track(in, p.now)
+				t := track(in, p.now)
+				if err := p.expiry(&t, in); err != nil {
+					return err
+				}
+				p.put[id] = t
 			}
 			continue
 		}
@@ -146,6 +153,12 @@ func (p *plan) changes(ob *observation, since time.Time) error {
 			// Only a listing can say whether the listings date it: the
 			// detail endpoint may well give times a listing leaves out.
 			cur.NoTimes = noTimes(in)
+		}
+		if cur.Expect != nil && !p.now.Before(cur.Expect.Until) {
+			cur.Expect = nil
+		}
+		if err := p.expiry(&cur, in); err != nil {
+			return err
 		}
 		if prev.Status != in.Status {
 			if err := p.transition(cur, prev.Status, in.Status, in); err != nil {
@@ -171,11 +184,8 @@ func (p *plan) changes(ob *observation, since time.Time) error {
 		if !known {
 			continue
 		}
-		if prev.AlertID != "" {
-			if err := p.closeWith(prev.AlertID, prev, fmt.Sprintf("deleted (was %s)", prev.Status),
-				fmt.Sprintf("Deleted at %s", p.clock(p.now))); err != nil {
-				return err
-			}
+		if err := p.gone(prev); err != nil {
+			return err
 		}
 		p.del[id] = true
 		delete(p.put, id)
@@ -187,6 +197,7 @@ func (p *plan) changes(ob *observation, since time.Time) error {
 func (p *plan) transition(cur state.Instance, from, to scnet.Status, in scnet.Instance) error {
 	cur.Status, cur.Changed = to, p.now
 	defer func() { p.put[cur.ID] = cur }()
+	exp := p.expected(&cur, to)
 	if cur.AlertID != "" {
 		a, ok, err := p.tx.Alert(cur.AlertID)
 		if err != nil {
@@ -195,26 +206,14 @@ func (p *plan) transition(cur state.Instance, from, to scnet.Status, in scnet.In
 		if !ok {
 			cur.AlertID = ""
 		} else {
-			what := fmt.Sprintf("%s → %s", from, to)
-			closing := false
-			switch {
-			case to == scnet.StatusRunning:
-				what, closing = "recovered: "+what, true
-			case to.Live():
-				what = "restarting: " + what
-			case p.w.alerting(to):
-				what = "now " + what
-			default:
-				what, closing = "finished: "+what, true
-			}
-			line := fmt.Sprintf("%s → %s at %s", from, to, p.clock(p.now))
-			if closing {
-				return p.closeAlert(&cur, a, what, line)
-			}
-			p.addNews(a, cur, what)
-			a.StatusLine = line
-			return p.tx.PutAlert(a)
+			return p.alertedMove(&cur, a, from, to, exp)
 		}
+	}
+	if exp != nil && exp.Kind == string(tracked.ActionStop) {
+		// A stop somebody asked for is not a failure: it is news where
+		// the action was written, not a new alert.
+		cur.Held = nil
+		return p.newsTo(exp.AlertID, cur, fmt.Sprintf("stop by %s took effect: %s → %s", UserMark, from, to), exp.User)
 	}
 	if !p.w.alerting(to) {
 		cur.Held = nil
@@ -231,31 +230,70 @@ func (p *plan) transition(cur state.Instance, from, to scnet.Status, in scnet.In
 		return nil
 	}
 	cur.Held = nil
+	if reopened, err := p.reopen(&cur, from, to); err != nil || reopened {
+		return err
+	}
 	p.incidents = append(p.incidents, incident{inst: in, from: from, to: to})
 	return nil
 }
 
+// alertedMove is the news of a status change of an instance with an open
+// incident, which it may end.
+func (p *plan) alertedMove(cur *state.Instance, a state.Alert, from, to scnet.Status, exp *state.Expectation) error {
+	what := fmt.Sprintf("%s → %s", from, to)
+	user, why := "", ""
+	switch {
+	case to == scnet.StatusRunning:
+		why = "Running again"
+		if user = restartBy(a, exp); user != "" {
+			what = "running again after restart by " + UserMark + ": " + what
+		} else {
+			what = "recovered: " + what
+		}
+	case to.Live():
+		what = "restarting: " + what
+	case exp != nil && exp.Kind == string(tracked.ActionStop):
+		why, user = "stopped", exp.User
+		what = "stop by " + UserMark + " took effect: " + what
+	case p.w.alerting(to):
+		what = "now " + what
+	default:
+		why = string(to)
+		what = "finished: " + what
+	}
+	if why != "" {
+		return p.closeAlert(cur, a, what, user, why)
+	}
+	p.addNews(a, *cur, what, user)
+	a.StatusLine = fmt.Sprintf("%s → %s at %s", from, to, p.clock(p.now))
+	return p.tx.PutAlert(a)
+}
+
 // closeWith closes the open incident of a tracked instance that is about to
 // be forgotten.
-func (p *plan) closeWith(alertID string, cur state.Instance, what, line string) error {
+func (p *plan) closeWith(alertID string, cur state.Instance, what, user, why string) error {
 	a, ok, err := p.tx.Alert(alertID)
 	if err != nil || !ok {
 		return err
 	}
-	return p.closeAlert(&cur, a, what, line)
+	return p.closeAlert(&cur, a, what, user, why)
 }
 
-func (p *plan) closeAlert(cur *state.Instance, a state.Alert, what, line string) error {
-	p.addNews(a, *cur, what)
-	a.StatusLine = line
+// closeAlert ends an incident: its thread says what happened, its status
+// line that it is resolved, after how long and why.
+func (p *plan) closeAlert(cur *state.Instance, a state.Alert, what, user, why string) error {
+	p.addNews(a, *cur, what, user)
+	a.StatusLine = p.w.resolvedLine(a.Created, p.now, why)
 	a.Closed = p.now
 	cur.AlertID = ""
+	cur.LastAlertID, cur.LastClosed = a.ID, p.now
 	return p.tx.PutAlert(a)
 }
 
 // addNews queues a thread line for an alert and a re-render of its
-// top-level message.
-func (p *plan) addNews(a state.Alert, inst state.Instance, what string) {
+// top-level message; user, when set, is the person UserMark in what
+// stands for.
+func (p *plan) addNews(a state.Alert, inst state.Instance, what, user string) {
 	thread := a.ID
 	if a.Parent != "" {
 		thread = a.Parent
@@ -265,7 +303,11 @@ func (p *plan) addNews(a state.Alert, inst state.Instance, what string) {
 	if _, ok := p.news[thread]; !ok {
 		p.newsOrder = append(p.newsOrder, thread)
 	}
-	p.news[thread] = append(p.news[thread], p.w.cfg.Render.NewsLine(inst.Name, inst.ID, what, p.clock(p.now)))
+	line := p.w.cfg.Render.NewsLine(inst.Name, inst.ID, what, p.clock(p.now))
+	if user != "" {
+		line = p.w.cfg.Render.UserNewsLine(inst.Name, inst.ID, what, user, p.clock(p.now))
+	}
+	p.news[thread] = append(p.news[thread], line)
 }
 
 // snoozesEnded drops ended snoozes and raises the alerts they held back, if
@@ -342,7 +384,7 @@ func (p *plan) raise(inc incident) error {
 	id := p.nextID("a")
 	snap := snapshot(inc.inst)
 	a := state.Alert{ID: id, InstanceID: inc.inst.ID, Channel: p.w.cfg.Channel, Created: p.now,
-		From: inc.from, To: inc.to, Snapshot: snap,
+		From: inc.from, To: inc.to, Snapshot: snap, Failures: 1,
 		StatusLine: fmt.Sprintf("%s since %s", inc.to, p.clock(p.now))}
 	if inc.note != "" {
 		a.StatusLine += " (" + inc.note + ")"
@@ -379,7 +421,7 @@ func (p *plan) storm() error {
 	for _, inc := range p.incidents {
 		id := p.nextID("a")
 		a := state.Alert{ID: id, InstanceID: inc.inst.ID, Parent: sid, Channel: p.w.cfg.Channel, Created: p.now,
-			From: inc.from, To: inc.to, Snapshot: snapshot(inc.inst)}
+			From: inc.from, To: inc.to, Snapshot: snapshot(inc.inst), Failures: 1}
 		if err := p.tx.PutAlert(a); err != nil {
 			return err
 		}
@@ -445,6 +487,10 @@ func (p *plan) commitMemory() {
 	if p.pruned {
 		p.w.pruned = p.now
 	}
+	for id, t := range p.w.edits {
+		p.w.tracked[id] = t
+	}
+	clear(p.w.edits)
 	for id, t := range p.put {
 		p.w.tracked[id] = t
 	}

@@ -75,7 +75,7 @@ func (w *Watcher) apply(ctx context.Context, start, since time.Time, ob *observa
 		if err := observed(ob, since); err != nil {
 			return err
 		}
-		for _, step := range []func() error{p.snoozesEnded, p.flush, p.outageOver, p.tokenWarning, p.prune, p.writeInstances} {
+		for _, step := range []func() error{p.snoozesEnded, p.flush, p.escalate, p.outageOver, p.tokenWarning, p.prune, p.writeInstances} {
 			if err := step(); err != nil {
 				return err
 			}
@@ -191,6 +191,9 @@ func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) erro
 			// SCNet answered: the account, not SCNet, is what is wrong,
 			// and the account warning says so (Poll calls
 			// accountRefused) instead of an outage notice.
+			if err := p.escalate(); err != nil {
+				return err
+			}
 			return p.tokenWarning()
 		}
 		if p.meta.FailingSince.IsZero() {
@@ -200,6 +203,11 @@ func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) erro
 			if err := p.outageBegan(cause); err != nil {
 				return err
 			}
+		}
+		// Escalation needs only the store: an alert nobody acknowledged
+		// is escalated while SCNet is down too.
+		if err := p.escalate(); err != nil {
+			return err
 		}
 		return p.tokenWarning()
 	})

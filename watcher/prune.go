@@ -39,14 +39,17 @@ func (p *plan) prune() error {
 // that the alert is no longer known.
 func (p *plan) pruneAlerts() error {
 	inUse := map[string]bool{p.meta.OutageAlertID: true}
-	for _, t := range p.w.tracked {
-		if t.AlertID != "" {
-			inUse[t.AlertID] = true
+	for _, ts := range []map[string]state.Instance{p.w.tracked, p.w.edits, p.put} {
+		for _, t := range ts {
+			// The last incident may reopen, and an expected action's
+			// effect goes in the thread it was written in.
+			inUse[t.AlertID], inUse[t.LastAlertID] = true, true
+			if t.Expect != nil {
+				inUse[t.Expect.AlertID] = true
+			}
 		}
 	}
-	for _, t := range p.put {
-		inUse[t.AlertID] = true
-	}
+	delete(inUse, "")
 	// A storm summary stays while any of its members is in use.
 	for id := range maps.Clone(inUse) {
 		if a, ok, err := p.tx.Alert(id); err != nil {

@@ -52,7 +52,24 @@ type Renderer interface {
 	Suspended(region string) (string, json.RawMessage)
 	// Stamp writes a time for a status line or a news line.
 	Stamp(t time.Time) string
+
+	// UserNewsLine is NewsLine naming a person: each UserMark in what is
+	// the Slack mention of user, the rest is text.
+	UserNewsLine(name, id, what, user, at string) string
+	// Span writes how long something lasted, in the house format ("14m",
+	// "2h 3m").
+	Span(d time.Duration) string
+	// Escalation is the one reply in an alert's thread that mentions
+	// mention (a user id U…/W…, a user group id S…, "here" or "channel")
+	// because nobody acknowledged the alert within after.
+	Escalation(a state.Alert, mention string, after time.Duration) (string, json.RawMessage)
+	// ExpiryWarning warns, top-level, that a live instance reaches its
+	// time limit within left and will be stopped.
+	ExpiryWarning(in scnet.Instance, left time.Duration, region string) (string, json.RawMessage)
 }
+
+// UserMark stands for the person in the text of a UserNewsLine.
+const UserMark = "{user}"
 
 // Change is one instance's move into an alert status, as a storm shows it.
 type Change struct {

@@ -130,7 +130,7 @@ func (w *Watcher) saveSnooze(ctx context.Context, s state.Snooze, now time.Time)
 		if err := tx.PutSnooze(s); err != nil {
 			return err
 		}
-		t, ok := w.tracked[s.InstanceID]
+		t, ok := w.instance(s.InstanceID)
 		if !ok || t.AlertID == "" {
 			return nil
 		}

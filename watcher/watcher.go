@@ -30,6 +30,11 @@ type Watcher struct {
 	// tracked mirrors the store's instances so a poll does not re-read
 	// every tracked instance from disk.
 	tracked map[string]state.Instance
+	// edits are tracked instances changed outside a poll (an incident
+	// resolved, an action expected), already in the store. They are kept
+	// apart because a poll reads tracked without mu while SCNet answers;
+	// the next poll's plan sees them and folds them into tracked.
+	edits   map[string]state.Instance
 	snoozes map[string]state.Snooze
 	health  tracked.Health
 	pruned  time.Time
@@ -43,6 +48,7 @@ func New(l Lister, st state.Store, cfg Config) *Watcher {
 		st:     state.Namespace(st, cfg.Region),
 		cfg:    cfg,
 		mu:     newLock(),
+		edits:  map[string]state.Instance{},
 		health: tracked.Health{Enabled: true, Channel: cfg.Channel, Interval: cfg.Interval},
 	}
 }
@@ -93,6 +99,15 @@ func (w *Watcher) load(ctx context.Context) error {
 	}
 	w.tracked, w.snoozes, w.loaded = tracked, snoozes, true
 	return nil
+}
+
+// instance is a tracked instance as it stands now. The caller holds w.mu.
+func (w *Watcher) instance(id string) (state.Instance, bool) {
+	if t, ok := w.edits[id]; ok {
+		return t, true
+	}
+	t, ok := w.tracked[id]
+	return t, ok
 }
 
 // Health reports the watcher's state for /instances watch and /readyz. It

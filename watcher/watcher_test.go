@@ -133,7 +133,7 @@ func TestLaterChangesGoToTheThread(t *testing.T) {
 			t.Errorf("reply %d = %s, want %q in the alert's thread", i, replies[i].Blocks, w)
 		}
 	}
-	if !strings.Contains(blocksOf(alerts[0]), "Deleted at") || alerts[0].Edits == 0 {
+	if !strings.Contains(blocksOf(alerts[0]), "Resolved after 3m: deleted at") || alerts[0].Edits == 0 {
 		t.Errorf("top-level status line not updated: %s", alerts[0].Blocks)
 	}
 }

@@ -1,0 +1,170 @@
+package watcher
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"scnetbot/state"
+	"scnetbot/tracked"
+)
+
+// maxAlertActions bounds the actions kept on an alert: the incident's end
+// names only the latest restart.
+const maxAlertActions = 10
+
+// RecordAction is told of an action on an instance of w's region
+// (actions.Recorder). It writes the action in the thread of the
+// instance's open alert, else of its latest alert still kept, and keeps it
+// on that alert so the incident's end can name it. An action started
+// writes no line: for a stop or a delete it makes the change it causes
+// news instead of a new alert, for a restart it lets the end say "after
+// restart by". An instance w does not track changes nothing: threaded is
+// false and err nil.
+func (w *Watcher) RecordAction(ctx context.Context, rec tracked.ActionRecord) (threaded bool, err error) {
+	if err := w.load(ctx); err != nil {
+		return false, err
+	}
+	if err := w.mu.LockContext(ctx); err != nil {
+		return false, fmt.Errorf("record %s of instance %q: %w", rec.Kind, rec.InstanceID, err)
+	}
+	defer w.mu.Unlock()
+	t, ok := w.instance(rec.InstanceID)
+	if !ok {
+		return false, nil
+	}
+	now := w.cfg.Now()
+	at := rec.At
+	if at.IsZero() {
+		at = now
+	}
+	var edited *state.Instance
+	err = w.st.Update(ctx, func(tx state.Tx) error {
+		threaded, edited = false, nil
+		a, found, err := w.actionAlert(tx, t)
+		if err != nil {
+			return err
+		}
+		cur := t
+		switch rec.Outcome {
+		case tracked.ActionStarted:
+			cur.Expect = &state.Expectation{Kind: string(rec.Kind), User: rec.User, Until: now.Add(expectWindow)}
+			if found {
+				cur.Expect.AlertID = a.ID
+			}
+		case tracked.ActionFailed:
+			// Nothing happened: nothing to expect.
+			if cur.Expect != nil && cur.Expect.Kind == string(rec.Kind) {
+				cur.Expect = nil
+			}
+		}
+		if cur != t {
+			if err := tx.PutInstance(cur); err != nil {
+				return err
+			}
+			edited = &cur
+		}
+		if !found || rec.Outcome == tracked.ActionStarted {
+			return nil
+		}
+		a.Actions = append(a.Actions, state.AlertAction{Kind: string(rec.Kind), User: rec.User, At: at, Outcome: string(rec.Outcome)})
+		if n := len(a.Actions); n > maxAlertActions {
+			a.Actions = a.Actions[n-maxAlertActions:]
+		}
+		if err := tx.PutAlert(a); err != nil {
+			return err
+		}
+		name := rec.InstanceName
+		if name == "" {
+			name = t.Name
+		}
+		line := w.cfg.Render.UserNewsLine(name, rec.InstanceID, actionNews(rec), rec.User, w.cfg.Render.Stamp(at))
+		if err := w.queueThread(tx, a, line, now); err != nil {
+			return err
+		}
+		threaded = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("record %s of instance %q: %w", rec.Kind, rec.InstanceID, err)
+	}
+	if edited != nil {
+		w.edits[edited.ID] = *edited
+	}
+	if threaded {
+		w.cfg.Notify()
+	}
+	return threaded, nil
+}
+
+// actionAlert is the alert whose thread an action on t is written in: its
+// open incident's, else its latest one's while it is kept.
+func (w *Watcher) actionAlert(tx state.Tx, t state.Instance) (state.Alert, bool, error) {
+	for _, id := range []string{t.AlertID, t.LastAlertID} {
+		if id == "" {
+			continue
+		}
+		a, ok, err := tx.Alert(id)
+		if err != nil || ok {
+			return a, ok, err
+		}
+	}
+	return state.Alert{}, false, nil
+}
+
+// actionNews is the thread line's words for an action, UserMark standing
+// for the person.
+func actionNews(rec tracked.ActionRecord) string {
+	switch rec.Outcome {
+	case tracked.ActionDone:
+		past := map[tracked.ActionKind]string{tracked.ActionRestart: "restarted", tracked.ActionStop: "stopped", tracked.ActionDelete: "deleted"}[rec.Kind]
+		if past == "" {
+			past = string(rec.Kind) + " done"
+		}
+		return past + " by " + UserMark
+	case tracked.ActionFailed:
+		return withDetail(fmt.Sprintf("%s by %s failed", rec.Kind, UserMark), ": ", rec.Detail, "")
+	case tracked.ActionUnknown:
+		return withDetail(fmt.Sprintf("%s by %s: SCNet did not answer, it may have happened", rec.Kind, UserMark), " (", rec.Detail, ")")
+	}
+	return fmt.Sprintf("%s by %s: %s", rec.Kind, UserMark, rec.Outcome)
+}
+
+// withDetail appends what the actions say of an outcome; a UserMark in it
+// is text, not the person.
+func withDetail(s, open, detail, end string) string {
+	if detail == "" {
+		return s
+	}
+	return s + open + strings.ReplaceAll(detail, UserMark, "{ user }") + end
+}
+
+// RecordAction passes an action to the watcher of its region
+// (actions.Recorder): the one whose Region is rec.Region, or with Region
+// "" the only one, else the one that tracks the instance. An action in a
+// region without a watcher changes nothing.
+func (g *Group) RecordAction(ctx context.Context, rec tracked.ActionRecord) (threaded bool, err error) {
+	ws := g.Watchers()
+	for _, w := range ws {
+		if rec.Region != "" && w.cfg.Region == rec.Region || rec.Region == "" && len(ws) == 1 {
+			return w.RecordAction(ctx, rec)
+		}
+	}
+	if rec.Region != "" {
+		return false, nil
+	}
+	for _, w := range ws {
+		if err := w.load(ctx); err != nil {
+			return false, err
+		}
+		if err := w.mu.LockContext(ctx); err != nil {
+			return false, fmt.Errorf("record %s of instance %q: %w", rec.Kind, rec.InstanceID, err)
+		}
+		_, ok := w.instance(rec.InstanceID)
+		w.mu.Unlock()
+		if ok {
+			return w.RecordAction(ctx, rec)
+		}
+	}
+	return false, nil
+}
