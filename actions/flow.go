@@ -252,7 +252,13 @@ func (s *Service) confirm(ctx context.Context, user, nonce string) *slack.Webhoo
 	if in.Name != "" {
 		a.InstanceName = in.Name
 	}
-	return replacing(s.carryOut(ctx, a, r))
+	msg, won := s.carryOut(ctx, a, r)
+	if won {
+		// Only the winner replaces the prompt: a losing click's answer
+		// must not cover the outcome.
+		msg = replacing(msg)
+	}
+	return msg
 }
 
 // cancel ends a pending confirmation without any SCNet call.
@@ -377,21 +383,23 @@ func (s *Service) submitView(ctx context.Context, cb slack.InteractionCallback) 
 			blockkit.EscapeTruncate(in.ID, scnet.MaxInstanceIDLen)))
 	}
 	a.InstanceName = in.Name
-	return a.ResponseURL, s.carryOut(ctx, a, r)
+	msg, _ = s.carryOut(ctx, a, r)
+	return a.ResponseURL, msg
 }
 
 // carryOut sends a confirmed action to SCNet once: the one click that
 // flips the confirmation from pending to sending calls the Operator; any
-// other, concurrent or re-delivered, is told what became of it.
-func (s *Service) carryOut(ctx context.Context, a state.Action, r *regions.Region) *slack.WebhookMessage {
+// other, concurrent or re-delivered, is told what became of it. won is
+// true for the one that called.
+func (s *Service) carryOut(ctx context.Context, a state.Action, r *regions.Region) (msg *slack.WebhookMessage, won bool) {
 	k := tracked.ActionKind(a.Kind)
 	won, cur, err := s.flip(ctx, a)
 	if err != nil {
 		s.log.Error("claim action confirmation", "action", a.Kind, "instance", a.InstanceID, "err", err)
-		return ephemeral(storeText)
+		return ephemeral(storeText), false
 	}
 	if !won {
-		return s.notPending(cur)
+		return s.notPending(cur), false
 	}
 	a = cur
 	s.record(ctx, a, tracked.ActionStarted, "")
@@ -409,7 +417,6 @@ func (s *Service) carryOut(ctx context.Context, a state.Action, r *regions.Regio
 	// meanwhile: SCNet may have acted.
 	ctx = context.WithoutCancel(ctx)
 	var (
-		msg     *slack.WebhookMessage
 		phase   state.ActionPhase
 		outcome tracked.ActionOutcome
 		detail  string
@@ -429,7 +436,7 @@ func (s *Service) carryOut(ctx context.Context, a state.Action, r *regions.Regio
 	s.finish(ctx, a.ID, phase, detail)
 	s.record(ctx, a, outcome, detail)
 	s.audit(eventOf(a), string(outcome), detailOrErr(detail, err))
-	return msg
+	return msg, true
 }
 
 // outcomeUnknown reports whether err leaves the action's outcome open: the

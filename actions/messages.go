@@ -124,7 +124,7 @@ func allowedIn(k tracked.ActionKind, st scnet.Status) bool {
 func what(k tracked.ActionKind) string {
 	switch k {
 	case tracked.ActionRestart:
-		return "SCNet starts it again from its image; anything not saved to its mounts is lost."
+		return "scnetbot asks SCNet to start it again."
 	case tracked.ActionStop:
 		return "SCNet stops it: whatever runs in it ends, and it stays stopped until someone restarts or deletes it. " + stopNote
 	}
@@ -146,7 +146,7 @@ func prompt(a state.Action, in *scnet.Instance, loc *time.Location) *slack.Webho
 	}
 	act.Confirm = confirmDialog(k, in.Name, a.RegionName)
 	cancel := slack.NewButtonBlockElement(actionCancel, a.ID, slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false))
-	msg := ephemeral(blockkit.Clean(verb(k)+" "+nameOrID(in.Name, in.ID)) + "? Confirm or cancel in the message.")
+	msg := ephemeral(verb(k) + " " + blockkit.EscapeTruncate(nameOrID(in.Name, in.ID), maxNameShown) + "? Confirm or cancel in the message.")
 	msg.Blocks = &slack.Blocks{BlockSet: []slack.Block{
 		blockkit.Section(text + "\n" + what(k)),
 		slack.NewActionBlock("", act, cancel),
@@ -181,7 +181,7 @@ func confirmDialog(k tracked.ActionKind, name, region string) *slack.Confirmatio
 	}
 	head := verb(k) + " "
 	room := blockkit.MaxConfirmText - utf8.RuneCountInString(head+rest+tail)
-	text := head + blockkit.PlainText(name, max(room, 1)) + rest + tail
+	text := head + blockkit.PlainText(name, min(max(room, 1), maxDialogName)) + rest + tail
 	c := slack.NewConfirmationBlockObject(
 		slack.NewTextBlockObject(slack.PlainTextType, blockkit.Truncate(title, blockkit.MaxConfirmTitle), false, false),
 		slack.NewTextBlockObject(slack.PlainTextType, blockkit.Truncate(text, blockkit.MaxConfirmText), false, false),
@@ -192,6 +192,10 @@ func confirmDialog(k tracked.ActionKind, name, region string) *slack.Confirmatio
 	}
 	return c
 }
+
+// maxDialogName bounds the name in the confirm dialog, so a long one leaves
+// the region and the warning readable.
+const maxDialogName = 120
 
 // Modal limits (Slack's views reference): title, submit and close are
 // plain_text of at most 24 characters; private_metadata at most 3000.
@@ -233,17 +237,19 @@ func (m viewMeta) mismatch() string {
 func deleteModal(a state.Action, m viewMeta) slack.ModalViewRequest {
 	var text string
 	if a.InstanceID != "" {
-		text = fmt.Sprintf(":warning: Delete %s (`%s`)%s? SCNet removes it for good, with whatever is not saved to its mounts.",
+		text = fmt.Sprintf(":warning: Delete %s (`%s`)%s? SCNet deletes it; this cannot be undone.",
 			instancePhrase(a.InstanceName, a.InstanceID), blockkit.EscapeTruncate(a.InstanceID, scnet.MaxInstanceIDLen), regionPhrase(a.RegionName))
 	} else {
-		text = fmt.Sprintf(":warning: Delete the instance named %s? scnetbot looks it up in every region when you submit. SCNet removes it for good, with whatever is not saved to its mounts.",
+		text = fmt.Sprintf(":warning: Delete the instance named %s? scnetbot looks it up in every region when you submit. SCNet deletes it; this cannot be undone.",
 			instancePhrase(a.InstanceName, ""))
 	}
-	label := "Type its name to confirm"
+	what, word := "name", "*"+blockkit.EscapeTruncate(m.Word, maxNameShown)+"*"
 	if m.ByID {
-		label = "Type its id to confirm"
+		what, word = "id", "`"+blockkit.EscapeTruncate(m.Word, scnet.MaxInstanceIDLen)+"`"
 	}
-	input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, blockkit.Truncate(m.Word, 150), false, false), NameActionID)
+	text += "\nType its " + what + " below to confirm: " + word
+	label := "Type its " + what + " to confirm"
+	input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, blockkit.PlainText(m.Word, 150), false, false), NameActionID)
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      DeleteViewID,
