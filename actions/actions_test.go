@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -298,7 +297,7 @@ func TestConfirmDialog(t *testing.T) {
 // pending confirmation acts on nothing.
 func TestForgedConfirmations(t *testing.T) {
 	e := newEnv(t)
-	mine := nonceOf(t, e.click(t, alice, actionRestart, target("r1", idFailed)))
+	earlier := nonceOf(t, e.click(t, alice, actionRestart, target("r1", idFailed)))
 	expired := nonceOf(t, e.click(t, alice, actionRestart, target("r1", idTwin)))
 	used := nonceOf(t, e.click(t, alice, actionRestart, target("r2", idOther)))
 	if msg := e.click(t, alice, actionConfirm, used); !strings.Contains(msg.Text, "requested by") {
@@ -308,8 +307,8 @@ func TestForgedConfirmations(t *testing.T) {
 	e.r1.lookups, e.r2.lookups = 0, 0
 	e.r1.mu.Unlock()
 	e.clock.advance(5 * time.Minute)
-	// expired's time runs out; mine is refreshed by asking again.
-	mine = nonceOf(t, e.click(t, alice, actionRestart, target("r1", idFailed)))
+	// The first two run out of time; asking again gives a fresh one.
+	mine := nonceOf(t, e.click(t, alice, actionRestart, target("r1", idFailed)))
 	e.clock.advance(6 * time.Minute)
 	tests := []struct {
 		name, user, action, value, want string
@@ -318,6 +317,7 @@ func TestForgedConfirmations(t *testing.T) {
 		{"another user's nonce", carol, actionConfirm, mine, "belongs to someone else (<@UALICE>)"},
 		{"another user cancels", carol, actionCancel, mine, "belongs to someone else"},
 		{"expired", alice, actionConfirm, expired, "This confirmation has expired"},
+		{"expired, asked again since", alice, actionConfirm, earlier, "This confirmation has expired"},
 		{"used twice", alice, actionConfirm, used, "was already done"},
 		{"no nonce", alice, actionConfirm, "", "not a scnetbot button"},
 		{"a target instead of a nonce", alice, actionConfirm, target("r1", idFailed), "not a scnetbot button"},
@@ -522,9 +522,6 @@ func TestCommand(t *testing.T) {
 	}
 }
 
-// placeholder keeps the nonce and times out of golden files.
-var nonceRe = regexp.MustCompile(`[0-9a-f]{32}`)
-
 // goldenMessage compares msg with a golden file, the nonce written as
 // NONCE.
 func goldenMessage(t *testing.T, name string, msg *slack.WebhookMessage, nonce string) {
@@ -536,4 +533,35 @@ func goldenMessage(t *testing.T, name string, msg *slack.WebhookMessage, nonce s
 	golden.AssertJSON(t, name, []byte(strings.ReplaceAll(string(raw), nonce, "NONCE")))
 }
 
-var _ = nonceRe
+// TestUnusableStore: without a store that keeps confirmations, nothing is
+// confirmed and nothing is sent.
+func TestUnusableStore(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Store = state.Unusable(state.ErrUnusable) })
+	for _, click := range []struct{ id, value string }{
+		{actionRestart, target("r1", idFailed)},
+		{actionConfirm, "00112233445566778899aabbccddeeff"},
+		{actionDelete, targetValue{R: "r1", I: idFailed, N: "x"}.encode()},
+	} {
+		msg := e.click(t, alice, click.id, click.value)
+		if msg == nil || !strings.Contains(msg.Text, "cannot keep confirmations") {
+			t.Errorf("%s: %+v", click.id, msg)
+		}
+	}
+	if len(e.ops()) != 0 || len(e.views.opened) != 0 {
+		t.Errorf("acted without a store: ops %v, modals %d", e.ops(), len(e.views.opened))
+	}
+}
+
+// TestRefusalNamesWhoMayAct: the list of who may act is bounded.
+func TestRefusalNamesWhoMayAct(t *testing.T) {
+	var users []string
+	for i := range 40 {
+		users = append(users, fmt.Sprintf("U%03d", i))
+	}
+	a := &access{users: append(users, "not an id"), group: group}
+	got := a.refusal()
+	if !strings.Contains(got, "<@U009>") || strings.Contains(got, "<@U010>") || !strings.Contains(got, "31 more") ||
+		!strings.Contains(got, "<!subteam^SONCALL>") || strings.Contains(got, "not an id") {
+		t.Errorf("refusal %q", got)
+	}
+}
