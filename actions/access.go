@@ -28,6 +28,11 @@ type access struct {
 	flight *groupRead
 }
 
+// groupReadTimeout bounds a read of the group's members: the Delete button
+// checks permission before it opens its modal, and Slack's trigger_id for
+// that lasts 3 seconds. A slower Slack is a refusal to try again.
+const groupReadTimeout = 2 * time.Second
+
 // groupRead is one usergroups.users.list call; done is closed when members
 // and err are set.
 type groupRead struct {

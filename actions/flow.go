@@ -669,10 +669,10 @@ func (s *Service) lookup(ctx context.Context, r *regions.Region, id string) (*sc
 	if err != nil {
 		return nil, err
 	}
+	// The action goes to the id asked about, whatever id the answer
+	// carries: only that one passed the checks.
 	c := *in
-	if c.ID == "" {
-		c.ID = id
-	}
+	c.ID = id
 	return &c, nil
 }
 
