@@ -452,14 +452,20 @@ func TestCancel(t *testing.T) {
 
 // TestNoOperator: a region scnetbot only reads refuses before any call.
 func TestNoOperator(t *testing.T) {
-	e := newEnv(t)
-	e.s.cfg.Regions = nil
 	e2 := newEnv(t)
-	_ = e
 	e2.s.cfg.Regions = regionsFixedReadOnly(e2.r1)
 	msg := e2.click(t, alice, actionRestart, target("r1", idFailed))
 	if !strings.Contains(msg.Text, "scnetbot cannot act in this region in *西北一区*") || e2.scnetCalls() != 0 {
 		t.Errorf("read-only region: %q, %d calls", msg.Text, e2.scnetCalls())
+	}
+}
+
+// TestNoRecorder: with the watcher off, an action still works.
+func TestNoRecorder(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Recorder = nil })
+	nonce := nonceOf(t, e.click(t, alice, actionRestart, target("r1", idFailed)))
+	if msg := e.click(t, alice, actionConfirm, nonce); !strings.Contains(msg.Text, "Restart requested") || len(e.ops()) != 1 {
+		t.Errorf("without a recorder: %q, ops %v", msg.Text, e.ops())
 	}
 }
 
