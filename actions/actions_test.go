@@ -358,7 +358,15 @@ func TestDoubleClick(t *testing.T) {
 		go func() { replies <- e.click(t, alice, actionConfirm, nonce) }()
 	}
 	<-e.r1.entered // one click is with SCNet now
-	second := <-replies
+	var second *slack.WebhookMessage
+	select {
+	case second = <-replies:
+	case <-e.r1.entered:
+		close(e.r1.release)
+		<-replies
+		<-replies
+		t.Fatalf("both clicks reached SCNet: %v", e.ops())
+	}
 	close(e.r1.release)
 	first := <-replies
 	if got := e.ops(); len(got) != 1 {
