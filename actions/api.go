@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -76,11 +77,39 @@ type Target struct {
 // Service answers the action commands, buttons and the delete modal. Build
 // it with New; it is safe for concurrent use.
 type Service struct {
-	cfg Config
+	cfg    Config
+	access *access
+	log    *slog.Logger
 }
 
 // New builds the actions from cfg.
-func New(cfg Config) *Service { return &Service{cfg: cfg} }
+func New(cfg Config) *Service {
+	if cfg.GroupTTL <= 0 {
+		cfg.GroupTTL = time.Minute
+	}
+	if cfg.ConfirmTTL <= 0 {
+		cfg.ConfirmTTL = 10 * time.Minute
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 8 * time.Second
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.UTC
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{
+		cfg: cfg,
+		log: log,
+		access: &access{users: cfg.Users, group: cfg.UserGroup, groups: cfg.Groups,
+			ttl: cfg.GroupTTL, timeout: min(cfg.Timeout, groupReadTimeout), now: cfg.Now},
+	}
+}
 
 // Enabled reports whether anyone may act (ACTION_USERS or
 // ACTION_USERGROUP is set). When it is false no action button is shown.
@@ -90,38 +119,46 @@ func (s *Service) Enabled() bool { return len(s.cfg.Users) > 0 || s.cfg.UserGrou
 // one that failed or stopped, Stop for a live one, Delete for any, as
 // Block Kit elements for an actions block. Nil when actions are off.
 func (s *Service) Buttons(t Target, st scnet.Status) []slack.BlockElement {
-	panic("actions.Buttons: not built yet")
+	return s.buttons(t, st)
 }
 
 // Command answers /instances restart|stop|delete <name|id>: a confirmation
 // prompt for restart and stop, the delete modal (opened with the command's
 // trigger_id) for delete. It never returns nil.
 func (s *Service) Command(ctx context.Context, kind tracked.ActionKind, target string, cmd slack.SlashCommand) *slack.WebhookMessage {
-	panic("actions.Command: not built yet")
+	return s.command(ctx, kind, target, cmd)
 }
 
 // OwnsAction reports whether an action id belongs to an action button.
-func (s *Service) OwnsAction(actionID string) bool { panic("actions.OwnsAction: not built yet") }
+func (s *Service) OwnsAction(actionID string) bool { return strings.HasPrefix(actionID, actionPrefix) }
 
 // Action answers a click on an action button (the first click, a confirm
-// or a cancel).
+// or a cancel). It returns nil when the click opened the delete modal:
+// there is nothing to post then.
 func (s *Service) Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
-	panic("actions.Action: not built yet")
+	if a == nil {
+		return nil
+	}
+	return s.action(ctx, cb, a)
 }
 
 // OwnsView reports whether a view's callback_id is the delete modal's.
-func (s *Service) OwnsView(callbackID string) bool { panic("actions.OwnsView: not built yet") }
+func (s *Service) OwnsView(callbackID string) bool { return callbackID == DeleteViewID }
 
 // ValidateView checks a submitted delete modal before it is acked, without
 // I/O: the errors (block id → message) go back in the ack's
 // response_action so the modal stays open; nil closes it.
 func (s *Service) ValidateView(cb slack.InteractionCallback) map[string]string {
-	panic("actions.ValidateView: not built yet")
+	return validateView(cb)
 }
 
 // SubmitView carries out a submitted delete modal after the ack and returns
 // the reply and the response_url it goes to (the one of the click or command
 // that opened the modal).
+//
+// responseURL is "" only when the modal's metadata names no confirmation
+// scnetbot keeps: there is then nowhere to answer, and msg says why for the
+// log.
 func (s *Service) SubmitView(ctx context.Context, cb slack.InteractionCallback) (responseURL string, msg *slack.WebhookMessage) {
-	panic("actions.SubmitView: not built yet")
+	return s.submitView(ctx, cb)
 }

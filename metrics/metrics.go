@@ -45,6 +45,10 @@ type Metrics struct {
 	SlackRetries *prometheus.CounterVec
 	// Reconnects counts Socket Mode reconnects by reason.
 	Reconnects *prometheus.CounterVec
+	// Actions counts restart, stop and delete attempts by action and
+	// outcome: done, failed, unknown (SCNet did not answer), refused (not
+	// allowed, not confirmed, or the status rule) and cancelled.
+	Actions *prometheus.CounterVec
 }
 
 // New builds the metrics and registers them, with Go runtime and process
@@ -98,12 +102,16 @@ func New() *Metrics {
 			Name: "scnetbot_socket_reconnects_total",
 			Help: "Socket Mode reconnects, by reason.",
 		}, []string{"reason"}),
+		Actions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scnetbot_actions_total",
+			Help: "Restart, stop and delete attempts from Slack, by action and outcome (done, failed, unknown, refused, cancelled).",
+		}, []string{"action", "outcome"}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.Commands, m.Replies, m.AckLatency, m.SCNetRequests, m.SCNetLatency, m.CacheLookups,
-		m.Polls, m.SkippedRecords, m.Alerts, m.SlackRetries, m.Reconnects,
+		m.Polls, m.SkippedRecords, m.Alerts, m.SlackRetries, m.Reconnects, m.Actions,
 	)
 	return m
 }

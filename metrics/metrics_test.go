@@ -30,6 +30,7 @@ func TestEveryMetricIsServed(t *testing.T) {
 	m.Alerts.WithLabelValues("sent").Inc()
 	m.SlackRetries.WithLabelValues("chat.postMessage", "rate_limited").Inc()
 	m.Reconnects.WithLabelValues("reconnect").Inc()
+	m.Actions.WithLabelValues("restart", "done").Inc()
 	mfs, err := m.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +43,7 @@ func TestEveryMetricIsServed(t *testing.T) {
 		"scnetbot_commands_total", "scnetbot_replies_total", "scnetbot_ack_latency_seconds", "scnetbot_scnet_requests_total",
 		"scnetbot_scnet_request_seconds", "scnetbot_cache_lookups_total", "scnetbot_watch_polls_total",
 		"scnetbot_watch_skipped_records_total",
-		"scnetbot_alerts_total", "scnetbot_slack_retries_total", "scnetbot_socket_reconnects_total",
+		"scnetbot_alerts_total", "scnetbot_slack_retries_total", "scnetbot_socket_reconnects_total", "scnetbot_actions_total",
 		"go_goroutines",
 	} {
 		if !names[want] {

@@ -22,6 +22,7 @@ const (
 	bucketOutbox    = "outbox"
 	bucketSnoozes   = "snoozes"
 	bucketMeta      = "meta"
+	bucketActions   = "actions"
 	keyMeta         = "meta"
 	keyVersion      = "version"
 )
@@ -68,7 +69,7 @@ func Open(path string) (b *Bolt, err error) {
 	b = &Bolt{db: db}
 	err = b.Update(context.Background(), func(t Tx) error {
 		tx := t.(boltTx).tx
-		for _, name := range []string{bucketInstances, bucketAlerts, bucketOutbox, bucketSnoozes, bucketMeta} {
+		for _, name := range []string{bucketInstances, bucketAlerts, bucketOutbox, bucketSnoozes, bucketMeta, bucketActions} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
 				return err
 			}

@@ -57,10 +57,26 @@ type Tx interface {
 
 	Meta() (Meta, error)
 	PutMeta(Meta) error
+
+	// Action reads a confirmation by its nonce. Actions live at the
+	// store's root only: in a region's Namespace these four methods fail
+	// with ErrRootOnly.
+	Action(id string) (Action, bool, error)
+	// PutAction writes a; writing a new one first prunes those finished
+	// or expired more than ActionRetention before it was created.
+	PutAction(a Action) error
+	DeleteAction(id string) error
+	// Actions calls fn for every kept action until fn returns an error.
+	Actions(fn func(Action) error) error
 }
 
 // ErrStop ends an iteration early without failing the transaction.
 var ErrStop = errors.New("stop iteration")
+
+// ErrRootOnly is returned by the Action methods of a region's Namespace:
+// a confirmation belongs to no region's watcher, so it is kept at the
+// store's root, where the actions read it whatever region it names.
+var ErrRootOnly = errors.New("actions are kept at the store's root, not in a region's namespace")
 
 // ErrNotQueued is returned by PutMessage when the message left the outbox
 // (sent, or replaced by a newer update) in the meantime.

@@ -218,3 +218,52 @@ type Meta struct {
 	// warning lists them.
 	AccountRefused map[string]string `json:"account_refused,omitempty"`
 }
+
+// ActionPhase is where one action on an instance stands.
+type ActionPhase string
+
+// The phases of an Action. Pending is the only one a confirmation can
+// leave by a click: pending → sending (one click wins) → done, failed or
+// unknown; pending → cancelled.
+const (
+	ActionPending   ActionPhase = "pending"
+	ActionSending   ActionPhase = "sending"
+	ActionDone      ActionPhase = "done"
+	ActionFailed    ActionPhase = "failed"
+	ActionUnknown   ActionPhase = "unknown"
+	ActionCancelled ActionPhase = "cancelled"
+)
+
+// Action is one confirmation of an action on an instance and, once
+// confirmed, its outcome: the record that makes a confirm click act at most
+// once. It lives at the store's root, keyed by its nonce.
+type Action struct {
+	// ID is the random nonce the confirm button carries.
+	ID string `json:"id"`
+	// Kind is a tracked.ActionKind ("restart", "stop", "delete"), kept as
+	// a string because package tracked imports state.
+	Kind         string `json:"kind"`
+	InstanceID   string `json:"instance,omitempty"`
+	InstanceName string `json:"name,omitempty"`
+	// Region and RegionName are the instance's region ("" in the
+	// one-region layout, or while a command's target is not resolved).
+	Region     string `json:"region,omitempty"`
+	RegionName string `json:"region_name,omitempty"`
+	// User is the Slack user who asked; only they may confirm.
+	User    string `json:"user"`
+	Channel string `json:"channel,omitempty"`
+	AlertID string `json:"alert,omitempty"`
+	// ResponseURL is the one of the click or command that opened the
+	// confirmation, for the reply to the delete modal.
+	ResponseURL string      `json:"response_url,omitempty"`
+	Created     time.Time   `json:"created"`
+	Expires     time.Time   `json:"expires"`
+	Phase       ActionPhase `json:"phase"`
+	// Detail says why it failed, was refused or is unknown, in words.
+	Detail   string    `json:"detail,omitempty"`
+	Finished time.Time `json:"finished,omitzero"`
+}
+
+// ActionRetention is how long an Action is kept after it finished or
+// expired; older ones are pruned when a new one is written.
+const ActionRetention = 24 * time.Hour

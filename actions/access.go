@@ -1,0 +1,161 @@
+package actions
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// access decides who may act: the configured users, and the members of
+// the user group as Slack lists them, reused for ttl. One Slack call at a
+// time reads the group: clicks arriving while it runs wait for its answer
+// instead of calling again.
+type access struct {
+	users   []string
+	group   string
+	groups  UserGroups
+	ttl     time.Duration
+	timeout time.Duration
+	now     func() time.Time
+
+	mu      sync.Mutex
+	members map[string]bool
+	fetched time.Time
+	// flight is the group read in progress, nil when none.
+	flight *groupRead
+}
+
+// groupReadTimeout bounds a read of the group's members: the Delete button
+// checks permission before it opens its modal, and Slack's trigger_id for
+// that lasts 3 seconds. A slower Slack is a refusal to try again.
+const groupReadTimeout = 2 * time.Second
+
+// groupRead is one usergroups.users.list call; done is closed when members
+// and err are set.
+type groupRead struct {
+	done    chan struct{}
+	members map[string]bool
+	err     error
+}
+
+// Refusals of a person who may not act. who names those who may.
+const (
+	groupUnknownText = ":warning: scnetbot could not check whether you are in the user group allowed to act (Slack did not answer); try again in a minute. Nothing was sent to SCNet."
+)
+
+// allowed reports whether user may act, and the refusal when not.
+func (a *access) allowed(ctx context.Context, user string) (bool, string) {
+	if user != "" && slices.Contains(a.users, user) {
+		return true, ""
+	}
+	if a.group == "" || user == "" {
+		return false, a.refusal()
+	}
+	members, err := a.groupMembers(ctx)
+	if err != nil {
+		return false, groupUnknownText
+	}
+	if members[user] {
+		return true, ""
+	}
+	return false, a.refusal()
+}
+
+// groupMembers returns the group's members, read from Slack when the last
+// read is older than ttl.
+func (a *access) groupMembers(ctx context.Context) (map[string]bool, error) {
+	a.mu.Lock()
+	if a.members != nil && a.now().Sub(a.fetched) < a.ttl {
+		m := a.members
+		a.mu.Unlock()
+		return m, nil
+	}
+	f := a.flight
+	if f == nil {
+		f = &groupRead{done: make(chan struct{})}
+		a.flight = f
+		a.mu.Unlock()
+		a.read(ctx, f)
+	} else {
+		a.mu.Unlock()
+	}
+	select {
+	case <-f.done:
+		return f.members, f.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// read runs one group read and shares its answer.
+func (a *access) read(ctx context.Context, f *groupRead) {
+	var ids []string
+	err := fmt.Errorf("user group %s: no client to read it", a.group)
+	if a.groups != nil {
+		// The read is shared by every waiting click, so one click's end
+		// must not cut it short; the timeout still bounds it.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.timeout)
+		ids, err = a.groups.GetUserGroupMembersContext(rctx, a.group)
+		cancel()
+		if err != nil {
+			err = fmt.Errorf("read members of user group %s: %w", a.group, err)
+		}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.flight = nil
+	if err == nil {
+		f.members = make(map[string]bool, len(ids))
+		for _, id := range ids {
+			f.members[id] = true
+		}
+		a.members, a.fetched = f.members, a.now()
+	}
+	f.err = err
+	close(f.done)
+}
+
+// maxNamed bounds how many users a refusal names.
+const maxNamed = 10
+
+// refusal names who may act. The ids come from the configuration; only
+// those shaped like Slack ids are written as mentions.
+func (a *access) refusal() string {
+	var who []string
+	for _, u := range a.users {
+		if len(who) == maxNamed {
+			who = append(who, fmt.Sprintf("%d more", len(a.users)-maxNamed))
+			break
+		}
+		if slackID(u) {
+			who = append(who, "<@"+u+">")
+		}
+	}
+	if a.group != "" && slackID(a.group) {
+		who = append(who, "the members of <!subteam^"+a.group+">")
+	}
+	if len(who) == 0 {
+		return ":no_entry: You may not restart, stop or delete instances from Slack. Nothing was sent to SCNet."
+	}
+	list := who[0]
+	if len(who) > 1 {
+		list = strings.Join(who[:len(who)-1], ", ") + " and " + who[len(who)-1]
+	}
+	return ":no_entry: Only " + list + " may restart, stop or delete instances from Slack; ask one of them. Nothing was sent to SCNet."
+}
+
+// slackID reports whether s looks like a Slack user or group id.
+func slackID(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('0' <= c && c <= '9' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
