@@ -245,10 +245,3 @@ func IsFrozen(err error) bool {
 	var ae *APIError
 	return errors.As(err, &ae) && ae.Code == CodeUserFrozen
 }
-
-// ErrOutcomeUnknown marks a request that changes an instance (restart,
-// stop, delete) which may have reached SCNet without an answer coming
-// back: a timeout or a broken connection after the request was sent. The
-// action may or may not have happened, so the caller must look before
-// anyone tries again, and must not report it as a failure.
-var ErrOutcomeUnknown = errors.New("SCNet did not answer; the request may have been carried out")
