@@ -18,7 +18,7 @@ import (
 // UserGroups reads a Slack user group's members (usergroups.users.list).
 // *slack.Client implements it.
 type UserGroups interface {
-	GetUserGroupMembersContext(ctx context.Context, userGroup string) ([]string, error)
+	GetUserGroupMembersContext(ctx context.Context, userGroup string, options ...slack.GetUserGroupMembersOption) ([]string, error)
 }
 
 // ViewOpener opens a modal (views.open). *slack.Client implements it.

@@ -145,7 +145,7 @@ type fakeGroups struct {
 	release chan struct{}
 }
 
-func (g *fakeGroups) GetUserGroupMembersContext(ctx context.Context, group string) ([]string, error) {
+func (g *fakeGroups) GetUserGroupMembersContext(ctx context.Context, group string, _ ...slack.GetUserGroupMembersOption) ([]string, error) {
 	g.mu.Lock()
 	g.calls++
 	release := g.release

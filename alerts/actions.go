@@ -89,7 +89,7 @@ func (b *Buttons) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 		if refusal != nil {
 			return refusal
 		}
-		return b.details(ctx, w, al.InstanceID)
+		return b.details(ctx, w, al)
 	}
 	return ephemeral("This button is no longer supported.")
 }
@@ -165,7 +165,8 @@ func (b *Buttons) replace(ctx context.Context, w *watcher.Watcher, alertID strin
 
 // details looks the instance up now and answers privately with the same
 // details view as /instances <id>.
-func (b *Buttons) details(ctx context.Context, w *watcher.Watcher, id string) *slack.WebhookMessage {
+func (b *Buttons) details(ctx context.Context, w *watcher.Watcher, al state.Alert) *slack.WebhookMessage {
+	id := al.InstanceID
 	in, err := w.Lookup(ctx, id)
 	switch {
 	case errors.Is(err, scnet.ErrNotFound):
@@ -180,6 +181,11 @@ func (b *Buttons) details(ctx context.Context, w *watcher.Watcher, id string) *s
 	// Named as the alert itself names it, so an alert of one region does
 	// not look like another's.
 	d := blockkit.Details{Instance: in, Now: b.cfg.Now(), Location: b.cfg.Location, Region: w.RegionName()}
+	if b.cfg.ActionButtons != nil {
+		// The instance as it is now, whatever became of the incident:
+		// what can be done to it follows its current status.
+		d.Actions = b.cfg.ActionButtons(state.Alert{ID: al.ID, Region: al.Region, To: al.To}, *in)
+	}
 	msg := ephemeral(d.Fallback())
 	msg.Blocks = &slack.Blocks{BlockSet: d.Blocks()}
 	return msg

@@ -18,6 +18,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"scnetbot/actions"
 	"scnetbot/alerts"
 	"scnetbot/bot"
 	"scnetbot/config"
@@ -25,6 +26,7 @@ import (
 	"scnetbot/health"
 	"scnetbot/metrics"
 	"scnetbot/outbox"
+	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/watcher"
 )
@@ -97,7 +99,9 @@ func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err e
 	}
 	botCfg := bot.Config{Logger: logger.With("component", "bot"), Metrics: m}
 	checks := health.Checks{}
-	if cfg.WatchEnabled() {
+	// The state file holds the watcher's memory and the actions'
+	// confirmations: either one needs it.
+	if cfg.WatchEnabled() || cfg.ActionsEnabled() {
 		bolt, err := state.Open(cfg.StatePath)
 		switch {
 		case errors.Is(err, state.ErrUnusable):
@@ -112,15 +116,47 @@ func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err e
 			a.store = bolt
 			a.state = bolt
 		}
-		a.deliv = outbox.New(a.api, a.store, outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m})
-		a.ui = alerts.NewRenderer(alerts.Config{
-			Mention:  cfg.WatchMention,
-			Location: cfg.Location,
-			Logger:   logger.With("component", "alerts"),
-		})
+	}
+	if cfg.WatchEnabled() {
 		// The regions' watchers join the group once the regions are
 		// known (Run); until then the group has none, and says so.
 		a.group = watcher.NewGroup()
+	}
+	var triage *actions.Service
+	if cfg.ActionsEnabled() {
+		acfg := actions.Config{
+			Users:     cfg.ActionUsers,
+			UserGroup: cfg.ActionUserGroup,
+			Groups:    a.api,
+			Views:     a.api,
+			Regions:   src.set,
+			Store:     a.store,
+			Location:  cfg.Location,
+			Logger:    logger.With("component", "actions"),
+			Metrics:   m,
+		}
+		if a.group != nil {
+			// The watcher writes each action in its alert's thread.
+			acfg.Recorder = a.group
+		}
+		triage = actions.New(acfg)
+		hcfg.Actions = triage
+		hcfg.ActionButtons = func(regionID, id, name string, st scnet.Status) []slack.BlockElement {
+			return triage.Buttons(actions.Target{Region: regionID, InstanceID: id, Name: name}, st)
+		}
+		botCfg.Triage = triage
+	}
+	if cfg.WatchEnabled() {
+		a.deliv = outbox.New(a.api, a.store, outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m})
+		rcfg := alerts.Config{
+			Mention:  cfg.WatchMention,
+			Location: cfg.Location,
+			Logger:   logger.With("component", "alerts"),
+		}
+		if triage != nil {
+			rcfg.ActionButtons = alertActionButtons(triage)
+		}
+		a.ui = alerts.NewRenderer(rcfg)
 		hcfg.Watch = a.group
 		botCfg.Alerts = alerts.NewButtons(a.group, a.ui)
 		checks.Watch = a.watchReadiness
@@ -207,6 +243,22 @@ func (a *App) close() {
 	}
 	if a.state != nil {
 		_ = a.state.Close()
+	}
+}
+
+// alertActionButtons are the restart, stop and delete buttons of an open
+// alert's instance, for the status that opened the incident; a resolved
+// alert has none (its Details view still offers them).
+func alertActionButtons(svc *actions.Service) func(state.Alert, scnet.Instance) []slack.BlockElement {
+	return func(al state.Alert, in scnet.Instance) []slack.BlockElement {
+		if !al.Closed.IsZero() {
+			return nil
+		}
+		st := in.Status
+		if st == "" {
+			st = al.To
+		}
+		return svc.Buttons(actions.Target{Region: al.Region, InstanceID: in.ID, Name: in.Name, AlertID: al.ID}, st)
 	}
 }
 
