@@ -11,6 +11,7 @@ import (
 	"scnetbot/internal/slackemu"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
+	"scnetbot/state"
 	"scnetbot/tracked"
 	"scnetbot/watcher"
 )
@@ -386,6 +387,29 @@ func TestStormMembersLifecycle(t *testing.T) {
 		}
 		if n != 1 {
 			t.Errorf("%d lines %q in the storm's thread, want 1", n, want)
+		}
+	}
+}
+
+// TestFirstAlertNamesItsRegion: the alert's first post already carries its
+// region, so the action buttons on it name the region to act in; a
+// multi-region bot refuses a button that names none.
+func TestFirstAlertNamesItsRegion(t *testing.T) {
+	var seen []string
+	e := newEnv(t, 0, withConfig(func(c *watcher.Config) { c.Region, c.RegionName = "r1", "Region One" }),
+		func(e *env) {
+			e.ui.ActionButtons = func(a state.Alert, _ scnet.Instance) []slack.BlockElement {
+				seen = append(seen, a.Region)
+				return nil
+			}
+		})
+	e.alerted("somewhere")
+	if len(seen) == 0 {
+		t.Fatal("the alert was never rendered")
+	}
+	for i, r := range seen {
+		if r != "r1" {
+			t.Errorf("render %d of the alert had region %q, want r1", i+1, r)
 		}
 	}
 }
