@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,6 +57,12 @@ type demoOptions struct {
 // from stdin and prints every message the bot sends. With piped input it
 // answers each line, waits for the reply, and exits at the end of input.
 func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runDemoWith(ctx, args, stdin, stdout, stderr, nil)
+}
+
+// runDemoWith is runDemo that hands the simulated SCNet to simulated, when
+// not nil, before it reads any input: a test looks at what SCNet received.
+func runDemoWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, simulated func(*scnettest.Server)) error {
 	var o demoOptions
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -94,8 +101,11 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	// warning does not greet every newcomer.
 	sim := scnettest.New(scnettest.WithRegions(), scnettest.WithInstances(o.instances, 42), scnettest.WithTokenLifetime(30*24*time.Hour))
 	defer sim.Close()
-	p := &demoPrinter{w: stdout, json: o.json}
-	emu := slackemu.New(slackemu.WithOnMessage(p.print))
+	if simulated != nil {
+		simulated(sim)
+	}
+	p := newPrinter(stdout, o.json)
+	emu := slackemu.New(slackemu.WithOnMessage(p.print), slackemu.WithOnView(p.view))
 	defer emu.Close()
 
 	dir, err := os.MkdirTemp("", "scnetbot-demo-")
@@ -133,10 +143,12 @@ func runDemo(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if interactive {
 		fmt.Fprintf(stdout, `scnetbot demo: the real bot, connected to a built-in Slack (Socket Mode) and a simulated
 SCNet with %d instances in each of its regions (%s). Health and metrics: http://%s/metrics
-Type a slash command (/instances help, /instances running ssh, /instances failed page 2),
-a button's label to click it (Next, Refresh, Acknowledge…; "Details 3" or "Details <name>"
-for a row), "fail <name>" to fail an instance, or "quit" (or Ctrl-C). An instance fails
-every %s, so an alert appears in #%s.
+Type a slash command (/instances help, /instances running ssh, /instances failed page 2,
+/instances restart <name>), a button's label to click it (Next, Refresh, Acknowledge, Restart,
+Stop, Delete, Resolve, Open…; "Details 3" or "Details <name>" for a row), "fail <name>" to fail
+an instance, or "quit" (or Ctrl-C). Slack's confirm dialog (Restart, Stop) is answered by typing
+confirm or cancel; a modal (Delete asks for the name) takes the next line, or cancel to close it.
+You may act: you are in ACTION_USERS. An instance fails every %s, so an alert appears in #%s.
 
 `, o.instances, regionNames(sim), a.HTTPAddr(), o.failEvery, demoAlertChannel)
 	}
@@ -145,7 +157,8 @@ every %s, so an alert appears in #%s.
 		ticker.Go(func() { failNowAndThen(runCtx, sim, p, o.failEvery, 2*o.watchInterval) })
 	}
 
-	d := &demoSession{emu: emu, sim: sim, p: p, wait: cfg.QueryTimeout.D + 5*time.Second}
+	d := &demoSession{emu: emu, sim: sim, p: p, wait: cfg.QueryTimeout.D + 5*time.Second,
+		readyURL: "http://" + a.HTTPAddr() + "/readyz", piped: !interactive, watchInterval: o.watchInterval}
 	lines := readLines(stdin)
 	var inputErr error
 	for ctx.Err() == nil {
@@ -243,6 +256,9 @@ func simulatedConfig(sim *scnettest.Server, emu *slackemu.Server, statePath stri
 	cfg.SCNetAuthURL, cfg.SCNetACURL = sim.AuthBaseURL(), sim.ACBaseURL()
 	cfg.StatePath = statePath
 	cfg.HTTPAddr = "127.0.0.1:0"
+	// The demo user may restart, stop and delete, so every action can be
+	// tried; in Slack the operator names who may (ACTION_USERS).
+	cfg.ActionUsers = config.List{demoUser}
 	return cfg
 }
 
@@ -252,10 +268,26 @@ type demoSession struct {
 	sim  *scnettest.Server
 	p    *demoPrinter
 	wait time.Duration
+	// readyURL is the bot's /readyz, which turns ready once the watcher
+	// has polled every region: its baseline, before which a failure is
+	// not news.
+	readyURL string
+	// piped is true when the input is not a terminal: fail then waits for
+	// the alert, so the next line can click its buttons.
+	piped         bool
+	watchInterval time.Duration
+	// confirm and modal are the dialog or modal on screen, nil for none;
+	// the next line answers it.
+	confirm *pendingConfirm
+	modal   *pendingModal
 }
 
 func (d *demoSession) handle(ctx context.Context, line string) error {
 	switch {
+	case d.confirm != nil:
+		return d.answerConfirm(ctx, line)
+	case d.modal != nil:
+		return d.answerModal(ctx, line)
 	case line == "":
 		return nil
 	case strings.HasPrefix(line, "/"):
@@ -265,6 +297,7 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 			// emulator would deliver it and the bot answer as /instances.
 			return fmt.Errorf("unknown command %s: this app has only %s (try %s help)", command, handlers.CommandName, handlers.CommandName)
 		}
+		before := d.viewsOpened()
 		in, err := d.emu.SendSlashCommand(ctx, slackemu.SlashCommand{
 			Command: command, Text: strings.TrimSpace(text),
 			UserID: demoUser, UserName: "oncall", ChannelID: demoChannel, ChannelName: "gpu-oncall",
@@ -272,45 +305,67 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 		if err != nil {
 			return err
 		}
-		return d.awaitReply(ctx, in)
+		return d.awaitReply(ctx, in, before, true)
 	case strings.HasPrefix(line, "fail "):
 		name := strings.TrimSpace(strings.TrimPrefix(line, "fail "))
 		rs, r, ok := findByName(d.sim, name)
 		if !ok {
 			return fmt.Errorf("no instance named %q in any region of the simulated SCNet", name)
 		}
+		if d.piped {
+			// Before its baseline the watcher would take the failure as
+			// how things were, and never alert.
+			if err := d.awaitWatching(ctx); err != nil {
+				return err
+			}
+		}
+		d.p.mu.Lock()
+		seq := d.p.seq
+		d.p.mu.Unlock()
 		if err := rs.SetStatus(r.ID, scnet.StatusFailed); err != nil {
 			return err
 		}
 		d.p.note("SCNet: %s in %s is now Failed; the watcher will notice at its next poll", name, rs.Name())
-		return nil
+		if !d.piped {
+			return nil
+		}
+		// The next line may click the alert's buttons.
+		return d.awaitAlert(ctx, name, seq, 3*d.watchInterval+d.wait)
 	default:
 		msg, b, err := d.p.find(line)
+		if err != nil && (strings.EqualFold(line, wordConfirm) || strings.EqualFold(line, wordCancel)) {
+			return fmt.Errorf("no dialog is open: %s and %s answer Slack's confirm dialog, which a button such as Restart on a prompt opens", wordConfirm, wordCancel)
+		}
 		if err != nil {
 			return err
 		}
-		target := b.ActionID
-		if target == "" {
-			target = b.Label
-		}
-		in, err := d.emu.Click(ctx, msg, target, demoUser)
-		if err != nil {
-			return err
-		}
-		return d.awaitReply(ctx, in)
+		return d.press(ctx, msg, b)
 	}
 }
 
-// awaitReply waits for the bot's answer, so piped input prints each reply
-// before the next line is read.
-func (d *demoSession) awaitReply(ctx context.Context, in *slackemu.Interaction) error {
+// awaitWatching waits until the bot's /readyz says ready: connected to
+// Slack, and the watcher has polled every region.
+func (d *demoSession) awaitWatching(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, d.wait)
 	defer cancel()
-	_, err := d.emu.WaitResponses(ctx, in.ResponseURL, 1)
-	if err != nil {
-		return fmt.Errorf("no reply from the bot within %s", d.wait)
+	client := &http.Client{Timeout: time.Second}
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.readyURL, nil)
+		if err != nil {
+			return err
+		}
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the watcher has not polled SCNet within %s (see %s)", d.wait, d.readyURL)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
-	return nil
 }
 
 // failNowAndThen fails a running instance every so often, as SCNet would,
@@ -374,12 +429,32 @@ func findByName(sim *scnettest.Server, name string) (*scnettest.RegionServer, sc
 }
 
 // demoPrinter prints messages as they arrive and remembers the recent ones
-// so a typed button label can be clicked.
+// so a typed button label can be clicked. It also keeps what the session
+// waits for (the replies printed, the views the bot opened), so a wait ends
+// only once the message it waits for is on the screen.
 type demoPrinter struct {
 	mu     sync.Mutex
 	w      io.Writer
 	json   bool
 	recent []slackemu.Message
+	// seen are the last messages printed, seq the number printed in all;
+	// seen[i] is message number seq-len(seen)+i.
+	seen []slackemu.Message
+	seq  int
+	// views are the modals the bot opened, in the order opened, each as it
+	// is now.
+	views []slackemu.View
+	// changed is closed and replaced whenever a message is printed or a
+	// view changes.
+	changed chan struct{}
+}
+
+// maxSeen bounds the messages kept for waits: a wait looks only at what
+// came after it began, a few messages at most.
+const maxSeen = 200
+
+func newPrinter(w io.Writer, json bool) *demoPrinter {
+	return &demoPrinter{w: w, json: json, changed: make(chan struct{})}
 }
 
 func (p *demoPrinter) print(m slackemu.Message) {
@@ -406,12 +481,79 @@ func (p *demoPrinter) print(m slackemu.Message) {
 			p.recent = p.recent[1:]
 		}
 	}
+	p.seen = append(p.seen, m)
+	if len(p.seen) > maxSeen {
+		p.seen = p.seen[1:]
+	}
+	p.seq++
+	p.notifyLocked()
+}
+
+// view keeps the latest state of a view the bot opened; the emulator calls
+// it (WithOnView) when one opens, changes or closes.
+func (p *demoPrinter) view(v slackemu.View) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if i := slices.IndexFunc(p.views, func(old slackemu.View) bool { return old.ID == v.ID }); i >= 0 {
+		p.views[i] = v
+	} else {
+		p.views = append(p.views, v)
+	}
+	p.notifyLocked()
+}
+
+func (p *demoPrinter) notifyLocked() {
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// waitFor blocks until cond, called with p.mu held, is true.
+func (p *demoPrinter) waitFor(ctx context.Context, cond func() bool) error {
+	for {
+		p.mu.Lock()
+		ok, changed := cond(), p.changed
+		p.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// since lists the messages printed after the first n; call with p.mu held.
+func (p *demoPrinter) sinceLocked(n int) []slackemu.Message {
+	skip := n - (p.seq - len(p.seen))
+	return p.seen[min(max(skip, 0), len(p.seen)):]
+}
+
+// repliesLocked counts the replies printed that were posted to url; call
+// with p.mu held.
+func (p *demoPrinter) repliesLocked(url string) int {
+	n := 0
+	for _, m := range p.seen {
+		if m.Via == slackemu.ViaResponseURL && m.ResponseURL == url {
+			n++
+		}
+	}
+	return n
 }
 
 func (p *demoPrinter) note(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	fmt.Fprintf(p.w, "(demo) "+format+"\n", args...)
+}
+
+// show prints what the demo itself shows, a dialog or a modal, among the
+// messages.
+func (p *demoPrinter) show(text string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprint(p.w, text)
 }
 
 // find reads a typed line ("Next", "click 🔄 Refresh", "Details 3",

@@ -36,7 +36,7 @@ func demoList() slackemu.Message {
 // TestDemoFindsButtons: a typed label finds its button with emoji, arrows
 // and letter case ignored, and Details takes a row number or a name.
 func TestDemoFindsButtons(t *testing.T) {
-	p := &demoPrinter{w: &strings.Builder{}}
+	p := newPrinter(&strings.Builder{}, false)
 	p.print(demoList())
 	tests := []struct{ typed, want string }{
 		{"Next ▶", "list.next"},

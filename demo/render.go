@@ -24,6 +24,7 @@ func emojiGlyphs() *strings.Replacer {
 		":no_entry:", "⛔", ":grey_question:", "❔", ":octagonal_sign:", "🛑", ":information_source:", "ℹ️",
 		":large_yellow_circle:", "🟡", ":large_blue_circle:", "🔵", ":x:", "❌", ":heavy_check_mark:", "✔",
 		":round_pushpin:", "📍", ":skull:", "💀", ":twisted_rightwards_arrows:", "🔀",
+		":link:", "🔗", ":wastebasket:", "🗑", ":heavy_multiplication_x:", "✖", ":repeat:", "🔁",
 	)
 }
 
@@ -111,6 +112,14 @@ func blocksText(raw json.RawMessage) []string {
 				}
 			}
 			out = append(out, strings.Join(buttons, " "))
+		case *slack.InputBlock:
+			// What a person types into: its label and, for a text input,
+			// its placeholder.
+			line := textOf(v.Label) + ": ["
+			if in, ok := v.Element.(*slack.PlainTextInputBlockElement); ok && in.Placeholder != nil {
+				line += textOf(in.Placeholder)
+			}
+			out = append(out, line+"]")
 		case *slack.RichTextBlock:
 			out = append(out, "(rich text)")
 		default:
@@ -169,6 +178,8 @@ type demoButton struct {
 	ActionID string
 	Label    string // as shown, emoji codes turned into glyphs
 	Row      string // the text of the section the button sits on; "" in an actions block
+	// URL is a link button's link, which Slack opens in the browser.
+	URL string
 }
 
 // messageButtons lists the buttons of a message in the order Slack shows
@@ -181,7 +192,7 @@ func messageButtons(raw json.RawMessage) []demoButton {
 	glyphs := emojiGlyphs()
 	var out []demoButton
 	add := func(btn *slack.ButtonBlockElement, row string) {
-		out = append(out, demoButton{ActionID: btn.ActionID, Label: glyphs.Replace(textOf(btn.Text)), Row: row})
+		out = append(out, demoButton{ActionID: btn.ActionID, Label: glyphs.Replace(textOf(btn.Text)), Row: row, URL: btn.URL})
 	}
 	for _, blk := range blocks.BlockSet {
 		switch v := blk.(type) {
@@ -198,4 +209,46 @@ func messageButtons(raw json.RawMessage) []demoButton {
 		}
 	}
 	return out
+}
+
+// renderConfirm shows the confirm dialog Slack puts up before it sends a
+// click: its title, its text and its two buttons, the deny one first as
+// Slack places it.
+func renderConfirm(c *slackemu.Confirm) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "┌─ Slack's confirm dialog: %s\n", c.Title)
+	for _, part := range strings.Split(c.Text, "\n") {
+		fmt.Fprintf(&b, "│ %s\n", part)
+	}
+	fmt.Fprintf(&b, "│ [%s] [%s]\n└─\n", c.DenyLabel, c.ConfirmLabel)
+	return b.String()
+}
+
+// renderView shows a modal the bot opened: its title, its blocks (the
+// input as its label and placeholder), the errors Slack shows under an
+// input, and its two buttons.
+func renderView(v slackemu.View) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "┌─ modal: %s\n", v.Title)
+	glyphs := emojiGlyphs()
+	for _, l := range blocksText(v.Blocks) {
+		for _, part := range strings.Split(glyphs.Replace(l), "\n") {
+			fmt.Fprintf(&b, "│ %s\n", part)
+		}
+	}
+	for _, in := range v.Inputs {
+		if e, ok := v.Errors[in.BlockID]; ok {
+			fmt.Fprintf(&b, "│ ⚠️ %s\n", e)
+		}
+	}
+	close, submit := v.Close, v.Submit
+	if close == "" {
+		close = "Cancel"
+	}
+	buttons := "[" + close + "]"
+	if submit != "" {
+		buttons += " [" + submit + "]"
+	}
+	fmt.Fprintf(&b, "│ %s\n└─\n", buttons)
+	return b.String()
 }
