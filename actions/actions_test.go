@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -494,7 +495,7 @@ func TestCommand(t *testing.T) {
 		{"ambiguous", tracked.ActionRestart, "twin", "Several instances are named *twin*", false},
 		{"missing id", tracked.ActionRestart, "ffffffffffffffffffffffffffffffff", "No instance with id `ffffffffffffffffffffffffffffffff` in any region", false},
 		{"status rule", tracked.ActionRestart, "serve", "restart is for failed or stopped instances", false},
-		{"empty", tracked.ActionStop, "  ", "Name the instance: `/instances stop <name|id>`", false},
+		{"empty", tracked.ActionStop, "  ", "Name the instance: `/instances stop &lt;name|id&gt;`", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -577,5 +578,28 @@ func TestRefusalNamesWhoMayAct(t *testing.T) {
 	if !strings.Contains(got, "<@U009>") || strings.Contains(got, "<@U010>") || !strings.Contains(got, "31 more") ||
 		!strings.Contains(got, "<!subteam^SONCALL>") || strings.Contains(got, "not an id") {
 		t.Errorf("refusal %q", got)
+	}
+}
+
+// TestUsageTextsEscapeAngleBrackets: a placeholder such as <name|id> in a
+// reply is written &lt;name|id&gt;, since mrkdwn reads < and > as a link
+// or mention and Slack asks for them escaped.
+func TestUsageTextsEscapeAngleBrackets(t *testing.T) {
+	raw := regexp.MustCompile(`<[a-z|]+>`)
+	e := newEnv(t)
+	replies := map[string]string{
+		"empty name":           text(e.command(t, alice, tracked.ActionStop, " ")),
+		"unknown kind":         text(e.command(t, alice, tracked.ActionKind("reboot"), "x")),
+		"ambiguous name":       text(e.command(t, alice, tracked.ActionRestart, "twin")),
+		"forged button":        e.click(t, alice, actionConfirm, "").Text,
+		"unknown action":       e.click(t, alice, "act.reboot", "x").Text,
+		"no such confirmation": e.click(t, alice, actionConfirm, "00112233445566778899aabbccddeeff").Text,
+		"unknown region":       e.click(t, alice, actionRestart, target("r9", idFailed)).Text,
+		"ask again":            askAgain(state.Action{}),
+	}
+	for name, reply := range replies {
+		if m := raw.FindString(reply); m != "" {
+			t.Errorf("%s: %s is not escaped in %q", name, m, reply)
+		}
 	}
 }

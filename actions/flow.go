@@ -69,7 +69,7 @@ func (s *Service) action(ctx context.Context, cb slack.InteractionCallback, a *s
 	case actionCancel:
 		return s.cancel(ctx, user, a.Value)
 	}
-	return ephemeral(":grey_question: This button is no longer supported. Use `/instances restart|stop|delete <name|id>`.")
+	return ephemeral(":grey_question: This button is no longer supported. Use `/instances restart|stop|delete &lt;name|id&gt;`.")
 }
 
 // first answers the first click on Restart or Stop: permission, the
@@ -169,11 +169,11 @@ func (s *Service) command(ctx context.Context, k tracked.ActionKind, target stri
 		return ephemeral(offText)
 	}
 	if k != tracked.ActionRestart && k != tracked.ActionStop && k != tracked.ActionDelete {
-		return ephemeral(":grey_question: scnetbot can restart, stop or delete an instance: `/instances restart|stop|delete <name|id>`.")
+		return ephemeral(":grey_question: scnetbot can restart, stop or delete an instance: `/instances restart|stop|delete &lt;name|id&gt;`.")
 	}
 	target = strings.TrimSpace(target)
 	if target == "" {
-		return ephemeral(fmt.Sprintf(":grey_question: Name the instance: `/instances %s <name|id>`.", k))
+		return ephemeral(fmt.Sprintf(":grey_question: Name the instance: `/instances %s &lt;name|id&gt;`.", k))
 	}
 	if utf8.RuneCountInString(target) > maxValueName {
 		return ephemeral(fmt.Sprintf(":grey_question: That name is longer than any scnetbot can act on (%d characters at most); use the instance's id.", maxValueName))
@@ -500,7 +500,7 @@ func (s *Service) claim(ctx context.Context, nonce, user string) (state.Action, 
 		return a, ephemeral(storeText)
 	case !found:
 		s.audit(event{user: user}, outcomeRefused, "unknown confirmation")
-		return a, ephemeral(":grey_question: scnetbot keeps no such confirmation: it expired long ago, or the button is not scnetbot's. Ask again with `/instances restart|stop|delete <name|id>`.")
+		return a, ephemeral(":grey_question: scnetbot keeps no such confirmation: it expired long ago, or the button is not scnetbot's. Ask again with `/instances restart|stop|delete &lt;name|id&gt;`.")
 	case a.User != user:
 		s.audit(eventOf(a).by(user), outcomeRefused, "someone else's confirmation")
 		return a, ephemeral(fmt.Sprintf(":no_entry: This confirmation belongs to someone else (<@%s>); only they can confirm it. Ask again with %s to get your own.", a.User, askAgain(a)))
@@ -547,7 +547,7 @@ func askAgain(a state.Action) string {
 	case a.InstanceName != "":
 		return "`/instances " + k + " " + blockkit.EscapeTruncate(strings.ReplaceAll(a.InstanceName, "`", "'"), maxNameShown) + "`"
 	}
-	return "`/instances " + k + " <name|id>`"
+	return "`/instances " + k + " &lt;name|id&gt;`"
 }
 
 // flip moves the confirmation from pending to sending in one transaction,
@@ -639,7 +639,7 @@ func pick(rs []*regions.Region, id string, op bool) (*regions.Region, *slack.Web
 		r = rs[0]
 	}
 	if r == nil {
-		return nil, ephemeral(":grey_question: scnetbot does not know the region this button names (any more). Use `/instances restart|stop|delete <name|id>`. Nothing was sent to SCNet.")
+		return nil, ephemeral(":grey_question: scnetbot does not know the region this button names (any more). Use `/instances restart|stop|delete &lt;name|id&gt;`. Nothing was sent to SCNet.")
 	}
 	if op && r.Operator == nil {
 		return nil, ephemeral(noOperatorText(r.Name))

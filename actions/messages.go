@@ -26,7 +26,7 @@ const (
 const (
 	offText = ":no_entry: Actions are off: nobody may restart, stop or delete instances from Slack. " +
 		"To turn them on, the bot's operator sets ACTION_USERS (Slack user ids) or ACTION_USERGROUP (a user group id); see the README's \"Actions\" section."
-	forgedText   = ":grey_question: That is not a scnetbot button. Use the buttons scnetbot posts, or `/instances restart|stop|delete <name|id>`."
+	forgedText   = ":grey_question: That is not a scnetbot button. Use the buttons scnetbot posts, or `/instances restart|stop|delete &lt;name|id&gt;`."
 	storeText    = ":warning: scnetbot cannot keep confirmations right now (its state store cannot be read or written). Nothing was sent to SCNet; tell the bot's operator (the details are in scnetbot's log)."
 	startingText = ":hourglass_flowing_sand: scnetbot is still finding SCNet's regions; try again in a minute. Nothing was sent to SCNet."
 	stopNote     = "SCNet documents no stop endpoint; scnetbot calls the one SCNet's own clients use."

@@ -88,7 +88,7 @@ func (s *Service) resolve(ctx context.Context, k tracked.ActionKind, target stri
 		lines := blockkit.Bullets(hits, maxHits, func(h hit) string {
 			return fmt.Sprintf("`%s`%s · %s", blockkit.EscapeTruncate(h.in.ID, scnet.MaxInstanceIDLen), regionPhrase(h.r.Name), statusPhrase(h.in.Status))
 		})
-		return hit{}, ephemeral(fmt.Sprintf(":mag: Several instances are %s:\n%s\nName one by its id: `/instances %s <id>`. Nothing was sent to SCNet.", named, lines, k))
+		return hit{}, ephemeral(fmt.Sprintf(":mag: Several instances are %s:\n%s\nName one by its id: `/instances %s &lt;id&gt;`. Nothing was sent to SCNet.", named, lines, k))
 	case len(hits) == 1:
 		return hit{}, ephemeral(fmt.Sprintf(":mag: Found an instance %s%s (`%s`), but %s could not be asked (%s), so it may not be the only one. Name it by its id to act on it. Nothing was sent to SCNet.",
 			named, regionPhrase(hits[0].r.Name), blockkit.EscapeTruncate(hits[0].in.ID, scnet.MaxInstanceIDLen), regionList(failed), blockkit.ErrorSummary(first)))
