@@ -312,12 +312,10 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 		if !ok {
 			return fmt.Errorf("no instance named %q in any region of the simulated SCNet", name)
 		}
-		if d.piped {
-			// Before its baseline the watcher would take the failure as
-			// how things were, and never alert.
-			if err := d.awaitWatching(ctx); err != nil {
-				return err
-			}
+		// Before its baseline the watcher would take the failure as how
+		// things were, and never alert.
+		if err := d.awaitWatching(ctx); err != nil {
+			return err
 		}
 		d.p.mu.Lock()
 		seq := d.p.seq
