@@ -58,7 +58,15 @@ type App struct {
 // New builds scnetbot from cfg; version goes into the User-Agent sent to
 // SCNet. Whatever New opened is released by Run, or by New itself when it
 // fails.
-func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err error) {
+func New(cfg *config.Config, logger *slog.Logger, version string) (*App, error) {
+	return build(cfg, logger, version, nil)
+}
+
+// build is New with tuneActions, which may change the actions' settings
+// that have no variable (their SCNet timeout, the user group's TTL, their
+// clock) before they are built: the end-to-end tests cannot wait out the
+// defaults. nil changes nothing.
+func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions func(*actions.Config)) (_ *App, err error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -138,6 +146,9 @@ func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err e
 		if a.group != nil {
 			// The watcher writes each action in its alert's thread.
 			acfg.Recorder = a.group
+		}
+		if tuneActions != nil {
+			tuneActions(&acfg)
 		}
 		triage = actions.New(acfg)
 		hcfg.Actions = triage

@@ -1,0 +1,446 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"scnetbot/actions"
+	"scnetbot/config"
+	"scnetbot/internal/slackemu"
+	"scnetbot/internal/wait"
+	"scnetbot/scnet"
+	"scnetbot/scnet/scnettest"
+	"scnetbot/state"
+)
+
+// The people of the actions' end-to-end tests: actor is in ACTION_USERS,
+// stranger may read but not act.
+const (
+	actor    = "U0ONCALL"
+	stranger = "U0STRANGER"
+)
+
+// actionsFor turns the actions on for users.
+func actionsFor(users ...string) func(*config.Config) {
+	return func(c *config.Config) { c.ActionUsers = config.List(users) }
+}
+
+// newActionsE2E starts the bot with mutate applied to its configuration
+// and tuneActions to its actions' settings, against a simulator with a few
+// seeded instances.
+func newActionsE2E(t *testing.T, mutate func(*config.Config), tuneActions func(*actions.Config), simOpts ...scnettest.Option) *e2e {
+	t.Helper()
+	sim, emu := newSimAndEmu(t, append([]scnettest.Option{scnettest.WithInstances(20, 7)}, simOpts...)...)
+	cfg := e2eConfig(t, sim, emu)
+	if mutate != nil {
+		mutate(cfg)
+	}
+	return startBotWith(t, sim, emu, cfg, tuneActions)
+}
+
+// addInstance puts an instance with a name no seeded one has into the
+// simulator, in status st.
+func (e *e2e) addInstance(name string, st scnet.Status) scnettest.Record {
+	e.t.Helper()
+	rec := e.sim.Add(scnettest.Record{Name: name, Status: st})
+	if rec.Status != st {
+		e.t.Fatalf("simulator stored %s as %s, want %s", name, rec.Status, st)
+	}
+	return rec
+}
+
+// commandAs sends /instances text as user and returns its ack and first
+// reply.
+func (e *e2e) commandAs(user, text string) (*slackemu.Interaction, slackemu.Message) {
+	e.t.Helper()
+	in, err := e.emu.SendSlashCommand(timeout(e.t, 10*time.Second), slackemu.SlashCommand{
+		Command: "/instances", Text: text, UserID: user, ChannelID: "C0ONCALL",
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.awaitAck(in)
+	return in, e.awaitReply(in)
+}
+
+// clickAs presses a button of msg as user and returns the click and its
+// first reply.
+func (e *e2e) clickAs(msg slackemu.Message, label, user string) (*slackemu.Interaction, slackemu.Message) {
+	e.t.Helper()
+	in, err := e.emu.Click(timeout(e.t, 10*time.Second), msg, label, user)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.awaitAck(in)
+	return in, e.awaitReply(in)
+}
+
+// details is the Details view of instance id, as /instances <id> answers.
+func (e *e2e) details(user, id string) slackemu.Message {
+	e.t.Helper()
+	_, m := e.commandAs(user, id)
+	if !strings.Contains(everything(m), id) {
+		e.t.Fatalf("/instances %s did not show the instance:\n%.1500s", id, everything(m))
+	}
+	return m
+}
+
+// regionName is the name the bot shows for its one region (the host of
+// SCNET_BASE_URL, as the tests set it).
+func (e *e2e) regionName() string {
+	e.t.Helper()
+	rs, _, known := e.app.regions.set.Known()
+	if !known || len(rs) != 1 {
+		e.t.Fatalf("the bot knows %d regions (known %v), want 1", len(rs), known)
+	}
+	return rs[0].Name
+}
+
+// detailLookups counts SCNet's detail requests for instance id.
+func (e *e2e) detailLookups(id string) int {
+	return e.sim.RequestCount("/ai/openapi/v2/instance-service/" + id + "/detail")
+}
+
+// actionCalls counts every restart, stop and delete SCNet received.
+func (e *e2e) actionCalls() int {
+	return e.sim.ActionCount(scnettest.ActionRestart) + e.sim.ActionCount(scnettest.ActionStop) + e.sim.ActionCount(scnettest.ActionDelete)
+}
+
+// mustLack fails when m shows any of bads.
+func mustLack(t *testing.T, m slackemu.Message, bads ...string) {
+	t.Helper()
+	all := everything(m)
+	for _, b := range bads {
+		if strings.Contains(all, b) {
+			t.Errorf("message shows %q:\n%.1500s", b, all)
+		}
+	}
+}
+
+// TestE2EActionRestartByAllowedUser: a user in ACTION_USERS clicks Restart
+// on a failed instance's Details view, gets a private prompt, confirms in
+// Slack's dialog, and SCNet restarts the instance once.
+func TestE2EActionRestartByAllowedUser(t *testing.T) {
+	e := newActionsE2E(t, actionsFor(actor), nil)
+	rec := e.addInstance("e2e-restart-me", scnet.StatusFailed)
+	view := e.details(actor, rec.ID)
+
+	_, prompt := e.clickAs(view, "act.restart", actor)
+	if prompt.ResponseType == "in_channel" || prompt.ReplaceOriginal {
+		t.Errorf("the prompt must be a new private message, got type %q replace %v", prompt.ResponseType, prompt.ReplaceOriginal)
+	}
+	mustContain(t, prompt, "e2e-restart-me", rec.ID, "Failed")
+	if n := e.actionCalls(); n != 0 {
+		t.Fatalf("the first click sent %d actions to SCNet, want 0 before the confirmation", n)
+	}
+
+	in, done := e.clickAs(prompt, "act.confirm", actor)
+	if in.Confirm == nil {
+		t.Fatal("the prompt's Restart button has no confirm dialog")
+	}
+	region := e.regionName()
+	if !strings.Contains(in.Confirm.Text, "e2e-restart-me") || !strings.Contains(in.Confirm.Text, region) {
+		t.Errorf("confirm dialog %q does not name the instance and its region %q", in.Confirm.Text, region)
+	}
+	mustContain(t, done, "Restart requested by <@"+actor+">", "e2e-restart-me")
+	if !done.ReplaceOriginal {
+		t.Error("the outcome must replace the prompt, so it cannot be clicked again")
+	}
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Errorf("SCNet got %d restarts, want 1", n)
+	}
+	if got, _ := e.sim.Get(rec.ID); got.Status != scnet.StatusDeploying {
+		t.Errorf("the instance is %s after the restart, want Deploying", got.Status)
+	}
+	if v := e.emu.Violations(); len(v) > 0 {
+		t.Errorf("Block Kit violations: %v", v)
+	}
+}
+
+// buttonValue is the value of msg's button with actionID.
+func buttonValue(t *testing.T, msg slackemu.Message, actionID string) string {
+	t.Helper()
+	var blocks []struct {
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			Value    string `json:"value"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(msg.Blocks, &blocks); err != nil {
+		t.Fatalf("blocks: %v", err)
+	}
+	for _, b := range blocks {
+		for _, el := range b.Elements {
+			if el.ActionID == actionID {
+				return el.Value
+			}
+		}
+	}
+	t.Fatalf("no button %s in:\n%.1500s", actionID, everything(msg))
+	return ""
+}
+
+// hasButton reports whether msg has a button with actionID.
+func hasButton(msg slackemu.Message, actionID string) bool {
+	return strings.Contains(string(msg.Blocks), `"action_id":"`+actionID+`"`)
+}
+
+// actionRecord is the confirmation nonce as the bot's store holds it.
+func (e *e2e) actionRecord(nonce string) state.Action {
+	e.t.Helper()
+	var (
+		a     state.Action
+		found bool
+	)
+	err := e.app.store.View(context.Background(), func(tx state.Tx) (err error) {
+		a, found, err = tx.Action(nonce)
+		return err
+	})
+	if err != nil || !found {
+		e.t.Fatalf("confirmation %s: found %v, %v", nonce, found, err)
+	}
+	return a
+}
+
+// forge sends a block_actions payload no Slack button produced, as user,
+// and returns the bot's answer.
+func (e *e2e) forge(msg slackemu.Message, actionID, value, user string) slackemu.Message {
+	e.t.Helper()
+	in, err := e.emu.ForgeClick(timeout(e.t, 10*time.Second), msg, actionID, value, user)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.awaitAck(in)
+	return e.awaitReply(in)
+}
+
+// TestE2EActionRefusedUser: someone not in ACTION_USERS sees the buttons,
+// is told who may act, and SCNet hears nothing: no action, not even a
+// lookup.
+func TestE2EActionRefusedUser(t *testing.T) {
+	e := newActionsE2E(t, actionsFor(actor), nil)
+	rec := e.addInstance("e2e-not-yours", scnet.StatusFailed)
+	view := e.details(stranger, rec.ID)
+	if !hasButton(view, "act.restart") {
+		t.Fatalf("a reader sees no Restart button:\n%.1500s", everything(view))
+	}
+	lookups, requests := e.detailLookups(rec.ID), e.sim.RequestCount("")
+
+	_, refusal := e.clickAs(view, "act.restart", stranger)
+	mustContain(t, refusal, "<@"+actor+">", "Nothing was sent to SCNet")
+	mustLack(t, refusal, "act.confirm")
+	_, cmd := e.commandAs(stranger, "restart e2e-not-yours")
+	mustContain(t, cmd, "<@"+actor+">", "Nothing was sent to SCNet")
+	mustLack(t, cmd, "act.confirm")
+	_, del := e.commandAs(stranger, "delete e2e-not-yours")
+	mustContain(t, del, "<@"+actor+">", "Nothing was sent to SCNet")
+
+	if n := e.actionCalls(); n != 0 {
+		t.Errorf("SCNet got %d actions from someone who may not act", n)
+	}
+	if n := e.detailLookups(rec.ID) - lookups; n != 0 {
+		t.Errorf("a refusal looked the instance up %d times", n)
+	}
+	if n := e.sim.RequestCount("") - requests; n != 0 {
+		t.Errorf("refusals made %d SCNet requests, want 0", n)
+	}
+	if n := len(e.emu.Views()); n != 0 {
+		t.Errorf("a refused delete opened %d dialogs", n)
+	}
+}
+
+// testClock is the actions' clock, moved by the test.
+type testClock struct {
+	mu  sync.Mutex
+	off time.Duration
+}
+
+func (c *testClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.off)
+}
+
+func (c *testClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.off += d
+}
+
+// TestE2EActionUserGroup: with ACTION_USERGROUP the members Slack lists may
+// act and others may not; a change of the group counts once the cached
+// members are older than their TTL, also for a prompt already shown.
+func TestE2EActionUserGroup(t *testing.T) {
+	const (
+		group  = "S0ONCALL"
+		member = "U0MEMBER"
+		ttl    = time.Minute
+	)
+	clock := &testClock{}
+	e := newActionsE2E(t, func(c *config.Config) { c.ActionUserGroup = group }, func(c *actions.Config) {
+		c.Now, c.GroupTTL = clock.now, ttl
+	})
+	e.emu.SetUserGroup(group, member)
+	e.addInstance("e2e-group-restart", scnet.StatusFailed)
+	other := e.addInstance("e2e-group-other", scnet.StatusFailed)
+
+	_, refused := e.commandAs(stranger, "restart e2e-group-restart")
+	mustContain(t, refused, "<!subteam^"+group+">", "Nothing was sent to SCNet")
+	_, prompt := e.commandAs(member, "restart e2e-group-restart")
+	mustContain(t, prompt, "e2e-group-restart")
+	_, done := e.clickAs(prompt, "act.confirm", member)
+	mustContain(t, done, "Restart requested by <@"+member+">")
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Fatalf("SCNet got %d restarts, want 1", n)
+	}
+	if n := e.emu.Calls("usergroups.users.list"); n != 1 {
+		t.Errorf("usergroups.users.list called %d times for three checks within its TTL, want 1", n)
+	}
+
+	// The member is taken out and the stranger put in: within the TTL the
+	// bot still goes by the members it read.
+	_, pending := e.commandAs(member, "restart e2e-group-other")
+	mustContain(t, pending, "e2e-group-other")
+	e.emu.SetUserGroup(group, stranger)
+	_, stillRefused := e.commandAs(stranger, "restart e2e-group-other")
+	mustContain(t, stillRefused, "Nothing was sent to SCNet")
+	mustLack(t, stillRefused, "act.confirm")
+
+	clock.advance(ttl + time.Second)
+	_, gone := e.clickAs(pending, "act.confirm", member)
+	mustContain(t, gone, "<!subteam^"+group+">", "Nothing was sent to SCNet")
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Errorf("SCNet got %d restarts, want 1: a confirm by someone no longer in the group acted", n)
+	}
+	if got, _ := e.sim.Get(other.ID); got.Status != scnet.StatusFailed {
+		t.Errorf("%s is %s, want still Failed", other.Name, got.Status)
+	}
+	_, now := e.commandAs(stranger, "restart e2e-group-other")
+	mustContain(t, now, "e2e-group-other")
+	if !hasButton(now, "act.confirm") {
+		t.Errorf("the new member got no prompt:\n%.1500s", everything(now))
+	}
+	if n := e.emu.Calls("usergroups.users.list"); n != 2 {
+		t.Errorf("usergroups.users.list called %d times, want 2 (once more after the TTL)", n)
+	}
+}
+
+// TestE2EActionConfirmCancelAndForgery: Slack's dialog denied sends
+// nothing; the prompt's Cancel sends nothing and ends the confirmation;
+// a made-up nonce, someone else's nonce and a confirm that skips the
+// prompt are refused before SCNet hears of them.
+func TestE2EActionConfirmCancelAndForgery(t *testing.T) {
+	const second = "U0SECOND" // may act too, but not on actor's prompt
+	e := newActionsE2E(t, actionsFor(actor, second), nil)
+	rec := e.addInstance("e2e-cancel-me", scnet.StatusFailed)
+	view := e.details(actor, rec.ID)
+	_, prompt := e.clickAs(view, "act.restart", actor)
+	nonce := buttonValue(t, prompt, "act.confirm")
+
+	acks := len(e.emu.Acks())
+	c, err := e.emu.ClickDeny(prompt, "act.confirm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(c.Text, "e2e-cancel-me") {
+		t.Errorf("the dialog denied does not name the instance: %q", c.Text)
+	}
+	if n := len(e.emu.Acks()); n != acks {
+		t.Errorf("a denied dialog reached the bot (%d acks, want %d)", n, acks)
+	}
+
+	for _, tt := range []struct {
+		name, actionID, value, user string
+		wants                       []string
+	}{
+		{"made-up nonce", "act.confirm", strings.Repeat("0a", 16), actor, []string{"no such confirmation"}},
+		{"not a nonce", "act.confirm", "restart please", actor, []string{"not a scnetbot button"}},
+		{"someone else's nonce", "act.confirm", nonce, second, []string{"belongs to someone else", "<@" + actor + ">"}},
+		{"skips the prompt", "act.confirm", buttonValue(t, view, "act.restart"), actor, []string{"not a scnetbot button"}},
+		{"cancel of someone else's", "act.cancel", nonce, second, []string{"belongs to someone else"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := e.forge(prompt, tt.actionID, tt.value, tt.user)
+			mustContain(t, m, tt.wants...)
+			if m.ReplaceOriginal {
+				t.Error("a refused click replaced the prompt")
+			}
+		})
+	}
+	if n := e.actionCalls(); n != 0 {
+		t.Fatalf("SCNet got %d actions from forged or denied clicks", n)
+	}
+	if a := e.actionRecord(nonce); a.Phase != state.ActionPending {
+		t.Fatalf("the forged clicks moved the confirmation to %s", a.Phase)
+	}
+
+	_, cancelled := e.clickAs(prompt, "Cancel", actor)
+	mustContain(t, cancelled, "Cancelled", "nothing was sent to SCNet")
+	if !cancelled.ReplaceOriginal {
+		t.Error("Cancel must replace the prompt")
+	}
+	if a := e.actionRecord(nonce); a.Phase != state.ActionCancelled {
+		t.Errorf("the confirmation is %s after Cancel, want cancelled", a.Phase)
+	}
+	// The prompt is gone; its button, sent anyway, acts no more.
+	late := e.forge(prompt, "act.confirm", nonce, actor)
+	mustContain(t, late, "cancelled")
+	if n := e.actionCalls(); n != 0 {
+		t.Errorf("SCNet got %d actions after a cancel", n)
+	}
+	if got, _ := e.sim.Get(rec.ID); got.Status != scnet.StatusFailed {
+		t.Errorf("the instance is %s, want still Failed", got.Status)
+	}
+}
+
+// TestE2EActionExactlyOnce: a second click on the confirm button while the
+// first is with SCNet, a click after it is done, and Slack re-delivering
+// the click's envelope make one SCNet call; every click is answered.
+func TestE2EActionExactlyOnce(t *testing.T) {
+	e := newActionsE2E(t, actionsFor(actor), nil)
+	rec := e.addInstance("e2e-twice", scnet.StatusFailed)
+	view := e.details(actor, rec.ID)
+	_, prompt := e.clickAs(view, "act.restart", actor)
+
+	// SCNet holds the first restart, so the second click arrives while it
+	// is being sent.
+	e.sim.HoldNextAction(scnettest.ActionRestart, 1, 2*time.Second)
+	first, err := e.emu.Click(timeout(t, 10*time.Second), prompt, "act.confirm", actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(first)
+	wait.Until(t, "the restart at SCNet", func() bool { return e.sim.ActionCount(scnettest.ActionRestart) == 1 })
+	_, second := e.clickAs(prompt, "act.confirm", actor)
+	mustContain(t, second, "already being done")
+	if second.ReplaceOriginal {
+		t.Error("the losing click replaced the prompt")
+	}
+	if err := e.emu.Redeliver(timeout(t, 10*time.Second), first.EnvelopeID, "timeout"); err != nil {
+		t.Fatal(err)
+	}
+	done := e.awaitReply(first)
+	mustContain(t, done, "Restart requested by")
+	third := e.forge(prompt, "act.confirm", buttonValue(t, prompt, "act.confirm"), actor)
+	mustContain(t, third, "already done")
+
+	acked := 0
+	for _, a := range e.emu.Acks() {
+		if a.EnvelopeID == first.EnvelopeID {
+			acked++
+		}
+	}
+	if acked != 2 {
+		t.Errorf("the re-delivered envelope was acked %d times, want 2", acked)
+	}
+	if n := e.emu.ResponseURLUses(first.ResponseURL); n != 1 {
+		t.Errorf("the click and its re-delivery answered %d times, want once", n)
+	}
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Errorf("SCNet got %d restarts, want exactly 1", n)
+	}
+}
