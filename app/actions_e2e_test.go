@@ -184,6 +184,12 @@ func buttonValue(t *testing.T, msg slackemu.Message, actionID string) string {
 	return ""
 }
 
+// shown is a message's text and blocks with the characters JSON escapes
+// (<, >, &) as Slack shows them.
+func shown(m slackemu.Message) string {
+	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(everything(m))
+}
+
 // hasButton reports whether msg has a button with actionID.
 func hasButton(msg slackemu.Message, actionID string) bool {
 	return strings.Contains(string(msg.Blocks), `"action_id":"`+actionID+`"`)
@@ -442,5 +448,179 @@ func TestE2EActionExactlyOnce(t *testing.T) {
 	}
 	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
 		t.Errorf("SCNet got %d restarts, want exactly 1", n)
+	}
+}
+
+// TestE2EActionTimeoutAfterSending: SCNet restarts the instance but holds
+// its answer past the bot's timeout. The answer says it may have happened,
+// not that it failed, and offers Check status; the confirmation is kept as
+// unknown; SCNet got one call.
+func TestE2EActionTimeoutAfterSending(t *testing.T) {
+	const actTimeout = time.Second
+	e := newActionsE2E(t, actionsFor(actor), func(c *actions.Config) { c.Timeout = actTimeout })
+	rec := e.addInstance("e2e-slow-restart", scnet.StatusFailed)
+	view := e.details(actor, rec.ID)
+	_, prompt := e.clickAs(view, "act.restart", actor)
+	nonce := buttonValue(t, prompt, "act.confirm")
+
+	e.sim.HoldNextAction(scnettest.ActionRestart, 1, 5*actTimeout)
+	_, unknown := e.clickAs(prompt, "act.confirm", actor)
+	mustContain(t, unknown, "may or may not have happened", "e2e-slow-restart", "Deploying", "Check its status before")
+	mustLack(t, unknown, "did not happen", "Restart requested by")
+	if !hasButton(unknown, "act.status") {
+		t.Errorf("the unknown outcome has no Check status button:\n%.1500s", everything(unknown))
+	}
+	if a := e.actionRecord(nonce); a.Phase != state.ActionUnknown {
+		t.Errorf("the confirmation is %s, want unknown", a.Phase)
+	}
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Errorf("SCNet got %d restarts, want 1", n)
+	}
+	if got, _ := e.sim.Get(rec.ID); got.Status != scnet.StatusDeploying {
+		t.Errorf("the instance is %s, want Deploying: the simulator acted before holding", got.Status)
+	}
+
+	_, status := e.clickAs(unknown, "Check status", actor)
+	mustContain(t, status, "e2e-slow-restart", "Deploying")
+	again := e.forge(prompt, "act.confirm", nonce, actor)
+	mustContain(t, again, "did not answer", "check its status")
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Errorf("SCNet got %d restarts after the status check and a second click, want 1", n)
+	}
+}
+
+// TestE2EActionDeleteThroughModal: Delete opens a modal; a wrong name
+// keeps it open with the error under the field and sends nothing; the
+// right name closes it, deletes once and answers where the click was. A
+// live instance SCNet refuses to delete is answered in words.
+func TestE2EActionDeleteThroughModal(t *testing.T) {
+	e := newActionsE2E(t, actionsFor(actor), nil)
+	rec := e.addInstance("e2e-delete-me", scnet.StatusFailed)
+	view := e.details(actor, rec.ID)
+	click, err := e.emu.Click(timeout(t, 10*time.Second), view, "act.delete", actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(click)
+	modal, err := e.emu.WaitView(timeout(t, 10*time.Second), actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if modal.CallbackID != actions.DeleteViewID || !strings.Contains(string(modal.Blocks), "e2e-delete-me") {
+		t.Fatalf("modal %s does not ask to delete e2e-delete-me:\n%s", modal.CallbackID, modal.Blocks)
+	}
+
+	submit := func(typed string) slackemu.Ack {
+		t.Helper()
+		in, err := e.emu.SubmitView(timeout(t, 10*time.Second), modal.ID, actor,
+			map[string]map[string]string{actions.NameBlockID: {actions.NameActionID: typed}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.awaitAck(in)
+	}
+	ack := submit("e2e-delete-you")
+	if !strings.Contains(string(ack.Payload), `"errors"`) {
+		t.Errorf("a wrong name was acked with %s, want response_action errors", ack.Payload)
+	}
+	if v, _ := e.emu.View(modal.ID); !v.Open || !strings.Contains(v.Errors[actions.NameBlockID], "e2e-delete-me") {
+		t.Errorf("after a wrong name the modal is open=%v with errors %v, want open with the name to type", v.Open, v.Errors)
+	}
+	if n := e.actionCalls(); n != 0 {
+		t.Fatalf("a wrong name sent %d actions to SCNet", n)
+	}
+	if n := e.emu.ResponseURLUses(click.ResponseURL); n != 0 {
+		t.Errorf("a wrong name was answered %d times in the channel, want only in the modal", n)
+	}
+
+	ack = submit("e2e-delete-me")
+	if len(ack.Payload) != 0 && !strings.Contains(string(ack.Payload), "clear") {
+		t.Errorf("the right name was acked with %s, want the modal closed", ack.Payload)
+	}
+	if v, _ := e.emu.View(modal.ID); v.Open {
+		t.Error("the modal is still open after the right name")
+	}
+	done := e.awaitReply(click)
+	mustContain(t, done, "Delete requested by <@"+actor+">", "e2e-delete-me")
+	if n := e.sim.ActionCount(scnettest.ActionDelete); n != 1 {
+		t.Errorf("SCNet got %d deletes, want 1", n)
+	}
+	if _, ok := e.sim.Get(rec.ID); ok {
+		t.Error("the instance is still in the simulator")
+	}
+
+	// A running instance: SCNet refuses with 716866, said in words.
+	live := e.addInstance("e2e-delete-live", scnet.StatusRunning)
+	in, opened := e.commandAs(actor, "delete e2e-delete-live")
+	mustContain(t, opened, "Opened the delete dialog", "e2e-delete-live")
+	modal, err = e.emu.WaitView(timeout(t, 10*time.Second), actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(modal.Blocks), "e2e-delete-live") {
+		t.Fatalf("the command's modal does not name e2e-delete-live:\n%s", modal.Blocks)
+	}
+	submit("e2e-delete-live")
+	msgs, err := e.emu.WaitResponses(timeout(t, 20*time.Second), in.ResponseURL, 2)
+	if err != nil {
+		t.Fatalf("no answer to the command's delete: %v\nlogs:\n%s", err, e.logs.String())
+	}
+	refused := msgs[1]
+	mustContain(t, refused, "did not happen", "could not delete the instance", "stop it first")
+	if n := e.sim.ActionCount(scnettest.ActionDelete); n != 2 {
+		t.Errorf("SCNet got %d deletes, want 2", n)
+	}
+	if got, ok := e.sim.Get(live.ID); !ok || got.Status != scnet.StatusRunning {
+		t.Errorf("the running instance is %v (kept %v), want kept Running", got.Status, ok)
+	}
+	if v := e.emu.Violations(); len(v) > 0 {
+		t.Errorf("Block Kit violations: %v", v)
+	}
+}
+
+// TestE2EActionFromCommandInAlertThread: with the watcher on, a restart
+// asked by command is answered to the person who asked and written in the
+// thread of the instance's alert.
+func TestE2EActionFromCommandInAlertThread(t *testing.T) {
+	const channel = "C0ALERTS"
+	e := newActionsE2E(t, func(c *config.Config) {
+		c.ActionUsers = config.List{actor}
+		c.WatchChannel = channel
+		c.WatchInterval.D = 150 * time.Millisecond
+	}, nil)
+	rec := e.addInstance("e2e-alerted", scnet.StatusRunning)
+	wait.Until(t, "baseline poll", func() bool {
+		h, err := e.app.group.Health(context.Background())
+		return err == nil && !h.LastSuccess.IsZero()
+	})
+	if err := e.sim.SetStatus(rec.ID, scnet.StatusFailed); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "alert for "+rec.Name, func() bool { return len(alertsAbout(e.emu, channel, rec.ID)) == 1 })
+	alert := alertsAbout(e.emu, channel, rec.ID)[0]
+	if !hasButton(alert, "act.restart") {
+		t.Errorf("the alert of a failed instance has no Restart button:\n%.1500s", everything(alert))
+	}
+
+	in, prompt := e.commandAs(actor, "restart e2e-alerted")
+	_, done := e.clickAs(prompt, "act.confirm", actor)
+	mustContain(t, done, "Restart requested by <@"+actor+">")
+	if done.ResponseType == "in_channel" {
+		t.Error("the answer to the person who asked went to the channel")
+	}
+	if n := e.emu.ResponseURLUses(in.ResponseURL); n != 1 {
+		t.Errorf("the command was answered %d times, want once (the prompt)", n)
+	}
+	inThread := func() (slackemu.Message, bool) {
+		for _, m := range e.emu.ChannelMessages(channel) {
+			if m.ThreadTS == alert.TS && m.TS != alert.TS && strings.Contains(shown(m), "restarted by <@"+actor+">") {
+				return m, true
+			}
+		}
+		return slackemu.Message{}, false
+	}
+	wait.Until(t, "the restart in the alert's thread", func() bool { _, ok := inThread(); return ok })
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Errorf("SCNet got %d restarts, want 1", n)
 	}
 }
