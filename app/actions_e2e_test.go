@@ -624,3 +624,47 @@ func TestE2EActionFromCommandInAlertThread(t *testing.T) {
 		t.Errorf("SCNet got %d restarts, want 1", n)
 	}
 }
+// TestE2EActionsOff: with neither ACTION_USERS nor ACTION_USERGROUP, alerts
+// and Details views have no action buttons, the commands say how to turn
+// actions on, an old button is answered the same way, and SCNet hears
+// nothing.
+func TestE2EActionsOff(t *testing.T) {
+	const channel = "C0ALERTS"
+	e := newActionsE2E(t, func(c *config.Config) {
+		c.WatchChannel = channel
+		c.WatchInterval.D = 150 * time.Millisecond
+	}, nil)
+	rec := e.addInstance("e2e-off", scnet.StatusRunning)
+	wait.Until(t, "baseline poll", func() bool {
+		h, err := e.app.group.Health(context.Background())
+		return err == nil && !h.LastSuccess.IsZero()
+	})
+	if err := e.sim.SetStatus(rec.ID, scnet.StatusFailed); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "alert for "+rec.Name, func() bool { return len(alertsAbout(e.emu, channel, rec.ID)) == 1 })
+	alert := alertsAbout(e.emu, channel, rec.ID)[0]
+	view := e.details(actor, rec.ID)
+	for what, m := range map[string]slackemu.Message{"alert": alert, "Details view": view} {
+		for _, id := range []string{"act.restart", "act.stop", "act.delete"} {
+			if hasButton(m, id) {
+				t.Errorf("the %s has %s with actions off", what, id)
+			}
+		}
+	}
+	for _, text := range []string{"restart e2e-off", "stop e2e-off", "delete e2e-off"} {
+		_, m := e.commandAs(actor, text)
+		mustContain(t, m, "ACTION_USERS", "ACTION_USERGROUP")
+	}
+	// A Restart button posted while actions were on, clicked after they
+	// were turned off.
+	old := `{"i":"` + rec.ID + `"}`
+	m := e.forge(view, "act.restart", old, actor)
+	mustContain(t, m, "ACTION_USERS")
+	if n := e.actionCalls(); n != 0 {
+		t.Errorf("SCNet got %d actions with actions off", n)
+	}
+	if n := len(e.emu.Views()); n != 0 {
+		t.Errorf("%d dialogs opened with actions off", n)
+	}
+}

@@ -156,6 +156,11 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 			return triage.Buttons(actions.Target{Region: regionID, InstanceID: id, Name: name}, st)
 		}
 		botCfg.Triage = triage
+	} else {
+		// Buttons posted while actions were on stay in Slack: a click on
+		// one is told that actions are off and how to turn them on,
+		// rather than left unanswered. This service acts for nobody.
+		botCfg.Triage = actions.New(actions.Config{Logger: logger.With("component", "actions"), Metrics: m})
 	}
 	if cfg.WatchEnabled() {
 		a.deliv = outbox.New(a.api, a.store, outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m})
