@@ -624,6 +624,7 @@ func TestE2EActionFromCommandInAlertThread(t *testing.T) {
 		t.Errorf("SCNet got %d restarts, want 1", n)
 	}
 }
+
 // TestE2EActionsOff: with neither ACTION_USERS nor ACTION_USERGROUP, alerts
 // and Details views have no action buttons, the commands say how to turn
 // actions on, an old button is answered the same way, and SCNet hears

@@ -84,10 +84,10 @@ func TestManifestScopesAreWhatTheBotUses(t *testing.T) {
 // observedSlackMethods runs the whole bot through what it does in Slack
 // and returns the methods the emulator saw: start, a command and a button
 // on its reply, a restart asked by a member of ACTION_USERGROUP (whom the
-// bot looks up) and the delete
-// dialog, an alert, its Acknowledge button and the update, a reply
-// in its thread, and, after a crash between send and confirm, the checks of
-// the channel and of the thread before an unknown send is repeated.
+// bot looks up) and the delete dialog, an alert, its Acknowledge button
+// and the update, a reply in its thread, and, after a crash between send
+// and confirm, the checks of the channel and of the thread before an
+// unknown send is repeated.
 func observedSlackMethods(t *testing.T) []string {
 	t.Helper()
 	const (
