@@ -669,3 +669,149 @@ func TestE2EActionsOff(t *testing.T) {
 		t.Errorf("%d dialogs opened with actions off", n)
 	}
 }
+
+// threadLines are the replies in the thread of alert, as shown.
+func (e *e2e) threadLines(channel string, alert slackemu.Message) string {
+	var b strings.Builder
+	for _, m := range e.emu.ChannelMessages(channel) {
+		if m.ThreadTS == alert.TS && m.TS != alert.TS {
+			b.WriteString(shown(m) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// watchedE2E starts the bot with the watcher on channel and actions for
+// actor, and waits for its first poll.
+func watchedE2E(t *testing.T, channel string, simOpts ...scnettest.Option) *e2e {
+	t.Helper()
+	e := newActionsE2E(t, func(c *config.Config) {
+		c.ActionUsers = config.List{actor}
+		c.WatchChannel = channel
+		c.WatchInterval.D = 150 * time.Millisecond
+	}, nil, simOpts...)
+	return e
+}
+
+func (e *e2e) awaitFirstPoll() {
+	e.t.Helper()
+	wait.Until(e.t, "baseline poll", func() bool {
+		h, err := e.app.group.Health(context.Background())
+		return err == nil && !h.LastSuccess.IsZero()
+	})
+}
+
+// TestE2EActionsOnAlerts: the buttons of an alert act on its instance.
+// Restart: Running again on SCNet's clock resolves the alert, and the
+// thread says after whose restart. Delete through the modal: the instance
+// gone is the alert's end, not a new alert. Stop of a live instance: the
+// Terminated it causes is expected, not alerted.
+func TestE2EActionsOnAlerts(t *testing.T) {
+	const channel = "C0ALERTS"
+	e := watchedE2E(t, channel, scnettest.WithRestartDelay(300*time.Millisecond))
+	restart := e.addInstance("e2e-alert-restart", scnet.StatusRunning)
+	del := e.addInstance("e2e-alert-delete", scnet.StatusRunning)
+	stop := e.addInstance("e2e-alert-stop", scnet.StatusRunning)
+	e.awaitFirstPoll()
+	for _, id := range []string{restart.ID, del.ID} {
+		if err := e.sim.SetStatus(id, scnet.StatusFailed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alertOf := func(id string) slackemu.Message {
+		t.Helper()
+		wait.Until(t, "alert for "+id, func() bool { return len(alertsAbout(e.emu, channel, id)) == 1 })
+		return alertsAbout(e.emu, channel, id)[0]
+	}
+
+	t.Run("restart", func(t *testing.T) {
+		alert := alertOf(restart.ID)
+		_, prompt := e.clickAs(alert, "act.restart", actor)
+		_, done := e.clickAs(prompt, "act.confirm", actor)
+		mustContain(t, done, "Restart requested by")
+		wait.Until(t, "Running again", func() bool {
+			got, _ := e.sim.Get(restart.ID)
+			return got.Status == scnet.StatusRunning
+		})
+		wait.Until(t, "the alert resolved after the restart", func() bool {
+			return strings.Contains(e.threadLines(channel, alert), "after restart by <@"+actor+">")
+		})
+		wait.Until(t, "the alert's status line resolved", func() bool {
+			return strings.Contains(strings.ToLower(shown(alertsAbout(e.emu, channel, restart.ID)[0])), "resolved")
+		})
+	})
+
+	t.Run("delete", func(t *testing.T) {
+		alert := alertOf(del.ID)
+		click, err := e.emu.Click(timeout(t, 10*time.Second), alert, "act.delete", actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.awaitAck(click)
+		modal, err := e.emu.WaitView(timeout(t, 10*time.Second), actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := e.emu.SubmitView(timeout(t, 10*time.Second), modal.ID, actor,
+			map[string]map[string]string{actions.NameBlockID: {actions.NameActionID: del.Name}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.awaitAck(in)
+		mustContain(t, e.awaitReply(click), "Delete requested by")
+		wait.Until(t, "the delete in the alert's thread", func() bool {
+			return strings.Contains(e.threadLines(channel, alert), "deleted by <@"+actor+">")
+		})
+		if n := len(alertsAbout(e.emu, channel, del.ID)); n != 1 {
+			t.Errorf("the deleted instance has %d top-level alerts, want its one", n)
+		}
+	})
+
+	t.Run("stop", func(t *testing.T) {
+		_, prompt := e.commandAs(actor, "stop e2e-alert-stop")
+		in, done := e.clickAs(prompt, "act.confirm", actor)
+		if in.Confirm == nil || !strings.Contains(in.Confirm.Text, "e2e-alert-stop") {
+			t.Errorf("stop's confirm dialog %+v does not name the instance", in.Confirm)
+		}
+		mustContain(t, done, "Stop requested by")
+		if got, _ := e.sim.Get(stop.ID); got.Status != scnet.StatusTerminated {
+			t.Fatalf("the stopped instance is %s, want Terminated", got.Status)
+		}
+		// Several polls see it Terminated.
+		polls := func() time.Time {
+			h, _ := e.app.group.Health(context.Background())
+			return h.LastSuccess
+		}
+		seen := polls()
+		for range 3 {
+			wait.Until(t, "another poll", func() bool { return polls().After(seen) })
+			seen = polls()
+		}
+		if n := len(alertsAbout(e.emu, channel, stop.ID)); n != 0 {
+			t.Errorf("a stop asked from Slack was alerted %d times as a failure", n)
+		}
+	})
+	if v := e.emu.Violations(); len(v) > 0 {
+		t.Errorf("Block Kit violations: %v", v)
+	}
+}
+
+// TestE2EActionOpenLinkHidesToken: a running instance's Details view has
+// an Open link without the access token SCNet puts in its URL.
+func TestE2EActionOpenLinkHidesToken(t *testing.T) {
+	e := newActionsE2E(t, actionsFor(actor), nil)
+	rec := e.addInstance("e2e-open-me", scnet.StatusRunning)
+	view := e.details(actor, rec.ID)
+	if !strings.Contains(string(view.Blocks), `"url":`) {
+		t.Errorf("the Details view of a running instance has no Open link:\n%.2000s", everything(view))
+	}
+	if tok := e.sim.AccessToken(rec.ID); strings.Contains(everything(view), tok) {
+		t.Error("the access token reached Slack")
+	}
+	if !hasButton(view, "act.stop") || hasButton(view, "act.restart") {
+		t.Errorf("a running instance must offer Stop, not Restart:\n%.2000s", everything(view))
+	}
+	if tok := e.sim.AccessToken(rec.ID); strings.Contains(e.logs.String(), tok) {
+		t.Error("the access token reached the log")
+	}
+}
