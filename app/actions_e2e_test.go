@@ -815,3 +815,52 @@ func TestE2EActionOpenLinkHidesToken(t *testing.T) {
 		t.Error("the access token reached the log")
 	}
 }
+
+// TestE2EActionsAcrossRegions: with every region of the account, an alert's
+// Restart acts in the alert's region only, the prompt and Slack's dialog
+// name that region, and a name two regions share is not acted on by
+// command until it is told by id.
+func TestE2EActionsAcrossRegions(t *testing.T) {
+	sim, emu := newRegionsSim(t, 10)
+	cfg := loginConfig(t, sim, emu)
+	watchFast(cfg)
+	cfg.ActionUsers = config.List{actor}
+	e := startBot(t, sim, emu, cfg)
+	ks, xa := sim.Region(kunshan), sim.Region(xian)
+	target := xa.Add(scnettest.Record{Name: "e2e-xian-only", Status: scnet.StatusRunning})
+	ks.Add(scnettest.Record{Name: "e2e-twin", Status: scnet.StatusFailed})
+	twin := xa.Add(scnettest.Record{Name: "e2e-twin", Status: scnet.StatusFailed})
+	e.regionsPolled(t, 2, 1)
+
+	if err := xa.SetStatus(target.ID, scnet.StatusFailed); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "the alert in "+xian, func() bool { return len(alertsAbout(emu, alertChannel, target.ID)) == 1 })
+	alert := alertsAbout(emu, alertChannel, target.ID)[0]
+	_, prompt := e.clickAs(alert, "act.restart", actor)
+	mustContain(t, prompt, "e2e-xian-only", xian)
+	in, done := e.clickAs(prompt, "act.confirm", actor)
+	if in.Confirm == nil || !strings.Contains(in.Confirm.Text, xian) {
+		t.Errorf("the dialog %+v does not name the region %s", in.Confirm, xian)
+	}
+	mustContain(t, done, "Restart requested by", xian)
+	if n, m := xa.ActionCount(scnettest.ActionRestart), ks.ActionCount(scnettest.ActionRestart); n != 1 || m != 0 {
+		t.Errorf("restarts: %d in %s, %d in %s; want 1 and 0", n, xian, m, kunshan)
+	}
+	wait.Until(t, "the restart in the alert's thread", func() bool {
+		return strings.Contains(e.threadLines(alertChannel, alert), "restarted by <@"+actor+">")
+	})
+
+	_, both := e.commandAs(actor, "restart e2e-twin")
+	mustLack(t, both, "act.confirm")
+	mustContain(t, both, kunshan, xian)
+	_, one := e.commandAs(actor, "restart "+twin.ID)
+	mustContain(t, one, "e2e-twin", xian)
+	e.clickAs(one, "act.confirm", actor)
+	if n, m := xa.ActionCount(scnettest.ActionRestart), ks.ActionCount(scnettest.ActionRestart); n != 2 || m != 0 {
+		t.Errorf("restarts: %d in %s, %d in %s; want 2 and 0", n, xian, m, kunshan)
+	}
+	if got, _ := xa.Get(twin.ID); got.Status != scnet.StatusDeploying {
+		t.Errorf("the twin in %s is %s, want Deploying", xian, got.Status)
+	}
+}

@@ -383,7 +383,9 @@ func (p *plan) flush() error {
 func (p *plan) raise(inc incident) error {
 	id := p.nextID("a")
 	snap := snapshot(inc.inst)
-	a := state.Alert{ID: id, InstanceID: inc.inst.ID, Channel: p.w.cfg.Channel, Created: p.now,
+	// Region as the store writes it, for the message rendered here from
+	// a: its action buttons name the region they act in.
+	a := state.Alert{ID: id, Region: p.w.cfg.Region, InstanceID: inc.inst.ID, Channel: p.w.cfg.Channel, Created: p.now,
 		From: inc.from, To: inc.to, Snapshot: snap, Failures: 1,
 		StatusLine: fmt.Sprintf("%s since %s", inc.to, p.clock(p.now))}
 	if inc.note != "" {
