@@ -864,3 +864,105 @@ func TestE2EActionsAcrossRegions(t *testing.T) {
 		t.Errorf("the twin in %s is %s, want Deploying", xian, got.Status)
 	}
 }
+
+// TestE2EActionHostileNames: instances named to break Slack's formatting
+// go through the prompt, Slack's dialog and the delete modal without a
+// mention reaching Slack's mrkdwn or Slack refusing a block, and the modal
+// takes the name as typed. (The dialog is plain_text, where Slack parses
+// no mention.)
+func TestE2EActionHostileNames(t *testing.T) {
+	e := newActionsE2E(t, actionsFor(actor), nil)
+	for i, name := range []string{
+		"<!channel> restart-me",
+		"*bold* _it_ `code` <@U0VICTIM>",
+		"a&b <https://evil.example|click> " + strings.Repeat("长", 150),
+	} {
+		restart := e.addInstance(name, scnet.StatusFailed)
+		_, prompt := e.clickAs(e.details(actor, restart.ID), "act.restart", actor)
+		in, done := e.clickAs(prompt, "act.confirm", actor)
+		if in.Confirm == nil {
+			t.Fatalf("%d: no confirm dialog", i)
+		}
+		mustContain(t, done, "Restart requested by")
+
+		del := e.addInstance(name, scnet.StatusFailed)
+		click, err := e.emu.Click(timeout(t, 10*time.Second), e.details(actor, del.ID), "act.delete", actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.awaitAck(click)
+		modal, err := e.emu.WaitView(timeout(t, 10*time.Second), actor)
+		if err != nil {
+			t.Fatalf("%d: %v\nlogs:\n%s", i, err, e.logs.String())
+		}
+		sub, err := e.emu.SubmitView(timeout(t, 10*time.Second), modal.ID, actor,
+			map[string]map[string]string{actions.NameBlockID: {actions.NameActionID: name}})
+		if err != nil {
+			t.Fatalf("%d: %v", i, err)
+		}
+		if ack := e.awaitAck(sub); len(ack.Payload) != 0 {
+			t.Errorf("%d: the exact name was refused: %s", i, ack.Payload)
+			continue
+		}
+		deleted := e.awaitReply(click)
+		mustContain(t, deleted, "Delete requested by")
+		for _, m := range []slackemu.Message{prompt, done, deleted} {
+			mustLack(t, m, "<!channel>", "<@U0VICTIM>", "<https://evil")
+		}
+		if md := mrkdwnTexts(t, modal.Blocks); strings.Contains(md, "<!channel") || strings.Contains(md, "<@U0VICTIM") || strings.Contains(md, "<https://evil") {
+			t.Errorf("%d: a raw mention or link in the modal's mrkdwn: %.400s", i, md)
+		}
+		if _, ok := e.sim.Get(del.ID); ok {
+			t.Errorf("%d: %q was not deleted", i, name)
+		}
+	}
+	if v := e.emu.Violations(); len(v) > 0 {
+		t.Errorf("Block Kit violations: %v", v)
+	}
+}
+
+// TestE2EActionConfirmationExpires: a prompt confirmed after its TTL is
+// refused and SCNet hears nothing.
+func TestE2EActionConfirmationExpires(t *testing.T) {
+	clock := &testClock{}
+	e := newActionsE2E(t, actionsFor(actor), func(c *actions.Config) { c.Now, c.ConfirmTTL = clock.now, 5*time.Minute })
+	rec := e.addInstance("e2e-expires", scnet.StatusFailed)
+	_, prompt := e.commandAs(actor, "restart "+rec.Name)
+	clock.advance(5*time.Minute + time.Second)
+	_, late := e.clickAs(prompt, "act.confirm", actor)
+	mustContain(t, late, "expired", "/instances restart")
+	if n := e.actionCalls(); n != 0 {
+		t.Errorf("SCNet got %d actions from an expired confirmation", n)
+	}
+}
+
+// mrkdwnTexts joins every mrkdwn text object in blocks, where Slack would
+// parse a mention.
+func mrkdwnTexts(t *testing.T, blocks json.RawMessage) string {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(blocks, &v); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	var walk func(any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if x["type"] == "mrkdwn" {
+				if s, ok := x["text"].(string); ok {
+					b.WriteString(s + "\n")
+				}
+			}
+			for _, c := range x {
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(v)
+	return b.String()
+}
