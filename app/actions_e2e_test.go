@@ -863,6 +863,52 @@ func TestE2EActionsAcrossRegions(t *testing.T) {
 	if got, _ := xa.Get(twin.ID); got.Status != scnet.StatusDeploying {
 		t.Errorf("the twin in %s is %s, want Deploying", xian, got.Status)
 	}
+
+	// The Details view, of a command and of the alert, acts in its region.
+	other := xa.Add(scnettest.Record{Name: "e2e-xian-details", Status: scnet.StatusFailed})
+	_, prompt = e.clickAs(e.details(actor, other.ID), "act.restart", actor)
+	mustContain(t, prompt, "e2e-xian-details", xian)
+	_, alertDetails := e.clickAs(alert, "Details", actor)
+	if !hasButton(alertDetails, "act.stop") && !hasButton(alertDetails, "act.restart") {
+		t.Errorf("the alert's Details view has no action button:\n%.1500s", everything(alertDetails))
+	}
+	click, err := emu.Click(timeout(t, 10*time.Second), alertDetails, "act.delete", actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(click)
+	modal, err := emu.WaitView(timeout(t, 10*time.Second), actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(mrkdwnTexts(t, modal.Blocks), xian) {
+		t.Errorf("the delete modal of the alert's Details does not name %s", xian)
+	}
+	if err := emu.CloseView(modal.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// A delete by a name two regions share is not carried out.
+	in, opened := e.commandAs(actor, "delete e2e-twin")
+	mustContain(t, opened, "Opened the delete dialog")
+	modal, err = emu.WaitView(timeout(t, 10*time.Second), actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := emu.SubmitView(timeout(t, 10*time.Second), modal.ID, actor,
+		map[string]map[string]string{actions.NameBlockID: {actions.NameActionID: "e2e-twin"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(sub)
+	msgs, err := emu.WaitResponses(timeout(t, 20*time.Second), in.ResponseURL, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, msgs[1], kunshan, xian)
+	if n := xa.ActionCount(scnettest.ActionDelete) + ks.ActionCount(scnettest.ActionDelete); n != 0 {
+		t.Errorf("a delete of an ambiguous name made %d SCNet calls", n)
+	}
 }
 
 // TestE2EActionHostileNames: instances named to break Slack's formatting
