@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -155,6 +157,31 @@ func TestE2EActionRestartByAllowedUser(t *testing.T) {
 	}
 	if got, _ := e.sim.Get(rec.ID); got.Status != scnet.StatusDeploying {
 		t.Errorf("the instance is %s after the restart, want Deploying", got.Status)
+	}
+	// The audit: a log line with who, what, where and how it went, and the
+	// metric.
+	audited := false
+	for _, line := range strings.Split(e.logs.String(), "\n") {
+		var l map[string]any
+		if json.Unmarshal([]byte(line), &l) != nil || l["msg"] != "instance action" {
+			continue
+		}
+		if l["user"] == actor && l["action"] == "restart" && l["instance"] == rec.ID && l["instance_name"] == rec.Name &&
+			l["region"] != "" && l["outcome"] == "done" {
+			audited = true
+		}
+	}
+	if !audited {
+		t.Errorf("no audit line for the restart in the log:\n%s", e.logs.String())
+	}
+	resp, err := http.Get("http://" + e.app.HTTPAddr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `scnetbot_actions_total{action="restart",outcome="done"} 1`; !strings.Contains(string(body), want) {
+		t.Errorf("/metrics lacks %s", want)
 	}
 	if v := e.emu.Violations(); len(v) > 0 {
 		t.Errorf("Block Kit violations: %v", v)
