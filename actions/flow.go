@@ -663,8 +663,16 @@ func (s *Service) lookup(ctx context.Context, r *regions.Region, id string) (*sc
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	in, err := r.Client.Instance(ctx, id)
-	if err == nil && in == nil {
+	var api *scnet.APIError
+	switch {
+	case err == nil && in == nil:
 		err = scnet.ErrNotFound
+	case errors.As(err, &api) && api.Code == scnet.CodeInvalidParams:
+		// SCNet answers an id it does not know, one deleted included,
+		// with "invalid parameter" rather than an empty success, as the
+		// commands and the watcher read it too. Every answer to a gone
+		// instance sends nothing.
+		err = fmt.Errorf("instance %s: SCNet does not know the id (code %s): %w", id, api.Code, scnet.ErrNotFound)
 	}
 	if err != nil {
 		return nil, err

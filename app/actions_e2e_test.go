@@ -514,6 +514,30 @@ func TestE2EActionTimeoutAfterSending(t *testing.T) {
 	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
 		t.Errorf("SCNet got %d restarts after the status check and a second click, want 1", n)
 	}
+
+	// A delete held past the timeout: the look-up after it finds the
+	// instance gone, and says so.
+	del := e.addInstance("e2e-slow-delete", scnet.StatusFailed)
+	click, err := e.emu.Click(timeout(t, 10*time.Second), e.details(actor, del.ID), "act.delete", actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(click)
+	modal, err := e.emu.WaitView(timeout(t, 10*time.Second), actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sim.HoldNextAction(scnettest.ActionDelete, 1, 5*actTimeout)
+	sub, err := e.emu.SubmitView(timeout(t, 10*time.Second), modal.ID, actor,
+		map[string]map[string]string{actions.NameBlockID: {actions.NameActionID: del.Name}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(sub)
+	mustContain(t, e.awaitReply(click), "may or may not have happened", "SCNet no longer lists it")
+	if n := e.sim.ActionCount(scnettest.ActionDelete); n != 1 {
+		t.Errorf("SCNet got %d deletes, want 1", n)
+	}
 }
 
 // TestE2EActionDeleteThroughModal: Delete opens a modal; a wrong name
@@ -1038,4 +1062,36 @@ func mrkdwnTexts(t *testing.T, blocks json.RawMessage) string {
 	}
 	walk(v)
 	return b.String()
+}
+
+// TestE2EActionStatusRecheckedAtConfirm: the confirm looks the instance
+// up again: one Running by then is not restarted, with the reason; one gone
+// is said to be gone; restarting a Running one by command is refused
+// before any prompt.
+func TestE2EActionStatusRecheckedAtConfirm(t *testing.T) {
+	e := newActionsE2E(t, actionsFor(actor), nil)
+	back := e.addInstance("e2e-came-back", scnet.StatusFailed)
+	gone := e.addInstance("e2e-went-away", scnet.StatusFailed)
+	_, p1 := e.commandAs(actor, "restart e2e-came-back")
+	_, p2 := e.commandAs(actor, "restart e2e-went-away")
+	if err := e.sim.SetStatus(back.ID, scnet.StatusRunning); err != nil {
+		t.Fatal(err)
+	}
+	e.sim.Delete(gone.ID)
+
+	_, m1 := e.clickAs(p1, "act.confirm", actor)
+	mustContain(t, m1, "e2e-came-back", "Running", "restart is for failed or stopped instances", "Nothing was sent to SCNet")
+	if !m1.ReplaceOriginal {
+		t.Error("a refused confirm must replace its prompt")
+	}
+	_, m2 := e.clickAs(p2, "act.confirm", actor)
+	mustContain(t, m2, "no longer exists", "Nothing was sent to SCNet")
+	_, m4 := e.commandAs(actor, "restart "+gone.ID)
+	mustContain(t, m4, "No instance with id")
+	_, m3 := e.commandAs(actor, "restart e2e-came-back")
+	mustContain(t, m3, "restart is for failed or stopped instances")
+	mustLack(t, m3, "act.confirm")
+	if n := e.actionCalls(); n != 0 {
+		t.Errorf("SCNet got %d actions", n)
+	}
 }
