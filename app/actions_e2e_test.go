@@ -1095,3 +1095,39 @@ func TestE2EActionStatusRecheckedAtConfirm(t *testing.T) {
 		t.Errorf("SCNet got %d actions", n)
 	}
 }
+
+// TestE2EActionConfirmSurvivesBotRestart: the confirmation is in the state
+// file, so a prompt shown before the bot restarts still acts once after.
+func TestE2EActionConfirmSurvivesBotRestart(t *testing.T) {
+	e := newActionsE2E(t, actionsFor(actor), nil)
+	rec := e.addInstance("e2e-across-restart", scnet.StatusFailed)
+	_, prompt := e.commandAs(actor, "restart "+rec.Name)
+	e.shutdown()
+	e = startBot(t, e.sim, e.emu, e.cfg)
+	_, done := e.clickAs(prompt, "act.confirm", actor)
+	mustContain(t, done, "Restart requested by")
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Errorf("SCNet got %d restarts, want 1", n)
+	}
+}
+
+// TestE2EActionUserGroupUnreadable: when Slack does not list the group's
+// members, a member is told the check failed, not that they may not act,
+// and SCNet hears nothing; once Slack answers, they may act.
+func TestE2EActionUserGroupUnreadable(t *testing.T) {
+	const group = "S0ONCALL"
+	e := newActionsE2E(t, func(c *config.Config) { c.ActionUserGroup = group }, nil)
+	e.emu.SetUserGroup(group, actor)
+	rec := e.addInstance("e2e-group-down", scnet.StatusFailed)
+	e.emu.FailNext("usergroups.users.list", 1, http.StatusInternalServerError)
+	_, m := e.commandAs(actor, "restart "+rec.Name)
+	mustContain(t, m, "could not check whether you are in the user group", "Nothing was sent to SCNet")
+	mustLack(t, m, "act.confirm")
+	_, prompt := e.commandAs(actor, "restart "+rec.Name)
+	if !hasButton(prompt, "act.confirm") {
+		t.Fatalf("a member got no prompt once Slack answered:\n%.1500s", everything(prompt))
+	}
+	if n := e.actionCalls(); n != 0 {
+		t.Errorf("SCNet got %d actions", n)
+	}
+}
