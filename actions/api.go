@@ -107,7 +107,7 @@ func New(cfg Config) *Service {
 		cfg: cfg,
 		log: log,
 		access: &access{users: cfg.Users, group: cfg.UserGroup, groups: cfg.Groups,
-			ttl: cfg.GroupTTL, timeout: min(cfg.Timeout, groupReadTimeout), now: cfg.Now},
+			ttl: cfg.GroupTTL, timeout: min(cfg.Timeout, groupReadTimeout), now: cfg.Now, log: log},
 	}
 }
 

@@ -1131,3 +1131,22 @@ func TestE2EActionUserGroupUnreadable(t *testing.T) {
 		t.Errorf("SCNet got %d actions", n)
 	}
 }
+
+// TestE2EActionUserGroupRefusedBySlack: an ACTION_USERGROUP Slack does not
+// know (or a token without usergroups:read) is not "Slack did not answer,
+// try again": the person is told to ask the operator, the log says what
+// Slack answered, and SCNet hears nothing.
+func TestE2EActionUserGroupRefusedBySlack(t *testing.T) {
+	const group = "S0NOSUCH" // never made in the emulator: no_such_subteam
+	e := newActionsE2E(t, func(c *config.Config) { c.ActionUserGroup = group }, nil)
+	rec := e.addInstance("e2e-group-unknown", scnet.StatusFailed)
+	_, m := e.commandAs(actor, "restart "+rec.Name)
+	mustContain(t, m, "ACTION_USERGROUP", "operator", "Nothing was sent to SCNet")
+	mustLack(t, m, "try again in a minute", "act.confirm")
+	if !strings.Contains(e.logs.String(), "no_such_subteam") {
+		t.Error("the log does not say what Slack answered")
+	}
+	if n := e.actionCalls(); n != 0 {
+		t.Errorf("SCNet got %d actions", n)
+	}
+}
