@@ -1150,3 +1150,58 @@ func TestE2EActionUserGroupRefusedBySlack(t *testing.T) {
 		t.Errorf("SCNet got %d actions", n)
 	}
 }
+
+// TestE2EActionTwoPeopleOneRestart: two people each confirm their own
+// prompt for the same failed instance; the second confirm finds it
+// restarting and sends nothing.
+func TestE2EActionTwoPeopleOneRestart(t *testing.T) {
+	const second = "U0SECOND"
+	e := newActionsE2E(t, actionsFor(actor, second), nil)
+	rec := e.addInstance("e2e-two-people", scnet.StatusFailed)
+	_, p1 := e.commandAs(actor, "restart "+rec.Name)
+	_, p2 := e.commandAs(second, "restart "+rec.Name)
+	_, d1 := e.clickAs(p1, "act.confirm", actor)
+	mustContain(t, d1, "Restart requested by <@"+actor+">")
+	_, d2 := e.clickAs(p2, "act.confirm", second)
+	mustContain(t, d2, "Deploying", "Nothing was sent to SCNet")
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Errorf("SCNet got %d restarts, want 1", n)
+	}
+}
+
+// TestE2EActionDeleteByIDForLongName: a name too long for the Delete
+// button's value makes the modal ask for the id; the name is refused, the
+// id deletes.
+func TestE2EActionDeleteByIDForLongName(t *testing.T) {
+	e := newActionsE2E(t, actionsFor(actor), nil)
+	name := "e2e-" + strings.Repeat("long", 60)
+	rec := e.addInstance(name, scnet.StatusFailed)
+	click, err := e.emu.Click(timeout(t, 10*time.Second), e.details(actor, rec.ID), "act.delete", actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(click)
+	modal, err := e.emu.WaitView(timeout(t, 10*time.Second), actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit := func(typed string) slackemu.Ack {
+		t.Helper()
+		in, err := e.emu.SubmitView(timeout(t, 10*time.Second), modal.ID, actor,
+			map[string]map[string]string{actions.NameBlockID: {actions.NameActionID: typed}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.awaitAck(in)
+	}
+	if ack := submit(name); !strings.Contains(string(ack.Payload), rec.ID) {
+		t.Errorf("the name was acked with %s, want the error naming the id to type", ack.Payload)
+	}
+	if ack := submit(rec.ID); len(ack.Payload) != 0 {
+		t.Errorf("the id was acked with %s, want the modal closed", ack.Payload)
+	}
+	mustContain(t, e.awaitReply(click), "Delete requested by")
+	if n := e.sim.ActionCount(scnettest.ActionDelete); n != 1 {
+		t.Errorf("SCNet got %d deletes, want 1", n)
+	}
+}
