@@ -1205,3 +1205,44 @@ func TestE2EActionDeleteByIDForLongName(t *testing.T) {
 		t.Errorf("SCNet got %d deletes, want 1", n)
 	}
 }
+
+// TestE2EActionCommandNameWithMarkup: a name with &, < and > typed in a
+// command (which Slack delivers escaped) finds the instance, for restart
+// and for delete, whose modal takes the name as typed there (unescaped).
+func TestE2EActionCommandNameWithMarkup(t *testing.T) {
+	e := newActionsE2E(t, actionsFor(actor), nil)
+	const name = "e2e-a&b<c>"
+	rec := e.addInstance(name, scnet.StatusFailed)
+	_, prompt := e.commandAs(actor, "restart "+name)
+	if !hasButton(prompt, "act.confirm") {
+		t.Fatalf("no prompt for %s:\n%.1500s", name, everything(prompt))
+	}
+	e.clickAs(prompt, "act.confirm", actor)
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Fatalf("SCNet got %d restarts, want 1", n)
+	}
+	if err := e.sim.SetStatus(rec.ID, scnet.StatusFailed); err != nil {
+		t.Fatal(err)
+	}
+	in, _ := e.commandAs(actor, "delete "+name)
+	modal, err := e.emu.WaitView(timeout(t, 10*time.Second), actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := e.emu.SubmitView(timeout(t, 10*time.Second), modal.ID, actor,
+		map[string]map[string]string{actions.NameBlockID: {actions.NameActionID: name}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ack := e.awaitAck(sub); len(ack.Payload) != 0 {
+		t.Fatalf("the name typed in the modal was refused: %s", ack.Payload)
+	}
+	msgs, err := e.emu.WaitResponses(timeout(t, 20*time.Second), in.ResponseURL, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, msgs[1], "Delete requested by")
+	if _, ok := e.sim.Get(rec.ID); ok {
+		t.Error("the instance was not deleted")
+	}
+}
