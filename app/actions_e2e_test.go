@@ -1246,3 +1246,50 @@ func TestE2EActionCommandNameWithMarkup(t *testing.T) {
 		t.Error("the instance was not deleted")
 	}
 }
+
+// TestE2EActionCrashWhileSending: the bot stopped after it claimed a
+// confirmation for sending and before SCNet's answer was written (as a
+// crash leaves it). After the restart a click on the prompt is told the
+// outcome is unknown, with Check status, not that it is "being done"
+// forever; SCNet hears nothing more.
+func TestE2EActionCrashWhileSending(t *testing.T) {
+	e := newActionsE2E(t, actionsFor(actor), nil)
+	rec := e.addInstance("e2e-crashed", scnet.StatusFailed)
+	_, prompt := e.commandAs(actor, "restart "+rec.Name)
+	nonce := buttonValue(t, prompt, "act.confirm")
+	e.shutdown()
+
+	st, err := state.Open(e.cfg.StatePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.Update(context.Background(), func(tx state.Tx) error {
+		a, found, err := tx.Action(nonce)
+		if err != nil || !found {
+			t.Errorf("confirmation %s: found %v, %v", nonce, found, err)
+			return err
+		}
+		a.Phase = state.ActionSending
+		return tx.PutAction(a)
+	})
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	e = startBot(t, e.sim, e.emu, e.cfg)
+	_, m := e.clickAs(prompt, "act.confirm", actor)
+	mustContain(t, m, "may or may not have happened", "Check its status")
+	mustLack(t, m, "already being done")
+	if !hasButton(m, "act.status") {
+		t.Errorf("no Check status button:\n%.1500s", everything(m))
+	}
+	if a := e.actionRecord(nonce); a.Phase != state.ActionUnknown {
+		t.Errorf("the confirmation is %s, want unknown", a.Phase)
+	}
+	if n := e.actionCalls(); n != 0 {
+		t.Errorf("SCNet got %d actions", n)
+	}
+}
