@@ -790,6 +790,12 @@ func TestE2EActionsOnAlerts(t *testing.T) {
 		wait.Until(t, "the alert's status line resolved", func() bool {
 			return strings.Contains(strings.ToLower(shown(alertsAbout(e.emu, channel, restart.ID)[0])), "resolved")
 		})
+		resolved := alertsAbout(e.emu, channel, restart.ID)[0]
+		for _, id := range []string{"act.restart", "act.stop", "act.delete"} {
+			if hasButton(resolved, id) {
+				t.Errorf("the resolved alert still has %s", id)
+			}
+		}
 	})
 
 	t.Run("delete", func(t *testing.T) {
