@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -1295,6 +1296,28 @@ func TestE2EActionCrashWhileSending(t *testing.T) {
 	if a := e.actionRecord(nonce); a.Phase != state.ActionUnknown {
 		t.Errorf("the confirmation is %s, want unknown", a.Phase)
 	}
+	if n := e.actionCalls(); n != 0 {
+		t.Errorf("SCNet got %d actions", n)
+	}
+}
+
+// TestE2EActionStateUnusable: with the state file unreadable the bot
+// still starts and reads, and an action is refused with words saying why,
+// before SCNet hears of it.
+func TestE2EActionStateUnusable(t *testing.T) {
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(20, 7))
+	cfg := e2eConfig(t, sim, emu)
+	cfg.ActionUsers = config.List{actor}
+	if err := os.WriteFile(cfg.StatePath, []byte("not a bolt file, not at all; long enough to be read as one"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e := startBot(t, sim, emu, cfg)
+	rec := e.addInstance("e2e-no-state", scnet.StatusFailed)
+	view := e.details(actor, rec.ID)
+	_, m := e.clickAs(view, "act.restart", actor)
+	mustContain(t, m, "cannot keep confirmations", "Nothing was sent to SCNet")
+	_, c := e.commandAs(actor, "restart "+rec.Name)
+	mustContain(t, c, "cannot keep confirmations")
 	if n := e.actionCalls(); n != 0 {
 		t.Errorf("SCNet got %d actions", n)
 	}
