@@ -827,9 +827,15 @@ func TestE2EActionsOnAlerts(t *testing.T) {
 
 	t.Run("stop", func(t *testing.T) {
 		_, prompt := e.commandAs(actor, "stop e2e-alert-stop")
+		// SCNet documents no stop endpoint: the prompt and the dialog say
+		// so rather than guess silently.
+		mustContain(t, prompt, "documents no stop endpoint")
 		in, done := e.clickAs(prompt, "act.confirm", actor)
-		if in.Confirm == nil || !strings.Contains(in.Confirm.Text, "e2e-alert-stop") {
-			t.Errorf("stop's confirm dialog %+v does not name the instance", in.Confirm)
+		if in.Confirm == nil || !strings.Contains(in.Confirm.Text, "e2e-alert-stop") || !strings.Contains(in.Confirm.Text, "documents no stop endpoint") {
+			t.Errorf("stop's confirm dialog %+v does not name the instance and the undocumented endpoint", in.Confirm)
+		}
+		if in.Confirm != nil && in.Confirm.Style != "danger" {
+			t.Errorf("stop's dialog style is %q, want danger", in.Confirm.Style)
 		}
 		mustContain(t, done, "Stop requested by")
 		if got, _ := e.sim.Get(stop.ID); got.Status != scnet.StatusTerminated {
