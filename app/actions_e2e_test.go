@@ -1328,3 +1328,43 @@ func TestE2EActionStateUnusable(t *testing.T) {
 		t.Errorf("SCNet got %d actions", n)
 	}
 }
+
+// TestE2EActionFailureAndUnknownInThread: a restart SCNet refuses and one
+// it does not answer are told apart to the person and in the alert's
+// thread.
+func TestE2EActionFailureAndUnknownInThread(t *testing.T) {
+	const channel = "C0ALERTS"
+	e := newActionsE2E(t, func(c *config.Config) {
+		c.ActionUsers = config.List{actor}
+		c.WatchChannel = channel
+		c.WatchInterval.D = 150 * time.Millisecond
+	}, func(c *actions.Config) { c.Timeout = time.Second })
+	rec := e.addInstance("e2e-thread-outcomes", scnet.StatusRunning)
+	e.awaitFirstPoll()
+	if err := e.sim.SetStatus(rec.ID, scnet.StatusFailed); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "alert", func() bool { return len(alertsAbout(e.emu, channel, rec.ID)) == 1 })
+	alert := alertsAbout(e.emu, channel, rec.ID)[0]
+
+	e.sim.FailNextAction(scnettest.ActionRestart, 1, "10001")
+	_, prompt := e.clickAs(alert, "act.restart", actor)
+	_, failed := e.clickAs(prompt, "act.confirm", actor)
+	mustContain(t, failed, "did not happen", "nothing was restarted")
+	mustLack(t, failed, "may or may not")
+	wait.Until(t, "the failure in the thread", func() bool {
+		return strings.Contains(e.threadLines(channel, alert), "restart by <@"+actor+"> failed")
+	})
+
+	e.sim.HoldNextAction(scnettest.ActionRestart, 1, 5*time.Second)
+	_, prompt = e.clickAs(alert, "act.restart", actor)
+	_, unknown := e.clickAs(prompt, "act.confirm", actor)
+	mustContain(t, unknown, "may or may not have happened")
+	mustLack(t, unknown, "did not happen")
+	wait.Until(t, "the unknown outcome in the thread", func() bool {
+		return strings.Contains(e.threadLines(channel, alert), "it may have happened")
+	})
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 2 {
+		t.Errorf("SCNet got %d restarts, want 2", n)
+	}
+}
