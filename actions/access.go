@@ -2,11 +2,17 @@ package actions
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/slack-go/slack"
+
+	"scnetbot/blockkit"
 )
 
 // access decides who may act: the configured users, and the members of
@@ -20,6 +26,7 @@ type access struct {
 	ttl     time.Duration
 	timeout time.Duration
 	now     func() time.Time
+	log     *slog.Logger // nil discards
 
 	mu      sync.Mutex
 	members map[string]bool
@@ -55,7 +62,19 @@ func (a *access) allowed(ctx context.Context, user string) (bool, string) {
 		return false, a.refusal()
 	}
 	members, err := a.groupMembers(ctx)
-	if err != nil {
+	var refused slack.SlackErrorResponse
+	switch {
+	case errors.As(err, &refused):
+		// Slack answered, with an error that waiting does not cure (an
+		// unknown group, a missing scope): the operator must act.
+		group := "ACTION_USERGROUP"
+		if slackID(a.group) {
+			group += " (" + a.group + ")"
+		}
+		return false, fmt.Sprintf(":warning: Slack refused to list the members of the user group allowed to act (%s), so scnetbot cannot tell who may. "+
+			"Nothing was sent to SCNet. Tell the bot's operator to check %s and that the app has the usergroups:read scope.",
+			blockkit.EscapeTruncate(refused.Err, 60), group)
+	case err != nil:
 		return false, groupUnknownText
 	}
 	if members[user] {
@@ -102,6 +121,9 @@ func (a *access) read(ctx context.Context, f *groupRead) {
 		cancel()
 		if err != nil {
 			err = fmt.Errorf("read members of user group %s: %w", a.group, err)
+			if a.log != nil {
+				a.log.Warn("cannot read ACTION_USERGROUP's members: nobody but ACTION_USERS may act until Slack lists them", "usergroup", a.group, "err", err)
+			}
 		}
 	}
 	a.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -80,6 +81,12 @@ type Service struct {
 	cfg    Config
 	access *access
 	log    *slog.Logger
+	// sending counts, by nonce, the clicks of this process that are
+	// claiming or sending a confirmation now. A confirmation the store says
+	// is being sent with no count here was left so by a bot that stopped
+	// before SCNet's answer was written.
+	mu      sync.Mutex
+	sending map[string]int
 }
 
 // New builds the actions from cfg.
@@ -107,7 +114,7 @@ func New(cfg Config) *Service {
 		cfg: cfg,
 		log: log,
 		access: &access{users: cfg.Users, group: cfg.UserGroup, groups: cfg.Groups,
-			ttl: cfg.GroupTTL, timeout: min(cfg.Timeout, groupReadTimeout), now: cfg.Now},
+			ttl: cfg.GroupTTL, timeout: min(cfg.Timeout, groupReadTimeout), now: cfg.Now, log: log},
 	}
 }
 

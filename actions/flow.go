@@ -393,13 +393,17 @@ func (s *Service) submitView(ctx context.Context, cb slack.InteractionCallback) 
 // true for the one that called.
 func (s *Service) carryOut(ctx context.Context, a state.Action, r *regions.Region) (msg *slack.WebhookMessage, won bool) {
 	k := tracked.ActionKind(a.Kind)
+	// Counted before the flip, so no click can see the confirmation being
+	// sent without this one counted.
+	s.track(a.ID, 1)
+	defer s.track(a.ID, -1)
 	won, cur, err := s.flip(ctx, a)
 	if err != nil {
 		s.log.Error("claim action confirmation", "action", a.Kind, "instance", a.InstanceID, "err", err)
 		return ephemeral(storeText), false
 	}
 	if !won {
-		return s.notPending(cur), false
+		return s.notPending(ctx, cur), false
 	}
 	a = cur
 	s.record(ctx, a, tracked.ActionStarted, "")
@@ -505,13 +509,13 @@ func (s *Service) claim(ctx context.Context, nonce, user string) (state.Action, 
 		s.audit(eventOf(a).by(user), outcomeRefused, "someone else's confirmation")
 		return a, ephemeral(fmt.Sprintf(":no_entry: This confirmation belongs to someone else (<@%s>); only they can confirm it. Ask again with %s to get your own.", a.User, askAgain(a)))
 	case a.Phase != state.ActionPending || !s.cfg.Now().Before(a.Expires):
-		return a, s.notPending(a)
+		return a, s.notPending(ctx, a)
 	}
 	return a, nil
 }
 
 // notPending answers a click on a confirmation that can no longer act.
-func (s *Service) notPending(a state.Action) *slack.WebhookMessage {
+func (s *Service) notPending(ctx context.Context, a state.Action) *slack.WebhookMessage {
 	k := tracked.ActionKind(a.Kind)
 	who := instancePhrase(a.InstanceName, a.InstanceID)
 	at := blockkit.Stamp(a.Finished, s.cfg.Location)
@@ -521,6 +525,9 @@ func (s *Service) notPending(a state.Action) *slack.WebhookMessage {
 		s.audit(eventOf(a), outcomeRefused, "expired confirmation")
 		return replacing(ephemeral(fmt.Sprintf(":hourglass: This confirmation has expired (at %s). Ask again with %s.", blockkit.Stamp(a.Expires, s.cfg.Location), askAgain(a))))
 	case state.ActionSending:
+		if !s.inFlight(a.ID) {
+			return s.stranded(ctx, a)
+		}
 		text = fmt.Sprintf(":hourglass_flowing_sand: This %s of %s is already being done (asked by <@%s>); its outcome shows where it was confirmed.", strings.ToLower(verb(k)), who, a.User)
 	case state.ActionDone:
 		text = fmt.Sprintf(":white_check_mark: This %s of %s was already done: requested by <@%s> at %s.", strings.ToLower(verb(k)), who, a.User, at)
@@ -533,6 +540,42 @@ func (s *Service) notPending(a state.Action) *slack.WebhookMessage {
 	}
 	s.audit(eventOf(a), outcomeRefused, "confirmation already used")
 	return ephemeral(text)
+}
+
+// track adds d to the clicks of this process claiming or sending
+// confirmation id.
+func (s *Service) track(id string, d int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sending == nil {
+		s.sending = map[string]int{}
+	}
+	if s.sending[id] += d; s.sending[id] <= 0 {
+		delete(s.sending, id)
+	}
+}
+
+// inFlight reports whether this process is claiming or sending
+// confirmation id.
+func (s *Service) inFlight(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sending[id] > 0
+}
+
+// stranded answers a click on a confirmation a previous run of the bot
+// claimed for sending and stopped before it wrote SCNet's answer: the
+// request may have left, so it is unknown from now on, and the person is
+// told to check the status.
+func (s *Service) stranded(ctx context.Context, a state.Action) *slack.WebhookMessage {
+	const detail = "scnetbot stopped before SCNet's answer was recorded; it may have happened"
+	s.finish(ctx, a.ID, state.ActionUnknown, detail)
+	s.audit(eventOf(a), string(tracked.ActionUnknown), detail)
+	text := fmt.Sprintf(":grey_question: scnetbot stopped while it was sending this %s of %s%s (asked by <@%s>), before SCNet's answer was recorded, so it may or may not have happened. Check its status before anyone asks again with %s.",
+		strings.ToLower(verb(tracked.ActionKind(a.Kind))), instancePhrase(a.InstanceName, a.InstanceID), regionPhrase(a.RegionName), a.User, askAgain(a))
+	msg := ephemeral(text)
+	msg.Blocks = &slack.Blocks{BlockSet: []slack.Block{blockkit.Section(text), slack.NewActionBlock("", statusButton(a))}}
+	return msg
 }
 
 // askAgain is the command that asks for a's action afresh.
@@ -663,8 +706,16 @@ func (s *Service) lookup(ctx context.Context, r *regions.Region, id string) (*sc
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	in, err := r.Client.Instance(ctx, id)
-	if err == nil && in == nil {
+	var api *scnet.APIError
+	switch {
+	case err == nil && in == nil:
 		err = scnet.ErrNotFound
+	case errors.As(err, &api) && api.Code == scnet.CodeInvalidParams:
+		// SCNet answers an id it does not know, one deleted included,
+		// with "invalid parameter" rather than an empty success, as the
+		// commands and the watcher read it too. Every answer to a gone
+		// instance sends nothing.
+		err = fmt.Errorf("instance %s: SCNet does not know the id (code %s): %w", id, api.Code, scnet.ErrNotFound)
 	}
 	if err != nil {
 		return nil, err

@@ -58,7 +58,15 @@ type App struct {
 // New builds scnetbot from cfg; version goes into the User-Agent sent to
 // SCNet. Whatever New opened is released by Run, or by New itself when it
 // fails.
-func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err error) {
+func New(cfg *config.Config, logger *slog.Logger, version string) (*App, error) {
+	return build(cfg, logger, version, nil)
+}
+
+// build is New with tuneActions, which may change the actions' settings
+// that have no variable (their SCNet timeout, the user group's TTL, their
+// clock) before they are built: the end-to-end tests cannot wait out the
+// defaults. nil changes nothing.
+func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions func(*actions.Config)) (_ *App, err error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -139,12 +147,20 @@ func New(cfg *config.Config, logger *slog.Logger, version string) (_ *App, err e
 			// The watcher writes each action in its alert's thread.
 			acfg.Recorder = a.group
 		}
+		if tuneActions != nil {
+			tuneActions(&acfg)
+		}
 		triage = actions.New(acfg)
 		hcfg.Actions = triage
 		hcfg.ActionButtons = func(regionID, id, name string, st scnet.Status) []slack.BlockElement {
 			return triage.Buttons(actions.Target{Region: regionID, InstanceID: id, Name: name}, st)
 		}
 		botCfg.Triage = triage
+	} else {
+		// Buttons posted while actions were on stay in Slack: a click on
+		// one is told that actions are off and how to turn them on,
+		// rather than left unanswered. This service acts for nobody.
+		botCfg.Triage = actions.New(actions.Config{Logger: logger.With("component", "actions"), Metrics: m})
 	}
 	if cfg.WatchEnabled() {
 		a.deliv = outbox.New(a.api, a.store, outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m})

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"scnetbot/actions"
 	"scnetbot/config"
 	"scnetbot/internal/slackemu"
 	"scnetbot/internal/syncbuf"
@@ -56,9 +57,16 @@ func e2eConfig(t testing.TB, sim *scnettest.Server, emu *slackemu.Server) *confi
 // (a pace a test cannot wait for), and runs it.
 func startBot(t testing.TB, sim *scnettest.Server, emu *slackemu.Server, cfg *config.Config, tune ...func(*App)) *e2e {
 	t.Helper()
+	return startBotWith(t, sim, emu, cfg, nil, tune...)
+}
+
+// startBotWith is startBot whose actions are built with tuneActions
+// applied to their settings (see build).
+func startBotWith(t testing.TB, sim *scnettest.Server, emu *slackemu.Server, cfg *config.Config, tuneActions func(*actions.Config), tune ...func(*App)) *e2e {
+	t.Helper()
 	logs := &syncbuf.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	a, err := New(cfg, logger, "dev")
+	a, err := build(cfg, logger, "dev", tuneActions)
 	if err != nil {
 		t.Fatalf("New: %v\nlogs:\n%s", err, logs.String())
 	}

@@ -69,10 +69,6 @@ func TestManifestScopesAreWhatTheBotUses(t *testing.T) {
 		}
 	}
 	got := readScopesManifest(t).OAuthConfig.Scopes.Bot
-	// The app does not wire the actions yet, so the scenario cannot reach
-	// usergroups.users.list; the step that wires them sets ACTION_USERGROUP
-	// in observedSlackMethods and deletes this line.
-	want["usergroups:read"] = true
 	for s := range want {
 		if !slices.Contains(got, s) {
 			t.Errorf("manifest.yaml lacks bot scope %s, which the methods used need (%v)", s, used)
@@ -87,16 +83,23 @@ func TestManifestScopesAreWhatTheBotUses(t *testing.T) {
 
 // observedSlackMethods runs the whole bot through what it does in Slack
 // and returns the methods the emulator saw: start, a command and a button
-// on its reply, an alert, its Acknowledge button and the update, a reply
-// in its thread, and, after a crash between send and confirm, the checks of
-// the channel and of the thread before an unknown send is repeated.
+// on its reply, a restart asked by a member of ACTION_USERGROUP (whom the
+// bot looks up) and the delete dialog, an alert, its Acknowledge button
+// and the update, a reply in its thread, and, after a crash between send
+// and confirm, the checks of the channel and of the thread before an
+// unknown send is repeated.
 func observedSlackMethods(t *testing.T) []string {
 	t.Helper()
-	const channel = "C0SCOPES"
+	const (
+		channel = "C0SCOPES"
+		group   = "S0ONCALL"
+	)
 	e := newE2E(t, 300, func(c *config.Config) {
 		c.WatchChannel = channel
 		c.WatchInterval.D = 150 * time.Millisecond
+		c.ActionUserGroup = group
 	})
+	e.emu.SetUserGroup(group, "U0ONCALL")
 	wait.Until(t, "baseline poll", func() bool {
 		h, err := e.app.group.Health(context.Background())
 		return err == nil && !h.LastSuccess.IsZero()
@@ -114,6 +117,19 @@ func observedSlackMethods(t *testing.T) []string {
 	}
 	if running == "" {
 		t.Fatal("simulator has no running instance")
+	}
+	// Acting: whether the user may (the group's members), and the delete
+	// dialog.
+	_, refused := e.command("restart " + running)
+	mustContain(t, refused, "Nothing was sent to SCNet")
+	_, opened := e.command("delete " + running)
+	mustContain(t, opened, "Opened the delete dialog")
+	v, err := e.emu.WaitView(timeout(t, 10*time.Second), "U0ONCALL")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.emu.CloseView(v.ID); err != nil {
+		t.Fatal(err)
 	}
 	if err := e.sim.SetStatus(running, scnet.StatusFailed); err != nil {
 		t.Fatal(err)
