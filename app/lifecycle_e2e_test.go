@@ -1,0 +1,301 @@
+package app
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"scnetbot/config"
+	"scnetbot/internal/slackemu"
+	"scnetbot/internal/wait"
+	"scnetbot/scnet"
+	"scnetbot/scnet/scnettest"
+)
+
+// The incident lifecycle end to end: the real bot with its watcher and its
+// actions on, against the simulator and the emulator.
+
+// actor is the one user ACTION_USERS lets act in these tests.
+const actor = "U0ONCALL"
+
+// lifecycleConfig turns on the watcher with fast polls and lets actor act.
+func lifecycleConfig(c *config.Config) {
+	watchFast(c)
+	c.ActionUsers = config.List{actor}
+}
+
+// newLifecycle starts the bot over one region of n instances with the
+// watcher and the actions on; mutate runs after lifecycleConfig.
+func newLifecycle(t *testing.T, mutate func(*config.Config), simOpts ...scnettest.Option) *e2e {
+	t.Helper()
+	e := newE2E(t, 60, func(c *config.Config) {
+		lifecycleConfig(c)
+		if mutate != nil {
+			mutate(c)
+		}
+	}, simOpts...)
+	e.regionsPolled(t, 1, 1)
+	return e
+}
+
+// running is one Running instance of the simulator not in skip.
+func running(t *testing.T, sim *scnettest.Server, skip ...string) scnettest.Record {
+	t.Helper()
+next:
+	for _, r := range sim.Records() {
+		if r.Status != scnet.StatusRunning {
+			continue
+		}
+		for _, s := range skip {
+			if r.ID == s {
+				continue next
+			}
+		}
+		return r
+	}
+	t.Fatal("simulator has no running instance left")
+	return scnettest.Record{}
+}
+
+// setStatus moves an instance in the simulator.
+func setStatus(t *testing.T, sim *scnettest.Server, id string, st scnet.Status) {
+	t.Helper()
+	if err := sim.SetStatus(id, st); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// failAndAlert fails a Running instance and returns its one alert.
+func (e *e2e) failAndAlert(t *testing.T, id string) slackemu.Message {
+	t.Helper()
+	setStatus(t, e.sim, id, scnet.StatusFailed)
+	wait.Until(t, "alert for "+id, func() bool { return len(alertsAbout(e.emu, alertChannel, id)) == 1 })
+	return alertsAbout(e.emu, alertChannel, id)[0]
+}
+
+// current is a channel message as it is now (chat.update applied).
+func (e *e2e) current(t *testing.T, m slackemu.Message) slackemu.Message {
+	t.Helper()
+	for _, c := range e.emu.ChannelMessages(m.Channel) {
+		if c.TS == m.TS {
+			return c
+		}
+	}
+	t.Fatalf("message %s is gone from %s", m.TS, m.Channel)
+	return m
+}
+
+// thread is the replies in a top-level message's thread, oldest first.
+func (e *e2e) thread(m slackemu.Message) []slackemu.Message {
+	var out []slackemu.Message
+	for _, c := range e.emu.ChannelMessages(m.Channel) {
+		if c.ThreadTS == m.TS && c.TS != m.TS {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// inThread counts the replies in m's thread that contain every one of wants.
+func (e *e2e) inThread(m slackemu.Message, wants ...string) int {
+	n := 0
+	for _, c := range e.thread(m) {
+		all := visible(c)
+		ok := true
+		for _, w := range wants {
+			ok = ok && strings.Contains(all, w)
+		}
+		if ok {
+			n++
+		}
+	}
+	return n
+}
+
+// threadText is a thread as one string, for failure messages.
+func (e *e2e) threadText(m slackemu.Message) string {
+	var b strings.Builder
+	for _, c := range e.thread(m) {
+		b.WriteString(visible(c))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// visible is what a person sees of a message: its text and every string
+// in its blocks, decoded.
+func visible(m slackemu.Message) string {
+	var b strings.Builder
+	b.WriteString(m.Text)
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			b.WriteString("\n")
+			b.WriteString(x)
+		case []any:
+			for _, y := range x {
+				walk(y)
+			}
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				if k != "action_id" && k != "value" && k != "block_id" && k != "type" {
+					walk(x[k])
+				}
+			}
+		}
+	}
+	var v any
+	if json.Unmarshal(m.Blocks, &v) == nil {
+		walk(v)
+	}
+	return b.String()
+}
+
+// sees fails t unless a person sees every one of wants in m.
+func sees(t *testing.T, m slackemu.Message, wants ...string) {
+	t.Helper()
+	all := visible(m)
+	for _, w := range wants {
+		if !strings.Contains(all, w) {
+			t.Errorf("message lacks %q:\n%.2000s", w, all)
+		}
+	}
+}
+
+// topLevel is the channel's top-level messages.
+func topLevel(emu *slackemu.Server, channel string) []slackemu.Message {
+	var out []slackemu.Message
+	for _, m := range emu.ChannelMessages(channel) {
+		if m.ThreadTS == "" || m.ThreadTS == m.TS {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// buttonLabels are the labels of a message's buttons.
+func buttonLabels(t *testing.T, m slackemu.Message) []string {
+	t.Helper()
+	var out []string
+	for _, b := range []string{"Acknowledge", "Resolve", "Restart", "Stop", "Delete", "Details"} {
+		if strings.Contains(string(m.Blocks), `"text":"`+b+`"`) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func hasButton(t *testing.T, m slackemu.Message, label string) bool {
+	t.Helper()
+	for _, l := range buttonLabels(t, m) {
+		if l == label {
+			return true
+		}
+	}
+	return false
+}
+
+// act presses an action button (Restart, Stop) on m as actor, checks the
+// private prompt it answers, and presses the prompt's acting button, which
+// must ask Slack's confirm dialog first; it returns the outcome's reply.
+func (e *e2e) act(t *testing.T, m slackemu.Message, label string) slackemu.Message {
+	t.Helper()
+	prompt := e.click(m, label)
+	return e.confirmPrompt(t, prompt, label)
+}
+
+// confirmPrompt presses the acting button of an action prompt as actor,
+// through its confirm dialog.
+func (e *e2e) confirmPrompt(t *testing.T, prompt slackemu.Message, label string) slackemu.Message {
+	t.Helper()
+	if !prompt.Ephemeral || prompt.To != actor {
+		t.Errorf("the %s prompt is not private to %s: %+v", label, actor, prompt)
+	}
+	dialog, err := e.emu.ButtonConfirm(prompt, label)
+	if err != nil {
+		t.Fatalf("prompt has no %s button: %v\n%s", label, err, everything(prompt))
+	}
+	if dialog == nil {
+		t.Fatalf("the prompt's %s button has no confirm dialog", label)
+	}
+	in, err := e.emu.Click(timeout(t, 10*time.Second), prompt, label, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Confirm == nil {
+		t.Errorf("the %s click passed no confirm dialog", label)
+	}
+	e.awaitAck(in)
+	return e.awaitReply(in)
+}
+
+// TestE2ERestartResolvesInThread: an instance fails and is alerted; the
+// allowed user restarts it from the alert (prompt, confirm dialog, one
+// SCNet restart); the simulator brings it Deploying → Running after its
+// restart delay; the thread says who restarted it and that it runs again
+// after that restart; the alert's message says resolved and after how
+// long, and loses Acknowledge and Resolve.
+func TestE2ERestartResolvesInThread(t *testing.T) {
+	e := newLifecycle(t, nil, scnettest.WithRestartDelay(300*time.Millisecond))
+	victim := running(t, e.sim)
+	alert := e.failAndAlert(t, victim.ID)
+	for _, b := range []string{"Acknowledge", "Resolve", "Restart"} {
+		if !hasButton(t, alert, b) {
+			t.Errorf("open alert lacks %s: %v", b, buttonLabels(t, alert))
+		}
+	}
+
+	done := e.act(t, alert, "Restart")
+	sees(t, done, "Restart requested by <@"+actor+">")
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Errorf("%d SCNet restarts, want 1", n)
+	}
+	defer func() {
+		if t.Failed() {
+			e.dumpThread(t, alert)
+		}
+	}()
+	wait.Until(t, "restarted by in the thread", func() bool {
+		return e.inThread(alert, "restarted by <@"+actor+">") == 1
+	})
+	wait.Until(t, "running again after restart in the thread", func() bool {
+		return e.inThread(alert, "running again after restart by <@"+actor+">") == 1
+	})
+	wait.Until(t, "the alert resolved", func() bool {
+		return strings.Contains(visible(e.current(t, alert)), "Resolved after")
+	})
+	now := e.current(t, alert)
+	sees(t, now, "Running again")
+	for _, b := range []string{"Acknowledge", "Resolve", "Restart"} {
+		if hasButton(t, now, b) {
+			t.Errorf("resolved alert still has %s: %v", b, buttonLabels(t, now))
+		}
+	}
+	if r, _ := e.sim.Get(victim.ID); r.Status != scnet.StatusRunning {
+		t.Errorf("instance is %s after the restart, want Running", r.Status)
+	}
+	// The order a person reads: the restart, then its effect.
+	th := e.threadText(alert)
+	if i, j := strings.Index(th, "restarted by"), strings.Index(th, "running again after restart"); i < 0 || j < i {
+		t.Errorf("thread out of order:\n%s", th)
+	}
+	e.regionsPolled(t, 1, 3)
+	if n := len(alertsAbout(e.emu, alertChannel, victim.ID)); n != 1 {
+		t.Errorf("%d top-level alerts for the instance, want 1", n)
+	}
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Errorf("%d SCNet restarts in the end, want 1", n)
+	}
+	if v := e.emu.Violations(); len(v) > 0 {
+		t.Errorf("Block Kit violations: %v", v)
+	}
+}
+
+func (e *e2e) dumpThread(t *testing.T, m slackemu.Message) {
+	t.Helper()
+	t.Logf("thread of %s:\n%s\nmessage now:\n%s", m.TS, e.threadText(m), visible(e.current(t, m)))
+}
