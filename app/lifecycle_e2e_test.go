@@ -299,3 +299,99 @@ func (e *e2e) dumpThread(t *testing.T, m slackemu.Message) {
 	t.Helper()
 	t.Logf("thread of %s:\n%s\nmessage now:\n%s", m.TS, e.threadText(m), visible(e.current(t, m)))
 }
+
+// buttonValueOf is the value of m's button with actionID.
+func buttonValueOf(t *testing.T, m slackemu.Message, actionID string) string {
+	t.Helper()
+	var blocks []struct {
+		Elements []struct {
+			ActionID string `json:"action_id"`
+			Value    string `json:"value"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
+		t.Fatalf("blocks: %v", err)
+	}
+	for _, b := range blocks {
+		for _, el := range b.Elements {
+			if el.ActionID == actionID {
+				return el.Value
+			}
+		}
+	}
+	t.Fatalf("message has no %s button:\n%s", actionID, everything(m))
+	return ""
+}
+
+// forge sends a crafted click on m and returns the reply.
+func (e *e2e) forge(t *testing.T, m slackemu.Message, actionID, value, user string) slackemu.Message {
+	t.Helper()
+	in, err := e.emu.ForgeClick(timeout(t, 10*time.Second), m, actionID, value, user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(in)
+	return e.awaitReply(in)
+}
+
+// TestE2EResolveButton: Resolve ends an incident by hand: the message says
+// who resolved it and after how long, the thread says so once; a second
+// click (a double click on the old message, by someone else) keeps the
+// first resolution and writes nothing more; a forged value naming another
+// instance, or none, resolves nothing.
+func TestE2EResolveButton(t *testing.T) {
+	const other = "U0OTHER"
+	e := newLifecycle(t, nil)
+	first := running(t, e.sim)
+	second := running(t, e.sim, first.ID)
+	alert := e.failAndAlert(t, first.ID)
+	alert2 := e.failAndAlert(t, second.ID)
+	value := buttonValueOf(t, alert, "alert.resolve")
+
+	reply := e.click(alert, "Resolve")
+	if !reply.ReplaceOriginal {
+		t.Errorf("Resolve answered without replacing the alert: %+v", reply)
+	}
+	sees(t, reply, "Resolved by <@"+actor+">")
+	wait.Until(t, "resolved by in the thread", func() bool { return e.inThread(alert, "resolved by <@"+actor+">") == 1 })
+	wait.Until(t, "the alert's message resolved", func() bool {
+		return strings.Contains(visible(e.current(t, alert)), "Resolved by <@"+actor+">")
+	})
+	now := e.current(t, alert)
+	for _, b := range []string{"Acknowledge", "Resolve", "Restart"} {
+		if hasButton(t, now, b) {
+			t.Errorf("resolved alert still has %s: %v", b, buttonLabels(t, now))
+		}
+	}
+
+	// The same button again, from the message as it was.
+	again := e.forge(t, alert, "alert.resolve", value, other)
+	sees(t, again, "Resolved by <@"+actor+">")
+	if strings.Contains(visible(again), "<@"+other+">") {
+		t.Errorf("a second Resolve took the resolution over:\n%s", visible(again))
+	}
+
+	// Forged: alert2's id with another instance's, and no instance at all.
+	for _, v := range []string{
+		strings.SplitN(buttonValueOf(t, alert2, "alert.resolve"), "|", 2)[0] + "|" + first.ID,
+		strings.SplitN(buttonValueOf(t, alert2, "alert.resolve"), "|", 2)[0],
+		"garbage",
+	} {
+		forged := e.forge(t, alert2, "alert.resolve", v, actor)
+		if forged.ReplaceOriginal || strings.Contains(visible(forged), "Resolved") {
+			t.Errorf("forged value %q was not refused:\n%s", v, visible(forged))
+		}
+	}
+
+	e.regionsPolled(t, 1, 3)
+	if n := e.inThread(alert, "resolved by"); n != 1 {
+		t.Errorf("%d resolved lines in the thread, want 1:\n%s", n, e.threadText(alert))
+	}
+	if s := visible(e.current(t, alert)); !strings.Contains(s, "Resolved by <@"+actor+">") || strings.Contains(s, other) {
+		t.Errorf("after the second click the alert reads:\n%s", s)
+	}
+	still := e.current(t, alert2)
+	if strings.Contains(visible(still), "Resolved") || !hasButton(t, still, "Resolve") || e.inThread(alert2, "resolved") != 0 {
+		t.Errorf("a forged click resolved the other alert:\n%s\nthread:\n%s", visible(still), e.threadText(alert2))
+	}
+}
