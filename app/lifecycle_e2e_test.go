@@ -395,3 +395,59 @@ func TestE2EResolveButton(t *testing.T) {
 		t.Errorf("a forged click resolved the other alert:\n%s\nthread:\n%s", visible(still), e.threadText(alert2))
 	}
 }
+
+// TestE2EEscalationSurvivesRestart: an alert nobody acknowledged gets one
+// reply mentioning WATCH_ESCALATE_MENTION (a user group) once
+// WATCH_ESCALATE_AFTER has passed, even though the bot that raised it was
+// stopped before then and a new one started on the same state file; a
+// further restart does not repeat it; an acknowledged alert is never
+// escalated.
+func TestE2EEscalationSurvivesRestart(t *testing.T) {
+	const (
+		group = "S0ONCALL"
+		after = 4 * time.Second
+	)
+	mention := "<!subteam^" + group + ">"
+	e := newLifecycle(t, func(c *config.Config) {
+		c.WatchEscalateAfter.D = after
+		c.WatchEscalateMention, c.EscalateMention = group, group
+	})
+	unacked := running(t, e.sim)
+	acked := running(t, e.sim, unacked.ID)
+	raised := time.Now()
+	alert := e.failAndAlert(t, unacked.ID)
+	ackAlert := e.failAndAlert(t, acked.ID)
+	in, err := e.emu.Click(timeout(t, 10*time.Second), ackAlert, "Acknowledge", actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(in)
+	wait.Until(t, "acknowledged", func() bool {
+		return strings.Contains(visible(e.current(t, ackAlert)), "Acknowledged by <@"+actor+">")
+	})
+	e.shutdown()
+	if n := e.inThread(alert, mention); n != 0 {
+		t.Fatalf("the first bot escalated (%d) before it was stopped, %s after the alert: this machine is too slow for WATCH_ESCALATE_AFTER %s, so the restart is not tested", n, time.Since(raised), after)
+	}
+
+	e = startBot(t, e.sim, e.emu, e.cfg)
+	wait.Until(t, "the escalation after the restart", func() bool { return e.inThread(alert, mention) > 0 })
+	esc := e.thread(alert)
+	sees(t, esc[len(esc)-1], mention, "not been acknowledged")
+	// Polls enough for a repeat, and for the acknowledged one to be due.
+	e.regionsPolled(t, 1, 5)
+	e.shutdown()
+	e = startBot(t, e.sim, e.emu, e.cfg)
+	e.regionsPolled(t, 1, 5)
+	if n := e.inThread(alert, mention); n != 1 {
+		t.Errorf("%d escalations of the unacknowledged alert, want 1:\n%s", n, e.threadText(alert))
+	}
+	if n := e.inThread(ackAlert, mention); n != 0 {
+		t.Errorf("the acknowledged alert was escalated %d times:\n%s", n, e.threadText(ackAlert))
+	}
+	for _, m := range topLevel(e.emu, alertChannel) {
+		if strings.Contains(visible(m), mention) {
+			t.Errorf("an escalation went to the channel, not a thread:\n%s", visible(m))
+		}
+	}
+}
