@@ -451,3 +451,69 @@ func TestE2EEscalationSurvivesRestart(t *testing.T) {
 		}
 	}
 }
+
+// TestE2EFlapping: an instance that fails, recovers, fails, recovers and
+// fails within WATCH_FLAP_WINDOW has one top-level alert; its thread tells
+// each reopening with a count and its message says it is flapping, how
+// often, and is open again with its buttons back. A failure after the
+// window is a new alert.
+func TestE2EFlapping(t *testing.T) {
+	t.Run("within the window", func(t *testing.T) {
+		e := newLifecycle(t, nil) // the default window, 30m
+		victim := running(t, e.sim)
+		alert := e.failAndAlert(t, victim.ID)
+		defer func() {
+			if t.Failed() {
+				e.dumpThread(t, alert)
+			}
+		}()
+		for round, nth := range []string{"2nd", "3rd"} {
+			setStatus(t, e.sim, victim.ID, scnet.StatusRunning)
+			wait.Until(t, "recovery "+nth, func() bool { return e.inThread(alert, "recovered") == round+1 })
+			wait.Until(t, "resolved before the "+nth+" failure", func() bool {
+				return strings.Contains(visible(e.current(t, alert)), "Resolved after")
+			})
+			setStatus(t, e.sim, victim.ID, scnet.StatusFailed)
+			wait.Until(t, "the "+nth+" failure in the thread", func() bool {
+				return e.inThread(alert, "failed again ("+nth+" time") == 1
+			})
+		}
+		wait.Until(t, "the message flapping 3 times", func() bool {
+			return strings.Contains(visible(e.current(t, alert)), "Flapping: failed 3 times")
+		})
+		e.regionsPolled(t, 1, 3)
+		if n := len(alertsAbout(e.emu, alertChannel, victim.ID)); n != 1 {
+			t.Errorf("%d top-level alerts for a flapping instance, want 1", n)
+		}
+		now := e.current(t, alert)
+		if strings.Contains(visible(now), "Resolved") {
+			t.Errorf("the reopened incident reads resolved:\n%s", visible(now))
+		}
+		for _, b := range []string{"Acknowledge", "Resolve", "Restart"} {
+			if !hasButton(t, now, b) {
+				t.Errorf("reopened alert lacks %s: %v", b, buttonLabels(t, now))
+			}
+		}
+	})
+	t.Run("outside the window", func(t *testing.T) {
+		const window = time.Second
+		e := newLifecycle(t, func(c *config.Config) { c.WatchFlapWindow.D = window })
+		victim := running(t, e.sim)
+		alert := e.failAndAlert(t, victim.ID)
+		setStatus(t, e.sim, victim.ID, scnet.StatusRunning)
+		wait.Until(t, "recovery", func() bool { return e.inThread(alert, "recovered") == 1 })
+		recovered := time.Now()
+		// Polls until the window has surely passed since the recovery.
+		wait.Until(t, "the flap window to pass", func() bool { return time.Since(recovered) > 2*window })
+		e.regionsPolled(t, 1, 1)
+		setStatus(t, e.sim, victim.ID, scnet.StatusFailed)
+		wait.Until(t, "a second alert", func() bool { return len(alertsAbout(e.emu, alertChannel, victim.ID)) == 2 })
+		second := alertsAbout(e.emu, alertChannel, victim.ID)[1]
+		if strings.Contains(visible(second), "Flapping") {
+			t.Errorf("a failure after the window reads as flapping:\n%s", visible(second))
+		}
+		if n := e.inThread(alert, "failed again"); n != 0 {
+			t.Errorf("the old incident was reopened after its window:\n%s", e.threadText(alert))
+		}
+	})
+}
