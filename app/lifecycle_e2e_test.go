@@ -517,3 +517,98 @@ func TestE2EFlapping(t *testing.T) {
 		}
 	})
 }
+
+// setTimeLeft gives a Running instance of rs a time limit and a start
+// time that leave it left before SCNet stops it. With viaLimit the record
+// says no remainingTime ("--"), so only its timeoutLimit and start time
+// tell; else the simulator writes remainingTime as SCNet's console does.
+func setTimeLeft(t *testing.T, rs *scnettest.RegionServer, id string, limit, left time.Duration, viaLimit bool) {
+	t.Helper()
+	r, ok := rs.Get(id)
+	if !ok || r.Status != scnet.StatusRunning {
+		t.Fatalf("instance %s is not running in %s", id, rs.Name())
+	}
+	r.TimeoutLimit = limit.String()
+	r.StartTime = time.Now().Add(-(limit - left)).In(scnet.Beijing())
+	r.Duration, r.RemainingTime = "", ""
+	if viaLimit {
+		r.Duration, r.RemainingTime = "1小时", "--"
+	}
+	rs.Add(r)
+}
+
+// expiryWarnings are the channel's time-limit warnings about an instance.
+func expiryWarnings(emu *slackemu.Server, id string) []slackemu.Message {
+	var out []slackemu.Message
+	for _, m := range topLevel(emu, alertChannel) {
+		if s := visible(m); strings.Contains(s, id) && strings.Contains(s, "time limit") {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// TestE2EExpiryWarning: a Running instance whose time left (remainingTime,
+// or timeoutLimit less its run time when SCNet gives no remainingTime)
+// falls below WATCH_EXPIRY_WARN gets exactly one warning naming it and its
+// region; more polls, a bot restart and its time left shrinking further do
+// not repeat it; an instance with more time left gets none.
+func TestE2EExpiryWarning(t *testing.T) {
+	const warn = 30 * time.Minute
+	sim, emu := newRegionsSim(t, 80)
+	cfg := loginConfig(t, sim, emu)
+	lifecycleConfig(cfg)
+	cfg.WatchExpiryWarn.D = warn
+	e := startBot(t, sim, emu, cfg)
+	e.regionsPolled(t, 2, 1)
+
+	a, b := sim.Region(scnettest.KunshanClusterID), sim.Region(scnettest.XianClusterID)
+	byRemaining, byLimit, plenty := firstWith(t, b, scnet.StatusRunning), firstWith(t, a, scnet.StatusRunning), scnettest.Record{}
+	for _, r := range a.Records() {
+		if r.Status == scnet.StatusRunning && r.ID != byLimit.ID {
+			plenty = r
+			break
+		}
+	}
+	if plenty.ID == "" {
+		t.Fatalf("%s has one running instance only", kunshan)
+	}
+	// Above the setting first: nothing.
+	setTimeLeft(t, b, byRemaining.ID, 2*time.Hour, time.Hour, false)
+	setTimeLeft(t, a, byLimit.ID, 2*time.Hour, time.Hour, true)
+	setTimeLeft(t, a, plenty.ID, 24*time.Hour, 2*warn, false)
+	e.regionsPolled(t, 2, 3)
+	for _, id := range []string{byRemaining.ID, byLimit.ID, plenty.ID} {
+		if n := len(expiryWarnings(emu, id)); n != 0 {
+			t.Fatalf("%s warned about %d times with an hour or more left", id, n)
+		}
+	}
+
+	setTimeLeft(t, b, byRemaining.ID, 2*time.Hour, 15*time.Minute, false)
+	setTimeLeft(t, a, byLimit.ID, 2*time.Hour, 10*time.Minute, true)
+	if r, _ := b.Get(byRemaining.ID); r.RemainingTime == "--" || r.RemainingTime == "" {
+		t.Fatalf("the simulator wrote no remainingTime: %q", r.RemainingTime)
+	}
+	wait.Until(t, "both warnings", func() bool {
+		return len(expiryWarnings(emu, byRemaining.ID)) == 1 && len(expiryWarnings(emu, byLimit.ID)) == 1
+	})
+	sees(t, expiryWarnings(emu, byRemaining.ID)[0], byRemaining.Name, xian)
+	sees(t, expiryWarnings(emu, byLimit.ID)[0], byLimit.Name, kunshan)
+	e.regionsPolled(t, 2, 3)
+
+	e.shutdown()
+	setTimeLeft(t, b, byRemaining.ID, 2*time.Hour, 12*time.Minute, false) // less still, while down
+	e = startBot(t, sim, emu, cfg)
+	e.regionsPolled(t, 2, 4)
+	for _, id := range []string{byRemaining.ID, byLimit.ID} {
+		if n := len(expiryWarnings(emu, id)); n != 1 {
+			t.Errorf("%s warned about %d times, want 1", id, n)
+		}
+	}
+	if n := len(expiryWarnings(emu, plenty.ID)); n != 0 {
+		t.Errorf("%s, with %s left, warned about %d times", plenty.ID, 2*warn, n)
+	}
+	if v := emu.Violations(); len(v) > 0 {
+		t.Errorf("Block Kit violations: %v", v)
+	}
+}
