@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"maps"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"scnetbot/internal/wait"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
+	"scnetbot/state"
 )
 
 // The incident lifecycle end to end: the real bot with its watcher and its
@@ -36,9 +38,30 @@ func newLifecycle(t *testing.T, mutate func(*config.Config), simOpts ...scnettes
 		if mutate != nil {
 			mutate(c)
 		}
-	}, simOpts...)
+	}, append([]scnettest.Option{scnettest.WithTokenLifetime(30 * 24 * time.Hour)}, simOpts...)...)
 	e.regionsPolled(t, 1, 1)
+	// The baseline's summary is delivered after the poll that wrote it.
+	wait.Until(t, "the baseline summary", func() bool { return len(topLevel(e.emu, alertChannel)) == 1 })
 	return e
+}
+
+// delivered waits until the outbox has sent everything queued: the
+// deliverer paces each channel, so a chat.update may come well after the
+// poll that queued it.
+func (e *e2e) delivered(t *testing.T) {
+	t.Helper()
+	wait.Until(t, "the outbox to empty", func() bool {
+		pending := 0
+		err := e.app.store.View(context.Background(), func(tx state.Tx) error {
+			return tx.Outbox(func(m state.Message) error {
+				if !m.Dead {
+					pending++
+				}
+				return nil
+			})
+		})
+		return err == nil && pending == 0
+	})
 }
 
 // running is one Running instance of the simulator not in skip.
@@ -284,6 +307,7 @@ func TestE2ERestartResolvesInThread(t *testing.T) {
 		t.Errorf("thread out of order:\n%s", th)
 	}
 	e.regionsPolled(t, 1, 3)
+	e.delivered(t)
 	if n := len(alertsAbout(e.emu, alertChannel, victim.ID)); n != 1 {
 		t.Errorf("%d top-level alerts for the instance, want 1", n)
 	}
@@ -384,6 +408,7 @@ func TestE2EResolveButton(t *testing.T) {
 	}
 
 	e.regionsPolled(t, 1, 3)
+	e.delivered(t)
 	if n := e.inThread(alert, "resolved by"); n != 1 {
 		t.Errorf("%d resolved lines in the thread, want 1:\n%s", n, e.threadText(alert))
 	}
@@ -436,9 +461,11 @@ func TestE2EEscalationSurvivesRestart(t *testing.T) {
 	sees(t, esc[len(esc)-1], mention, "not been acknowledged")
 	// Polls enough for a repeat, and for the acknowledged one to be due.
 	e.regionsPolled(t, 1, 5)
+	e.delivered(t)
 	e.shutdown()
 	e = startBot(t, e.sim, e.emu, e.cfg)
 	e.regionsPolled(t, 1, 5)
+	e.delivered(t)
 	if n := e.inThread(alert, mention); n != 1 {
 		t.Errorf("%d escalations of the unacknowledged alert, want 1:\n%s", n, e.threadText(alert))
 	}
@@ -482,6 +509,7 @@ func TestE2EFlapping(t *testing.T) {
 			return strings.Contains(visible(e.current(t, alert)), "Flapping: failed 3 times")
 		})
 		e.regionsPolled(t, 1, 3)
+		e.delivered(t)
 		if n := len(alertsAbout(e.emu, alertChannel, victim.ID)); n != 1 {
 			t.Errorf("%d top-level alerts for a flapping instance, want 1", n)
 		}
@@ -578,6 +606,7 @@ func TestE2EExpiryWarning(t *testing.T) {
 	setTimeLeft(t, a, byLimit.ID, 2*time.Hour, time.Hour, true)
 	setTimeLeft(t, a, plenty.ID, 24*time.Hour, 2*warn, false)
 	e.regionsPolled(t, 2, 3)
+	e.delivered(t)
 	for _, id := range []string{byRemaining.ID, byLimit.ID, plenty.ID} {
 		if n := len(expiryWarnings(emu, id)); n != 0 {
 			t.Fatalf("%s warned about %d times with an hour or more left", id, n)
@@ -595,11 +624,13 @@ func TestE2EExpiryWarning(t *testing.T) {
 	sees(t, expiryWarnings(emu, byRemaining.ID)[0], byRemaining.Name, xian)
 	sees(t, expiryWarnings(emu, byLimit.ID)[0], byLimit.Name, kunshan)
 	e.regionsPolled(t, 2, 3)
+	e.delivered(t)
 
 	e.shutdown()
 	setTimeLeft(t, b, byRemaining.ID, 2*time.Hour, 12*time.Minute, false) // less still, while down
 	e = startBot(t, sim, emu, cfg)
 	e.regionsPolled(t, 2, 4)
+	e.delivered(t)
 	for _, id := range []string{byRemaining.ID, byLimit.ID} {
 		if n := len(expiryWarnings(emu, id)); n != 1 {
 			t.Errorf("%s warned about %d times, want 1", id, n)
@@ -611,4 +642,86 @@ func TestE2EExpiryWarning(t *testing.T) {
 	if v := emu.Violations(); len(v) > 0 {
 		t.Errorf("Block Kit violations: %v", v)
 	}
+}
+
+// stopByCommand stops an instance with /instances stop <id> as actor:
+// the prompt, its confirm dialog, and the outcome.
+func (e *e2e) stopByCommand(t *testing.T, id string) {
+	t.Helper()
+	_, prompt := e.command("stop " + id)
+	done := e.confirmPrompt(t, prompt, "Stop")
+	sees(t, done, "Stop requested by <@"+actor+">")
+	if r, _ := e.sim.Get(id); r.Status != scnet.StatusTerminated {
+		t.Fatalf("instance is %s after the stop, want Terminated", r.Status)
+	}
+}
+
+// TestE2EStopFromSlackIsNoFailure: an allowed user stops an instance from
+// Slack (prompt, confirm); SCNet makes it Terminated, an alert status, but
+// that is no new alert. An instance whose alert is still kept has the stop
+// in that alert's thread, and a stop soon after an incident ended does not
+// reopen it as flapping.
+func TestE2EStopFromSlackIsNoFailure(t *testing.T) {
+	t.Run("no alert", func(t *testing.T) {
+		e := newLifecycle(t, nil)
+		victim := running(t, e.sim)
+		before := len(topLevel(e.emu, alertChannel))
+		e.stopByCommand(t, victim.ID)
+		e.regionsPolled(t, 1, 4)
+		e.delivered(t)
+		if n := len(alertsAbout(e.emu, alertChannel, victim.ID)); n != 0 {
+			t.Errorf("a stop from Slack raised %d alerts", n)
+		}
+		if all := topLevel(e.emu, alertChannel); len(all) != before {
+			t.Errorf("%d new top-level messages after a stop from Slack:\n%s", len(all)-before, visible(all[len(all)-1]))
+		}
+		if n := e.sim.ActionCount(scnettest.ActionStop); n != 1 {
+			t.Errorf("%d SCNet stops, want 1", n)
+		}
+	})
+	t.Run("after its incident ended", func(t *testing.T) {
+		e := newLifecycle(t, nil) // within the default 30m flap window
+		victim := running(t, e.sim)
+		alert := e.failAndAlert(t, victim.ID)
+		setStatus(t, e.sim, victim.ID, scnet.StatusRunning)
+		wait.Until(t, "recovery", func() bool { return e.inThread(alert, "recovered") == 1 })
+		e.stopByCommand(t, victim.ID)
+		wait.Until(t, "stopped by in the old alert's thread", func() bool {
+			return e.inThread(alert, "stopped by <@"+actor+">") == 1
+		})
+		e.regionsPolled(t, 1, 4)
+		e.delivered(t)
+		e.delivered(t)
+		if s := visible(e.current(t, alert)); !strings.Contains(s, "Resolved after") {
+			t.Errorf("after the stop the ended incident's message reads:\n%s", s)
+		}
+		if n := len(alertsAbout(e.emu, alertChannel, victim.ID)); n != 1 {
+			t.Errorf("%d top-level alerts, want the first one only", n)
+		}
+		if n := e.inThread(alert, "failed again"); n != 0 || strings.Contains(visible(e.current(t, alert)), "Flapping") {
+			t.Errorf("the stop reopened the incident as a failure:\n%s\nthread:\n%s", visible(e.current(t, alert)), e.threadText(alert))
+		}
+	})
+	t.Run("open alert", func(t *testing.T) {
+		// The restart leaves it Deploying for the test's length: the
+		// incident stays open until it runs.
+		e := newLifecycle(t, nil, scnettest.WithRestartDelay(time.Hour))
+		victim := running(t, e.sim)
+		alert := e.failAndAlert(t, victim.ID)
+		sees(t, e.act(t, alert, "Restart"), "Restart requested by <@"+actor+">")
+		wait.Until(t, "restarting in the thread", func() bool { return e.inThread(alert, "restarting") == 1 })
+		e.stopByCommand(t, victim.ID)
+		wait.Until(t, "stopped by in the thread", func() bool { return e.inThread(alert, "stopped by <@"+actor+">") == 1 })
+		wait.Until(t, "the alert resolved by the stop", func() bool {
+			return strings.Contains(visible(e.current(t, alert)), "Resolved after")
+		})
+		e.regionsPolled(t, 1, 4)
+		e.delivered(t)
+		if n := len(alertsAbout(e.emu, alertChannel, victim.ID)); n != 1 {
+			t.Errorf("%d top-level alerts, want 1", n)
+		}
+		if n := e.inThread(alert, "now Deploying → Terminated"); n != 0 {
+			t.Errorf("the stop was told as a failure:\n%s", e.threadText(alert))
+		}
+	})
 }
