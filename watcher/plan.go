@@ -383,7 +383,9 @@ func (p *plan) flush() error {
 func (p *plan) raise(inc incident) error {
 	id := p.nextID("a")
 	snap := snapshot(inc.inst)
-	a := state.Alert{ID: id, InstanceID: inc.inst.ID, Channel: p.w.cfg.Channel, Created: p.now,
+	// The region is set here, not only by the store's PutAlert: the first
+	// rendering below is of this copy, and its action buttons name it.
+	a := state.Alert{ID: id, InstanceID: inc.inst.ID, Region: p.w.cfg.Region, Channel: p.w.cfg.Channel, Created: p.now,
 		From: inc.from, To: inc.to, Snapshot: snap, Failures: 1,
 		StatusLine: fmt.Sprintf("%s since %s", inc.to, p.clock(p.now))}
 	if inc.note != "" {
