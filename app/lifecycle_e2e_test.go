@@ -725,3 +725,40 @@ func TestE2EStopFromSlackIsNoFailure(t *testing.T) {
 		}
 	})
 }
+
+// TestE2ERestartFromAlertInEveryRegion: with every region of the account
+// watched, an alert's Restart button acts on its own region's instance,
+// whichever region that is, and the incident resolves in its thread.
+func TestE2ERestartFromAlertInEveryRegion(t *testing.T) {
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(60, 7), scnettest.WithRegions(),
+		scnettest.WithTokenLifetime(30*24*time.Hour), scnettest.WithRestartDelay(300*time.Millisecond))
+	cfg := loginConfig(t, sim, emu)
+	lifecycleConfig(cfg)
+	e := startBot(t, sim, emu, cfg)
+	e.regionsPolled(t, 2, 1)
+	for _, rs := range []*scnettest.RegionServer{sim.Region(scnettest.KunshanClusterID), sim.Region(scnettest.XianClusterID)} {
+		t.Run(rs.Name(), func(t *testing.T) {
+			victim := firstWith(t, rs, scnet.StatusRunning)
+			if err := rs.SetStatus(victim.ID, scnet.StatusFailed); err != nil {
+				t.Fatal(err)
+			}
+			wait.Until(t, "alert for "+victim.ID, func() bool { return len(alertsAbout(emu, alertChannel, victim.ID)) == 1 })
+			alert := alertsAbout(emu, alertChannel, victim.ID)[0]
+			defer func() {
+				if t.Failed() {
+					e.dumpThread(t, alert)
+				}
+			}()
+			prompt := e.click(alert, "Restart")
+			sees(t, prompt, victim.Name, rs.Name())
+			done := e.confirmPrompt(t, prompt, "Restart")
+			sees(t, done, "Restart requested by <@"+actor+">")
+			if n := rs.ActionCount(scnettest.ActionRestart); n != 1 {
+				t.Errorf("%d SCNet restarts in %s, want 1", n, rs.Name())
+			}
+			wait.Until(t, "running again after restart in the thread", func() bool {
+				return e.inThread(alert, "running again after restart by <@"+actor+">") == 1
+			})
+		})
+	}
+}
