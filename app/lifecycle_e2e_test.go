@@ -762,3 +762,53 @@ func TestE2ERestartFromAlertInEveryRegion(t *testing.T) {
 		})
 	}
 }
+
+// TestE2EDeleteFromAlertResolves: an alerted instance deleted from its
+// alert (the Delete button, the modal, its name typed) ends its incident:
+// the thread says who deleted it, and the message says resolved, without
+// its Acknowledge, Resolve and Restart buttons, so nobody is escalated to
+// or restarts what is gone.
+func TestE2EDeleteFromAlertResolves(t *testing.T) {
+	e := newLifecycle(t, nil)
+	victim := running(t, e.sim)
+	alert := e.failAndAlert(t, victim.ID)
+	defer func() {
+		if t.Failed() {
+			e.dumpThread(t, alert)
+		}
+	}()
+	in, err := e.emu.Click(timeout(t, 10*time.Second), alert, "Delete", actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(in)
+	view, err := e.emu.WaitView(timeout(t, 10*time.Second), actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := e.emu.SubmitView(timeout(t, 10*time.Second), view.ID, actor,
+		map[string]map[string]string{"act.delete.name": {"act.delete.typed": victim.Name}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(sub)
+	sees(t, e.awaitReply(in), "Delete requested by <@"+actor+">")
+	if _, ok := e.sim.Get(victim.ID); ok {
+		t.Fatal("the simulator still has the instance")
+	}
+	wait.Until(t, "deleted by in the thread", func() bool { return e.inThread(alert, "deleted by <@"+actor+">") >= 1 })
+	wait.Until(t, "the alert resolved by the delete", func() bool {
+		return strings.Contains(visible(e.current(t, alert)), "Resolved after")
+	})
+	e.regionsPolled(t, 1, 3)
+	e.delivered(t)
+	now := e.current(t, alert)
+	for _, b := range []string{"Acknowledge", "Resolve", "Restart"} {
+		if hasButton(t, now, b) {
+			t.Errorf("the alert of a deleted instance still has %s: %v", b, buttonLabels(t, now))
+		}
+	}
+	if n := len(alertsAbout(e.emu, alertChannel, victim.ID)); n != 1 {
+		t.Errorf("%d top-level alerts, want 1", n)
+	}
+}
