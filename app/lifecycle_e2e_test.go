@@ -812,3 +812,34 @@ func TestE2EDeleteFromAlertResolves(t *testing.T) {
 		t.Errorf("%d top-level alerts, want 1", n)
 	}
 }
+
+// TestE2ERestartCreditedAcrossBotRestart: the bot is stopped while an
+// instance restarted from its alert is still Deploying; the bot started
+// on the same state file credits the restart when the instance runs.
+func TestE2ERestartCreditedAcrossBotRestart(t *testing.T) {
+	const delay = 2 * time.Second
+	e := newLifecycle(t, nil, scnettest.WithRestartDelay(delay))
+	victim := running(t, e.sim)
+	alert := e.failAndAlert(t, victim.ID)
+	sees(t, e.act(t, alert, "Restart"), "Restart requested by <@"+actor+">")
+	wait.Until(t, "restarted by in the thread", func() bool { return e.inThread(alert, "restarted by <@"+actor+">") == 1 })
+	e.shutdown()
+	if r, _ := e.sim.Get(victim.ID); r.Status != scnet.StatusDeploying {
+		t.Fatalf("instance is %s when the bot stopped, want Deploying: the restart delay (%s) passed too soon for this test", r.Status, delay)
+	}
+	e = startBot(t, e.sim, e.emu, e.cfg)
+	defer func() {
+		if t.Failed() {
+			e.dumpThread(t, alert)
+		}
+	}()
+	wait.Until(t, "running again after restart by, after the bot's restart", func() bool {
+		return e.inThread(alert, "running again after restart by <@"+actor+">") == 1
+	})
+	e.regionsPolled(t, 1, 3)
+	e.delivered(t)
+	sees(t, e.current(t, alert), "Resolved after")
+	if n := e.inThread(alert, "recovered"); n != 0 {
+		t.Errorf("the recovery was not credited to the restart:\n%s", e.threadText(alert))
+	}
+}
