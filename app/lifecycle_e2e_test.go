@@ -843,3 +843,17 @@ func TestE2ERestartCreditedAcrossBotRestart(t *testing.T) {
 		t.Errorf("the recovery was not credited to the restart:\n%s", e.threadText(alert))
 	}
 }
+
+// TestE2EStopBeforeFirstSeen: an instance created after the watcher's last
+// poll and stopped from Slack before its next one is no failure either.
+func TestE2EStopBeforeFirstSeen(t *testing.T) {
+	e := newLifecycle(t, func(c *config.Config) { c.WatchInterval.D = 3 * time.Second })
+	e.regionsPolled(t, 1, 1)
+	fresh := e.sim.Add(scnettest.Record{Name: "fresh-notebook", Status: scnet.StatusRunning, StartTime: time.Now()})
+	e.stopByCommand(t, fresh.ID)
+	e.regionsPolled(t, 1, 2)
+	e.delivered(t)
+	if n := len(alertsAbout(e.emu, alertChannel, fresh.ID)); n != 0 {
+		t.Errorf("a stop from Slack of an instance the watcher had not seen yet raised %d alerts:\n%s", n, visible(alertsAbout(e.emu, alertChannel, fresh.ID)[0]))
+	}
+}
