@@ -857,3 +857,59 @@ func TestE2EStopBeforeFirstSeen(t *testing.T) {
 		t.Errorf("a stop from Slack of an instance the watcher had not seen yet raised %d alerts:\n%s", n, visible(alertsAbout(e.emu, alertChannel, fresh.ID)[0]))
 	}
 }
+
+// TestE2EFailedRestartIsNotCredited: a restart SCNet refuses is written in
+// the thread as failed, changes nothing, and the instance recovering on
+// its own later is not credited to it.
+func TestE2EFailedRestartIsNotCredited(t *testing.T) {
+	e := newLifecycle(t, nil)
+	victim := running(t, e.sim)
+	alert := e.failAndAlert(t, victim.ID)
+	e.sim.FailNextAction(scnettest.ActionRestart, 1, scnettest.CodeInvalidParams)
+	done := e.act(t, alert, "Restart")
+	sees(t, done, "did not happen")
+	wait.Until(t, "the failed restart in the thread", func() bool { return e.inThread(alert, "restart by <@"+actor+"> failed") == 1 })
+	setStatus(t, e.sim, victim.ID, scnet.StatusRunning)
+	wait.Until(t, "the recovery", func() bool { return e.inThread(alert, "recovered") == 1 })
+	e.regionsPolled(t, 1, 2)
+	e.delivered(t)
+	if n := e.inThread(alert, "after restart by"); n != 0 {
+		t.Errorf("a failed restart was credited with the recovery:\n%s", e.threadText(alert))
+	}
+	sees(t, e.current(t, alert), "Resolved after")
+}
+
+// TestE2EFlappingWithRestarts: each round of a flapping instance is
+// restarted from its alert; every reopening brings the Restart button
+// back, and every recovery is credited to that round's restart only.
+func TestE2EFlappingWithRestarts(t *testing.T) {
+	e := newLifecycle(t, nil, scnettest.WithRestartDelay(200*time.Millisecond))
+	victim := running(t, e.sim)
+	alert := e.failAndAlert(t, victim.ID)
+	defer func() {
+		if t.Failed() {
+			e.dumpThread(t, alert)
+		}
+	}()
+	for round := 1; round <= 2; round++ {
+		if round > 1 {
+			setStatus(t, e.sim, victim.ID, scnet.StatusFailed)
+			wait.Until(t, "the reopening", func() bool { return e.inThread(alert, "failed again (2nd time") == 1 })
+			e.delivered(t)
+		}
+		wait.Until(t, "the Restart button", func() bool { return hasButton(t, e.current(t, alert), "Restart") })
+		sees(t, e.act(t, e.current(t, alert), "Restart"), "Restart requested by <@"+actor+">")
+		wait.Until(t, "running again after restart", func() bool {
+			return e.inThread(alert, "running again after restart by <@"+actor+">") == round
+		})
+	}
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 2 {
+		t.Errorf("%d SCNet restarts, want 2", n)
+	}
+	e.regionsPolled(t, 1, 2)
+	e.delivered(t)
+	if n := len(alertsAbout(e.emu, alertChannel, victim.ID)); n != 1 {
+		t.Errorf("%d top-level alerts, want 1", n)
+	}
+	sees(t, e.current(t, alert), "Resolved after", "Flapping: failed 2 times")
+}
