@@ -913,3 +913,22 @@ func TestE2EFlappingWithRestarts(t *testing.T) {
 	}
 	sees(t, e.current(t, alert), "Resolved after", "Flapping: failed 2 times")
 }
+
+// TestE2EConfirmAfterBotRestart: a prompt answered after the bot was
+// restarted still acts, once: its confirmation is in the state file.
+func TestE2EConfirmAfterBotRestart(t *testing.T) {
+	e := newLifecycle(t, nil, scnettest.WithRestartDelay(200*time.Millisecond))
+	victim := running(t, e.sim)
+	alert := e.failAndAlert(t, victim.ID)
+	prompt := e.click(alert, "Restart")
+	e.shutdown()
+	e = startBot(t, e.sim, e.emu, e.cfg)
+	e.regionsPolled(t, 1, 1)
+	sees(t, e.confirmPrompt(t, prompt, "Restart"), "Restart requested by <@"+actor+">")
+	wait.Until(t, "running again after restart", func() bool {
+		return e.inThread(alert, "running again after restart by <@"+actor+">") == 1
+	})
+	if n := e.sim.ActionCount(scnettest.ActionRestart); n != 1 {
+		t.Errorf("%d SCNet restarts, want 1", n)
+	}
+}
