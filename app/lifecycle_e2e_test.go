@@ -817,7 +817,7 @@ func TestE2EDeleteFromAlertResolves(t *testing.T) {
 // instance restarted from its alert is still Deploying; the bot started
 // on the same state file credits the restart when the instance runs.
 func TestE2ERestartCreditedAcrossBotRestart(t *testing.T) {
-	const delay = 2 * time.Second
+	const delay = 3 * time.Second
 	e := newLifecycle(t, nil, scnettest.WithRestartDelay(delay))
 	victim := running(t, e.sim)
 	alert := e.failAndAlert(t, victim.ID)
