@@ -29,7 +29,7 @@ func lifecycleConfig(c *config.Config) {
 	c.ActionUsers = config.List{actor}
 }
 
-// newLifecycle starts the bot over one region of n instances with the
+// newLifecycle starts the bot over one region of 60 instances with the
 // watcher and the actions on; mutate runs after lifecycleConfig.
 func newLifecycle(t *testing.T, mutate func(*config.Config), simOpts ...scnettest.Option) *e2e {
 	t.Helper()
