@@ -131,6 +131,34 @@ func TestRecordActionLines(t *testing.T) {
 
 // A stop somebody asked for is news, not a failure: no new alert for the
 // Terminated it causes, with or without an alert before.
+// TestExpectedStopOfAnUnseenInstance: an instance created after the last
+// poll and stopped from Slack before the next one is not a failure either,
+// nor is a stop whose SCNet call failed left expected.
+func TestExpectedStopOfAnUnseenInstance(t *testing.T) {
+	e := newEnv(t, 0)
+	e.poll() // the baseline
+	fresh := e.add(scnettest.Record{Name: "fresh", Status: scnet.StatusRunning})
+	e.record(tracked.ActionRecord{InstanceID: fresh.ID, InstanceName: fresh.Name, User: "U0STOP", Kind: tracked.ActionStop, Outcome: tracked.ActionStarted})
+	e.setStatus(fresh.ID, scnet.StatusTerminated)
+	e.step()
+	e.drain()
+	if n := len(e.alerts()); n != 0 {
+		t.Fatalf("%d alerts for an instance stopped from Slack before any poll saw it", n)
+	}
+	// A stop SCNet refused expects nothing: a Terminated after it is a
+	// failure.
+	other := e.add(scnettest.Record{Name: "other", Status: scnet.StatusRunning})
+	for _, o := range []tracked.ActionOutcome{tracked.ActionStarted, tracked.ActionFailed} {
+		e.record(tracked.ActionRecord{InstanceID: other.ID, InstanceName: other.Name, User: "U0STOP", Kind: tracked.ActionStop, Outcome: o})
+	}
+	e.setStatus(other.ID, scnet.StatusTerminated)
+	e.step()
+	e.drain()
+	if n := len(e.alerts()); n != 1 {
+		t.Errorf("%d alerts, want one for the Terminated after a failed stop", n)
+	}
+}
+
 func TestExpectedStopIsNotANewAlert(t *testing.T) {
 	e := newEnv(t, 0)
 	quiet := e.add(scnettest.Record{Name: "quiet", Status: scnet.StatusRunning})

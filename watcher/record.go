@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/tracked"
 )
@@ -19,8 +20,9 @@ const maxAlertActions = 10
 // on that alert so the incident's end can name it. An action started
 // writes no line: for a stop or a delete it makes the change it causes
 // news instead of a new alert, for a restart it lets the end say "after
-// restart by". An instance w does not track changes nothing: threaded is
-// false and err nil.
+// restart by". An instance w does not track changes nothing (threaded is
+// false and err nil), except that a stop started on one no poll has seen
+// yet tracks it from then on, so the stop is expected there too.
 func (w *Watcher) RecordAction(ctx context.Context, rec tracked.ActionRecord) (threaded bool, err error) {
 	if err := w.load(ctx); err != nil {
 		return false, err
@@ -29,11 +31,17 @@ func (w *Watcher) RecordAction(ctx context.Context, rec tracked.ActionRecord) (t
 		return false, fmt.Errorf("record %s of instance %q: %w", rec.Kind, rec.InstanceID, err)
 	}
 	defer w.mu.Unlock()
+	now := w.cfg.Now()
 	t, ok := w.instance(rec.InstanceID)
 	if !ok {
-		return false, nil
+		if rec.Kind != tracked.ActionStop || rec.Outcome != tracked.ActionStarted || !scnet.ValidInstanceID(rec.InstanceID) {
+			return false, nil
+		}
+		// Created since the last poll: tracked from now, as live (only a
+		// live instance can be stopped), so the Terminated the stop
+		// causes is expected rather than a failure between two polls.
+		t = state.Instance{ID: rec.InstanceID, Name: rec.InstanceName, Status: scnet.StatusRunning, Changed: now}
 	}
-	now := w.cfg.Now()
 	at := rec.At
 	if at.IsZero() {
 		at = now

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -642,5 +643,45 @@ func TestGroupAddWhileRunning(t *testing.T) {
 	g.Add(watcher.New(a.client, e.st, e.regionConfig(a)))
 	if n := len(g.Watchers()); n != 3 {
 		t.Errorf("%d watchers after a late Add", n)
+	}
+}
+
+// TestAlertRenderedWithItsRegion: every rendering of a region's alert,
+// the first post included, hands the action buttons the alert's region,
+// so the Restart on an alert of the second region acts there.
+func TestAlertRenderedWithItsRegion(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string][]string{} // instance name → the regions of its renderings
+	e := newRegionsEnv(t, []string{"西北一区=C0123", "华东一区=C0456"}, func(c *watcher.Config) {
+		c.Render = alerts.NewRenderer(alerts.Config{Logger: quiet(),
+			ActionButtons: func(al state.Alert, in scnet.Instance) []slack.BlockElement {
+				mu.Lock()
+				defer mu.Unlock()
+				seen[in.Name] = append(seen[in.Name], al.Region)
+				return nil
+			}})
+	})
+	var victims []scnettest.Record
+	for _, r := range e.regions {
+		victims = append(victims, r.sim.Add(scnettest.Record{Name: "trainer-" + r.id, Status: scnet.StatusRunning}))
+	}
+	e.stepOK()
+	for i, r := range e.regions {
+		setStatus(t, r.sim, victims[i].ID, scnet.StatusFailed)
+	}
+	e.stepOK()
+	e.drain()
+	mu.Lock()
+	defer mu.Unlock()
+	for i, r := range e.regions {
+		got := seen[victims[i].Name]
+		if len(got) == 0 {
+			t.Fatalf("%s's alert was never rendered", r.name)
+		}
+		for _, reg := range got {
+			if reg != r.id {
+				t.Errorf("%s's alert rendered with region %q, want %q (all: %q)", r.name, reg, r.id, got)
+			}
+		}
 	}
 }
