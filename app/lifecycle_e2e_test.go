@@ -20,10 +20,8 @@ import (
 // The incident lifecycle end to end: the real bot with its watcher and its
 // actions on, against the simulator and the emulator.
 
-// actor is the one user ACTION_USERS lets act in these tests.
-const actor = "U0ONCALL"
-
-// lifecycleConfig turns on the watcher with fast polls and lets actor act.
+// lifecycleConfig turns on the watcher with fast polls and lets actor
+// (actions_e2e_test.go) act.
 func lifecycleConfig(c *config.Config) {
 	watchFast(c)
 	c.ActionUsers = config.List{actor}
@@ -212,7 +210,7 @@ func buttonLabels(t *testing.T, m slackemu.Message) []string {
 	return out
 }
 
-func hasButton(t *testing.T, m slackemu.Message, label string) bool {
+func hasLabel(t *testing.T, m slackemu.Message, label string) bool {
 	t.Helper()
 	for _, l := range buttonLabels(t, m) {
 		if l == label {
@@ -267,7 +265,7 @@ func TestE2ERestartResolvesInThread(t *testing.T) {
 	victim := running(t, e.sim)
 	alert := e.failAndAlert(t, victim.ID)
 	for _, b := range []string{"Acknowledge", "Resolve", "Restart"} {
-		if !hasButton(t, alert, b) {
+		if !hasLabel(t, alert, b) {
 			t.Errorf("open alert lacks %s: %v", b, buttonLabels(t, alert))
 		}
 	}
@@ -294,7 +292,7 @@ func TestE2ERestartResolvesInThread(t *testing.T) {
 	now := e.current(t, alert)
 	sees(t, now, "Running again")
 	for _, b := range []string{"Acknowledge", "Resolve", "Restart"} {
-		if hasButton(t, now, b) {
+		if hasLabel(t, now, b) {
 			t.Errorf("resolved alert still has %s: %v", b, buttonLabels(t, now))
 		}
 	}
@@ -347,17 +345,6 @@ func buttonValueOf(t *testing.T, m slackemu.Message, actionID string) string {
 	return ""
 }
 
-// forge sends a crafted click on m and returns the reply.
-func (e *e2e) forge(t *testing.T, m slackemu.Message, actionID, value, user string) slackemu.Message {
-	t.Helper()
-	in, err := e.emu.ForgeClick(timeout(t, 10*time.Second), m, actionID, value, user)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.awaitAck(in)
-	return e.awaitReply(in)
-}
-
 // TestE2EResolveButton: Resolve ends an incident by hand: the message says
 // who resolved it and after how long, the thread says so once; a second
 // click (a double click on the old message, by someone else) keeps the
@@ -383,13 +370,13 @@ func TestE2EResolveButton(t *testing.T) {
 	})
 	now := e.current(t, alert)
 	for _, b := range []string{"Acknowledge", "Resolve", "Restart"} {
-		if hasButton(t, now, b) {
+		if hasLabel(t, now, b) {
 			t.Errorf("resolved alert still has %s: %v", b, buttonLabels(t, now))
 		}
 	}
 
 	// The same button again, from the message as it was.
-	again := e.forge(t, alert, "alert.resolve", value, other)
+	again := e.forge(alert, "alert.resolve", value, other)
 	sees(t, again, "Resolved by <@"+actor+">")
 	if strings.Contains(visible(again), "<@"+other+">") {
 		t.Errorf("a second Resolve took the resolution over:\n%s", visible(again))
@@ -401,7 +388,7 @@ func TestE2EResolveButton(t *testing.T) {
 		strings.SplitN(buttonValueOf(t, alert2, "alert.resolve"), "|", 2)[0],
 		"garbage",
 	} {
-		forged := e.forge(t, alert2, "alert.resolve", v, actor)
+		forged := e.forge(alert2, "alert.resolve", v, actor)
 		if forged.ReplaceOriginal || strings.Contains(visible(forged), "Resolved") {
 			t.Errorf("forged value %q was not refused:\n%s", v, visible(forged))
 		}
@@ -416,7 +403,7 @@ func TestE2EResolveButton(t *testing.T) {
 		t.Errorf("after the second click the alert reads:\n%s", s)
 	}
 	still := e.current(t, alert2)
-	if strings.Contains(visible(still), "Resolved") || !hasButton(t, still, "Resolve") || e.inThread(alert2, "resolved") != 0 {
+	if strings.Contains(visible(still), "Resolved") || !hasLabel(t, still, "Resolve") || e.inThread(alert2, "resolved") != 0 {
 		t.Errorf("a forged click resolved the other alert:\n%s\nthread:\n%s", visible(still), e.threadText(alert2))
 	}
 }
@@ -518,7 +505,7 @@ func TestE2EFlapping(t *testing.T) {
 			t.Errorf("the reopened incident reads resolved:\n%s", visible(now))
 		}
 		for _, b := range []string{"Acknowledge", "Resolve", "Restart"} {
-			if !hasButton(t, now, b) {
+			if !hasLabel(t, now, b) {
 				t.Errorf("reopened alert lacks %s: %v", b, buttonLabels(t, now))
 			}
 		}
@@ -804,7 +791,7 @@ func TestE2EDeleteFromAlertResolves(t *testing.T) {
 	e.delivered(t)
 	now := e.current(t, alert)
 	for _, b := range []string{"Acknowledge", "Resolve", "Restart"} {
-		if hasButton(t, now, b) {
+		if hasLabel(t, now, b) {
 			t.Errorf("the alert of a deleted instance still has %s: %v", b, buttonLabels(t, now))
 		}
 	}
@@ -897,7 +884,7 @@ func TestE2EFlappingWithRestarts(t *testing.T) {
 			wait.Until(t, "the reopening", func() bool { return e.inThread(alert, "failed again (2nd time") == 1 })
 			e.delivered(t)
 		}
-		wait.Until(t, "the Restart button", func() bool { return hasButton(t, e.current(t, alert), "Restart") })
+		wait.Until(t, "the Restart button", func() bool { return hasLabel(t, e.current(t, alert), "Restart") })
 		sees(t, e.act(t, e.current(t, alert), "Restart"), "Restart requested by <@"+actor+">")
 		wait.Until(t, "running again after restart", func() bool {
 			return e.inThread(alert, "running again after restart by <@"+actor+">") == round
