@@ -322,29 +322,6 @@ func (e *e2e) dumpThread(t *testing.T, m slackemu.Message) {
 	t.Logf("thread of %s:\n%s\nmessage now:\n%s", m.TS, e.threadText(m), visible(e.current(t, m)))
 }
 
-// buttonValueOf is the value of m's button with actionID.
-func buttonValueOf(t *testing.T, m slackemu.Message, actionID string) string {
-	t.Helper()
-	var blocks []struct {
-		Elements []struct {
-			ActionID string `json:"action_id"`
-			Value    string `json:"value"`
-		} `json:"elements"`
-	}
-	if err := json.Unmarshal(m.Blocks, &blocks); err != nil {
-		t.Fatalf("blocks: %v", err)
-	}
-	for _, b := range blocks {
-		for _, el := range b.Elements {
-			if el.ActionID == actionID {
-				return el.Value
-			}
-		}
-	}
-	t.Fatalf("message has no %s button:\n%s", actionID, everything(m))
-	return ""
-}
-
 // TestE2EResolveButton: Resolve ends an incident by hand: the message says
 // who resolved it and after how long, the thread says so once; a second
 // click (a double click on the old message, by someone else) keeps the
@@ -357,7 +334,7 @@ func TestE2EResolveButton(t *testing.T) {
 	second := running(t, e.sim, first.ID)
 	alert := e.failAndAlert(t, first.ID)
 	alert2 := e.failAndAlert(t, second.ID)
-	value := buttonValueOf(t, alert, "alert.resolve")
+	value := buttonValue(t, alert, "alert.resolve")
 
 	reply := e.click(alert, "Resolve")
 	if !reply.ReplaceOriginal {
@@ -384,8 +361,8 @@ func TestE2EResolveButton(t *testing.T) {
 
 	// Forged: alert2's id with another instance's, and no instance at all.
 	for _, v := range []string{
-		strings.SplitN(buttonValueOf(t, alert2, "alert.resolve"), "|", 2)[0] + "|" + first.ID,
-		strings.SplitN(buttonValueOf(t, alert2, "alert.resolve"), "|", 2)[0],
+		strings.SplitN(buttonValue(t, alert2, "alert.resolve"), "|", 2)[0] + "|" + first.ID,
+		strings.SplitN(buttonValue(t, alert2, "alert.resolve"), "|", 2)[0],
 		"garbage",
 	} {
 		forged := e.forge(alert2, "alert.resolve", v, actor)

@@ -351,28 +351,12 @@ func (b *Bot) dispatchInteraction(w *work, cb slack.InteractionCallback, envelop
 			// The alert UI answers every outcome with a reply and no error, so
 			// a click that returns is ok; one that panics is counted by runJob.
 			j.kind = "alert_action"
-			j.run = func(ctx context.Context) *slack.WebhookMessage {
-				if deny := b.cfg.Commands.Denied(cb.User.ID, cb.Channel.ID); deny != nil {
-					b.cfg.Metrics.Commands.WithLabelValues(j.kind, "denied").Inc()
-					return deny
-				}
-				msg := b.cfg.Alerts.Action(ctx, cb, a)
-				b.cfg.Metrics.Commands.WithLabelValues(j.kind, "ok").Inc()
-				return msg
-			}
+			j.run = b.guarded(j.kind, cb, a, b.cfg.Alerts)
 		case b.cfg.Triage != nil && b.cfg.Triage.OwnsAction(a.ActionID):
 			// Acting is a use of scnetbot like any other: ALLOWED_* first,
 			// then the action service's own check of who may act.
 			j.kind = "triage_action"
-			j.run = func(ctx context.Context) *slack.WebhookMessage {
-				if deny := b.cfg.Commands.Denied(cb.User.ID, cb.Channel.ID); deny != nil {
-					b.cfg.Metrics.Commands.WithLabelValues(j.kind, "denied").Inc()
-					return deny
-				}
-				msg := b.cfg.Triage.Action(ctx, cb, a)
-				b.cfg.Metrics.Commands.WithLabelValues(j.kind, "ok").Inc()
-				return msg
-			}
+			j.run = b.guarded(j.kind, cb, a, b.cfg.Triage)
 		case b.cfg.Commands.OwnsAction(a.ActionID):
 			j.run = func(ctx context.Context) *slack.WebhookMessage { return b.cfg.Commands.Action(ctx, cb, a) }
 		default:
@@ -430,6 +414,22 @@ func (b *Bot) validateView(cb slack.InteractionCallback, r *socketmode.Request) 
 		}
 	}()
 	return b.cfg.Triage.ValidateView(cb), true
+}
+
+// guarded runs a button of a UI that does not know ALLOWED_* (alerts,
+// actions): the check and the count are done here. Such a UI answers every
+// outcome with a reply and no error, so a click that returns is ok; one
+// that panics is counted by runJob.
+func (b *Bot) guarded(kind string, cb slack.InteractionCallback, a *slack.BlockAction, ui Actions) func(context.Context) *slack.WebhookMessage {
+	return func(ctx context.Context) *slack.WebhookMessage {
+		if deny := b.cfg.Commands.Denied(cb.User.ID, cb.Channel.ID); deny != nil {
+			b.cfg.Metrics.Commands.WithLabelValues(kind, "denied").Inc()
+			return deny
+		}
+		msg := ui.Action(ctx, cb, a)
+		b.cfg.Metrics.Commands.WithLabelValues(kind, "ok").Inc()
+		return msg
+	}
 }
 
 // ack acknowledges an envelope at once, before any work, so Slack's 3 s
