@@ -10,7 +10,7 @@ import (
 	"scnetbot/state"
 )
 
-func open(t *testing.T, path string) *state.Bolt {
+func open(t testing.TB, path string) *state.Bolt {
 	t.Helper()
 	st, err := state.Open(path)
 	if err != nil {
