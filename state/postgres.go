@@ -201,13 +201,18 @@ func (p *Postgres) updateOnce(ctx context.Context, ns string, epoch func() (uint
 		return false, fmt.Errorf("begin write: %w", dbErr(ctx, err))
 	}
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-	st := &txState{}
+	st := &txState{deferWrites: true}
 	if epoch != nil {
 		if err := checkFence(ctx, tx, epoch); err != nil {
 			return retryable(err), err
 		}
 	}
-	if err := fn(pgTx{ctx: ctx, tx: tx, ns: ns, st: st}); err != nil {
+	ptx := pgTx{ctx: ctx, tx: tx, ns: ns, st: st}
+	err = fn(ptx)
+	if err == nil {
+		err = ptx.flush()
+	}
+	if err != nil {
 		// fn may have hidden the statement that failed behind an error of
 		// its own: a transaction PostgreSQL aborted is retried anyway.
 		if st.conflict != nil && !retryable(err) {
@@ -246,6 +251,10 @@ type txState struct {
 	// conflict is the first serialization failure or deadlock a statement
 	// met: after it, PostgreSQL fails every statement of the transaction.
 	conflict error
+	// deferWrites queues writes (pgTx.write) in batch, in an Update.
+	deferWrites bool
+	batch       *pgx.Batch
+	whats       []string // what each queued write is, for its error
 }
 
 // retryable reports a serialization failure or a deadlock, after which

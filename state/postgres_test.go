@@ -470,3 +470,34 @@ func TestOpenPostgresBadURL(t *testing.T) {
 		t.Errorf("bad URL: %v, want an error without the password", err)
 	}
 }
+
+// TestQueuedWriteErrorFailsUpdate: a write sent later (queued until the
+// next read or the commit) that PostgreSQL refuses still fails the Update
+// and writes nothing. JSONB refuses a NUL character, which bbolt keeps.
+func TestQueuedWriteErrorFailsUpdate(t *testing.T) {
+	ctx := context.Background()
+	p := openPostgres(t)
+	for name, after := range map[string]func(tx state.Tx) error{
+		"at commit":      func(state.Tx) error { return nil },
+		"at a next read": func(tx state.Tx) error { _, _, err := tx.Instance("ok"); return err },
+	} {
+		err := p.Update(ctx, func(tx state.Tx) error {
+			if err := tx.PutInstance(state.Instance{ID: "ok"}); err != nil {
+				return err
+			}
+			if err := tx.PutInstance(state.Instance{ID: "bad", Name: "a\x00b"}); err != nil {
+				return err
+			}
+			return after(tx)
+		})
+		if err == nil || !strings.Contains(err.Error(), `put instance "bad"`) {
+			t.Errorf("%s: Update = %v, want the refused write's error", name, err)
+		}
+		_ = p.View(ctx, func(tx state.Tx) error {
+			if _, ok, _ := tx.Instance("ok"); ok {
+				t.Errorf("%s: a write of the failed Update landed", name)
+			}
+			return nil
+		})
+	}
+}

@@ -32,6 +32,9 @@ func (t pgTx) fail(what string, err error) error {
 }
 
 func (t pgTx) exec(what, sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := t.flush(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
 	tag, err := t.tx.Exec(t.ctx, sql, args...)
 	if err != nil {
 		return tag, t.fail(what, err)
@@ -39,9 +42,51 @@ func (t pgTx) exec(what, sql string, args ...any) (pgconn.CommandTag, error) {
 	return tag, nil
 }
 
+// write runs a statement whose result nobody reads. In an Update it is
+// queued and sent with the next statement that must answer, or at commit,
+// in one round trip (a poll writes up to thousands of instances); its
+// error, if any, is then that statement's, or the commit's, and fails the
+// transaction all the same. In a View it runs at once, and fails, as a
+// write in a read-only transaction must.
+func (t pgTx) write(what, sql string, args ...any) error {
+	if !t.st.deferWrites {
+		_, err := t.exec(what, sql, args...)
+		return err
+	}
+	if t.st.batch == nil {
+		t.st.batch = &pgx.Batch{}
+	}
+	t.st.batch.Queue(sql, args...)
+	t.st.whats = append(t.st.whats, what)
+	return nil
+}
+
+// flush sends the queued writes.
+func (t pgTx) flush() error {
+	b, whats := t.st.batch, t.st.whats
+	if b == nil || b.Len() == 0 {
+		return nil
+	}
+	t.st.batch, t.st.whats = nil, nil
+	br := t.tx.SendBatch(t.ctx, b)
+	for _, what := range whats {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return t.fail(what, err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return t.fail("write", err)
+	}
+	return nil
+}
+
 // pgGet reads the one record sql selects (its data column).
 func pgGet[T any](t pgTx, what, sql string, args ...any) (T, bool, error) {
 	var v T
+	if err := t.flush(); err != nil {
+		return v, false, err
+	}
 	var raw []byte
 	err := t.tx.QueryRow(t.ctx, sql, args...).Scan(&raw)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -60,6 +105,9 @@ func pgGet[T any](t pgTx, what, sql string, args ...any) (T, bool, error) {
 // are read in full first: fn may write in the same transaction, and one
 // connection cannot run a statement while another's rows are open.
 func pgEach[T any](t pgTx, what, sql string, fn func(T) error, args ...any) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
 	rows, err := t.tx.Query(t.ctx, sql, args...)
 	if err != nil {
 		return t.fail("list "+what, err)
@@ -117,14 +165,14 @@ func (t pgTx) PutInstance(i Instance) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(fmt.Sprintf("put instance %q", i.ID),
+	err = t.write(fmt.Sprintf("put instance %q", i.ID),
 		`INSERT INTO scnetbot_instances (ns, id, data) VALUES ($1, $2, $3)
 		 ON CONFLICT (ns, id) DO UPDATE SET data = EXCLUDED.data`, t.ns, i.ID, raw)
 	return err
 }
 
 func (t pgTx) DeleteInstance(id string) error {
-	_, err := t.exec(fmt.Sprintf("delete instance %q", id),
+	err := t.write(fmt.Sprintf("delete instance %q", id),
 		"DELETE FROM scnetbot_instances WHERE ns = $1 AND id = $2", t.ns, id)
 	return err
 }
@@ -150,14 +198,14 @@ func (t pgTx) PutAlert(a Alert) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(fmt.Sprintf("put alert %q", a.ID),
+	err = t.write(fmt.Sprintf("put alert %q", a.ID),
 		`INSERT INTO scnetbot_alerts (id, region, data) VALUES ($1, $2, $3)
 		 ON CONFLICT (id) DO UPDATE SET region = EXCLUDED.region, data = EXCLUDED.data`, a.ID, a.Region, raw)
 	return err
 }
 
 func (t pgTx) DeleteAlert(id string) error {
-	_, err := t.exec(fmt.Sprintf("delete alert %q", id),
+	err := t.write(fmt.Sprintf("delete alert %q", id),
 		"DELETE FROM scnetbot_alerts WHERE id = $1 AND ($2 = '' OR region = $2)", id, t.ns)
 	return err
 }
@@ -180,6 +228,9 @@ func (t pgTx) Enqueue(m Message) (uint64, error) {
 		}
 	}
 	var seq int64
+	if err := t.flush(); err != nil {
+		return 0, err
+	}
 	if err := t.tx.QueryRow(t.ctx, "SELECT nextval('scnetbot_outbox_seq')").Scan(&seq); err != nil {
 		return 0, t.fail("outbox sequence", err)
 	}
@@ -251,14 +302,14 @@ func (t pgTx) PutSnooze(s Snooze) error {
 	if err != nil {
 		return err
 	}
-	_, err = t.exec(fmt.Sprintf("put snooze %q", s.InstanceID),
+	err = t.write(fmt.Sprintf("put snooze %q", s.InstanceID),
 		`INSERT INTO scnetbot_snoozes (ns, id, data) VALUES ($1, $2, $3)
 		 ON CONFLICT (ns, id) DO UPDATE SET data = EXCLUDED.data`, t.ns, s.InstanceID, raw)
 	return err
 }
 
 func (t pgTx) DeleteSnooze(id string) error {
-	_, err := t.exec(fmt.Sprintf("delete snooze %q", id),
+	err := t.write(fmt.Sprintf("delete snooze %q", id),
 		"DELETE FROM scnetbot_snoozes WHERE ns = $1 AND id = $2", t.ns, id)
 	return err
 }
@@ -277,7 +328,7 @@ func (t pgTx) PutMeta(m Meta) error {
 	if err != nil {
 		return fmt.Errorf("encode meta: %w", err)
 	}
-	_, err = t.exec("put meta",
+	err = t.write("put meta",
 		`INSERT INTO scnetbot_meta (ns, data) VALUES ($1, $2)
 		 ON CONFLICT (ns) DO UPDATE SET data = EXCLUDED.data`, t.ns, raw)
 	return err
@@ -306,6 +357,9 @@ func (t pgTx) PutAction(a Action) error {
 		return err
 	}
 	var exists bool
+	if err := t.flush(); err != nil {
+		return err
+	}
 	if err := t.tx.QueryRow(t.ctx, "SELECT EXISTS (SELECT 1 FROM scnetbot_actions WHERE id = $1)", a.ID).Scan(&exists); err != nil {
 		return t.fail(fmt.Sprintf("read action %q", a.ID), err)
 	}
@@ -338,6 +392,9 @@ func (t pgTx) Actions(fn func(Action) error) error {
 // pruneActions is boltTx's: the same rule, decided in Go on the same
 // records, so both engines keep exactly the same actions.
 func (t pgTx) pruneActions(cutoff time.Time) error {
+	if err := t.flush(); err != nil {
+		return err
+	}
 	rows, err := t.tx.Query(t.ctx, "SELECT id, data FROM scnetbot_actions")
 	if err != nil {
 		return t.fail("list actions to prune", err)
