@@ -599,6 +599,9 @@ func askAgain(a state.Action) string {
 // or written.
 func (s *Service) flip(ctx context.Context, a state.Action) (won bool, cur state.Action, err error) {
 	err = s.cfg.Store.Update(ctx, func(tx state.Tx) error {
+		// Update may run fn again (PostgreSQL): an aborted attempt's win
+		// is no win.
+		won = false
 		var found bool
 		var err error
 		cur, found, err = tx.Action(a.ID)

@@ -107,9 +107,22 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 	}
 	botCfg := bot.Config{Logger: logger.With("component", "bot"), Metrics: m}
 	checks := health.Checks{}
-	// The state file holds the watcher's memory and the actions'
+	// The state (the file, or PostgreSQL with STATE_URL) holds the watcher's memory and the actions'
 	// confirmations: either one needs it.
-	if cfg.WatchEnabled() || cfg.ActionsEnabled() {
+	switch {
+	case !cfg.WatchEnabled() && !cfg.ActionsEnabled():
+	case cfg.StateURL != "":
+		// PostgreSQL, shared by every replica, instead of the file. A
+		// database that cannot be reached at start stops the bot: the
+		// orchestrator restarts it, and nothing runs on a wrong store.
+		pg, err := state.OpenPostgres(context.Background(), cfg.StateURL.Reveal())
+		if err != nil {
+			// state.OpenPostgres names the database, password redacted.
+			return nil, fmt.Errorf("STATE_URL: %w", err)
+		}
+		a.store = pg
+		a.state = pg
+	default:
 		bolt, err := state.Open(cfg.StatePath)
 		switch {
 		case errors.Is(err, state.ErrUnusable):

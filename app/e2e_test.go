@@ -515,10 +515,19 @@ func alertsAbout(emu *slackemu.Server, channel, name string) []slackemu.Message 
 // button through Socket Mode, no repeat after a restart, and one alert for
 // a failure that happened while the bot was down.
 func TestE2EWatcherAlertsOnceAcrossRestarts(t *testing.T) {
+	watcherAlertsOnceAcrossRestarts(t, nil)
+}
+
+// watcherAlertsOnceAcrossRestarts is the test above with store setting
+// the state engine (nil: the default bbolt file).
+func watcherAlertsOnceAcrossRestarts(t *testing.T, store func(*config.Config)) {
 	const channel = "C0ALERTS"
 	watch := func(c *config.Config) {
 		c.WatchChannel = channel
 		c.WatchInterval.D = 150 * time.Millisecond
+		if store != nil {
+			store(c)
+		}
 	}
 	e := newE2E(t, 300, watch)
 	polled := func(e *e2e) func() bool {

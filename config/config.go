@@ -68,6 +68,9 @@ type Config struct {
 	WatchBalanceBelow   Float    `envconfig:"WATCH_BALANCE_BELOW" desc:"warn once when the SCNet account balance falls below this amount, in the account's currency; empty: no balance threshold (a frozen account or one in arrears is warned about anyway)"`
 	WatchClockSkew      Duration `envconfig:"WATCH_CLOCK_SKEW" default:"10m" desc:"how far SCNet's clock may run behind; failures created earlier than this before the last poll are not news"`
 	StatePath           string   `envconfig:"STATE_PATH" default:"scnetbot.db" desc:"file of the watcher's embedded state store"`
+	// StateURL moves the state from the STATE_PATH file to PostgreSQL,
+	// shared by every replica; its password never prints.
+	StateURL DatabaseURL `envconfig:"STATE_URL" desc:"postgres:// or postgresql:// URL of a PostgreSQL database for the state instead of STATE_PATH (the schema is created and migrated on start); empty: the embedded file"`
 
 	// The incident lifecycle (see the watcher).
 	WatchEscalateAfter   Duration `envconfig:"WATCH_ESCALATE_AFTER" desc:"an alert nobody acknowledged within this gets one reply in its thread that mentions WATCH_ESCALATE_MENTION; empty or 0: no escalation"`
@@ -350,8 +353,11 @@ func (c *Config) validate() error {
 		bad("WATCH_STATUSES is empty: name at least one status to alert on, e.g. Failed,Terminated")
 	}
 	problems = append(problems, c.checkIDs()...)
-	if c.WatchEnabled() && c.StatePath == "" {
-		bad("STATE_PATH is empty: the watcher needs a file for its state")
+	if c.WatchEnabled() && c.StatePath == "" && c.StateURL == "" {
+		bad("STATE_PATH is empty: the watcher needs a file for its state (or set STATE_URL)")
+	}
+	if p := checkDatabaseURL(c.StateURL); p != "" {
+		bad("%s", p)
 	}
 
 	switch strings.ToLower(c.LogLevel) {
@@ -541,6 +547,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.Duration("watch_clock_skew", c.WatchClockSkew.D),
 		slog.String("watch_balance_below", c.WatchBalanceBelow.Raw),
 		slog.String("state_path", c.StatePath),
+		slog.String("state_url", c.StateURL.Redacted()),
 	)
 }
 

@@ -306,6 +306,12 @@ func (t boltTx) DeleteMessage(seq uint64) error {
 
 func (t boltTx) Outbox(fn func(Message) error) error { return each(t.tx, bucketOutbox, fn) }
 
+// ClaimMessage is a plain read: bbolt runs one Update at a time, so no
+// other writer can hold the message.
+func (t boltTx) ClaimMessage(seq uint64) (Message, bool, error) {
+	return get[Message](t.tx, bucketOutbox, string(seqKey(seq)))
+}
+
 func (t boltTx) Snooze(id string) (Snooze, bool, error) {
 	return get[Snooze](t.tx, bucketSnoozes, t.key(id))
 }

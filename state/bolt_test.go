@@ -2,7 +2,6 @@ package state_test
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,7 +10,7 @@ import (
 	"scnetbot/state"
 )
 
-func open(t *testing.T, path string) *state.Bolt {
+func open(t testing.TB, path string) *state.Bolt {
 	t.Helper()
 	st, err := state.Open(path)
 	if err != nil {
@@ -82,89 +81,6 @@ func TestBoltRoundTripAndReopen(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestBoltUpdateReplacesQueuedUpdate(t *testing.T) {
-	ctx := context.Background()
-	st := open(t, filepath.Join(t.TempDir(), "s.db"))
-	defer st.Close()
-	var first uint64
-	err := st.Update(ctx, func(tx state.Tx) error {
-		var err error
-		if _, err = tx.Enqueue(state.Message{Kind: state.KindPost, ID: "p", AlertID: "a1"}); err != nil {
-			return err
-		}
-		if first, err = tx.Enqueue(state.Message{Kind: state.KindUpdate, ID: "u1", AlertID: "a1"}); err != nil {
-			return err
-		}
-		if _, err = tx.Enqueue(state.Message{Kind: state.KindUpdate, ID: "other", AlertID: "a2"}); err != nil {
-			return err
-		}
-		_, err = tx.Enqueue(state.Message{Kind: state.KindUpdate, ID: "u2", AlertID: "a1"})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	_ = st.View(ctx, func(tx state.Tx) error {
-		return tx.Outbox(func(m state.Message) error { ids = append(ids, m.ID); return nil })
-	})
-	want := []string{"p", "other", "u2"}
-	if len(ids) != len(want) {
-		t.Fatalf("outbox = %v, want %v", ids, want)
-	}
-	for i := range want {
-		if ids[i] != want[i] {
-			t.Fatalf("outbox = %v, want %v", ids, want)
-		}
-	}
-	err = st.Update(ctx, func(tx state.Tx) error {
-		return tx.PutMessage(state.Message{Seq: first, ID: "u1"})
-	})
-	if !errors.Is(err, state.ErrNotQueued) {
-		t.Errorf("PutMessage of a replaced update: err = %v, want ErrNotQueued", err)
-	}
-}
-
-func TestBoltStopAndRollback(t *testing.T) {
-	ctx := context.Background()
-	st := open(t, filepath.Join(t.TempDir(), "s.db"))
-	defer st.Close()
-	boom := errors.New("boom")
-	err := st.Update(ctx, func(tx state.Tx) error {
-		if err := tx.PutInstance(state.Instance{ID: "x"}); err != nil {
-			return err
-		}
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("err = %v", err)
-	}
-	_ = st.Update(ctx, func(tx state.Tx) error {
-		for _, id := range []string{"a", "b", "c"} {
-			if err := tx.PutInstance(state.Instance{ID: id}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	n := 0
-	err = st.View(ctx, func(tx state.Tx) error {
-		if _, ok, _ := tx.Instance("x"); ok {
-			t.Error("rolled-back instance was stored")
-		}
-		return tx.Instances(func(state.Instance) error {
-			n++
-			if n == 2 {
-				return state.ErrStop
-			}
-			return nil
-		})
-	})
-	if err != nil || n != 2 {
-		t.Errorf("ErrStop: n = %d, err = %v; want 2, nil", n, err)
 	}
 }
 

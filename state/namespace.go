@@ -20,16 +20,24 @@ const nsMark = "@"
 // instances, snoozes and meta live under the region's own keys and its
 // alerts are the ones recorded for it (Alert.Region), while the outbox
 // stays the store's one outbox, so one deliverer keeps one order per
-// channel across regions. A store without namespaces (Unusable, a test
+// channel across regions. It works on a *Bolt, a *Postgres and a fenced
+// Postgres (Postgres.Fenced). A store without namespaces (Unusable, a test
 // double) is returned as it is: it refuses or fakes every transaction
 // anyway.
 func Namespace(st Store, regionID string) Store {
-	b, ok := st.(*Bolt)
+	n, ok := st.(namespacer)
 	if !ok || regionID == "" {
 		return st
 	}
-	return &namespaced{b: b, ns: regionID}
+	return n.namespace(regionID)
 }
+
+// namespacer is a store that has regions' namespaces.
+type namespacer interface {
+	namespace(regionID string) Store
+}
+
+func (b *Bolt) namespace(regionID string) Store { return &namespaced{b: b, ns: regionID} }
 
 type namespaced struct {
 	b  *Bolt
@@ -97,9 +105,12 @@ func AdoptLegacy(ctx context.Context, st Store, regionID string) error {
 		return fmt.Errorf("adopt legacy state: unusable region id %q", regionID)
 	}
 	return st.Update(ctx, func(tx Tx) error {
+		if pt, ok := tx.(pgTx); ok {
+			return adoptLegacyPostgres(pt, regionID)
+		}
 		bt, ok := tx.(boltTx)
 		if !ok {
-			return fmt.Errorf("adopt legacy state: not a bbolt store")
+			return fmt.Errorf("adopt legacy state: not a bbolt or PostgreSQL store")
 		}
 		root, err := bt.Meta()
 		if err != nil {
@@ -165,4 +176,21 @@ func move(b *bolt.Bucket, region boltTx) error {
 		}
 	}
 	return nil
+}
+
+// adoptLegacyPostgres is AdoptLegacy on PostgreSQL, where the same rules
+// hold: once, recorded in the root meta.
+func adoptLegacyPostgres(root pgTx, regionID string) error {
+	m, err := root.Meta()
+	if err != nil {
+		return err
+	}
+	if m.AdoptedBy != "" {
+		return nil
+	}
+	if err := root.adoptLegacy(regionID); err != nil {
+		return err
+	}
+	return root.PutMeta(Meta{AdoptedBy: regionID, Suspended: m.Suspended,
+		AccountAlertID: m.AccountAlertID, AccountWarned: m.AccountWarned})
 }

@@ -17,6 +17,15 @@ type Store interface {
 	View(ctx context.Context, fn func(Tx) error) error
 	// Update runs fn in a read-write transaction, committed when fn returns
 	// nil and rolled back otherwise.
+	//
+	// fn may run more than once: PostgreSQL aborts a transaction that
+	// conflicts with another replica's (a serialization failure or a
+	// deadlock) and Update then runs fn again from the start, in a new
+	// transaction. So fn must have no effect outside the transaction before
+	// Update returns (no Slack call, no metric, no change to memory a later
+	// attempt or the caller relies on), and must compute everything it
+	// writes from what it reads in the transaction. Effects belong after
+	// Update returned nil.
 	Update(ctx context.Context, fn func(Tx) error) error
 	// Close releases the store.
 	Close() error
@@ -49,6 +58,13 @@ type Tx interface {
 	DeleteMessage(seq uint64) error
 	// Outbox calls fn for every queued message in the order they were queued.
 	Outbox(fn func(Message) error) error
+	// ClaimMessage reads the queued message seq for sending it. On
+	// PostgreSQL it locks the message's row until the transaction ends and
+	// reports false when another transaction holds it (SELECT … FOR UPDATE
+	// SKIP LOCKED), so two deliverers never send one message at once; on
+	// bbolt, whose writes are serial anyway, it is a plain read. false, nil
+	// also when the message is gone.
+	ClaimMessage(seq uint64) (Message, bool, error)
 
 	Snooze(instanceID string) (Snooze, bool, error)
 	PutSnooze(Snooze) error
