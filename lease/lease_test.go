@@ -3,6 +3,7 @@ package lease
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -42,7 +43,7 @@ func startReplica(t testing.TB, dbURL, name string, timeout time.Duration, setup
 	t.Helper()
 	m := metrics.New()
 	r := &replica{name: name, m: m, runErr: make(chan error, 1)}
-	r.l = New(dbURL, Config{Holder: name, Timeout: timeout, Metrics: m})
+	r.l = New(dbURL, Config{Holder: name, Timeout: timeout, Metrics: m, Logger: testLogger(t)})
 	if setup != nil {
 		setup(r)
 	}
@@ -51,6 +52,18 @@ func startReplica(t testing.TB, dbURL, name string, timeout time.Duration, setup
 	go func() { r.runErr <- r.l.Run(ctx, r.lead) }()
 	t.Cleanup(func() { r.halt(t) })
 	return r
+}
+
+// testLogger logs through t, so a failing test shows what the leases did.
+func testLogger(t testing.TB) *slog.Logger {
+	return slog.New(slog.NewTextHandler(tWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type tWriter struct{ t testing.TB }
+
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
 }
 
 func (r *replica) lead(ctx context.Context, epoch uint64) {
@@ -98,6 +111,13 @@ func (r *replica) led() []uint64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return append([]uint64(nil), r.epochs...)
+}
+
+// lastPing is when l's last successful ping was sent.
+func lastPing(l *Lease) time.Time {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lastOK
 }
 
 // leaseRow reads the lease row.
@@ -173,11 +193,9 @@ func TestOneOfTwoLeads(t *testing.T) {
 	// The follower keeps campaigning, and keeps failing, while the leader
 	// holds the lock: give it several campaign intervals.
 	wait.Until(t, "the follower to campaign", func() bool { return sessions(t, db, follower.name) == 1 })
-	before := leader.l.sincePing()
-	wait.Until(t, "two pings by the leader", func() bool { return leader.l.sincePing() < before })
-	for range 3 {
-		prev := leader.l.sincePing()
-		wait.Until(t, "the next ping", func() bool { return leader.l.sincePing() < prev })
+	for range 4 {
+		prev := lastPing(leader.l)
+		wait.Until(t, "the leader's next ping", func() bool { return lastPing(leader.l).After(prev) })
 		if follower.leading() || follower.l.Leading() || len(follower.led()) != 0 {
 			t.Fatalf("%s leads while %s holds the lease", follower.name, leader.name)
 		}
@@ -266,6 +284,44 @@ func TestTerminatedSessionStepsDown(t *testing.T) {
 	wait.Until(t, "a leading again", a.leading)
 	if got := a.led(); len(got) != 2 || got[1] != 3 {
 		t.Errorf("a led with epochs %v, want [1 3]", got)
+	}
+}
+
+// A lead function that returns by itself has stopped doing the leader's
+// work, so the lease goes to a replica that will.
+func TestLeadReturningReleasesTheLease(t *testing.T) {
+	dbURL := freshDB(t, serverURL(t))
+	db := connect(t, dbURL)
+	quit := make(chan struct{})
+	a := New(dbURL, Config{Holder: "a", Timeout: testTimeout})
+	ctx, cancel := context.WithCancel(context.Background())
+	runErr := make(chan error, 1)
+	var calls sync.Map
+	go func() {
+		runErr <- a.Run(ctx, func(lctx context.Context, epoch uint64) {
+			calls.Store(epoch, true)
+			select {
+			case <-quit:
+			case <-lctx.Done():
+			}
+		})
+	}()
+	defer func() {
+		cancel()
+		if err := <-runErr; err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	}()
+	wait.Until(t, "a leading", a.Leading)
+	b := startReplica(t, dbURL, "b", testTimeout, nil)
+	wait.Until(t, "b campaigning", func() bool { return sessions(t, db, "b") == 1 })
+	close(quit)
+	wait.Until(t, "b leading", b.leading)
+	if a.Leading() {
+		t.Error("a still reports leading after its lead returned")
+	}
+	if got := b.led(); len(got) != 1 || got[0] != 2 {
+		t.Errorf("b led with %v, want [2]", got)
 	}
 }
 
