@@ -49,6 +49,15 @@ type Metrics struct {
 	// outcome: done, failed, unknown (SCNet did not answer), refused (not
 	// allowed, not confirmed, or the status rule) and cancelled.
 	Actions *prometheus.CounterVec
+	// Leader is 1 while this replica holds the lease (the one replica that
+	// polls SCNet and delivers alerts) and 0 otherwise. Every replica serves
+	// Slack, so this says nothing about readiness.
+	Leader prometheus.Gauge
+	// LeaderEpoch is the fencing epoch of the lease this replica holds, or
+	// last held: it grows by one on every takeover by any replica.
+	LeaderEpoch prometheus.Gauge
+	// LeaderTakeovers counts the times this replica took the lease.
+	LeaderTakeovers prometheus.Counter
 }
 
 // New builds the metrics and registers them, with Go runtime and process
@@ -106,12 +115,25 @@ func New() *Metrics {
 			Name: "scnetbot_actions_total",
 			Help: "Restart, stop and delete attempts from Slack, by action and outcome (done, failed, unknown, refused, cancelled).",
 		}, []string{"action", "outcome"}),
+		Leader: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "scnetbot_leader",
+			Help: "1 while this replica holds the lease and polls and delivers, 0 otherwise.",
+		}),
+		LeaderEpoch: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "scnetbot_leader_epoch",
+			Help: "Fencing epoch of the lease this replica holds or last held; it grows by one on every takeover.",
+		}),
+		LeaderTakeovers: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "scnetbot_leader_takeovers_total",
+			Help: "Times this replica took the lease.",
+		}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.Commands, m.Replies, m.AckLatency, m.SCNetRequests, m.SCNetLatency, m.CacheLookups,
 		m.Polls, m.SkippedRecords, m.Alerts, m.SlackRetries, m.Reconnects, m.Actions,
+		m.Leader, m.LeaderEpoch, m.LeaderTakeovers,
 	)
 	return m
 }

@@ -31,6 +31,7 @@ func TestEveryMetricIsServed(t *testing.T) {
 	m.SlackRetries.WithLabelValues("chat.postMessage", "rate_limited").Inc()
 	m.Reconnects.WithLabelValues("reconnect").Inc()
 	m.Actions.WithLabelValues("restart", "done").Inc()
+	m.LeaderTakeovers.Inc()
 	mfs, err := m.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +45,7 @@ func TestEveryMetricIsServed(t *testing.T) {
 		"scnetbot_scnet_request_seconds", "scnetbot_cache_lookups_total", "scnetbot_watch_polls_total",
 		"scnetbot_watch_skipped_records_total",
 		"scnetbot_alerts_total", "scnetbot_slack_retries_total", "scnetbot_socket_reconnects_total", "scnetbot_actions_total",
+		"scnetbot_leader", "scnetbot_leader_epoch", "scnetbot_leader_takeovers_total",
 		"go_goroutines",
 	} {
 		if !names[want] {

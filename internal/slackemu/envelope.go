@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"time"
 
 	"scnetbot/blockkit"
@@ -30,6 +31,8 @@ type envelope struct {
 	trigger string
 	// viewID is set for a view_submission: its ack decides the view's fate.
 	viewID string
+	// conn is the socket the latest delivery went to.
+	conn int
 }
 
 // Ack is the bot's answer to one envelope.
@@ -48,10 +51,15 @@ type Ack struct {
 	Late bool
 	// Type is the envelope's type: slash_commands or interactive.
 	Type string
+	// Conn is the socket the ack came on, and DeliveredTo the one the
+	// envelope's latest delivery went to, by the IDs Deliveries uses.
+	Conn, DeliveredTo int
 }
 
-// sendEnvelope delivers an envelope to one usable socket, round robin,
-// waiting for one if none is connected.
+// sendEnvelope delivers an envelope to exactly one usable socket, waiting
+// for one if none is connected. Slack gives each payload to one of the app's
+// connections, picked at random; the emulator takes them in turn, so a test
+// with n connections knows each gets 1/n of the traffic.
 func (s *Server) sendEnvelope(ctx context.Context, env *envelope, payload any) error {
 	env.payload = payload
 	frame := struct {
@@ -78,14 +86,25 @@ func (s *Server) sendEnvelope(ctx context.Context, env *envelope, payload any) e
 		}
 		s.mu.Lock()
 		env.sentAt = time.Now()
+		env.conn = c.id
 		s.envelopes[env.id] = env
 		s.triggerSentLocked(env.trigger)
 		s.mu.Unlock()
 		if err := c.writeJSON(frame); err != nil {
-			// The socket died under us; Slack would pick another one.
+			// The socket died under us; Slack would pick another one. Until
+			// its read loop ends it is still listed, so take it out of the
+			// turn at once.
+			s.mu.Lock()
+			c.draining = true
+			s.notifyLocked()
+			s.mu.Unlock()
 			c.abort()
 			continue
 		}
+		s.mu.Lock()
+		s.deliveries[c.id]++
+		s.notifyLocked()
+		s.mu.Unlock()
 		return nil
 	}
 }
@@ -113,8 +132,8 @@ func (s *Server) Redeliver(ctx context.Context, envelopeID, reason string) error
 	return nil
 }
 
-// recordAck reads one frame from the bot as an ack.
-func (s *Server) recordAck(data []byte) {
+// recordAck reads one frame from the bot, on socket c, as an ack.
+func (s *Server) recordAck(c *socketConn, data []byte) {
 	now := time.Now()
 	var a struct {
 		EnvelopeID string          `json:"envelope_id"`
@@ -132,6 +151,7 @@ func (s *Server) recordAck(data []byte) {
 	ack := Ack{
 		EnvelopeID: a.EnvelopeID, Payload: a.Payload, Latency: now.Sub(env.sentAt),
 		Size: len(data), Dropped: len(data) >= blockkit.MaxAckBytes, Type: env.typ,
+		Conn: c.id, DeliveredTo: env.conn,
 	}
 	if string(ack.Payload) == "null" {
 		ack.Payload = nil
@@ -218,6 +238,15 @@ func (s *Server) Acks() []Ack {
 	out := make([]Ack, len(s.acks))
 	copy(out, s.acks)
 	return out
+}
+
+// Deliveries counts the envelopes written to each socket, redeliveries
+// included, by socket ID: 1 for the first socket opened, 2 for the next,
+// and so on. Sockets that have closed keep their counts.
+func (s *Server) Deliveries() map[int]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.deliveries)
 }
 
 // StrayAcks counts frames from the bot that were not the ack of a known envelope.

@@ -50,6 +50,9 @@ type bot struct {
 	mu     sync.Mutex
 	kinds  []socketmode.EventType
 	runErr chan error
+	// stop ends the client, as a replica that exits does; calls after the
+	// first do nothing.
+	stop func()
 }
 
 func startBot(t testing.TB, s *Server) *bot {
@@ -85,7 +88,9 @@ func startBot(t testing.TB, s *Server) *bot {
 			}
 		}
 	}()
-	t.Cleanup(func() { cancel(); wg.Wait() })
+	var once sync.Once
+	b.stop = func() { once.Do(func() { cancel(); wg.Wait() }) }
+	t.Cleanup(b.stop)
 	return b
 }
 

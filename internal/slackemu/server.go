@@ -1,7 +1,8 @@
 // Package slackemu is a loopback stand-in for Slack that slack-go's Web API
 // client and Socket Mode client talk to as if it were slack.com: it opens
-// Socket Mode links (hello, pings, disconnect frames), delivers slash commands
-// and button clicks as envelopes, records acks, serves the chat.*,
+// Socket Mode links (hello, pings, disconnect frames), up to ten per app as
+// Slack allows, delivers slash commands and button clicks as envelopes,
+// each to exactly one link, records acks, serves the chat.*,
 // conversations.*, views.open and usergroups.users.list methods scnetbot
 // uses, opens and submits modals, accepts response_url posts, and checks
 // every message and view against Block Kit's rules. End-to-end tests drive
@@ -52,6 +53,7 @@ type Server struct {
 	hellos      int // hello frames sent, ever
 	stopPings   bool
 	envelopes   map[string]*envelope
+	deliveries  map[int]int // socket ID → envelopes written to it
 	acks        []Ack
 	strayAcks   int
 	pongs       int
@@ -170,23 +172,24 @@ func New(opts ...Option) *Server {
 		panic("slackemu: listen on loopback: " + err.Error())
 	}
 	s := &Server{
-		cfg:       cfg,
-		listener:  ln,
-		baseURL:   "http://" + ln.Addr().String(),
-		appToken:  "xapp-1-" + AppID + "-" + randomHex(16),
-		botToken:  "xoxb-" + TeamID + "-" + randomHex(16),
-		done:      make(chan struct{}),
-		changed:   make(chan struct{}),
-		tickets:   map[string]time.Time{},
-		envelopes: map[string]*envelope{},
-		calls:     map[string]int{},
-		faults:    map[string][]fault{},
-		byKey:     map[msgKey]*stored{},
-		responses: map[string]*responseURL{},
-		users:     map[string]string{},
-		channels:  map[string]string{},
-		triggers:  map[string]*trigger{},
-		groups:    map[string][]string{},
+		cfg:        cfg,
+		listener:   ln,
+		baseURL:    "http://" + ln.Addr().String(),
+		appToken:   "xapp-1-" + AppID + "-" + randomHex(16),
+		botToken:   "xoxb-" + TeamID + "-" + randomHex(16),
+		done:       make(chan struct{}),
+		changed:    make(chan struct{}),
+		tickets:    map[string]time.Time{},
+		envelopes:  map[string]*envelope{},
+		deliveries: map[int]int{},
+		calls:      map[string]int{},
+		faults:     map[string][]fault{},
+		byKey:      map[msgKey]*stored{},
+		responses:  map[string]*responseURL{},
+		users:      map[string]string{},
+		channels:   map[string]string{},
+		triggers:   map[string]*trigger{},
+		groups:     map[string][]string{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/{method}", s.serveAPI)

@@ -232,7 +232,7 @@ func (s *Server) readLoop(c *socketConn) {
 		if err != nil {
 			return
 		}
-		s.recordAck(data)
+		s.recordAck(c, data)
 	}
 }
 
@@ -284,6 +284,18 @@ func (s *Server) Connections() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.usableLocked())
+}
+
+// ConnectionIDs lists the usable sockets' IDs, in the order they opened: the
+// keys of Deliveries and the Conn of an Ack.
+func (s *Server) ConnectionIDs() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []int
+	for _, c := range s.usableLocked() {
+		ids = append(ids, c.id)
+	}
+	return ids
 }
 
 // ConnectionsOpened counts successful apps.connections.open calls.
