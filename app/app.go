@@ -56,7 +56,7 @@ type App struct {
 	// regionsFound closes once watchRegions has found the regions and
 	// added their watchers, so the account check can start.
 	regionsFound chan struct{}
-	ui      *alerts.Renderer  // the alerts' renderer, nil when the watcher is off
+	ui           *alerts.Renderer // the alerts' renderer, nil when the watcher is off
 	// regionErr is why the regions are not known yet (nil once they are),
 	// for /readyz.
 	regionErr atomic.Pointer[error]
