@@ -205,6 +205,9 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		if a.lease != nil {
 			// Slack cannot be fenced: ask the lease at the last moment.
 			ocfg.MayPost = a.lease.Leading
+			// A follower's buttons queue messages the leader's deliverer
+			// is not kicked for: it finds them by its rescan, so often.
+			ocfg.Rescan = 2 * time.Second
 		}
 		a.deliv = outbox.New(a.api, a.pollStore, ocfg)
 		rcfg := alerts.Config{
