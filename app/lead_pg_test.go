@@ -68,7 +68,7 @@ func TestPausedNoticeOncePerGap(t *testing.T) {
 	}
 	last := clock
 	step(a.pausedAfter()+time.Second, true) // a gap
-	step(0, true)                            // taken again at once: same gap
+	step(0, true)                           // taken again at once: same gap
 	ms := notices()
 	if len(ms) != 1 {
 		t.Fatalf("%d notices for one gap, want 1: %+v", len(ms), ms)
