@@ -71,6 +71,9 @@ type Config struct {
 	// StateURL moves the state from the STATE_PATH file to PostgreSQL,
 	// shared by every replica; its password never prints.
 	StateURL DatabaseURL `envconfig:"STATE_URL" desc:"postgres:// or postgresql:// URL of a PostgreSQL database for the state instead of STATE_PATH (the schema is created and migrated on start); empty: the embedded file"`
+	// StateLeaseTimeout is how long a leader that stops answering keeps
+	// the lease on STATE_URL's database (lease.Config.Timeout).
+	StateLeaseTimeout Duration `envconfig:"STATE_LEASE_TIMEOUT" default:"10s" desc:"with STATE_URL: how long a replica that stops answering keeps the lead (polls and alert delivery) before another takes over; at least 1s"`
 
 	// The incident lifecycle (see the watcher).
 	WatchEscalateAfter   Duration `envconfig:"WATCH_ESCALATE_AFTER" desc:"an alert nobody acknowledged within this gets one reply in its thread that mentions WATCH_ESCALATE_MENTION; empty or 0: no escalation"`
@@ -299,6 +302,7 @@ func (c *Config) validate() error {
 		{"WATCH_ESCALATE_AFTER", c.WatchEscalateAfter, 0, "no escalation"},
 		{"WATCH_FLAP_WINDOW", c.WatchFlapWindow, 0, "every failure is a new alert"},
 		{"WATCH_EXPIRY_WARN", c.WatchExpiryWarn, 0, "no warning"},
+		{"STATE_LEASE_TIMEOUT", c.StateLeaseTimeout, time.Second, ""},
 	} {
 		switch {
 		case d.v.Raw != "" && d.v.Err != nil:
@@ -548,6 +552,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.String("watch_balance_below", c.WatchBalanceBelow.Raw),
 		slog.String("state_path", c.StatePath),
 		slog.String("state_url", c.StateURL.Redacted()),
+		slog.Duration("state_lease_timeout", c.StateLeaseTimeout.D),
 	)
 }
 
@@ -718,6 +723,7 @@ func Defaults() *Config {
 		WatchClockSkew:      d("10m"),
 		WatchFlapWindow:     d("30m"),
 		StatePath:           "scnetbot.db",
+		StateLeaseTimeout:   d("10s"),
 		Location:            scnet.HomeLocation(),
 		Statuses:            []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated},
 	}

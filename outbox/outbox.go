@@ -62,6 +62,13 @@ type Config struct {
 	// Now is the clock (default time.Now). It must be the real clock in
 	// production: it is compared with Slack's message timestamps.
 	Now func() time.Time
+	// MayPost is asked immediately before every chat.postMessage and
+	// chat.update: false means this replica may no longer act for the
+	// bot (its lease may be lost), so nothing is sent and the message
+	// stays queued for whoever leads now. The store's fencing cannot
+	// guard Slack, which is why this is asked at the last moment. nil
+	// always allows.
+	MayPost func() bool
 }
 
 // MetadataEventType marks every message the deliverer posts, so that a post
@@ -115,6 +122,9 @@ func New(api SlackAPI, st state.Store, cfg Config) *Deliverer {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MayPost == nil {
+		cfg.MayPost = func() bool { return true }
+	}
 	return &Deliverer{api: api, st: st, cfg: cfg, kick: make(chan struct{}, 1),
 		backoff:       retry.Policy{Base: cfg.MinBackoff, Cap: cfg.MaxBackoff, Jitter: true},
 		deliverNextAt: map[string]time.Time{}, deliverFailures: map[string]int{}}
@@ -136,10 +146,22 @@ func (d *Deliverer) Run(ctx context.Context) error {
 	// store could not be read, typically): their waits double up to
 	// MaxBackoff, so a corrupt store is not asked, and logged, every second.
 	failing := 0
+	fenced := false
 	for {
 		wait, err := d.deliverStep(ctx)
 		if ctx.Err() != nil {
 			return nil
+		}
+		if errors.Is(err, state.ErrFenced) {
+			// Another replica leads, and its deliverer sends: not a
+			// failure to log and back off from, and the app stops this
+			// one as soon as its lease says so. Said once.
+			if !fenced {
+				d.cfg.Logger.Info("alert delivery paused: another replica leads", "err", err)
+			}
+			fenced, err, wait = true, nil, d.cfg.Rescan
+		} else if err == nil {
+			fenced = false
 		}
 		switch {
 		case err != nil:
@@ -260,13 +282,37 @@ func (d *Deliverer) deliverOne(ctx context.Context, t *deliverTarget) error {
 			return d.deliverConfirm(ctx, m, ts)
 		}
 	}
+	read := m.Attempts
 	m.Attempts++
 	m.Attempted = d.cfg.Now()
-	if err := d.st.Update(ctx, func(tx state.Tx) error { return tx.PutMessage(m) }); err != nil {
+	claimed := false
+	if err := d.st.Update(ctx, func(tx state.Tx) error {
+		claimed = false
+		// Claimed in the transaction that counts the attempt: a message
+		// another deliverer holds, or attempted since it was read here,
+		// is left to it (the next step reads it again, and checks the
+		// channel before a resend).
+		cur, ok, err := tx.ClaimMessage(m.Seq)
+		if err != nil || !ok || cur.ID != m.ID || cur.Attempts != read {
+			return err
+		}
+		claimed = true
+		return tx.PutMessage(m)
+	}); err != nil {
 		if errors.Is(err, state.ErrNotQueued) {
 			return nil // replaced by a newer update meanwhile
 		}
 		return err
+	}
+	if !claimed {
+		d.cfg.Logger.Debug("message claimed by another deliverer; skipped", "message", m.ID)
+		return nil
+	}
+	if !d.cfg.MayPost() {
+		// The attempt is counted, so the next sender checks the channel
+		// first: harmless, and it cannot double a message.
+		d.cfg.Logger.Info("not sending: this replica no longer leads; the message stays queued", "message", m.ID)
+		return nil
 	}
 	ts, err := d.deliverSend(ctx, t, m)
 	now := d.cfg.Now()

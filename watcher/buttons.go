@@ -47,6 +47,7 @@ func (w *Watcher) Ack(ctx context.Context, alertID, user string) (text string, b
 	defer w.mu.Unlock()
 	now := w.cfg.Now()
 	err = w.st.Update(ctx, func(tx state.Tx) error {
+		text, blocks, found = "", nil, false // an attempt may run again
 		a, ok, err := tx.Alert(alertID)
 		if err != nil || !ok {
 			return err
@@ -69,11 +70,13 @@ func (w *Watcher) Ack(ctx context.Context, alertID, user string) (text string, b
 }
 
 // queueUpdate renders an alert as it should look now and queues that as a
-// chat.update, which replaces any older queued rendering. The caller holds
-// w.mu (for the snoozes).
+// chat.update, which replaces any older queued rendering.
 func (w *Watcher) queueUpdate(tx state.Tx, a state.Alert, now time.Time) (string, json.RawMessage, error) {
-	text, blocks := w.render(a, now)
-	_, err := tx.Enqueue(state.Message{Kind: state.KindUpdate, ID: "u" + a.ID + "-" + now.Format("150405.000"),
+	text, blocks, err := w.render(tx, a, now)
+	if err != nil {
+		return "", nil, err
+	}
+	_, err = tx.Enqueue(state.Message{Kind: state.KindUpdate, ID: "u" + a.ID + "-" + now.Format("150405.000"),
 		Channel: a.Channel, AlertID: a.ID, Text: text, Blocks: blocks, Created: now})
 	return text, blocks, err
 }
@@ -88,7 +91,9 @@ func (w *Watcher) Current(ctx context.Context, alertID string) (text string, blo
 		if err != nil || !found {
 			return err
 		}
-		text, blocks = w.render(a, w.cfg.Now())
+		if text, blocks, err = w.render(tx, a, w.cfg.Now()); err != nil {
+			return err
+		}
 		ok = true
 		return nil
 	})
@@ -101,13 +106,27 @@ func (w *Watcher) Current(ctx context.Context, alertID string) (text string, blo
 func (w *Watcher) Lookup(ctx context.Context, id string) (*scnet.Instance, error) {
 	in, err := w.lister.Instance(ctx, id)
 	if invalidParams(err) {
-		in, err = w.confirmGone(ctx, id, w.trackedName(id), err)
+		in, err = w.confirmGone(ctx, id, w.trackedName(ctx, id), err)
 	}
 	return in, err
 }
 
-// trackedName is the name the watcher knows an instance by, "" if none.
-func (w *Watcher) trackedName(id string) string {
+// trackedName is the name the watcher knows an instance by, "" if none:
+// in shared mode the store's, where the leader's polls keep it.
+func (w *Watcher) trackedName(ctx context.Context, id string) string {
+	if w.cfg.Shared {
+		var name string
+		_ = w.st.View(ctx, func(tx state.Tx) error {
+			if t, ok, err := tx.Instance(id); err != nil || ok {
+				name = t.Name
+				return err
+			}
+			s, _, err := tx.Snooze(id)
+			name = s.InstanceName
+			return err
+		})
+		return name
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if t, ok := w.tracked[id]; ok {

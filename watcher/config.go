@@ -69,6 +69,23 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics may be nil.
 	Metrics *metrics.Metrics
+	// PollStore is the store the polls write through (the store's root,
+	// namespaced like the watcher's store): with several replicas, the
+	// leader's fenced store (state.Postgres.Fenced), so a poll of a
+	// replica that lost the lease writes nothing. The user-initiated
+	// writes (Ack, Snooze, Resolve, RecordAction) go through the
+	// watcher's own store, since any replica may make them. Nil: the
+	// watcher's store.
+	PollStore state.Store
+	// Shared says the store is shared with other replicas (STATE_URL):
+	// memory is then a cache and the store the truth. Each poll reloads
+	// the tracked instances and snoozes, and Ack, Snooze, Unsnooze,
+	// Resolve, RecordAction, Current and Health read what they need from
+	// the store rather than from this process's memory, so a click on a
+	// follower acts on the leader's latest state and the leader's next
+	// poll sees it. Readiness then accepts the leader's polls (the
+	// region's LastSuccess in the store's meta) as this replica's own.
+	Shared bool
 	// Notify is called after messages were queued, so the deliverer sends
 	// them without waiting for its next scan. Wire it to outbox.Deliverer.Kick.
 	Notify func()

@@ -57,7 +57,7 @@ func (p *plan) escalate() error {
 // this plan leaves them.
 func (p *plan) openAlerts() map[string]bool {
 	ids := map[string]bool{}
-	for id := range p.w.tracked {
+	for id := range p.tracked {
 		if t, ok := p.get(id); ok && t.AlertID != "" {
 			ids[t.AlertID] = true
 		}

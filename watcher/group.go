@@ -25,9 +25,10 @@ type Group struct {
 	mu  sync.Mutex
 	ws  []*Watcher
 	run context.Context // Run's context while it runs, nil otherwise
-	// done is set once Run returns.
-	done bool
-	wg   sync.WaitGroup
+	// stopping is set while Run waits for its loops to stop: a watcher
+	// added then is started by the next Run, not this one.
+	stopping bool
+	wg       sync.WaitGroup
 }
 
 // NewGroup groups watchers, one per region.
@@ -57,12 +58,14 @@ func (g *Group) Watchers() []*Watcher {
 }
 
 // Run runs every region's poll loop until ctx ends, each on its own, and
-// returns once they all stopped. Call it once.
+// returns once they all stopped. It may be called again once it returned
+// (a replica that regains the lease polls again), never twice at once; a
+// watcher added while no Run runs starts with the next.
 func (g *Group) Run(ctx context.Context) error {
 	g.mu.Lock()
-	if g.run != nil || g.done {
+	if g.run != nil || g.stopping {
 		g.mu.Unlock()
-		return errors.New("watcher group already ran")
+		return errors.New("watcher group already running")
 	}
 	g.run = ctx
 	for _, w := range g.ws {
@@ -73,9 +76,12 @@ func (g *Group) Run(ctx context.Context) error {
 	g.mu.Lock()
 	// A watcher added from now on is not started: starting one while
 	// wg.Wait waits is a race, and it would stop at once anyway.
-	g.run, g.done = nil, true
+	g.run, g.stopping = nil, true
 	g.mu.Unlock()
 	g.wg.Wait()
+	g.mu.Lock()
+	g.stopping = false
+	g.mu.Unlock()
 	return nil
 }
 
@@ -168,6 +174,14 @@ func (g *Group) Readiness(ctx context.Context) (lastSuccess time.Time, interval 
 		}
 		h := w.health
 		w.mu.Unlock()
+		if w.cfg.Shared {
+			// The leader's polls count, whichever replica made them.
+			sh, err := w.sharedHealth(ctx)
+			if err != nil {
+				return time.Time{}, interval, fmt.Errorf("watcher readiness: %w", err)
+			}
+			h.LastSuccess = later(h.LastSuccess, sh.lastSuccess)
+		}
 		if i == 0 {
 			lastSuccess, interval = h.LastSuccess, h.Interval
 		} else if h.LastSuccess.IsZero() || h.LastSuccess.Before(lastSuccess) {
@@ -238,11 +252,10 @@ func (g *Group) resolve(ctx context.Context, verb, nameOrID string) (*Watcher, s
 		if err := w.load(ctx); err != nil {
 			return nil, "", err
 		}
-		if err := w.mu.LockContext(ctx); err != nil {
+		how, found, err := w.matches(ctx, nameOrID)
+		if err != nil {
 			return nil, "", fmt.Errorf("%s %q: %w", verb, nameOrID, err)
 		}
-		how, found := w.matches(nameOrID)
-		w.mu.Unlock()
 		switch {
 		case how < best:
 			best, cs, owner = how, found, nil
@@ -296,4 +309,11 @@ func (g *Group) Owner(ctx context.Context, alertID string) (*Watcher, bool, erro
 		}
 	}
 	return nil, false, nil
+}
+
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -136,7 +136,7 @@ func (w *Watcher) Resolve(ctx context.Context, alertID, user string) (text strin
 	now := w.cfg.Now()
 	var edited *state.Instance
 	err = w.st.Update(ctx, func(tx state.Tx) error {
-		edited = nil
+		text, blocks, found, edited = "", nil, false, nil // an attempt may run again
 		a, ok, err := tx.Alert(alertID)
 		if err != nil || !ok {
 			return err
@@ -150,7 +150,10 @@ func (w *Watcher) Resolve(ctx context.Context, alertID, user string) (text strin
 			if err := tx.PutAlert(a); err != nil {
 				return err
 			}
-			t, tracked := w.instance(a.InstanceID)
+			t, tracked, err := w.instanceIn(tx, a.InstanceID)
+			if err != nil {
+				return err
+			}
 			name := unsnapshot(a.Snapshot).Name
 			if tracked {
 				name = t.Name
@@ -174,7 +177,9 @@ func (w *Watcher) Resolve(ctx context.Context, alertID, user string) (text strin
 	if err != nil {
 		return "", nil, false, fmt.Errorf("resolve alert %q: %w", alertID, err)
 	}
-	if edited != nil {
+	if edited != nil && !w.cfg.Shared {
+		// In shared mode the store is the truth and the next poll
+		// reloads it; memory is not the place for another replica to see it.
 		w.edits[edited.ID] = *edited
 	}
 	w.cfg.Notify()

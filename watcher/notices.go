@@ -67,6 +67,7 @@ func NoticeSuspended(ctx context.Context, st state.Store, cfg Config) error {
 	cfg = cfg.withDefaults()
 	queued := false
 	err := st.Update(ctx, func(tx state.Tx) error {
+		queued = false // an attempt may run again
 		m, err := tx.Meta()
 		if err != nil {
 			return err

@@ -19,6 +19,13 @@ type plan struct {
 	meta *state.Meta
 	now  time.Time
 
+	// tracked and snoozes are what the poll starts from: the watcher's
+	// memory, or in shared mode what this transaction reads from the
+	// store, so another replica's writes since are seen (and a conflict
+	// with one retries the poll's transaction).
+	tracked map[string]state.Instance
+	snoozes map[string]state.Snooze
+
 	put     map[string]state.Instance
 	del     map[string]bool
 	unsnooz map[string]time.Time // snoozes that ended, by their Until
@@ -43,7 +50,7 @@ type incident struct {
 
 func newPlan(w *Watcher, tx state.Tx, meta *state.Meta, now time.Time) *plan {
 	return &plan{
-		w: w, tx: tx, meta: meta, now: now,
+		w: w, tx: tx, meta: meta, now: now, tracked: w.tracked, snoozes: w.snoozes,
 		put: map[string]state.Instance{}, del: map[string]bool{}, unsnooz: map[string]time.Time{},
 		news: map[string][]string{}, restatus: map[string]bool{},
 	}
@@ -56,7 +63,11 @@ func (p *plan) get(id string) (state.Instance, bool) {
 	if t, ok := p.put[id]; ok {
 		return t, true
 	}
-	return p.w.instance(id)
+	if t, ok := p.w.edits[id]; ok {
+		return t, true
+	}
+	t, ok := p.tracked[id]
+	return t, ok
 }
 
 func (p *plan) nextID(prefix string) string { return p.w.messageID(p.meta, prefix) }
@@ -219,7 +230,7 @@ func (p *plan) transition(cur state.Instance, from, to scnet.Status, in scnet.In
 		cur.Held = nil
 		return nil
 	}
-	if s, ok := p.w.snoozes[cur.ID]; ok && s.Until.After(p.now) {
+	if s, ok := p.snoozes[cur.ID]; ok && s.Until.After(p.now) {
 		if cur.Held == nil {
 			cur.Held = &state.Held{From: from, To: to, At: p.now, Snapshot: snapshot(in)}
 		} else {
@@ -313,8 +324,8 @@ func (p *plan) addNews(a state.Alert, inst state.Instance, what, user string) {
 // snoozesEnded drops ended snoozes and raises the alerts they held back, if
 // the instance is still in an alert status.
 func (p *plan) snoozesEnded() error {
-	for _, id := range slices.Sorted(maps.Keys(p.w.snoozes)) {
-		s := p.w.snoozes[id]
+	for _, id := range slices.Sorted(maps.Keys(p.snoozes)) {
+		s := p.snoozes[id]
 		if s.Until.After(p.now) {
 			continue
 		}
@@ -450,7 +461,10 @@ func (p *plan) rerender(alertID string) error {
 	if err != nil || !ok || a.Parent != "" {
 		return err
 	}
-	text, blocks := p.w.render(a, p.now)
+	text, blocks, err := p.w.render(p.tx, a, p.now)
+	if err != nil {
+		return err
+	}
 	return p.enqueue(state.Message{Kind: state.KindUpdate, ID: p.nextID("u"), Channel: a.Channel, AlertID: a.ID, Text: text, Blocks: blocks})
 }
 
@@ -488,6 +502,11 @@ func (p *plan) writeInstances() error {
 func (p *plan) commitMemory() {
 	if p.pruned {
 		p.w.pruned = p.now
+	}
+	if p.w.cfg.Shared {
+		// What the transaction read is the store as it stood; memory
+		// follows it (the poll started from a reload anyway).
+		p.w.tracked, p.w.snoozes = p.tracked, p.snoozes
 	}
 	for id, t := range p.w.edits {
 		p.w.tracked[id] = t

@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,7 +17,9 @@ import (
 func (w *Watcher) Poll(ctx context.Context) error {
 	w.pollMu.Lock()
 	defer w.pollMu.Unlock()
-	if err := w.load(ctx); err != nil {
+	// In shared mode another replica may have written since (a button
+	// clicked there, or its own polls while it led): start from the store.
+	if err := w.reload(ctx); err != nil {
 		return w.unreadable(ctx, err)
 	}
 	start := w.cfg.Now()
@@ -48,6 +51,9 @@ func (w *Watcher) Poll(ctx context.Context) error {
 			return ctx.Err() // shutting down is not an outage
 		}
 		err = w.failed(ctx, start, err)
+		if errors.Is(err, state.ErrFenced) {
+			return err
+		}
 		if scnet.IsFrozen(err) {
 			w.accountRefused(ctx)
 		}
@@ -84,6 +90,11 @@ func (w *Watcher) apply(ctx context.Context, start, since time.Time, ob *observa
 		p.meta.FailingSince = time.Time{}
 		return nil
 	})
+	if errors.Is(err, state.ErrFenced) {
+		// Another replica leads and its poll is the one that counts:
+		// nothing here failed, so health records nothing.
+		return fmt.Errorf("save poll: %w", err)
+	}
 	w.health.LastPoll = now
 	if err != nil {
 		err = fmt.Errorf("save poll: %w", err)
@@ -166,12 +177,20 @@ func (w *Watcher) accountRefused(ctx context.Context) {
 // the plan changed. The caller holds w.mu.
 func (w *Watcher) update(ctx context.Context, now time.Time, fn func(*plan) error) (*plan, error) {
 	var p *plan
-	err := w.st.Update(ctx, func(tx state.Tx) error {
+	err := w.pst.Update(ctx, func(tx state.Tx) error {
 		meta, err := tx.Meta()
 		if err != nil {
 			return err
 		}
 		p = newPlan(w, tx, &meta, now)
+		if w.cfg.Shared {
+			// The truth is the store's as this transaction reads it: a
+			// follower's Resolve since the poll began is seen, and one
+			// committing meanwhile makes this transaction retry.
+			if p.tracked, p.snoozes, err = readTracked(tx); err != nil {
+				return err
+			}
+		}
 		if err := fn(p); err != nil {
 			return err
 		}
@@ -211,6 +230,9 @@ func (w *Watcher) failed(ctx context.Context, start time.Time, cause error) erro
 		}
 		return p.tokenWarning()
 	})
+	if errors.Is(err, state.ErrFenced) {
+		return fmt.Errorf("save failed poll: %w", err)
+	}
 	w.health.LastPoll = now
 	w.health.LastError = cause.Error()
 	w.health.LastCause = cause

@@ -15,7 +15,7 @@ func (p *plan) prune() error {
 		return nil
 	}
 	p.pruned = true
-	for id, t := range p.w.tracked {
+	for id, t := range p.tracked {
 		if _, changed := p.put[id]; changed || t.Status.Live() || t.Held != nil {
 			continue
 		}
@@ -39,7 +39,7 @@ func (p *plan) prune() error {
 // that the alert is no longer known.
 func (p *plan) pruneAlerts() error {
 	inUse := map[string]bool{p.meta.OutageAlertID: true}
-	for _, ts := range []map[string]state.Instance{p.w.tracked, p.w.edits, p.put} {
+	for _, ts := range []map[string]state.Instance{p.tracked, p.w.edits, p.put} {
 		for _, t := range ts {
 			// The last incident may reopen, and an expected action's
 			// effect goes in the thread it was written in.

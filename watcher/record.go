@@ -32,23 +32,26 @@ func (w *Watcher) RecordAction(ctx context.Context, rec tracked.ActionRecord) (t
 	}
 	defer w.mu.Unlock()
 	now := w.cfg.Now()
-	t, ok := w.instance(rec.InstanceID)
-	if !ok {
-		if rec.Kind != tracked.ActionStop || rec.Outcome != tracked.ActionStarted || !scnet.ValidInstanceID(rec.InstanceID) {
-			return false, nil
-		}
-		// Created since the last poll: tracked from now, as live (only a
-		// live instance can be stopped), so the Terminated the stop
-		// causes is expected rather than a failure between two polls.
-		t = state.Instance{ID: rec.InstanceID, Name: rec.InstanceName, Status: scnet.StatusRunning, Changed: now}
-	}
 	at := rec.At
 	if at.IsZero() {
 		at = now
 	}
 	var edited *state.Instance
 	err = w.st.Update(ctx, func(tx state.Tx) error {
-		threaded, edited = false, nil
+		threaded, edited = false, nil // an attempt may run again
+		t, ok, err := w.instanceIn(tx, rec.InstanceID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			if rec.Kind != tracked.ActionStop || rec.Outcome != tracked.ActionStarted || !scnet.ValidInstanceID(rec.InstanceID) {
+				return nil
+			}
+			// Created since the last poll: tracked from now, as live (only a
+			// live instance can be stopped), so the Terminated the stop
+			// causes is expected rather than a failure between two polls.
+			t = state.Instance{ID: rec.InstanceID, Name: rec.InstanceName, Status: scnet.StatusRunning, Changed: now}
+		}
 		a, found, err := w.actionAlert(tx, t)
 		if err != nil {
 			return err
@@ -96,7 +99,8 @@ func (w *Watcher) RecordAction(ctx context.Context, rec tracked.ActionRecord) (t
 	if err != nil {
 		return false, fmt.Errorf("record %s of instance %q: %w", rec.Kind, rec.InstanceID, err)
 	}
-	if edited != nil {
+	if edited != nil && !w.cfg.Shared {
+		// In shared mode the store is the truth; the next poll reloads it.
 		w.edits[edited.ID] = *edited
 	}
 	if threaded {
@@ -165,14 +169,33 @@ func (g *Group) RecordAction(ctx context.Context, rec tracked.ActionRecord) (thr
 		if err := w.load(ctx); err != nil {
 			return false, err
 		}
-		if err := w.mu.LockContext(ctx); err != nil {
+		ok, err := w.tracks(ctx, rec.InstanceID)
+		if err != nil {
 			return false, fmt.Errorf("record %s of instance %q: %w", rec.Kind, rec.InstanceID, err)
 		}
-		_, ok := w.instance(rec.InstanceID)
-		w.mu.Unlock()
 		if ok {
 			return w.RecordAction(ctx, rec)
 		}
 	}
 	return false, nil
+}
+
+// tracks reports whether w tracks instance id: by the store in shared
+// mode, else by its memory.
+func (w *Watcher) tracks(ctx context.Context, id string) (bool, error) {
+	if w.cfg.Shared {
+		var ok bool
+		err := w.st.View(ctx, func(tx state.Tx) error {
+			var err error
+			_, ok, err = tx.Instance(id)
+			return err
+		})
+		return ok, err
+	}
+	if err := w.mu.LockContext(ctx); err != nil {
+		return false, err
+	}
+	defer w.mu.Unlock()
+	_, ok := w.instance(id)
+	return ok, nil
 }

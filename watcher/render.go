@@ -86,17 +86,25 @@ func changesOf(incs []incident) []Change {
 }
 
 // render renders an alert's top-level message as it should look now. The
-// caller holds w.mu (for the snoozes).
-func (w *Watcher) render(a state.Alert, now time.Time) (string, json.RawMessage) {
+// instance's snooze is read in tx, the store being the truth (the
+// watcher's memory mirrors it on one replica, and need not on several).
+func (w *Watcher) render(tx state.Tx, a state.Alert, now time.Time) (string, json.RawMessage, error) {
 	switch {
 	case a.Storm:
-		return w.cfg.Render.Storm(a, changesOf(stormIncidents(a.Snapshot)), w.cfg.RegionName)
+		text, blocks := w.cfg.Render.Storm(a, changesOf(stormIncidents(a.Snapshot)), w.cfg.RegionName)
+		return text, blocks, nil
 	case a.InstanceID == "":
-		return w.cfg.Render.Outage(a, w.cfg.RegionName)
+		text, blocks := w.cfg.Render.Outage(a, w.cfg.RegionName)
+		return text, blocks, nil
 	}
 	var sn *state.Snooze
-	if s, ok := w.snoozes[a.InstanceID]; ok && s.Until.After(now) {
+	s, ok, err := tx.Snooze(a.InstanceID)
+	if err != nil {
+		return "", nil, err
+	}
+	if ok && s.Until.After(now) {
 		sn = &s
 	}
-	return w.cfg.Render.Alert(a, unsnapshot(a.Snapshot), sn, w.cfg.RegionName)
+	text, blocks := w.cfg.Render.Alert(a, unsnapshot(a.Snapshot), sn, w.cfg.RegionName)
+	return text, blocks, nil
 }

@@ -2,6 +2,7 @@ package watcher
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -15,6 +16,7 @@ import (
 type Watcher struct {
 	lister Lister
 	st     state.Store
+	pst    state.Store // what polls write through (Config.PollStore)
 	cfg    Config
 
 	// pollMu serialises polls; mu guards the memory below and is held only
@@ -43,9 +45,14 @@ type Watcher struct {
 // New builds a watcher. It reads nothing until the first Poll or Run.
 func New(l Lister, st state.Store, cfg Config) *Watcher {
 	cfg = cfg.withDefaults()
+	pst := cfg.PollStore
+	if pst == nil {
+		pst = st
+	}
 	return &Watcher{
 		lister: l,
 		st:     state.Namespace(st, cfg.Region),
+		pst:    state.Namespace(pst, cfg.Region),
 		cfg:    cfg,
 		mu:     newLock(),
 		edits:  map[string]state.Instance{},
@@ -60,7 +67,13 @@ func (w *Watcher) Run(ctx context.Context) error {
 	t := time.NewTicker(w.cfg.Interval)
 	defer t.Stop()
 	for {
-		if err := w.Poll(ctx); err != nil && ctx.Err() == nil {
+		switch err := w.Poll(ctx); {
+		case err == nil || ctx.Err() != nil:
+		case errors.Is(err, state.ErrFenced):
+			// Another replica leads and polls: the app stops this loop
+			// as soon as the lease says so. Not a failure.
+			w.cfg.Logger.Info("watcher poll not saved: another replica leads", "err", err)
+		default:
 			w.cfg.Logger.Warn("watcher poll failed", "err", err)
 		}
 		select {
@@ -71,34 +84,65 @@ func (w *Watcher) Run(ctx context.Context) error {
 	}
 }
 
-// load reads the tracked instances and snoozes once per process.
+// load reads the tracked instances and snoozes once per process; in
+// shared mode a poll reloads them (reload), since other replicas write.
 func (w *Watcher) load(ctx context.Context) error {
+	return w.loadOnce(ctx, false)
+}
+
+// reload is load for a poll: in shared mode it always reads the store.
+func (w *Watcher) reload(ctx context.Context) error {
+	return w.loadOnce(ctx, w.cfg.Shared)
+}
+
+func (w *Watcher) loadOnce(ctx context.Context, again bool) error {
 	if err := w.mu.LockContext(ctx); err != nil {
 		return fmt.Errorf("load watcher state: %w", err)
 	}
 	defer w.mu.Unlock()
-	if w.loaded {
+	if w.loaded && !again {
 		return nil
 	}
-	tracked := make(map[string]state.Instance)
-	snoozes := make(map[string]state.Snooze)
+	var tracked map[string]state.Instance
+	var snoozes map[string]state.Snooze
 	err := w.st.View(ctx, func(tx state.Tx) error {
-		if err := tx.Instances(func(i state.Instance) error {
-			tracked[i.ID] = i
-			return nil
-		}); err != nil {
-			return err
-		}
-		return tx.Snoozes(func(s state.Snooze) error {
-			snoozes[s.InstanceID] = s
-			return nil
-		})
+		var err error
+		tracked, snoozes, err = readTracked(tx)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("load watcher state: %w", err)
 	}
 	w.tracked, w.snoozes, w.loaded = tracked, snoozes, true
 	return nil
+}
+
+// readTracked reads every tracked instance and snooze in tx.
+func readTracked(tx state.Tx) (map[string]state.Instance, map[string]state.Snooze, error) {
+	tracked := make(map[string]state.Instance)
+	snoozes := make(map[string]state.Snooze)
+	if err := tx.Instances(func(i state.Instance) error {
+		tracked[i.ID] = i
+		return nil
+	}); err != nil {
+		return nil, nil, err
+	}
+	err := tx.Snoozes(func(s state.Snooze) error {
+		snoozes[s.InstanceID] = s
+		return nil
+	})
+	return tracked, snoozes, err
+}
+
+// instanceIn is a tracked instance as it stands now, for a user-initiated
+// path inside its transaction: the store's in shared mode, else memory
+// (which mirrors the store, edits included). The caller holds w.mu.
+func (w *Watcher) instanceIn(tx state.Tx, id string) (state.Instance, bool, error) {
+	if w.cfg.Shared {
+		return tx.Instance(id)
+	}
+	t, ok := w.instance(id)
+	return t, ok, nil
 }
 
 // instance is a tracked instance as it stands now. The caller holds w.mu.
@@ -127,6 +171,26 @@ func (w *Watcher) Health(ctx context.Context) (tracked.Health, error) {
 		}
 	}
 	w.mu.Unlock()
+	if w.cfg.Shared {
+		// Whichever replica polls, the store has what it found: this
+		// replica's memory may be a leadership or more old.
+		sh, err := w.sharedHealth(ctx)
+		if err != nil {
+			return h, fmt.Errorf("watcher health: %w", err)
+		}
+		h.Tracked, h.Snoozes = sh.tracked, nil
+		for _, s := range sh.snoozes {
+			if s.Until.After(now) {
+				h.Snoozes = append(h.Snoozes, s)
+			}
+		}
+		if sh.lastSuccess.After(h.LastSuccess) {
+			h.LastSuccess = sh.lastSuccess
+			if h.LastPoll.Before(sh.lastSuccess) {
+				h.LastPoll = sh.lastSuccess
+			}
+		}
+	}
 	slices.SortFunc(h.Snoozes, func(a, b state.Snooze) int { return a.Until.Compare(b.Until) })
 	if w.cfg.TokenExpiry != nil {
 		if t, ok := w.cfg.TokenExpiry(); ok {
@@ -171,4 +235,33 @@ func (w *Watcher) Readiness(ctx context.Context) (lastSuccess time.Time, interva
 		return h.LastSuccess, h.Interval, fmt.Errorf("watcher state unusable: %s", h.StateError)
 	}
 	return h.LastSuccess, h.Interval, nil
+}
+
+// sharedState is what Health reads from a shared store.
+type sharedState struct {
+	tracked     int
+	snoozes     []state.Snooze
+	lastSuccess time.Time // the start of the region's last poll SCNet answered, by any replica
+}
+
+// sharedHealth reads the region's tracked count, snoozes and last
+// successful poll from the store, in shared mode.
+func (w *Watcher) sharedHealth(ctx context.Context) (sharedState, error) {
+	var sh sharedState
+	err := w.st.View(ctx, func(tx state.Tx) error {
+		sh = sharedState{}
+		if err := tx.Instances(func(state.Instance) error { sh.tracked++; return nil }); err != nil {
+			return err
+		}
+		if err := tx.Snoozes(func(s state.Snooze) error { sh.snoozes = append(sh.snoozes, s); return nil }); err != nil {
+			return err
+		}
+		m, err := tx.Meta()
+		sh.lastSuccess = m.LastSuccess
+		return err
+	})
+	if err != nil {
+		return sharedState{}, fmt.Errorf("read the shared state: %w", err)
+	}
+	return sh, nil
 }
