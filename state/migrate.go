@@ -22,8 +22,11 @@ var migrationFiles embed.FS
 
 // migrationLock is the pg_advisory_lock key under which a replica
 // migrates, so two replicas starting at once apply each version once.
-// Any fixed number works; this one spells "scnetbot".
-const migrationLock int64 = 0x73636e6574626f74
+// Any fixed number works but the lease's (lease.DefaultKey, which spells
+// "scnetbot"): a leader holds that one for as long as it leads, so a
+// replica migrating under the same key would wait for ever. This one
+// spells "scnetmig".
+const migrationLock int64 = 0x73636e65746d6967
 
 type migration struct {
 	version int
