@@ -397,3 +397,127 @@ func TestDockerignore(t *testing.T) {
 		}
 	}
 }
+
+// TestKubernetesReplicasExample keeps the two-replica example in step:
+// two replicas on STATE_URL from a Secret and no volume (the state is in
+// PostgreSQL), a PodDisruptionBudget that keeps one pod, pods on
+// different nodes, the probes on the real paths, no variable the bot does
+// not read, and no Secret in YAML.
+func TestKubernetesReplicasExample(t *testing.T) {
+	raw, err := os.ReadFile("deploy/kubernetes/replicas/scnetbot.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := knownVariables()
+	kinds := map[string]bool{}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	for {
+		var doc struct {
+			Kind string            `yaml:"kind"`
+			Data map[string]string `yaml:"data"`
+			Spec struct {
+				Replicas     *int `yaml:"replicas"`
+				MinAvailable *int `yaml:"minAvailable"`
+				Template     struct {
+					Spec struct {
+						SecurityContext securityContext `yaml:"securityContext"`
+						Affinity        struct {
+							PodAntiAffinity struct {
+								Required []struct {
+									TopologyKey string `yaml:"topologyKey"`
+								} `yaml:"requiredDuringSchedulingIgnoredDuringExecution"`
+							} `yaml:"podAntiAffinity"`
+						} `yaml:"affinity"`
+						Volumes    []any `yaml:"volumes"`
+						Containers []struct {
+							SecurityContext securityContext `yaml:"securityContext"`
+							Env             []struct {
+								Name      string `yaml:"name"`
+								ValueFrom struct {
+									SecretKeyRef struct {
+										Name string `yaml:"name"`
+										Key  string `yaml:"key"`
+									} `yaml:"secretKeyRef"`
+								} `yaml:"valueFrom"`
+							} `yaml:"env"`
+							LivenessProbe struct {
+								HTTPGet struct {
+									Path string `yaml:"path"`
+								} `yaml:"httpGet"`
+							} `yaml:"livenessProbe"`
+							ReadinessProbe struct {
+								HTTPGet struct {
+									Path string `yaml:"path"`
+								} `yaml:"httpGet"`
+							} `yaml:"readinessProbe"`
+							VolumeMounts []any `yaml:"volumeMounts"`
+						} `yaml:"containers"`
+					} `yaml:"spec"`
+				} `yaml:"template"`
+			} `yaml:"spec"`
+		}
+		if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		kinds[doc.Kind] = true
+		switch doc.Kind {
+		case "Secret":
+			t.Errorf("the example holds a Secret: STATE_URL's password belongs in kubectl create secret")
+		case "PodDisruptionBudget":
+			if doc.Spec.MinAvailable == nil || *doc.Spec.MinAvailable != 1 {
+				t.Errorf("PodDisruptionBudget must keep minAvailable 1")
+			}
+		}
+		for k := range doc.Data {
+			if !vars[k] {
+				t.Errorf("ConfigMap sets %s, which scnetbot does not read", k)
+			}
+			if k == "STATE_URL" || k == "STATE_PATH" {
+				t.Errorf("ConfigMap sets %s: STATE_URL comes from a Secret, and the file is not used", k)
+			}
+		}
+		if doc.Kind != "Deployment" {
+			continue
+		}
+		if doc.Spec.Replicas == nil || *doc.Spec.Replicas != 2 {
+			t.Errorf("Deployment must run two replicas")
+		}
+		pod := doc.Spec.Template.Spec
+		if len(pod.Volumes) != 0 {
+			t.Errorf("the pods have volumes: the state is in PostgreSQL")
+		}
+		if a := pod.Affinity.PodAntiAffinity.Required; len(a) != 1 || a[0].TopologyKey != "kubernetes.io/hostname" {
+			t.Errorf("pod anti-affinity must keep the replicas on different nodes (kubernetes.io/hostname)")
+		}
+		for _, c := range pod.Containers {
+			if err := kubeletAdmits(imageUser(t), pod.SecurityContext, c.SecurityContext); err != nil {
+				t.Errorf("the pod would not start: %v", err)
+			}
+			fromSecret := false
+			for _, e := range c.Env {
+				if !vars[e.Name] {
+					t.Errorf("container env sets %s, which scnetbot does not read", e.Name)
+				}
+				if e.Name == "STATE_URL" && e.ValueFrom.SecretKeyRef.Name != "" && e.ValueFrom.SecretKeyRef.Key == "STATE_URL" {
+					fromSecret = true
+				}
+			}
+			if !fromSecret {
+				t.Errorf("STATE_URL must come from a Secret's STATE_URL key")
+			}
+			if c.LivenessProbe.HTTPGet.Path != "/healthz" || c.ReadinessProbe.HTTPGet.Path != "/readyz" {
+				t.Errorf("probes %q and %q, want /healthz and /readyz", c.LivenessProbe.HTTPGet.Path, c.ReadinessProbe.HTTPGet.Path)
+			}
+			if len(c.VolumeMounts) != 0 {
+				t.Errorf("the container mounts a volume: the state is in PostgreSQL")
+			}
+		}
+	}
+	for _, k := range []string{"ConfigMap", "PodDisruptionBudget", "Deployment"} {
+		if !kinds[k] {
+			t.Errorf("two-replica example has no %s", k)
+		}
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"scnetbot/config"
 	"scnetbot/handlers"
 	"scnetbot/health"
+	"scnetbot/lease"
 	"scnetbot/metrics"
 	"scnetbot/outbox"
 	"scnetbot/scnet"
@@ -44,7 +45,18 @@ type App struct {
 	group   *watcher.Group    // every region's watcher; nil when the watcher is off
 	deliv   *outbox.Deliverer // nil when the watcher is off
 	store   state.Store       // the watcher's store, nil when the watcher is off
-	ui      *alerts.Renderer  // the alerts' renderer, nil when the watcher is off
+	// pollStore is what the leader's work (polls, delivery, the account
+	// check) writes through: with STATE_URL the store fenced by the
+	// lease's epoch, so a replica that lost the lead writes nothing;
+	// else the store itself.
+	pollStore state.Store
+	// lease elects the one replica that polls and delivers; nil without
+	// STATE_URL, where this process always leads.
+	lease *lease.Lease
+	// regionsFound closes once watchRegions has found the regions and
+	// added their watchers, so the account check can start.
+	regionsFound chan struct{}
+	ui           *alerts.Renderer // the alerts' renderer, nil when the watcher is off
 	// regionErr is why the regions are not known yet (nil once they are),
 	// for /readyz.
 	regionErr atomic.Pointer[error]
@@ -74,7 +86,7 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		logger.Warn(w)
 	}
 	m := metrics.New()
-	a := &App{cfg: cfg, log: logger, metrics: m}
+	a := &App{cfg: cfg, log: logger, metrics: m, regionsFound: make(chan struct{})}
 	defer func() {
 		if err != nil {
 			a.close()
@@ -122,6 +134,14 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		}
 		a.store = pg
 		a.state = pg
+		// One replica polls and delivers, by a lease on the same
+		// database; every replica answers Slack.
+		a.lease = lease.New(cfg.StateURL.Reveal(), lease.Config{
+			Timeout: cfg.StateLeaseTimeout.D,
+			Logger:  logger.With("component", "lease"),
+			Metrics: m,
+		})
+		a.pollStore = pg.Fenced(a.lease.Epoch)
 	default:
 		bolt, err := state.Open(cfg.StatePath)
 		switch {
@@ -137,6 +157,9 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 			a.store = bolt
 			a.state = bolt
 		}
+	}
+	if a.pollStore == nil {
+		a.pollStore = a.store
 	}
 	if cfg.WatchEnabled() {
 		// The regions' watchers join the group once the regions are
@@ -176,7 +199,12 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		botCfg.Triage = actions.New(actions.Config{Logger: logger.With("component", "actions"), Metrics: m})
 	}
 	if cfg.WatchEnabled() {
-		a.deliv = outbox.New(a.api, a.store, outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m})
+		ocfg := outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m}
+		if a.lease != nil {
+			// Slack cannot be fenced: ask the lease at the last moment.
+			ocfg.MayPost = a.lease.Leading
+		}
+		a.deliv = outbox.New(a.api, a.pollStore, ocfg)
 		rcfg := alerts.Config{
 			Mention:  cfg.WatchMention,
 			Location: cfg.Location,
@@ -238,9 +266,19 @@ func (a *App) Run(ctx context.Context) error {
 	}
 
 	if a.group != nil {
-		wg.Go(func() { fail(a.deliv.Run(ctx)) })
-		wg.Go(func() { fail(a.group.Run(ctx)) })
 		wg.Go(func() { a.watchRegions(ctx) })
+		if a.lease == nil {
+			// One process on its own file: it always leads.
+			wg.Go(func() { a.lead(ctx, fail) })
+		} else {
+			wg.Go(func() {
+				fail(a.lease.Run(ctx, func(lctx context.Context, epoch uint64) {
+					a.log.Info("leading: this replica polls SCNet and delivers alerts", "epoch", epoch)
+					a.lead(lctx, fail)
+					a.log.Info("following: another replica polls and delivers", "epoch", epoch)
+				}))
+			})
+		}
 	}
 	if a.regions.relogin != nil {
 		wg.Go(func() { a.rediscoverRegions(ctx) })
@@ -257,6 +295,25 @@ func (a *App) Run(ctx context.Context) error {
 		return cause
 	}
 	return nil
+}
+
+// lead does the leader's work until ctx ends: every region's polls, the
+// outbox's delivery and the account check (once the regions are known).
+// Without STATE_URL it runs for the life of the process; with it, while
+// this replica holds the lease, and again each time it takes it back.
+func (a *App) lead(ctx context.Context, fail func(error)) {
+	var wg sync.WaitGroup
+	wg.Go(func() { fail(a.deliv.Run(ctx)) })
+	wg.Go(func() { fail(a.group.Run(ctx)) })
+	wg.Go(func() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.regionsFound:
+		}
+		a.watchAccount(ctx)
+	})
+	wg.Wait()
 }
 
 // HTTPAddr is the health server's real address (a port of 0 in HTTP_ADDR

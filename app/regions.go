@@ -323,7 +323,8 @@ func (a *App) watchRegions(ctx context.Context) {
 		// regions found later (rediscoverRegions).
 		a.log.Error("no SCNet region can be watched: the account is suspended in every region SCNET_CLUSTER selects", "suspended", len(sus))
 	}
-	a.watchAccount(ctx)
+	// The account check is the leader's work (App.lead).
+	close(a.regionsFound)
 }
 
 // watchRegion starts region r's watcher, and forgets a suspension of r
@@ -400,7 +401,7 @@ const accountEvery = 10 * time.Minute
 func (a *App) watchAccount(ctx context.Context) {
 	cfg := a.cfg
 	describe := describeAccount(a.regions.ac, a.regions.set)
-	watcher.NewAccountCheck(describe, a.store, watcher.AccountConfig{
+	watcher.NewAccountCheck(describe, a.pollStore, watcher.AccountConfig{
 		Channel:      cfg.WatchChannel,
 		BalanceBelow: cfg.WatchBalanceBelow.Ptr(),
 		Interval:     max(accountEvery, cfg.WatchInterval.D),
@@ -421,7 +422,9 @@ func (a *App) watcherConfig(id, name string, ts scnet.TokenSource) watcher.Confi
 		Interval:       cfg.WatchInterval.D,
 		Statuses:       cfg.Statuses,
 		Render:         a.ui,
-		AccountStore:   a.store,
+		AccountStore:   a.pollStore,
+		PollStore:      a.pollStore,
+		Shared:         a.lease != nil,
 		AccountChannel: cfg.WatchChannel,
 		OutageAfter:    orNone(cfg.WatchOutageAfter.D),
 		StormThreshold: cfg.WatchStormThreshold.N,
@@ -491,9 +494,37 @@ func (a *App) watchReadiness(ctx context.Context) (time.Time, time.Duration, err
 			return time.Time{}, a.cfg.WatchInterval.D, fmt.Errorf("SCNet regions not found yet: %w", *p)
 		}
 	}
+	if a.lease != nil && !a.lease.Leading() {
+		return a.followerReadiness(ctx)
+	}
 	last, every, err := a.group.Readiness(ctx)
 	if p := a.regions.rejected.Load(); err == nil && p != nil {
 		err = *p
 	}
 	return last, every, err
+}
+
+// followerReadiness is a follower's part of /readyz: another replica polls,
+// so this one is judged on what it needs to answer Slack, a store that
+// answers, and not on polls it does not make. The last successful poll
+// shown is the leader's, from the store, while it is recent; otherwise
+// (no leader has polled yet, or none does now) the store's answer itself,
+// since a follower cannot fix the leader's polls by restarting.
+func (a *App) followerReadiness(ctx context.Context) (time.Time, time.Duration, error) {
+	every := a.cfg.WatchInterval.D
+	if err := a.store.View(ctx, func(tx state.Tx) error {
+		_, err := tx.Meta()
+		return err
+	}); err != nil {
+		return time.Time{}, every, fmt.Errorf("state database does not answer: %w", err)
+	}
+	now := time.Now()
+	last, interval, err := a.group.Readiness(ctx)
+	if interval > 0 {
+		every = interval
+	}
+	if err != nil || last.IsZero() || now.Sub(last) > 3*every {
+		return now, every, nil
+	}
+	return last, every, nil
 }

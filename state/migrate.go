@@ -22,10 +22,9 @@ var migrationFiles embed.FS
 
 // migrationLock is the pg_advisory_lock key under which a replica
 // migrates, so two replicas starting at once apply each version once.
-// Any fixed number works but the lease's (lease.DefaultKey, which spells
-// "scnetbot"): a leader holds that one for as long as it leads, so a
-// replica migrating under the same key would wait for ever. This one
-// spells "scnetmig".
+// It spells "scnetmig". It must not be the lease's key (lease.DefaultKey,
+// "scnetbot"): the leader holds that one for as long as it leads, and a
+// replica starting meanwhile would wait for it in its migrations forever.
 const migrationLock int64 = 0x73636e65746d6967
 
 type migration struct {

@@ -3,6 +3,7 @@ package watcher
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -121,7 +122,12 @@ func (c *AccountCheck) Run(ctx context.Context) {
 	t := time.NewTicker(c.cfg.Interval)
 	defer t.Stop()
 	for {
-		if err := c.Check(ctx); err != nil && ctx.Err() == nil {
+		switch err := c.Check(ctx); {
+		case err == nil || ctx.Err() != nil:
+		case errors.Is(err, state.ErrFenced):
+			// Another replica leads and checks the account.
+			c.cfg.Logger.Info("account check not saved: another replica leads", "err", err)
+		default:
 			c.cfg.Logger.Error("account check: recording its outcome failed", "err", err)
 		}
 		select {
