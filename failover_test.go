@@ -253,9 +253,11 @@ func TestFailoverLeaderKilledWhileAlertInFlight(t *testing.T) {
 
 // TestFailoverFrozenLeaderPostsNothing freezes the leader (SIGSTOP) while
 // it waits to retry an alert Slack rate-limited, lets the other replica
-// take over and deliver, fails another instance, then resumes the old
-// leader (SIGCONT). Every alert is in the channel once, and the old leader
-// posts nothing after it resumes: its lease is gone, so it may not.
+// take over, fails another instance, and resumes the old leader (SIGCONT)
+// while the new one, rate-limited in turn, still waits to send that alert:
+// the old leader's retry is then due and the message still queued, so only
+// the lease it lost can stop it. Every alert is in the channel once, and
+// the old leader posts nothing after it resumes.
 func TestFailoverFrozenLeaderPostsNothing(t *testing.T) {
 	f := newFleet(t, fleetOptions{replicas: 2})
 	old := f.leader()
@@ -271,11 +273,14 @@ func TestFailoverFrozenLeaderPostsNothing(t *testing.T) {
 	f.waitFor("the leader's rate-limited post", func() bool { return f.emu.Calls("chat.postMessage") > posts })
 	old.stop(t)
 	stopped := time.Now()
+	// The new leader's first try is refused too, so the alert is still
+	// queued when the old one resumes.
+	posts = f.emu.Calls("chat.postMessage")
+	f.emu.RateLimitNext("chat.postMessage", 1, 3*time.Second)
 	next := f.leaderOtherThan(old)
 	t.Logf("replica %s frozen; %s led after %s", old.name, next.name, time.Since(stopped))
-	f.awaitAlerts(pending)
 	f.fail(frozen)
-	f.awaitAlerts(frozen)
+	f.waitFor("the new leader's rate-limited post", func() bool { return f.emu.Calls("chat.postMessage") > posts })
 
 	oldPosts, oldUpdates := old.posts(), old.api.calls("chat.update")
 	old.cont(t)
@@ -286,6 +291,7 @@ func TestFailoverFrozenLeaderPostsNothing(t *testing.T) {
 	if !strings.Contains(old.logs.String(), "stepped down") {
 		t.Errorf("the resumed replica %s never logged that it stepped down", old.name)
 	}
+	f.awaitAlerts(pending, frozen)
 	f.fail(resumed)
 	f.awaitAlerts(resumed)
 	f.exactlyOnce(before, pending, frozen, resumed)
