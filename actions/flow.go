@@ -105,7 +105,7 @@ func (s *Service) ask(ctx context.Context, k tracked.ActionKind, r *regions.Regi
 		User: user, Channel: channel, AlertID: alertID, ResponseURL: responseURL})
 	if err != nil {
 		s.log.Error("store action confirmation", "action", string(k), "instance", in.ID, "err", err)
-		return ephemeral(storeText)
+		return storeTrouble(err)
 	}
 	return prompt(a, in, s.cfg.Location)
 }
@@ -150,7 +150,7 @@ func (s *Service) openModal(ctx context.Context, a state.Action, m viewMeta, tri
 	a, err := s.newPending(ctx, a)
 	if err != nil {
 		s.log.Error("store delete confirmation", "instance", a.InstanceID, "err", err)
-		return ephemeral(storeText)
+		return storeTrouble(err)
 	}
 	m.Nonce = a.ID
 	vctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
@@ -400,7 +400,7 @@ func (s *Service) carryOut(ctx context.Context, a state.Action, r *regions.Regio
 	won, cur, err := s.flip(ctx, a)
 	if err != nil {
 		s.log.Error("claim action confirmation", "action", a.Kind, "instance", a.InstanceID, "err", err)
-		return ephemeral(storeText), false
+		return storeTrouble(err), false
 	}
 	if !won {
 		return s.notPending(ctx, cur), false
@@ -501,7 +501,7 @@ func (s *Service) claim(ctx context.Context, nonce, user string) (state.Action, 
 	switch {
 	case err != nil:
 		s.log.Error("read action confirmation", "err", err)
-		return a, ephemeral(storeText)
+		return a, storeTrouble(err)
 	case !found:
 		s.audit(event{user: user}, outcomeRefused, "unknown confirmation")
 		return a, ephemeral(":grey_question: scnetbot keeps no such confirmation: it expired long ago, or the button is not scnetbot's. Ask again with `/instances restart|stop|delete &lt;name|id&gt;`.")
@@ -737,4 +737,14 @@ func lookupFailed(id, region string, err error) string {
 		return fmt.Sprintf(":mag: Instance `%s` no longer exists%s. Nothing was sent to SCNet.", blockkit.EscapeTruncate(id, scnet.MaxInstanceIDLen), regionPhrase(region))
 	}
 	return fmt.Sprintf("scnetbot could not look up instance `%s` before acting, so nothing was sent to SCNet.\n%s", blockkit.EscapeTruncate(id, scnet.MaxInstanceIDLen), blockkit.ErrorText(err))
+}
+
+// storeTrouble is the reply when a confirmation could not be kept or read:
+// an outage of STATE_URL's database says so and to try again soon;
+// anything else is the operator's (storeText).
+func storeTrouble(err error) *slack.WebhookMessage {
+	if errors.Is(err, state.ErrUnavailable) {
+		return ephemeral(blockkit.StateUnavailableText + " Nothing was sent to SCNet.")
+	}
+	return ephemeral(storeText)
 }

@@ -47,7 +47,7 @@ func (b *Buttons) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 		return nil
 	}
 	if err := b.ws.Load(ctx); err != nil {
-		return ephemeral("The watcher cannot read its state right now; try again.")
+		return stateTrouble(err, "The watcher cannot read its state right now; try again.")
 	}
 	user := cb.User.ID
 	switch {
@@ -67,7 +67,7 @@ func (b *Buttons) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 				return ephemeral(":mag: The watcher no longer tracks this instance, so there is nothing to snooze.")
 			}
 			b.cfg.Logger.Error("snooze from alert", "alert", al.ID, "instance", al.InstanceID, "err", err)
-			return ephemeral("Could not save the snooze; try again.")
+			return stateTrouble(err, "Could not save the snooze; try again.")
 		}
 		return b.replace(ctx, w, al.ID)
 	case a.ActionID == actionResolve:
@@ -79,7 +79,7 @@ func (b *Buttons) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 		switch {
 		case err != nil:
 			b.cfg.Logger.Error("resolve alert", "alert", al.ID, "instance", al.InstanceID, "err", err)
-			return ephemeral("Could not save the resolution; try again.")
+			return stateTrouble(err, "Could not save the resolution; try again.")
 		case !found:
 			return ephemeral("This alert is no longer known to the watcher.")
 		}
@@ -106,7 +106,7 @@ func (b *Buttons) buttonAlert(ctx context.Context, value string) (*watcher.Watch
 	}
 	unreadable := func(err error) (*watcher.Watcher, state.Alert, *slack.WebhookMessage) {
 		b.cfg.Logger.Error("read alert for a button", "alert", alertID, "err", err)
-		return nil, state.Alert{}, ephemeral("The watcher cannot read its state right now; try again.")
+		return nil, state.Alert{}, stateTrouble(err, "The watcher cannot read its state right now; try again.")
 	}
 	w, found, err := b.ws.Owner(ctx, alertID)
 	if errors.Is(err, watcher.ErrNoRegions) {
@@ -147,7 +147,7 @@ func (b *Buttons) ack(ctx context.Context, alertID, user string) *slack.WebhookM
 	switch {
 	case err != nil:
 		b.cfg.Logger.Error("acknowledge alert", "alert", alertID, "err", err)
-		return ephemeral("Could not save the acknowledgement; try again.")
+		return stateTrouble(err, "Could not save the acknowledgement; try again.")
 	case !found:
 		return ephemeral("This alert is no longer known to the watcher.")
 	}
@@ -211,4 +211,14 @@ func blocksOf(raw json.RawMessage) *slack.Blocks {
 		return nil
 	}
 	return &b
+}
+
+// stateTrouble is the reply to a button whose state could not be read or
+// written: that the database cannot be reached when it is an outage of
+// STATE_URL's database (the click may work in a minute), else otherwise.
+func stateTrouble(err error, otherwise string) *slack.WebhookMessage {
+	if errors.Is(err, state.ErrUnavailable) {
+		return ephemeral(blockkit.StateUnavailableText)
+	}
+	return ephemeral(otherwise)
 }

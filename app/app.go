@@ -56,7 +56,9 @@ type App struct {
 	// regionsFound closes once watchRegions has found the regions and
 	// added their watchers, so the account check can start.
 	regionsFound chan struct{}
-	ui           *alerts.Renderer // the alerts' renderer, nil when the watcher is off
+	// now is the clock of the leader's heartbeat (time.Now; tests move it).
+	now func() time.Time
+	ui  *alerts.Renderer // the alerts' renderer, nil when the watcher is off
 	// regionErr is why the regions are not known yet (nil once they are),
 	// for /readyz.
 	regionErr atomic.Pointer[error]
@@ -86,7 +88,7 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		logger.Warn(w)
 	}
 	m := metrics.New()
-	a := &App{cfg: cfg, log: logger, metrics: m, regionsFound: make(chan struct{})}
+	a := &App{cfg: cfg, log: logger, metrics: m, regionsFound: make(chan struct{}), now: time.Now}
 	defer func() {
 		if err != nil {
 			a.close()
@@ -203,6 +205,9 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		if a.lease != nil {
 			// Slack cannot be fenced: ask the lease at the last moment.
 			ocfg.MayPost = a.lease.Leading
+			// A follower's buttons queue messages the leader's deliverer
+			// is not kicked for: it finds them by its rescan, so often.
+			ocfg.Rescan = 2 * time.Second
 		}
 		a.deliv = outbox.New(a.api, a.pollStore, ocfg)
 		rcfg := alerts.Config{
@@ -303,6 +308,12 @@ func (a *App) Run(ctx context.Context) error {
 // this replica holds the lease, and again each time it takes it back.
 func (a *App) lead(ctx context.Context, fail func(error)) {
 	var wg sync.WaitGroup
+	if a.lease != nil {
+		// Before the first poll, so a notice of a gap comes before the
+		// alerts of what changed in it.
+		a.resume(ctx)
+		wg.Go(func() { a.heartbeat(ctx) })
+	}
 	wg.Go(func() { fail(a.deliv.Run(ctx)) })
 	wg.Go(func() { fail(a.group.Run(ctx)) })
 	wg.Go(func() {

@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"scnetbot/scnet"
+	"scnetbot/state"
 )
 
 // ErrorText says what went wrong and what to do, for the person who asked:
@@ -29,6 +30,10 @@ func ErrorSummary(err error) string { return explain(err).summary }
 // phrase for a status line.
 type explanation struct{ text, summary string }
 
+// StateUnavailableText answers a command or button that needs the state
+// while its PostgreSQL database (STATE_URL) cannot be reached.
+const StateUnavailableText = ":floppy_disk: scnetbot cannot reach its state database right now; try again in a minute."
+
 // Sentences more than one kind of error shares.
 const (
 	slowText  = ":turtle: SCNet is slow: it did not answer in time. Try again in a minute; if it stays slow, SCNet may be overloaded."
@@ -47,6 +52,10 @@ func explain(err error) explanation {
 	switch {
 	case err == nil:
 		return explanation{":grey_question: Nothing went wrong.", "none"}
+	case errors.Is(err, state.ErrUnavailable):
+		// Before the deadline: a database that times out is an outage
+		// of the database, not a slow SCNet.
+		return explanation{StateUnavailableText, "state database unreachable"}
 	case errors.Is(err, context.DeadlineExceeded):
 		return explanation{slowText, slowShort}
 	case errors.Is(err, context.Canceled):

@@ -183,7 +183,7 @@ func onlyOne(t testing.TB, rs ...*replica) (leader *replica, others []*replica) 
 }
 
 func TestOneOfTwoLeads(t *testing.T) {
-	dbURL := freshDB(t, serverURL(t))
+	dbURL := freshDB(t)
 	db := connect(t, dbURL)
 	a := startReplica(t, dbURL, "a", testTimeout, nil)
 	b := startReplica(t, dbURL, "b", testTimeout, nil)
@@ -226,7 +226,7 @@ func TestOneOfTwoLeads(t *testing.T) {
 // Each takeover, by any replica, takes the next epoch; a replica that stops
 // releases the lease at once.
 func TestEpochGrowsByOnePerTakeover(t *testing.T) {
-	dbURL := freshDB(t, serverURL(t))
+	dbURL := freshDB(t)
 	db := connect(t, dbURL)
 	rs := []*replica{startReplica(t, dbURL, "r0", testTimeout, nil)}
 	wait.Until(t, "r0 leading", rs[0].leading)
@@ -257,7 +257,7 @@ func TestEpochGrowsByOnePerTakeover(t *testing.T) {
 }
 
 func TestTerminatedSessionStepsDown(t *testing.T) {
-	dbURL := freshDB(t, serverURL(t))
+	dbURL := freshDB(t)
 	db := connect(t, dbURL)
 	a := startReplica(t, dbURL, "a", testTimeout, nil)
 	wait.Until(t, "a leading", a.leading)
@@ -290,7 +290,7 @@ func TestTerminatedSessionStepsDown(t *testing.T) {
 // A lead function that returns by itself has stopped doing the leader's
 // work, so the lease goes to a replica that will.
 func TestLeadReturningReleasesTheLease(t *testing.T) {
-	dbURL := freshDB(t, serverURL(t))
+	dbURL := freshDB(t)
 	db := connect(t, dbURL)
 	quit := make(chan struct{})
 	a := New(dbURL, Config{Holder: "a", Timeout: testTimeout})
@@ -330,7 +330,7 @@ func TestLeadReturningReleasesTheLease(t *testing.T) {
 // idle_session_timeout, and its Epoch turns invalid before the other
 // replica leads.
 func TestFrozenLeaderLosesLease(t *testing.T) {
-	dbURL := freshDB(t, serverURL(t))
+	dbURL := freshDB(t)
 	db := connect(t, dbURL)
 	const timeout = 2 * time.Second
 	var (
@@ -411,7 +411,7 @@ func TestFrozenLeaderLosesLease(t *testing.T) {
 // The session the lease runs on ends itself after Timeout of silence: this
 // is what frees the lease of a frozen leader.
 func TestSessionHasIdleTimeout(t *testing.T) {
-	dbURL := freshDB(t, serverURL(t))
+	dbURL := freshDB(t)
 	l := New(dbURL, Config{Timeout: 1500 * time.Millisecond})
 	pgcfg, err := pgx.ParseConfig(dbURL)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"scnetbot/internal/pgtest"
 	"strconv"
 	"syscall"
 	"testing"
@@ -106,7 +107,9 @@ func freePort(t *testing.T) int {
 // replica leads again, with the next epoch, once the server is back.
 func TestDatabaseRestartRegainsLeadership(t *testing.T) {
 	c := startCluster(t)
-	dbURL := freshDB(t, c.url)
+	// The cluster of its own is the test server here.
+	t.Setenv(pgtest.EnvVar, c.url)
+	dbURL := freshDB(t)
 	a := startReplica(t, dbURL, "a", testTimeout, nil)
 	b := startReplica(t, dbURL, "b", testTimeout, nil)
 	first, _ := onlyOne(t, a, b)

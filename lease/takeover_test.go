@@ -24,7 +24,7 @@ func TestTakeoverTime(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a measurement, not a check")
 	}
-	dbURL := freshDB(t, serverURL(t))
+	dbURL := freshDB(t)
 	db := connect(t, dbURL)
 	runs := 3
 	if v := os.Getenv("LEASE_TAKEOVER_RUNS"); v != "" {

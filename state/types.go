@@ -217,6 +217,11 @@ type Meta struct {
 	// SCNet refused with code 10007 (user frozen); the open account
 	// warning lists them.
 	AccountRefused map[string]string `json:"account_refused,omitempty"`
+	// LeaderBeat is when the replica leading (STATE_URL) last said it
+	// was alive; a leader that takes over long after it posts one notice
+	// that alerts were paused, and moves it on in the same transaction,
+	// so each gap is noticed once.
+	LeaderBeat time.Time `json:"leader_beat,omitzero"`
 }
 
 // ActionPhase is where one action on an instance stands.

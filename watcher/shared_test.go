@@ -169,3 +169,17 @@ func TestPollFencedIsQuiet(t *testing.T) {
 		t.Fatal("the fenced poll wrote its baseline")
 	}
 }
+
+// A follower counts the leader's polls as started, so an unknown name is
+// "not tracked" there rather than "still starting" forever.
+func TestSharedFollowerStarted(t *testing.T) {
+	e := newEnv(t, 2, withConfig(shared))
+	f := e.follower()
+	if f.Started() {
+		t.Fatal("follower started before any poll")
+	}
+	e.poll()
+	if !f.Started() {
+		t.Fatal("follower not started after the leader's poll")
+	}
+}

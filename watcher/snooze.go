@@ -85,10 +85,27 @@ func (w *Watcher) matchIn(trackedIDs map[string]state.Instance, snoozes map[stri
 // stored (nothing at all before the first, baseline, poll), so an unknown
 // name may simply not have been seen yet: callers say "still starting"
 // rather than "not tracked".
+//
+// In shared mode a poll by any replica counts (the region's LastSuccess
+// in the store): a follower never polls, yet knows what the leader saw.
 func (w *Watcher) Started() bool {
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	return !w.health.LastSuccess.IsZero()
+	started := !w.health.LastSuccess.IsZero()
+	w.mu.Unlock()
+	if started || !w.cfg.Shared {
+		return started
+	}
+	// Started has no context of its own; a store that does not answer
+	// soon is "not started", which only softens an "unknown" answer.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var m state.Meta
+	err := w.st.View(ctx, func(tx state.Tx) error {
+		var err error
+		m, err = tx.Meta()
+		return err
+	})
+	return err == nil && !m.LastSuccess.IsZero()
 }
 
 // Snooze silences new alerts for one instance for d. Its transitions are

@@ -1,0 +1,26 @@
+package blockkit
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"scnetbot/state"
+)
+
+// An outage of the state database is told as such, even when the
+// database timed out, and not as a slow SCNet.
+func TestErrorTextStateUnavailable(t *testing.T) {
+	for _, err := range []error{
+		fmt.Errorf("acknowledge alert %q: %w", "a1", state.ErrUnavailable),
+		fmt.Errorf("begin write: %w: %w", state.ErrUnavailable, context.DeadlineExceeded),
+	} {
+		if got := ErrorText(err); got != StateUnavailableText {
+			t.Errorf("ErrorText(%v) = %q, want %q", err, got, StateUnavailableText)
+		}
+	}
+	if !strings.Contains(StateUnavailableText, "cannot reach its state database right now; try again in a minute") {
+		t.Errorf("StateUnavailableText = %q", StateUnavailableText)
+	}
+}
