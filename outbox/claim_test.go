@@ -139,3 +139,39 @@ func TestDeliverSkipsAMessageAnotherClaimed(t *testing.T) {
 		t.Fatalf("got %d messages, want 1", len(msgs))
 	}
 }
+
+// A deliverer whose fenced store says another replica leads sends nothing
+// and says so once, at info, rather than an error every backoff.
+func TestDeliverFencedIsQuiet(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pg, err := state.OpenPostgres(ctx, pgtest.URL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	queueOne(t, ctx, pg, "a1")
+	d, emu, logs := newClaimDeliverer(t, pg.Fenced(func() (uint64, bool) { return 1, false }), nil)
+	rctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- d.Run(rctx) }()
+	wait.Until(t, "the deliverer to pause", func() bool {
+		return strings.Contains(logs.String(), "alert delivery paused: another replica leads")
+	})
+	// A kick makes it try again at once: still quiet.
+	d.Kick()
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	if n := strings.Count(out, "alert delivery paused"); n != 1 {
+		t.Errorf("said it was paused %d times, want once:\n%s", n, out)
+	}
+	if strings.Contains(out, "level=ERROR") {
+		t.Errorf("a fenced store logged an error:\n%s", out)
+	}
+	if n := emu.Calls("chat.postMessage"); n != 0 {
+		t.Errorf("chat.postMessage called %d times through a fenced store", n)
+	}
+}
