@@ -635,21 +635,10 @@ func TestE2EActionDeleteThroughModal(t *testing.T) {
 // thread of the instance's alert.
 func TestE2EActionFromCommandInAlertThread(t *testing.T) {
 	const channel = "C0ALERTS"
-	e := newActionsE2E(t, func(c *config.Config) {
-		c.ActionUsers = config.List{actor}
-		c.WatchChannel = channel
-		c.WatchInterval.D = 150 * time.Millisecond
-	}, nil)
+	e := watchedE2E(t, channel, nil)
 	rec := e.addInstance("e2e-alerted", scnet.StatusRunning)
-	wait.Until(t, "baseline poll", func() bool {
-		h, err := e.app.group.Health(context.Background())
-		return err == nil && !h.LastSuccess.IsZero()
-	})
-	if err := e.sim.SetStatus(rec.ID, scnet.StatusFailed); err != nil {
-		t.Fatal(err)
-	}
-	wait.Until(t, "alert for "+rec.Name, func() bool { return len(alertsAbout(e.emu, channel, rec.ID)) == 1 })
-	alert := alertsAbout(e.emu, channel, rec.ID)[0]
+	e.awaitFirstPoll()
+	alert := e.failAndAlertIn(t, channel, rec.ID)
 	if !hasButton(alert, "act.restart") {
 		t.Errorf("the alert of a failed instance has no Restart button:\n%.1500s", everything(alert))
 	}
@@ -688,15 +677,8 @@ func TestE2EActionsOff(t *testing.T) {
 		c.WatchInterval.D = 150 * time.Millisecond
 	}, nil)
 	rec := e.addInstance("e2e-off", scnet.StatusRunning)
-	wait.Until(t, "baseline poll", func() bool {
-		h, err := e.app.group.Health(context.Background())
-		return err == nil && !h.LastSuccess.IsZero()
-	})
-	if err := e.sim.SetStatus(rec.ID, scnet.StatusFailed); err != nil {
-		t.Fatal(err)
-	}
-	wait.Until(t, "alert for "+rec.Name, func() bool { return len(alertsAbout(e.emu, channel, rec.ID)) == 1 })
-	alert := alertsAbout(e.emu, channel, rec.ID)[0]
+	e.awaitFirstPoll()
+	alert := e.failAndAlertIn(t, channel, rec.ID)
 	view := e.details(actor, rec.ID)
 	for what, m := range map[string]slackemu.Message{"alert": alert, "Details view": view} {
 		for _, id := range []string{"act.restart", "act.stop", "act.delete"} {
@@ -734,15 +716,15 @@ func (e *e2e) threadLines(channel string, alert slackemu.Message) string {
 }
 
 // watchedE2E starts the bot with the watcher on channel and actions for
-// actor, and waits for its first poll.
-func watchedE2E(t *testing.T, channel string, simOpts ...scnettest.Option) *e2e {
+// actor, the actions tuned by tuneActions unless it is nil. It does not
+// wait for the first poll: instances are added before it (awaitFirstPoll).
+func watchedE2E(t *testing.T, channel string, tuneActions func(*actions.Config), simOpts ...scnettest.Option) *e2e {
 	t.Helper()
-	e := newActionsE2E(t, func(c *config.Config) {
+	return newActionsE2E(t, func(c *config.Config) {
 		c.ActionUsers = config.List{actor}
 		c.WatchChannel = channel
 		c.WatchInterval.D = 150 * time.Millisecond
-	}, nil, simOpts...)
-	return e
+	}, tuneActions, simOpts...)
 }
 
 func (e *e2e) awaitFirstPoll() {
@@ -760,7 +742,7 @@ func (e *e2e) awaitFirstPoll() {
 // Terminated it causes is expected, not alerted.
 func TestE2EActionsOnAlerts(t *testing.T) {
 	const channel = "C0ALERTS"
-	e := watchedE2E(t, channel, scnettest.WithRestartDelay(300*time.Millisecond))
+	e := watchedE2E(t, channel, nil, scnettest.WithRestartDelay(300*time.Millisecond))
 	restart := e.addInstance("e2e-alert-restart", scnet.StatusRunning)
 	del := e.addInstance("e2e-alert-delete", scnet.StatusRunning)
 	stop := e.addInstance("e2e-alert-stop", scnet.StatusRunning)
@@ -1334,18 +1316,10 @@ func TestE2EActionStateUnusable(t *testing.T) {
 // thread.
 func TestE2EActionFailureAndUnknownInThread(t *testing.T) {
 	const channel = "C0ALERTS"
-	e := newActionsE2E(t, func(c *config.Config) {
-		c.ActionUsers = config.List{actor}
-		c.WatchChannel = channel
-		c.WatchInterval.D = 150 * time.Millisecond
-	}, func(c *actions.Config) { c.Timeout = time.Second })
+	e := watchedE2E(t, channel, func(c *actions.Config) { c.Timeout = time.Second })
 	rec := e.addInstance("e2e-thread-outcomes", scnet.StatusRunning)
 	e.awaitFirstPoll()
-	if err := e.sim.SetStatus(rec.ID, scnet.StatusFailed); err != nil {
-		t.Fatal(err)
-	}
-	wait.Until(t, "alert", func() bool { return len(alertsAbout(e.emu, channel, rec.ID)) == 1 })
-	alert := alertsAbout(e.emu, channel, rec.ID)[0]
+	alert := e.failAndAlertIn(t, channel, rec.ID)
 
 	e.sim.FailNextAction(scnettest.ActionRestart, 1, "10001")
 	_, prompt := e.clickAs(alert, "act.restart", actor)

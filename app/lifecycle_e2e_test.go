@@ -89,12 +89,20 @@ func setStatus(t *testing.T, sim *scnettest.Server, id string, st scnet.Status) 
 	}
 }
 
-// failAndAlert fails a Running instance and returns its one alert.
+// failAndAlert fails a Running instance and returns its one alert in
+// alertChannel.
 func (e *e2e) failAndAlert(t *testing.T, id string) slackemu.Message {
 	t.Helper()
+	return e.failAndAlertIn(t, alertChannel, id)
+}
+
+// failAndAlertIn fails a Running instance and returns its one alert in
+// channel.
+func (e *e2e) failAndAlertIn(t *testing.T, channel, id string) slackemu.Message {
+	t.Helper()
 	setStatus(t, e.sim, id, scnet.StatusFailed)
-	wait.Until(t, "alert for "+id, func() bool { return len(alertsAbout(e.emu, alertChannel, id)) == 1 })
-	return alertsAbout(e.emu, alertChannel, id)[0]
+	wait.Until(t, "alert for "+id, func() bool { return len(alertsAbout(e.emu, channel, id)) == 1 })
+	return alertsAbout(e.emu, channel, id)[0]
 }
 
 // current is a channel message as it is now (chat.update applied).
