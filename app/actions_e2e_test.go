@@ -82,6 +82,28 @@ func (e *e2e) clickAs(msg slackemu.Message, label, user string) (*slackemu.Inter
 	return in, e.awaitReply(in)
 }
 
+// deleteByModal clicks button on msg as actor, types name into the delete
+// modal it opens, submits it, and returns the answer to the click.
+func (e *e2e) deleteByModal(t *testing.T, msg slackemu.Message, button, name string) slackemu.Message {
+	t.Helper()
+	click, err := e.emu.Click(timeout(t, 10*time.Second), msg, button, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(click)
+	modal, err := e.emu.WaitView(timeout(t, 10*time.Second), actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := e.emu.SubmitView(timeout(t, 10*time.Second), modal.ID, actor,
+		map[string]map[string]string{actions.NameBlockID: {actions.NameActionID: name}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(sub)
+	return e.awaitReply(click)
+}
+
 // details is the Details view of instance id, as /instances <id> answers.
 func (e *e2e) details(user, id string) slackemu.Message {
 	e.t.Helper()
@@ -783,22 +805,7 @@ func TestE2EActionsOnAlerts(t *testing.T) {
 
 	t.Run("delete", func(t *testing.T) {
 		alert := alertOf(del.ID)
-		click, err := e.emu.Click(timeout(t, 10*time.Second), alert, "act.delete", actor)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.awaitAck(click)
-		modal, err := e.emu.WaitView(timeout(t, 10*time.Second), actor)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in, err := e.emu.SubmitView(timeout(t, 10*time.Second), modal.ID, actor,
-			map[string]map[string]string{actions.NameBlockID: {actions.NameActionID: del.Name}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.awaitAck(in)
-		mustContain(t, e.awaitReply(click), "Delete requested by")
+		mustContain(t, e.deleteByModal(t, alert, "act.delete", del.Name), "Delete requested by")
 		wait.Until(t, "the delete in the alert's thread", func() bool {
 			return strings.Contains(e.threadLines(channel, alert), "deleted by <@"+actor+">")
 		})

@@ -749,22 +749,7 @@ func TestE2EDeleteFromAlertResolves(t *testing.T) {
 			e.dumpThread(t, alert)
 		}
 	}()
-	in, err := e.emu.Click(timeout(t, 10*time.Second), alert, "Delete", actor)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.awaitAck(in)
-	view, err := e.emu.WaitView(timeout(t, 10*time.Second), actor)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := e.emu.SubmitView(timeout(t, 10*time.Second), view.ID, actor,
-		map[string]map[string]string{"act.delete.name": {"act.delete.typed": victim.Name}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.awaitAck(sub)
-	sees(t, e.awaitReply(in), "Delete requested by <@"+actor+">")
+	sees(t, e.deleteByModal(t, alert, "Delete", victim.Name), "Delete requested by <@"+actor+">")
 	if _, ok := e.sim.Get(victim.ID); ok {
 		t.Fatal("the simulator still has the instance")
 	}
