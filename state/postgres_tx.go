@@ -155,30 +155,48 @@ func compact(raw json.RawMessage) json.RawMessage {
 	return b.Bytes()
 }
 
-func (t pgTx) Instance(id string) (Instance, bool, error) {
-	return pgGet[Instance](t, fmt.Sprintf("instance %q", id),
-		"SELECT data FROM scnetbot_instances WHERE ns = $1 AND id = $2", t.ns, id)
+// Instances and snoozes live in tables of one shape, records by namespace
+// and id, so they share these statements; table is one of the schema's
+// names, never input.
+
+func nsGet[T any](t pgTx, table, what, id string) (T, bool, error) {
+	return pgGet[T](t, fmt.Sprintf("%s %q", what, id),
+		"SELECT data FROM "+table+" WHERE ns = $1 AND id = $2", t.ns, id)
 }
 
-func (t pgTx) PutInstance(i Instance) error {
-	raw, err := encode("instance", i.ID, i)
+func (t pgTx) nsPut(table, what, id string, v any) error {
+	raw, err := encode(what, id, v)
 	if err != nil {
 		return err
 	}
-	err = t.write(fmt.Sprintf("put instance %q", i.ID),
-		`INSERT INTO scnetbot_instances (ns, id, data) VALUES ($1, $2, $3)
-		 ON CONFLICT (ns, id) DO UPDATE SET data = EXCLUDED.data`, t.ns, i.ID, raw)
-	return err
+	return t.write(fmt.Sprintf("put %s %q", what, id),
+		"INSERT INTO "+table+` (ns, id, data) VALUES ($1, $2, $3)
+		 ON CONFLICT (ns, id) DO UPDATE SET data = EXCLUDED.data`, t.ns, id, raw)
+}
+
+func (t pgTx) nsDelete(table, what, id string) error {
+	return t.write(fmt.Sprintf("delete %s %q", what, id),
+		"DELETE FROM "+table+" WHERE ns = $1 AND id = $2", t.ns, id)
+}
+
+func nsEach[T any](t pgTx, table, what string, fn func(T) error) error {
+	return pgEach(t, what, "SELECT data FROM "+table+" WHERE ns = $1 ORDER BY id", fn, t.ns)
+}
+
+func (t pgTx) Instance(id string) (Instance, bool, error) {
+	return nsGet[Instance](t, "scnetbot_instances", "instance", id)
+}
+
+func (t pgTx) PutInstance(i Instance) error {
+	return t.nsPut("scnetbot_instances", "instance", i.ID, i)
 }
 
 func (t pgTx) DeleteInstance(id string) error {
-	err := t.write(fmt.Sprintf("delete instance %q", id),
-		"DELETE FROM scnetbot_instances WHERE ns = $1 AND id = $2", t.ns, id)
-	return err
+	return t.nsDelete("scnetbot_instances", "instance", id)
 }
 
 func (t pgTx) Instances(fn func(Instance) error) error {
-	return pgEach(t, "instances", "SELECT data FROM scnetbot_instances WHERE ns = $1 ORDER BY id", fn, t.ns)
+	return nsEach(t, "scnetbot_instances", "instances", fn)
 }
 
 // Alerts, as in bbolt: one table for every region, by id; a namespace sees
@@ -293,29 +311,19 @@ func (t pgTx) ClaimMessage(seq uint64) (Message, bool, error) {
 }
 
 func (t pgTx) Snooze(id string) (Snooze, bool, error) {
-	return pgGet[Snooze](t, fmt.Sprintf("snooze %q", id),
-		"SELECT data FROM scnetbot_snoozes WHERE ns = $1 AND id = $2", t.ns, id)
+	return nsGet[Snooze](t, "scnetbot_snoozes", "snooze", id)
 }
 
 func (t pgTx) PutSnooze(s Snooze) error {
-	raw, err := encode("snooze", s.InstanceID, s)
-	if err != nil {
-		return err
-	}
-	err = t.write(fmt.Sprintf("put snooze %q", s.InstanceID),
-		`INSERT INTO scnetbot_snoozes (ns, id, data) VALUES ($1, $2, $3)
-		 ON CONFLICT (ns, id) DO UPDATE SET data = EXCLUDED.data`, t.ns, s.InstanceID, raw)
-	return err
+	return t.nsPut("scnetbot_snoozes", "snooze", s.InstanceID, s)
 }
 
 func (t pgTx) DeleteSnooze(id string) error {
-	err := t.write(fmt.Sprintf("delete snooze %q", id),
-		"DELETE FROM scnetbot_snoozes WHERE ns = $1 AND id = $2", t.ns, id)
-	return err
+	return t.nsDelete("scnetbot_snoozes", "snooze", id)
 }
 
 func (t pgTx) Snoozes(fn func(Snooze) error) error {
-	return pgEach(t, "snoozes", "SELECT data FROM scnetbot_snoozes WHERE ns = $1 ORDER BY id", fn, t.ns)
+	return nsEach(t, "scnetbot_snoozes", "snoozes", fn)
 }
 
 func (t pgTx) Meta() (Meta, error) {
