@@ -603,3 +603,59 @@ func TestUsageTextsEscapeAngleBrackets(t *testing.T) {
 		}
 	}
 }
+
+// TestSCNetDownAroundTheConfirm: when SCNet cannot be asked for the
+// instance's status, neither the first click nor the confirm acts. The
+// first click stores no confirmation; a confirm whose re-check fails leaves
+// its confirmation pending, so it works once SCNet answers again.
+func TestSCNetDownAroundTheConfirm(t *testing.T) {
+	e := newEnv(t)
+	value := target("r1", idFailed)
+
+	e.r1.lookupErr = context.DeadlineExceeded
+	first := e.click(t, alice, actionRestart, value)
+	if strings.Contains(string(mustJSON(t, first)), actionConfirm) {
+		t.Fatalf("a prompt without a status check: %q", first.Text)
+	}
+	if !strings.Contains(text(first), "SCNet") {
+		t.Errorf("the refusal does not say SCNet is the trouble: %q", text(first))
+	}
+	n := 0
+	if err := e.st.View(context.Background(), func(tx state.Tx) error {
+		return tx.Actions(func(state.Action) error { n++; return nil })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d confirmations stored for a click whose lookup failed", n)
+	}
+
+	e.r1.lookupErr = nil
+	nonce := nonceOf(t, e.click(t, alice, actionRestart, value))
+	e.r1.lookupErr = context.DeadlineExceeded
+	refused := e.click(t, alice, actionConfirm, nonce)
+	if len(e.ops()) != 0 {
+		t.Fatalf("acted without a status check: %v", e.ops())
+	}
+	if !strings.Contains(text(refused), "SCNet") {
+		t.Errorf("the refusal does not say SCNet is the trouble: %q", text(refused))
+	}
+	if a := e.action(t, nonce); a.Phase != state.ActionPending {
+		t.Errorf("a confirm whose re-check failed left phase %q, want pending", a.Phase)
+	}
+
+	e.r1.lookupErr = nil
+	done := e.click(t, alice, actionConfirm, nonce)
+	if got := e.ops(); !slices.Equal(got, []string{"restart " + idFailed}) {
+		t.Errorf("after SCNet is back: ops %v, reply %q", got, text(done))
+	}
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
