@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"scnetbot/metrics"
+	"scnetbot/regions"
 	"scnetbot/scnet"
 )
 
@@ -34,6 +35,7 @@ type cached struct {
 	at   time.Time
 	page *scnet.Page
 	inst *scnet.Instance
+	url  string
 }
 
 func newQueryCache(l Lister, ttl, timeout time.Duration, now func() time.Time, m *metrics.Metrics) *queryCache {
@@ -90,6 +92,17 @@ func (c *queryCache) Instance(ctx context.Context, id string, fresh bool) (*scne
 		return cached{inst: in}, err
 	})
 	return v.inst, err
+}
+
+// AccessURL returns an instance's access URL from op (the region's), kept
+// like a lookup: a details view shown again, or by several people at once,
+// within the TTL costs SCNet no second request; fresh (Refresh) asks anew.
+func (c *queryCache) AccessURL(ctx context.Context, op regions.Operator, id string, fresh bool) (string, error) {
+	v, err := c.get(ctx, "url\x00"+id, fresh, func(ctx context.Context) (cached, error) {
+		u, err := op.AccessURL(ctx, id)
+		return cached{url: u}, err
+	})
+	return v.url, err
 }
 
 func (c *queryCache) get(ctx context.Context, key string, fresh bool, fetch func(context.Context) (cached, error)) (cached, error) {

@@ -55,7 +55,7 @@ func (h *Handler) details(ctx context.Context, r renderer, q Query, o answerOpts
 			v := detailsView{inst: in, back: o.back, backCursor: o.backCursor, region: rs[i], named: len(all) > 1, shared: o.shared, sharedBy: o.userID}
 			if !v.shared {
 				// A view shared to the channel has no buttons at all.
-				v.accessURL, v.accessNote = h.accessURL(ctx, rs[i], in)
+				v.accessURL, v.accessNote = h.accessURL(ctx, rs[i], in, o.fresh)
 				v.actions = h.actionButtons(v)
 			}
 			return r.details(v), nil
@@ -77,15 +77,16 @@ func (h *Handler) details(ctx context.Context, r renderer, q Query, o answerOpts
 }
 
 // accessURL asks SCNet for a running instance's access URL, for the Open
-// button, within what is left of the command's time. A failure costs the
+// button, within what is left of the command's time, through the region's
+// cache like the lookup it follows. A failure costs the
 // view only its button: it is shown with a short note instead. Instances
 // that are not running have nothing to open, and a region without an
 // Operator cannot be asked.
-func (h *Handler) accessURL(ctx context.Context, reg *regions.Region, in *scnet.Instance) (url, note string) {
+func (h *Handler) accessURL(ctx context.Context, reg *regions.Region, in *scnet.Instance, fresh bool) (url, note string) {
 	if in.Status != scnet.StatusRunning || reg.Operator == nil || !scnet.ValidInstanceID(in.ID) {
 		return "", ""
 	}
-	u, err := reg.Operator.AccessURL(ctx, in.ID)
+	u, err := h.states.get(reg).cache.AccessURL(ctx, reg.Operator, in.ID, fresh)
 	if err != nil {
 		// The error stays in the log: an SCNet message may quote the URL
 		// it could not give, token and all, so it is not shown in Slack.

@@ -208,3 +208,27 @@ func keys[V any](m map[string]V) []string {
 	}
 	return out
 }
+
+// TestAccessURLIsCachedLikeTheLookup: the same details view shown again
+// within the cache's TTL asks SCNet for the access URL once; Refresh asks
+// again, as it does for the instance itself.
+func TestAccessURLIsCachedLikeTheLookup(t *testing.T) {
+	op := &fakeOperator{url: "https://nb.example/lab?token=x"}
+	h, ins := detailsHandler(t, op, nil)
+	running := ins[0]
+	m := command(h, running.ID)
+	command(h, running.ID)
+	if op.calls() != 1 {
+		t.Fatalf("two views within the TTL asked for the access URL %d times, want 1", op.calls())
+	}
+	ref, err := click(h, m, actionRefresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op.calls() != 2 {
+		t.Errorf("Refresh asked for the access URL %d times in all, want 2", op.calls())
+	}
+	if actionsOf(ref)[blockkit.OpenActionID] == nil {
+		t.Error("the refreshed view lost its Open button")
+	}
+}
