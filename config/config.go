@@ -18,6 +18,7 @@ import (
 
 	"github.com/kelseyhightower/envconfig"
 
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/secret"
 )
@@ -80,6 +81,21 @@ type Config struct {
 	WatchEscalateMention string   `envconfig:"WATCH_ESCALATE_MENTION" desc:"whom an escalation mentions: a user id (U…, W…), a user group id (S…), here or channel"`
 	WatchFlapWindow      Duration `envconfig:"WATCH_FLAP_WINDOW" default:"30m" desc:"an instance that fails again this soon after its incident ended reopens that incident in its thread, with a count, instead of a new alert; 0: every failure is a new alert"`
 	WatchExpiryWarn      Duration `envconfig:"WATCH_EXPIRY_WARN" desc:"warn once when a live instance's time left before SCNet stops it for its time limit (remainingTime, timeoutLimit) falls below this; empty or 0: no warning"`
+
+	// BotLanguage is the language of channel messages (alerts, notices, the
+	// digest); what a person asks for is answered in their own Slack
+	// locale.
+	BotLanguage string `envconfig:"BOT_LANGUAGE" default:"en" desc:"language of channel messages (alerts, notices, the digest): en or zh; replies to a person follow their Slack language"`
+	// DigestAt is the time of day, in DISPLAY_TIMEZONE, of the daily digest.
+	DigestAt string `envconfig:"DIGEST_AT" desc:"time of day (HH:MM in DISPLAY_TIMEZONE) of the daily digest of the last 24 hours; empty: no digest"`
+	// DigestChannel is where the digest goes, WATCH_CHANNEL when empty.
+	DigestChannel string `envconfig:"DIGEST_CHANNEL" desc:"channel id (C…) for the daily digest; empty: WATCH_CHANNEL"`
+
+	// Language is BOT_LANGUAGE parsed; set by Load.
+	Language i18n.Lang `ignored:"true"`
+	// Digest is DIGEST_AT parsed, the digest's time after midnight; zero
+	// with DigestEnabled false when there is none. Set by Load.
+	Digest time.Duration `ignored:"true"`
 
 	// Location is DISPLAY_TIMEZONE loaded; set by Load.
 	Location *time.Location `ignored:"true"`
@@ -364,6 +380,13 @@ func (c *Config) validate() error {
 		bad("%s", p)
 	}
 
+	if l, err := i18n.ParseLang(c.BotLanguage); err != nil {
+		bad("BOT_LANGUAGE: %v", err)
+	} else {
+		c.Language = l
+	}
+	problems = append(problems, c.checkDigest()...)
+
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "warning", "error":
 	default:
@@ -550,6 +573,9 @@ func (c *Config) LogValue() slog.Value {
 		slog.Any("watch_statuses", []string(c.WatchStatuses)),
 		slog.Duration("watch_clock_skew", c.WatchClockSkew.D),
 		slog.String("watch_balance_below", c.WatchBalanceBelow.Raw),
+		slog.String("bot_language", string(c.Language)),
+		slog.String("digest_at", c.DigestAt),
+		slog.String("digest_channel", c.DigestChannel),
 		slog.String("state_path", c.StatePath),
 		slog.String("state_url", c.StateURL.Redacted()),
 		slog.Duration("state_lease_timeout", c.StateLeaseTimeout.D),
@@ -724,6 +750,8 @@ func Defaults() *Config {
 		WatchFlapWindow:     d("30m"),
 		StatePath:           "scnetbot.db",
 		StateLeaseTimeout:   d("10s"),
+		BotLanguage:         "en",
+		Language:            i18n.English,
 		Location:            scnet.HomeLocation(),
 		Statuses:            []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated},
 	}
