@@ -159,3 +159,14 @@ func (p *Printer) sep() string {
 func (p *Printer) Join(items []string) string {
 	return strings.Join(items, p.T("ListSeparator"))
 }
+
+// MustLoad is Load for callers that cannot go on without the catalogs: it
+// panics only when the embedded catalogs are broken, which the catalog
+// tests catch before a build ships.
+func MustLoad() *Catalog {
+	c, err := Load()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
