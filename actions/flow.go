@@ -87,7 +87,7 @@ func (s *Service) first(ctx context.Context, k tracked.ActionKind, t Target, use
 	}
 	in, err := s.lookup(ctx, r, t.InstanceID)
 	if err != nil {
-		s.audit(ev, outcomeRefused, "lookup: "+blockkit.ErrorSummary(err))
+		s.audit(ev, outcomeRefused, "lookup: "+blockkit.ErrorSummary(english(), err))
 		return ephemeral(lookupFailed(t.InstanceID, r.Name, err))
 	}
 	return s.ask(ctx, k, r, in, user, channel, t.AlertID, responseURL)
@@ -241,7 +241,7 @@ func (s *Service) confirm(ctx context.Context, user, nonce string) *slack.Webhoo
 		return replacing(ephemeral(lookupFailed(a.InstanceID, a.RegionName, err)))
 	case err != nil:
 		// The prompt stays, so the same confirmation can be clicked again.
-		s.audit(ev, outcomeRefused, "lookup: "+blockkit.ErrorSummary(err))
+		s.audit(ev, outcomeRefused, "lookup: "+blockkit.ErrorSummary(english(), err))
 		return ephemeral(lookupFailed(a.InstanceID, a.RegionName, err))
 	}
 	if why := refuseStatus(k, in.Name, in.ID, in.Status); why != "" {
@@ -289,9 +289,9 @@ func (s *Service) status(ctx context.Context, value string) *slack.WebhookMessag
 	case errors.Is(err, scnet.ErrNotFound):
 		return ephemeral(fmt.Sprintf(":mag: Instance `%s` no longer exists%s.", blockkit.EscapeTruncate(t.InstanceID, scnet.MaxInstanceIDLen), regionPhrase(r.Name)))
 	case err != nil:
-		return ephemeral(blockkit.ErrorText(err))
+		return ephemeral(blockkit.ErrorText(english(), err))
 	}
-	d := blockkit.Details{Instance: in, Now: s.cfg.Now(), Location: s.cfg.Location, Region: r.Name}
+	d := blockkit.Details{Printer: english(), Instance: in, Now: s.cfg.Now(), Location: s.cfg.Location, Region: r.Name}
 	msg = ephemeral(d.Fallback())
 	msg.Blocks = &slack.Blocks{BlockSet: d.Blocks()}
 	return msg
@@ -359,7 +359,7 @@ func (s *Service) submitView(ctx context.Context, cb slack.InteractionCallback) 
 				instancePhrase(a.InstanceName, a.InstanceID), regionPhrase(a.RegionName)))
 		}
 		if err != nil {
-			s.audit(ev, outcomeRefused, "lookup: "+blockkit.ErrorSummary(err))
+			s.audit(ev, outcomeRefused, "lookup: "+blockkit.ErrorSummary(english(), err))
 			return a.ResponseURL, ephemeral(lookupFailed(a.InstanceID, a.RegionName, err))
 		}
 	} else {
@@ -434,7 +434,7 @@ func (s *Service) carryOut(ctx context.Context, a state.Action, r *regions.Regio
 		now, lerr := s.lookup(ctx, r, a.InstanceID)
 		msg = unknownMessage(a, now, lerr)
 	default:
-		phase, outcome, detail = state.ActionFailed, tracked.ActionFailed, blockkit.ErrorSummary(err)
+		phase, outcome, detail = state.ActionFailed, tracked.ActionFailed, blockkit.ErrorSummary(english(), err)
 		msg = ephemeral(failedText(a, err))
 	}
 	s.finish(ctx, a.ID, phase, detail)
@@ -701,7 +701,7 @@ func regionsErrorText(err error) string {
 	if errors.Is(err, regions.ErrNoRegions) {
 		return ":no_entry: scnetbot has no SCNet region to ask: the account is suspended in every region, or SCNET_CLUSTER names none of them. `/instances regions` lists them."
 	}
-	return blockkit.ErrorText(err)
+	return blockkit.ErrorText(english(), err)
 }
 
 // lookup reads an instance now, bounded by the timeout.
@@ -736,7 +736,7 @@ func lookupFailed(id, region string, err error) string {
 	if errors.Is(err, scnet.ErrNotFound) {
 		return fmt.Sprintf(":mag: Instance `%s` no longer exists%s. Nothing was sent to SCNet.", blockkit.EscapeTruncate(id, scnet.MaxInstanceIDLen), regionPhrase(region))
 	}
-	return fmt.Sprintf("scnetbot could not look up instance `%s` before acting, so nothing was sent to SCNet.\n%s", blockkit.EscapeTruncate(id, scnet.MaxInstanceIDLen), blockkit.ErrorText(err))
+	return fmt.Sprintf("scnetbot could not look up instance `%s` before acting, so nothing was sent to SCNet.\n%s", blockkit.EscapeTruncate(id, scnet.MaxInstanceIDLen), blockkit.ErrorText(english(), err))
 }
 
 // storeTrouble is the reply when a confirmation could not be kept or read:
@@ -744,7 +744,7 @@ func lookupFailed(id, region string, err error) string {
 // anything else is the operator's (storeText).
 func storeTrouble(err error) *slack.WebhookMessage {
 	if errors.Is(err, state.ErrUnavailable) {
-		return ephemeral(blockkit.StateUnavailableText + " Nothing was sent to SCNet.")
+		return ephemeral(blockkit.StateUnavailableText(english()) + " Nothing was sent to SCNet.")
 	}
 	return ephemeral(storeText)
 }

@@ -87,7 +87,7 @@ func regionPhrase(name string) string {
 
 // statusPhrase is an instance's status as shown, with its emoji.
 func statusPhrase(st scnet.Status) string {
-	return blockkit.StatusEmoji(st) + " " + blockkit.StatusText(st)
+	return blockkit.StatusEmoji(st) + " " + blockkit.StatusText(english(), st)
 }
 
 // refuseStatus says why the status rule refuses k on an instance in st;
@@ -99,9 +99,9 @@ func refuseStatus(k tracked.ActionKind, name, id string, st scnet.Status) string
 	who := instancePhrase(name, id)
 	switch k {
 	case tracked.ActionRestart:
-		return fmt.Sprintf(":no_entry: %s is %s; restart is for failed or stopped instances. Nothing was sent to SCNet.", who, blockkit.StatusText(st))
+		return fmt.Sprintf(":no_entry: %s is %s; restart is for failed or stopped instances. Nothing was sent to SCNet.", who, blockkit.StatusText(english(), st))
 	case tracked.ActionStop:
-		return fmt.Sprintf(":no_entry: %s is %s; stop is for waiting, deploying or running instances. Nothing was sent to SCNet.", who, blockkit.StatusText(st))
+		return fmt.Sprintf(":no_entry: %s is %s; stop is for waiting, deploying or running instances. Nothing was sent to SCNet.", who, blockkit.StatusText(english(), st))
 	}
 	return forgedText
 }
@@ -289,7 +289,7 @@ func doneText(a state.Action) string {
 func failedText(a state.Action, err error) string {
 	k := tracked.ActionKind(a.Kind)
 	return fmt.Sprintf(":x: %s of %s%s did not happen: nothing was %s.\n%s", verb(k),
-		instancePhrase(a.InstanceName, a.InstanceID), regionPhrase(a.RegionName), past(k), blockkit.ErrorText(err))
+		instancePhrase(a.InstanceName, a.InstanceID), regionPhrase(a.RegionName), past(k), blockkit.ErrorText(english(), err))
 }
 
 // unknownMessage is the answer to an action whose outcome SCNet did not
@@ -297,7 +297,7 @@ func failedText(a state.Action, err error) string {
 // when that failed too.
 func unknownMessage(a state.Action, now *scnet.Instance, lookupErr error) *slack.WebhookMessage {
 	k := tracked.ActionKind(a.Kind)
-	status := "scnetbot could not look it up either (" + blockkit.ErrorSummary(lookupErr) + ")"
+	status := "scnetbot could not look it up either (" + blockkit.ErrorSummary(english(), lookupErr) + ")"
 	switch {
 	case now != nil:
 		status = "it is " + statusPhrase(now.Status)

@@ -85,18 +85,18 @@ func (s *Service) resolve(ctx context.Context, k tracked.ActionKind, target stri
 		// hold a second one worth telling apart.
 		return hits[0], nil
 	case len(hits) > 1:
-		lines := blockkit.Bullets(hits, maxHits, func(h hit) string {
+		lines := blockkit.Bullets(english(), hits, maxHits, func(h hit) string {
 			return fmt.Sprintf("`%s`%s · %s", blockkit.EscapeTruncate(h.in.ID, scnet.MaxInstanceIDLen), regionPhrase(h.r.Name), statusPhrase(h.in.Status))
 		})
 		return hit{}, ephemeral(fmt.Sprintf(":mag: Several instances are %s:\n%s\nName one by its id: `/instances %s &lt;id&gt;`. Nothing was sent to SCNet.", named, lines, k))
 	case len(hits) == 1:
 		return hit{}, ephemeral(fmt.Sprintf(":mag: Found an instance %s%s (`%s`), but %s could not be asked (%s), so it may not be the only one. Name it by its id to act on it. Nothing was sent to SCNet.",
-			named, regionPhrase(hits[0].r.Name), blockkit.EscapeTruncate(hits[0].in.ID, scnet.MaxInstanceIDLen), regionList(failed), blockkit.ErrorSummary(first)))
+			named, regionPhrase(hits[0].r.Name), blockkit.EscapeTruncate(hits[0].in.ID, scnet.MaxInstanceIDLen), regionList(failed), blockkit.ErrorSummary(english(), first)))
 	case first != nil && len(failed) == len(rs):
-		return hit{}, ephemeral(blockkit.ErrorText(first))
+		return hit{}, ephemeral(blockkit.ErrorText(english(), first))
 	case first != nil:
 		return hit{}, ephemeral(fmt.Sprintf(":mag: The regions that answered have no instance %s, but %s could not be asked (%s). Try again in a minute.",
-			named, regionList(failed), blockkit.ErrorSummary(first)))
+			named, regionList(failed), blockkit.ErrorSummary(english(), first)))
 	}
 	return hit{}, ephemeral(fmt.Sprintf(":mag: No instance %s in any region. `/instances` lists the ones that exist.", named))
 }

@@ -176,11 +176,11 @@ func (b *Buttons) details(ctx context.Context, w *watcher.Watcher, al state.Aler
 			blockkit.EscapeTruncate(id, maxNameChars)))
 	case err != nil:
 		b.cfg.Logger.Warn("details from alert", "instance", id, "err", err)
-		return ephemeral(blockkit.ErrorText(err))
+		return ephemeral(blockkit.ErrorText(english(), err))
 	}
 	// Named as the alert itself names it, so an alert of one region does
 	// not look like another's.
-	d := blockkit.Details{Instance: in, Now: b.cfg.Now(), Location: b.cfg.Location, Region: w.RegionName()}
+	d := blockkit.Details{Printer: english(), Instance: in, Now: b.cfg.Now(), Location: b.cfg.Location, Region: w.RegionName()}
 	if b.cfg.ActionButtons != nil {
 		// The instance as it is now, whatever became of the incident:
 		// what can be done to it follows its current status.
@@ -218,7 +218,7 @@ func blocksOf(raw json.RawMessage) *slack.Blocks {
 // STATE_URL's database (the click may work in a minute), else otherwise.
 func stateTrouble(err error, otherwise string) *slack.WebhookMessage {
 	if errors.Is(err, state.ErrUnavailable) {
-		return ephemeral(blockkit.StateUnavailableText)
+		return ephemeral(blockkit.StateUnavailableText(english()))
 	}
 	return ephemeral(otherwise)
 }

@@ -167,7 +167,7 @@ func (r *Renderer) Suspended(region string) (string, json.RawMessage) { return r
 func (r *Renderer) Stamp(t time.Time) string { return blockkit.Stamp(t, r.cfg.Location) }
 
 // Span implements watcher.Renderer: the house duration, "14m", "2h 3m".
-func (r *Renderer) Span(d time.Duration) string { return blockkit.Duration(d) }
+func (r *Renderer) Span(d time.Duration) string { return english().Duration(d) }
 
 // UserNewsLine implements watcher.Renderer.
 func (r *Renderer) UserNewsLine(name, id, what, user, at string) string {
@@ -187,23 +187,23 @@ func (r *Renderer) Escalation(a state.Alert, mention string, after time.Duration
 		what = "This storm of alerts"
 	}
 	body := fmt.Sprintf("%s :rotating_light: %s has not been acknowledged for %s: please take a look, and press *Acknowledge* on it when you do.",
-		m, what, blockkit.Duration(after))
-	text := fmt.Sprintf("%s %s has not been acknowledged for %s.", m, what, blockkit.Duration(after))
+		m, what, english().Duration(after))
+	text := fmt.Sprintf("%s %s has not been acknowledged for %s.", m, what, english().Duration(after))
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(body), nil, nil))
 }
 
 // ExpiryWarning implements watcher.Renderer.
 func (r *Renderer) ExpiryWarning(in scnet.Instance, left time.Duration, region string) (string, json.RawMessage) {
 	name := orDash(in.Name)
-	limit := blockkit.SCNetDuration(in.TimeoutLimit, maxFieldChars)
+	limit := blockkit.SCNetDuration(english(), in.TimeoutLimit, maxFieldChars)
 	if d, ok := in.TimeLimit(); ok {
-		limit = blockkit.Duration(d)
+		limit = english().Duration(d)
 	}
 	body := fmt.Sprintf(":hourglass: Instance *%s* (`%s`)%s reaches its time limit in *%s* (limit %s) and will then be stopped by SCNet. Renew the limit or save its work before then.",
 		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region),
-		blockkit.Duration(left), limit)
+		english().Duration(left), limit)
 	text := blockkit.Truncate(fmt.Sprintf("Instance %s (%s)%s reaches its time limit in %s",
-		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region), blockkit.Duration(left)), blockkit.MaxMessageText)
+		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region), english().Duration(left)), blockkit.MaxMessageText)
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(body), nil, nil))
 }
 
@@ -270,9 +270,9 @@ func (r *Renderer) renderRegionAlert(a state.Alert, in scnet.Instance, sn *state
 	}
 	// In the house format, as the details view writes them: SCNet's spec
 	// and duration texts read, not shown raw.
-	dur := blockkit.SCNetDuration(in.Duration, maxFieldChars)
+	dur := blockkit.SCNetDuration(english(), in.Duration, maxFieldChars)
 	if !in.StartTime.IsZero() && !in.EndTime.IsZero() {
-		dur = blockkit.Duration(in.EndTime.Sub(in.StartTime.Time))
+		dur = english().Duration(in.EndTime.Sub(in.StartTime.Time))
 	}
 	field := blockkit.Field
 	val := func(s string) string { return blockkit.Value(s, maxFieldChars) }
@@ -280,7 +280,7 @@ func (r *Renderer) renderRegionAlert(a state.Alert, in scnet.Instance, sn *state
 		field("Task type", val(string(in.TaskType))),
 		field("User", val(in.UserName)),
 		field("Resource group", val(in.ResourceGroup)),
-		field("Spec", blockkit.Spec(in.ResourceSpec, maxFieldChars)),
+		field("Spec", blockkit.Spec(english(), in.ResourceSpec, maxFieldChars)),
 		field("GPUs", val(gpus)),
 		field("Image", val(image)),
 		field("Started", blockkit.Stamp(in.StartTime.Time, loc)),
@@ -290,7 +290,7 @@ func (r *Renderer) renderRegionAlert(a state.Alert, in scnet.Instance, sn *state
 	status := "*Status:* " + blockkit.EscapeTruncate(orDash(a.StatusLine), 500)
 	if a.ResolvedBy != "" && !a.Closed.IsZero() {
 		status = fmt.Sprintf("*Status:* :white_check_mark: Resolved by %s after %s at %s", userMention(a.ResolvedBy),
-			blockkit.Duration(a.Closed.Sub(a.Created)), blockkit.Stamp(a.Closed, loc))
+			english().Duration(a.Closed.Sub(a.Created)), blockkit.Stamp(a.Closed, loc))
 	}
 	ctx := []slack.MixedElement{mrkdwn(status)}
 	switch {
@@ -518,7 +518,7 @@ func joinStatuses(ss []scnet.Status) string {
 // outageLine is the status line of an outage notice. The cause is put in
 // scnetbot's words: its own text carries SCNet's URLs and status pages.
 func outageLine(since time.Time, cause error, loc *time.Location) string {
-	return fmt.Sprintf("Unreachable since %s. Last error: %s.", blockkit.Stamp(since, loc), blockkit.ErrorSummary(cause))
+	return fmt.Sprintf("Unreachable since %s. Last error: %s.", blockkit.Stamp(since, loc), blockkit.ErrorSummary(english(), cause))
 }
 
 // renderOutage renders the "SCNet unreachable" notice (and its update once

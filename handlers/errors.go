@@ -124,7 +124,7 @@ var errorRules = []errorRule{
 		words: func(err error) string {
 			re, _ := asValue[*regionsError](err)
 			lines := bullets(re.fails, 20, func(f regionFailure) string {
-				return "*" + text(f.region.Name, rowShort) + "*: " + blockkit.ErrorSummary(f.err)
+				return "*" + text(f.region.Name, rowShort) + "*: " + blockkit.ErrorSummary(english(), f.err)
 			})
 			if re.partial {
 				return ":mag: The regions that answered have no instance with id `" + blockkit.EscapeTruncate(subjectID(err), 64) + "`, but these could not be asked:\n" + lines + "\nTry again in a minute."
@@ -183,7 +183,7 @@ var errorRules = []errorRule{
 			subj, ok := asValue[*subjectError](err)
 			switch {
 			case !ok:
-				return blockkit.ErrorText(err)
+				return blockkit.ErrorText(english(), err)
 			case subj.byName:
 				return ":mag: No instance called “" + blockkit.EscapeTruncate(subj.subject, 100) + "” is known. Check the name with `/instances " + blockkit.EscapeTruncate(subj.subject, 100) + "`, or use its id."
 			}
@@ -210,7 +210,7 @@ func userMessage(err error) string {
 	if r := ruleFor(err); r != nil {
 		return r.words(err)
 	}
-	return blockkit.ErrorText(err)
+	return blockkit.ErrorText(english(), err)
 }
 
 // resultOf names how a command ended, for the commands metric: ok, denied,

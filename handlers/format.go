@@ -23,11 +23,11 @@ const none = blockkit.None
 // its names in this package.
 
 func statusEmoji(s scnet.Status) string              { return blockkit.StatusEmoji(s) }
-func statusText(s scnet.Status) string               { return blockkit.StatusText(s) }
+func statusText(s scnet.Status) string               { return blockkit.StatusText(english(), s) }
 func text(s string, max int) string                  { return blockkit.Value(s, max) }
-func humanDuration(d time.Duration) string           { return blockkit.Duration(d) }
-func (r renderer) zoneNote() string                  { return blockkit.ZoneNote(r.now, r.loc) }
-func (r renderer) runTime(in *scnet.Instance) string { return blockkit.RunTime(in, r.now) }
+func humanDuration(d time.Duration) string           { return english().Duration(d) }
+func (r renderer) zoneNote() string                  { return blockkit.ZoneNote(english(), r.now, r.loc) }
+func (r renderer) runTime(in *scnet.Instance) string { return blockkit.RunTime(english(), in, r.now) }
 
 // when writes a time in the display zone as briefly as is clear: the time
 // of day when it is today there, else the date too.
@@ -42,7 +42,7 @@ func (r renderer) when(t time.Time) string {
 // stamp writes a time that stands alone in a sentence, with its offset.
 func (r renderer) stamp(t time.Time) string { return blockkit.Stamp(t, r.loc) }
 func resourcesWith(in *scnet.Instance, accel string) string {
-	return blockkit.Resources(in, accel)
+	return blockkit.Resources(english(), in, accel)
 }
 
 // The block builders live in blockkit too (Mrkdwn, Plain, Section,

@@ -113,7 +113,7 @@ func (h *Handler) actionButtons(v detailsView) []slack.BlockElement {
 // alert's Details button shows, with the reply's buttons.
 func (r renderer) details(v detailsView) *slack.WebhookMessage {
 	in := v.inst
-	d := blockkit.Details{Instance: in, Now: r.now, Location: r.loc, AccessURL: v.accessURL, Actions: v.actions}
+	d := blockkit.Details{Printer: english(), Instance: in, Now: r.now, Location: r.loc, AccessURL: v.accessURL, Actions: v.actions}
 	var regionID string
 	if v.named && v.region != nil {
 		d.Region, regionID = v.region.Name, v.region.ID
@@ -150,5 +150,5 @@ func (r renderer) details(v detailsView) *slack.WebhookMessage {
 
 // bullets writes one "• " line per item; see blockkit.Bullets.
 func bullets[T any](items []T, max int, line func(T) string) string {
-	return blockkit.Bullets(items, max, line)
+	return blockkit.Bullets(english(), items, max, line)
 }

@@ -321,6 +321,6 @@ func (v listView) regionCounts() string {
 // failuresText names each region that did not answer, with why in words.
 func failuresText(fs []regionFailure) string {
 	return ":warning: Not shown — no answer from:\n" + bullets(fs, 20, func(f regionFailure) string {
-		return "*" + text(f.region.Name, rowShort) + "*: " + blockkit.ErrorSummary(f.err)
+		return "*" + text(f.region.Name, rowShort) + "*: " + blockkit.ErrorSummary(english(), f.err)
 	})
 }

@@ -90,7 +90,7 @@ func (r renderer) regionText(reg *regions.Region, st *regionState, poll tracked.
 	case rerr == nil:
 		s += ":large_green_circle: Reachable: answered " + r.at(at)
 	default:
-		s += ":red_circle: Not reachable: " + blockkit.ErrorSummary(rerr) + " — asked " + r.at(at)
+		s += ":red_circle: Not reachable: " + blockkit.ErrorSummary(english(), rerr) + " — asked " + r.at(at)
 	}
 	exp := poll.TokenExpiry
 	if e, ok := reg.Tokens.(expirer); ok && exp.IsZero() {
@@ -111,7 +111,7 @@ func (r renderer) regionText(reg *regions.Region, st *regionState, poll tracked.
 	case !polled || poll.LastPoll.IsZero():
 		s += "\nNo poll yet"
 	case poll.LastCause != nil:
-		s += "\nLast poll " + r.at(poll.LastPoll) + " failed: " + blockkit.ErrorSummary(poll.LastCause)
+		s += "\nLast poll " + r.at(poll.LastPoll) + " failed: " + blockkit.ErrorSummary(english(), poll.LastCause)
 	default:
 		s += "\nLast poll " + r.at(poll.LastPoll) + ", " + strconv.Itoa(poll.Tracked) + " instances tracked"
 	}

@@ -117,7 +117,7 @@ func (r renderer) watch(h tracked.Health) *slack.WebhookMessage {
 		// In words: the error's own text is for the log.
 		last := "the details are in scnetbot's log"
 		if h.LastCause != nil {
-			last = blockkit.ErrorSummary(h.LastCause)
+			last = blockkit.ErrorSummary(english(), h.LastCause)
 		}
 		blocks = append(blocks, section("*Last error*\n"+capitalize(last)+"."))
 	}
@@ -178,7 +178,7 @@ func (r renderer) regionPoll(rh tracked.RegionHealth) string {
 		return ":large_green_circle: " + name + ": last success " + r.at(rh.LastSuccess) + ", " + strconv.Itoa(rh.Tracked) + " tracked"
 	}
 	if rh.LastCause != nil {
-		name += " — " + blockkit.ErrorSummary(rh.LastCause)
+		name += " — " + blockkit.ErrorSummary(english(), rh.LastCause)
 	}
 	return name + "; last success " + r.at(rh.LastSuccess)
 }
