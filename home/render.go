@@ -68,13 +68,9 @@ type renderer struct {
 func (r renderer) clock(t time.Time) string { return t.In(r.loc).Format("2006-01-02 15:04") }
 
 // asOf is the context line: when the tab was drawn and the zone its
-// times are in, as blockkit.ZoneNote names it.
+// times are in.
 func (r renderer) asOf() string {
-	off := blockkit.UTCOffset(r.now.In(r.loc))
-	if name := r.loc.String(); strings.Contains(name, "/") {
-		return r.p.T("HomeAsOfZone", "Time", r.clock(r.now), "Offset", off, "Zone", name)
-	}
-	return r.p.T("HomeAsOf", "Time", r.clock(r.now), "Offset", off)
+	return r.p.T("HomeAsOf", "Time", r.clock(r.now), "Zone", blockkit.ZoneNote(r.p, r.now, r.loc))
 }
 
 // ago is a past time with how long ago it was, or "never".
@@ -142,16 +138,7 @@ func (r renderer) regionList(names []string) string {
 
 // status is a status in the reader's language; SCNet's own word for one
 // scnetbot does not know.
-func (r renderer) status(s scnet.Status) string {
-	if s == "" {
-		return r.p.T("StatusUnknown")
-	}
-	id := "Status" + string(s)
-	if t := r.p.T(id); t != id {
-		return t
-	}
-	return blockkit.EscapeTruncate(string(s), 30)
-}
+func (r renderer) status(s scnet.Status) string { return blockkit.StatusText(r.p, s) }
 
 // countLine is the counts of one region: "Failed 3 · Running 12".
 func (r renderer) countLine(cs []StatusCount) string {
