@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -168,16 +169,14 @@ func (r renderer) counts(rs []RegionCounts) string {
 	case len(rs) == 1:
 		lines = append(lines, p.T("HomeCountsLine", "Counts", r.countLine(rs[0].Counts)))
 	default:
-		for _, rc := range rs[:min(maxRegions, len(rs))] {
-			if rc.Total() == 0 {
-				continue
+		var rows []string
+		for _, rc := range rs {
+			if rc.Total() > 0 {
+				name := blockkit.EscapeTruncate(cmp.Or(rc.Name, rc.ID), regionMax)
+				rows = append(rows, "• "+p.T("HomeRegionLine", "Region", name, "Total", rc.Total(), "Counts", r.countLine(rc.Counts)))
 			}
-			name := blockkit.EscapeTruncate(cmp.Or(rc.Name, rc.ID), regionMax)
-			lines = append(lines, "• "+p.T("HomeRegionLine", "Region", name, "Total", rc.Total(), "Counts", r.countLine(rc.Counts)))
 		}
-		if len(rs) > maxRegions {
-			lines = append(lines, p.N("HomeMore", len(rs)-maxRegions))
-		}
+		return r.fit(lines, rows, maxRegions)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -237,6 +236,7 @@ func (r renderer) snoozes(ss []Snooze, regions bool) string {
 	if len(ss) == 0 {
 		lines = append(lines, p.T("HomeNoSnoozes"))
 	}
+	rows := make([]string, 0, min(maxSnoozes, len(ss)))
 	for _, s := range ss[:min(maxSnoozes, len(ss))] {
 		parts := []string{"• " + subject(s.Name, s.InstanceID)}
 		if regions && s.Region != "" {
@@ -246,10 +246,41 @@ func (r renderer) snoozes(ss []Snooze, regions bool) string {
 		if m := mention(s.By); m != "" {
 			parts = append(parts, p.T("HomeSnoozeBy", "User", m))
 		}
-		lines = append(lines, strings.Join(parts, sep))
+		rows = append(rows, strings.Join(parts, sep))
 	}
-	if len(ss) > maxSnoozes {
-		lines = append(lines, p.N("HomeMore", len(ss)-maxSnoozes))
+	return r.fitMore(lines, rows, len(ss)-len(rows))
+}
+
+// fit is head followed by at most max of rows, as many as fit one
+// section with the "and N more" line for the rest: a section cut by
+// blockkit.Section's last guard could end inside a mention or bold.
+func (r renderer) fit(head, rows []string, max int) string {
+	if len(rows) > max {
+		return r.fitMore(head, rows[:max], len(rows)-max)
+	}
+	return r.fitMore(head, rows, 0)
+}
+
+// fitMore is fit for rows already capped, more being how many were left
+// out before.
+func (r renderer) fitMore(head, rows []string, more int) string {
+	// Room for the "and N more" line, in characters.
+	const reserve = 40
+	n := 0
+	for _, l := range head {
+		n += utf8.RuneCountInString(l) + 1
+	}
+	lines := head
+	for i, row := range rows {
+		if n+utf8.RuneCountInString(row)+1 > blockkit.MaxSectionText-reserve {
+			more += len(rows) - i
+			break
+		}
+		n += utf8.RuneCountInString(row) + 1
+		lines = append(lines, row)
+	}
+	if more > 0 {
+		lines = append(lines, r.p.N("HomeMore", more))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
 	"scnetbot/i18n"
@@ -211,5 +214,39 @@ func TestKeyIgnoresPollTimes(t *testing.T) {
 	c.Health.LastSuccess = time.Time{}
 	if a.Key() == c.Key() {
 		t.Error("a first success did not change the key")
+	}
+}
+
+// TestRenderWorstCase fills every bounded list with the longest values,
+// each with markup that escaping lengthens, and checks the limits hold.
+func TestRenderWorstCase(t *testing.T) {
+	long := strings.Repeat("&<>长", 200)
+	o := Overview{Watching: true, StoreTrouble: true, Health: healthy()}
+	o.Health.Outage, o.Health.Failing, o.Health.StateTrouble = true, true, true
+	o.Health.PendingAlerts, o.Health.TokenExpiresAt = 99999, now.Add(time.Hour)
+	for i := range 40 {
+		name := long + itoa(i)
+		o.Health.OutageRegions = append(o.Health.OutageRegions, name)
+		o.Health.FailingRegions = append(o.Health.FailingRegions, name)
+		o.Regions = append(o.Regions, RegionCounts{ID: name, Name: name, Counts: []StatusCount{
+			{scnet.StatusFailed, 999999}, {scnet.StatusRunning, 999999}, {scnet.StatusDeploying, 999999},
+			{scnet.StatusWaiting, 999999}, {scnet.StatusTerminated, 999999}, {scnet.StatusCompleted, 999999},
+			{scnet.Status(long), 999999}}})
+		o.Incidents = append(o.Incidents, Incident{AlertID: itoa(i), InstanceID: long, Name: long, Status: scnet.Status(long),
+			Region: long, Opened: now.Add(-1000 * time.Hour), AckedBy: long})
+		o.Snoozes = append(o.Snoozes, Snooze{InstanceID: long, Name: long, Region: long, Until: now, By: long})
+	}
+	cat := i18n.MustLoad()
+	for _, l := range i18n.Languages() {
+		checkView(t, viewJSON(t, Render(cat.Printer(l), o, now, shanghai(t))))
+		v := Render(cat.Printer(l), o, now, shanghai(t))
+		// Nothing was cut by blockkit.Section's last guard, which could
+		// leave a mention or bold open: each section ends as written.
+		for i, b := range v.Blocks.BlockSet {
+			sec, ok := b.(*slack.SectionBlock)
+			if ok && sec.Text != nil && utf8.RuneCountInString(sec.Text.Text) >= blockkit.MaxSectionText {
+				t.Errorf("%s: section %d has %d characters: cut by the last guard", l, i, utf8.RuneCountInString(sec.Text.Text))
+			}
+		}
 	}
 }
