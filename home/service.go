@@ -306,8 +306,11 @@ func (s *Service) publish(ctx context.Context, v *viewer, o Overview, key string
 			}
 			continue
 		}
+		if ctx.Err() != nil {
+			return false // shutting down, or Opened's time is up: not the viewer's failure
+		}
 		s.failed(v, key, err)
-		return ctx.Err() == nil
+		return true
 	}
 }
 

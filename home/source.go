@@ -66,6 +66,10 @@ func (s StoreSource) Overview(ctx context.Context) (Overview, error) {
 			rs = append(rs, region{r.ID, r.Name})
 		}
 	}
+	if s.Store == nil {
+		o.StoreTrouble = true
+		return o, nil
+	}
 	for _, r := range rs {
 		st := s.Store
 		if r.id != "" {

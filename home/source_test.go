@@ -155,3 +155,10 @@ func TestHealthOf(t *testing.T) {
 		t.Errorf("%+v", h)
 	}
 }
+
+func TestStoreSourceWithoutStore(t *testing.T) {
+	o, err := StoreSource{Health: regionHealth(now, "r1", "x")}.Overview(context.Background())
+	if err != nil || !o.Watching || !o.StoreTrouble {
+		t.Errorf("%+v, %v", o, err)
+	}
+}
