@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/watcher"
@@ -23,8 +24,10 @@ func lifecycleAlert(edit func(*state.Alert)) state.Alert {
 	return a
 }
 
-func TestRenderLifecycleGolden(t *testing.T) {
-	r := goldenWatcher()
+func TestRenderLifecycleGolden(t *testing.T) { inEach(t, testRenderLifecycleGolden) }
+
+func testRenderLifecycleGolden(t *testing.T, p *i18n.Printer) {
+	r := goldenWatcherIn(p)
 	in := hostileInstance()
 	for _, tc := range []struct {
 		name string
@@ -43,7 +46,7 @@ func TestRenderLifecycleGolden(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			text, blocks := r.Alert(tc.a, in, nil, "")
-			assertGolden(t, tc.name, text, blocks)
+			assertGolden(t, goldenName(tc.name, p), text, blocks)
 			s := string(blocks)
 			closed := !tc.a.Closed.IsZero()
 			if closed == strings.Contains(s, actionResolve) || closed && strings.Contains(s, actionAck) {
@@ -54,18 +57,22 @@ func TestRenderLifecycleGolden(t *testing.T) {
 }
 
 func TestRenderEscalationAndExpiryGolden(t *testing.T) {
-	r := goldenWatcher()
+	inEach(t, testRenderEscalationAndExpiryGolden)
+}
+
+func testRenderEscalationAndExpiryGolden(t *testing.T, p *i18n.Printer) {
+	r := goldenWatcherIn(p)
 	a := lifecycleAlert(func(*state.Alert) {})
 	text, blocks := r.Escalation(a, "S0ONCALL", 15*time.Minute)
-	assertGolden(t, "escalation", text, blocks)
+	assertGolden(t, goldenName("escalation", p), text, blocks)
 	if !strings.HasPrefix(text, "<!subteam^S0ONCALL> ") {
 		t.Errorf("escalation text %q does not start with the mention", text)
 	}
 	in := hostileInstance()
 	in.Status, in.TimeoutLimit, in.RemainingTime = scnet.StatusRunning, "72h", "25分"
 	text, blocks = r.ExpiryWarning(in, 25*time.Minute, "华东<一>区")
-	assertGolden(t, "expiry_warning", text, blocks)
-	if s := string(blocks); strings.Contains(s, "<!channel>") || !strings.Contains(s, "25m") || !strings.Contains(s, "3d 0h") {
+	assertGolden(t, goldenName("expiry_warning", p), text, blocks)
+	if s := string(blocks); strings.Contains(s, "<!channel>") || !strings.Contains(s, p.Duration(25*time.Minute)) || !strings.Contains(s, p.Duration(72*time.Hour)) {
 		t.Errorf("expiry warning: %s", s)
 	}
 }
