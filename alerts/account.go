@@ -28,7 +28,9 @@ func (r *Renderer) AccountPollsOK() (string, json.RawMessage) {
 }
 
 // AccountOK implements watcher.AccountRenderer.
-func (r *Renderer) AccountOK(a scnet.Account) (string, json.RawMessage) { return renderAccountOK(r.p, a) }
+func (r *Renderer) AccountOK(a scnet.Account) (string, json.RawMessage) {
+	return renderAccountOK(r.p, a)
+}
 
 var _ watcher.AccountRenderer = (*Renderer)(nil)
 
