@@ -16,10 +16,12 @@ import (
 	"scnetbot/watcher"
 )
 
-// lifecycleAlert is the golden alert at a later stage of its incident.
-func lifecycleAlert(edit func(*state.Alert)) state.Alert {
+// lifecycleAlert is the golden alert at a later stage of its incident,
+// its status line written in p's language as the watcher writes it.
+func lifecycleAlert(p *i18n.Printer, edit func(*state.Alert)) state.Alert {
 	a := state.Alert{ID: "a-1", InstanceID: "a1b2c3", From: scnet.StatusRunning, To: scnet.StatusFailed,
-		Created: goldenNow.Add(-14 * time.Minute), StatusLine: "Failed since 2026-11-27 17:46 UTC+08:00", Failures: 1}
+		Created: goldenNow.Add(-14 * time.Minute), Failures: 1,
+		StatusLine: p.T("WatchSinceLine", "Status", statusWord(p, scnet.StatusFailed), "Since", "2026-11-27 17:46 UTC+08:00")}
 	edit(&a)
 	return a
 }
@@ -29,19 +31,23 @@ func TestRenderLifecycleGolden(t *testing.T) { inEach(t, testRenderLifecycleGold
 func testRenderLifecycleGolden(t *testing.T, p *i18n.Printer) {
 	r := goldenWatcherIn(p)
 	in := hostileInstance()
+	at := "2026-11-27 18:00 UTC+08:00"
 	for _, tc := range []struct {
 		name string
 		a    state.Alert
 	}{
-		{"alert_resolved", lifecycleAlert(func(a *state.Alert) {
-			a.Closed, a.StatusLine = goldenNow, "Resolved after 14m: Running again at 2026-11-27 18:00 UTC+08:00"
+		{"alert_resolved", lifecycleAlert(p, func(a *state.Alert) {
+			a.Closed = goldenNow
+			a.StatusLine = p.T("WatchResolvedLine", "After", p.Duration(14*time.Minute), "Why", p.T("WatchWhyRunning"), "At", at)
 		})},
-		{"alert_resolved_by", lifecycleAlert(func(a *state.Alert) {
-			a.Closed, a.ResolvedBy, a.StatusLine = goldenNow, "U42", "Resolved by hand after 14m at 2026-11-27 18:00 UTC+08:00"
+		{"alert_resolved_by", lifecycleAlert(p, func(a *state.Alert) {
+			a.Closed, a.ResolvedBy = goldenNow, "U42"
+			a.StatusLine = p.T("WatchResolvedByHandLine", "After", p.Duration(14*time.Minute), "At", at)
 		})},
-		{"alert_flapping", lifecycleAlert(func(a *state.Alert) {
+		{"alert_flapping", lifecycleAlert(p, func(a *state.Alert) {
 			a.Failures, a.AckedBy, a.AckedAt = 3, "U42", goldenNow.Add(-10*time.Minute)
-			a.StatusLine = "Failed again (3rd time in 14m): Running → Failed at 2026-11-27 18:00 UTC+08:00"
+			a.StatusLine = p.T("WatchFailedAgainLine", "Nth", p.T("WatchOrdinalRd", "N", 3), "Within", p.Duration(14*time.Minute),
+				"Transition", transitionText(p, scnet.StatusRunning, scnet.StatusFailed), "At", at)
 		})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,7 +68,7 @@ func TestRenderEscalationAndExpiryGolden(t *testing.T) {
 
 func testRenderEscalationAndExpiryGolden(t *testing.T, p *i18n.Printer) {
 	r := goldenWatcherIn(p)
-	a := lifecycleAlert(func(*state.Alert) {})
+	a := lifecycleAlert(p, func(*state.Alert) {})
 	text, blocks := r.Escalation(a, "S0ONCALL", 15*time.Minute)
 	assertGolden(t, goldenName("escalation", p), text, blocks)
 	if !strings.HasPrefix(text, "<!subteam^S0ONCALL> ") {
@@ -131,7 +137,7 @@ func TestRenderAlertActionButtons(t *testing.T) {
 		}
 	}
 	in := hostileInstance()
-	a := lifecycleAlert(func(*state.Alert) {})
+	a := lifecycleAlert(english, func(*state.Alert) {})
 	for _, n := range []int{1, 40} {
 		r := NewRenderer(Config{ActionButtons: hook(n)})
 		text, blocks := r.Alert(a, in, nil, "")

@@ -93,7 +93,7 @@ func testRenderAlertGolden(t *testing.T, p *i18n.Printer) {
 	w := goldenWatcherIn(p)
 	in := hostileInstance()
 	a := state.Alert{ID: "a-1", InstanceID: in.ID, From: scnet.StatusRunning, To: scnet.StatusFailed,
-		StatusLine: "Failed since 2026-11-27 18:00 CST"}
+		StatusLine: p.T("WatchSinceLine", "Status", statusWord(p, scnet.StatusFailed), "Since", "2026-11-27 18:00 CST")}
 	tests := []struct {
 		name string
 		a    state.Alert
@@ -136,7 +136,7 @@ func testRenderStormGolden(t *testing.T, p *i18n.Printer) {
 		}
 		incs = append(incs, watcher.Change{Instance: in, From: scnet.StatusRunning, To: to})
 	}
-	sa := state.Alert{ID: "s-1", Storm: true, StatusLine: "200 instances since 2026-11-27 18:00 CST"}
+	sa := state.Alert{ID: "s-1", Storm: true, StatusLine: p.N("WatchStormSince", 200, "Since", "2026-11-27 18:00 CST")}
 	text, blocks := w.renderStorm(sa, incs)
 	assertGolden(t, goldenName("storm", p), text, blocks)
 
@@ -147,7 +147,7 @@ func testRenderStormGolden(t *testing.T, p *i18n.Printer) {
 	chunks := chunkLines(lines, maxListChars)
 	seen := 0
 	for i, c := range chunks {
-		text, blocks := w.List(c, "Instances", i, len(chunks))
+		text, blocks := w.List(c, p.T("WatchStormListTitle"), i, len(chunks))
 		if vs := blockkit.ValidateMessage(text, blocks); len(vs) > 0 {
 			t.Errorf("list chunk %d: %v", i, vs)
 		}
