@@ -625,12 +625,8 @@ func renderSuspended(p *i18n.Printer, region string) (string, json.RawMessage) {
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(p.T("AlertSuspended", "In", inRegion(p, region))), nil, nil))
 }
 
-// renderTokenWarning warns that the static SCNet token expires soon.
-func renderTokenWarning(p *i18n.Printer, exp, now time.Time, loc *time.Location) (string, json.RawMessage) {
-	return renderRegionTokenWarning(p, "", exp, now, loc)
-}
-
-// renderRegionTokenWarning is renderTokenWarning naming the region.
+// renderRegionTokenWarning warns that a region's static SCNet token
+// expires soon ("" for the one region).
 func renderRegionTokenWarning(p *i18n.Printer, region string, exp, now time.Time, loc *time.Location) (string, json.RawMessage) {
 	at, left := blockkit.Stamp(exp, loc), p.Duration(exp.Sub(now))
 	var text string
