@@ -24,6 +24,7 @@ import (
 	"scnetbot/config"
 	"scnetbot/handlers"
 	"scnetbot/health"
+	"scnetbot/i18n"
 	"scnetbot/lease"
 	"scnetbot/metrics"
 	"scnetbot/outbox"
@@ -211,7 +212,9 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		}
 		a.deliv = outbox.New(a.api, a.pollStore, ocfg)
 		rcfg := alerts.Config{
-			Mention:  cfg.WatchMention,
+			Mention: cfg.WatchMention,
+			// Alerts and notices are channel messages: BOT_LANGUAGE.
+			Printer:  i18n.MustLoad().Printer(cfg.Language),
 			Location: cfg.Location,
 			Logger:   logger.With("component", "alerts"),
 		}
