@@ -182,6 +182,10 @@ func SCNetDuration(p *i18n.Printer, s string, max int) string {
 	if d, ok := ParseSCNetDuration(s); ok {
 		return p.Duration(d)
 	}
+	// SCNet's word for a time limit that is not set.
+	if strings.EqualFold(strings.TrimSpace(s), "unlimited") {
+		return p.T("KitUnlimited")
+	}
 	return Value(s, max)
 }
 
