@@ -141,8 +141,8 @@ func TestActionRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := h.Action(context.Background(), cb, tt.a)
-			if m.Text != userMessage(tt.want) || m.ReplaceOriginal {
-				t.Errorf("reply %q (replace %v), want %q as a new message", m.Text, m.ReplaceOriginal, userMessage(tt.want))
+			if m.Text != userMessage(en(), tt.want) || m.ReplaceOriginal {
+				t.Errorf("reply %q (replace %v), want %q as a new message", m.Text, m.ReplaceOriginal, userMessage(en(), tt.want))
 			}
 		})
 	}
@@ -153,7 +153,7 @@ func TestActionRejects(t *testing.T) {
 		t.Error("OwnsAction does not match the inst. prefix")
 	}
 	denied := newTestHandler(t, f, func(c *Config) { c.AllowedUsers = []string{"U0OTHER"} })
-	if m := denied.Action(context.Background(), cb, &slack.BlockAction{ActionID: actionNext, Value: `{"q":""}`}); m.Text != userMessage(errUserNotAllowed) {
+	if m := denied.Action(context.Background(), cb, &slack.BlockAction{ActionID: actionNext, Value: `{"q":""}`}); m.Text != userMessage(en(), errUserNotAllowed) {
 		t.Errorf("action by a user outside ALLOWED_USERS: %q", m.Text)
 	}
 }

@@ -55,7 +55,7 @@ func decodeButtonValue(s string) (buttonValue, Query, error) {
 		return v, Query{}, errStaleButton
 	}
 	if v.B != nil {
-		if q, err := Parse(*v.B); err != nil || q.Kind != KindList {
+		if q, err := parseStored(*v.B); err != nil || q.Kind != KindList {
 			v.B = nil
 		}
 	}
@@ -68,7 +68,7 @@ func decodeButtonValue(s string) (buttonValue, Query, error) {
 		}
 		return v, Query{Kind: KindDetails, ID: v.ID}, nil
 	}
-	q, err := Parse(v.Q)
+	q, err := parseStored(v.Q)
 	if err != nil || q.Kind != KindList {
 		return v, Query{}, errStaleButton
 	}

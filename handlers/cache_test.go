@@ -207,7 +207,7 @@ func TestCommandSlowSCNet(t *testing.T) {
 	defer close(f.gate)
 	h := newTestHandler(t, f, func(c *Config) { c.QueryTimeout = 50 * time.Millisecond })
 	m := command(h, "running")
-	if m.Text != userMessage(&slowError{after: 50 * time.Millisecond, err: context.DeadlineExceeded}) || !strings.Contains(m.Text, "within 50ms") {
+	if m.Text != userMessage(en(), &slowError{after: 50 * time.Millisecond, err: context.DeadlineExceeded}) || !strings.Contains(m.Text, "within 50ms") {
 		t.Errorf("reply %q, want the slow-SCNet message", m.Text)
 	}
 }
@@ -267,7 +267,7 @@ func lookups(t testing.TB, m *metrics.Metrics, result string) float64 {
 // A Lister that panics fails that one query instead of the process.
 func TestCacheContainsPanic(t *testing.T) {
 	h := New(oneRegion(panicLister{}), Config{Location: testNow.Location()})
-	if m := command(h, "running"); m.Text != userMessage(errors.New("any unknown error")) {
+	if m := command(h, "running"); m.Text != userMessage(en(), errors.New("any unknown error")) {
 		t.Errorf("reply after a panic: %q", m.Text)
 	}
 }

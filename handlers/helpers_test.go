@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/internal/golden"
 	"scnetbot/regions"
 	"scnetbot/scnet"
@@ -256,3 +257,7 @@ func (h *Handler) testCache() *queryCache {
 	rs, _, _ := h.cfg.Regions.Known()
 	return h.states.get(rs[0]).cache
 }
+
+// en and zh are the printers of the two languages.
+func en() *i18n.Printer { return i18n.MustLoad().Printer(i18n.English) }
+func zh() *i18n.Printer { return i18n.MustLoad().Printer(i18n.Chinese) }

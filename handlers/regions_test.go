@@ -288,7 +288,7 @@ func TestMergedForgedCursor(t *testing.T) {
 	if v.C == "" || len(next.Value) > 2000 {
 		t.Fatalf("Next carries %q", next.Value)
 	}
-	stale := userMessage(errStaleButton)
+	stale := userMessage(en(), errStaleButton)
 	for _, c := range []string{
 		"11:5,12:2",               // a region missing
 		"11:5,12:2,13:3,14:0",     // a region too many
@@ -479,7 +479,7 @@ func TestDetailsAcrossRegions(t *testing.T) {
 	}
 	// Not in any region; and not found where one region fails.
 	missing := fmt.Sprintf("%032x", 999)
-	if got := command(h, missing).Text; got != userMessage(withID(scnet.ErrNotFound, missing)) {
+	if got := command(h, missing).Text; got != userMessage(en(), withID(scnet.ErrNotFound, missing)) {
 		t.Errorf("missing id: %q", got)
 	}
 	fs[0].setErr(&scnet.APIError{HTTPStatus: 503})
@@ -504,7 +504,7 @@ func TestAllRegionsFail(t *testing.T) {
 		return nil, nil, fmt.Errorf("discover: %w", &netErr{down})
 	})
 	h2 := New(set, Config{Location: testNow.Location()})
-	if got, want := command(h2, "running").Text, userMessage(&netErr{down}); got != want {
+	if got, want := command(h2, "running").Text, userMessage(en(), &netErr{down}); got != want {
 		t.Errorf("discovery failure: %q, want %q", got, want)
 	}
 }

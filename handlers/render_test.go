@@ -120,7 +120,7 @@ func TestRenderWatchGolden(t *testing.T) {
 	w.err, w.starting = nil, false
 	h = newTestHandler(t, &fakeLister{}, nil)
 	for _, text := range []string{"snooze x 4h", "unsnooze x"} {
-		if m := command(h, text); m.Text != watchDisabledMessage().Text {
+		if m := command(h, text); m.Text != (renderer{p: en()}).watchDisabled().Text {
 			t.Errorf("%q without a watcher: %q", text, m.Text)
 		}
 	}
@@ -162,15 +162,15 @@ func TestRenderDenied(t *testing.T) {
 		c.AllowedUsers = []string{"U0TEST", "U0BOB"}
 	})
 	assertGolden(t, "denied_channel", command(h, ""))
-	if m := h.Denied("U0BOB", "C0OPS"); m != nil {
+	if m := h.Denied(context.Background(), "U0BOB", "C0OPS"); m != nil {
 		t.Errorf("allowed user in allowed channel denied: %s", m.Text)
 	}
-	m := h.Denied("U0EVE", "C0OPS")
+	m := h.Denied(context.Background(), "U0EVE", "C0OPS")
 	if m == nil {
 		t.Fatal("user outside ALLOWED_USERS not denied")
 	}
 	assertGolden(t, "denied_user", m)
-	if open := newTestHandler(t, &fakeLister{}, nil); open.Denied("anyone", "anywhere") != nil {
+	if open := newTestHandler(t, &fakeLister{}, nil); open.Denied(context.Background(), "anyone", "anywhere") != nil {
 		t.Error("empty allow lists must allow everyone")
 	}
 }
@@ -273,7 +273,7 @@ func TestRenderThousand(t *testing.T) {
 // A server that ignores limit and sends everything must not push a reply
 // past Slack's limits.
 func TestRenderOversizedPage(t *testing.T) {
-	r := renderer{now: testNow, loc: testNow.Location()}
+	r := renderer{now: testNow, loc: testNow.Location(), p: en()}
 	p := &scnet.Page{Total: 3, Instances: hostile()}
 	for range 5 {
 		p.Instances = append(p.Instances, hostile()...)
@@ -336,7 +336,7 @@ func TestPastEndShowsLastPage(t *testing.T) {
 // Slack rejects a header without text: an instance with neither a name nor
 // an id (or only white space) still gets one.
 func TestDetailsHeaderNeverEmpty(t *testing.T) {
-	r := renderer{now: testNow, loc: testNow.Location()}
+	r := renderer{now: testNow, loc: testNow.Location(), p: en()}
 	for _, in := range []scnet.Instance{{}, {Name: " \t"}, {Name: "\u200b"}} {
 		checkLimits(t, r.details(detailsView{inst: &in}))
 	}
@@ -351,7 +351,7 @@ func TestWatchSnoozeListFitsSection(t *testing.T) {
 		ss = append(ss, state.Snooze{InstanceID: fmt.Sprintf("%064x", i), InstanceName: strings.Repeat("&", 300),
 			Until: testNow.Add(time.Hour), By: strings.Repeat("U", 30)})
 	}
-	r := renderer{now: testNow, loc: testNow.Location()}
+	r := renderer{now: testNow, loc: testNow.Location(), p: en()}
 	lines := "*Snoozed*\n" + r.snoozeLines(ss)
 	if n := len([]rune(lines)); n > blockkit.MaxSectionText {
 		t.Errorf("snooze list is %d characters, over the section limit %d", n, blockkit.MaxSectionText)
