@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"github.com/slack-go/slack"
+
 	"context"
 	"errors"
 	"fmt"
@@ -242,7 +244,7 @@ func TestSummaryQueries(t *testing.T) {
 func TestSummaryFailureKeepsList(t *testing.T) {
 	f := &statusFailLister{fakeLister: fakeLister{instances: fixtures(3)}}
 	h := New(oneRegion(f), Config{Location: testNow.Location(), Now: func() time.Time { return testNow }})
-	assertGolden(t, "list_summary_failed", command(h, ""))
+	assertGoldenLangs(t, "list_summary_failed", func(l testLang) *slack.WebhookMessage { return l.command(h, "") })
 }
 
 type statusFailLister struct{ fakeLister }

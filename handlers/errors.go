@@ -126,7 +126,7 @@ var errorRules = []errorRule{
 		words: func(p *i18n.Printer, err error) string {
 			re, _ := asValue[*regionsError](err)
 			lines := blockkit.Bullets(p, re.fails, 20, func(f regionFailure) string {
-				return "*" + text(f.region.Name, rowShort) + "*: " + blockkit.ErrorSummary(p, f.err)
+				return p.T("CmdRegionWhy", "Region", text(f.region.Name, rowShort), "Why", blockkit.ErrorSummary(p, f.err))
 			})
 			if re.partial {
 				return p.T("CmdErrRegionsPartial", "ID", blockkit.EscapeTruncate(subjectID(err), 64), "Lines", lines)

@@ -497,7 +497,7 @@ func TestAllRegionsFail(t *testing.T) {
 		f.setErr(&scnet.APIError{HTTPStatus: 502})
 	}
 	h := newRegionsHandler(t, listers(fs), nil)
-	assertGolden(t, "regions_all_failed", command(h, "running"))
+	assertGoldenLangs(t, "regions_all_failed", func(l testLang) *slack.WebhookMessage { return l.command(h, "running") })
 
 	down := errors.New("dial tcp: connection refused")
 	set := regions.New(func(context.Context) ([]*regions.Region, []regions.Suspended, error) {
@@ -532,17 +532,21 @@ func TestRegionsGolden(t *testing.T) {
 		{"region_ambiguous", "running region:华东"},
 		{"regions_view_unwatched", "regions"},
 	} {
-		t.Run(tt.name, func(t *testing.T) { assertGolden(t, tt.name, command(h, tt.text)) })
+		t.Run(tt.name, func(t *testing.T) {
+			assertGoldenLangs(t, tt.name, func(l testLang) *slack.WebhookMessage { return l.command(h, tt.text) })
+		})
 	}
 	t.Run("regions_page2", func(t *testing.T) {
 		assertGolden(t, "regions_page2", mustClick(t, h, command(h, "running ssh"), actionNext))
+		zh := chinese()
+		assertGoldenZh(t, "regions_page2", zh.click(h, zh.command(h, "running ssh"), actionNext))
 	})
 	t.Run("regions_partial", func(t *testing.T) {
 		fs := threeRegions([3]int{23, 7, 41}, scnet.StatusRunning)
 		fs[0].setErr(context.DeadlineExceeded)
 		fs[2].setErr(&scnet.APIError{HTTPStatus: 503})
 		h := newRegionsHandler(t, listers(fs), nil)
-		assertGolden(t, "regions_partial", command(h, ""))
+		assertGoldenLangs(t, "regions_partial", func(l testLang) *slack.WebhookMessage { return l.command(h, "") })
 	})
 	t.Run("regions_view", func(t *testing.T) {
 		fs := threeRegions([3]int{3, 7, 4}, scnet.StatusRunning)
@@ -561,7 +565,7 @@ func TestRegionsGolden(t *testing.T) {
 		})
 		h := New(set, Config{Location: testNow.Location(), Now: func() time.Time { return testNow }, Watch: w})
 		command(h, "running ssh") // 西北一区 and 华东二区 answer, 华东一区 fails
-		assertGolden(t, "regions_view", command(h, "regions"))
+		assertGoldenLangs(t, "regions_view", func(l testLang) *slack.WebhookMessage { return l.command(h, "regions") })
 	})
 }
 

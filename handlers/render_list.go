@@ -325,6 +325,6 @@ func (v listView) regionCounts(p *i18n.Printer) string {
 // failuresText names each region that did not answer, with why in words.
 func failuresText(p *i18n.Printer, fs []regionFailure) string {
 	return p.T("CmdFailures", "Lines", blockkit.Bullets(p, fs, 20, func(f regionFailure) string {
-		return "*" + text(f.region.Name, rowShort) + "*: " + blockkit.ErrorSummary(p, f.err)
+		return p.T("CmdRegionWhy", "Region", text(f.region.Name, rowShort), "Why", blockkit.ErrorSummary(p, f.err))
 	}))
 }

@@ -150,6 +150,7 @@ func TestEndedListingPagesInEndOrder(t *testing.T) {
 	}
 	m := command(h, "failed")
 	assertGolden(t, "list_failed", m)
+	assertGoldenZh(t, "list_failed", chinese().command(h, "failed"))
 	if !strings.Contains(m.Text, "Page 1 of 5") || !strings.Contains(string(messageJSON(t, m)), "newest end first") {
 		t.Errorf("reply does not say its order or pages: %q", m.Text)
 	}
