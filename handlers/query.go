@@ -414,8 +414,9 @@ func isInstanceID(w string) bool {
 	return true
 }
 
-// String writes q back as command text that Parse reads as q again: the
-// canonical spelling used in button values and in the echo of a query.
+// String writes q back as command text that parseStored reads as q again:
+// the canonical spelling used in button values and in the log, in English
+// whatever language q was typed in.
 func (q Query) String() string {
 	switch q.Kind {
 	case KindHelp:
