@@ -14,6 +14,7 @@ import (
 	"scnetbot/blockkit"
 	"scnetbot/regions"
 	"scnetbot/scnet"
+	"scnetbot/tracked"
 )
 
 // A Chinese reader and an English one asking the same thing share one SCNet
@@ -197,5 +198,42 @@ func TestChineseCommandsFromAnEnglishReader(t *testing.T) {
 	}
 	if got := fmt.Sprint(f.calls.Load()); got != "1" {
 		t.Errorf("%s SCNet calls, want 1", got)
+	}
+}
+
+// Every failure a reply can meet is worded in both languages: no message id
+// shows, no template value is missing. (Ids handed around as values, as
+// says and inputError take them, are not seen by i18n's source scan.)
+func TestEveryErrorReadsInBothLanguages(t *testing.T) {
+	r := &regions.Region{ID: "11", Name: "西北一区"}
+	errs := []error{
+		errUserNotAllowed, errChannelNotAllowed, errStaleButton, errUnknownAction, regions.ErrNoRegions,
+		&regionError{word: "华", matches: []*regions.Region{r, r}, all: []*regions.Region{r}},
+		&regionError{word: "华南", all: []*regions.Region{r}, suspended: &regions.Suspended{ID: "14", Name: "华南一区"}},
+		&regionError{word: "x", all: []*regions.Region{r}},
+		withID(&regionsError{fails: []regionFailure{{r, context.DeadlineExceeded}}, partial: true}, "abc"),
+		&regionsError{fails: []regionFailure{{r, context.DeadlineExceeded}}},
+		&slowError{after: 8 * time.Second, err: context.DeadlineExceeded},
+		withID(&scnet.APIError{Code: scnet.CodeInvalidParams}, "abc"),
+		withTarget(tracked.ErrUnknownInstance, "x"), tracked.ErrUnknownInstance,
+		withTarget(tracked.ErrNotSnoozed, "x"), tracked.ErrNotSnoozed,
+		&tracked.AmbiguousError{Name: "x", Candidates: []tracked.Candidate{{ID: "a", Status: "Failed"}, {ID: "b", Status: "odd"}}},
+		withTarget(scnet.ErrNotFound, "x"), withID(scnet.ErrNotFound, "abc"), scnet.ErrNotFound,
+	}
+	for _, err := range errs {
+		for _, l := range testLangs() {
+			s := userMessage(l.p, err)
+			if strings.Contains(s, "Cmd") || strings.Contains(s, "<no value>") || s == "" {
+				t.Errorf("%s: %v reads %q", l.p.Lang(), err, s)
+			}
+		}
+		if userMessage(en(), err) == userMessage(zh(), err) {
+			t.Errorf("%v reads the same in English and Chinese: %q", err, userMessage(en(), err))
+		}
+	}
+	for _, l := range testLangs() {
+		if s := actionsOffMessage(l.p).Text; strings.HasPrefix(s, "Cmd") {
+			t.Errorf("actions off reads %q", s)
+		}
 	}
 }
