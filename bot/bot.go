@@ -33,8 +33,8 @@ type Commands interface {
 	OwnsAction(actionID string) bool
 	Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage
 	// Denied returns the reply for a user or channel the bot must not serve,
-	// nil when allowed.
-	Denied(userID, channelID string) *slack.WebhookMessage
+	// in the language of ctx's printer, nil when allowed.
+	Denied(ctx context.Context, userID, channelID string) *slack.WebhookMessage
 }
 
 // Actions answers the buttons of messages the bot posted on its own (alerts).
@@ -422,7 +422,7 @@ func (b *Bot) validateView(cb slack.InteractionCallback, r *socketmode.Request) 
 // that panics is counted by runJob.
 func (b *Bot) guarded(kind string, cb slack.InteractionCallback, a *slack.BlockAction, ui Actions) func(context.Context) *slack.WebhookMessage {
 	return func(ctx context.Context) *slack.WebhookMessage {
-		if deny := b.cfg.Commands.Denied(cb.User.ID, cb.Channel.ID); deny != nil {
+		if deny := b.cfg.Commands.Denied(ctx, cb.User.ID, cb.Channel.ID); deny != nil {
 			b.cfg.Metrics.Commands.WithLabelValues(kind, "denied").Inc()
 			return deny
 		}
