@@ -72,6 +72,14 @@ type ContextViewValidator interface {
 	ValidateViewContext(ctx context.Context, cb slack.InteractionCallback) map[string]string
 }
 
+// ContextDenier is a Commands whose refusals are worded in the user's
+// language: for the buttons of UIs that do not check ALLOWED_* themselves
+// (alerts, actions) the bot calls DeniedContext, with ctx carrying the
+// user's printer (i18n.FromContext), instead of Denied.
+type ContextDenier interface {
+	DeniedContext(ctx context.Context, userID, channelID string) *slack.WebhookMessage
+}
+
 // Home shows a user the bot's Home tab. *home.Service implements it.
 type Home interface {
 	// Opened is called after the ack when a user opens the Home tab;
@@ -518,7 +526,7 @@ func (b *Bot) validateView(ctx context.Context, cb slack.InteractionCallback, r 
 // that panics is counted by runJob.
 func (b *Bot) guarded(kind string, cb slack.InteractionCallback, a *slack.BlockAction, ui Actions) func(context.Context) *slack.WebhookMessage {
 	return func(ctx context.Context) *slack.WebhookMessage {
-		if deny := b.cfg.Commands.Denied(cb.User.ID, cb.Channel.ID); deny != nil {
+		if deny := b.denied(ctx, cb.User.ID, cb.Channel.ID); deny != nil {
 			b.cfg.Metrics.Commands.WithLabelValues(kind, "denied").Inc()
 			return deny
 		}
@@ -526,6 +534,15 @@ func (b *Bot) guarded(kind string, cb slack.InteractionCallback, a *slack.BlockA
 		b.cfg.Metrics.Commands.WithLabelValues(kind, "ok").Inc()
 		return msg
 	}
+}
+
+// denied is Commands' refusal of userID in channelID, in the user's
+// language when Commands can word it so; nil when allowed.
+func (b *Bot) denied(ctx context.Context, userID, channelID string) *slack.WebhookMessage {
+	if d, ok := b.cfg.Commands.(ContextDenier); ok {
+		return d.DeniedContext(ctx, userID, channelID)
+	}
+	return b.cfg.Commands.Denied(userID, channelID)
 }
 
 // ack acknowledges an envelope at once, before any work, so Slack's 3 s

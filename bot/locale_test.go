@@ -293,3 +293,27 @@ func TestModalChecksUseTheKnownLanguage(t *testing.T) {
 		t.Errorf("errors worded in %s once the language is known, want zh-Hans", lang)
 	}
 }
+
+// denyingCommands refuses everyone, in the language of its context.
+type denyingCommands struct{ *langCommands }
+
+func (d denyingCommands) DeniedContext(ctx context.Context, _, _ string) *slack.WebhookMessage {
+	return &slack.WebhookMessage{Text: "denied in " + string(i18n.FromContext(ctx, nil).Lang()), ResponseType: slack.ResponseTypeEphemeral}
+}
+
+// TestAlertButtonRefusedInTheUsersLanguage: the ALLOWED_* check the bot
+// makes for alert buttons is worded by a Commands that can, in the
+// clicker's language.
+func TestAlertButtonRefusedInTheUsersLanguage(t *testing.T) {
+	h := start(t, Config{Commands: denyingCommands{newLangCommands()}, Alerts: fakeAlerts{}})
+	h.emu.SetUserLocale("U0ZH", "zh-CN")
+	msg := slackemu.Message{Channel: "C1", Blocks: []byte(`[{"type":"actions","block_id":"nav","elements":[` +
+		`{"type":"button","action_id":"alert.ack","value":"a1","text":{"type":"plain_text","text":"Acknowledge"}}]}]`)}
+	in, err := h.emu.ForgeClick(ctxT(t), msg, "alert.ack", "a1", "U0ZH")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := h.reply(t, in); m.Text != "denied in zh-Hans" {
+		t.Errorf("refusal %q, want it worded in zh-Hans", m.Text)
+	}
+}
