@@ -100,8 +100,12 @@ func (l *languages) Default() *i18n.Printer { return l.catalog.Printer(l.def) }
 
 // Lang is userID's language: remembered, or read from users.info within
 // the timeout, one call per user at a time however many ask. Any failure
-// gives the default language; ctx ending stops the wait, not the call,
-// which others may be waiting for.
+// gives the default language.
+//
+// The call runs under the context of the caller that started it, which
+// for the bot is always the work context: it ends only at the shutdown
+// deadline, for every caller at once, and then the call ends with it, so
+// no lookup outlives Run.
 func (l *languages) Lang(ctx context.Context, userID string) i18n.Lang {
 	if userID == "" {
 		return l.def
@@ -118,25 +122,19 @@ func (l *languages) Lang(ctx context.Context, userID string) i18n.Lang {
 				err = fmt.Errorf("users.info %s panicked: %v", userID, r)
 			}
 		}()
-		// Detached from whoever started the flight: one caller giving up
-		// must not fail the others. The timeout still bounds it.
-		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), l.timeout)
+		lctx, cancel := context.WithTimeout(ctx, l.timeout)
 		defer cancel()
 		lang, result, ttl := l.lookup(lctx, userID)
 		l.count(result)
 		l.remember(userID, lang, ttl)
 		return lang, nil
 	})
-	select {
-	case r := <-ch:
-		if lang, ok := r.Val.(i18n.Lang); ok && r.Err == nil {
-			return lang
-		}
-		l.log.Warn("language lookup failed; using the default", "user", userID, "err", r.Err)
-		return l.def
-	case <-ctx.Done():
-		return l.def
+	r := <-ch
+	if lang, ok := r.Val.(i18n.Lang); ok && r.Err == nil {
+		return lang
 	}
+	l.log.Warn("language lookup failed; using the default", "user", userID, "err", r.Err)
+	return l.def
 }
 
 func (l *languages) cached(userID string) (i18n.Lang, bool) {

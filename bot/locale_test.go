@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -316,4 +317,18 @@ func TestAlertButtonRefusedInTheUsersLanguage(t *testing.T) {
 	if m := h.reply(t, in); m.Text != "denied in zh-Hans" {
 		t.Errorf("refusal %q, want it worded in zh-Hans", m.Text)
 	}
+}
+
+// TestShutdownEndsALanguageLookup: a users.info Slack holds does not
+// outlive Run: the shutdown deadline cancels it with the work it is for.
+func TestShutdownEndsALanguageLookup(t *testing.T) {
+	h := start(t, Config{LocaleTimeout: time.Hour, ShutdownTimeout: 200 * time.Millisecond})
+	h.emu.PostThenHang("users.info", 1, time.Hour)
+	h.command(t, "hello", "U1")
+	wait.Until(t, "the lookup in flight", func() bool { return h.emu.UsersInfoCalls("U1") == 1 })
+	h.stopAndCheckGoroutines(t)
+	wait.Until(t, "the lookup's goroutine ended", func() bool {
+		buf := make([]byte, 1<<20)
+		return !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "scnetbot/bot.(*languages)")
+	})
 }
