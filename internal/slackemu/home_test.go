@@ -145,6 +145,17 @@ func TestViewsPublishValidates(t *testing.T) {
 			}
 		})
 	}
+	// WithAcceptInvalidBlocks publishes it anyway, and records why Slack
+	// would not have.
+	lax := newEmu(t, WithAcceptInvalidBlocks())
+	over := map[string]any{"type": "home", "blocks": blocks(101)}
+	if body := callAPI(t, lax, "views.publish", url.Values{"user_id": {"U1"}, "view": {string(mustJSON(over))}}); body["ok"] != true {
+		t.Errorf("WithAcceptInvalidBlocks: %v", body)
+	}
+	if _, n := lax.HomeView("U1"); n != 1 || len(lax.Violations()) == 0 {
+		t.Errorf("WithAcceptInvalidBlocks: published %d, violations %v", n, lax.Violations())
+	}
+
 	// A view over 250 KB is refused before it is read.
 	s := newEmu(t)
 	big := map[string]any{"type": "home", "blocks": blocks(1), "private_metadata": strings.Repeat("m", maxViewBytes)}
