@@ -88,6 +88,10 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 	for _, w := range cfg.Warnings() {
 		logger.Warn(w)
 	}
+	catalog, err := i18n.Load()
+	if err != nil {
+		return nil, fmt.Errorf("message catalogs: %w", err)
+	}
 	m := metrics.New()
 	a := &App{cfg: cfg, log: logger, metrics: m, regionsFound: make(chan struct{}), now: time.Now}
 	defer func() {
@@ -120,7 +124,7 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		Metrics:         m,
 		Logger:          logger.With("component", "handlers"),
 	}
-	botCfg := bot.Config{Logger: logger.With("component", "bot"), Metrics: m}
+	botCfg := bot.Config{Logger: logger.With("component", "bot"), Metrics: m, Catalog: catalog, Language: cfg.Language}
 	checks := health.Checks{}
 	// The state (the file, or PostgreSQL with STATE_URL) holds the watcher's memory and the actions'
 	// confirmations: either one needs it.
