@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/internal/syncbuf"
 	"scnetbot/metrics"
 	"scnetbot/regions"
@@ -235,6 +236,12 @@ const (
 	bob       = "UBOB"
 	carol     = "UCAROL"
 	group     = "SONCALL"
+)
+
+// The printers of the two languages.
+var (
+	en = i18n.MustLoad().Printer(i18n.English)
+	zh = i18n.MustLoad().Printer(i18n.Chinese)
 )
 
 // env is a Service over two fake regions and a real store.

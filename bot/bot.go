@@ -53,8 +53,9 @@ type Triage interface {
 	// its modals'.
 	OwnsView(callbackID string) bool
 	// ValidateView checks a submitted modal without I/O, before the ack:
-	// the errors (block id → message) keep the modal open.
-	ValidateView(cb slack.InteractionCallback) map[string]string
+	// the errors (block id → message) keep the modal open. They are in
+	// the language of ctx's printer (i18n.NewContext).
+	ValidateView(ctx context.Context, cb slack.InteractionCallback) map[string]string
 	// SubmitView carries out a valid submission after the ack and returns
 	// its reply and the response_url the reply goes to.
 	SubmitView(ctx context.Context, cb slack.InteractionCallback) (responseURL string, msg *slack.WebhookMessage)
@@ -374,7 +375,7 @@ func (b *Bot) dispatchInteraction(w *work, cb slack.InteractionCallback, envelop
 // runs on a worker, once even if Slack sends the envelope again, and its
 // reply goes to the response_url SubmitView names.
 func (b *Bot) dispatchViewSubmission(ctx context.Context, sm acker, evt socketmode.Event, cb slack.InteractionCallback, received time.Time, w *work) {
-	errs, ok := b.validateView(cb, evt.Request)
+	errs, ok := b.validateView(ctx, cb, evt.Request)
 	var payload any
 	if len(errs) > 0 {
 		payload = slack.NewErrorsViewSubmissionResponse(errs)
@@ -401,7 +402,7 @@ func (b *Bot) dispatchViewSubmission(ctx context.Context, sm acker, evt socketmo
 // validateView runs Triage.ValidateView on the read loop, where a panic
 // would stop the bot: one is contained, logged and counted, and the
 // submission is closed without running (ok false).
-func (b *Bot) validateView(cb slack.InteractionCallback, r *socketmode.Request) (errs map[string]string, ok bool) {
+func (b *Bot) validateView(ctx context.Context, cb slack.InteractionCallback, r *socketmode.Request) (errs map[string]string, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			b.cfg.Metrics.Commands.WithLabelValues("view_submission", "panic").Inc()
@@ -413,7 +414,7 @@ func (b *Bot) validateView(cb slack.InteractionCallback, r *socketmode.Request) 
 			errs, ok = nil, false
 		}
 	}()
-	return b.cfg.Triage.ValidateView(cb), true
+	return b.cfg.Triage.ValidateView(ctx, cb), true
 }
 
 // guarded runs a button of a UI that does not know ALLOWED_* (alerts,
