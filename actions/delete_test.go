@@ -54,6 +54,18 @@ func validModal(t *testing.T, v slack.ModalViewRequest) {
 		}
 	}
 	valid(t, &slack.WebhookMessage{Text: "x", Blocks: &slack.Blocks{BlockSet: blocks}})
+	for _, b := range v.Blocks.BlockSet {
+		in, ok := b.(*slack.InputBlock)
+		if !ok {
+			continue
+		}
+		if in.Label == nil || in.Label.Text == "" || utf8.RuneCountInString(in.Label.Text) > maxInputLabel {
+			t.Errorf("input label %+v", in.Label)
+		}
+		if el, ok := in.Element.(*slack.PlainTextInputBlockElement); ok && el.Placeholder != nil && utf8.RuneCountInString(el.Placeholder.Text) > maxInputPlaceholder {
+			t.Errorf("placeholder of %d characters", utf8.RuneCountInString(el.Placeholder.Text))
+		}
+	}
 }
 
 // TestDeleteFromButton: the Delete button opens the modal at once, before
