@@ -24,6 +24,7 @@ import (
 	"scnetbot/config"
 	"scnetbot/handlers"
 	"scnetbot/health"
+	"scnetbot/i18n"
 	"scnetbot/lease"
 	"scnetbot/metrics"
 	"scnetbot/outbox"
@@ -178,6 +179,7 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 			Regions:   src.set,
 			Store:     a.store,
 			Location:  cfg.Location,
+			Printer:   i18n.MustLoad().Printer(cfg.Language),
 			Logger:    logger.With("component", "actions"),
 			Metrics:   m,
 		}
