@@ -222,6 +222,37 @@ func TestChineseRefusalsAndCommands(t *testing.T) {
 	}
 }
 
+// TestChineseUsedConfirmations: a click on a confirmation that can no
+// longer act is told why in Chinese.
+func TestChineseUsedConfirmations(t *testing.T) {
+	e := newEnv(t).speak(zh)
+	done := nonceOf(t, e.click(t, alice, actionRestart, target("r1", idFailed)))
+	e.click(t, alice, actionConfirm, done)
+	cancelled := nonceOf(t, e.click(t, alice, actionStop, target("r1", idRunning)))
+	e.click(t, alice, actionCancel, cancelled)
+	failed := nonceOf(t, e.click(t, alice, actionRestart, target("r2", idOther)))
+	e.r2.opErr = &scnet.APIError{Code: "716020", HTTPStatus: 200}
+	e.click(t, alice, actionConfirm, failed)
+	mine := nonceOf(t, e.click(t, alice, actionRestart, target("r1", idTwin)))
+	tests := []struct{ name, user, nonce, want string }{
+		{"done", alice, done, "对 *train-&lt;!channel&gt;* 的重启已经完成：由 <@UALICE> 于"},
+		{"cancelled", alice, cancelled, "这条确认已于 2026-12-02 11:12 UTC+08:00 取消"},
+		{"failed", alice, failed, "对 *eval* 的重启于 2026-12-02 11:12 UTC+08:00 失败。请用 `/instances restart " + idOther + "` 重新发起"},
+		{"someone else's", carol, mine, "这条确认属于其他人（<@UALICE>）"},
+	}
+	for _, tt := range tests {
+		msg := e.click(t, tt.user, actionConfirm, tt.nonce)
+		if !strings.Contains(msg.Text, tt.want) {
+			t.Errorf("%s: %q, want %q", tt.name, msg.Text, tt.want)
+		}
+		noEnglish(t, tt.name, msg.Text)
+	}
+	e.clock.advance(11 * 60e9)
+	if msg := e.click(t, alice, actionConfirm, mine); !strings.Contains(msg.Text, "这条确认已过期（2026-12-02 11:22 UTC+08:00）") {
+		t.Errorf("expired: %q", msg.Text)
+	}
+}
+
 // TestLimitsInBothLanguages: a Chinese name long enough to fill a button,
 // a dialog and the modal stays within Slack's limits in both languages.
 func TestLimitsInBothLanguages(t *testing.T) {
