@@ -197,11 +197,11 @@ func (s *Service) command(ctx context.Context, k tracked.ActionKind, target stri
 		if msg := s.openModal(ctx, a, m, cmd.TriggerID); msg != nil {
 			return msg
 		}
-		opened := "ActDialogOpenedName"
+		who := instancePhrase(a.InstanceName, a.InstanceID)
 		if m.ByID {
-			opened = "ActDialogOpenedID"
+			return ephemeral(p.T("ActDialogOpenedID", "Who", who))
 		}
-		return ephemeral(p.T(opened, "Who", instancePhrase(a.InstanceName, a.InstanceID)))
+		return ephemeral(p.T("ActDialogOpenedName", "Who", who))
 	}
 	h, msg := s.resolve(ctx, k, target)
 	if msg != nil {

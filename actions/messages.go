@@ -265,13 +265,14 @@ func deleteModal(p *i18n.Printer, a state.Action, m viewMeta) slack.ModalViewReq
 	} else {
 		text = p.T("ActModalTextByName", "Who", instancePhrase(a.InstanceName, ""))
 	}
-	typeID, labelID := "ActModalTypeName", "ActModalLabelName"
-	word := "*" + blockkit.EscapeTruncate(m.Word, maxNameShown) + "*"
+	// The ids are written out, so the catalog test sees each one used.
+	label := p.T("ActModalLabelName")
+	typeIt := p.T("ActModalTypeName", "Word", "*"+blockkit.EscapeTruncate(m.Word, maxNameShown)+"*")
 	if m.ByID {
-		typeID, labelID = "ActModalTypeID", "ActModalLabelID"
-		word = "`" + blockkit.EscapeTruncate(m.Word, scnet.MaxInstanceIDLen) + "`"
+		label = p.T("ActModalLabelID")
+		typeIt = p.T("ActModalTypeID", "Word", "`"+blockkit.EscapeTruncate(m.Word, scnet.MaxInstanceIDLen)+"`")
 	}
-	text += "\n" + p.T(typeID, "Word", word)
+	text += "\n" + typeIt
 	input := slack.NewPlainTextInputBlockElement(blockkit.Plain(m.Word, maxInputPlaceholder), NameActionID)
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
@@ -282,7 +283,7 @@ func deleteModal(p *i18n.Printer, a state.Action, m viewMeta) slack.ModalViewReq
 		PrivateMetadata: m.encode(),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			blockkit.Section(text),
-			slack.NewInputBlock(NameBlockID, blockkit.Plain(p.T(labelID), maxInputLabel), nil, input),
+			slack.NewInputBlock(NameBlockID, blockkit.Plain(label, maxInputLabel), nil, input),
 			blockkit.Context(p.T("ActForOnlyIn", "User", a.User, "In", p.Duration(a.Expires.Sub(a.Created)))),
 		}},
 	}
