@@ -183,6 +183,7 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 			Regions:   src.set,
 			Store:     a.store,
 			Location:  cfg.Location,
+			Printer:   i18n.MustLoad().Printer(cfg.Language),
 			Logger:    logger.With("component", "actions"),
 			Metrics:   m,
 		}
@@ -203,7 +204,7 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		// Buttons posted while actions were on stay in Slack: a click on
 		// one is told that actions are off and how to turn them on,
 		// rather than left unanswered. This service acts for nobody.
-		botCfg.Triage = actions.New(actions.Config{Logger: logger.With("component", "actions"), Metrics: m})
+		botCfg.Triage = actions.New(actions.Config{Logger: logger.With("component", "actions"), Metrics: m, Printer: i18n.MustLoad().Printer(cfg.Language)})
 	}
 	if cfg.WatchEnabled() {
 		ocfg := outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m}

@@ -56,20 +56,12 @@ type Triage interface {
 	// its modals'.
 	OwnsView(callbackID string) bool
 	// ValidateView checks a submitted modal without I/O, before the ack:
-	// the errors (block id → message) keep the modal open.
-	ValidateView(cb slack.InteractionCallback) map[string]string
+	// the errors (block id → message) keep the modal open. They are in
+	// the language of ctx's printer (i18n.NewContext).
+	ValidateView(ctx context.Context, cb slack.InteractionCallback) map[string]string
 	// SubmitView carries out a valid submission after the ack and returns
 	// its reply and the response_url the reply goes to.
 	SubmitView(ctx context.Context, cb slack.InteractionCallback) (responseURL string, msg *slack.WebhookMessage)
-}
-
-// ContextViewValidator is a Triage whose modal checks are worded in the
-// submitter's language: the bot calls ValidateViewContext instead of
-// ValidateView, with ctx carrying a printer (i18n.FromContext). The check
-// runs before the ack, where no users.info call may wait, so the printer
-// is the user's language if the bot knows it already, else the default.
-type ContextViewValidator interface {
-	ValidateViewContext(ctx context.Context, cb slack.InteractionCallback) map[string]string
 }
 
 // Home shows a user the bot's Home tab. *home.Service implements it.
@@ -491,9 +483,9 @@ func (b *Bot) dispatchViewSubmission(ctx context.Context, sm acker, evt socketmo
 
 // validateView runs Triage.ValidateView on the read loop, where a panic
 // would stop the bot: one is contained, logged and counted, and the
-// submission is closed without running (ok false). A Triage that words
-// its errors per language gets the printer the bot knows for the user
-// without asking Slack: the ack cannot wait for users.info.
+// submission is closed without running (ok false). The errors are worded
+// in the language the bot knows for the user without asking Slack: the
+// ack cannot wait for users.info.
 func (b *Bot) validateView(ctx context.Context, cb slack.InteractionCallback, r *socketmode.Request) (errs map[string]string, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -506,10 +498,7 @@ func (b *Bot) validateView(ctx context.Context, cb slack.InteractionCallback, r 
 			errs, ok = nil, false
 		}
 	}()
-	if v, ok := b.cfg.Triage.(ContextViewValidator); ok {
-		return v.ValidateViewContext(i18n.NewContext(ctx, b.langs.CachedPrinter(cb.User.ID)), cb), true
-	}
-	return b.cfg.Triage.ValidateView(cb), true
+	return b.cfg.Triage.ValidateView(i18n.NewContext(ctx, b.langs.CachedPrinter(cb.User.ID)), cb), true
 }
 
 // guarded runs a button of a UI that does not know ALLOWED_* (alerts,

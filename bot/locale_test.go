@@ -244,9 +244,9 @@ type langTriage struct {
 	langs chan i18n.Lang
 }
 
-func (l *langTriage) ValidateViewContext(ctx context.Context, cb slack.InteractionCallback) map[string]string {
+func (l *langTriage) ValidateView(ctx context.Context, cb slack.InteractionCallback) map[string]string {
 	l.langs <- i18n.FromContext(ctx, nil).Lang()
-	return l.ValidateView(cb)
+	return l.modalTriage.ValidateView(ctx, cb)
 }
 
 // TestModalChecksUseTheKnownLanguage: a submitted modal's errors go in
