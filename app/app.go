@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,12 +25,14 @@ import (
 	"scnetbot/config"
 	"scnetbot/handlers"
 	"scnetbot/health"
+	"scnetbot/home"
 	"scnetbot/i18n"
 	"scnetbot/lease"
 	"scnetbot/metrics"
 	"scnetbot/outbox"
 	"scnetbot/scnet"
 	"scnetbot/state"
+	"scnetbot/tracked"
 	"scnetbot/watcher"
 )
 
@@ -60,6 +63,8 @@ type App struct {
 	// now is the clock of the leader's heartbeat (time.Now; tests move it).
 	now func() time.Time
 	ui  *alerts.Renderer // the alerts' renderer, nil when the watcher is off
+	// home keeps the Home tabs of the people who opened one up to date.
+	home *home.Service
 	// regionErr is why the regions are not known yet (nil once they are),
 	// for /readyz.
 	regionErr atomic.Pointer[error]
@@ -115,7 +120,11 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		slack.OptionAPIURL(cfg.SlackAPIURL),
 	)
 
+	// Channel messages (alerts, notices, shared replies, the digest) are
+	// in BOT_LANGUAGE; what a person asks for is answered in theirs.
+	channelPrinter := catalog.Printer(cfg.Language)
 	hcfg := handlers.Config{
+		Printer:         channelPrinter,
 		AllowedChannels: cfg.AllowedChannels,
 		AllowedUsers:    cfg.AllowedUsers,
 		CacheTTL:        orNone(cfg.CacheTTL.D),
@@ -183,7 +192,7 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 			Regions:   src.set,
 			Store:     a.store,
 			Location:  cfg.Location,
-			Printer:   i18n.MustLoad().Printer(cfg.Language),
+			Printer:   channelPrinter,
 			Logger:    logger.With("component", "actions"),
 			Metrics:   m,
 		}
@@ -196,15 +205,15 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		}
 		triage = actions.New(acfg)
 		hcfg.Actions = triage
-		hcfg.ActionButtons = func(regionID, id, name string, st scnet.Status) []slack.BlockElement {
-			return triage.Buttons(actions.Target{Region: regionID, InstanceID: id, Name: name}, st)
+		hcfg.ActionButtons = func(p *i18n.Printer, regionID, id, name string, st scnet.Status) []slack.BlockElement {
+			return triage.ButtonsIn(p, actions.Target{Region: regionID, InstanceID: id, Name: name}, st)
 		}
 		botCfg.Triage = triage
 	} else {
 		// Buttons posted while actions were on stay in Slack: a click on
 		// one is told that actions are off and how to turn them on,
 		// rather than left unanswered. This service acts for nobody.
-		botCfg.Triage = actions.New(actions.Config{Logger: logger.With("component", "actions"), Metrics: m, Printer: i18n.MustLoad().Printer(cfg.Language)})
+		botCfg.Triage = actions.New(actions.Config{Logger: logger.With("component", "actions"), Metrics: m, Printer: channelPrinter})
 	}
 	if cfg.WatchEnabled() {
 		ocfg := outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m}
@@ -219,7 +228,7 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		rcfg := alerts.Config{
 			Mention: cfg.WatchMention,
 			// Alerts and notices are channel messages: BOT_LANGUAGE.
-			Printer:  i18n.MustLoad().Printer(cfg.Language),
+			Printer:  channelPrinter,
 			Location: cfg.Location,
 			Logger:   logger.With("component", "alerts"),
 		}
@@ -231,6 +240,25 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		botCfg.Alerts = alerts.NewButtons(a.group, a.ui)
 		checks.Watch = a.watchReadiness
 	}
+	var watchHealth func(context.Context) (tracked.Health, error)
+	if a.group != nil {
+		watchHealth = a.group.Health
+	}
+	// Every replica keeps the tabs opened through its own connection;
+	// each reads the shared store, so it sees the leader's polls.
+	a.home = home.New(home.Config{
+		Source:    home.StoreSource{Store: a.store, Health: watchHealth},
+		Publisher: a.api,
+		Printer:   channelPrinter,
+		Location:  cfg.Location,
+		Logger:    logger.With("component", "home"),
+		// ALLOWED_USERS holds for the tab as for the command; a tab has
+		// no channel, so ALLOWED_CHANNELS does not apply.
+		Allowed: func(user string) bool {
+			return len(cfg.AllowedUsers) == 0 || slices.Contains(cfg.AllowedUsers, user)
+		},
+	})
+	botCfg.Home = a.home
 	botCfg.Commands = handlers.New(src.set, hcfg)
 	a.bot = bot.New(a.api, botCfg)
 	checks.Connected = a.bot.Connected
@@ -296,6 +324,7 @@ func (a *App) Run(ctx context.Context) error {
 	if a.regions.relogin != nil {
 		wg.Go(func() { a.rediscoverRegions(ctx) })
 	}
+	wg.Go(func() { fail(a.home.Run(ctx)) })
 	checkBotToken(ctx, a.api, a.cfg.SlackAPIURL, a.log)
 	err := a.bot.Run(ctx)
 	close(botDone)

@@ -407,8 +407,15 @@ func (a *App) watchAccount(ctx context.Context) {
 		Interval:     max(accountEvery, cfg.WatchInterval.D),
 		Render:       a.ui,
 		Logger:       a.log.With("component", "account"),
-		Notify:       a.deliv.Kick,
+		Notify:       a.notify,
 	}).Run(ctx)
+}
+
+// notify is told when the watcher queued messages or changed its state:
+// the deliverer sends them now, and open Home tabs are looked at again.
+func (a *App) notify() {
+	a.deliv.Kick()
+	a.home.Changed()
 }
 
 // watcherConfig is the configuration of one region's watcher: its
@@ -431,7 +438,7 @@ func (a *App) watcherConfig(id, name string, ts scnet.TokenSource) watcher.Confi
 		Skew:           cfg.WatchClockSkew.D,
 		Logger:         a.log.With("component", "watcher"),
 		Metrics:        a.metrics,
-		Notify:         a.deliv.Kick,
+		Notify:         a.notify,
 	}
 	// The incident lifecycle; zero turns each off.
 	wc.EscalateAfter, wc.EscalateMention = cfg.WatchEscalateAfter.D, cfg.EscalateMention

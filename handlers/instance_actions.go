@@ -22,11 +22,12 @@ type ActionCommands interface {
 }
 
 // ActionButtonsFunc draws the action buttons (restart, stop, delete) of an
-// instance's details view: regionID is "" when the bot has one region, as
-// in actions.Target. It returns nil when actions are off. The app builds it
-// from actions.Service.Buttons, so that handlers need not know package
-// actions.
-type ActionButtonsFunc func(regionID, instanceID, name string, st scnet.Status) []slack.BlockElement
+// instance's details view, labelled in p's language (the reader's: a view
+// with action buttons is never shared): regionID is "" when the bot has
+// one region, as in actions.Target. It returns nil when actions are off.
+// The app builds it from actions.Service.ButtonsIn, so that handlers need
+// not know package actions.
+type ActionButtonsFunc func(p *i18n.Printer, regionID, instanceID, name string, st scnet.Status) []slack.BlockElement
 
 // actionCommand answers an action command: handed to the actions service
 // when actions are on, else told how to turn them on. SCNet hears nothing

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/regions"
 	"scnetbot/scnet"
 	"scnetbot/tracked"
@@ -142,7 +143,7 @@ func TestLongChineseNameFitsEverywhere(t *testing.T) {
 	)
 	// Action buttons naming the instance, as an alert's may: cut by
 	// characters to Slack's 75.
-	buttons := func(_, id, name string, _ scnet.Status) []slack.BlockElement {
+	buttons := func(_ *i18n.Printer, _, id, name string, _ scnet.Status) []slack.BlockElement {
 		return []slack.BlockElement{slack.NewButtonBlockElement("act.restart", id,
 			slack.NewTextBlockObject(slack.PlainTextType, blockkit.PlainText("重启 "+name, blockkit.MaxButtonText), false, false))}
 	}

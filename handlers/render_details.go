@@ -8,6 +8,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/regions"
 	"scnetbot/scnet"
 )
@@ -57,7 +58,7 @@ func (h *Handler) details(ctx context.Context, r renderer, q Query, o answerOpts
 			if !v.shared {
 				// A view shared to the channel has no buttons at all.
 				v.accessURL, v.accessFailed = h.accessURL(ctx, rs[i], in, o.fresh)
-				v.actions = h.actionButtons(v)
+				v.actions = h.actionButtons(r.p, v)
 			}
 			return r.details(v), nil
 		}
@@ -99,7 +100,7 @@ func (h *Handler) accessURL(ctx context.Context, reg *regions.Region, in *scnet.
 
 // actionButtons are the instance's restart, stop and delete buttons, from
 // Config.ActionButtons.
-func (h *Handler) actionButtons(v detailsView) []slack.BlockElement {
+func (h *Handler) actionButtons(p *i18n.Printer, v detailsView) []slack.BlockElement {
 	if h.cfg.ActionButtons == nil || !scnet.ValidInstanceID(v.inst.ID) {
 		return nil
 	}
@@ -107,7 +108,7 @@ func (h *Handler) actionButtons(v detailsView) []slack.BlockElement {
 	if v.named && v.region != nil {
 		regionID = v.region.ID
 	}
-	return h.cfg.ActionButtons(regionID, v.inst.ID, v.inst.Name, v.inst.Status)
+	return h.cfg.ActionButtons(p, regionID, v.inst.ID, v.inst.Name, v.inst.Status)
 }
 
 // details renders one instance: blockkit's details view, the same an

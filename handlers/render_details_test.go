@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/regions"
 	"scnetbot/scnet"
 )
@@ -55,7 +56,7 @@ type fakeButtons struct {
 	got []buttonsCall
 }
 
-func (b *fakeButtons) fn(region, id, name string, st scnet.Status) []slack.BlockElement {
+func (b *fakeButtons) fn(_ *i18n.Printer, region, id, name string, st scnet.Status) []slack.BlockElement {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.got = append(b.got, buttonsCall{region, id, name, st})

@@ -58,6 +58,15 @@ func Render(p *i18n.Printer, o Overview, now time.Time, loc *time.Location) slac
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }
 
+// RenderRefused is the Home tab of a user ALLOWED_USERS leaves out.
+func RenderRefused(p *i18n.Printer) slack.HomeTabViewRequest {
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(blockkit.Plain(p.T("HomeTitle"), blockkit.MaxHeaderText)),
+		blockkit.Section(p.T("HomeRefused")),
+	}
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
 type renderer struct {
 	p   *i18n.Printer
 	now time.Time

@@ -48,6 +48,10 @@ type Config struct {
 	// Timeout bounds one views.publish call, and Opened as a whole: 10
 	// seconds by default.
 	Timeout time.Duration
+	// Allowed reports whether a user may see the overview (ALLOWED_USERS);
+	// nil lets everyone. Anyone else's tab says who may, and shows
+	// nothing of the instances.
+	Allowed func(userID string) bool
 	Logger  *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
@@ -133,6 +137,10 @@ func (s *Service) Opened(ctx context.Context, userID string) {
 	if userID == "" {
 		return
 	}
+	if s.cfg.Allowed != nil && !s.cfg.Allowed(userID) {
+		s.refuse(ctx, userID, i18n.FromContext(ctx, s.cfg.Printer))
+		return
+	}
 	v := s.remember(userID, i18n.FromContext(ctx, s.cfg.Printer))
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
@@ -149,6 +157,22 @@ func (s *Service) Opened(ctx context.Context, userID string) {
 		return
 	}
 	s.publish(ctx, v, o, o.Key(), true)
+}
+
+// refuse publishes the tab of a user who may not use scnetbot: who may,
+// and nothing else. The user is not remembered, so Run never shows them
+// more.
+func (s *Service) refuse(ctx context.Context, userID string, p *i18n.Printer) {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	if d := s.bucket.take(); d > 0 {
+		if err := s.sleep(ctx, d); err != nil {
+			return
+		}
+	}
+	if _, err := s.cfg.Publisher.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: RenderRefused(p)}); err != nil {
+		s.cfg.Logger.Warn("home tab: publishing the refusal failed", "user", userID, "err", err)
+	}
 }
 
 // Changed asks Run to check the overview now rather than at its next

@@ -271,3 +271,23 @@ func TestRunChecksOnChanged(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRefusedUserSeesNothing: a user ALLOWED_USERS leaves out gets a tab
+// that says so in their language, shows no instance, and is not kept
+// current.
+func TestRefusedUserSeesNothing(t *testing.T) {
+	e := newEnv(t, Config{Allowed: func(u string) bool { return u == "U0OK" }})
+	seen := 0
+	e.open("U0NO", i18n.Chinese)
+	got := e.expect(&seen, 1)
+	if v := viewText(got[0]); !strings.Contains(v, "ALLOWED_USERS") || !strings.Contains(v, "没有使用 scnetbot 的权限") || strings.Contains(v, "无人确认") {
+		t.Fatalf("refused tab: %s", v)
+	}
+	e.ack("a1", "U0ACK")
+	e.svc.refresh(context.Background())
+	e.expect(&seen, 0)
+	e.open("U0OK", i18n.English)
+	if v := viewText(e.expect(&seen, 1)[0]); strings.Contains(v, "ALLOWED_USERS") {
+		t.Fatalf("allowed tab: %s", v)
+	}
+}
