@@ -57,7 +57,7 @@ type Incidents struct {
 	Opened int
 	// InStorms of Opened came in Storms storms.
 	InStorms, Storms int
-	Resolved int
+	Resolved         int
 	// ByHand of Resolved were resolved with the Resolve button.
 	ByHand int
 	// StillOpen counts every open incident, whenever it opened.
