@@ -197,3 +197,10 @@ func (f *failingStore) Update(ctx context.Context, fn func(state.Tx) error) erro
 }
 
 var errCommit = errors.New("commit failed: disk full")
+
+// failingRegions is a region discovery that never succeeds.
+type failingRegions struct{}
+
+func (failingRegions) Regions(context.Context) ([]*regions.Region, []regions.Suspended, error) {
+	return nil, nil, errors.New("SCNet's login endpoint is down")
+}

@@ -185,11 +185,11 @@ func (w writer) gpus(gs []GroupGPUs) string {
 		total += g.GPUs
 		instances += g.Instances
 	}
-	lines := []string{p.N("DigestGPUsTotal", total, "Instances", instances)}
+	lines := []string{p.N("DigestGPUsTotal", total, "Instances", p.N("Instances", instances))}
 	for _, g := range gs[:min(len(gs), maxGroups)] {
 		group := blockkit.Value(g.Group, maxGroup)
 		lines = append(lines, "• "+p.N("DigestGPUGroup", g.GPUs, "Region", blockkit.Value(g.Region, maxRegion),
-			"Group", group, "Instances", g.Instances))
+			"Group", group, "Instances", p.N("Instances", g.Instances)))
 	}
 	return w.section(p.T("DigestGPUsTitle"), lines, len(gs)+1)
 }
