@@ -149,7 +149,7 @@ func openStore(t testing.TB, path string) *state.Bolt {
 
 func storePath(t testing.TB) string { return filepath.Join(t.TempDir(), "state.db") }
 
-func outbox(t testing.TB, st state.Store) []state.Message {
+func queued(t testing.TB, st state.Store) []state.Message {
 	t.Helper()
 	var ms []state.Message
 	if err := st.View(context.Background(), func(tx state.Tx) error {

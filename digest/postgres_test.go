@@ -38,13 +38,13 @@ func TestPostgresOnlyTheLeaderQueues(t *testing.T) {
 	e.st = p
 	e.run(e.digester(deposed))
 	e.sleeping(1, "2026-12-02 10:01") // refused, trying again in a minute
-	if got := outbox(t, p); len(got) != 0 || digestDay(t, p) != "" {
+	if got := queued(t, p); len(got) != 0 || digestDay(t, p) != "" {
 		t.Fatalf("the deposed replica wrote: %v, day %q", ids(got), digestDay(t, p))
 	}
 	e.run(e.digester(leader))
 	e.run(e.digester(leader))
 	e.sleeping(2, "2026-12-03 09:30")
-	if got := ids(outbox(t, p)); len(got) != 1 || got[0] != "digest-2026-12-02" || digestDay(t, p) != "2026-12-02" {
+	if got := ids(queued(t, p)); len(got) != 1 || got[0] != "digest-2026-12-02" || digestDay(t, p) != "2026-12-02" {
 		t.Errorf("outbox %v, day %q; want the leader's one digest", got, digestDay(t, p))
 	}
 }

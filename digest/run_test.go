@@ -87,10 +87,10 @@ func TestTwoLoopsQueueOneDigestADay(t *testing.T) {
 	e.run(e.digester(e.st))
 	e.run(e.digester(e.st))
 	e.sleeping(2, "2026-12-03 09:30")
-	if got := ids(outbox(t, e.st)); len(got) != 1 || got[0] != "digest-2026-12-02" {
+	if got := ids(queued(t, e.st)); len(got) != 1 || got[0] != "digest-2026-12-02" {
 		t.Fatalf("outbox after the catch-up: %v, want one digest of 2026-12-02", got)
 	}
-	if m := outbox(t, e.st)[0]; m.Kind != state.KindPost || m.Channel != "C1" || m.Text == "" || len(m.Blocks) == 0 {
+	if m := queued(t, e.st)[0]; m.Kind != state.KindPost || m.Channel != "C1" || m.Text == "" || len(m.Blocks) == 0 {
 		t.Errorf("queued digest: %+v", m)
 	}
 	if got := digestDay(t, e.st); got != "2026-12-02" {
@@ -98,7 +98,7 @@ func TestTwoLoopsQueueOneDigestADay(t *testing.T) {
 	}
 	e.clock.Set(e.at("2026-12-03 09:30"))
 	e.sleeping(2, "2026-12-04 09:30")
-	if got := ids(outbox(t, e.st)); len(got) != 2 || got[1] != "digest-2026-12-03" {
+	if got := ids(queued(t, e.st)); len(got) != 2 || got[1] != "digest-2026-12-03" {
 		t.Fatalf("outbox after the second day: %v, want the two days' digests", got)
 	}
 }
@@ -121,7 +121,7 @@ func TestRestartAfterTheDigestPostsNone(t *testing.T) {
 	e.clock.Set(e.at("2026-12-02 11:00"))
 	e.run(e.digester(e.st))
 	e.sleeping(1, "2026-12-03 09:30")
-	if got := ids(outbox(t, e.st)); len(got) != 1 {
+	if got := ids(queued(t, e.st)); len(got) != 1 {
 		t.Errorf("outbox after the restart: %v, want the one digest", got)
 	}
 	if n := e.rs[0].sim.RequestCount(""); n != 0 {
@@ -141,12 +141,12 @@ func TestStartedNextMorningSkipsYesterday(t *testing.T) {
 	}
 	e.run(e.digester(e.st))
 	e.sleeping(1, "2026-12-03 09:30")
-	if got := ids(outbox(t, e.st)); len(got) != 0 {
+	if got := ids(queued(t, e.st)); len(got) != 0 {
 		t.Fatalf("outbox before the day's time: %v, want nothing", got)
 	}
 	e.clock.Set(e.at("2026-12-03 09:30"))
 	e.sleeping(1, "2026-12-04 09:30")
-	if got := ids(outbox(t, e.st)); len(got) != 1 || got[0] != "digest-2026-12-03" {
+	if got := ids(queued(t, e.st)); len(got) != 1 || got[0] != "digest-2026-12-03" {
 		t.Errorf("outbox: %v, want today's digest only", got)
 	}
 }
@@ -160,7 +160,7 @@ func TestRecordingFailsQueuesNothing(t *testing.T) {
 	fs.fail.Store(true)
 	e.run(e.digester(fs))
 	e.sleeping(1, "2026-12-02 10:01")
-	if got := ids(outbox(t, e.st)); len(got) != 0 {
+	if got := ids(queued(t, e.st)); len(got) != 0 {
 		t.Fatalf("outbox after a failed commit: %v, want nothing", got)
 	}
 	if got := digestDay(t, e.st); got != "" {
@@ -169,7 +169,7 @@ func TestRecordingFailsQueuesNothing(t *testing.T) {
 	fs.fail.Store(false)
 	e.clock.Set(e.at("2026-12-02 10:01"))
 	e.sleeping(1, "2026-12-03 09:30")
-	if got := ids(outbox(t, e.st)); len(got) != 1 {
+	if got := ids(queued(t, e.st)); len(got) != 1 {
 		t.Errorf("outbox once the store works: %v, want the digest", got)
 	}
 }
@@ -182,7 +182,7 @@ func TestFencedWritesNothing(t *testing.T) {
 	fs.fail.Store(true)
 	e.run(e.digester(fs))
 	e.sleeping(1, "2026-12-02 10:01")
-	if got := ids(outbox(t, e.st)); len(got) != 0 || digestDay(t, e.st) != "" {
+	if got := ids(queued(t, e.st)); len(got) != 0 || digestDay(t, e.st) != "" {
 		t.Errorf("a fenced replica wrote: outbox %v, day %q", got, digestDay(t, e.st))
 	}
 }
@@ -196,7 +196,7 @@ func TestPostNowLeavesTheScheduleAlone(t *testing.T) {
 	if err := d.PostNow(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	got := outbox(t, e.st)
+	got := queued(t, e.st)
 	if len(got) != 1 || !strings.HasPrefix(got[0].ID, "digest-now-") || digestDay(t, e.st) != "" {
 		t.Fatalf("PostNow: outbox %v, day %q; want one manual digest and no day", ids(got), digestDay(t, e.st))
 	}
@@ -204,7 +204,7 @@ func TestPostNowLeavesTheScheduleAlone(t *testing.T) {
 	e.sleeping(1, "2026-12-02 09:30")
 	e.clock.Set(e.at("2026-12-02 09:30"))
 	e.sleeping(1, "2026-12-03 09:30")
-	if got := ids(outbox(t, e.st)); len(got) != 2 || got[1] != "digest-2026-12-02" {
+	if got := ids(queued(t, e.st)); len(got) != 2 || got[1] != "digest-2026-12-02" {
 		t.Errorf("outbox: %v, want the manual digest then the day's", got)
 	}
 }
@@ -218,7 +218,7 @@ func TestPostNowReportsAStoreFailure(t *testing.T) {
 	if err := e.digester(fs).PostNow(context.Background()); !errors.Is(err, errCommit) {
 		t.Errorf("PostNow = %v, want the commit's error", err)
 	}
-	if got := outbox(t, e.st); len(got) != 0 {
+	if got := queued(t, e.st); len(got) != 0 {
 		t.Errorf("outbox: %v", ids(got))
 	}
 }
