@@ -19,13 +19,25 @@ func slot(t time.Time, at time.Duration, loc *time.Location) time.Time {
 	h, mi := int(at/time.Hour), int(at%time.Hour/time.Minute)
 	s := time.Date(y, m, d, h, mi, 0, 0, loc)
 	if s.Hour() != h || s.Minute() != mi {
-		// time.Date read the skipped time with the offset after the
-		// change, which lands before it; read with the offset before
-		// (the one s shows), it lands after.
+		// time.Date read the skipped time with one of the two offsets,
+		// which one it does not promise; read with the other one it
+		// lands on the other side of the gap. The one that shows a later
+		// clock is after the change.
+		want := time.Date(y, m, d, h, mi, 0, 0, time.UTC)
 		_, off := s.Zone()
-		s = time.Date(y, m, d, h, mi, 0, 0, time.UTC).Add(-time.Duration(off) * time.Second).In(loc)
+		other := want.Add(-time.Duration(off) * time.Second).In(loc)
+		if wall(other).After(wall(s)) {
+			s = other
+		}
 	}
 	return s
+}
+
+// wall is t's clock reading, as if it were UTC: for comparing what two
+// times show on the clock of their zone.
+func wall(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 }
 
 // next is when the next digest is due and the day it covers, given the

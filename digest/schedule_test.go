@@ -52,6 +52,8 @@ func TestNext(t *testing.T) {
 		{"DST ends overnight", ny, at, "2026-10-31 12:00", "2026-10-31", "2026-11-01 09:30", "2026-11-01", false},
 		// 02:30 does not exist on 2026-03-08 in New York.
 		{"a time DST skips", ny, 2*time.Hour + 30*time.Minute, "2026-03-08 01:00", "2026-03-07", "2026-03-08 03:30", "2026-03-08", false},
+		// Lord Howe moves its clock by half an hour: 02:15 comes at 02:45.
+		{"a time a half-hour DST skips", mustZone(t, "Australia/Lord_Howe"), 2*time.Hour + 15*time.Minute, "2026-10-04 01:00", "2026-10-03", "2026-10-04 02:45", "2026-10-04", false},
 		{"a time DST repeats", ny, time.Hour + 30*time.Minute, "2026-11-01 00:30", "2026-10-31", "2026-11-01 01:30", "2026-11-01", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
