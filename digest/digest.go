@@ -66,6 +66,9 @@ type Config struct {
 	// store failed) before it is tried again, the same day only
 	// (default 1m).
 	RetryEvery time.Duration
+	// MaxNap is the longest one wait for the digest's time (default
+	// 10m): how late a wall clock that jumped can make it.
+	MaxNap time.Duration
 }
 
 // Digester posts the daily digest. Build it with New; run Run once, and
@@ -109,6 +112,9 @@ func New(cfg Config) *Digester {
 	if cfg.RetryEvery <= 0 {
 		cfg.RetryEvery = time.Minute
 	}
+	if cfg.MaxNap <= 0 {
+		cfg.MaxNap = 10 * time.Minute
+	}
 	return &Digester{cfg: cfg}
 }
 
@@ -132,14 +138,16 @@ func (d *Digester) Run(ctx context.Context) error {
 	for {
 		done, err := d.recorded(ctx)
 		if err == nil {
-			when, day := next(d.cfg.Now(), d.cfg.At, d.cfg.Location, done)
-			if wait := when.Sub(d.cfg.Now()); wait > 0 {
-				if d.cfg.Sleep(ctx, wait) != nil {
+			now := d.cfg.Now()
+			when, day := next(now, d.cfg.At, d.cfg.Location, done)
+			if wait := when.Sub(now); wait > 0 {
+				// In naps, each ending with the clock and the store read
+				// again: a timer runs on the monotonic clock, which a
+				// suspended host or a stepped wall clock leaves behind.
+				if d.cfg.Sleep(ctx, min(wait, d.cfg.MaxNap)) != nil {
 					return nil
 				}
-			}
-			if d.cfg.Now().In(d.cfg.Location).Format(dayLayout) != day {
-				continue // slept past the day (a suspended host): not posted late
+				continue
 			}
 			err = d.post(ctx, day, true)
 		}
@@ -147,6 +155,9 @@ func (d *Digester) Run(ctx context.Context) error {
 			return nil
 		}
 		if err == nil {
+			if failing {
+				d.cfg.Logger.Info("digest queued again after failures")
+			}
 			failing = false
 			continue
 		}
@@ -156,7 +167,7 @@ func (d *Digester) Run(ctx context.Context) error {
 			// loop as its lease says so.
 			d.cfg.Logger.Info("digest not queued: another replica leads", "err", err)
 		case !failing:
-			d.cfg.Logger.Error("digest not queued; trying again", "err", err, "retry_in", d.cfg.RetryEvery)
+			d.cfg.Logger.Error("digest not queued; trying again the same day", "err", err, "retry_in", d.cfg.RetryEvery)
 		}
 		failing = true
 		if d.cfg.Sleep(ctx, d.cfg.RetryEvery) != nil {

@@ -37,7 +37,7 @@ func newRunEnv(t *testing.T, start string) *runEnv {
 
 func (e *runEnv) digester(st state.Store) *Digester {
 	return New(Config{Store: st, Regions: regionSet(e.rs), Channel: "C1", At: at, Location: e.loc,
-		Printer: printer("en"), Now: e.clock.Now, Sleep: e.clock.Sleep, RetryEvery: time.Minute})
+		Printer: printer("en"), Now: e.clock.Now, Sleep: e.clock.Sleep, RetryEvery: time.Minute, MaxNap: 48 * time.Hour})
 }
 
 // run starts d.Run until the test ends or the returned stop is called.
@@ -220,5 +220,36 @@ func TestPostNowReportsAStoreFailure(t *testing.T) {
 	}
 	if got := queued(t, e.st); len(got) != 0 {
 		t.Errorf("outbox: %v", ids(got))
+	}
+}
+
+// TestNapsFollowTheWallClock: the wait for the digest's time is taken in
+// naps, so a wall clock that jumps ahead (a host resumed from suspend)
+// brings the digest at the next nap's end, not a day's timer later.
+func TestNapsFollowTheWallClock(t *testing.T) {
+	e := newRunEnv(t, "2026-12-02 07:00")
+	d := e.digester(e.st)
+	d.cfg.MaxNap = time.Hour
+	e.run(d)
+	e.sleeping(1, "2026-12-02 08:00")
+	e.clock.Set(e.at("2026-12-02 08:00"))
+	e.sleeping(1, "2026-12-02 09:00")
+	e.clock.Set(e.at("2026-12-02 09:00"))
+	e.sleeping(1, "2026-12-02 09:30") // the last nap ends at the time
+	if got := queued(t, e.st); len(got) != 0 {
+		t.Fatalf("queued before the time: %v", ids(got))
+	}
+	e.clock.Set(e.at("2026-12-02 09:30"))
+	e.sleeping(1, "2026-12-02 10:30")
+	if got := ids(queued(t, e.st)); len(got) != 1 {
+		t.Fatalf("queued %v at the time, want the digest", got)
+	}
+
+	// The clock jumps from 10:00 to past the next day's time during a nap.
+	e.clock.Set(e.at("2026-12-02 10:00"))
+	e.clock.Set(e.at("2026-12-03 09:45"))
+	e.sleeping(1, "2026-12-03 10:45")
+	if got := ids(queued(t, e.st)); len(got) != 2 || got[1] != "digest-2026-12-03" {
+		t.Errorf("after the jump: %v, want the next day's digest at once", got)
 	}
 }
