@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 )
 
 // access decides who may act: the configured users, and the members of
@@ -48,18 +48,14 @@ type groupRead struct {
 	err     error
 }
 
-// Refusals of a person who may not act. who names those who may.
-const (
-	groupUnknownText = ":warning: scnetbot could not check whether you are in the user group allowed to act (Slack did not answer); try again in a minute. Nothing was sent to SCNet."
-)
-
-// allowed reports whether user may act, and the refusal when not.
-func (a *access) allowed(ctx context.Context, user string) (bool, string) {
+// allowed reports whether user may act, and the refusal when not, in p's
+// language.
+func (a *access) allowed(ctx context.Context, p *i18n.Printer, user string) (bool, string) {
 	if user != "" && slices.Contains(a.users, user) {
 		return true, ""
 	}
 	if a.group == "" || user == "" {
-		return false, a.refusal()
+		return false, a.refusal(p)
 	}
 	members, err := a.groupMembers(ctx)
 	var refused slack.SlackErrorResponse
@@ -71,16 +67,14 @@ func (a *access) allowed(ctx context.Context, user string) (bool, string) {
 		if slackID(a.group) {
 			group += " (" + a.group + ")"
 		}
-		return false, fmt.Sprintf(":warning: Slack refused to list the members of the user group allowed to act (%s), so scnetbot cannot tell who may. "+
-			"Nothing was sent to SCNet. Tell the bot's operator to check %s and that the app has the usergroups:read scope.",
-			blockkit.EscapeTruncate(refused.Err, 60), group)
+		return false, p.T("ActGroupRefused", "Error", blockkit.EscapeTruncate(refused.Err, 60), "Group", group)
 	case err != nil:
-		return false, groupUnknownText
+		return false, p.T("ActGroupUnknown")
 	}
 	if members[user] {
 		return true, ""
 	}
-	return false, a.refusal()
+	return false, a.refusal(p)
 }
 
 // groupMembers returns the group's members, read from Slack when the last
@@ -145,11 +139,11 @@ const maxNamed = 10
 
 // refusal names who may act. The ids come from the configuration; only
 // those shaped like Slack ids are written as mentions.
-func (a *access) refusal() string {
+func (a *access) refusal(p *i18n.Printer) string {
 	var who []string
 	for _, u := range a.users {
 		if len(who) == maxNamed {
-			who = append(who, fmt.Sprintf("%d more", len(a.users)-maxNamed))
+			who = append(who, p.N("ActMore", len(a.users)-maxNamed))
 			break
 		}
 		if slackID(u) {
@@ -157,16 +151,16 @@ func (a *access) refusal() string {
 		}
 	}
 	if a.group != "" && slackID(a.group) {
-		who = append(who, "the members of <!subteam^"+a.group+">")
+		who = append(who, p.T("ActGroupMembers", "Group", a.group))
 	}
 	if len(who) == 0 {
-		return ":no_entry: You may not restart, stop or delete instances from Slack. Nothing was sent to SCNet."
+		return p.T("ActNobody")
 	}
 	list := who[0]
 	if len(who) > 1 {
-		list = strings.Join(who[:len(who)-1], ", ") + " and " + who[len(who)-1]
+		list = p.T("ActAnd", "List", p.Join(who[:len(who)-1]), "Last", who[len(who)-1])
 	}
-	return ":no_entry: Only " + list + " may restart, stop or delete instances from Slack; ask one of them. Nothing was sent to SCNet."
+	return p.T("ActOnly", "Who", list)
 }
 
 // slackID reports whether s looks like a Slack user or group id.

@@ -75,7 +75,7 @@ func TestGroupCache(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	for range 3 {
-		if ok, why := e.s.access.allowed(ctx, carol); !ok {
+		if ok, why := e.s.access.allowed(ctx, en, carol); !ok {
 			t.Fatal(why)
 		}
 	}
@@ -83,7 +83,7 @@ func TestGroupCache(t *testing.T) {
 		t.Errorf("within the TTL: %d Slack calls, want 1", n)
 	}
 	e.clock.advance(time.Minute)
-	if ok, _ := e.s.access.allowed(ctx, carol); !ok {
+	if ok, _ := e.s.access.allowed(ctx, en, carol); !ok {
 		t.Fatal("refused after the TTL")
 	}
 	if n := e.groups.count(); n != 2 {
@@ -91,7 +91,7 @@ func TestGroupCache(t *testing.T) {
 	}
 	// A listed user costs no call.
 	e.clock.advance(time.Hour)
-	e.s.access.allowed(ctx, alice)
+	e.s.access.allowed(ctx, en, alice)
 	if n := e.groups.count(); n != 2 {
 		t.Errorf("a listed user read the group: %d calls", n)
 	}
@@ -102,7 +102,7 @@ func TestGroupCache(t *testing.T) {
 	var wg sync.WaitGroup
 	results := make([]bool, 8)
 	for i := range results {
-		wg.Go(func() { results[i], _ = e2.s.access.allowed(ctx, []string{carol, bob}[i%2]) })
+		wg.Go(func() { results[i], _ = e2.s.access.allowed(ctx, en, []string{carol, bob}[i%2]) })
 	}
 	for e2.groups.count() == 0 {
 		time.Sleep(time.Millisecond)
@@ -268,7 +268,7 @@ func TestStopPrompt(t *testing.T) {
 	goldenMessage(t, "prompt_stop.golden", p, nonce)
 	c := elements(t, p, actionConfirm)[0]["confirm"]
 	raw, _ := json.Marshal(c)
-	if !strings.Contains(text(p), stopNote) || !strings.Contains(string(raw), stopNote) {
+	if !strings.Contains(text(p), stopNote(en)) || !strings.Contains(string(raw), stopNote(en)) {
 		t.Errorf("stop prompt or dialog does not say SCNet documents no stop endpoint: %s", raw)
 	}
 	msg := e.click(t, carol, actionConfirm, nonce)
@@ -282,15 +282,15 @@ func TestStopPrompt(t *testing.T) {
 func TestConfirmDialog(t *testing.T) {
 	for _, name := range []string{"train", strings.Repeat("很长的名字", 100), strings.Repeat("x", 1000) + "\n<!here>"} {
 		for _, k := range []tracked.ActionKind{tracked.ActionRestart, tracked.ActionStop} {
-			c := confirmDialog(k, name, "西北一区")
+			c := confirmDialog(en, k, name, "西北一区")
 			msg := &slack.WebhookMessage{Text: "x", Blocks: &slack.Blocks{BlockSet: []slack.Block{slack.NewActionBlock("", &slack.ButtonBlockElement{Type: "button", ActionID: "a", Text: slack.NewTextBlockObject("plain_text", "x", false, false), Confirm: c})}}}
 			valid(t, msg)
-			if !strings.Contains(c.Text.Text, "西北一区") || !strings.HasPrefix(c.Text.Text, verb(k)+" "+string([]rune(strings.ReplaceAll(name, "\n", " "))[:3])) {
+			if !strings.Contains(c.Text.Text, "西北一区") || !strings.HasPrefix(c.Text.Text, verb(en, k)+" "+string([]rune(strings.ReplaceAll(name, "\n", " "))[:3])) {
 				t.Errorf("dialog text %q", c.Text.Text)
 			}
 		}
 	}
-	raw, _ := json.MarshalIndent(confirmDialog(tracked.ActionRestart, strings.Repeat("很长的名字", 100), "西北一区"), "", "  ")
+	raw, _ := json.MarshalIndent(confirmDialog(en, tracked.ActionRestart, strings.Repeat("很长的名字", 100), "西北一区"), "", "  ")
 	golden.Assert(t, "confirm_long_name.golden", append(raw, '\n'))
 }
 
@@ -574,7 +574,7 @@ func TestRefusalNamesWhoMayAct(t *testing.T) {
 		users = append(users, fmt.Sprintf("U%03d", i))
 	}
 	a := &access{users: append(users, "not an id"), group: group}
-	got := a.refusal()
+	got := a.refusal(en)
 	if !strings.Contains(got, "<@U009>") || strings.Contains(got, "<@U010>") || !strings.Contains(got, "31 more") ||
 		!strings.Contains(got, "<!subteam^SONCALL>") || strings.Contains(got, "not an id") {
 		t.Errorf("refusal %q", got)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"scnetbot/i18n"
 	"scnetbot/metrics"
 	"scnetbot/regions"
 	"scnetbot/scnet"
@@ -59,9 +60,15 @@ type Config struct {
 	// Timeout bounds each SCNet call (default 8s).
 	Timeout  time.Duration
 	Location *time.Location
-	Now      func() time.Time
-	Logger   *slog.Logger // nil discards
-	Metrics  *metrics.Metrics
+	// Printer writes what goes into a channel (BOT_LANGUAGE): the action
+	// buttons of an alert and the details the alert's thread line shows.
+	// Every answer to the person who clicked or typed is in that person's
+	// language, the printer in the request's context (i18n.NewContext),
+	// and in this one when the context has none. Nil is English.
+	Printer *i18n.Printer
+	Now     func() time.Time
+	Logger  *slog.Logger // nil discards
+	Metrics *metrics.Metrics
 }
 
 // Target names the instance an action button acts on.
@@ -81,6 +88,9 @@ type Service struct {
 	cfg    Config
 	access *access
 	log    *slog.Logger
+	// en writes the details that go into the audit log and the store,
+	// which the operators read: in English whoever clicked.
+	en *i18n.Printer
 	// sending counts, by nonce, the clicks of this process that are
 	// claiming or sending a confirmation now. A confirmation the store says
 	// is being sent with no count here was left so by a bot that stopped
@@ -106,6 +116,9 @@ func New(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Printer == nil {
+		cfg.Printer = i18n.MustLoad().Printer(i18n.English)
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -113,6 +126,7 @@ func New(cfg Config) *Service {
 	return &Service{
 		cfg: cfg,
 		log: log,
+		en:  i18n.MustLoad().Printer(i18n.English),
 		access: &access{users: cfg.Users, group: cfg.UserGroup, groups: cfg.Groups,
 			ttl: cfg.GroupTTL, timeout: min(cfg.Timeout, groupReadTimeout), now: cfg.Now, log: log},
 	}
@@ -124,9 +138,19 @@ func (s *Service) Enabled() bool { return len(s.cfg.Users) > 0 || s.cfg.UserGrou
 
 // Buttons are the action buttons for an instance in status st: Restart for
 // one that failed or stopped, Stop for a live one, Delete for any, as
-// Block Kit elements for an actions block. Nil when actions are off.
+// Block Kit elements for an actions block, labelled in the channel's
+// language (Config.Printer), for an alert. Nil when actions are off.
 func (s *Service) Buttons(t Target, st scnet.Status) []slack.BlockElement {
-	return s.buttons(t, st)
+	return s.buttons(s.cfg.Printer, t, st)
+}
+
+// ButtonsIn are Buttons labelled in p's language, for a reply to one
+// person (a details view); nil p is the channel's language.
+func (s *Service) ButtonsIn(p *i18n.Printer, t Target, st scnet.Status) []slack.BlockElement {
+	if p == nil {
+		p = s.cfg.Printer
+	}
+	return s.buttons(p, t, st)
 }
 
 // Command answers /instances restart|stop|delete <name|id>: a confirmation
@@ -149,14 +173,21 @@ func (s *Service) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 	return s.action(ctx, cb, a)
 }
 
+// printer is the language of the person a request answers: the one the
+// bot put in ctx, else the channel's.
+func (s *Service) printer(ctx context.Context) *i18n.Printer {
+	return i18n.FromContext(ctx, s.cfg.Printer)
+}
+
 // OwnsView reports whether a view's callback_id is the delete modal's.
 func (s *Service) OwnsView(callbackID string) bool { return callbackID == DeleteViewID }
 
 // ValidateView checks a submitted delete modal before it is acked, without
 // I/O: the errors (block id → message) go back in the ack's
-// response_action so the modal stays open; nil closes it.
-func (s *Service) ValidateView(cb slack.InteractionCallback) map[string]string {
-	return validateView(cb)
+// response_action so the modal stays open; nil closes it. The errors are
+// in the language of ctx's printer (i18n.NewContext).
+func (s *Service) ValidateView(ctx context.Context, cb slack.InteractionCallback) map[string]string {
+	return validateView(s.printer(ctx), cb)
 }
 
 // SubmitView carries out a submitted delete modal after the ack and returns

@@ -54,6 +54,18 @@ func validModal(t *testing.T, v slack.ModalViewRequest) {
 		}
 	}
 	valid(t, &slack.WebhookMessage{Text: "x", Blocks: &slack.Blocks{BlockSet: blocks}})
+	for _, b := range v.Blocks.BlockSet {
+		in, ok := b.(*slack.InputBlock)
+		if !ok {
+			continue
+		}
+		if in.Label == nil || in.Label.Text == "" || utf8.RuneCountInString(in.Label.Text) > maxInputLabel {
+			t.Errorf("input label %+v", in.Label)
+		}
+		if el, ok := in.Element.(*slack.PlainTextInputBlockElement); ok && el.Placeholder != nil && utf8.RuneCountInString(el.Placeholder.Text) > maxInputPlaceholder {
+			t.Errorf("placeholder of %d characters", utf8.RuneCountInString(el.Placeholder.Text))
+		}
+	}
 }
 
 // TestDeleteFromButton: the Delete button opens the modal at once, before
@@ -181,7 +193,7 @@ func TestDeleteFromCommand(t *testing.T) {
 	e = newEnv(t)
 	e.command(t, alice, tracked.ActionDelete, idRunning)
 	v = e.lastModal(t)
-	if errs := e.s.ValidateView(submission(alice, v, "serve")); errs[NameBlockID] != "Type the instance's id exactly: "+idRunning {
+	if errs := e.s.ValidateView(context.Background(), submission(alice, v, "serve")); errs[NameBlockID] != "Type the instance's id exactly: "+idRunning {
 		t.Errorf("by id, a name typed: %v", errs)
 	}
 	_, msg = e.s.SubmitView(context.Background(), submission(alice, v, idRunning))
@@ -238,7 +250,7 @@ func TestValidateView(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cb := submission(alice, slack.ModalViewRequest{CallbackID: tt.callback, PrivateMetadata: tt.meta}, tt.typed)
-			errs := s.ValidateView(cb)
+			errs := s.ValidateView(context.Background(), cb)
 			if tt.want == "" {
 				if errs != nil {
 					t.Errorf("errors %v", errs)
@@ -250,7 +262,7 @@ func TestValidateView(t *testing.T) {
 			}
 		})
 	}
-	if errs := s.ValidateView(slack.InteractionCallback{View: slack.View{CallbackID: DeleteViewID, PrivateMetadata: meta}}); errs == nil {
+	if errs := s.ValidateView(context.Background(), slack.InteractionCallback{View: slack.View{CallbackID: DeleteViewID, PrivateMetadata: meta}}); errs == nil {
 		t.Error("a submission without state passed")
 	}
 	if !s.OwnsView(DeleteViewID) || s.OwnsView("inst.x") || !s.OwnsAction("act.confirm") || s.OwnsAction("alert.ack") {

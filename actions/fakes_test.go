@@ -17,6 +17,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/internal/syncbuf"
 	"scnetbot/metrics"
 	"scnetbot/regions"
@@ -237,6 +238,12 @@ const (
 	group     = "SONCALL"
 )
 
+// The printers of the two languages.
+var (
+	en = i18n.MustLoad().Printer(i18n.English)
+	zh = i18n.MustLoad().Printer(i18n.Chinese)
+)
+
 // env is a Service over two fake regions and a real store.
 type env struct {
 	s      *Service
@@ -248,6 +255,15 @@ type env struct {
 	clock  *clock
 	m      *metrics.Metrics
 	logs   *syncbuf.Buffer
+	// ctx is the context of every click and command: the bot's, with the
+	// clicking person's printer when a test sets one (speak).
+	ctx context.Context
+}
+
+// speak makes e's clicks and commands come from a person who reads p.
+func (e *env) speak(p *i18n.Printer) *env {
+	e.ctx = i18n.NewContext(context.Background(), p)
+	return e
 }
 
 func newEnv(t *testing.T, mod ...func(*Config)) *env {
@@ -274,6 +290,7 @@ func newEnv(t *testing.T, mod ...func(*Config)) *env {
 		clock:  &clock{t: t0},
 		m:      metrics.New(),
 		logs:   &syncbuf.Buffer{},
+		ctx:    context.Background(),
 	}
 	cfg := Config{
 		Users:     []string{alice},
@@ -312,7 +329,7 @@ func (e *env) click(t *testing.T, user, actionID, value string) *slack.WebhookMe
 	t.Helper()
 	cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, User: slack.User{ID: user}, Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: "CALERTS"}}},
 		ResponseURL: "https://hooks.slack.test/click", TriggerID: "trigger-1"}
-	msg := e.s.Action(context.Background(), cb, &slack.BlockAction{ActionID: actionID, Value: value})
+	msg := e.s.Action(e.ctx, cb, &slack.BlockAction{ActionID: actionID, Value: value})
 	valid(t, msg)
 	return msg
 }
@@ -320,7 +337,7 @@ func (e *env) click(t *testing.T, user, actionID, value string) *slack.WebhookMe
 // command runs /instances <kind> <target> as user.
 func (e *env) command(t *testing.T, user string, k tracked.ActionKind, target string) *slack.WebhookMessage {
 	t.Helper()
-	msg := e.s.Command(context.Background(), k, target, slack.SlashCommand{UserID: user, ChannelID: "CALERTS",
+	msg := e.s.Command(e.ctx, k, target, slack.SlashCommand{UserID: user, ChannelID: "CALERTS",
 		ResponseURL: "https://hooks.slack.test/command", TriggerID: "trigger-cmd"})
 	if msg == nil {
 		t.Fatal("Command returned nil")

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/regions"
 	"scnetbot/scnet"
 	"scnetbot/state"
@@ -19,44 +20,41 @@ import (
 )
 
 // buttons are the first-click buttons for an instance in st.
-func (s *Service) buttons(t Target, st scnet.Status) []slack.BlockElement {
+func (s *Service) buttons(p *i18n.Printer, t Target, st scnet.Status) []slack.BlockElement {
 	if !s.Enabled() || !scnet.ValidInstanceID(t.InstanceID) ||
 		t.Region != "" && !regions.ValidID(t.Region) ||
 		t.AlertID != "" && (len(t.AlertID) > maxAlertID || !validAlertID(t.AlertID)) {
 		return nil
 	}
 	v := targetValue{R: t.Region, I: t.InstanceID, A: t.AlertID}
-	button := func(id, label string, v targetValue) *slack.ButtonBlockElement {
-		return slack.NewButtonBlockElement(id, v.encode(), slack.NewTextBlockObject(slack.PlainTextType, label, false, false))
-	}
 	var out []slack.BlockElement
 	if allowedIn(tracked.ActionRestart, st) {
-		out = append(out, button(actionRestart, "Restart", v))
+		out = append(out, button(actionRestart, v.encode(), verb(p, tracked.ActionRestart)))
 	}
 	if allowedIn(tracked.ActionStop, st) {
-		out = append(out, button(actionStop, "Stop", v))
+		out = append(out, button(actionStop, v.encode(), verb(p, tracked.ActionStop)))
 	}
 	if utf8.ValidString(t.Name) && utf8.RuneCountInString(t.Name) <= maxValueName {
 		v.N = t.Name
 	}
-	return append(out, button(actionDelete, "Delete", v))
+	return append(out, button(actionDelete, v.encode(), verb(p, tracked.ActionDelete)))
 }
 
 // action routes a click.
 func (s *Service) action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
-	user := cb.User.ID
+	user, p := cb.User.ID, s.printer(ctx)
 	if a.ActionID == actionStatus {
 		// Reading is as open as /instances <id>.
 		return s.status(ctx, a.Value)
 	}
 	if !s.Enabled() {
-		return ephemeral(offText)
+		return ephemeral(offText(p))
 	}
 	if k, ok := kindOf(a.ActionID); ok {
 		t, err := decodeTarget(a.Value)
 		if err != nil {
 			s.audit(event{kind: k, user: user}, outcomeRefused, "forged button value")
-			return ephemeral(forgedText)
+			return ephemeral(forgedText(p))
 		}
 		if k == tracked.ActionDelete {
 			return s.openDelete(ctx, t, user, cb.Channel.ID, cb.ResponseURL, cb.TriggerID)
@@ -69,14 +67,15 @@ func (s *Service) action(ctx context.Context, cb slack.InteractionCallback, a *s
 	case actionCancel:
 		return s.cancel(ctx, user, a.Value)
 	}
-	return ephemeral(":grey_question: This button is no longer supported. Use `/instances restart|stop|delete &lt;name|id&gt;`.")
+	return ephemeral(p.T("ActUnsupported"))
 }
 
 // first answers the first click on Restart or Stop: permission, the
 // instance as SCNet shows it now, the status rule, then the prompt.
 func (s *Service) first(ctx context.Context, k tracked.ActionKind, t Target, user, channel, responseURL string) *slack.WebhookMessage {
+	p := s.printer(ctx)
 	ev := event{kind: k, user: user, instance: t.InstanceID, region: t.Region}
-	if ok, why := s.access.allowed(ctx, user); !ok {
+	if ok, why := s.access.allowed(ctx, p, user); !ok {
 		s.audit(ev, outcomeRefused, "not allowed")
 		return ephemeral(why)
 	}
@@ -87,8 +86,8 @@ func (s *Service) first(ctx context.Context, k tracked.ActionKind, t Target, use
 	}
 	in, err := s.lookup(ctx, r, t.InstanceID)
 	if err != nil {
-		s.audit(ev, outcomeRefused, "lookup: "+blockkit.ErrorSummary(err))
-		return ephemeral(lookupFailed(t.InstanceID, r.Name, err))
+		s.audit(ev, outcomeRefused, "lookup: "+blockkit.ErrorSummary(s.en, err))
+		return ephemeral(lookupFailed(p, t.InstanceID, r.Name, err))
 	}
 	return s.ask(ctx, k, r, in, user, channel, t.AlertID, responseURL)
 }
@@ -96,8 +95,9 @@ func (s *Service) first(ctx context.Context, k tracked.ActionKind, t Target, use
 // ask checks the status rule and stores the pending confirmation behind
 // the prompt.
 func (s *Service) ask(ctx context.Context, k tracked.ActionKind, r *regions.Region, in *scnet.Instance, user, channel, alertID, responseURL string) *slack.WebhookMessage {
+	p := s.printer(ctx)
 	ev := event{kind: k, user: user, instance: in.ID, name: in.Name, region: r.ID}
-	if why := refuseStatus(k, in.Name, in.ID, in.Status); why != "" {
+	if why := refuseStatus(p, k, in.Name, in.ID, in.Status); why != "" {
 		s.audit(ev, outcomeRefused, "status "+string(in.Status))
 		return ephemeral(why)
 	}
@@ -105,28 +105,29 @@ func (s *Service) ask(ctx context.Context, k tracked.ActionKind, r *regions.Regi
 		User: user, Channel: channel, AlertID: alertID, ResponseURL: responseURL})
 	if err != nil {
 		s.log.Error("store action confirmation", "action", string(k), "instance", in.ID, "err", err)
-		return storeTrouble(err)
+		return storeTrouble(p, err)
 	}
-	return prompt(a, in, s.cfg.Location)
+	return prompt(p, a, in, s.cfg.Location)
 }
 
 // openDelete answers the first click on Delete: the modal opens at once,
 // before any SCNet call, because Slack's trigger_id lasts 3 seconds. The
 // region must already be known for the same reason.
 func (s *Service) openDelete(ctx context.Context, t Target, user, channel, responseURL, triggerID string) *slack.WebhookMessage {
+	p := s.printer(ctx)
 	ev := event{kind: tracked.ActionDelete, user: user, instance: t.InstanceID, name: t.Name, region: t.Region}
-	if ok, why := s.access.allowed(ctx, user); !ok {
+	if ok, why := s.access.allowed(ctx, p, user); !ok {
 		s.audit(ev, outcomeRefused, "not allowed")
 		return ephemeral(why)
 	}
 	if s.cfg.Regions == nil {
-		return ephemeral(startingText)
+		return ephemeral(startingText(p))
 	}
 	rs, _, known := s.cfg.Regions.Known()
 	if !known {
-		return ephemeral(startingText)
+		return ephemeral(startingText(p))
 	}
-	r, msg := pick(rs, t.Region, true)
+	r, msg := pick(p, rs, t.Region, true)
 	if msg != nil {
 		s.audit(ev, outcomeRefused, "region")
 		return msg
@@ -143,43 +144,45 @@ func (s *Service) openDelete(ctx context.Context, t Target, user, channel, respo
 // openModal stores the pending delete and opens its modal; nil when the
 // modal is open.
 func (s *Service) openModal(ctx context.Context, a state.Action, m viewMeta, triggerID string) *slack.WebhookMessage {
+	p := s.printer(ctx)
 	if s.cfg.Views == nil || triggerID == "" {
 		s.log.Error("cannot open the delete modal", "views", s.cfg.Views != nil, "trigger", triggerID != "")
-		return ephemeral(":warning: scnetbot cannot open the delete dialog here (Slack sent no trigger for it, or scnetbot has no Slack client for dialogs). Nothing was deleted; tell the bot's operator.")
+		return ephemeral(p.T("ActNoDialog"))
 	}
 	a, err := s.newPending(ctx, a)
 	if err != nil {
 		s.log.Error("store delete confirmation", "instance", a.InstanceID, "err", err)
-		return storeTrouble(err)
+		return storeTrouble(p, err)
 	}
 	m.Nonce = a.ID
 	vctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
-	if _, err := s.cfg.Views.OpenViewContext(vctx, triggerID, deleteModal(a, m)); err != nil {
+	if _, err := s.cfg.Views.OpenViewContext(vctx, triggerID, deleteModal(p, a, m)); err != nil {
 		s.log.Warn("open delete modal", "user", a.User, "instance", a.InstanceID, "err", err)
 		s.finish(context.WithoutCancel(ctx), a.ID, state.ActionCancelled, "the dialog did not open")
-		return ephemeral(":warning: Slack did not open the delete dialog (it allows only 3 seconds after the click). Nothing was deleted; try again.")
+		return ephemeral(p.T("ActDialogNotOpened"))
 	}
 	return nil
 }
 
 // command answers /instances restart|stop|delete <name|id>.
 func (s *Service) command(ctx context.Context, k tracked.ActionKind, target string, cmd slack.SlashCommand) *slack.WebhookMessage {
+	p := s.printer(ctx)
 	if !s.Enabled() {
-		return ephemeral(offText)
+		return ephemeral(offText(p))
 	}
 	if k != tracked.ActionRestart && k != tracked.ActionStop && k != tracked.ActionDelete {
-		return ephemeral(":grey_question: scnetbot can restart, stop or delete an instance: `/instances restart|stop|delete &lt;name|id&gt;`.")
+		return ephemeral(p.T("ActCanDo"))
 	}
 	target = strings.TrimSpace(target)
 	if target == "" {
-		return ephemeral(fmt.Sprintf(":grey_question: Name the instance: `/instances %s &lt;name|id&gt;`.", k))
+		return ephemeral(p.T("ActNameIt", "Kind", string(k)))
 	}
 	if utf8.RuneCountInString(target) > maxValueName {
-		return ephemeral(fmt.Sprintf(":grey_question: That name is longer than any scnetbot can act on (%d characters at most); use the instance's id.", maxValueName))
+		return ephemeral(p.T("ActNameTooLong", "Max", maxValueName))
 	}
 	ev := event{kind: k, user: cmd.UserID, name: target}
-	if ok, why := s.access.allowed(ctx, cmd.UserID); !ok {
+	if ok, why := s.access.allowed(ctx, p, cmd.UserID); !ok {
 		s.audit(ev, outcomeRefused, "not allowed")
 		return ephemeral(why)
 	}
@@ -194,12 +197,11 @@ func (s *Service) command(ctx context.Context, k tracked.ActionKind, target stri
 		if msg := s.openModal(ctx, a, m, cmd.TriggerID); msg != nil {
 			return msg
 		}
-		what := "its name"
+		who := instancePhrase(a.InstanceName, a.InstanceID)
 		if m.ByID {
-			what = "its id"
+			return ephemeral(p.T("ActDialogOpenedID", "Who", who))
 		}
-		return ephemeral(fmt.Sprintf(":wastebasket: Opened the delete dialog for %s: type %s there to confirm, or close it to cancel.",
-			instancePhrase(a.InstanceName, a.InstanceID), what))
+		return ephemeral(p.T("ActDialogOpenedName", "Who", who))
 	}
 	h, msg := s.resolve(ctx, k, target)
 	if msg != nil {
@@ -207,13 +209,17 @@ func (s *Service) command(ctx context.Context, k tracked.ActionKind, target stri
 		return msg
 	}
 	if h.r.Operator == nil {
-		return ephemeral(noOperatorText(h.r.Name))
+		return ephemeral(noOperatorText(p, h.r.Name))
 	}
 	return s.ask(ctx, k, h.r, h.in, cmd.UserID, cmd.ChannelID, "", cmd.ResponseURL)
 }
 
 // confirm carries out a confirmed restart or stop.
 func (s *Service) confirm(ctx context.Context, user, nonce string) *slack.WebhookMessage {
+	// The answer is in the language of the person confirming now, not of
+	// the one who asked: the confirmation is theirs alone, but their
+	// Slack locale may have changed since.
+	p := s.printer(ctx)
 	a, msg := s.claim(ctx, nonce, user)
 	if msg != nil {
 		return msg
@@ -221,10 +227,10 @@ func (s *Service) confirm(ctx context.Context, user, nonce string) *slack.Webhoo
 	k := tracked.ActionKind(a.Kind)
 	if k == tracked.ActionDelete {
 		// A delete is confirmed in its modal only.
-		return ephemeral(forgedText)
+		return ephemeral(forgedText(p))
 	}
 	ev := eventOf(a)
-	if ok, why := s.access.allowed(ctx, user); !ok {
+	if ok, why := s.access.allowed(ctx, p, user); !ok {
 		s.audit(ev, outcomeRefused, "not allowed")
 		return ephemeral(why)
 	}
@@ -238,13 +244,13 @@ func (s *Service) confirm(ctx context.Context, user, nonce string) *slack.Webhoo
 	case errors.Is(err, scnet.ErrNotFound):
 		s.finish(ctx, a.ID, state.ActionCancelled, "gone before it was confirmed")
 		s.audit(ev, outcomeRefused, "gone")
-		return replacing(ephemeral(lookupFailed(a.InstanceID, a.RegionName, err)))
+		return replacing(ephemeral(lookupFailed(p, a.InstanceID, a.RegionName, err)))
 	case err != nil:
 		// The prompt stays, so the same confirmation can be clicked again.
-		s.audit(ev, outcomeRefused, "lookup: "+blockkit.ErrorSummary(err))
-		return ephemeral(lookupFailed(a.InstanceID, a.RegionName, err))
+		s.audit(ev, outcomeRefused, "lookup: "+blockkit.ErrorSummary(s.en, err))
+		return ephemeral(lookupFailed(p, a.InstanceID, a.RegionName, err))
 	}
-	if why := refuseStatus(k, in.Name, in.ID, in.Status); why != "" {
+	if why := refuseStatus(p, k, in.Name, in.ID, in.Status); why != "" {
 		s.finish(ctx, a.ID, state.ActionCancelled, "status "+string(in.Status))
 		s.audit(ev, outcomeRefused, "status "+string(in.Status))
 		return replacing(ephemeral(why))
@@ -267,18 +273,20 @@ func (s *Service) cancel(ctx context.Context, user, nonce string) *slack.Webhook
 	if msg != nil {
 		return msg
 	}
+	p := s.printer(ctx)
 	if !s.finish(ctx, a.ID, state.ActionCancelled, "cancelled") {
-		return ephemeral(storeText)
+		return ephemeral(storeText(p))
 	}
 	s.audit(eventOf(a), outcomeCancelled, "")
-	return replacing(ephemeral(":heavy_multiplication_x: Cancelled; nothing was sent to SCNet."))
+	return replacing(ephemeral(p.T("ActCancelled")))
 }
 
 // status looks an instance up for the Check status button.
 func (s *Service) status(ctx context.Context, value string) *slack.WebhookMessage {
+	p := s.printer(ctx)
 	t, err := decodeTarget(value)
 	if err != nil {
-		return ephemeral(forgedText)
+		return ephemeral(forgedText(p))
 	}
 	r, msg := s.region(ctx, t.Region, false)
 	if msg != nil {
@@ -287,24 +295,24 @@ func (s *Service) status(ctx context.Context, value string) *slack.WebhookMessag
 	in, err := s.lookup(ctx, r, t.InstanceID)
 	switch {
 	case errors.Is(err, scnet.ErrNotFound):
-		return ephemeral(fmt.Sprintf(":mag: Instance `%s` no longer exists%s.", blockkit.EscapeTruncate(t.InstanceID, scnet.MaxInstanceIDLen), regionPhrase(r.Name)))
+		return ephemeral(p.T("ActStatusGone", "ID", idCode(t.InstanceID), "Where", regionPhrase(p, r.Name)))
 	case err != nil:
-		return ephemeral(blockkit.ErrorText(err))
+		return ephemeral(blockkit.ErrorText(p, err))
 	}
-	d := blockkit.Details{Instance: in, Now: s.cfg.Now(), Location: s.cfg.Location, Region: r.Name}
+	d := blockkit.Details{Printer: p, Instance: in, Now: s.cfg.Now(), Location: s.cfg.Location, Region: r.Name}
 	msg = ephemeral(d.Fallback())
 	msg.Blocks = &slack.Blocks{BlockSet: d.Blocks()}
 	return msg
 }
 
 // validateView checks a submitted delete modal without I/O.
-func validateView(cb slack.InteractionCallback) map[string]string {
+func validateView(p *i18n.Printer, cb slack.InteractionCallback) map[string]string {
 	m, ok := decodeViewMeta(cb.View.PrivateMetadata)
 	if cb.View.CallbackID != DeleteViewID || !ok {
-		return map[string]string{NameBlockID: "scnetbot cannot read this dialog. Close it and ask again with /instances delete <name|id>."}
+		return map[string]string{NameBlockID: p.T("ActModalUnreadable")}
 	}
 	if strings.TrimSpace(typed(cb)) != strings.TrimSpace(m.Word) {
-		return map[string]string{NameBlockID: m.mismatch()}
+		return map[string]string{NameBlockID: m.mismatch(p)}
 	}
 	return nil
 }
@@ -319,9 +327,10 @@ func typed(cb slack.InteractionCallback) string {
 
 // submitView carries out a submitted delete modal.
 func (s *Service) submitView(ctx context.Context, cb slack.InteractionCallback) (string, *slack.WebhookMessage) {
+	p := s.printer(ctx)
 	m, ok := decodeViewMeta(cb.View.PrivateMetadata)
 	if cb.View.CallbackID != DeleteViewID || !ok {
-		return "", ephemeral(forgedText)
+		return "", ephemeral(forgedText(p))
 	}
 	user := cb.User.ID
 	a, msg := s.claim(ctx, m.Nonce, user)
@@ -331,13 +340,13 @@ func (s *Service) submitView(ctx context.Context, cb slack.InteractionCallback) 
 	ev := eventOf(a)
 	if tracked.ActionKind(a.Kind) != tracked.ActionDelete || m.ByID && m.Word != a.InstanceID || !m.ByID && m.Word != strings.TrimSpace(a.InstanceName) {
 		s.audit(ev, outcomeRefused, "modal does not match its confirmation")
-		return a.ResponseURL, ephemeral(forgedText)
+		return a.ResponseURL, ephemeral(forgedText(p))
 	}
-	if validateView(cb) != nil {
+	if validateView(p, cb) != nil {
 		s.audit(ev, outcomeRefused, "typed name does not match")
-		return a.ResponseURL, ephemeral(":no_entry: The name typed in the dialog does not match the instance's; nothing was deleted.")
+		return a.ResponseURL, ephemeral(p.T("ActTypedMismatch"))
 	}
-	if ok, why := s.access.allowed(ctx, user); !ok {
+	if ok, why := s.access.allowed(ctx, p, user); !ok {
 		s.audit(ev, outcomeRefused, "not allowed")
 		return a.ResponseURL, ephemeral(why)
 	}
@@ -355,12 +364,11 @@ func (s *Service) submitView(ctx context.Context, cb slack.InteractionCallback) 
 		if errors.Is(err, scnet.ErrNotFound) {
 			s.finish(ctx, a.ID, state.ActionCancelled, "already gone")
 			s.audit(ev, outcomeRefused, "gone")
-			return a.ResponseURL, ephemeral(fmt.Sprintf(":mag: %s%s is already gone: SCNet no longer lists it. Nothing was sent to SCNet.",
-				instancePhrase(a.InstanceName, a.InstanceID), regionPhrase(a.RegionName)))
+			return a.ResponseURL, ephemeral(p.T("ActAlreadyGone", "Who", instancePhrase(a.InstanceName, a.InstanceID), "Where", regionPhrase(p, a.RegionName)))
 		}
 		if err != nil {
-			s.audit(ev, outcomeRefused, "lookup: "+blockkit.ErrorSummary(err))
-			return a.ResponseURL, ephemeral(lookupFailed(a.InstanceID, a.RegionName, err))
+			s.audit(ev, outcomeRefused, "lookup: "+blockkit.ErrorSummary(s.en, err))
+			return a.ResponseURL, ephemeral(lookupFailed(p, a.InstanceID, a.RegionName, err))
 		}
 	} else {
 		h, msg := s.resolve(ctx, tracked.ActionDelete, m.Word)
@@ -370,7 +378,7 @@ func (s *Service) submitView(ctx context.Context, cb slack.InteractionCallback) 
 			return a.ResponseURL, msg
 		}
 		if h.r.Operator == nil {
-			return a.ResponseURL, ephemeral(noOperatorText(h.r.Name))
+			return a.ResponseURL, ephemeral(noOperatorText(p, h.r.Name))
 		}
 		r, in = h.r, h.in
 		a.InstanceID, a.Region, a.RegionName = in.ID, r.ID, r.Name
@@ -378,9 +386,7 @@ func (s *Service) submitView(ctx context.Context, cb slack.InteractionCallback) 
 	if a.InstanceName != "" && in.Name != a.InstanceName {
 		s.finish(ctx, a.ID, state.ActionCancelled, "renamed")
 		s.audit(ev, outcomeRefused, "name differs from SCNet's")
-		return a.ResponseURL, ephemeral(fmt.Sprintf(":no_entry: Instance `%s` is named %s on SCNet now, not %s. Nothing was deleted; ask again with `/instances delete %s`.",
-			blockkit.EscapeTruncate(in.ID, scnet.MaxInstanceIDLen), instancePhrase(in.Name, in.ID), instancePhrase(a.InstanceName, a.InstanceID),
-			blockkit.EscapeTruncate(in.ID, scnet.MaxInstanceIDLen)))
+		return a.ResponseURL, ephemeral(p.T("ActRenamed", "ID", idCode(in.ID), "Now", instancePhrase(in.Name, in.ID), "Was", instancePhrase(a.InstanceName, a.InstanceID)))
 	}
 	a.InstanceName = in.Name
 	msg, _ = s.carryOut(ctx, a, r)
@@ -392,7 +398,7 @@ func (s *Service) submitView(ctx context.Context, cb slack.InteractionCallback) 
 // other, concurrent or re-delivered, is told what became of it. won is
 // true for the one that called.
 func (s *Service) carryOut(ctx context.Context, a state.Action, r *regions.Region) (msg *slack.WebhookMessage, won bool) {
-	k := tracked.ActionKind(a.Kind)
+	k, p := tracked.ActionKind(a.Kind), s.printer(ctx)
 	// Counted before the flip, so no click can see the confirmation being
 	// sent without this one counted.
 	s.track(a.ID, 1)
@@ -400,7 +406,7 @@ func (s *Service) carryOut(ctx context.Context, a state.Action, r *regions.Regio
 	won, cur, err := s.flip(ctx, a)
 	if err != nil {
 		s.log.Error("claim action confirmation", "action", a.Kind, "instance", a.InstanceID, "err", err)
-		return storeTrouble(err), false
+		return storeTrouble(p, err), false
 	}
 	if !won {
 		return s.notPending(ctx, cur), false
@@ -420,25 +426,30 @@ func (s *Service) carryOut(ctx context.Context, a state.Action, r *regions.Regio
 	// The outcome is written and told even if the click's context ended
 	// meanwhile: SCNet may have acted.
 	ctx = context.WithoutCancel(ctx)
+	// detail is the store's and the log's, in English for the operators;
+	// thread is the same in the channel's language, for the alert's
+	// thread.
 	var (
-		phase   state.ActionPhase
-		outcome tracked.ActionOutcome
-		detail  string
+		phase          state.ActionPhase
+		outcome        tracked.ActionOutcome
+		detail, thread string
 	)
 	switch {
 	case err == nil:
 		phase, outcome = state.ActionDone, tracked.ActionDone
-		msg = ephemeral(doneText(a))
+		msg = ephemeral(doneText(p, a))
 	case outcomeUnknown(err):
-		phase, outcome, detail = state.ActionUnknown, tracked.ActionUnknown, "SCNet did not answer; it may have happened"
+		phase, outcome = state.ActionUnknown, tracked.ActionUnknown
+		detail, thread = s.en.T("ActDetailUnknown"), s.cfg.Printer.T("ActDetailUnknown")
 		now, lerr := s.lookup(ctx, r, a.InstanceID)
-		msg = unknownMessage(a, now, lerr)
+		msg = unknownMessage(p, a, now, lerr)
 	default:
-		phase, outcome, detail = state.ActionFailed, tracked.ActionFailed, blockkit.ErrorSummary(err)
-		msg = ephemeral(failedText(a, err))
+		phase, outcome = state.ActionFailed, tracked.ActionFailed
+		detail, thread = blockkit.ErrorSummary(s.en, err), blockkit.ErrorSummary(s.cfg.Printer, err)
+		msg = ephemeral(failedText(p, a, err))
 	}
 	s.finish(ctx, a.ID, phase, detail)
-	s.record(ctx, a, outcome, detail)
+	s.record(ctx, a, outcome, thread)
 	s.audit(eventOf(a), string(outcome), detailOrErr(detail, err))
 	return msg, true
 }
@@ -483,12 +494,13 @@ func (s *Service) newPending(ctx context.Context, a state.Action) (state.Action,
 // claim reads the pending confirmation nonce for user, or the answer that
 // refuses the click. The record is returned when found, refused or not.
 func (s *Service) claim(ctx context.Context, nonce, user string) (state.Action, *slack.WebhookMessage) {
+	p := s.printer(ctx)
 	if !validNonce(nonce) {
 		s.audit(event{user: user}, outcomeRefused, "forged confirmation")
-		return state.Action{}, ephemeral(forgedText)
+		return state.Action{}, ephemeral(forgedText(p))
 	}
 	if s.cfg.Store == nil {
-		return state.Action{}, ephemeral(storeText)
+		return state.Action{}, ephemeral(storeText(p))
 	}
 	var (
 		a     state.Action
@@ -501,13 +513,13 @@ func (s *Service) claim(ctx context.Context, nonce, user string) (state.Action, 
 	switch {
 	case err != nil:
 		s.log.Error("read action confirmation", "err", err)
-		return a, storeTrouble(err)
+		return a, storeTrouble(p, err)
 	case !found:
 		s.audit(event{user: user}, outcomeRefused, "unknown confirmation")
-		return a, ephemeral(":grey_question: scnetbot keeps no such confirmation: it expired long ago, or the button is not scnetbot's. Ask again with `/instances restart|stop|delete &lt;name|id&gt;`.")
+		return a, ephemeral(p.T("ActNoSuchConfirmation"))
 	case a.User != user:
 		s.audit(eventOf(a).by(user), outcomeRefused, "someone else's confirmation")
-		return a, ephemeral(fmt.Sprintf(":no_entry: This confirmation belongs to someone else (<@%s>); only they can confirm it. Ask again with %s to get your own.", a.User, askAgain(a)))
+		return a, ephemeral(p.T("ActSomeoneElses", "User", a.User, "Again", askAgain(a)))
 	case a.Phase != state.ActionPending || !s.cfg.Now().Before(a.Expires):
 		return a, s.notPending(ctx, a)
 	}
@@ -516,27 +528,27 @@ func (s *Service) claim(ctx context.Context, nonce, user string) (state.Action, 
 
 // notPending answers a click on a confirmation that can no longer act.
 func (s *Service) notPending(ctx context.Context, a state.Action) *slack.WebhookMessage {
-	k := tracked.ActionKind(a.Kind)
+	k, p := tracked.ActionKind(a.Kind), s.printer(ctx)
 	who := instancePhrase(a.InstanceName, a.InstanceID)
 	at := blockkit.Stamp(a.Finished, s.cfg.Location)
 	var text string
 	switch a.Phase {
 	case state.ActionPending:
 		s.audit(eventOf(a), outcomeRefused, "expired confirmation")
-		return replacing(ephemeral(fmt.Sprintf(":hourglass: This confirmation has expired (at %s). Ask again with %s.", blockkit.Stamp(a.Expires, s.cfg.Location), askAgain(a))))
+		return replacing(ephemeral(p.T("ActExpired", "At", blockkit.Stamp(a.Expires, s.cfg.Location), "Again", askAgain(a))))
 	case state.ActionSending:
 		if !s.inFlight(a.ID) {
 			return s.stranded(ctx, a)
 		}
-		text = fmt.Sprintf(":hourglass_flowing_sand: This %s of %s is already being done (asked by <@%s>); its outcome shows where it was confirmed.", strings.ToLower(verb(k)), who, a.User)
+		text = p.T("ActBeingDone", "Noun", noun(p, k), "Who", who, "User", a.User)
 	case state.ActionDone:
-		text = fmt.Sprintf(":white_check_mark: This %s of %s was already done: requested by <@%s> at %s.", strings.ToLower(verb(k)), who, a.User, at)
+		text = p.T("ActAlreadyDone", "Noun", noun(p, k), "Who", who, "User", a.User, "At", at)
 	case state.ActionFailed:
-		text = fmt.Sprintf(":x: This confirmation was already used: the %s of %s failed at %s. Ask again with %s.", strings.ToLower(verb(k)), who, at, askAgain(a))
+		text = p.T("ActAlreadyFailed", "Noun", noun(p, k), "Who", who, "At", at, "Again", askAgain(a))
 	case state.ActionUnknown:
-		text = fmt.Sprintf(":grey_question: This confirmation was already used at %s, and SCNet did not answer the %s of %s: check its status before you ask again with %s.", at, strings.ToLower(verb(k)), who, askAgain(a))
+		text = p.T("ActAlreadyUnknown", "At", at, "Noun", noun(p, k), "Who", who, "Again", askAgain(a))
 	default:
-		text = fmt.Sprintf(":heavy_multiplication_x: This confirmation was cancelled at %s; nothing was sent to SCNet. Ask again with %s.", at, askAgain(a))
+		text = p.T("ActAlreadyCancelled", "At", at, "Again", askAgain(a))
 	}
 	s.audit(eventOf(a), outcomeRefused, "confirmation already used")
 	return ephemeral(text)
@@ -569,12 +581,13 @@ func (s *Service) inFlight(id string) bool {
 // told to check the status.
 func (s *Service) stranded(ctx context.Context, a state.Action) *slack.WebhookMessage {
 	const detail = "scnetbot stopped before SCNet's answer was recorded; it may have happened"
+	p := s.printer(ctx)
 	s.finish(ctx, a.ID, state.ActionUnknown, detail)
 	s.audit(eventOf(a), string(tracked.ActionUnknown), detail)
-	text := fmt.Sprintf(":grey_question: scnetbot stopped while it was sending this %s of %s%s (asked by <@%s>), before SCNet's answer was recorded, so it may or may not have happened. Check its status before anyone asks again with %s.",
-		strings.ToLower(verb(tracked.ActionKind(a.Kind))), instancePhrase(a.InstanceName, a.InstanceID), regionPhrase(a.RegionName), a.User, askAgain(a))
+	text := p.T("ActStranded", "Noun", noun(p, tracked.ActionKind(a.Kind)), "Who", instancePhrase(a.InstanceName, a.InstanceID),
+		"Where", regionPhrase(p, a.RegionName), "User", a.User, "Again", askAgain(a))
 	msg := ephemeral(text)
-	msg.Blocks = &slack.Blocks{BlockSet: []slack.Block{blockkit.Section(text), slack.NewActionBlock("", statusButton(a))}}
+	msg.Blocks = &slack.Blocks{BlockSet: []slack.Block{blockkit.Section(text), slack.NewActionBlock("", statusButton(p, a))}}
 	return msg
 }
 
@@ -663,18 +676,19 @@ func (s *Service) record(ctx context.Context, a state.Action, o tracked.ActionOu
 // region finds the region a button or confirmation names; op requires
 // that scnetbot can act there.
 func (s *Service) region(ctx context.Context, id string, op bool) (*regions.Region, *slack.WebhookMessage) {
+	p := s.printer(ctx)
 	if s.cfg.Regions == nil {
-		return nil, ephemeral(startingText)
+		return nil, ephemeral(startingText(p))
 	}
 	rs, _, err := s.cfg.Regions.Regions(ctx)
 	if err != nil {
-		return nil, ephemeral(regionsErrorText(err))
+		return nil, ephemeral(regionsErrorText(p, err))
 	}
-	return pick(rs, id, op)
+	return pick(p, rs, id, op)
 }
 
 // pick finds region id among rs: "" is the one region of a one-region bot.
-func pick(rs []*regions.Region, id string, op bool) (*regions.Region, *slack.WebhookMessage) {
+func pick(p *i18n.Printer, rs []*regions.Region, id string, op bool) (*regions.Region, *slack.WebhookMessage) {
 	var r *regions.Region
 	for _, x := range rs {
 		if x.ID == id {
@@ -685,23 +699,23 @@ func pick(rs []*regions.Region, id string, op bool) (*regions.Region, *slack.Web
 		r = rs[0]
 	}
 	if r == nil {
-		return nil, ephemeral(":grey_question: scnetbot does not know the region this button names (any more). Use `/instances restart|stop|delete &lt;name|id&gt;`. Nothing was sent to SCNet.")
+		return nil, ephemeral(p.T("ActUnknownRegion"))
 	}
 	if op && r.Operator == nil {
-		return nil, ephemeral(noOperatorText(r.Name))
+		return nil, ephemeral(noOperatorText(p, r.Name))
 	}
 	return r, nil
 }
 
-func noOperatorText(region string) string {
-	return ":no_entry: scnetbot cannot act in this region" + regionPhrase(region) + ": it can only read instances there. Nothing was sent to SCNet."
+func noOperatorText(p *i18n.Printer, region string) string {
+	return p.T("ActNoOperator", "Where", regionPhrase(p, region))
 }
 
-func regionsErrorText(err error) string {
+func regionsErrorText(p *i18n.Printer, err error) string {
 	if errors.Is(err, regions.ErrNoRegions) {
-		return ":no_entry: scnetbot has no SCNet region to ask: the account is suspended in every region, or SCNET_CLUSTER names none of them. `/instances regions` lists them."
+		return p.T("ActNoRegions")
 	}
-	return blockkit.ErrorText(err)
+	return blockkit.ErrorText(p, err)
 }
 
 // lookup reads an instance now, bounded by the timeout.
@@ -732,19 +746,19 @@ func (s *Service) lookup(ctx context.Context, r *regions.Region, id string) (*sc
 
 // lookupFailed says a lookup before acting failed, and that nothing was
 // sent.
-func lookupFailed(id, region string, err error) string {
+func lookupFailed(p *i18n.Printer, id, region string, err error) string {
 	if errors.Is(err, scnet.ErrNotFound) {
-		return fmt.Sprintf(":mag: Instance `%s` no longer exists%s. Nothing was sent to SCNet.", blockkit.EscapeTruncate(id, scnet.MaxInstanceIDLen), regionPhrase(region))
+		return p.T("ActLookupGone", "ID", idCode(id), "Where", regionPhrase(p, region))
 	}
-	return fmt.Sprintf("scnetbot could not look up instance `%s` before acting, so nothing was sent to SCNet.\n%s", blockkit.EscapeTruncate(id, scnet.MaxInstanceIDLen), blockkit.ErrorText(err))
+	return p.T("ActLookupFailed", "ID", idCode(id), "Error", blockkit.ErrorText(p, err))
 }
 
 // storeTrouble is the reply when a confirmation could not be kept or read:
 // an outage of STATE_URL's database says so and to try again soon;
 // anything else is the operator's (storeText).
-func storeTrouble(err error) *slack.WebhookMessage {
+func storeTrouble(p *i18n.Printer, err error) *slack.WebhookMessage {
 	if errors.Is(err, state.ErrUnavailable) {
-		return ephemeral(blockkit.StateUnavailableText + " Nothing was sent to SCNet.")
+		return ephemeral(p.T("ActStoreDown", "Text", blockkit.StateUnavailableText(p)))
 	}
-	return ephemeral(storeText)
+	return ephemeral(storeText(p))
 }

@@ -3,7 +3,6 @@ package actions
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/tracked"
@@ -22,15 +22,12 @@ const (
 	maxRegionShown = 60
 )
 
-// Texts shared by several answers.
-const (
-	offText = ":no_entry: Actions are off: nobody may restart, stop or delete instances from Slack. " +
-		"To turn them on, the bot's operator sets ACTION_USERS (Slack user ids) or ACTION_USERGROUP (a user group id); see the README's \"Actions\" section."
-	forgedText   = ":grey_question: That is not a scnetbot button. Use the buttons scnetbot posts, or `/instances restart|stop|delete &lt;name|id&gt;`."
-	storeText    = ":warning: scnetbot cannot keep confirmations right now (its state store cannot be read or written). Nothing was sent to SCNet; tell the bot's operator (the details are in scnetbot's log)."
-	startingText = ":hourglass_flowing_sand: scnetbot is still finding SCNet's regions; try again in a minute. Nothing was sent to SCNet."
-	stopNote     = "SCNet documents no stop endpoint; scnetbot calls the one SCNet's own clients use."
-)
+// The answers shared by several paths, in the reader's language.
+func offText(p *i18n.Printer) string      { return p.T("ActOff") }
+func forgedText(p *i18n.Printer) string   { return p.T("ActForged") }
+func storeText(p *i18n.Printer) string    { return p.T("ActStore") }
+func startingText(p *i18n.Printer) string { return p.T("ActStarting") }
+func stopNote(p *i18n.Printer) string     { return p.T("ActStopNote") }
 
 func ephemeral(text string) *slack.WebhookMessage {
 	return &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: blockkit.Truncate(text, blockkit.MaxMessageText)}
@@ -43,30 +40,49 @@ func replacing(msg *slack.WebhookMessage) *slack.WebhookMessage {
 	return msg
 }
 
-// verb is the action's word at the start of a sentence.
-func verb(k tracked.ActionKind) string {
+// button is a button with a label cut to Slack's 75 characters, counted in
+// runes: a translation or a name must not make Slack refuse the message.
+func button(actionID, value, label string) *slack.ButtonBlockElement {
+	return slack.NewButtonBlockElement(actionID, value, blockkit.Plain(label, blockkit.MaxButtonText))
+}
+
+// verb is the action's word on a button and at the start of a sentence.
+func verb(p *i18n.Printer, k tracked.ActionKind) string {
 	switch k {
 	case tracked.ActionRestart:
-		return "Restart"
+		return p.T("ActVerbRestart")
 	case tracked.ActionStop:
-		return "Stop"
+		return p.T("ActVerbStop")
 	case tracked.ActionDelete:
-		return "Delete"
+		return p.T("ActVerbDelete")
 	}
-	return "Act on"
+	return p.T("ActVerbOther")
+}
+
+// noun is the action inside a sentence ("the restart of train").
+func noun(p *i18n.Printer, k tracked.ActionKind) string {
+	switch k {
+	case tracked.ActionRestart:
+		return p.T("ActNounRestart")
+	case tracked.ActionStop:
+		return p.T("ActNounStop")
+	case tracked.ActionDelete:
+		return p.T("ActNounDelete")
+	}
+	return p.T("ActNounOther")
 }
 
 // past is the action's past participle ("nothing was restarted").
-func past(k tracked.ActionKind) string {
+func past(p *i18n.Printer, k tracked.ActionKind) string {
 	switch k {
 	case tracked.ActionRestart:
-		return "restarted"
+		return p.T("ActPastRestart")
 	case tracked.ActionStop:
-		return "stopped"
+		return p.T("ActPastStop")
 	case tracked.ActionDelete:
-		return "deleted"
+		return p.T("ActPastDelete")
 	}
-	return "changed"
+	return p.T("ActPastOther")
 }
 
 // instancePhrase names an instance in mrkdwn: its name in bold, or its id.
@@ -78,32 +94,35 @@ func instancePhrase(name, id string) string {
 }
 
 // regionPhrase is " in <region>", or nothing when the region has no name.
-func regionPhrase(name string) string {
+func regionPhrase(p *i18n.Printer, name string) string {
 	if name == "" {
 		return ""
 	}
-	return " in *" + blockkit.EscapeTruncate(name, maxRegionShown) + "*"
+	return p.T("ActInRegion", "Region", blockkit.EscapeTruncate(name, maxRegionShown))
 }
 
 // statusPhrase is an instance's status as shown, with its emoji.
-func statusPhrase(st scnet.Status) string {
-	return blockkit.StatusEmoji(st) + " " + blockkit.StatusText(st)
+func statusPhrase(p *i18n.Printer, st scnet.Status) string {
+	return blockkit.StatusEmoji(st) + " " + blockkit.StatusText(p, st)
 }
+
+// idCode is an instance id in code, escaped.
+func idCode(id string) string { return blockkit.EscapeTruncate(id, scnet.MaxInstanceIDLen) }
 
 // refuseStatus says why the status rule refuses k on an instance in st;
 // "" when it allows it.
-func refuseStatus(k tracked.ActionKind, name, id string, st scnet.Status) string {
+func refuseStatus(p *i18n.Printer, k tracked.ActionKind, name, id string, st scnet.Status) string {
 	if allowedIn(k, st) {
 		return ""
 	}
-	who := instancePhrase(name, id)
+	args := []any{"Who", instancePhrase(name, id), "Status", blockkit.StatusText(p, st)}
 	switch k {
 	case tracked.ActionRestart:
-		return fmt.Sprintf(":no_entry: %s is %s; restart is for failed or stopped instances. Nothing was sent to SCNet.", who, blockkit.StatusText(st))
+		return p.T("ActRefuseRestart", args...)
 	case tracked.ActionStop:
-		return fmt.Sprintf(":no_entry: %s is %s; stop is for waiting, deploying or running instances. Nothing was sent to SCNet.", who, blockkit.StatusText(st))
+		return p.T("ActRefuseStop", args...)
 	}
-	return forgedText
+	return forgedText(p)
 }
 
 // allowedIn is the status rule: restart what failed or stopped, stop what
@@ -121,12 +140,12 @@ func allowedIn(k tracked.ActionKind, st scnet.Status) bool {
 }
 
 // what says what the action will do, for the prompt.
-func what(k tracked.ActionKind) string {
+func what(p *i18n.Printer, k tracked.ActionKind) string {
 	switch k {
 	case tracked.ActionRestart:
-		return "scnetbot asks SCNet to start it again."
+		return p.T("ActWhatRestart")
 	case tracked.ActionStop:
-		return "SCNet stops it: whatever runs in it ends, and it stays stopped until someone restarts or deletes it. " + stopNote
+		return p.T("ActWhatStop", "Note", stopNote(p))
 	}
 	return ""
 }
@@ -135,22 +154,22 @@ func what(k tracked.ActionKind) string {
 // happen, the instance as SCNet shows it now, and the two buttons. The
 // acting one carries the nonce only and asks once more with Slack's
 // confirm dialog.
-func prompt(a state.Action, in *scnet.Instance, loc *time.Location) *slack.WebhookMessage {
+func prompt(p *i18n.Printer, a state.Action, in *scnet.Instance, loc *time.Location) *slack.WebhookMessage {
 	k := tracked.ActionKind(a.Kind)
-	text := fmt.Sprintf("%s %s (`%s`)%s? It is %s now.", verb(k), instancePhrase(in.Name, in.ID),
-		blockkit.EscapeTruncate(in.ID, scnet.MaxInstanceIDLen), regionPhrase(a.RegionName), statusPhrase(in.Status))
-	act := slack.NewButtonBlockElement(actionConfirm, a.ID, slack.NewTextBlockObject(slack.PlainTextType, verb(k), false, false))
+	text := p.T("ActPrompt", "Verb", verb(p, k), "Who", instancePhrase(in.Name, in.ID), "ID", idCode(in.ID),
+		"Where", regionPhrase(p, a.RegionName), "Status", statusPhrase(p, in.Status))
+	act := button(actionConfirm, a.ID, verb(p, k))
 	act.Style = slack.StylePrimary
 	if k == tracked.ActionStop {
 		act.Style = slack.StyleDanger
 	}
-	act.Confirm = confirmDialog(k, in.Name, a.RegionName)
-	cancel := slack.NewButtonBlockElement(actionCancel, a.ID, slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false))
-	msg := ephemeral(verb(k) + " " + blockkit.EscapeTruncate(nameOrID(in.Name, in.ID), maxNameShown) + "? Confirm or cancel in the message.")
+	act.Confirm = confirmDialog(p, k, in.Name, a.RegionName)
+	cancel := button(actionCancel, a.ID, p.T("ActCancel"))
+	msg := ephemeral(p.T("ActPromptFallback", "Verb", verb(p, k), "Name", blockkit.EscapeTruncate(nameOrID(in.Name, in.ID), maxNameShown)))
 	msg.Blocks = &slack.Blocks{BlockSet: []slack.Block{
-		blockkit.Section(text + "\n" + what(k)),
+		blockkit.Section(text + "\n" + what(p, k)),
 		slack.NewActionBlock("", act, cancel),
-		blockkit.Context(fmt.Sprintf("For <@%s> only · expires %s", a.User, blockkit.Stamp(a.Expires, loc))),
+		blockkit.Context(p.T("ActForOnly", "User", a.User, "At", blockkit.Stamp(a.Expires, loc))),
 	}}
 	return msg
 }
@@ -165,28 +184,30 @@ func nameOrID(name, id string) string {
 
 // confirmDialog is Slack's own "are you sure" on the acting button, naming
 // the instance and its region within Slack's limits: the name is cut to
-// whatever room the rest of the sentence leaves.
-func confirmDialog(k tracked.ActionKind, name, region string) *slack.ConfirmationBlockObject {
-	title := verb(k) + " this instance?"
-	rest := "?"
+// whatever room the rest of the sentence leaves, counted in characters
+// (a Chinese name fills it as fast as a Latin one).
+func confirmDialog(p *i18n.Printer, k tracked.ActionKind, name, region string) *slack.ConfirmationBlockObject {
+	where := ""
 	if region != "" {
-		rest = " in " + blockkit.PlainText(region, maxRegionShown) + "?"
+		where = p.T("ActInRegionPlain", "Region", blockkit.PlainText(region, maxRegionShown))
 	}
 	tail := ""
 	switch k {
 	case tracked.ActionRestart:
-		tail = " SCNet starts it again."
+		tail = p.T("ActDialogRestart")
 	case tracked.ActionStop:
-		tail = " " + stopNote
+		tail = stopNote(p)
 	}
-	head := verb(k) + " "
-	room := blockkit.MaxConfirmText - utf8.RuneCountInString(head+rest+tail)
-	text := head + blockkit.PlainText(name, min(max(room, 1), maxDialogName)) + rest + tail
+	sentence := func(name string) string {
+		return strings.TrimSpace(p.T("ActDialogText", "Verb", verb(p, k), "Name", name, "Where", where, "Tail", tail))
+	}
+	room := blockkit.MaxConfirmText - utf8.RuneCountInString(sentence(""))
+	text := sentence(blockkit.PlainText(name, min(max(room, 1), maxDialogName)))
 	c := slack.NewConfirmationBlockObject(
-		slack.NewTextBlockObject(slack.PlainTextType, blockkit.Truncate(title, blockkit.MaxConfirmTitle), false, false),
-		slack.NewTextBlockObject(slack.PlainTextType, blockkit.Truncate(text, blockkit.MaxConfirmText), false, false),
-		slack.NewTextBlockObject(slack.PlainTextType, verb(k), false, false),
-		slack.NewTextBlockObject(slack.PlainTextType, "Back", false, false))
+		blockkit.Plain(p.T("ActDialogTitle", "Verb", verb(p, k)), blockkit.MaxConfirmTitle),
+		blockkit.Plain(text, blockkit.MaxConfirmText),
+		blockkit.Plain(verb(p, k), blockkit.MaxConfirmButton),
+		blockkit.Plain(p.T("ActDialogBack"), blockkit.MaxConfirmButton))
 	if k == tracked.ActionStop {
 		c.WithStyle(slack.StyleDanger)
 	}
@@ -198,10 +219,13 @@ func confirmDialog(k tracked.ActionKind, name, region string) *slack.Confirmatio
 const maxDialogName = 120
 
 // Modal limits (Slack's views reference): title, submit and close are
-// plain_text of at most 24 characters; private_metadata at most 3000.
+// plain_text of at most 24 characters; private_metadata at most 3000; an
+// input's label at most 2000 and its placeholder 150.
 const (
-	maxViewTitle    = 24
-	maxViewMetadata = 3000
+	maxViewTitle        = 24
+	maxViewMetadata     = 3000
+	maxInputLabel       = 2000
+	maxInputPlaceholder = 150
 )
 
 // viewMeta is the delete modal's private_metadata: the nonce, the word the
@@ -226,90 +250,96 @@ func decodeViewMeta(s string) (viewMeta, bool) {
 }
 
 // mismatch is the modal's error when the typed word is wrong.
-func (m viewMeta) mismatch() string {
+func (m viewMeta) mismatch(p *i18n.Printer) string {
 	if m.ByID {
-		return "Type the instance's id exactly: " + blockkit.Truncate(m.Word, 150)
+		return p.T("ActMismatchID", "Word", blockkit.Truncate(m.Word, 150))
 	}
-	return "Type the instance's name exactly: " + blockkit.PlainText(m.Word, 150)
+	return p.T("ActMismatchName", "Word", blockkit.PlainText(m.Word, 150))
 }
 
 // deleteModal asks for the instance's name (or id) before a delete.
-func deleteModal(a state.Action, m viewMeta) slack.ModalViewRequest {
+func deleteModal(p *i18n.Printer, a state.Action, m viewMeta) slack.ModalViewRequest {
 	var text string
 	if a.InstanceID != "" {
-		text = fmt.Sprintf(":warning: Delete %s (`%s`)%s? SCNet deletes it; this cannot be undone.",
-			instancePhrase(a.InstanceName, a.InstanceID), blockkit.EscapeTruncate(a.InstanceID, scnet.MaxInstanceIDLen), regionPhrase(a.RegionName))
+		text = p.T("ActModalText", "Who", instancePhrase(a.InstanceName, a.InstanceID), "ID", idCode(a.InstanceID), "Where", regionPhrase(p, a.RegionName))
 	} else {
-		text = fmt.Sprintf(":warning: Delete the instance named %s? scnetbot looks it up in every region when you submit. SCNet deletes it; this cannot be undone.",
-			instancePhrase(a.InstanceName, ""))
+		text = p.T("ActModalTextByName", "Who", instancePhrase(a.InstanceName, ""))
 	}
-	what, word := "name", "*"+blockkit.EscapeTruncate(m.Word, maxNameShown)+"*"
+	// The ids are written out, so the catalog test sees each one used.
+	label := p.T("ActModalLabelName")
+	typeIt := p.T("ActModalTypeName", "Word", "*"+blockkit.EscapeTruncate(m.Word, maxNameShown)+"*")
 	if m.ByID {
-		what, word = "id", "`"+blockkit.EscapeTruncate(m.Word, scnet.MaxInstanceIDLen)+"`"
+		label = p.T("ActModalLabelID")
+		typeIt = p.T("ActModalTypeID", "Word", "`"+blockkit.EscapeTruncate(m.Word, scnet.MaxInstanceIDLen)+"`")
 	}
-	text += "\nType its " + what + " below to confirm: " + word
-	label := "Type its " + what + " to confirm"
-	input := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, blockkit.PlainText(m.Word, 150), false, false), NameActionID)
+	text += "\n" + typeIt
+	input := slack.NewPlainTextInputBlockElement(blockkit.Plain(m.Word, maxInputPlaceholder), NameActionID)
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      DeleteViewID,
-		Title:           slack.NewTextBlockObject(slack.PlainTextType, "Delete instance", false, false),
-		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Delete", false, false),
-		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
+		Title:           blockkit.Plain(p.T("ActModalTitle"), maxViewTitle),
+		Submit:          blockkit.Plain(p.T("ActModalSubmit"), maxViewTitle),
+		Close:           blockkit.Plain(p.T("ActCancel"), maxViewTitle),
 		PrivateMetadata: m.encode(),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			blockkit.Section(text),
-			slack.NewInputBlock(NameBlockID, slack.NewTextBlockObject(slack.PlainTextType, label, false, false), nil, input),
-			blockkit.Context(fmt.Sprintf("For <@%s> only · expires %s", a.User, "in "+blockkit.ShortDuration(a.Expires.Sub(a.Created)))),
+			slack.NewInputBlock(NameBlockID, blockkit.Plain(label, maxInputLabel), nil, input),
+			blockkit.Context(p.T("ActForOnlyIn", "User", a.User, "In", p.Duration(a.Expires.Sub(a.Created)))),
 		}},
 	}
 }
 
 // statusButton looks the instance up again, for an outcome that is not
 // known.
-func statusButton(a state.Action) *slack.ButtonBlockElement {
+func statusButton(p *i18n.Printer, a state.Action) *slack.ButtonBlockElement {
 	v := targetValue{R: a.Region, I: a.InstanceID, A: a.AlertID}
-	return slack.NewButtonBlockElement(actionStatus, v.encode(), slack.NewTextBlockObject(slack.PlainTextType, "Check status", false, false))
+	return button(actionStatus, v.encode(), p.T("ActCheckStatus"))
 }
 
 // doneText is the answer to an action SCNet accepted.
-func doneText(a state.Action) string {
+func doneText(p *i18n.Printer, a state.Action) string {
 	k := tracked.ActionKind(a.Kind)
-	how := map[tracked.ActionKind]string{
-		tracked.ActionRestart: "SCNet is bringing it up.",
-		tracked.ActionStop:    "SCNet is stopping it.",
-		tracked.ActionDelete:  "SCNet is deleting it.",
-	}[k]
-	return fmt.Sprintf(":white_check_mark: %s requested by <@%s> for %s%s: %s", verb(k), a.User,
-		instancePhrase(a.InstanceName, a.InstanceID), regionPhrase(a.RegionName), how)
+	how := ""
+	switch k {
+	case tracked.ActionRestart:
+		how = p.T("ActHowRestart")
+	case tracked.ActionStop:
+		how = p.T("ActHowStop")
+	case tracked.ActionDelete:
+		how = p.T("ActHowDelete")
+	}
+	return p.T("ActDone", "Verb", verb(p, k), "User", a.User, "Who", instancePhrase(a.InstanceName, a.InstanceID),
+		"Where", regionPhrase(p, a.RegionName), "How", how)
 }
 
 // failedText is the answer to an action SCNet refused or that could not be
 // sent: nothing happened.
-func failedText(a state.Action, err error) string {
+func failedText(p *i18n.Printer, a state.Action, err error) string {
 	k := tracked.ActionKind(a.Kind)
-	return fmt.Sprintf(":x: %s of %s%s did not happen: nothing was %s.\n%s", verb(k),
-		instancePhrase(a.InstanceName, a.InstanceID), regionPhrase(a.RegionName), past(k), blockkit.ErrorText(err))
+	return p.T("ActFailed", "Verb", verb(p, k), "Who", instancePhrase(a.InstanceName, a.InstanceID),
+		"Where", regionPhrase(p, a.RegionName), "Past", past(p, k), "Error", blockkit.ErrorText(p, err))
 }
 
 // unknownMessage is the answer to an action whose outcome SCNet did not
 // send: it may have happened. now is the instance looked up after it, nil
 // when that failed too.
-func unknownMessage(a state.Action, now *scnet.Instance, lookupErr error) *slack.WebhookMessage {
+func unknownMessage(p *i18n.Printer, a state.Action, now *scnet.Instance, lookupErr error) *slack.WebhookMessage {
 	k := tracked.ActionKind(a.Kind)
-	status := "scnetbot could not look it up either (" + blockkit.ErrorSummary(lookupErr) + ")"
+	var status string
 	switch {
 	case now != nil:
-		status = "it is " + statusPhrase(now.Status)
+		status = p.T("ActLookedUpIs", "Status", statusPhrase(p, now.Status))
 	case errors.Is(lookupErr, scnet.ErrNotFound):
-		status = "SCNet no longer lists it"
+		status = p.T("ActLookedUpGone")
+	default:
+		status = p.T("ActLookedUpFailed", "Error", blockkit.ErrorSummary(p, lookupErr))
 	}
-	text := fmt.Sprintf(":grey_question: SCNet did not answer the %s request for %s%s, so it may or may not have happened. Looked up just now, %s. Check its status before anyone tries again.",
-		strings.ToLower(verb(k)), instancePhrase(a.InstanceName, a.InstanceID), regionPhrase(a.RegionName), status)
+	text := p.T("ActUnknown", "Noun", noun(p, k), "Who", instancePhrase(a.InstanceName, a.InstanceID),
+		"Where", regionPhrase(p, a.RegionName), "Status", status)
 	msg := ephemeral(text)
 	msg.Blocks = &slack.Blocks{BlockSet: []slack.Block{
 		blockkit.Section(text),
-		slack.NewActionBlock("", statusButton(a)),
+		slack.NewActionBlock("", statusButton(p, a)),
 	}}
 	return msg
 }

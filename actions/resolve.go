@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/regions"
 	"scnetbot/scnet"
 	"scnetbot/tracked"
@@ -37,12 +38,13 @@ type hit struct {
 // None, several, or a region that could not be asked while the answer
 // depends on it: the answer says so, and no instance is returned.
 func (s *Service) resolve(ctx context.Context, k tracked.ActionKind, target string) (hit, *slack.WebhookMessage) {
+	p := s.printer(ctx)
 	if s.cfg.Regions == nil {
-		return hit{}, ephemeral(startingText)
+		return hit{}, ephemeral(startingText(p))
 	}
 	rs, _, err := s.cfg.Regions.Regions(ctx)
 	if err != nil {
-		return hit{}, ephemeral(regionsErrorText(err))
+		return hit{}, ephemeral(regionsErrorText(p, err))
 	}
 	byID := looksLikeID(target)
 	type result struct {
@@ -75,9 +77,9 @@ func (s *Service) resolve(ctx context.Context, k tracked.ActionKind, target stri
 			s.log.Warn("resolve action target", "region", rs[i].ID, "err", res.err)
 		}
 	}
-	named := "named " + instancePhrase(target, "")
+	named := p.T("ActNamed", "Who", instancePhrase(target, ""))
 	if byID {
-		named = "with id `" + blockkit.EscapeTruncate(target, scnet.MaxInstanceIDLen) + "`"
+		named = p.T("ActWithID", "ID", idCode(target))
 	}
 	switch {
 	case len(hits) == 1 && (first == nil || byID):
@@ -85,28 +87,27 @@ func (s *Service) resolve(ctx context.Context, k tracked.ActionKind, target stri
 		// hold a second one worth telling apart.
 		return hits[0], nil
 	case len(hits) > 1:
-		lines := blockkit.Bullets(hits, maxHits, func(h hit) string {
-			return fmt.Sprintf("`%s`%s · %s", blockkit.EscapeTruncate(h.in.ID, scnet.MaxInstanceIDLen), regionPhrase(h.r.Name), statusPhrase(h.in.Status))
+		lines := blockkit.Bullets(p, hits, maxHits, func(h hit) string {
+			return "`" + idCode(h.in.ID) + "`" + regionPhrase(p, h.r.Name) + " · " + statusPhrase(p, h.in.Status)
 		})
-		return hit{}, ephemeral(fmt.Sprintf(":mag: Several instances are %s:\n%s\nName one by its id: `/instances %s &lt;id&gt;`. Nothing was sent to SCNet.", named, lines, k))
+		return hit{}, ephemeral(p.T("ActSeveral", "Named", named, "Lines", lines, "Kind", string(k)))
 	case len(hits) == 1:
-		return hit{}, ephemeral(fmt.Sprintf(":mag: Found an instance %s%s (`%s`), but %s could not be asked (%s), so it may not be the only one. Name it by its id to act on it. Nothing was sent to SCNet.",
-			named, regionPhrase(hits[0].r.Name), blockkit.EscapeTruncate(hits[0].in.ID, scnet.MaxInstanceIDLen), regionList(failed), blockkit.ErrorSummary(first)))
+		return hit{}, ephemeral(p.T("ActFoundOneOfSome", "Named", named, "Where", regionPhrase(p, hits[0].r.Name), "ID", idCode(hits[0].in.ID),
+			"Failed", regionList(p, failed), "Error", blockkit.ErrorSummary(p, first)))
 	case first != nil && len(failed) == len(rs):
-		return hit{}, ephemeral(blockkit.ErrorText(first))
+		return hit{}, ephemeral(blockkit.ErrorText(p, first))
 	case first != nil:
-		return hit{}, ephemeral(fmt.Sprintf(":mag: The regions that answered have no instance %s, but %s could not be asked (%s). Try again in a minute.",
-			named, regionList(failed), blockkit.ErrorSummary(first)))
+		return hit{}, ephemeral(p.T("ActNoneOfSome", "Named", named, "Failed", regionList(p, failed), "Error", blockkit.ErrorSummary(p, first)))
 	}
-	return hit{}, ephemeral(fmt.Sprintf(":mag: No instance %s in any region. `/instances` lists the ones that exist.", named))
+	return hit{}, ephemeral(p.T("ActNone", "Named", named))
 }
 
 // regionList names regions in a sentence.
-func regionList(rs []*regions.Region) string {
+func regionList(p *i18n.Printer, rs []*regions.Region) string {
 	if len(rs) == 1 {
-		return "region *" + blockkit.EscapeTruncate(rs[0].Name, maxRegionShown) + "*"
+		return p.T("ActRegionOne", "Region", blockkit.EscapeTruncate(rs[0].Name, maxRegionShown))
 	}
-	return fmt.Sprintf("%d regions", len(rs))
+	return p.N("ActRegions", len(rs))
 }
 
 // find looks for target in one region.

@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
-	"strings"
 
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/watcher"
 )
@@ -18,89 +18,90 @@ import (
 // the regions whose polls SCNet refuses with 10007: the account is one for
 // every region, so one warning says both, not one notice per region.
 func (r *Renderer) AccountWarning(p watcher.AccountProblem) (string, json.RawMessage) {
-	return renderAccountWarning(p)
+	return renderAccountWarning(r.p, p)
 }
 
 // AccountPollsOK implements watcher.AccountRenderer.
 func (r *Renderer) AccountPollsOK() (string, json.RawMessage) {
-	text := "SCNet answers the polls again in every region: the account is no longer refused."
+	text := r.p.T("AlertAccountPollsOK")
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":white_check_mark: "+text), nil, nil))
 }
 
 // AccountOK implements watcher.AccountRenderer.
-func (r *Renderer) AccountOK(a scnet.Account) (string, json.RawMessage) { return renderAccountOK(a) }
+func (r *Renderer) AccountOK(a scnet.Account) (string, json.RawMessage) {
+	return renderAccountOK(r.p, a)
+}
 
 var _ watcher.AccountRenderer = (*Renderer)(nil)
 
-func renderAccountWarning(p watcher.AccountProblem) (string, json.RawMessage) {
-	emoji, title := ":no_entry:", "SCNet account frozen"
-	switch p.Reason {
+func renderAccountWarning(p *i18n.Printer, pr watcher.AccountProblem) (string, json.RawMessage) {
+	emoji, title := ":no_entry:", p.T("AlertAccountFrozen")
+	switch pr.Reason {
 	case watcher.AccountStatus:
-		title = "SCNet account not in good standing"
+		title = p.T("AlertAccountStatus")
 	case watcher.AccountArrears:
-		title = "SCNet account in arrears"
+		title = p.T("AlertAccountArrears")
 	case watcher.AccountLowBalance:
-		emoji, title = ":warning:", "SCNet account balance low"
+		emoji, title = ":warning:", p.T("AlertAccountLow")
 	}
-	text := title + ". " + accountBody(p, func(s string) string { return s }) + refusedClause(p)
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(emoji+" *"+title+".* "+accountBody(p, func(s string) string { return "*" + s + "*" })+refusedClause(p)), nil, nil))
+	text := p.T("AlertAccountTitle", "Title", title) + accountBody(p, pr, func(s string) string { return s }) + refusedClause(p, pr)
+	body := emoji + " " + p.T("AlertAccountTitleBold", "Title", title) + accountBody(p, pr, func(s string) string { return "*" + s + "*" }) + refusedClause(p, pr)
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(body), nil, nil))
 }
 
 // accountBody says what SCNet said and what to do, with SCNet's texts
 // escaped; bold marks the amounts (identity for the fallback text). SCNet's
 // texts are quoted, not bold, so a "*" in them cannot break the markup.
-func accountBody(p watcher.AccountProblem, bold func(string) string) string {
-	a := p.Account
-	acct := "The account"
+func accountBody(p *i18n.Printer, pr watcher.AccountProblem, bold func(string) string) string {
+	a := pr.Account
+	acct := p.T("AlertAccountSubject")
 	if a.AccountName != "" {
-		acct = "Account “" + blockkit.EscapeTruncate(a.AccountName, maxNameChars) + "”"
+		acct = p.T("AlertAccountSubjectNamed", "Name", blockkit.EscapeTruncate(a.AccountName, maxNameChars))
 	}
-	switch p.Reason {
+	switch pr.Reason {
 	case watcher.AccountFrozen:
-		if len(p.Refused) > 0 {
-			return "SCNet refuses the polls in " + regionList(p.Refused) + " with code 10007 (user frozen): no instance there is watched, and instances stop and cannot start until the account is paid or unfrozen. Pay the arrears or ask SCNet support."
+		if len(pr.Refused) > 0 {
+			return p.T("AlertAccountFrozenRefused", "Regions", regionList(p, pr.Refused))
 		}
-		return "SCNet answers the account endpoint with code 10007 (user frozen): instances stop and cannot start until the account is paid or unfrozen. Pay the arrears or ask SCNet support."
+		return p.T("AlertAccountFrozenBody")
 	case watcher.AccountStatus:
-		return acct + " has status “" + blockkit.EscapeTruncate(orDash(a.Status), maxNameChars) + "” at SCNet, not Normal" + balanceClause(a) +
-			": instances may stop or fail to start. Pay the arrears or ask SCNet support."
+		return p.T("AlertAccountStatusBody", "Account", acct, "Status", blockkit.EscapeTruncate(orDash(a.Status), maxNameChars), "Balance", balanceClause(p, a))
 	case watcher.AccountArrears:
-		return acct + " has a balance of " + bold(money(a.Balance)) + ": instances stop for lack of funds. Top it up."
+		return p.T("AlertAccountArrearsBody", "Account", acct, "Balance", bold(money(a.Balance)))
 	default:
-		return acct + " has " + bold(money(a.Balance)) + " left, below WATCH_BALANCE_BELOW (" + money(p.Below) +
-			"): top it up before instances stop for lack of funds."
+		return p.T("AlertAccountLowBody", "Account", acct, "Balance", bold(money(a.Balance)), "Below", money(pr.Below))
 	}
 }
 
 // refusedClause adds, to a warning about the money, the regions whose
 // polls SCNet refuses with code 10007.
-func refusedClause(p watcher.AccountProblem) string {
-	if len(p.Refused) == 0 || p.Reason == watcher.AccountFrozen {
+func refusedClause(p *i18n.Printer, pr watcher.AccountProblem) string {
+	if len(pr.Refused) == 0 || pr.Reason == watcher.AccountFrozen {
 		return ""
 	}
-	return " SCNet refuses the polls in " + regionList(p.Refused) + " with code 10007 (user frozen): no instance there is watched."
+	return p.T("AlertAccountRefused", "Regions", regionList(p, pr.Refused))
 }
 
 // regionList is the region names, escaped and joined.
-func regionList(names []string) string {
+func regionList(p *i18n.Printer, names []string) string {
 	out := make([]string, len(names))
 	for i, n := range names {
 		out[i] = blockkit.EscapeTruncate(n, maxNameChars)
 	}
-	return strings.Join(out, ", ")
+	return p.Join(out)
 }
 
-func renderAccountOK(a scnet.Account) (string, json.RawMessage) {
-	text := "SCNet reports the account fine again: status " + blockkit.EscapeTruncate(orDash(a.Status), maxNameChars) + balanceClause(a) + "."
+func renderAccountOK(p *i18n.Printer, a scnet.Account) (string, json.RawMessage) {
+	text := p.T("AlertAccountOK", "Status", blockkit.EscapeTruncate(orDash(a.Status), maxNameChars), "Balance", balanceClause(p, a))
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":white_check_mark: "+text), nil, nil))
 }
 
 // balanceClause is ", balance 3.10" when SCNet gave the balance.
-func balanceClause(a scnet.Account) string {
+func balanceClause(p *i18n.Printer, a scnet.Account) string {
 	if !a.BalanceKnown {
 		return ""
 	}
-	return ", balance " + money(a.Balance)
+	return p.T("AlertBalance", "Balance", money(a.Balance))
 }
 
 // money writes an amount as SCNet does, with two decimals and no currency

@@ -4,14 +4,17 @@ import (
 	"strings"
 	"testing"
 
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/watcher"
 )
 
 // TestRenderAccountGolden: the account warning for each reason and the
 // recovery reply, with a hostile account name and status from SCNet.
-func TestRenderAccountGolden(t *testing.T) {
-	r := goldenWatcher()
+func TestRenderAccountGolden(t *testing.T) { inEach(t, testRenderAccountGolden) }
+
+func testRenderAccountGolden(t *testing.T, p *i18n.Printer) {
+	r := goldenWatcherIn(p)
 	hostile := scnet.Account{AccountName: "<!channel> ops & *team*", Status: "<@U1> 欠费", Balance: 3.1, BalanceKnown: true}
 	for _, tt := range []struct {
 		name string
@@ -26,11 +29,11 @@ func TestRenderAccountGolden(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			text, blocks := r.AccountWarning(tt.p)
-			assertGolden(t, tt.name, text, blocks)
+			assertGolden(t, goldenName(tt.name, p), text, blocks)
 		})
 	}
 	text, blocks := r.AccountOK(scnet.Account{Status: "Normal", Balance: 500, BalanceKnown: true})
-	assertGolden(t, "account_ok", text, blocks)
+	assertGolden(t, goldenName("account_ok", p), text, blocks)
 }
 
 // TestRenderAccountText: the warning says what SCNet said, names no

@@ -4,12 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/tracked"
@@ -41,37 +41,41 @@ func (b *Buttons) OwnsAction(actionID string) bool { return strings.HasPrefix(ac
 
 // Action answers an alert button. The reply replaces the alert message
 // through response_url at once; the same rendering is also queued as a
-// chat.update so that an older queued update cannot overwrite it.
+// chat.update so that an older queued update cannot overwrite it. The
+// alert message stays in BOT_LANGUAGE, since the whole channel reads it;
+// an answer only the clicker sees is in the clicker's language, the
+// printer in ctx (i18n.NewContext).
 func (b *Buttons) Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
 	if a == nil {
 		return nil
 	}
+	p := i18n.FromContext(ctx, b.cfg.Printer)
 	if err := b.ws.Load(ctx); err != nil {
-		return stateTrouble(err, "The watcher cannot read its state right now; try again.")
+		return stateTrouble(p, err, p.T("AlertButtonNoState"))
 	}
 	user := cb.User.ID
 	switch {
 	case a.ActionID == actionAck:
-		return b.ack(ctx, a.Value, user)
+		return b.ack(ctx, p, a.Value, user)
 	case strings.HasPrefix(a.ActionID, actionSnooze):
 		d, ok := snoozeChoice(strings.TrimPrefix(a.ActionID, actionSnooze))
 		if !ok {
-			return ephemeral(":grey_question: scnetbot offers no such snooze button (alerts offer " + snoozeOffer() + "). Use the buttons on the alert.")
+			return ephemeral(p.T("AlertButtonNoSuchSnooze", "Offer", snoozeOffer(p)))
 		}
-		w, al, refusal := b.buttonAlert(ctx, a.Value)
+		w, al, refusal := b.buttonAlert(ctx, p, a.Value)
 		if refusal != nil {
 			return refusal
 		}
 		if _, err := w.Snooze(ctx, al.InstanceID, d, user); err != nil {
 			if errors.Is(err, tracked.ErrUnknownInstance) {
-				return ephemeral(":mag: The watcher no longer tracks this instance, so there is nothing to snooze.")
+				return ephemeral(p.T("AlertButtonNotTracked"))
 			}
 			b.cfg.Logger.Error("snooze from alert", "alert", al.ID, "instance", al.InstanceID, "err", err)
-			return stateTrouble(err, "Could not save the snooze; try again.")
+			return stateTrouble(p, err, p.T("AlertButtonSnoozeFailed"))
 		}
 		return b.replace(ctx, w, al.ID)
 	case a.ActionID == actionResolve:
-		w, al, refusal := b.buttonAlert(ctx, a.Value)
+		w, al, refusal := b.buttonAlert(ctx, p, a.Value)
 		if refusal != nil {
 			return refusal
 		}
@@ -79,51 +83,51 @@ func (b *Buttons) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 		switch {
 		case err != nil:
 			b.cfg.Logger.Error("resolve alert", "alert", al.ID, "instance", al.InstanceID, "err", err)
-			return stateTrouble(err, "Could not save the resolution; try again.")
+			return stateTrouble(p, err, p.T("AlertButtonResolveFailed"))
 		case !found:
-			return ephemeral("This alert is no longer known to the watcher.")
+			return ephemeral(p.T("AlertButtonUnknown"))
 		}
 		return replaceWith(text, blocks)
 	case a.ActionID == actionDetails:
-		w, al, refusal := b.buttonAlert(ctx, a.Value)
+		w, al, refusal := b.buttonAlert(ctx, p, a.Value)
 		if refusal != nil {
 			return refusal
 		}
-		return b.details(ctx, w, al)
+		return b.details(ctx, p, w, al)
 	}
-	return ephemeral("This button is no longer supported.")
+	return ephemeral(p.T("AlertButtonUnsupported"))
 }
 
 // buttonAlert reads the alert an instance button belongs to, or the reply
 // refusing the click. The value must name an alert the watcher keeps and
 // that alert's own instance, so a forged click can neither snooze another
 // instance nor send SCNet an id scnetbot did not write.
-func (b *Buttons) buttonAlert(ctx context.Context, value string) (*watcher.Watcher, state.Alert, *slack.WebhookMessage) {
-	forged := ephemeral(":grey_question: That button does not belong to a scnetbot alert. Use the buttons on the alert itself.")
+func (b *Buttons) buttonAlert(ctx context.Context, p *i18n.Printer, value string) (*watcher.Watcher, state.Alert, *slack.WebhookMessage) {
+	forged := ephemeral(p.T("AlertButtonForged"))
 	alertID, instanceID, ok := strings.Cut(value, "|")
 	if !ok || !scnet.ValidInstanceID(instanceID) {
 		return nil, state.Alert{}, forged
 	}
 	unreadable := func(err error) (*watcher.Watcher, state.Alert, *slack.WebhookMessage) {
 		b.cfg.Logger.Error("read alert for a button", "alert", alertID, "err", err)
-		return nil, state.Alert{}, stateTrouble(err, "The watcher cannot read its state right now; try again.")
+		return nil, state.Alert{}, stateTrouble(p, err, p.T("AlertButtonNoState"))
 	}
 	w, found, err := b.ws.Owner(ctx, alertID)
 	if errors.Is(err, watcher.ErrNoRegions) {
-		return nil, state.Alert{}, starting()
+		return nil, state.Alert{}, starting(p)
 	}
 	if err != nil {
 		return unreadable(err)
 	}
 	if !found {
-		return nil, state.Alert{}, ephemeral("This alert is no longer known to the watcher.")
+		return nil, state.Alert{}, ephemeral(p.T("AlertButtonUnknown"))
 	}
 	al, found, err := w.Alert(ctx, alertID)
 	switch {
 	case err != nil:
 		return unreadable(err)
 	case !found:
-		return nil, state.Alert{}, ephemeral("This alert is no longer known to the watcher.")
+		return nil, state.Alert{}, ephemeral(p.T("AlertButtonUnknown"))
 	case al.Storm || al.InstanceID != instanceID:
 		return nil, state.Alert{}, forged
 	}
@@ -131,13 +135,13 @@ func (b *Buttons) buttonAlert(ctx context.Context, value string) (*watcher.Watch
 }
 
 // ack records who acknowledged an alert first; later clicks keep the first.
-func (b *Buttons) ack(ctx context.Context, alertID, user string) *slack.WebhookMessage {
+func (b *Buttons) ack(ctx context.Context, p *i18n.Printer, alertID, user string) *slack.WebhookMessage {
 	w, found, err := b.ws.Owner(ctx, alertID)
 	if errors.Is(err, watcher.ErrNoRegions) {
-		return starting()
+		return starting(p)
 	}
 	if err == nil && !found {
-		return ephemeral("This alert is no longer known to the watcher.")
+		return ephemeral(p.T("AlertButtonUnknown"))
 	}
 	var text string
 	var blocks json.RawMessage
@@ -147,9 +151,9 @@ func (b *Buttons) ack(ctx context.Context, alertID, user string) *slack.WebhookM
 	switch {
 	case err != nil:
 		b.cfg.Logger.Error("acknowledge alert", "alert", alertID, "err", err)
-		return stateTrouble(err, "Could not save the acknowledgement; try again.")
+		return stateTrouble(p, err, p.T("AlertButtonAckFailed"))
 	case !found:
-		return ephemeral("This alert is no longer known to the watcher.")
+		return ephemeral(p.T("AlertButtonUnknown"))
 	}
 	return replaceWith(text, blocks)
 }
@@ -164,23 +168,22 @@ func (b *Buttons) replace(ctx context.Context, w *watcher.Watcher, alertID strin
 }
 
 // details looks the instance up now and answers privately with the same
-// details view as /instances <id>.
-func (b *Buttons) details(ctx context.Context, w *watcher.Watcher, al state.Alert) *slack.WebhookMessage {
+// details view as /instances <id>, in the clicker's language p.
+func (b *Buttons) details(ctx context.Context, p *i18n.Printer, w *watcher.Watcher, al state.Alert) *slack.WebhookMessage {
 	id := al.InstanceID
 	in, err := w.Lookup(ctx, id)
 	switch {
 	case errors.Is(err, scnet.ErrNotFound):
-		return ephemeral(fmt.Sprintf("Instance `%s` no longer exists.", blockkit.EscapeTruncate(id, maxNameChars)))
+		return ephemeral(p.T("AlertButtonGone", "ID", blockkit.EscapeTruncate(id, maxNameChars)))
 	case errors.Is(err, watcher.ErrUnsettled):
-		return ephemeral(fmt.Sprintf(":mag: SCNet refused instance `%s` as an invalid parameter and could not confirm whether it still exists: it may have been deleted. `/instances` lists the ones that exist.",
-			blockkit.EscapeTruncate(id, maxNameChars)))
+		return ephemeral(p.T("AlertButtonUnsettled", "ID", blockkit.EscapeTruncate(id, maxNameChars)))
 	case err != nil:
 		b.cfg.Logger.Warn("details from alert", "instance", id, "err", err)
-		return ephemeral(blockkit.ErrorText(err))
+		return ephemeral(blockkit.ErrorText(p, err))
 	}
 	// Named as the alert itself names it, so an alert of one region does
 	// not look like another's.
-	d := blockkit.Details{Instance: in, Now: b.cfg.Now(), Location: b.cfg.Location, Region: w.RegionName()}
+	d := blockkit.Details{Printer: p, Instance: in, Now: b.cfg.Now(), Location: b.cfg.Location, Region: w.RegionName()}
 	if b.cfg.ActionButtons != nil {
 		// The instance as it is now, whatever became of the incident:
 		// what can be done to it follows its current status.
@@ -193,8 +196,8 @@ func (b *Buttons) details(ctx context.Context, w *watcher.Watcher, al state.Aler
 
 // starting answers a click that comes before any region's watcher
 // exists: the alert is not lost, only not reachable yet.
-func starting() *slack.WebhookMessage {
-	return ephemeral(":hourglass_flowing_sand: The watcher is still starting (SCNet's regions are not known yet); try again in a minute.")
+func starting(p *i18n.Printer) *slack.WebhookMessage {
+	return ephemeral(p.T("AlertButtonStarting"))
 }
 
 func ephemeral(text string) *slack.WebhookMessage {
@@ -216,9 +219,9 @@ func blocksOf(raw json.RawMessage) *slack.Blocks {
 // stateTrouble is the reply to a button whose state could not be read or
 // written: that the database cannot be reached when it is an outage of
 // STATE_URL's database (the click may work in a minute), else otherwise.
-func stateTrouble(err error, otherwise string) *slack.WebhookMessage {
+func stateTrouble(p *i18n.Printer, err error, otherwise string) *slack.WebhookMessage {
 	if errors.Is(err, state.ErrUnavailable) {
-		return ephemeral(blockkit.StateUnavailableText)
+		return ephemeral(blockkit.StateUnavailableText(p))
 	}
 	return ephemeral(otherwise)
 }

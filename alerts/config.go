@@ -6,6 +6,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/state"
 )
@@ -16,6 +17,11 @@ type Config struct {
 	// Mention is prepended to top-level alerts, e.g. "<!here>"; it is
 	// trusted configuration and not escaped.
 	Mention string
+	// Printer writes the channel messages, in BOT_LANGUAGE (default
+	// English). The private answers to a button are written in the
+	// clicker's language, the printer the bot puts in the click's
+	// context (i18n.NewContext), and in this one when it put none.
+	Printer *i18n.Printer
 	// Location is the zone times are shown in (default UTC).
 	Location *time.Location
 	// Now is the clock of the details view (default time.Now).
@@ -35,6 +41,9 @@ type Config struct {
 }
 
 func (c Config) withDefaults() Config {
+	if c.Printer == nil {
+		c.Printer = i18n.MustLoad().Printer(i18n.English)
+	}
 	if c.Location == nil {
 		c.Location = time.UTC
 	}

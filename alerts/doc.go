@@ -6,4 +6,9 @@
 // The watcher decides which incidents exist and calls a Renderer through
 // the plain watcher.Renderer interface, so it never sees Slack; Buttons
 // calls back into the *watcher.Watcher to record what a click decided.
+//
+// Everything posted to the channel is written in BOT_LANGUAGE
+// (Config.Printer): one message for everyone who reads the channel. What
+// a button answers privately is written in the clicker's language, the
+// printer the bot put in the click's context.
 package alerts

@@ -10,40 +10,49 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/watcher"
 )
 
-// lifecycleAlert is the golden alert at a later stage of its incident.
-func lifecycleAlert(edit func(*state.Alert)) state.Alert {
+// lifecycleAlert is the golden alert at a later stage of its incident,
+// its status line written in p's language as the watcher writes it.
+func lifecycleAlert(p *i18n.Printer, edit func(*state.Alert)) state.Alert {
 	a := state.Alert{ID: "a-1", InstanceID: "a1b2c3", From: scnet.StatusRunning, To: scnet.StatusFailed,
-		Created: goldenNow.Add(-14 * time.Minute), StatusLine: "Failed since 2026-11-27 17:46 UTC+08:00", Failures: 1}
+		Created: goldenNow.Add(-14 * time.Minute), Failures: 1,
+		StatusLine: p.T("WatchSinceLine", "Status", statusWord(p, scnet.StatusFailed), "Since", "2026-11-27 17:46 UTC+08:00")}
 	edit(&a)
 	return a
 }
 
-func TestRenderLifecycleGolden(t *testing.T) {
-	r := goldenWatcher()
+func TestRenderLifecycleGolden(t *testing.T) { inEach(t, testRenderLifecycleGolden) }
+
+func testRenderLifecycleGolden(t *testing.T, p *i18n.Printer) {
+	r := goldenWatcherIn(p)
 	in := hostileInstance()
+	at := "2026-11-27 18:00 UTC+08:00"
 	for _, tc := range []struct {
 		name string
 		a    state.Alert
 	}{
-		{"alert_resolved", lifecycleAlert(func(a *state.Alert) {
-			a.Closed, a.StatusLine = goldenNow, "Resolved after 14m: Running again at 2026-11-27 18:00 UTC+08:00"
+		{"alert_resolved", lifecycleAlert(p, func(a *state.Alert) {
+			a.Closed = goldenNow
+			a.StatusLine = p.T("WatchResolvedLine", "After", p.Duration(14*time.Minute), "Why", p.T("WatchWhyRunning"), "At", at)
 		})},
-		{"alert_resolved_by", lifecycleAlert(func(a *state.Alert) {
-			a.Closed, a.ResolvedBy, a.StatusLine = goldenNow, "U42", "Resolved by hand after 14m at 2026-11-27 18:00 UTC+08:00"
+		{"alert_resolved_by", lifecycleAlert(p, func(a *state.Alert) {
+			a.Closed, a.ResolvedBy = goldenNow, "U42"
+			a.StatusLine = p.T("WatchResolvedByHandLine", "After", p.Duration(14*time.Minute), "At", at)
 		})},
-		{"alert_flapping", lifecycleAlert(func(a *state.Alert) {
+		{"alert_flapping", lifecycleAlert(p, func(a *state.Alert) {
 			a.Failures, a.AckedBy, a.AckedAt = 3, "U42", goldenNow.Add(-10*time.Minute)
-			a.StatusLine = "Failed again (3rd time in 14m): Running → Failed at 2026-11-27 18:00 UTC+08:00"
+			a.StatusLine = p.T("WatchFailedAgainLine", "Nth", p.T("WatchOrdinalRd", "N", 3), "Within", p.Duration(14*time.Minute),
+				"Transition", transitionText(p, scnet.StatusRunning, scnet.StatusFailed), "At", at)
 		})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			text, blocks := r.Alert(tc.a, in, nil, "")
-			assertGolden(t, tc.name, text, blocks)
+			assertGolden(t, goldenName(tc.name, p), text, blocks)
 			s := string(blocks)
 			closed := !tc.a.Closed.IsZero()
 			if closed == strings.Contains(s, actionResolve) || closed && strings.Contains(s, actionAck) {
@@ -54,18 +63,22 @@ func TestRenderLifecycleGolden(t *testing.T) {
 }
 
 func TestRenderEscalationAndExpiryGolden(t *testing.T) {
-	r := goldenWatcher()
-	a := lifecycleAlert(func(*state.Alert) {})
+	inEach(t, testRenderEscalationAndExpiryGolden)
+}
+
+func testRenderEscalationAndExpiryGolden(t *testing.T, p *i18n.Printer) {
+	r := goldenWatcherIn(p)
+	a := lifecycleAlert(p, func(*state.Alert) {})
 	text, blocks := r.Escalation(a, "S0ONCALL", 15*time.Minute)
-	assertGolden(t, "escalation", text, blocks)
+	assertGolden(t, goldenName("escalation", p), text, blocks)
 	if !strings.HasPrefix(text, "<!subteam^S0ONCALL> ") {
 		t.Errorf("escalation text %q does not start with the mention", text)
 	}
 	in := hostileInstance()
 	in.Status, in.TimeoutLimit, in.RemainingTime = scnet.StatusRunning, "72h", "25分"
 	text, blocks = r.ExpiryWarning(in, 25*time.Minute, "华东<一>区")
-	assertGolden(t, "expiry_warning", text, blocks)
-	if s := string(blocks); strings.Contains(s, "<!channel>") || !strings.Contains(s, "25m") || !strings.Contains(s, "3d 0h") {
+	assertGolden(t, goldenName("expiry_warning", p), text, blocks)
+	if s := string(blocks); strings.Contains(s, "<!channel>") || !strings.Contains(s, p.Duration(25*time.Minute)) || !strings.Contains(s, p.Duration(72*time.Hour)) {
 		t.Errorf("expiry warning: %s", s)
 	}
 }
@@ -124,7 +137,7 @@ func TestRenderAlertActionButtons(t *testing.T) {
 		}
 	}
 	in := hostileInstance()
-	a := lifecycleAlert(func(*state.Alert) {})
+	a := lifecycleAlert(english, func(*state.Alert) {})
 	for _, n := range []int{1, 40} {
 		r := NewRenderer(Config{ActionButtons: hook(n)})
 		text, blocks := r.Alert(a, in, nil, "")

@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/watcher"
@@ -57,12 +58,20 @@ func snoozeChoice(label string) (time.Duration, bool) {
 }
 
 // snoozeOffer lists the snooze choices for a sentence: "1h, 4h or 24h".
-func snoozeOffer() string {
+func snoozeOffer(p *i18n.Printer) string {
 	var ls []string
 	for _, d := range snoozeChoices() {
 		ls = append(ls, snoozeLabel(d))
 	}
-	return strings.Join(ls[:len(ls)-1], ", ") + " or " + ls[len(ls)-1]
+	return orList(p, ls)
+}
+
+// orList joins choices as p's language offers them: "a, b or c".
+func orList(p *i18n.Printer, items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return p.Join(items[:len(items)-1]) + p.T("AlertOr") + items[len(items)-1]
 }
 
 // mrkdwn and plain are blockkit's builders; a plain text here is always a
@@ -88,23 +97,48 @@ func orDash(s string) string {
 	return s
 }
 
-func transitionText(from, to scnet.Status) string {
-	if from == "" {
-		return fmt.Sprintf("new → %s", to)
+// statusWord is a status as p's language names it, in plain text: one
+// SCNet never documented is shown as sent, so escape it for mrkdwn.
+func statusWord(p *i18n.Printer, s scnet.Status) string {
+	if s != "" && !slices.Contains(scnet.Statuses(), s) {
+		return blockkit.PlainText(string(s), 30)
 	}
-	return fmt.Sprintf("%s → %s", from, to)
+	// StatusText escapes only a status it does not know.
+	return blockkit.StatusText(p, s)
+}
+
+// transitionText is a move between statuses in plain text: "Running →
+// Failed", "new → Failed".
+func transitionText(p *i18n.Printer, from, to scnet.Status) string {
+	if from == "" {
+		return p.T("AlertNew") + " → " + statusWord(p, to)
+	}
+	return statusWord(p, from) + " → " + statusWord(p, to)
 }
 
 // Renderer renders the watcher's messages; it implements watcher.Renderer.
-// Build it with NewRenderer.
+// Build it with NewRenderer. Every message is written with cfg.Printer,
+// BOT_LANGUAGE: a channel has many readers, each with a language of their
+// own, and one message for all of them.
 type Renderer struct {
 	cfg Config
+	p   *i18n.Printer
 }
 
 var _ watcher.Renderer = (*Renderer)(nil)
 
 // NewRenderer builds the renderer of alert messages.
-func NewRenderer(cfg Config) *Renderer { return &Renderer{cfg: cfg.withDefaults()} }
+func NewRenderer(cfg Config) *Renderer {
+	cfg = cfg.withDefaults()
+	return &Renderer{cfg: cfg, p: cfg.Printer}
+}
+
+// Printer implements watcher.Renderer: the channel's printer, for the
+// words the watcher puts in thread lines and status lines.
+func (r *Renderer) Printer() *i18n.Printer { return r.p }
+
+// Status implements watcher.Renderer.
+func (r *Renderer) Status(s scnet.Status) string { return statusWord(r.p, s) }
 
 // Alert implements watcher.Renderer.
 func (r *Renderer) Alert(a state.Alert, in scnet.Instance, sn *state.Snooze, region string) (string, json.RawMessage) {
@@ -117,57 +151,61 @@ func (r *Renderer) Storm(a state.Alert, changes []watcher.Change, region string)
 }
 
 // StormLine implements watcher.Renderer.
-func (r *Renderer) StormLine(c watcher.Change) string { return stormLine(c) }
+func (r *Renderer) StormLine(c watcher.Change) string { return stormLine(r.p, c) }
 
 // NewsLine implements watcher.Renderer.
-func (r *Renderer) NewsLine(name, id, what, at string) string { return newsLine(name, id, what, at) }
+func (r *Renderer) NewsLine(name, id, what, at string) string {
+	return newsLine(r.p, name, id, blockkit.Escape(what), at)
+}
 
 // Chunks implements watcher.Renderer: each chunk fits one list section.
 func (r *Renderer) Chunks(lines []string) [][]string { return chunkLines(lines, maxListChars) }
 
 // List implements watcher.Renderer.
 func (r *Renderer) List(lines []string, title string, i, n int) (string, json.RawMessage) {
-	return renderList(lines, title, i, n)
+	return renderList(r.p, lines, title, i, n)
 }
 
 // Baseline implements watcher.Renderer.
 func (r *Renderer) Baseline(region string, live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
-	return renderRegionBaseline(region, live, statuses, counts)
+	return renderRegionBaseline(r.p, region, live, statuses, counts)
 }
 
 // Outage implements watcher.Renderer.
 func (r *Renderer) Outage(a state.Alert, region string) (string, json.RawMessage) {
-	return renderRegionOutage(a, region)
+	return renderRegionOutage(r.p, a, region)
 }
 
 // OutageLine implements watcher.Renderer.
 func (r *Renderer) OutageLine(since time.Time, cause error) string {
-	return outageLine(since, cause, r.cfg.Location)
+	return outageLine(r.p, since, cause, r.cfg.Location)
 }
 
 // RecoveredLine implements watcher.Renderer.
 func (r *Renderer) RecoveredLine(since, now time.Time) string {
-	return fmt.Sprintf("Recovered at %s after %s", r.Stamp(now), blockkit.RoundDuration(now.Sub(since)))
+	return r.p.T("AlertRecoveredLine", "At", r.Stamp(now), "After", r.p.Duration(now.Sub(since)))
 }
 
 // Recovered implements watcher.Renderer.
 func (r *Renderer) Recovered(a state.Alert, region string) (string, json.RawMessage) {
-	return renderRegionRecovered(a, region)
+	return renderRegionRecovered(r.p, a, region)
 }
 
 // TokenWarning implements watcher.Renderer.
 func (r *Renderer) TokenWarning(region string, exp, now time.Time) (string, json.RawMessage) {
-	return renderRegionTokenWarning(region, exp, now, r.cfg.Location)
+	return renderRegionTokenWarning(r.p, region, exp, now, r.cfg.Location)
 }
 
 // Suspended implements watcher.Renderer.
-func (r *Renderer) Suspended(region string) (string, json.RawMessage) { return renderSuspended(region) }
+func (r *Renderer) Suspended(region string) (string, json.RawMessage) {
+	return renderSuspended(r.p, region)
+}
 
 // Stamp implements watcher.Renderer: the house stamp in the configured zone.
 func (r *Renderer) Stamp(t time.Time) string { return blockkit.Stamp(t, r.cfg.Location) }
 
 // Span implements watcher.Renderer: the house duration, "14m", "2h 3m".
-func (r *Renderer) Span(d time.Duration) string { return blockkit.Duration(d) }
+func (r *Renderer) Span(d time.Duration) string { return r.p.Duration(d) }
 
 // UserNewsLine implements watcher.Renderer.
 func (r *Renderer) UserNewsLine(name, id, what, user, at string) string {
@@ -175,35 +213,32 @@ func (r *Renderer) UserNewsLine(name, id, what, user, at string) string {
 	for i, p := range parts {
 		parts[i] = blockkit.Escape(p)
 	}
-	return fmt.Sprintf("• *%s* (`%s`) %s at %s", blockkit.EscapeTruncate(orDash(name), maxNameChars),
-		blockkit.EscapeTruncate(id, maxNameChars), strings.Join(parts, userMention(user)), at)
+	return newsLine(r.p, name, id, strings.Join(parts, userMention(user)), at)
 }
 
 // Escalation implements watcher.Renderer.
 func (r *Renderer) Escalation(a state.Alert, mention string, after time.Duration) (string, json.RawMessage) {
-	m := Mention(mention)
-	what := "This alert"
+	m, p := Mention(mention), r.p
+	bodyID, textID := "AlertEscalation", "AlertEscalationText"
 	if a.Storm {
-		what = "This storm of alerts"
+		bodyID, textID = "AlertEscalationStorm", "AlertEscalationStormText"
 	}
-	body := fmt.Sprintf("%s :rotating_light: %s has not been acknowledged for %s: please take a look, and press *Acknowledge* on it when you do.",
-		m, what, blockkit.Duration(after))
-	text := fmt.Sprintf("%s %s has not been acknowledged for %s.", m, what, blockkit.Duration(after))
+	body := m + " " + p.T(bodyID, "For", p.Duration(after))
+	text := m + " " + p.T(textID, "For", p.Duration(after))
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(body), nil, nil))
 }
 
 // ExpiryWarning implements watcher.Renderer.
 func (r *Renderer) ExpiryWarning(in scnet.Instance, left time.Duration, region string) (string, json.RawMessage) {
-	name := orDash(in.Name)
-	limit := blockkit.SCNetDuration(in.TimeoutLimit, maxFieldChars)
+	p := r.p
+	name := blockkit.EscapeTruncate(orDash(in.Name), maxNameChars)
+	id := blockkit.EscapeTruncate(in.ID, maxNameChars)
+	limit := blockkit.SCNetDuration(p, in.TimeoutLimit, maxFieldChars)
 	if d, ok := in.TimeLimit(); ok {
-		limit = blockkit.Duration(d)
+		limit = p.Duration(d)
 	}
-	body := fmt.Sprintf(":hourglass: Instance *%s* (`%s`)%s reaches its time limit in *%s* (limit %s) and will then be stopped by SCNet. Renew the limit or save its work before then.",
-		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region),
-		blockkit.Duration(left), limit)
-	text := blockkit.Truncate(fmt.Sprintf("Instance %s (%s)%s reaches its time limit in %s",
-		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region), blockkit.Duration(left)), blockkit.MaxMessageText)
+	body := p.T("AlertExpiry", "Name", name, "ID", id, "In", inRegion(p, region), "Left", p.Duration(left), "Limit", limit)
+	text := blockkit.Truncate(p.T("AlertExpiryText", "Name", name, "ID", id, "In", inRegion(p, region), "Left", p.Duration(left)), blockkit.MaxMessageText)
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(body), nil, nil))
 }
 
@@ -248,18 +283,19 @@ func (r *Renderer) renderAlert(a state.Alert, in scnet.Instance, sn *state.Snooz
 
 // renderRegionAlert is renderAlert naming the instance's region.
 func (r *Renderer) renderRegionAlert(a state.Alert, in scnet.Instance, sn *state.Snooze, region string) (string, json.RawMessage) {
-	loc := r.cfg.Location
+	loc, p := r.cfg.Location, r.p
 	name := orDash(in.Name)
-	tr := blockkit.Escape(transitionText(a.From, a.To))
+	escName, escID := blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars)
+	tr := blockkit.Escape(transitionText(p, a.From, a.To))
 	mention := ""
 	if r.cfg.Mention != "" {
 		mention = r.cfg.Mention + " "
 	}
-	lead := fmt.Sprintf("%sInstance *%s* (`%s`)%s went *%s*", mention,
-		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region), tr)
+	leadID := "AlertLead"
 	if a.From == "" {
-		lead += " between two checks (it was created and failed in between)"
+		leadID = "AlertLeadNew"
 	}
+	lead := mention + p.T(leadID, "Name", escName, "ID", escID, "In", inRegion(p, region), "Transition", tr)
 	gpus := "—"
 	if in.GPUNumber > 0 || in.AcceleratorType != "" {
 		gpus = fmt.Sprintf("%d × %s", in.GPUNumber, orDash(in.AcceleratorType))
@@ -270,59 +306,57 @@ func (r *Renderer) renderRegionAlert(a state.Alert, in scnet.Instance, sn *state
 	}
 	// In the house format, as the details view writes them: SCNet's spec
 	// and duration texts read, not shown raw.
-	dur := blockkit.SCNetDuration(in.Duration, maxFieldChars)
+	dur := blockkit.SCNetDuration(p, in.Duration, maxFieldChars)
 	if !in.StartTime.IsZero() && !in.EndTime.IsZero() {
-		dur = blockkit.Duration(in.EndTime.Sub(in.StartTime.Time))
+		dur = p.Duration(in.EndTime.Sub(in.StartTime.Time))
 	}
 	field := blockkit.Field
 	val := func(s string) string { return blockkit.Value(s, maxFieldChars) }
 	fields := []*slack.TextBlockObject{
-		field("Task type", val(string(in.TaskType))),
-		field("User", val(in.UserName)),
-		field("Resource group", val(in.ResourceGroup)),
-		field("Spec", blockkit.Spec(in.ResourceSpec, maxFieldChars)),
-		field("GPUs", val(gpus)),
-		field("Image", val(image)),
-		field("Started", blockkit.Stamp(in.StartTime.Time, loc)),
-		field("Ended", blockkit.Stamp(in.EndTime.Time, loc)),
-		field("Duration", dur),
+		field(p.T("KitFieldTaskType"), val(string(in.TaskType))),
+		field(p.T("KitFieldUser"), val(in.UserName)),
+		field(p.T("KitFieldResourceGroup"), val(in.ResourceGroup)),
+		field(p.T("KitFieldSpec"), blockkit.Spec(p, in.ResourceSpec, maxFieldChars)),
+		field(p.T("AlertFieldGPUs"), val(gpus)),
+		field(p.T("KitFieldImage"), val(image)),
+		field(p.T("KitFieldStarted"), blockkit.Stamp(in.StartTime.Time, loc)),
+		field(p.T("KitFieldEnded"), blockkit.Stamp(in.EndTime.Time, loc)),
+		field(p.T("AlertFieldDuration"), dur),
 	}
-	status := "*Status:* " + blockkit.EscapeTruncate(orDash(a.StatusLine), 500)
+	status := r.statusLine(a)
 	if a.ResolvedBy != "" && !a.Closed.IsZero() {
-		status = fmt.Sprintf("*Status:* :white_check_mark: Resolved by %s after %s at %s", userMention(a.ResolvedBy),
-			blockkit.Duration(a.Closed.Sub(a.Created)), blockkit.Stamp(a.Closed, loc))
+		status = p.T("AlertStatusResolvedBy", "User", userMention(a.ResolvedBy),
+			"After", p.Duration(a.Closed.Sub(a.Created)), "At", blockkit.Stamp(a.Closed, loc))
 	}
 	ctx := []slack.MixedElement{mrkdwn(status)}
 	switch {
 	case a.AckedBy != "":
-		ctx = append(ctx, mrkdwn(fmt.Sprintf(":white_check_mark: Acknowledged by <@%s> at %s", blockkit.Escape(a.AckedBy), blockkit.Stamp(a.AckedAt, loc))))
+		ctx = append(ctx, mrkdwn(r.ackedBy(a)))
 	case a.Closed.IsZero():
-		ctx = append(ctx, mrkdwn("Not acknowledged"))
+		ctx = append(ctx, mrkdwn(p.T("AlertNotAcked")))
 	}
 	if a.Failures > 1 {
-		ctx = append(ctx, mrkdwn(fmt.Sprintf(":repeat: Flapping: failed %d times since %s", a.Failures, blockkit.Stamp(a.Created, loc))))
+		ctx = append(ctx, mrkdwn(p.N("AlertFlapping", a.Failures, "Since", blockkit.Stamp(a.Created, loc))))
 	}
 	if sn != nil {
-		ctx = append(ctx, mrkdwn(fmt.Sprintf(":zzz: Snoozed until %s by <@%s>", blockkit.Stamp(sn.Until, loc), blockkit.Escape(sn.By))))
+		ctx = append(ctx, mrkdwn(p.T("AlertSnoozed", "Until", blockkit.Stamp(sn.Until, loc), "User", "<@"+blockkit.Escape(sn.By)+">")))
 	}
 	var buttons []slack.BlockElement
 	// A closed incident needs neither: only the instance's own buttons stay.
 	if a.AckedBy == "" && a.Closed.IsZero() {
-		ack := slack.NewButtonBlockElement(actionAck, a.ID, plain("Acknowledge"))
-		ack.Style = slack.StylePrimary
-		buttons = append(buttons, ack)
+		buttons = append(buttons, r.ackButton(a.ID))
 	}
 	// Buttons about the instance only for an id that can come back in a
 	// click: Action refuses any other, as the command's buttons do.
 	if scnet.ValidInstanceID(in.ID) {
 		if a.Closed.IsZero() {
-			buttons = append(buttons, slack.NewButtonBlockElement(actionResolve, buttonValue(a.ID, in.ID), plain("Resolve")))
+			buttons = append(buttons, slack.NewButtonBlockElement(actionResolve, buttonValue(a.ID, in.ID), plain(p.T("AlertResolveButton"))))
 		}
 		for _, d := range snoozeChoices() {
 			label := snoozeLabel(d)
-			buttons = append(buttons, slack.NewButtonBlockElement(actionSnooze+label, buttonValue(a.ID, in.ID), plain("Snooze "+label)))
+			buttons = append(buttons, slack.NewButtonBlockElement(actionSnooze+label, buttonValue(a.ID, in.ID), plain(p.T("AlertSnoozeButton", "For", label))))
 		}
-		buttons = append(buttons, slack.NewButtonBlockElement(actionDetails, buttonValue(a.ID, in.ID), plain("Details")))
+		buttons = append(buttons, slack.NewButtonBlockElement(actionDetails, buttonValue(a.ID, in.ID), plain(p.T("AlertDetailsButton"))))
 	}
 	if r.cfg.ActionButtons != nil {
 		// Block Kit allows 25 elements in an actions block; what the hook
@@ -332,10 +366,10 @@ func (r *Renderer) renderRegionAlert(a state.Alert, in scnet.Instance, sn *state
 		buttons = append(buttons, extra[:min(len(extra), max(maxActionElements-len(buttons), 0))]...)
 	}
 
-	head := fmt.Sprintf("%s: %s", a.To, name)
+	head := p.T("AlertHeader", "Status", statusWord(p, a.To), "Name", name)
 	if !a.Closed.IsZero() {
 		// The channel reads as a list of what is still open.
-		head = fmt.Sprintf("Resolved: %s (was %s)", name, a.To)
+		head = p.T("AlertHeaderResolved", "Name", name, "Status", statusWord(p, a.To))
 	}
 	header := blockkit.PlainText(head, maxHeaderChars) // plain_text: no markup
 	blocks := []slack.Block{
@@ -348,9 +382,27 @@ func (r *Renderer) renderRegionAlert(a state.Alert, in scnet.Instance, sn *state
 		// An actions block needs at least one element.
 		blocks = append(blocks, slack.NewActionBlock(blockActions, buttons...))
 	}
-	text := blockkit.Truncate(fmt.Sprintf("%sInstance %s (%s)%s went %s", mention,
-		blockkit.EscapeTruncate(name, maxNameChars), blockkit.EscapeTruncate(in.ID, maxNameChars), inRegion(region), tr), blockkit.MaxMessageText)
+	text := blockkit.Truncate(mention+p.T("AlertText", "Name", escName, "ID", escID, "In", inRegion(p, region), "Transition", tr), blockkit.MaxMessageText)
 	return text, encodeBlocks(blocks...)
+}
+
+// statusLine is an alert's stored status line for its context. The line
+// was written in BOT_LANGUAGE as it was when the watcher wrote it; a
+// change of BOT_LANGUAGE shows in lines written after it.
+func (r *Renderer) statusLine(a state.Alert) string {
+	return r.p.T("AlertStatus", "Line", blockkit.EscapeTruncate(orDash(a.StatusLine), 500))
+}
+
+// ackedBy says who acknowledged an alert, and when.
+func (r *Renderer) ackedBy(a state.Alert) string {
+	return r.p.T("AlertAckedBy", "User", "<@"+blockkit.Escape(a.AckedBy)+">", "At", blockkit.Stamp(a.AckedAt, r.cfg.Location))
+}
+
+// ackButton is the Acknowledge button of alert id.
+func (r *Renderer) ackButton(id string) *slack.ButtonBlockElement {
+	ack := slack.NewButtonBlockElement(actionAck, id, plain(r.p.T("AlertAckButton")))
+	ack.Style = slack.StylePrimary
+	return ack
 }
 
 // buttonValue carries the alert and the instance a button is about; SCNet
@@ -359,17 +411,18 @@ func buttonValue(alertID, instanceID string) string {
 	return blockkit.Truncate(alertID+"|"+instanceID, blockkit.MaxButtonValue)
 }
 
-// newsLine is one line of thread news about an instance.
-func newsLine(name, id, what, at string) string {
-	return fmt.Sprintf("• *%s* (`%s`) %s at %s", blockkit.EscapeTruncate(orDash(name), maxNameChars),
-		blockkit.EscapeTruncate(id, maxNameChars), blockkit.Escape(what), at)
+// newsLine is one line of thread news about an instance; what is mrkdwn,
+// already escaped.
+func newsLine(p *i18n.Printer, name, id, what, at string) string {
+	return p.T("AlertNewsLine", "Name", blockkit.EscapeTruncate(orDash(name), maxNameChars),
+		"ID", blockkit.EscapeTruncate(id, maxNameChars), "What", what, "At", at)
 }
 
 // stormLine lists one instance of a storm.
-func stormLine(c watcher.Change) string {
-	return fmt.Sprintf("• *%s* (`%s`) %s · %s · %s", blockkit.EscapeTruncate(orDash(c.Instance.Name), maxNameChars),
-		blockkit.EscapeTruncate(c.Instance.ID, maxNameChars), blockkit.Escape(transitionText(c.From, c.To)),
-		blockkit.EscapeTruncate(orDash(c.Instance.ResourceGroup), 60), blockkit.EscapeTruncate(orDash(c.Instance.UserName), 60))
+func stormLine(p *i18n.Printer, c watcher.Change) string {
+	return p.T("AlertStormLine", "Name", blockkit.EscapeTruncate(orDash(c.Instance.Name), maxNameChars),
+		"ID", blockkit.EscapeTruncate(c.Instance.ID, maxNameChars), "Transition", blockkit.Escape(transitionText(p, c.From, c.To)),
+		"Group", blockkit.EscapeTruncate(orDash(c.Instance.ResourceGroup), 60), "User", blockkit.EscapeTruncate(orDash(c.Instance.UserName), 60))
 }
 
 // chunkLines packs lines into chunks of at most max characters each, so no
@@ -396,9 +449,9 @@ func chunkLines(lines []string, max int) [][]string {
 
 // renderList renders one chunk of a thread list; title and numbering only
 // when the list spans several messages.
-func renderList(lines []string, title string, i, n int) (string, json.RawMessage) {
+func renderList(p *i18n.Printer, lines []string, title string, i, n int) (string, json.RawMessage) {
 	body := strings.Join(lines, "\n")
-	text := fmt.Sprintf("%d update(s)", len(lines))
+	text := p.N("AlertUpdates", len(lines))
 	if title != "" {
 		text = fmt.Sprintf("%s (%d/%d)", title, i+1, n)
 		body = "*" + text + "*\n" + body
@@ -414,6 +467,7 @@ func (r *Renderer) renderStorm(sa state.Alert, incs []watcher.Change) (string, j
 
 // renderRegionStorm is renderStorm naming the region.
 func (r *Renderer) renderRegionStorm(sa state.Alert, incs []watcher.Change, region string) (string, json.RawMessage) {
+	p := r.p
 	byStatus := map[scnet.Status]int{}
 	byGroup := map[string]map[scnet.Status]int{}
 	for _, inc := range incs {
@@ -427,51 +481,48 @@ func (r *Renderer) renderRegionStorm(sa state.Alert, incs []watcher.Change, regi
 	countsText := func(m map[scnet.Status]int) string {
 		var parts []string
 		for _, s := range slices.Sorted(maps.Keys(m)) {
-			parts = append(parts, fmt.Sprintf("%s %d", s, m[s]))
+			parts = append(parts, p.T("AlertStormCount", "Status", blockkit.Escape(statusWord(p, s)), "N", m[s]))
 		}
-		return strings.Join(parts, ", ")
+		return p.Join(parts)
 	}
 	mention := ""
 	if r.cfg.Mention != "" {
 		mention = r.cfg.Mention + " "
 	}
-	lead := fmt.Sprintf("%s*%d instances*%s changed status in one check: %s. Every instance is listed in the thread.",
-		mention, len(incs), inRegion(region), countsText(byStatus))
+	lead := mention + p.N("AlertStormLead", len(incs), "In", inRegion(p, region), "Counts", countsText(byStatus))
 	groups := slices.Sorted(maps.Keys(byGroup))
 	// Largest groups first, so a cut keeps the ones that matter most.
 	slices.SortStableFunc(groups, func(a, b string) int { return total(byGroup[b]) - total(byGroup[a]) })
 	var lines []string
 	used := 0
 	for i, g := range groups {
-		l := fmt.Sprintf("• *%s*: %s", blockkit.EscapeTruncate(g, maxNameChars), countsText(byGroup[g]))
+		l := p.T("AlertStormGroup", "Group", blockkit.EscapeTruncate(g, maxNameChars), "Counts", countsText(byGroup[g]))
 		if used+utf8.RuneCountInString(l)+1 > maxListChars-60 {
-			lines = append(lines, fmt.Sprintf("…and %d more resource groups (see the thread)", len(groups)-i))
+			lines = append(lines, p.N("AlertStormMoreGroups", len(groups)-i))
 			break
 		}
 		lines = append(lines, l)
 		used += utf8.RuneCountInString(l) + 1
 	}
-	header := blockkit.Truncate(fmt.Sprintf("%d instances changed status%s", len(incs), inPlain(region)), maxHeaderChars)
-	ack := slack.NewButtonBlockElement(actionAck, sa.ID, plain("Acknowledge"))
-	ack.Style = slack.StylePrimary
+	header := blockkit.Truncate(p.N("AlertStormHeader", len(incs), "In", inPlain(p, region)), maxHeaderChars)
 	var elems []slack.BlockElement
 	if sa.AckedBy == "" {
-		elems = append(elems, ack)
+		elems = append(elems, r.ackButton(sa.ID))
 	}
-	ctx := []slack.MixedElement{mrkdwn("*Status:* " + blockkit.EscapeTruncate(orDash(sa.StatusLine), 500))}
+	ctx := []slack.MixedElement{mrkdwn(r.statusLine(sa))}
 	if sa.AckedBy != "" {
-		ctx = append(ctx, mrkdwn(fmt.Sprintf(":white_check_mark: Acknowledged by <@%s> at %s", blockkit.Escape(sa.AckedBy), blockkit.Stamp(sa.AckedAt, r.cfg.Location))))
+		ctx = append(ctx, mrkdwn(r.ackedBy(sa)))
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, header, false, false)),
 		slack.NewSectionBlock(mrkdwn(lead), nil, nil),
-		slack.NewSectionBlock(mrkdwn("*By resource group*\n"+strings.Join(lines, "\n")), nil, nil),
+		slack.NewSectionBlock(mrkdwn(p.T("AlertStormByGroup")+"\n"+strings.Join(lines, "\n")), nil, nil),
 		slack.NewContextBlock("alert.status", ctx...),
 	}
 	if len(elems) > 0 {
 		blocks = append(blocks, slack.NewActionBlock(blockActions, elems...))
 	}
-	text := blockkit.Truncate(fmt.Sprintf("%s%d instances changed status%s: %s", mention, len(incs), inRegion(region), countsText(byStatus)), blockkit.MaxMessageText)
+	text := blockkit.Truncate(mention+p.N("AlertStormText", len(incs), "In", inRegion(p, region), "Counts", countsText(byStatus)), blockkit.MaxMessageText)
 	return text, encodeBlocks(blocks...)
 }
 
@@ -484,71 +535,73 @@ func total(m map[scnet.Status]int) int {
 }
 
 // renderBaseline is the one message of the first poll.
-func renderBaseline(live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
-	return renderRegionBaseline("", live, statuses, counts)
+func renderBaseline(p *i18n.Printer, live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
+	return renderRegionBaseline(p, "", live, statuses, counts)
 }
 
 // renderRegionBaseline is renderBaseline naming the region.
-func renderRegionBaseline(region string, live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
+func renderRegionBaseline(p *i18n.Printer, region string, live int, statuses []scnet.Status, counts map[scnet.Status]int) (string, json.RawMessage) {
 	var parts []string
 	for _, s := range statuses {
 		if !s.Live() {
-			parts = append(parts, fmt.Sprintf("%d already %s", counts[s], s))
+			parts = append(parts, p.T("AlertBaselineAlready", "N", counts[s], "Status", statusWord(p, s)))
 		}
 	}
 	// Say which instances are watched and that the ones already failed
 	// stay quiet, so nobody reads the counts as alerts to come.
-	rest := " (Waiting, Deploying or Running)"
+	quiet := ""
 	if len(parts) > 0 {
-		rest += "; " + strings.Join(parts, " and ") + " get no alert"
+		quiet = p.T("AlertBaselineQuiet", "Already", strings.Join(parts, p.T("AlertAnd")))
 	}
-	rest += fmt.Sprintf(". Alerts follow when an instance moves into %s.", joinStatuses(statuses))
-	lead := fmt.Sprintf("Watching %d live instances", live)
-	return lead + inPlain(region) + rest, encodeBlocks(slack.NewSectionBlock(mrkdwn(lead+inRegion(region)+rest), nil, nil))
-}
-
-func joinStatuses(ss []scnet.Status) string {
-	parts := make([]string, len(ss))
-	for i, s := range ss {
-		parts[i] = string(s)
+	words := make([]string, len(statuses))
+	for i, s := range statuses {
+		words[i] = statusWord(p, s)
 	}
-	return strings.Join(parts, " or ")
+	// Statuses are joined with "or" throughout: each is one an instance
+	// may move into.
+	joined := strings.Join(words, p.T("AlertOr"))
+	text := p.N("AlertBaseline", live, "In", inPlain(p, region), "Quiet", quiet, "Statuses", joined)
+	body := p.N("AlertBaseline", live, "In", inRegion(p, region), "Quiet", blockkit.Escape(quiet), "Statuses", blockkit.Escape(joined))
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(body), nil, nil))
 }
 
 // outageLine is the status line of an outage notice. The cause is put in
 // scnetbot's words: its own text carries SCNet's URLs and status pages.
-func outageLine(since time.Time, cause error, loc *time.Location) string {
-	return fmt.Sprintf("Unreachable since %s. Last error: %s.", blockkit.Stamp(since, loc), blockkit.ErrorSummary(cause))
+func outageLine(p *i18n.Printer, since time.Time, cause error, loc *time.Location) string {
+	return p.T("AlertOutageLine", "Since", blockkit.Stamp(since, loc), "Error", blockkit.ErrorSummary(p, cause))
 }
 
 // renderOutage renders the "SCNet unreachable" notice (and its update once
 // resolved).
-func renderOutage(a state.Alert) (string, json.RawMessage) { return renderRegionOutage(a, "") }
+func renderOutage(p *i18n.Printer, a state.Alert) (string, json.RawMessage) {
+	return renderRegionOutage(p, a, "")
+}
 
-// inRegion is " in <region>", escaped for mrkdwn, or "" when the region is not
-// known: the one-region messages stay as they were.
-func inRegion(region string) string {
+// inRegion names the region after a subject, escaped for mrkdwn: " in
+// 华东一区"; "" when the region is not known, so the one-region messages
+// stay as they were.
+func inRegion(p *i18n.Printer, region string) string {
 	if region == "" {
 		return ""
 	}
-	return " in " + blockkit.EscapeTruncate(region, maxNameChars)
+	return p.T("AlertInRegion", "Region", blockkit.EscapeTruncate(region, maxNameChars))
 }
 
 // inPlain is inRegion for plain text (a notification's text).
-func inPlain(region string) string {
+func inPlain(p *i18n.Printer, region string) string {
 	if region == "" {
 		return ""
 	}
-	return " in " + blockkit.Truncate(region, maxNameChars)
+	return p.T("AlertInRegion", "Region", blockkit.Truncate(region, maxNameChars))
 }
 
 // renderRegionOutage is renderOutage naming the region.
-func renderRegionOutage(a state.Alert, region string) (string, json.RawMessage) {
-	title := ":warning: *SCNet unreachable" + inRegion(region) + ".* No instance alerts" + inRegion(region) + " can be raised until it answers again; changes meanwhile are alerted once it does."
+func renderRegionOutage(p *i18n.Printer, a state.Alert, region string) (string, json.RawMessage) {
+	title := p.T("AlertOutage", "In", inRegion(p, region))
 	if !a.Closed.IsZero() {
-		title = ":white_check_mark: *SCNet was unreachable" + inRegion(region) + "* and answers again."
+		title = p.T("AlertOutageOver", "In", inRegion(p, region))
 	}
-	text := blockkit.Truncate("SCNet unreachable"+inPlain(region), blockkit.MaxMessageText)
+	text := blockkit.Truncate(p.T("AlertOutageText", "In", inPlain(p, region)), blockkit.MaxMessageText)
 	return text, encodeBlocks(
 		slack.NewSectionBlock(mrkdwn(title), nil, nil),
 		slack.NewContextBlock("alert.status", mrkdwn(blockkit.EscapeTruncate(a.StatusLine, 1000))),
@@ -556,35 +609,36 @@ func renderRegionOutage(a state.Alert, region string) (string, json.RawMessage) 
 }
 
 // renderRecovered is the reply in the outage notice's thread.
-func renderRecovered(a state.Alert) (string, json.RawMessage) { return renderRegionRecovered(a, "") }
+func renderRecovered(p *i18n.Printer, a state.Alert) (string, json.RawMessage) {
+	return renderRegionRecovered(p, a, "")
+}
 
 // renderRegionRecovered is renderRecovered naming the region.
-func renderRegionRecovered(a state.Alert, region string) (string, json.RawMessage) {
-	text := "SCNet answers again" + inPlain(region) + ". " + a.StatusLine + "."
+func renderRegionRecovered(p *i18n.Printer, a state.Alert, region string) (string, json.RawMessage) {
+	text := p.T("AlertRecovered", "In", inPlain(p, region), "Line", a.StatusLine)
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":white_check_mark: "+blockkit.Escape(text)), nil, nil))
 }
 
 // renderSuspended says that the account is suspended in a region.
-func renderSuspended(region string) (string, json.RawMessage) {
-	text := "The account is suspended" + inPlain(region) + ": pay the arrears or ask SCNet support; its instances are not watched."
-	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":no_entry: *The account is suspended"+inRegion(region)+"*: pay the arrears or ask SCNet support; its instances are not watched."), nil, nil))
+func renderSuspended(p *i18n.Printer, region string) (string, json.RawMessage) {
+	text := p.T("AlertSuspendedText", "In", inPlain(p, region))
+	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(p.T("AlertSuspended", "In", inRegion(p, region))), nil, nil))
 }
 
-// renderTokenWarning warns that the static SCNet token expires soon.
-func renderTokenWarning(exp, now time.Time, loc *time.Location) (string, json.RawMessage) {
-	return renderRegionTokenWarning("", exp, now, loc)
-}
-
-// renderRegionTokenWarning is renderTokenWarning naming the region.
-func renderRegionTokenWarning(region string, exp, now time.Time, loc *time.Location) (string, json.RawMessage) {
-	left := "has expired"
-	if exp.After(now) {
-		left = "expires in " + blockkit.RoundDuration(exp.Sub(now))
+// renderRegionTokenWarning warns that a region's static SCNet token
+// expires soon ("" for the one region).
+func renderRegionTokenWarning(p *i18n.Printer, region string, exp, now time.Time, loc *time.Location) (string, json.RawMessage) {
+	at, left := blockkit.Stamp(exp, loc), p.Duration(exp.Sub(now))
+	var text string
+	switch {
+	case region == "" && exp.After(now):
+		text = p.T("AlertTokenExpires", "Left", left, "At", at)
+	case region == "":
+		text = p.T("AlertTokenExpired", "At", at)
+	case exp.After(now):
+		text = p.T("AlertTokenExpiresIn", "Region", blockkit.Truncate(region, maxNameChars), "Left", left, "At", at)
+	default:
+		text = p.T("AlertTokenExpiredIn", "Region", blockkit.Truncate(region, maxNameChars), "At", at)
 	}
-	token, where := "The SCNet token", ""
-	if region != "" {
-		token, where = "The SCNet token of "+blockkit.Truncate(region, maxNameChars), " there"
-	}
-	text := fmt.Sprintf("%s %s (%s). Replace it, or the watcher and /instances stop working%s.", token, left, blockkit.Stamp(exp, loc), where)
 	return text, encodeBlocks(slack.NewSectionBlock(mrkdwn(":hourglass: "+blockkit.Escape(text)), nil, nil))
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/internal/golden"
 	"scnetbot/scnet"
 	"scnetbot/state"
@@ -20,9 +21,38 @@ var (
 	shanghai  = time.FixedZone("CST", 8*3600)
 )
 
-func goldenWatcher() *Renderer {
-	return NewRenderer(Config{Mention: "<!subteam^S0123>", Location: shanghai,
+// The printers of the two languages; the catalogs never change, so tests
+// may share them.
+var (
+	english = i18n.MustLoad().Printer(i18n.English)
+	chinese = i18n.MustLoad().Printer(i18n.Chinese)
+)
+
+// printers are the languages every golden test renders in.
+func printers() []*i18n.Printer { return []*i18n.Printer{english, chinese} }
+
+func goldenWatcher() *Renderer { return goldenWatcherIn(english) }
+
+// goldenWatcherIn is the golden renderer writing the channel messages with p.
+func goldenWatcherIn(p *i18n.Printer) *Renderer {
+	return NewRenderer(Config{Mention: "<!subteam^S0123>", Location: shanghai, Printer: p,
 		Now: func() time.Time { return goldenNow }})
+}
+
+// goldenName is the golden file of name in p's language: name for
+// English, name.zh for Chinese.
+func goldenName(name string, p *i18n.Printer) string {
+	if p.Lang() == i18n.Chinese {
+		return name + ".zh"
+	}
+	return name
+}
+
+// inEach runs f as a subtest for each language.
+func inEach(t *testing.T, f func(t *testing.T, p *i18n.Printer)) {
+	for _, p := range printers() {
+		t.Run(string(p.Lang()), func(t *testing.T) { f(t, p) })
+	}
 }
 
 func hostileInstance() scnet.Instance {
@@ -57,11 +87,13 @@ func assertGolden(t *testing.T, name, text string, blocks json.RawMessage) {
 	golden.Assert(t, name+".golden", pretty.Bytes())
 }
 
-func TestRenderAlertGolden(t *testing.T) {
-	w := goldenWatcher()
+func TestRenderAlertGolden(t *testing.T) { inEach(t, testRenderAlertGolden) }
+
+func testRenderAlertGolden(t *testing.T, p *i18n.Printer) {
+	w := goldenWatcherIn(p)
 	in := hostileInstance()
 	a := state.Alert{ID: "a-1", InstanceID: in.ID, From: scnet.StatusRunning, To: scnet.StatusFailed,
-		StatusLine: "Failed since 2026-11-27 18:00 CST"}
+		StatusLine: p.T("WatchSinceLine", "Status", statusWord(p, scnet.StatusFailed), "Since", "2026-11-27 18:00 CST")}
 	tests := []struct {
 		name string
 		a    state.Alert
@@ -78,7 +110,7 @@ func TestRenderAlertGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			text, blocks := w.renderAlert(tt.a, in, tt.sn)
-			assertGolden(t, tt.name, text, blocks)
+			assertGolden(t, goldenName(tt.name, p), text, blocks)
 			s := string(blocks)
 			if strings.Contains(s, "<!channel>") || strings.Contains(s, "<@U999>") {
 				t.Errorf("user text reached Slack unescaped: %s", s)
@@ -90,8 +122,10 @@ func TestRenderAlertGolden(t *testing.T) {
 	}
 }
 
-func TestRenderStormGolden(t *testing.T) {
-	w := goldenWatcher()
+func TestRenderStormGolden(t *testing.T) { inEach(t, testRenderStormGolden) }
+
+func testRenderStormGolden(t *testing.T, p *i18n.Printer) {
+	w := goldenWatcherIn(p)
 	var incs []watcher.Change
 	for i := range 200 {
 		in := scnet.Instance{ID: fmt.Sprintf("id%03d", i), Name: fmt.Sprintf("job-%03d<b>", i),
@@ -102,24 +136,24 @@ func TestRenderStormGolden(t *testing.T) {
 		}
 		incs = append(incs, watcher.Change{Instance: in, From: scnet.StatusRunning, To: to})
 	}
-	sa := state.Alert{ID: "s-1", Storm: true, StatusLine: "200 instances since 2026-11-27 18:00 CST"}
+	sa := state.Alert{ID: "s-1", Storm: true, StatusLine: p.N("WatchStormSince", 200, "Since", "2026-11-27 18:00 CST")}
 	text, blocks := w.renderStorm(sa, incs)
-	assertGolden(t, "storm", text, blocks)
+	assertGolden(t, goldenName("storm", p), text, blocks)
 
 	var lines []string
 	for _, inc := range incs {
-		lines = append(lines, stormLine(inc))
+		lines = append(lines, w.StormLine(inc))
 	}
 	chunks := chunkLines(lines, maxListChars)
 	seen := 0
 	for i, c := range chunks {
-		text, blocks := renderList(c, "Instances", i, len(chunks))
+		text, blocks := w.List(c, p.T("WatchStormListTitle"), i, len(chunks))
 		if vs := blockkit.ValidateMessage(text, blocks); len(vs) > 0 {
 			t.Errorf("list chunk %d: %v", i, vs)
 		}
 		seen += len(c)
 		if i == 0 {
-			assertGolden(t, "storm_list_1", text, blocks)
+			assertGolden(t, goldenName("storm_list_1", p), text, blocks)
 		}
 	}
 	if seen != 200 {
@@ -127,24 +161,28 @@ func TestRenderStormGolden(t *testing.T) {
 	}
 }
 
-func TestRenderOutageGolden(t *testing.T) {
-	a := state.Alert{ID: "o-1", StatusLine: outageLine(goldenNow.Add(-6*time.Minute),
+func TestRenderOutageGolden(t *testing.T) { inEach(t, testRenderOutageGolden) }
+
+func testRenderOutageGolden(t *testing.T, p *i18n.Printer) {
+	a := state.Alert{ID: "o-1", StatusLine: outageLine(p, goldenNow.Add(-6*time.Minute),
 		fmt.Errorf("list Running instances: %w", &scnet.APIError{HTTPStatus: 503, Msg: "<html>https://api.scnet.cn/ai</html>"}), shanghai)}
-	text, blocks := renderOutage(a)
-	assertGolden(t, "outage", text, blocks)
+	text, blocks := renderOutage(p, a)
+	assertGolden(t, goldenName("outage", p), text, blocks)
 	if s := string(blocks); strings.Contains(s, "html") || strings.Contains(s, "scnet.cn") || !strings.Contains(s, "HTTP 503") {
 		t.Errorf("the outage notice quotes the error or does not name the status: %s", s)
 	}
 	a.Closed = goldenNow
-	a.StatusLine = "Recovered at 2026-11-27 18:00 CST after 7m0s"
-	text, blocks = renderRecovered(a)
-	assertGolden(t, "outage_recovered", text, blocks)
+	a.StatusLine = goldenWatcherIn(p).RecoveredLine(goldenNow.Add(-7*time.Minute), goldenNow)
+	text, blocks = renderRecovered(p, a)
+	assertGolden(t, goldenName("outage_recovered", p), text, blocks)
 }
 
 func TestRenderBaselineGolden(t *testing.T) {
-	text, blocks := renderBaseline(300, []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated},
-		map[scnet.Status]int{scnet.StatusFailed: 12, scnet.StatusTerminated: 3})
-	assertGolden(t, "baseline", text, blocks)
+	inEach(t, func(t *testing.T, p *i18n.Printer) {
+		text, blocks := renderBaseline(p, 300, []scnet.Status{scnet.StatusFailed, scnet.StatusTerminated},
+			map[scnet.Status]int{scnet.StatusFailed: 12, scnet.StatusTerminated: 3})
+		assertGolden(t, goldenName("baseline", p), text, blocks)
+	})
 }
 
 func TestChunkLinesKeepsEveryLine(t *testing.T) {
@@ -195,9 +233,9 @@ func FuzzRenderAlert(f *testing.F) {
 				t.Fatalf("unescaped markup in %q", s)
 			}
 		}
-		line := newsLine(name, in.ID, "deleted", "now")
+		line := w.NewsLine(name, in.ID, "deleted", "now")
 		for i, c := range chunkLines([]string{line, line}, maxListChars) {
-			text, blocks := renderList(c, "x", i, 2)
+			text, blocks := w.List(c, "x", i, 2)
 			if vs := blockkit.ValidateMessage(text, blocks); len(vs) > 0 {
 				t.Fatalf("list violations: %v", vs)
 			}
@@ -250,12 +288,12 @@ func TestRenderEveryMrkdwnIsVerbatim(t *testing.T) {
 	}
 	add("alert")(w.renderAlert(a, in, &state.Snooze{Until: goldenNow, By: "U7"}))
 	add("storm")(w.renderStorm(state.Alert{ID: "s", Storm: true, StatusLine: "x"}, []watcher.Change{inc, inc}))
-	add("list")(renderList([]string{stormLine(inc)}, "Instances", 0, 2))
-	add("outage")(renderOutage(state.Alert{ID: "o", StatusLine: "x"}))
-	add("outage_closed")(renderOutage(state.Alert{ID: "o", StatusLine: "x", Closed: goldenNow}))
-	add("recovered")(renderRecovered(state.Alert{ID: "o", StatusLine: "x"}))
-	add("baseline")(renderBaseline(3, []scnet.Status{scnet.StatusFailed}, map[scnet.Status]int{scnet.StatusFailed: 1}))
-	add("token_warning")(renderTokenWarning(goldenNow.Add(time.Hour), goldenNow, shanghai))
+	add("list")(w.List([]string{w.StormLine(inc)}, "Instances", 0, 2))
+	add("outage")(w.Outage(state.Alert{ID: "o", StatusLine: "x"}, ""))
+	add("outage_closed")(w.Outage(state.Alert{ID: "o", StatusLine: "x", Closed: goldenNow}, ""))
+	add("recovered")(w.Recovered(state.Alert{ID: "o", StatusLine: "x"}, ""))
+	add("baseline")(w.Baseline("", 3, []scnet.Status{scnet.StatusFailed}, map[scnet.Status]int{scnet.StatusFailed: 1}))
+	add("token_warning")(w.TokenWarning("", goldenNow.Add(time.Hour), goldenNow))
 	add("resolved_by")(w.Alert(state.Alert{ID: "a-2", InstanceID: in.ID, Closed: goldenNow, ResolvedBy: "U1", Failures: 3}, in, nil, "r"))
 	add("escalation")(w.Escalation(a, "S0ONCALL", time.Hour))
 	add("expiry_warning")(w.ExpiryWarning(in, time.Minute, "r"))
@@ -324,7 +362,7 @@ func TestRegionNoticesNameTheRegionEscaped(t *testing.T) {
 		{"suspended", "suspended in 华东&lt;一&gt;区"},
 		{"baseline", "Watching 3 live instances in 华东&lt;一&gt;区 (Waiting"},
 		{"alert", "(`i1`) in 华东&lt;一&gt;区 went"},
-		{"storm", "*1 instances* in 华东&lt;一&gt;区 changed"},
+		{"storm", "*1 instance* in 华东&lt;一&gt;区 changed"},
 	} {
 		var blocks []byte
 		switch tc.name {
@@ -350,7 +388,7 @@ func TestRegionNoticesNameTheRegionEscaped(t *testing.T) {
 		}
 	}
 	text, blocks := r.Outage(a, "")
-	wantText, wantBlocks := renderOutage(a)
+	wantText, wantBlocks := renderOutage(english, a)
 	if text != wantText || string(blocks) != string(wantBlocks) {
 		t.Errorf("outage without a region changed: %q", text)
 	}

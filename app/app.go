@@ -24,6 +24,7 @@ import (
 	"scnetbot/config"
 	"scnetbot/handlers"
 	"scnetbot/health"
+	"scnetbot/i18n"
 	"scnetbot/lease"
 	"scnetbot/metrics"
 	"scnetbot/outbox"
@@ -87,6 +88,10 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 	for _, w := range cfg.Warnings() {
 		logger.Warn(w)
 	}
+	catalog, err := i18n.Load()
+	if err != nil {
+		return nil, fmt.Errorf("message catalogs: %w", err)
+	}
 	m := metrics.New()
 	a := &App{cfg: cfg, log: logger, metrics: m, regionsFound: make(chan struct{}), now: time.Now}
 	defer func() {
@@ -119,7 +124,7 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		Metrics:         m,
 		Logger:          logger.With("component", "handlers"),
 	}
-	botCfg := bot.Config{Logger: logger.With("component", "bot"), Metrics: m}
+	botCfg := bot.Config{Logger: logger.With("component", "bot"), Metrics: m, Catalog: catalog, Language: cfg.Language}
 	checks := health.Checks{}
 	// The state (the file, or PostgreSQL with STATE_URL) holds the watcher's memory and the actions'
 	// confirmations: either one needs it.
@@ -178,6 +183,7 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 			Regions:   src.set,
 			Store:     a.store,
 			Location:  cfg.Location,
+			Printer:   i18n.MustLoad().Printer(cfg.Language),
 			Logger:    logger.With("component", "actions"),
 			Metrics:   m,
 		}
@@ -198,7 +204,7 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		// Buttons posted while actions were on stay in Slack: a click on
 		// one is told that actions are off and how to turn them on,
 		// rather than left unanswered. This service acts for nobody.
-		botCfg.Triage = actions.New(actions.Config{Logger: logger.With("component", "actions"), Metrics: m})
+		botCfg.Triage = actions.New(actions.Config{Logger: logger.With("component", "actions"), Metrics: m, Printer: i18n.MustLoad().Printer(cfg.Language)})
 	}
 	if cfg.WatchEnabled() {
 		ocfg := outbox.Config{Logger: logger.With("component", "deliver"), Metrics: m}
@@ -211,7 +217,9 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		}
 		a.deliv = outbox.New(a.api, a.pollStore, ocfg)
 		rcfg := alerts.Config{
-			Mention:  cfg.WatchMention,
+			Mention: cfg.WatchMention,
+			// Alerts and notices are channel messages: BOT_LANGUAGE.
+			Printer:  i18n.MustLoad().Printer(cfg.Language),
 			Location: cfg.Location,
 			Logger:   logger.With("component", "alerts"),
 		}

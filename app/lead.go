@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"scnetbot/i18n"
 	"scnetbot/state"
 )
 
@@ -82,11 +83,12 @@ func (a *App) beat(ctx context.Context, resume bool) error {
 	return nil
 }
 
-// pausedText is the notice of a gap in the watch.
+// pausedText is the notice of a gap in the watch, a channel message in
+// BOT_LANGUAGE.
 func (a *App) pausedText(from, to time.Time) string {
 	const layout = "2006-01-02 15:04:05 MST"
-	return fmt.Sprintf(":double_vertical_bar: scnetbot's alerts were paused from %s to %s: the state database was unreachable or no replica led. "+
-		"Changes in between are alerted now.", from.In(a.cfg.Location).Format(layout), to.In(a.cfg.Location).Format(layout))
+	return i18n.MustLoad().Printer(a.cfg.Language).T("WatchPaused",
+		"From", from.In(a.cfg.Location).Format(layout), "To", to.In(a.cfg.Location).Format(layout))
 }
 
 // resume is beat as this replica takes the lead.

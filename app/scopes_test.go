@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"scnetbot/bot"
 	"scnetbot/config"
 	"scnetbot/internal/slackemu"
 	"scnetbot/internal/wait"
@@ -37,6 +38,10 @@ func slackMethodScopes() map[string][]string {
 		"usergroups.users.list": {"usergroups:read"},
 		// The delete modal: Slack's reference lists no scope for it.
 		"views.open": nil,
+		// Who asked, and so the language of the answer (include_locale).
+		"users.info": {"users:read"},
+		// The Home tab: Slack's reference lists no scope for it.
+		"views.publish": nil,
 		// Uses the app-level token (connections:write), not a bot scope.
 		"apps.connections.open": nil,
 		// A response_url carries its own authority.
@@ -203,10 +208,32 @@ func observedSlackMethods(t *testing.T) []string {
 	return methods
 }
 
-// scopesManifest is the part of manifest.yaml the scope check reads; the
-// root package's tests check the rest of it.
+// TestManifestEventsAreWhatTheBotHandles: manifest.yaml subscribes to
+// exactly the events the bot handles, and turns on the Home tab that
+// app_home_opened is about, so Slack neither withholds an event the bot
+// waits for nor sends one it drops.
+func TestManifestEventsAreWhatTheBotHandles(t *testing.T) {
+	m := readScopesManifest(t)
+	got := slices.Sorted(slices.Values(m.Settings.EventSubscriptions.BotEvents))
+	want := slices.Sorted(slices.Values(bot.Events()))
+	if !slices.Equal(got, want) {
+		t.Errorf("manifest.yaml subscribes to bot events %v, the bot handles %v", got, want)
+	}
+	if slices.Contains(want, "app_home_opened") && !m.Features.AppHome.HomeTabEnabled {
+		t.Error("the bot handles app_home_opened, but manifest.yaml does not enable the Home tab (features.app_home.home_tab_enabled)")
+	}
+	if m.Settings.EventSubscriptions.RequestURL != "" {
+		t.Errorf("event_subscriptions.request_url %q: Socket Mode delivers events, with no URL", m.Settings.EventSubscriptions.RequestURL)
+	}
+}
+
+// scopesManifest is the part of manifest.yaml the scope and event checks
+// read; the root package's tests check the rest of it.
 type scopesManifest struct {
 	Features struct {
+		AppHome struct {
+			HomeTabEnabled bool `yaml:"home_tab_enabled"`
+		} `yaml:"app_home"`
 		SlashCommands []struct {
 			Command string `yaml:"command"`
 		} `yaml:"slash_commands"`
@@ -216,6 +243,12 @@ type scopesManifest struct {
 			Bot []string `yaml:"bot"`
 		} `yaml:"scopes"`
 	} `yaml:"oauth_config"`
+	Settings struct {
+		EventSubscriptions struct {
+			RequestURL string   `yaml:"request_url"`
+			BotEvents  []string `yaml:"bot_events"`
+		} `yaml:"event_subscriptions"`
+	} `yaml:"settings"`
 }
 
 func readScopesManifest(t *testing.T) scopesManifest {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 )
 
@@ -26,6 +27,8 @@ const (
 // after it. The instance's own buttons, Open and the actions, come before
 // the context line.
 type Details struct {
+	// Printer writes the view's words; nil writes English.
+	Printer  *i18n.Printer
 	Instance *scnet.Instance
 	// Now is the moment shown as "as of" and the end of a running
 	// instance's run time.
@@ -58,15 +61,15 @@ const OpenActionID = "inst.open"
 // accessBlocks are the instance's own access and action blocks: the ssh
 // command of an ssh access URL, and one actions block with Open and the
 // caller's action buttons.
-func (v Details) accessBlocks() []slack.Block {
+func (v Details) accessBlocks(p *i18n.Printer) []slack.Block {
 	var blocks []slack.Block
 	var els []slack.BlockElement
 	if u := SafeAccessURL(v.AccessURL); u != "" && len(u) <= MaxButtonURL {
-		open := slack.NewButtonBlockElement(OpenActionID, "", slack.NewTextBlockObject(slack.PlainTextType, ":link: Open", true, false))
+		open := slack.NewButtonBlockElement(OpenActionID, "", slack.NewTextBlockObject(slack.PlainTextType, p.T("KitOpen"), true, false))
 		open.URL = u
 		els = append(els, open)
 	} else if cmd := SSHCommand(v.AccessURL); cmd != "" {
-		blocks = append(blocks, Section("*Access* "+cmd))
+		blocks = append(blocks, Section("*"+p.T("KitAccess")+"* "+cmd))
 	}
 	for _, a := range v.Actions {
 		if a != nil && len(els) < MaxActionsElements {
@@ -82,52 +85,52 @@ func (v Details) accessBlocks() []slack.Block {
 // Blocks renders the view. The start script's content never appears:
 // scnet.Instance does not even carry it.
 func (v Details) Blocks() []slack.Block {
-	in, loc := v.Instance, v.Location
-	blocks := []slack.Block{slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, PlainText(v.title(), MaxHeaderText), false, false))}
+	in, loc, p := v.Instance, v.Location, v.printer()
+	blocks := []slack.Block{slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, PlainText(v.title(p), MaxHeaderText), false, false))}
 
 	blocks = append(blocks, slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-		Field("Status", StatusEmoji(in.Status)+" "+StatusText(in.Status)),
-		Field("Task type", Value(string(in.TaskType), detailsShort)),
-		Field("ID", Value(in.ID, detailsShort)),
-		Field("User", Value(in.UserName, detailsShort)),
-		Field("GPUs / CPUs / RAM", Resources(in, "")),
-		Field("Accelerator", Value(in.AcceleratorType, detailsShort)),
-		Field("Spec", Spec(in.ResourceSpec, fieldValue)),
-		Field("Resource group", Value(in.ResourceGroup, detailsShort)),
-		Field("Image", Value(in.Version, fieldValue)),
-		Field("Image path", Value(in.ImagePath, fieldValue)),
+		Field(p.T("KitFieldStatus"), StatusEmoji(in.Status)+" "+StatusText(p, in.Status)),
+		Field(p.T("KitFieldTaskType"), Value(string(in.TaskType), detailsShort)),
+		Field(p.T("KitFieldID"), Value(in.ID, detailsShort)),
+		Field(p.T("KitFieldUser"), Value(in.UserName, detailsShort)),
+		Field(p.T("KitFieldResources"), Resources(p, in, "")),
+		Field(p.T("KitFieldAccelerator"), Value(in.AcceleratorType, detailsShort)),
+		Field(p.T("KitFieldSpec"), Spec(p, in.ResourceSpec, fieldValue)),
+		Field(p.T("KitFieldResourceGroup"), Value(in.ResourceGroup, detailsShort)),
+		Field(p.T("KitFieldImage"), Value(in.Version, fieldValue)),
+		Field(p.T("KitFieldImagePath"), Value(in.ImagePath, fieldValue)),
 	}, nil))
 
-	script := "not used"
+	script := p.T("KitStartScriptUnused")
 	if in.UseStartScript {
-		script = "used: " + Value(in.StartScriptPath, fieldValue)
+		script = p.T("KitStartScriptUsed", "Path", Value(in.StartScriptPath, fieldValue))
 	}
 	blocks = append(blocks, slack.NewSectionBlock(nil, []*slack.TextBlockObject{
-		Field("Created", Clock(in.CreateTime, loc)),
-		Field("Started", Clock(in.StartTime, loc)),
-		Field("Ended", Clock(in.EndTime, loc)),
-		Field("Run time", RunTime(in, v.Now)),
-		Field("Timeout", SCNetDuration(in.TimeoutLimit, detailsShort)),
-		Field("Remaining", SCNetDuration(in.RemainingTime, detailsShort)),
-		Field("Tasks", tasks(in)),
-		Field("Notebook IP", Value(in.HeaderNotebookIP, detailsShort)),
-		Field("TensorBoard", Value(in.TensorboardPath, fieldValue)),
-		Field("Start script", script),
+		Field(p.T("KitFieldCreated"), Clock(in.CreateTime, loc)),
+		Field(p.T("KitFieldStarted"), Clock(in.StartTime, loc)),
+		Field(p.T("KitFieldEnded"), Clock(in.EndTime, loc)),
+		Field(p.T("KitFieldRunTime"), RunTime(p, in, v.Now)),
+		Field(p.T("KitFieldTimeout"), SCNetDuration(p, in.TimeoutLimit, detailsShort)),
+		Field(p.T("KitFieldRemaining"), SCNetDuration(p, in.RemainingTime, detailsShort)),
+		Field(p.T("KitFieldTasks"), tasks(p, in)),
+		Field(p.T("KitFieldNotebookIP"), Value(in.HeaderNotebookIP, detailsShort)),
+		Field(p.T("KitFieldTensorBoard"), Value(in.TensorboardPath, fieldValue)),
+		Field(p.T("KitFieldStartScript"), script),
 	}, nil))
 
 	if len(in.Ports) > 0 {
-		blocks = append(blocks, Section("*Ports*\n"+portLines(in.Ports)))
+		blocks = append(blocks, Section("*"+p.T("KitPorts")+"*\n"+portLines(p, in.Ports)))
 	}
 	if len(in.Mounts) > 0 {
-		blocks = append(blocks, Section("*Mounts*\n"+mountLines(in.Mounts)))
+		blocks = append(blocks, Section("*"+p.T("KitMounts")+"*\n"+mountLines(p, in.Mounts)))
 	}
 	if d := strings.TrimSpace(in.Description); d != "" {
-		blocks = append(blocks, Section("*Description*\n"+EscapeTruncate(d, detailsDesc)))
+		blocks = append(blocks, Section("*"+p.T("KitDescription")+"*\n"+EscapeTruncate(d, detailsDesc)))
 	}
-	blocks = append(blocks, v.accessBlocks()...)
-	ctx := ZoneNote(v.Now, loc) + " · as of " + v.Now.In(loc).Format("15:04:05")
+	blocks = append(blocks, v.accessBlocks(p)...)
+	ctx := ZoneNote(p, v.Now, loc) + " · " + p.T("KitAsOf", "Time", v.Now.In(loc).Format("15:04:05"))
 	if r := strings.TrimSpace(v.Region); r != "" {
-		ctx = "Region *" + Value(r, detailsShort) + "* · " + ctx
+		ctx = p.T("KitRegion", "Region", Value(r, detailsShort)) + " · " + ctx
 	}
 	if v.Note != "" {
 		ctx += " · " + v.Note
@@ -138,40 +141,49 @@ func (v Details) Blocks() []slack.Block {
 
 // Fallback is the view's notification text.
 func (v Details) Fallback() string {
-	in := v.Instance
-	where := ""
+	in, p := v.Instance, v.printer()
+	args := []any{"Name", Value(v.title(p), detailsName), "Status", StatusText(p, in.Status),
+		"Resources", Resources(p, in, ""), "User", Value(in.UserName, detailsShort)}
 	if r := strings.TrimSpace(v.Region); r != "" {
-		where = " in " + Value(r, detailsShort)
+		return Truncate(p.T("KitDetailsFallbackIn", append(args, "Region", Value(r, detailsShort))...), MaxMessageText)
 	}
-	return Truncate("Instance "+Value(v.title(), detailsName)+where+": "+StatusText(in.Status)+", "+Resources(in, "")+", user "+Value(in.UserName, detailsShort), MaxMessageText)
+	return Truncate(p.T("KitDetailsFallback", args...), MaxMessageText)
+}
+
+// printer is the view's printer, English when none was given.
+func (v Details) printer() *i18n.Printer {
+	if v.Printer != nil {
+		return v.Printer
+	}
+	return i18n.MustLoad().Printer(i18n.English)
 }
 
 // title is what the header names: the instance's name, else its id, never
 // nothing (Slack refuses a header without text).
-func (v Details) title() string {
+func (v Details) title(p *i18n.Printer) string {
 	for _, s := range []string{v.Instance.Name, v.Instance.ID} {
 		if s = strings.TrimSpace(Clean(s)); s != "" {
 			return s
 		}
 	}
-	return "Unnamed instance"
+	return p.T("KitUnnamed")
 }
 
 // portLines lists ports with how to reach them: a link for http(s), the
 // command for ssh.
-func portLines(ports []scnet.Port) string {
-	return Bullets(ports, maxListed, func(p scnet.Port) string {
+func portLines(p *i18n.Printer, ports []scnet.Port) string {
+	return Bullets(p, ports, maxListed, func(port scnet.Port) string {
 		var b strings.Builder
-		if strings.TrimSpace(p.Name) != "" {
-			b.WriteString(Value(p.Name, 60) + " ")
+		if strings.TrimSpace(port.Name) != "" {
+			b.WriteString(Value(port.Name, 60) + " ")
 		}
-		b.WriteString(strconv.Itoa(int(p.ContainerPort)))
-		if strings.TrimSpace(p.Protocol) != "" {
-			b.WriteString("/" + Value(p.Protocol, 10))
+		b.WriteString(strconv.Itoa(int(port.ContainerPort)))
+		if strings.TrimSpace(port.Protocol) != "" {
+			b.WriteString("/" + Value(port.Protocol, 10))
 		}
-		if link := AccessLink(p.AccessURL, "open"); link != "" {
+		if link := AccessLink(port.AccessURL, p.T("KitOpenLink")); link != "" {
 			b.WriteString(" — " + link)
-		} else if cmd := SSHCommand(p.AccessURL); cmd != "" {
+		} else if cmd := SSHCommand(port.AccessURL); cmd != "" {
 			b.WriteString(" — " + cmd)
 		}
 		return b.String()
@@ -179,19 +191,19 @@ func portLines(ports []scnet.Port) string {
 }
 
 // mountLines lists mounts as "source → target".
-func mountLines(ms []scnet.Mount) string {
-	return Bullets(ms, maxListed, func(m scnet.Mount) string {
+func mountLines(p *i18n.Printer, ms []scnet.Mount) string {
+	return Bullets(p, ms, maxListed, func(m scnet.Mount) string {
 		return Value(m.Source, 100) + " → " + Value(m.Target, 100)
 	})
 }
 
 // Bullets writes one "• " line per item, at most max of them and then how
 // many more there are, so a huge list cannot overflow a section.
-func Bullets[T any](items []T, max int, line func(T) string) string {
+func Bullets[T any](p *i18n.Printer, items []T, max int, line func(T) string) string {
 	lines := make([]string, 0, min(len(items), max)+1)
 	for i, it := range items {
 		if i == max {
-			lines = append(lines, "• … and "+strconv.Itoa(len(items)-max)+" more")
+			lines = append(lines, "• "+p.T("KitMore", "N", len(items)-max))
 			break
 		}
 		lines = append(lines, "• "+line(it))
@@ -200,9 +212,9 @@ func Bullets[T any](items []T, max int, line func(T) string) string {
 }
 
 // tasks writes the task counter of a multi-task instance.
-func tasks(in *scnet.Instance) string {
+func tasks(p *i18n.Printer, in *scnet.Instance) string {
 	if in.TaskNumber <= 0 {
 		return None
 	}
-	return strconv.Itoa(int(in.CurrentIndex)) + " of " + strconv.Itoa(int(in.TaskNumber))
+	return p.T("KitTasks", "Current", int(in.CurrentIndex), "Total", int(in.TaskNumber))
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 )
 
@@ -40,7 +41,7 @@ func TestErrorWordsNeverQuoteTheError(t *testing.T) {
 		{errors.New(page + u), "unexpected"},
 	}
 	for _, tt := range tests {
-		text, summary := ErrorText(tt.err), ErrorSummary(tt.err)
+		text, summary := ErrorText(english, tt.err), ErrorSummary(english, tt.err)
 		if !strings.Contains(summary, tt.summary) {
 			t.Errorf("ErrorSummary(%v) = %q, want it to say %q", tt.err, summary, tt.summary)
 		}
@@ -49,6 +50,40 @@ func TestErrorWordsNeverQuoteTheError(t *testing.T) {
 				if strings.Contains(s, bad) {
 					t.Errorf("words for %v quote %q: %q", tt.err, bad, s)
 				}
+			}
+		}
+	}
+}
+
+func TestErrorTextInChinese(t *testing.T) {
+	frozen := &scnet.APIError{Code: scnet.CodeUserFrozen, HTTPStatus: 200}
+	if got := ErrorText(chinese, frozen); !strings.Contains(got, "错误码 10007") || !strings.Contains(got, "冻结") {
+		t.Errorf("frozen: %q", got)
+	}
+	if got := ErrorSummary(chinese, &scnet.APIError{HTTPStatus: 503}); got != "SCNet 返回 HTTP 503" {
+		t.Errorf("503 summary: %q", got)
+	}
+	if got := ErrorText(chinese, context.DeadlineExceeded); !strings.Contains(got, "没有按时回答") {
+		t.Errorf("slow: %q", got)
+	}
+	if got := ErrorText(english, frozen); got != ":warning: SCNet refused the request (code 10007). The SCNet account is frozen; the account owner must contact SCNet support to unfreeze it." {
+		t.Errorf("frozen in English: %q", got)
+	}
+}
+
+// TestEveryDocumentedCodeIsWorded: each code documented() accepts has its
+// KitCode message in both languages (the id is built at run time, so the
+// catalog's own usage check cannot see it).
+func TestEveryDocumentedCodeIsWorded(t *testing.T) {
+	for _, c := range []scnet.Code{scnet.CodeSuccess, scnet.CodeInternal, scnet.CodeMissingParams, scnet.CodeInvalidParams,
+		scnet.CodeUserFrozen, scnet.CodePermissionDenied, scnet.CodeNoAPIAccess, scnet.CodeFileCheckFailed,
+		scnet.CodeFileTooLarge, scnet.CodeConnectionInterrupted, scnet.CodeDatabaseQuery, scnet.CodeDeleteFailed} {
+		if !documented(c) {
+			t.Errorf("code %s: not documented()", c)
+		}
+		for _, p := range []*i18n.Printer{english, chinese} {
+			if id := "KitCode" + string(c); p.T(id) == id {
+				t.Errorf("%s: no message %s", p.Lang(), id)
 			}
 		}
 	}

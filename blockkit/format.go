@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 )
 
@@ -40,11 +41,24 @@ func StatusEmoji(s scnet.Status) string {
 	return ":grey_question:"
 }
 
-// StatusText is a status as shown, escaped: SCNet may send one it never
-// documented.
-func StatusText(s scnet.Status) string {
-	if s == "" {
-		return "unknown"
+// StatusText is a status as shown in p's language; one SCNet never
+// documented is shown as sent, escaped.
+func StatusText(p *i18n.Printer, s scnet.Status) string {
+	switch s {
+	case "":
+		return p.T("StatusUnknown")
+	case scnet.StatusRunning:
+		return p.T("StatusRunning")
+	case scnet.StatusWaiting:
+		return p.T("StatusWaiting")
+	case scnet.StatusDeploying:
+		return p.T("StatusDeploying")
+	case scnet.StatusCompleted:
+		return p.T("StatusCompleted")
+	case scnet.StatusFailed:
+		return p.T("StatusFailed")
+	case scnet.StatusTerminated:
+		return p.T("StatusTerminated")
 	}
 	return EscapeTruncate(string(s), 30)
 }
@@ -89,12 +103,12 @@ func UTCOffset(t time.Time) string {
 // its IANA name when it has one (a fixed zone's name is only an
 // abbreviation, which says nothing the offset does not): "times in
 // UTC+08:00 (Asia/Shanghai)".
-func ZoneNote(now time.Time, loc *time.Location) string {
-	note := "times in " + UTCOffset(now.In(loc))
+func ZoneNote(p *i18n.Printer, now time.Time, loc *time.Location) string {
+	off := UTCOffset(now.In(loc))
 	if name := loc.String(); strings.Contains(name, "/") {
-		note += " (" + name + ")"
+		return p.T("KitZoneNoteNamed", "Offset", off, "Zone", name)
 	}
-	return note
+	return p.T("KitZoneNote", "Offset", off)
 }
 
 // Stamp writes a time that stands alone in a sentence, in loc with its
@@ -107,29 +121,11 @@ func Stamp(t time.Time, loc *time.Location) string {
 	return t.Format("2006-01-02 15:04") + " " + UTCOffset(t)
 }
 
-// Duration writes d with its two largest units: "3h 4m", "2d 5h", "45s".
-func Duration(d time.Duration) string {
-	if d < 0 {
-		d = 0
-	}
-	days := int64(d / (24 * time.Hour))
-	hours := int64(d / time.Hour % 24)
-	mins := int64(d / time.Minute % 60)
-	switch {
-	case days > 0:
-		return strconv.FormatInt(days, 10) + "d " + strconv.FormatInt(hours, 10) + "h"
-	case hours > 0:
-		return strconv.FormatInt(hours, 10) + "h " + strconv.FormatInt(mins, 10) + "m"
-	case mins > 0:
-		return strconv.FormatInt(mins, 10) + "m"
-	}
-	return strconv.FormatInt(int64(d/time.Second), 10) + "s"
-}
-
 // ShortDuration writes d in Go's duration syntax without zero units: "4h",
 // "1h30m", "45s". time.ParseDuration reads it back, so a command can echo
 // a duration its user may type again. Both UIs write settings and short
-// spans this way; Duration is for elapsed times read at a glance.
+// spans this way; i18n.Printer.Duration is for elapsed times read at a
+// glance.
 func ShortDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
@@ -180,10 +176,15 @@ func ParseSCNetDuration(s string) (time.Duration, bool) {
 }
 
 // SCNetDuration writes one of SCNet's duration texts in the house format,
-// "4天12小时1分" as "4d 12h"; text it cannot read is shown as sent, escaped.
-func SCNetDuration(s string, max int) string {
+// "4天12小时1分" as "4d 12h" in English and "4天12小时" in Chinese; text it
+// cannot read is shown as sent, escaped.
+func SCNetDuration(p *i18n.Printer, s string, max int) string {
 	if d, ok := ParseSCNetDuration(s); ok {
-		return Duration(d)
+		return p.Duration(d)
+	}
+	// SCNet's word for a time limit that is not set.
+	if strings.EqualFold(strings.TrimSpace(s), "unlimited") {
+		return p.T("KitUnlimited")
 	}
 	return Value(s, max)
 }
@@ -191,15 +192,15 @@ func SCNetDuration(s string, max int) string {
 // RunTime is how long an instance has run: until its end when it ended,
 // until now while it runs, and SCNet's own duration when there is no start
 // time, or no end time for an instance that has ended, to compute from.
-func RunTime(in *scnet.Instance, now time.Time) string {
+func RunTime(p *i18n.Printer, in *scnet.Instance, now time.Time) string {
 	if in.StartTime.IsZero() || (in.EndTime.IsZero() && in.Status.Terminal()) {
-		return SCNetDuration(in.Duration, 40)
+		return SCNetDuration(p, in.Duration, 40)
 	}
 	end := now
 	if !in.EndTime.IsZero() {
 		end = in.EndTime.Time
 	}
-	return Duration(end.Sub(in.StartTime.Time))
+	return p.Duration(end.Sub(in.StartTime.Time))
 }
 
 // GB writes a size given in MB as GB: 30720 as "30".
@@ -208,14 +209,15 @@ func GB(mb float64) string {
 	return strconv.FormatFloat(math.Trunc(mb*10/1024)/10, 'f', -1, 64)
 }
 
-// Resources writes "8 GPU · 32 CPU · 256 GB RAM", with the accelerator type
-// (already escaped) after the GPU count when given: "8 GPU (DCU Z100) · …".
-func Resources(in *scnet.Instance, accel string) string {
-	gpu := strconv.Itoa(int(in.GPUNumber)) + " GPU"
+// Resources writes "8 GPU · 32 CPU · 256 GB RAM" ("8 卡 · 32 核 · 256 GB
+// 内存"), with the accelerator type (already escaped) after the GPU count
+// when given: "8 GPU (DCU Z100) · …".
+func Resources(p *i18n.Printer, in *scnet.Instance, accel string) string {
+	gpu := p.T("KitGPUs", "N", int(in.GPUNumber))
 	if accel != "" {
 		gpu += " (" + accel + ")"
 	}
-	return gpu + " · " + strconv.Itoa(int(in.CPUNumber)) + " CPU · " + GB(float64(in.RAMSizeMB)) + " GB RAM"
+	return gpu + " · " + p.T("KitCPUs", "N", int(in.CPUNumber)) + " · " + p.T("KitRAM", "GB", GB(float64(in.RAMSizeMB)))
 }
 
 // specPart matches one part of an SCNet resource spec: "6 核心",
@@ -223,22 +225,23 @@ func Resources(in *scnet.Instance, accel string) string {
 var specPart = regexp.MustCompile(`^(\d{1,9}(?:\.\d{1,3})?)\s*([GMT]?)(?:i?B)?\s*(核心|核|加速器|卡|内存)$`)
 
 // Spec writes SCNet's resource spec in the house format: "6 核心; 2 加速器;
-// 30.0G 内存" as "6 CPU · 2 GPU · 30 GB RAM". A spec it cannot read whole
-// is shown as sent, escaped.
-func Spec(s string, max int) string {
+// 30.0G 内存" as "6 CPU · 2 GPU · 30 GB RAM" in English and "6 核 · 2 卡 ·
+// 30 GB 内存" in Chinese. A spec it cannot read whole is shown as sent,
+// escaped.
+func Spec(p *i18n.Printer, s string, max int) string {
 	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == '；' || r == ',' || r == '，' })
 	out := make([]string, 0, len(parts))
-	for _, p := range parts {
-		m := specPart.FindStringSubmatch(strings.TrimSpace(p))
+	for _, part := range parts {
+		m := specPart.FindStringSubmatch(strings.TrimSpace(part))
 		if m == nil {
 			return Value(s, max)
 		}
 		n, _ := strconv.ParseFloat(m[1], 64) // the pattern admits only numbers
 		switch m[3] {
 		case "核心", "核":
-			out = append(out, strconv.FormatFloat(n, 'f', -1, 64)+" CPU")
+			out = append(out, p.T("KitCPUs", "N", strconv.FormatFloat(n, 'f', -1, 64)))
 		case "加速器", "卡":
-			out = append(out, strconv.FormatFloat(n, 'f', -1, 64)+" GPU")
+			out = append(out, p.T("KitGPUs", "N", strconv.FormatFloat(n, 'f', -1, 64)))
 		default:
 			mb := n * 1024 // G, the unit SCNet writes
 			switch m[2] {
@@ -247,7 +250,7 @@ func Spec(s string, max int) string {
 			case "T":
 				mb = n * 1024 * 1024
 			}
-			out = append(out, GB(mb)+" GB RAM")
+			out = append(out, p.T("KitRAM", "GB", GB(mb)))
 		}
 	}
 	if len(out) == 0 {

@@ -2,6 +2,7 @@ package blockkit
 
 import (
 	"math"
+	"scnetbot/scnet"
 	"testing"
 	"time"
 )
@@ -72,7 +73,7 @@ func TestSpec(t *testing.T) {
 		{"6 核心; weird", "6 核心; weird"},
 	}
 	for _, tt := range tests {
-		if got := Spec(tt.in, 100); got != tt.want {
+		if got := Spec(english, tt.in, 100); got != tt.want {
 			t.Errorf("Spec(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -91,7 +92,7 @@ func TestSCNetDuration(t *testing.T) {
 		{"<b>", "&lt;b&gt;"},
 	}
 	for _, tt := range tests {
-		if got := SCNetDuration(tt.in, 40); got != tt.want {
+		if got := SCNetDuration(english, tt.in, 40); got != tt.want {
 			t.Errorf("SCNetDuration(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
@@ -106,7 +107,7 @@ func TestDuration(t *testing.T) {
 		{3*time.Hour + 4*time.Minute, "3h 4m"}, {53 * time.Hour, "2d 5h"},
 	}
 	for _, tt := range tests {
-		if got := Duration(tt.d); got != tt.want {
+		if got := english.Duration(tt.d); got != tt.want {
 			t.Errorf("Duration(%v) = %q, want %q", tt.d, got, tt.want)
 		}
 	}
@@ -123,6 +124,31 @@ func TestRoundDuration(t *testing.T) {
 	} {
 		if got := RoundDuration(d); got != want {
 			t.Errorf("RoundDuration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// TestHouseFormatInChinese: SCNet's Chinese fields are parsed and written
+// in the house format of the reader's language, not passed through.
+func TestHouseFormatInChinese(t *testing.T) {
+	in := &scnet.Instance{GPUNumber: 8, CPUNumber: 32, RAMSizeMB: 262144, Status: scnet.StatusFailed}
+	for _, tc := range []struct{ got, en, zh string }{
+		{Spec(english, "6 核心; 2 加速器; 30.0G 内存", 100), "6 CPU · 2 GPU · 30 GB RAM", ""},
+		{Spec(chinese, "6 核心; 2 加速器; 30.0G 内存", 100), "", "6 核 · 2 卡 · 30 GB 内存"},
+		{SCNetDuration(english, "4天12小时1分", 40), "4d 12h", ""},
+		{SCNetDuration(chinese, "4天12小时1分", 40), "", "4天12小时"},
+		{SCNetDuration(chinese, "2小时30分钟", 40), "", "2小时30分"},
+		{SCNetDuration(chinese, "unlimited", 40), "", "不限"},
+		{SCNetDuration(english, "Unlimited", 40), "unlimited", ""},
+		{Resources(english, in, "DCU"), "8 GPU (DCU) · 32 CPU · 256 GB RAM", ""},
+		{Resources(chinese, in, "DCU"), "", "8 卡 (DCU) · 32 核 · 256 GB 内存"},
+		{StatusText(chinese, scnet.StatusFailed), "", "失败"},
+		{StatusText(chinese, "Exploded<b>"), "", "Exploded&lt;b&gt;"},
+		{StatusText(english, ""), "unknown", ""},
+	} {
+		want := tc.en + tc.zh
+		if tc.got != want {
+			t.Errorf("got %q, want %q", tc.got, want)
 		}
 	}
 }

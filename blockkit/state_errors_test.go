@@ -16,11 +16,11 @@ func TestErrorTextStateUnavailable(t *testing.T) {
 		fmt.Errorf("acknowledge alert %q: %w", "a1", state.ErrUnavailable),
 		fmt.Errorf("begin write: %w: %w", state.ErrUnavailable, context.DeadlineExceeded),
 	} {
-		if got := ErrorText(err); got != StateUnavailableText {
-			t.Errorf("ErrorText(%v) = %q, want %q", err, got, StateUnavailableText)
+		if got := ErrorText(english, err); got != StateUnavailableText(english) {
+			t.Errorf("ErrorText(%v) = %q, want %q", err, got, StateUnavailableText(english))
 		}
 	}
-	if !strings.Contains(StateUnavailableText, "cannot reach its state database right now; try again in a minute") {
-		t.Errorf("StateUnavailableText = %q", StateUnavailableText)
+	if !strings.Contains(StateUnavailableText(english), "cannot reach its state database right now; try again in a minute") {
+		t.Errorf("StateUnavailableText = %q", StateUnavailableText(english))
 	}
 }

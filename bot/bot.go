@@ -1,8 +1,9 @@
 // Package bot is scnetbot's Socket Mode runtime: it keeps the connection to
 // Slack alive, acks every envelope at once (a submitted modal after a check
 // without I/O, whose errors go in the ack), runs the work behind it with
-// bounded concurrency and answers through response_url. Alerts are sent by
-// package outbox.
+// bounded concurrency, in the language of the person who asked, and answers
+// through response_url; it shows the Home tab when a user opens it. Alerts
+// are sent by package outbox.
 package bot
 
 import (
@@ -20,8 +21,10 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 
+	"scnetbot/i18n"
 	"scnetbot/metrics"
 	"scnetbot/retry"
 )
@@ -33,8 +36,8 @@ type Commands interface {
 	OwnsAction(actionID string) bool
 	Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage
 	// Denied returns the reply for a user or channel the bot must not serve,
-	// nil when allowed.
-	Denied(userID, channelID string) *slack.WebhookMessage
+	// in the language of ctx's printer, nil when allowed.
+	Denied(ctx context.Context, userID, channelID string) *slack.WebhookMessage
 }
 
 // Actions answers the buttons of messages the bot posted on its own (alerts).
@@ -53,12 +56,24 @@ type Triage interface {
 	// its modals'.
 	OwnsView(callbackID string) bool
 	// ValidateView checks a submitted modal without I/O, before the ack:
-	// the errors (block id → message) keep the modal open.
-	ValidateView(cb slack.InteractionCallback) map[string]string
+	// the errors (block id → message) keep the modal open. They are in
+	// the language of ctx's printer (i18n.NewContext).
+	ValidateView(ctx context.Context, cb slack.InteractionCallback) map[string]string
 	// SubmitView carries out a valid submission after the ack and returns
 	// its reply and the response_url the reply goes to.
 	SubmitView(ctx context.Context, cb slack.InteractionCallback) (responseURL string, msg *slack.WebhookMessage)
 }
+
+// Home shows a user the bot's Home tab. *home.Service implements it.
+type Home interface {
+	// Opened is called after the ack when a user opens the Home tab;
+	// ctx carries the user's printer (i18n.FromContext).
+	Opened(ctx context.Context, userID string)
+}
+
+// Events are the Events API events the bot handles, which the app's
+// manifest subscribes to (settings.event_subscriptions.bot_events).
+func Events() []string { return []string{"app_home_opened"} }
 
 // Config is what the runtime needs besides the Slack client.
 type Config struct {
@@ -68,6 +83,18 @@ type Config struct {
 	// Triage handles the action buttons and the delete modal; nil when
 	// there are none.
 	Triage Triage
+	// Home shows the Home tab when a user opens it; nil ignores
+	// app_home_opened.
+	Home Home
+	// Catalog holds the messages in every language; nil loads the embedded
+	// catalogs (i18n.MustLoad).
+	Catalog *i18n.Catalog
+	// Language is the language of a user whose Slack locale scnetbot does
+	// not speak or cannot read (BOT_LANGUAGE); empty is English.
+	Language i18n.Lang
+	// LocaleTimeout bounds one users.info lookup of a user's language
+	// (default 1.5s); past it the default language answers.
+	LocaleTimeout time.Duration
 	// Workers bounds how many commands run at once (default 64). Most of a
 	// command's time is spent waiting for SCNet, whose own limit (3 requests
 	// in flight) is the real bound; workers only cap goroutines and memory.
@@ -89,6 +116,10 @@ type Config struct {
 	HTTPClient       *http.Client
 	Logger           *slog.Logger // nil discards
 	Metrics          *metrics.Metrics
+
+	// now is the clock a remembered language expires by (time.Now when
+	// nil); tests move it.
+	now func() time.Time
 }
 
 // Bot runs the Socket Mode connection and dispatches what arrives.
@@ -96,6 +127,7 @@ type Bot struct {
 	api       *slack.Client
 	cfg       Config
 	log       *slog.Logger
+	langs     *languages
 	connected atomic.Bool
 	jobs      chan job
 	// envelopes is touched only by the read loop.
@@ -104,8 +136,11 @@ type Bot struct {
 
 // job is one acked envelope waiting for a worker.
 type job struct {
-	kind        string // "command", "action", "alert_action", "triage_action" or "view_submission"
-	requestID   string
+	kind      string // "command", "action", "alert_action", "triage_action", "view_submission" or "home"
+	requestID string
+	// userID is who asked: the job runs, and is answered, in their
+	// language.
+	userID      string
 	responseURL string
 	run         func(ctx context.Context) *slack.WebhookMessage
 	// submit, when set, runs instead of run and names the response_url
@@ -140,7 +175,19 @@ func New(api *slack.Client, cfg Config) *Bot {
 	if cfg.Metrics == nil {
 		cfg.Metrics = metrics.New()
 	}
+	if cfg.Catalog == nil {
+		cfg.Catalog = i18n.MustLoad()
+	}
+	if l, err := i18n.ParseLang(string(cfg.Language)); err == nil {
+		cfg.Language = l
+	} else {
+		cfg.Language = i18n.English
+	}
+	if cfg.LocaleTimeout <= 0 {
+		cfg.LocaleTimeout = defaultLocaleTimeout
+	}
 	return &Bot{api: api, cfg: cfg, log: cfg.Logger, jobs: make(chan job, cfg.QueueSize),
+		langs:     newLanguages(api, cfg.Catalog, cfg.Language, cfg.LocaleTimeout, cfg.Logger, cfg.Metrics, cfg.now),
 		envelopes: newSeenEnvelopes(envelopeMemory, envelopeMemorySize)}
 }
 
@@ -300,6 +347,7 @@ func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event, w *w
 		b.submit(w, job{
 			kind:        "command",
 			requestID:   evt.Request.EnvelopeID,
+			userID:      cmd.UserID,
 			responseURL: cmd.ResponseURL,
 			// The command checks ALLOWED_* itself and counts its result.
 			run: func(ctx context.Context) *slack.WebhookMessage { return b.cfg.Commands.Command(ctx, cmd) },
@@ -315,10 +363,45 @@ func (b *Bot) dispatch(ctx context.Context, sm acker, evt socketmode.Event, w *w
 		}
 		b.dispatchInteraction(w, cb, evt.Request.EnvelopeID)
 	case socketmode.EventTypeEventsAPI:
-		// scnetbot subscribes to no events, but an envelope must always be acked
-		// or Slack retries it.
-		b.ack(ctx, sm, evt, received)
+		// Every envelope is acked, whatever its event, or Slack sends it
+		// again.
+		if !b.ack(ctx, sm, evt, received) {
+			return
+		}
+		b.dispatchEvent(w, evt, received)
 	}
+}
+
+// dispatchEvent runs an acked Events API event: a user opening the Home
+// tab has it shown, in their language, on a worker. Other events, and
+// the Messages tab, are not scnetbot's to answer.
+func (b *Bot) dispatchEvent(w *work, evt socketmode.Event, received time.Time) {
+	ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+	if !ok {
+		return
+	}
+	var home *slackevents.AppHomeOpenedEvent
+	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppHomeOpenedEvent:
+		home = e
+	case slackevents.AppHomeOpenedEvent:
+		home = &e
+	}
+	if home == nil || home.Tab != "home" || home.User == "" || b.cfg.Home == nil {
+		b.log.Debug("ignoring event", "type", ev.InnerEvent.Type, "request_id", evt.Request.EnvelopeID)
+		return
+	}
+	if b.redelivered(evt.Request, received) {
+		return
+	}
+	user := home.User
+	j := job{kind: "home", requestID: evt.Request.EnvelopeID, userID: user}
+	j.run = func(ctx context.Context) *slack.WebhookMessage {
+		b.cfg.Home.Opened(ctx, user)
+		b.cfg.Metrics.Commands.WithLabelValues(j.kind, "ok").Inc()
+		return nil
+	}
+	b.submit(w, j)
 }
 
 // redelivered reports whether an acked envelope was handled already: Slack
@@ -343,7 +426,7 @@ func (b *Bot) dispatchInteraction(w *work, cb slack.InteractionCallback, envelop
 		return
 	}
 	for _, a := range cb.ActionCallback.BlockActions {
-		j := job{kind: "action", requestID: envelopeID, responseURL: cb.ResponseURL}
+		j := job{kind: "action", requestID: envelopeID, userID: cb.User.ID, responseURL: cb.ResponseURL}
 		switch {
 		case b.cfg.Alerts != nil && b.cfg.Alerts.OwnsAction(a.ActionID):
 			// Alert buttons answer to the same ALLOWED_* as commands; the
@@ -374,7 +457,7 @@ func (b *Bot) dispatchInteraction(w *work, cb slack.InteractionCallback, envelop
 // runs on a worker, once even if Slack sends the envelope again, and its
 // reply goes to the response_url SubmitView names.
 func (b *Bot) dispatchViewSubmission(ctx context.Context, sm acker, evt socketmode.Event, cb slack.InteractionCallback, received time.Time, w *work) {
-	errs, ok := b.validateView(cb, evt.Request)
+	errs, ok := b.validateView(ctx, cb, evt.Request)
 	var payload any
 	if len(errs) > 0 {
 		payload = slack.NewErrorsViewSubmissionResponse(errs)
@@ -389,7 +472,7 @@ func (b *Bot) dispatchViewSubmission(ctx context.Context, sm acker, evt socketmo
 	if b.redelivered(evt.Request, received) {
 		return
 	}
-	j := job{kind: "view_submission", requestID: evt.Request.EnvelopeID}
+	j := job{kind: "view_submission", requestID: evt.Request.EnvelopeID, userID: cb.User.ID}
 	j.submit = func(ctx context.Context) (string, *slack.WebhookMessage) {
 		url, msg := b.cfg.Triage.SubmitView(ctx, cb)
 		b.cfg.Metrics.Commands.WithLabelValues(j.kind, "ok").Inc()
@@ -400,8 +483,10 @@ func (b *Bot) dispatchViewSubmission(ctx context.Context, sm acker, evt socketmo
 
 // validateView runs Triage.ValidateView on the read loop, where a panic
 // would stop the bot: one is contained, logged and counted, and the
-// submission is closed without running (ok false).
-func (b *Bot) validateView(cb slack.InteractionCallback, r *socketmode.Request) (errs map[string]string, ok bool) {
+// submission is closed without running (ok false). The errors are worded
+// in the language the bot knows for the user without asking Slack: the
+// ack cannot wait for users.info.
+func (b *Bot) validateView(ctx context.Context, cb slack.InteractionCallback, r *socketmode.Request) (errs map[string]string, ok bool) {
 	defer func() {
 		if p := recover(); p != nil {
 			b.cfg.Metrics.Commands.WithLabelValues("view_submission", "panic").Inc()
@@ -413,7 +498,7 @@ func (b *Bot) validateView(cb slack.InteractionCallback, r *socketmode.Request) 
 			errs, ok = nil, false
 		}
 	}()
-	return b.cfg.Triage.ValidateView(cb), true
+	return b.cfg.Triage.ValidateView(i18n.NewContext(ctx, b.langs.CachedPrinter(cb.User.ID)), cb), true
 }
 
 // guarded runs a button of a UI that does not know ALLOWED_* (alerts,
@@ -422,7 +507,7 @@ func (b *Bot) validateView(cb slack.InteractionCallback, r *socketmode.Request) 
 // that panics is counted by runJob.
 func (b *Bot) guarded(kind string, cb slack.InteractionCallback, a *slack.BlockAction, ui Actions) func(context.Context) *slack.WebhookMessage {
 	return func(ctx context.Context) *slack.WebhookMessage {
-		if deny := b.cfg.Commands.Denied(cb.User.ID, cb.Channel.ID); deny != nil {
+		if deny := b.cfg.Commands.Denied(ctx, cb.User.ID, cb.Channel.ID); deny != nil {
 			b.cfg.Metrics.Commands.WithLabelValues(kind, "denied").Inc()
 			return deny
 		}
@@ -452,17 +537,23 @@ func (b *Bot) ackWith(ctx context.Context, sm acker, evt socketmode.Event, recei
 }
 
 // submit queues an acked job, or turns it away with a reply when the queue
-// is full: the user hears "busy" rather than nothing. The reply is work of
-// its own, off the read loop, that shutdown waits for like any other.
+// is full: the user hears "busy", in their language, rather than nothing.
+// The reply is work of its own, off the read loop, that shutdown waits for
+// like any other. A job with nowhere to answer (a Home tab, a modal's
+// submission) is only counted and logged.
 func (b *Bot) submit(w *work, j job) {
 	select {
 	case b.jobs <- j:
 	default:
 		b.cfg.Metrics.Commands.WithLabelValues(j.kind, "busy").Inc()
-		b.log.Warn("work queue full; turning a request away", "request_id", j.requestID)
+		b.log.Warn("work queue full; turning a request away", "request_id", j.requestID, "kind", j.kind)
+		if j.responseURL == "" {
+			return
+		}
 		w.wg.Go(func() {
+			p := b.langs.Printer(w.ctx, j.userID)
 			_ = b.respond(w.ctx, j, &slack.WebhookMessage{
-				Text:         ":hourglass: scnetbot is busy with other requests right now. Please try again in a minute.",
+				Text:         p.T("BotBusy"),
 				ResponseType: slack.ResponseTypeEphemeral,
 			})
 		})
@@ -472,19 +563,28 @@ func (b *Bot) submit(w *work, j job) {
 // runJob runs one job on a worker and posts its reply. A panic in one job is
 // contained here: the user gets an apology and the other jobs go on. The
 // job counts its own result; only a panic is counted here.
+//
+// The job runs in the language of the user who asked: it is looked up here,
+// after the ack, and its printer put in the job's context.
 func (b *Bot) runJob(ctx context.Context, j job) {
 	log := b.log.With("request_id", j.requestID, "kind", j.kind)
+	p := b.langs.Default()
 	defer func() {
 		if r := recover(); r != nil {
 			b.cfg.Metrics.Commands.WithLabelValues(j.kind, "panic").Inc()
 			log.Error("handler panicked", "panic", fmt.Sprint(r))
+			if j.responseURL == "" {
+				return
+			}
 			_ = b.respond(ctx, j, &slack.WebhookMessage{
-				Text:         ":warning: Something went wrong inside scnetbot while answering this. It has been logged; please try again, and tell the bot's operator if it keeps happening.",
+				Text:         p.T("BotPanic"),
 				ResponseType: slack.ResponseTypeEphemeral,
 			})
 		}
 	}()
 	start := time.Now()
+	p = b.langs.Printer(ctx, j.userID)
+	ctx = i18n.NewContext(ctx, p)
 	var msg *slack.WebhookMessage
 	if j.submit != nil {
 		// Once set, the URL is where the deferred apology above goes too; a

@@ -66,7 +66,7 @@ func (f *fakeCommands) Action(_ context.Context, _ slack.InteractionCallback, a 
 	return &slack.WebhookMessage{Text: "commands got " + a.ActionID + "=" + a.Value, ReplaceOriginal: true}
 }
 
-func (f *fakeCommands) Denied(userID, _ string) *slack.WebhookMessage {
+func (f *fakeCommands) Denied(_ context.Context, userID, _ string) *slack.WebhookMessage {
 	if userID == f.denyU {
 		return &slack.WebhookMessage{Text: "not allowed", ResponseType: slack.ResponseTypeEphemeral}
 	}

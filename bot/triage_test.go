@@ -45,7 +45,7 @@ func (f *fakeTriage) Action(_ context.Context, cb slack.InteractionCallback, a *
 
 func (f *fakeTriage) OwnsView(callbackID string) bool { return callbackID == "act.delete" }
 
-func (f *fakeTriage) ValidateView(cb slack.InteractionCallback) map[string]string {
+func (f *fakeTriage) ValidateView(_ context.Context, cb slack.InteractionCallback) map[string]string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.validated++

@@ -3,7 +3,6 @@ package digest
 import (
 	"encoding/json"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,7 +12,6 @@ import (
 
 	"scnetbot/blockkit"
 	"scnetbot/i18n"
-	"scnetbot/scnet"
 )
 
 // Bounds of what one digest lists, so that it stays one readable message
@@ -109,19 +107,6 @@ func (w writer) user(id string) string {
 	return blockkit.Value(id, maxUser)
 }
 
-// status is a status in p's language; one SCNet never documented is shown
-// as it came.
-func (w writer) status(s scnet.Status) string {
-	if slices.Contains(scnet.Statuses(), s) {
-		id := "Status" + string(s) // the core catalog's status words
-		return w.p.T(id)
-	}
-	if s == "" {
-		return w.p.T("StatusUnknown")
-	}
-	return blockkit.StatusText(s)
-}
-
 // section is a title and its lines, cut before the section's limit with a
 // line saying how many were left out.
 func (w writer) section(title string, lines []string, total int) string {
@@ -164,7 +149,7 @@ func (w writer) incidents(in Incidents) string {
 	if l := in.Longest; l != nil {
 		lines = append(lines, "• "+p.N("DigestStillOpen", in.StillOpen))
 		line := p.T("DigestLongestOpen", "Name", w.name(l.Name), "Region", blockkit.Value(l.Region, maxRegion),
-			"Status", w.status(l.To), "Age", p.Duration(w.to.Sub(l.Since)), "Since", w.stamp(l.Since))
+			"Status", blockkit.StatusText(p, l.To), "Age", p.Duration(w.to.Sub(l.Since)), "Since", w.stamp(l.Since))
 		if l.AckedBy != "" {
 			line += p.T("DigestAckedBy", "User", w.user(l.AckedBy))
 		} else {

@@ -26,7 +26,7 @@ func (h *Handler) Action(ctx context.Context, cb slack.InteractionCallback, a *s
 		return nil
 	}
 	msg, err := h.action(ctx, cb, a)
-	return h.finish("action", msg, err)
+	return h.finish(h.printer(ctx), "action", msg, err)
 }
 
 func (h *Handler) action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) (*slack.WebhookMessage, error) {
@@ -49,7 +49,7 @@ func (h *Handler) action(ctx context.Context, cb slack.InteractionCallback, a *s
 			if v.B == nil {
 				return nil, errStaleButton
 			}
-			lq, _ = Parse(*v.B)
+			lq, _ = parseStored(*v.B)
 		}
 		c, err := h.decodeCursor(ctx, v.C, lq)
 		if err != nil {

@@ -26,6 +26,9 @@ func TestButtonRoundTrip(t *testing.T) {
 		t.Errorf("Next: replace %v, text %q; want page 2 of 2 replacing the original", p2.ReplaceOriginal, p2.Text)
 	}
 	assertGolden(t, "action_next", p2)
+	zh := chinese()
+	zhP2 := zh.click(h, zh.command(h, "Running page 1"), actionNext)
+	assertGoldenZh(t, "action_next", zhP2)
 	if _, ok := actionsOf(p2)[actionNext]; ok {
 		t.Error("last page offers Next")
 	}
@@ -46,6 +49,7 @@ func TestButtonRoundTrip(t *testing.T) {
 		t.Errorf("Details: replace %v text %q", det.ReplaceOriginal, det.Text)
 	}
 	assertGolden(t, "action_details", det)
+	assertGoldenZh(t, "action_details", zh.click(h, zhP2, detailsActionID(1)))
 	ret, err := click(h, det, actionBack)
 	if err != nil {
 		t.Fatal(err)
@@ -87,6 +91,10 @@ func TestButtonRoundTrip(t *testing.T) {
 		t.Errorf("shared message has buttons: %v", actionsOf(sh))
 	}
 	assertGolden(t, "action_share", sh)
+	// Shared, the page is a channel message: in BOT_LANGUAGE, whoever
+	// clicked (TestShareSpeaksTheChannelLanguage).
+	hzh := newTestHandler(t, f, func(c *Config) { c.Printer = zh.p })
+	assertGoldenZh(t, "action_share", testLangs()[0].click(hzh, testLangs()[0].command(hzh, "Running page 1"), actionShare))
 	dsh, err := click(h, det, actionShare)
 	if err != nil {
 		t.Fatal(err)
@@ -141,8 +149,8 @@ func TestActionRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := h.Action(context.Background(), cb, tt.a)
-			if m.Text != userMessage(tt.want) || m.ReplaceOriginal {
-				t.Errorf("reply %q (replace %v), want %q as a new message", m.Text, m.ReplaceOriginal, userMessage(tt.want))
+			if m.Text != userMessage(en(), tt.want) || m.ReplaceOriginal {
+				t.Errorf("reply %q (replace %v), want %q as a new message", m.Text, m.ReplaceOriginal, userMessage(en(), tt.want))
 			}
 		})
 	}
@@ -153,7 +161,7 @@ func TestActionRejects(t *testing.T) {
 		t.Error("OwnsAction does not match the inst. prefix")
 	}
 	denied := newTestHandler(t, f, func(c *Config) { c.AllowedUsers = []string{"U0OTHER"} })
-	if m := denied.Action(context.Background(), cb, &slack.BlockAction{ActionID: actionNext, Value: `{"q":""}`}); m.Text != userMessage(errUserNotAllowed) {
+	if m := denied.Action(context.Background(), cb, &slack.BlockAction{ActionID: actionNext, Value: `{"q":""}`}); m.Text != userMessage(en(), errUserNotAllowed) {
 		t.Errorf("action by a user outside ALLOWED_USERS: %q", m.Text)
 	}
 }

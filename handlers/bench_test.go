@@ -10,7 +10,7 @@ import (
 // BenchmarkRenderListPage renders one full page of ten instances with the
 // status summary, the work of every list reply once SCNet has answered.
 func BenchmarkRenderListPage(b *testing.B) {
-	r := renderer{now: testNow, loc: testNow.Location()}
+	r := renderer{now: testNow, loc: testNow.Location(), p: en()}
 	v := listView{
 		query:  Query{Kind: KindList, Page: 2},
 		page:   &scnet.Page{Total: 1000, Instances: fixtures(PageSize)},
@@ -59,7 +59,7 @@ func BenchmarkCommandCached(b *testing.B) {
 // BenchmarkRenderListPageJSON renders a page and encodes it as the bot
 // sends it to response_url.
 func BenchmarkRenderListPageJSON(b *testing.B) {
-	r := renderer{now: testNow, loc: testNow.Location()}
+	r := renderer{now: testNow, loc: testNow.Location(), p: en()}
 	v := listView{query: Query{Kind: KindList, Page: 2}, page: &scnet.Page{Total: 1000, Instances: fixtures(PageSize)}}
 	b.ReportAllocs()
 	for b.Loop() {

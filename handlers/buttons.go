@@ -25,8 +25,9 @@ const (
 )
 
 // buttonValue is the state a button carries, as JSON. Q is a list query in
-// Query.String's canonical spelling, page included, so a click is read back
-// with Parse and checked exactly like typed input. ID, when set, asks for
+// Query.String's canonical spelling (English whatever the reader's
+// language, so a value means the same to every reader), page included, so a
+// click is read back with parseStored and checked like typed input. ID, when set, asks for
 // that instance's details view instead (kept apart from Q so an id SCNet
 // writes in an unexpected shape still works). B, when set, is the list query
 // a details view returns to with Back. C, on a listing over several
@@ -55,7 +56,7 @@ func decodeButtonValue(s string) (buttonValue, Query, error) {
 		return v, Query{}, errStaleButton
 	}
 	if v.B != nil {
-		if q, err := Parse(*v.B); err != nil || q.Kind != KindList {
+		if q, err := parseStored(*v.B); err != nil || q.Kind != KindList {
 			v.B = nil
 		}
 	}
@@ -68,7 +69,7 @@ func decodeButtonValue(s string) (buttonValue, Query, error) {
 		}
 		return v, Query{Kind: KindDetails, ID: v.ID}, nil
 	}
-	q, err := Parse(v.Q)
+	q, err := parseStored(v.Q)
 	if err != nil || q.Kind != KindList {
 		return v, Query{}, errStaleButton
 	}

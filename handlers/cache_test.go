@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"github.com/slack-go/slack"
+
 	"context"
 	"errors"
 	"fmt"
@@ -207,7 +209,7 @@ func TestCommandSlowSCNet(t *testing.T) {
 	defer close(f.gate)
 	h := newTestHandler(t, f, func(c *Config) { c.QueryTimeout = 50 * time.Millisecond })
 	m := command(h, "running")
-	if m.Text != userMessage(&slowError{after: 50 * time.Millisecond, err: context.DeadlineExceeded}) || !strings.Contains(m.Text, "within 50ms") {
+	if m.Text != userMessage(en(), &slowError{after: 50 * time.Millisecond, err: context.DeadlineExceeded}) || !strings.Contains(m.Text, "within 50ms") {
 		t.Errorf("reply %q, want the slow-SCNet message", m.Text)
 	}
 }
@@ -242,7 +244,7 @@ func TestSummaryQueries(t *testing.T) {
 func TestSummaryFailureKeepsList(t *testing.T) {
 	f := &statusFailLister{fakeLister: fakeLister{instances: fixtures(3)}}
 	h := New(oneRegion(f), Config{Location: testNow.Location(), Now: func() time.Time { return testNow }})
-	assertGolden(t, "list_summary_failed", command(h, ""))
+	assertGoldenLangs(t, "list_summary_failed", func(l testLang) *slack.WebhookMessage { return l.command(h, "") })
 }
 
 type statusFailLister struct{ fakeLister }
@@ -267,7 +269,7 @@ func lookups(t testing.TB, m *metrics.Metrics, result string) float64 {
 // A Lister that panics fails that one query instead of the process.
 func TestCacheContainsPanic(t *testing.T) {
 	h := New(oneRegion(panicLister{}), Config{Location: testNow.Location()})
-	if m := command(h, "running"); m.Text != userMessage(errors.New("any unknown error")) {
+	if m := command(h, "running"); m.Text != userMessage(en(), errors.New("any unknown error")) {
 		t.Errorf("reply after a panic: %q", m.Text)
 	}
 }

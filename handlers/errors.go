@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/regions"
 	"scnetbot/scnet"
 	"scnetbot/tracked"
@@ -56,8 +57,9 @@ func (e *slowError) Unwrap() error { return e.err }
 // it, how it is counted, and what the person is told.
 type errorRule struct {
 	match  func(error) bool
-	result string             // the commands metric's label
-	words  func(error) string // the reply; it never quotes err's own text
+	result string // the commands metric's label
+	// words is the reply in p's language; it never quotes err's own text.
+	words func(p *i18n.Printer, err error) string
 }
 
 // Results of a command, for the commands metric.
@@ -78,66 +80,66 @@ var errorRules = []errorRule{
 	{
 		match:  as[*InputError],
 		result: resultBadInput,
-		words: func(err error) string {
+		words: func(p *i18n.Printer, err error) string {
 			in, _ := asValue[*InputError](err)
-			return ":thinking_face: " + blockkit.EscapeTruncate(in.Error(), 1000) + "\n" + usageHint
+			// The whole sentence is escaped: it quotes what was typed.
+			return ":thinking_face: " + blockkit.EscapeTruncate(in.Text(p), 1000) + "\n" + usageHint(p)
 		},
 	},
 	{
 		match:  is(errUserNotAllowed),
 		result: resultDenied,
-		words:  says(":no_entry: You are not allowed to use scnetbot. Ask the bot's operator to add you to ALLOWED_USERS."),
+		words:  says("CmdErrUserNotAllowed"),
 	},
 	{
 		match:  is(errChannelNotAllowed),
 		result: resultDenied,
-		words:  says(":no_entry: scnetbot does not answer in this channel. Use it in one of its channels, or ask the bot's operator to add this one to ALLOWED_CHANNELS."),
+		words:  says("CmdErrChannelNotAllowed"),
 	},
 	{
 		match:  is(errStaleButton),
 		result: resultBadInput,
-		words:  says(":grey_question: That button no longer works (the message is from an older scnetbot). Run the command again."),
+		words:  says("CmdErrStaleButton"),
 	},
 	{
 		match:  is(errUnknownAction),
 		result: resultBadInput,
-		words:  says(":grey_question: scnetbot does not know that button. Run the command again."),
+		words:  says("CmdErrUnknownButton"),
 	},
 	{
 		match:  as[*regionError],
 		result: resultBadInput,
-		words: func(err error) string {
+		words: func(p *i18n.Printer, err error) string {
 			re, _ := asValue[*regionError](err)
-			return regionErrorText(re)
+			return regionErrorText(p, re)
 		},
 	},
 	{
 		match:  is(regions.ErrNoRegions),
 		result: resultSCNetError,
-		words: says(":no_entry: scnetbot has no SCNet region to ask: the account is suspended in every region, or SCNET_CLUSTER names none of them. " +
-			"`/instances regions` lists them; ask the bot's operator to check SCNET_CLUSTER or the account's standing on SCNet."),
+		words:  says("CmdErrNoRegions"),
 	},
 	{
 		// Before slowError: a deadline in every region is named per region.
 		match:  as[*regionsError],
 		result: resultSCNetError,
-		words: func(err error) string {
+		words: func(p *i18n.Printer, err error) string {
 			re, _ := asValue[*regionsError](err)
-			lines := bullets(re.fails, 20, func(f regionFailure) string {
-				return "*" + text(f.region.Name, rowShort) + "*: " + blockkit.ErrorSummary(f.err)
+			lines := blockkit.Bullets(p, re.fails, 20, func(f regionFailure) string {
+				return p.T("CmdRegionWhy", "Region", text(f.region.Name, rowShort), "Why", blockkit.ErrorSummary(p, f.err))
 			})
 			if re.partial {
-				return ":mag: The regions that answered have no instance with id `" + blockkit.EscapeTruncate(subjectID(err), 64) + "`, but these could not be asked:\n" + lines + "\nTry again in a minute."
+				return p.T("CmdErrRegionsPartial", "ID", blockkit.EscapeTruncate(subjectID(err), 64), "Lines", lines)
 			}
-			return ":warning: No SCNet region answered:\n" + lines + "\nTry again in a minute; `/instances regions` shows how each region is doing."
+			return p.T("CmdErrRegionsNone", "Lines", lines)
 		},
 	},
 	{
 		match:  as[*slowError],
 		result: resultSCNetError,
-		words: func(err error) string {
+		words: func(p *i18n.Printer, err error) string {
 			slow, _ := asValue[*slowError](err)
-			return ":turtle: SCNet is slow: no answer within " + blockkit.ShortDuration(slow.after) + ". Try again in a minute; if it stays slow, SCNet may be overloaded."
+			return p.T("CmdErrSlow", "After", blockkit.ShortDuration(slow.after))
 		},
 	},
 	{
@@ -149,45 +151,51 @@ var errorRules = []errorRule{
 			return ok && api.Code == scnet.CodeInvalidParams && byID && !subj.byName
 		},
 		result: resultNotFound,
-		words: func(err error) string {
+		words: func(p *i18n.Printer, err error) string {
 			subj, _ := asValue[*subjectError](err)
-			return ":mag: SCNet does not know the instance id `" + blockkit.EscapeTruncate(subj.subject, 64) + "` (it answered code 10004, invalid parameter). Check the id; `/instances` lists the instances that exist."
+			return p.T("CmdErrUnknownID", "ID", blockkit.EscapeTruncate(subj.subject, 64))
 		},
 	},
 	{
 		match:  is(tracked.ErrUnknownInstance),
 		result: resultNotFound,
-		words: func(err error) string {
-			return ":mag: The watcher does not track " + subjectOr(err, "that instance") + ": it knows the instances its polls have seen, by exact name or 32-hex-digit id. Check the name with `/instances &lt;words&gt;` and use the id from there."
+		words: func(p *i18n.Printer, err error) string {
+			if subj, ok := asValue[*subjectError](err); ok {
+				return p.T("CmdErrNotTracked", "Name", blockkit.EscapeTruncate(subj.subject, 100))
+			}
+			return p.T("CmdErrNotTrackedAny")
 		},
 	},
 	{
 		match:  is(tracked.ErrNotSnoozed),
 		result: resultNotFound,
-		words: func(err error) string {
-			return ":information_source: " + subjectOr(err, "That instance") + " is not snoozed, so there is nothing to undo. `/instances watch` lists the snoozes."
+		words: func(p *i18n.Printer, err error) string {
+			if subj, ok := asValue[*subjectError](err); ok {
+				return p.T("CmdErrNotSnoozed", "Name", blockkit.EscapeTruncate(subj.subject, 100))
+			}
+			return p.T("CmdErrNotSnoozedAny")
 		},
 	},
 	{
 		match:  as[*tracked.AmbiguousError],
 		result: resultBadInput,
-		words: func(err error) string {
+		words: func(p *i18n.Printer, err error) string {
 			amb, _ := asValue[*tracked.AmbiguousError](err)
-			return ":twisted_rightwards_arrows: " + ambiguousText(amb)
+			return ":twisted_rightwards_arrows: " + ambiguousText(p, amb)
 		},
 	},
 	{
 		match:  is(scnet.ErrNotFound),
 		result: resultNotFound,
-		words: func(err error) string {
+		words: func(p *i18n.Printer, err error) string {
 			subj, ok := asValue[*subjectError](err)
 			switch {
 			case !ok:
-				return blockkit.ErrorText(err)
+				return blockkit.ErrorText(p, err)
 			case subj.byName:
-				return ":mag: No instance called “" + blockkit.EscapeTruncate(subj.subject, 100) + "” is known. Check the name with `/instances " + blockkit.EscapeTruncate(subj.subject, 100) + "`, or use its id."
+				return p.T("CmdErrNoSuchName", "Name", blockkit.EscapeTruncate(subj.subject, 100))
 			}
-			return ":mag: SCNet has no instance with id `" + blockkit.EscapeTruncate(subj.subject, 64) + "`. It may have been deleted; `/instances` lists the ones that exist."
+			return p.T("CmdErrNoSuchID", "ID", blockkit.EscapeTruncate(subj.subject, 64))
 		},
 	},
 }
@@ -206,11 +214,11 @@ func ruleFor(err error) *errorRule {
 // meet. It never quotes an error's own text, which could carry a URL or a
 // secret: the command's own failures are worded by errorRules, with the
 // user's (escaped) input, and everything else by blockkit.ErrorText.
-func userMessage(err error) string {
+func userMessage(p *i18n.Printer, err error) string {
 	if r := ruleFor(err); r != nil {
-		return r.words(err)
+		return r.words(p, err)
 	}
-	return blockkit.ErrorText(err)
+	return blockkit.ErrorText(p, err)
 }
 
 // resultOf names how a command ended, for the commands metric: ok, denied,
@@ -241,15 +249,9 @@ func asValue[T error](err error) (T, bool) {
 	return v, ok
 }
 
-func says(s string) func(error) string { return func(error) string { return s } }
-
-// subjectOr names the instance err is about, quoted and escaped, or
-// fallback when it names none.
-func subjectOr(err error, fallback string) string {
-	if subj, ok := asValue[*subjectError](err); ok {
-		return "“" + blockkit.EscapeTruncate(subj.subject, 100) + "”"
-	}
-	return fallback
+// says is the words of a failure that is always told the same: message id.
+func says(id string) func(*i18n.Printer, error) string {
+	return func(p *i18n.Printer, _ error) string { return p.T(id) }
 }
 
 // subjectID is the instance id err is about, "" for none.
@@ -262,22 +264,22 @@ func subjectID(err error) string {
 
 // regionErrorText answers a region: word that names no region or several,
 // listing the regions to pick from.
-func regionErrorText(e *regionError) string {
+func regionErrorText(p *i18n.Printer, e *regionError) string {
 	name := func(r *regions.Region) string {
-		return "`" + text(r.Name, rowShort) + "` (id `" + text(r.ID, rowShort) + "`)"
+		return p.T("CmdRegionNameID", "Name", text(r.Name, rowShort), "ID", text(r.ID, rowShort))
 	}
 	if len(e.matches) > 1 {
-		return ":twisted_rightwards_arrows: “" + text(e.word, 60) + "” could be any of these regions; write more of the name:\n" + bullets(e.matches, 20, name)
+		return p.T("CmdErrRegionAmbiguous", "Word", text(e.word, 60), "Lines", blockkit.Bullets(p, e.matches, 20, name))
 	}
 	if s := e.suspended; s != nil {
-		return ":no_entry: The account is suspended in *" + text(s.Name, rowShort) + "* (id `" + text(s.ID, rowShort) + "`): SCNet gives no token for it, so its instances cannot be read. Ask the account's owner to settle it on SCNet. The regions in use are:\n" + bullets(e.all, 20, name)
+		return p.T("CmdErrRegionSuspended", "Name", text(s.Name, rowShort), "ID", text(s.ID, rowShort), "Lines", blockkit.Bullets(p, e.all, 20, name))
 	}
-	return ":thinking_face: There is no region “" + text(e.word, 60) + "”. The regions are:\n" + bullets(e.all, 20, name) + "\n`region:` takes a name, the start of one, or an id."
+	return p.T("CmdErrRegionUnknown", "Word", text(e.word, 60), "Lines", blockkit.Bullets(p, e.all, 20, name))
 }
 
-// errorMessage is the ephemeral reply for err.
-func errorMessage(err error) *slack.WebhookMessage {
-	t := userMessage(err)
+// errorMessage is the ephemeral reply for err, in p's language.
+func errorMessage(p *i18n.Printer, err error) *slack.WebhookMessage {
+	t := userMessage(p, err)
 	return message(t, section(t))
 }
 
@@ -285,15 +287,24 @@ func errorMessage(err error) *slack.WebhookMessage {
 const maxCandidates = 10
 
 // ambiguousText lists the instances a snooze target could mean, by id.
-func ambiguousText(e *tracked.AmbiguousError) string {
+func ambiguousText(p *i18n.Printer, e *tracked.AmbiguousError) string {
 	var b strings.Builder
-	b.WriteString("“" + blockkit.EscapeTruncate(e.Name, 100) + "” matches " + strconv.Itoa(len(e.Candidates)) + " instances; repeat the command with the id of the one you mean:")
+	b.WriteString(p.N("CmdAmbiguous", len(e.Candidates), "Name", blockkit.EscapeTruncate(e.Name, 100)))
 	for i, c := range e.Candidates {
 		if i == maxCandidates {
-			b.WriteString("\n• … and " + strconv.Itoa(len(e.Candidates)-maxCandidates) + " more")
+			b.WriteString("\n• " + p.T("KitMore", "N", len(e.Candidates)-maxCandidates))
 			break
 		}
-		b.WriteString("\n• `" + blockkit.EscapeTruncate(c.ID, 64) + "` " + text(c.Name, 100) + " (" + text(c.Status, 30) + ")")
+		b.WriteString("\n• `" + blockkit.EscapeTruncate(c.ID, 64) + "` " + text(c.Name, 100) + " (" + candidateStatus(p, c.Status) + ")")
 	}
 	return b.String()
+}
+
+// candidateStatus is a candidate's status, which the watcher keeps as
+// SCNet's word, in p's language.
+func candidateStatus(p *i18n.Printer, s string) string {
+	if st, err := scnet.ParseStatus(s); err == nil {
+		return blockkit.StatusText(p, st)
+	}
+	return text(s, 30)
 }

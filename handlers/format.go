@@ -6,14 +6,19 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 )
 
-// renderer turns query results into messages. It holds only the clock and
-// zone so every rendering is a pure function of its inputs.
+// renderer turns query results into messages. It holds only the clock, the
+// zone and the reader's printer, so every rendering is a pure function of
+// its inputs.
 type renderer struct {
 	now time.Time
 	loc *time.Location
+	// p writes the reader's language: the person who asked, or the
+	// channel's (BOT_LANGUAGE) for a reply shared to it.
+	p *i18n.Printer
 }
 
 // none is shown for a value SCNet left empty.
@@ -23,11 +28,11 @@ const none = blockkit.None
 // its names in this package.
 
 func statusEmoji(s scnet.Status) string              { return blockkit.StatusEmoji(s) }
-func statusText(s scnet.Status) string               { return blockkit.StatusText(s) }
 func text(s string, max int) string                  { return blockkit.Value(s, max) }
-func humanDuration(d time.Duration) string           { return blockkit.Duration(d) }
-func (r renderer) zoneNote() string                  { return blockkit.ZoneNote(r.now, r.loc) }
-func (r renderer) runTime(in *scnet.Instance) string { return blockkit.RunTime(in, r.now) }
+func (r renderer) status(s scnet.Status) string      { return blockkit.StatusText(r.p, s) }
+func (r renderer) duration(d time.Duration) string   { return r.p.Duration(d) }
+func (r renderer) zoneNote() string                  { return blockkit.ZoneNote(r.p, r.now, r.loc) }
+func (r renderer) runTime(in *scnet.Instance) string { return blockkit.RunTime(r.p, in, r.now) }
 
 // when writes a time in the display zone as briefly as is clear: the time
 // of day when it is today there, else the date too.
@@ -39,10 +44,15 @@ func (r renderer) when(t time.Time) string {
 	return t.Format("2006-01-02 15:04")
 }
 
+// asOf is a reply's "as of 10:00:00", in the display zone.
+func (r renderer) asOf() string {
+	return r.p.T("KitAsOf", "Time", r.now.In(r.loc).Format("15:04:05"))
+}
+
 // stamp writes a time that stands alone in a sentence, with its offset.
 func (r renderer) stamp(t time.Time) string { return blockkit.Stamp(t, r.loc) }
-func resourcesWith(in *scnet.Instance, accel string) string {
-	return blockkit.Resources(in, accel)
+func (r renderer) resources(in *scnet.Instance, accel string) string {
+	return blockkit.Resources(r.p, in, accel)
 }
 
 // The block builders live in blockkit too (Mrkdwn, Plain, Section,
@@ -68,10 +78,5 @@ func message(fallback string, blocks ...slack.Block) *slack.WebhookMessage {
 	}
 }
 
-// capitalize upper-cases the first letter of an ASCII word.
-func capitalize(s string) string {
-	if s == "" || s[0] < 'a' || s[0] > 'z' {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
-}
+// englishPrinter is the printer of a Config without one: English.
+func englishPrinter() *i18n.Printer { return i18n.MustLoad().Printer(i18n.English) }

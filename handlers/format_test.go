@@ -73,7 +73,7 @@ func FuzzActionValue(f *testing.F) {
 // until now: its run time is SCNet's own duration, not a clock that keeps
 // counting.
 func TestRunTimeOfEndedInstanceWithoutEndTime(t *testing.T) {
-	r := renderer{now: testNow, loc: testNow.Location()}
+	r := renderer{now: testNow, loc: testNow.Location(), p: en()}
 	in := scnet.Instance{Status: scnet.StatusFailed, StartTime: scnet.Time{Time: testNow.Add(-30 * 24 * time.Hour)}, Duration: "2小时"}
 	if got := r.runTime(&in); got != "2h 0m" {
 		t.Errorf("runTime = %q, want SCNet's duration %q", got, "2h 0m")

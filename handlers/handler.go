@@ -14,6 +14,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"scnetbot/i18n"
 	"scnetbot/metrics"
 	"scnetbot/regions"
 	"scnetbot/scnet"
@@ -64,6 +65,11 @@ type Config struct {
 	ActionButtons ActionButtonsFunc
 	Metrics       *metrics.Metrics // cache lookups; nil records nothing
 	Logger        *slog.Logger     // nil discards
+	// Printer is the channel's language (BOT_LANGUAGE): a reply shared to
+	// the channel is written with it, and so is a reply to a request whose
+	// context carries no printer of its own (i18n.NewContext). Nil writes
+	// English.
+	Printer *i18n.Printer
 }
 
 // Defaults for Config's zero fields.
@@ -109,6 +115,9 @@ func New(set *regions.Set, cfg Config) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Printer == nil {
+		cfg.Printer = englishPrinter()
+	}
 	return &Handler{
 		cfg:    cfg,
 		states: &regionStates{ttl: cfg.CacheTTL, timeout: cfg.QueryTimeout, now: cfg.Now, metrics: cfg.Metrics},
@@ -117,12 +126,19 @@ func New(set *regions.Set, cfg Config) *Handler {
 }
 
 // Denied reports whether a user in a channel may not use scnetbot: nil when
-// allowed, otherwise the reply to send instead.
-func (h *Handler) Denied(userID, channelID string) *slack.WebhookMessage {
+// allowed, otherwise the reply to send instead, in the language of ctx's
+// printer (the user's).
+func (h *Handler) Denied(ctx context.Context, userID, channelID string) *slack.WebhookMessage {
 	if err := h.denied(userID, channelID); err != nil {
-		return errorMessage(err)
+		return errorMessage(h.printer(ctx), err)
 	}
 	return nil
+}
+
+// printer is the language of the person a request answers: the printer the
+// bot put in ctx, else the channel's.
+func (h *Handler) printer(ctx context.Context) *i18n.Printer {
+	return i18n.FromContext(ctx, h.cfg.Printer)
 }
 
 func (h *Handler) denied(userID, channelID string) error {
@@ -138,7 +154,7 @@ func (h *Handler) denied(userID, channelID string) error {
 // Command answers one /instances command. It never returns nil.
 func (h *Handler) Command(ctx context.Context, cmd slack.SlashCommand) *slack.WebhookMessage {
 	msg, err := h.command(ctx, cmd)
-	return h.finish("command", msg, err)
+	return h.finish(h.printer(ctx), "command", msg, err)
 }
 
 func (h *Handler) command(ctx context.Context, cmd slack.SlashCommand) (*slack.WebhookMessage, error) {
@@ -163,12 +179,14 @@ func (h *Handler) command(ctx context.Context, cmd slack.SlashCommand) (*slack.W
 
 // finish counts how a command or click ended and turns an error into the
 // reply the user sees.
-func (h *Handler) finish(kind string, msg *slack.WebhookMessage, err error) *slack.WebhookMessage {
+// Errors are answered to the person who asked, never to the channel, so
+// in p, their language.
+func (h *Handler) finish(p *i18n.Printer, kind string, msg *slack.WebhookMessage, err error) *slack.WebhookMessage {
 	if h.cfg.Metrics != nil {
 		h.cfg.Metrics.Commands.WithLabelValues(kind, resultOf(err)).Inc()
 	}
 	if err != nil {
-		return errorMessage(err)
+		return errorMessage(p, err)
 	}
 	return msg
 }
@@ -209,13 +227,18 @@ func (h *Handler) slow(ctx context.Context, err error) error {
 }
 
 func (h *Handler) answerWithin(ctx context.Context, q Query, o answerOpts) (*slack.WebhookMessage, error) {
-	r := renderer{now: h.cfg.Now(), loc: h.cfg.Location}
+	r := renderer{now: h.cfg.Now(), loc: h.cfg.Location, p: h.printer(ctx)}
+	if o.shared {
+		// A shared reply is a channel message: it speaks the channel's
+		// language, not the clicker's.
+		r.p = h.cfg.Printer
+	}
 	switch q.Kind {
 	case KindHelp:
-		return helpMessage(h.cfg.CacheTTL), nil
+		return r.help(h.cfg.CacheTTL), nil
 	case KindWatch:
 		if h.cfg.Watch == nil {
-			return watchDisabledMessage(), nil
+			return r.watchDisabled(), nil
 		}
 		health, err := h.cfg.Watch.Health(ctx)
 		if err != nil {
@@ -243,7 +266,7 @@ func (h *Handler) answerWithin(ctx context.Context, q Query, o answerOpts) (*sla
 
 func (h *Handler) snooze(ctx context.Context, r renderer, q Query, userID string) (*slack.WebhookMessage, error) {
 	if h.cfg.Watch == nil {
-		return watchDisabledMessage(), nil
+		return r.watchDisabled(), nil
 	}
 	// Asked before the call: if no poll had succeeded when the watcher
 	// looked the name up, "unknown" means "not seen yet".
@@ -259,7 +282,7 @@ func (h *Handler) snooze(ctx context.Context, r renderer, q Query, userID string
 	}
 	switch {
 	case errors.Is(err, tracked.ErrUnknownInstance) && !started:
-		return watchStartingMessage(q.Target), nil
+		return r.watchStarting(q.Target), nil
 	case err != nil:
 		return nil, withTarget(err, q.Target)
 	case q.Kind == KindSnooze:

@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/internal/golden"
 	"scnetbot/regions"
 	"scnetbot/scnet"
@@ -255,4 +256,74 @@ func oneRegion(l Lister) *regions.Set {
 func (h *Handler) testCache() *queryCache {
 	rs, _, _ := h.cfg.Regions.Known()
 	return h.states.get(rs[0]).cache
+}
+
+// en and zh are the printers of the two languages.
+func en() *i18n.Printer { return i18n.MustLoad().Printer(i18n.English) }
+func zh() *i18n.Printer { return i18n.MustLoad().Printer(i18n.Chinese) }
+
+// testLang is a language a golden test renders in: the reader's printer,
+// put in the request's context as the bot does, and the suffix of its
+// golden files ("" for English, ".zh" for Chinese).
+type testLang struct {
+	suffix string
+	p      *i18n.Printer
+}
+
+func testLangs() []testLang { return []testLang{{"", en()}, {".zh", zh()}} }
+
+// ctx is a request context carrying l's printer.
+func (l testLang) ctx() context.Context { return i18n.NewContext(context.Background(), l.p) }
+
+// command runs text as a slash command of a reader of l.
+func (l testLang) command(h *Handler, text string) *slack.WebhookMessage {
+	return h.Command(l.ctx(), slack.SlashCommand{Command: "/instances", Text: text, UserID: "U0TEST", ChannelID: "C0TEST"})
+}
+
+// click runs a button of m as a block action of a reader of l.
+func (l testLang) click(h *Handler, m *slack.WebhookMessage, actionID string) *slack.WebhookMessage {
+	btn, ok := actionsOf(m)[actionID]
+	if !ok {
+		return &slack.WebhookMessage{Text: "no button " + actionID}
+	}
+	cb := slack.InteractionCallback{Type: slack.InteractionTypeBlockActions, User: slack.User{ID: "U0TEST"}, Channel: slack.Channel{GroupConversation: slack.GroupConversation{Conversation: slack.Conversation{ID: "C0TEST"}}}}
+	return h.Action(l.ctx(), cb, &slack.BlockAction{ActionID: btn.ActionID, Value: btn.Value})
+}
+
+// assertGoldenLangs renders a reply in every language and compares each
+// with its golden file: testdata/<name>.golden and <name>.zh.golden, the
+// same layout in two languages.
+func assertGoldenLangs(t *testing.T, name string, render func(l testLang) *slack.WebhookMessage) {
+	t.Helper()
+	for _, l := range testLangs() {
+		m := render(l)
+		assertGolden(t, name+l.suffix, m)
+		if l.p.Lang() == i18n.Chinese {
+			assertChinese(t, name, m)
+		}
+	}
+}
+
+// assertChinese fails when a Chinese reply still carries one of the
+// English phrases of scnetbot's own that only an untranslated message
+// would.
+func assertChinese(t *testing.T, name string, m *slack.WebhookMessage) {
+	t.Helper()
+	s := string(messageJSON(t, m))
+	for _, w := range []string{" instances", "Refresh", "Details", "found", "Page ", "try again", "Try again", "as of", "times in", "snoozed"} {
+		if strings.Contains(s, w) {
+			t.Errorf("%s.zh: the Chinese reply says %q:\n%s", name, w, s)
+		}
+	}
+}
+
+// chinese is the Chinese reader of the golden twins.
+func chinese() testLang { return testLangs()[1] }
+
+// assertGoldenZh compares a Chinese reply with testdata/<name>.zh.golden,
+// the twin of an English golden file.
+func assertGoldenZh(t *testing.T, name string, m *slack.WebhookMessage) {
+	t.Helper()
+	assertGolden(t, name+".zh", m)
+	assertChinese(t, name, m)
 }

@@ -1,6 +1,6 @@
 package handlers
 
-import "strings"
+import "scnetbot/i18n"
 
 // InputErrorCode says what was wrong with a command's text, for callers
 // (and tests) that must tell the cases apart.
@@ -22,8 +22,10 @@ const (
 	CodeBadDuration
 )
 
-// InputError is a command whose text Parse could not accept. Its Error text
-// is written for the person who typed the command.
+// InputError is a command whose text Parse could not accept. Parse is pure
+// and knows no reader, so the error keeps its explanation as a message id
+// with its values: Text writes it in the reader's language, Error in
+// English for the log.
 type InputError struct {
 	Code InputErrorCode
 	// Word is the offending word as typed, "" when the input as a whole is
@@ -32,24 +34,30 @@ type InputError struct {
 	// Suggestion is the status or task type Word probably meant
 	// (CodeUnknownWord only).
 	Suggestion string
-	// Detail explains the problem in a short English phrase.
-	Detail string
+	// msg is the message id of the explanation (a Cmd message of the
+	// handlers catalog) and args its values, name and value pairs, user
+	// input unescaped: renderers escape the whole text.
+	msg  string
+	args []any
 }
 
-// Error implements error. Word is user input and is not escaped here;
-// renderers escape the whole text.
-func (e *InputError) Error() string {
-	switch e.Code {
-	case CodeTooLong:
-		return "that command is too long (" + e.Detail + "); /instances takes at most 10 words and 200 characters"
-	case CodeUnknownWord:
-		return "did you mean `" + e.Suggestion + "` instead of “" + e.Word + "”? To search instance names for “" + e.Word + "”, write `name:" + e.Word + "`"
+// inputError is an InputError explained by message id with args.
+func inputError(code InputErrorCode, word, msg string, args ...any) *InputError {
+	return &InputError{Code: code, Word: word, msg: msg, args: args}
+}
+
+// Error implements error, in English. Word is user input and is not
+// escaped here; renderers escape the whole text.
+func (e *InputError) Error() string { return e.Text(englishPrinter()) }
+
+// Text is the explanation for the person who typed the command, in p's
+// language, unescaped.
+func (e *InputError) Text(p *i18n.Printer) string {
+	switch {
+	case e.Code == CodeUnknownWord:
+		return p.T("CmdInputSuggest", "Suggestion", e.Suggestion, "Word", e.Word)
+	case e.msg != "":
+		return p.T(e.msg, e.args...)
 	}
-	var b strings.Builder
-	if e.Detail != "" {
-		b.WriteString(e.Detail)
-	} else {
-		b.WriteString("cannot read that command")
-	}
-	return b.String()
+	return p.T("CmdInputUnreadable")
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/tracked"
 )
@@ -32,15 +33,13 @@ type ActionButtonsFunc func(regionID, instanceID, name string, st scnet.Status) 
 // in that case.
 func (h *Handler) actionCommand(ctx context.Context, q Query, cmd slack.SlashCommand) *slack.WebhookMessage {
 	if h.cfg.Actions == nil || !h.cfg.Actions.Enabled() {
-		return actionsOffMessage()
+		return actionsOffMessage(h.printer(ctx))
 	}
 	return h.cfg.Actions.Command(ctx, q.Action, q.Target, cmd)
 }
 
 // actionsOffMessage answers an action command when nobody may act.
-func actionsOffMessage() *slack.WebhookMessage {
-	const s = ":lock: Restart, stop and delete are turned off: nobody may act on instances from Slack yet. " +
-		"Ask the bot's operator to set ACTION_USERS (user ids) or ACTION_USERGROUP (a user group id) to the people who may; " +
-		"the README's “Actions” section explains both. Reading instances works as before."
+func actionsOffMessage(p *i18n.Printer) *slack.WebhookMessage {
+	s := p.T("CmdActionsOff")
 	return message(s, section(s))
 }

@@ -96,7 +96,8 @@ func TestActionCommandsOff(t *testing.T) {
 			}
 		})
 	}
-	assertGolden(t, "actions_off", command(newTestHandler(t, &fakeLister{}, nil), "restart x"))
+	h := newTestHandler(t, &fakeLister{}, nil)
+	assertGoldenLangs(t, "actions_off", func(l testLang) *slack.WebhookMessage { return l.command(h, "restart x") })
 }
 
 // TestActionCommandsCheckedFirst: ALLOWED_USERS and the grammar are

@@ -230,8 +230,7 @@ func (h *Handler) listMerged(ctx context.Context, v *listView, states []*regionS
 	cur := o.cursor
 	if cur == nil {
 		if q.PageNumber() > MaxMergedTypedPage {
-			return nil, &InputError{Code: CodeBadPage, Word: strconv.Itoa(q.PageNumber()), Detail: "over several regions a typed page goes up to " +
-				strconv.Itoa(MaxMergedTypedPage) + ": go further with Next, or pick one region with `region:<name>` to type any page up to " + strconv.Itoa(MaxPage)}
+			return nil, inputError(CodeBadPage, strconv.Itoa(q.PageNumber()), "CmdInputMergedPage", "Max", MaxMergedTypedPage, "MaxPage", MaxPage)
 		}
 		cur = &cursor{offs: make([]int, n)}
 	}

@@ -110,36 +110,50 @@ func (q Query) WithPage(p int) Query {
 // Parse reads the text of an /instances command. It is pure: the same text
 // always gives the same Query or the same *InputError.
 //
-// Words are separated by white space and read in any order and letter case.
-// A word of exactly 32 hexadecimal digits is an instance id (that is how SCNet
-// writes ids, and instance names rarely look like that); an id asks for the
-// details view and must stand alone. A name that would read as something
-// else is written "name:<word>".
-func Parse(text string) (Query, error) {
-	if n := utf8.RuneCountInString(text); n > MaxInputChars {
-		return Query{}, &InputError{Code: CodeTooLong, Detail: strconv.Itoa(n) + " characters"}
+// Words are separated by white space (the full-width space U+3000 too) and
+// read in any order and letter case, in English or Chinese: "failed" and
+// "失败", "help" and "帮助" (commandWord, statusOf). A word of exactly 32
+// hexadecimal digits is an instance id (that is how SCNet writes ids, and
+// instance names rarely look like that); an id asks for the details view
+// and must stand alone. A name that would read as something else is written
+// "name:<word>" (or "名称：<word>", the colon either width).
+func Parse(text string) (Query, error) { return parse(text, MaxInputChars, MaxInputWords) }
+
+// parseStored reads a query scnetbot wrote itself, in Query.String's
+// canonical spelling (a button's value). That spelling is English, which
+// can be longer than the Chinese a person typed ("失败" is "failed", "第2页"
+// is "page 2"), so its bounds leave room for that: 8 more characters per
+// word at most, and one more word.
+func parseStored(text string) (Query, error) {
+	return parse(text, MaxInputChars+8*MaxInputWords, MaxInputWords+1)
+}
+
+func parse(text string, maxChars, maxWords int) (Query, error) {
+	if n := utf8.RuneCountInString(text); n > maxChars {
+		return Query{}, inputError(CodeTooLong, "", "CmdInputTooLongChars", "N", n)
 	}
 	words := strings.Fields(text)
-	if len(words) > MaxInputWords {
-		return Query{}, &InputError{Code: CodeTooLong, Detail: strconv.Itoa(len(words)) + " words"}
+	if len(words) > maxWords {
+		return Query{}, inputError(CodeTooLong, "", "CmdInputTooLongWords", "N", len(words))
 	}
 	if len(words) == 0 {
 		return Query{Kind: KindList}, nil
 	}
-	switch strings.ToLower(words[0]) {
+	first := strings.ToLower(words[0])
+	switch commandWord(first) {
 	case "help":
 		if len(words) > 1 {
-			return Query{}, &InputError{Code: CodeUsage, Word: "help", Detail: "`help` takes no other words"}
+			return Query{}, inputError(CodeUsage, words[0], "CmdInputAlone", "Word", first)
 		}
 		return Query{Kind: KindHelp}, nil
 	case "watch":
 		if len(words) > 1 {
-			return Query{}, &InputError{Code: CodeUsage, Word: "watch", Detail: "`watch` takes no other words"}
+			return Query{}, inputError(CodeUsage, words[0], "CmdInputAlone", "Word", first)
 		}
 		return Query{Kind: KindWatch}, nil
 	case "regions":
 		if len(words) > 1 {
-			return Query{}, &InputError{Code: CodeUsage, Word: "regions", Detail: "`regions` takes no other words"}
+			return Query{}, inputError(CodeUsage, words[0], "CmdInputAlone", "Word", first)
 		}
 		return Query{Kind: KindRegions}, nil
 	case "snooze":
@@ -148,7 +162,7 @@ func Parse(text string) (Query, error) {
 		return parseAction(words)
 	case "unsnooze":
 		if len(words) != 2 {
-			return Query{}, &InputError{Code: CodeUsage, Word: "unsnooze", Detail: "write `unsnooze <name|id>`"}
+			return Query{}, inputError(CodeUsage, words[0], "CmdInputUnsnoozeUsage", "Word", first)
 		}
 		return Query{Kind: KindUnsnooze, Target: words[1]}, nil
 	}
@@ -158,9 +172,124 @@ func Parse(text string) (Query, error) {
 	return parseList(words)
 }
 
+// commandWords are the English keywords that start a command.
+func commandWords() []string {
+	return []string{"help", "watch", "regions", "snooze", "unsnooze", "restart", "stop", "delete"}
+}
+
+// chineseCommand is the Chinese for keyword kw, the first as help shows it.
+// "监控" (monitor) is watch; "告警" (alerts) is read as watch too, since
+// that is what the watch reply is about.
+func chineseCommand(kw string) []string {
+	switch kw {
+	case "help":
+		return []string{"帮助"}
+	case "watch":
+		return []string{"监控", "告警"}
+	case "regions":
+		return []string{"区域"}
+	case "snooze":
+		return []string{"静默"}
+	case "unsnooze":
+		return []string{"取消静默"}
+	case "restart":
+		return []string{"重启"}
+	case "stop":
+		return []string{"停止"}
+	case "delete":
+		return []string{"删除"}
+	}
+	return nil
+}
+
+// commandWord is the English keyword a command's word names, in either
+// language ("帮助" is "help"), "" for none. w is lower case.
+func commandWord(w string) string {
+	for _, kw := range commandWords() {
+		if w == kw || slices.Contains(chineseCommand(kw), w) {
+			return kw
+		}
+	}
+	return ""
+}
+
+// chineseStatus is the Chinese for status st as an engineer writes it, the
+// first as SCNet's console shows it (and help lists it).
+func chineseStatus(st scnet.Status) []string {
+	switch st {
+	case scnet.StatusRunning:
+		return []string{"运行中", "运行"}
+	case scnet.StatusFailed:
+		return []string{"失败"}
+	case scnet.StatusTerminated:
+		return []string{"已终止", "终止"}
+	case scnet.StatusDeploying:
+		return []string{"部署中"}
+	case scnet.StatusWaiting:
+		return []string{"等待中", "排队中"}
+	case scnet.StatusCompleted:
+		return []string{"已完成", "完成"}
+	}
+	return nil
+}
+
+// statusOf is the status a word names: SCNet's English name in any case
+// ("Failed", "failed") or the Chinese an engineer writes ("失败", "运行中"
+// or just "运行").
+func statusOf(w string) (scnet.Status, bool) {
+	if st, err := scnet.ParseStatus(w); err == nil {
+		return st, true
+	}
+	for _, st := range scnet.Statuses() {
+		if slices.Contains(chineseStatus(st), w) {
+			return st, true
+		}
+	}
+	return "", false
+}
+
+// cutField reads "<key>:<rest>" for one of keys, in any letter case, with
+// an ASCII or a full-width colon ("name:x", "Name：x", "名称：x"): rest,
+// and the prefix as typed.
+func cutField(w string, keys ...string) (rest, prefix string, ok bool) {
+	for _, k := range keys {
+		if len(w) < len(k) || !strings.EqualFold(w[:len(k)], k) {
+			continue
+		}
+		for _, colon := range []string{":", "："} {
+			if strings.HasPrefix(w[len(k):], colon) {
+				n := len(k) + len(colon)
+				return w[n:], w[:n], true
+			}
+		}
+	}
+	return "", "", false
+}
+
+// pageWord reads "第2页" ("page 2" in one word): the number as typed and
+// whether w is written that way.
+func pageWord(w string) (string, bool) {
+	n, ok := strings.CutPrefix(w, "第")
+	if !ok {
+		return "", false
+	}
+	return strings.CutSuffix(n, "页")
+}
+
+// asciiDigits writes full-width digits ("２", as a Chinese input method
+// types them) as ASCII ones, for numbers only: a name keeps its own.
+func asciiDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if '０' <= r && r <= '９' {
+			return '0' + r - '０'
+		}
+		return r
+	}, s)
+}
+
 func parseSnooze(words []string) (Query, error) {
 	if len(words) != 3 {
-		return Query{}, &InputError{Code: CodeUsage, Word: "snooze", Detail: "write `snooze <name|id> <duration>`, e.g. `snooze train-llm 4h`"}
+		return Query{}, inputError(CodeUsage, words[0], "CmdInputSnoozeUsage", "Word", strings.ToLower(words[0]))
 	}
 	d, err := parseSnoozeDuration(words[2])
 	if err != nil {
@@ -169,59 +298,64 @@ func parseSnooze(words []string) (Query, error) {
 	return Query{Kind: KindSnooze, Target: words[1], Duration: d}, nil
 }
 
-// parseAction reads "restart|stop|delete <name|id>". The target is one
-// word, as for snooze: a name with spaces in it is named by its id (shown
-// in its details view), or acted on with its buttons.
+// parseAction reads "restart|stop|delete <name|id>" (or 重启, 停止, 删除).
+// The target is one word, as for snooze: a name with spaces in it is named
+// by its id (shown in its details view), or acted on with its buttons.
 func parseAction(words []string) (Query, error) {
-	kind := tracked.ActionKind(strings.ToLower(words[0]))
+	verb := strings.ToLower(words[0])
+	kind := tracked.ActionKind(commandWord(verb))
 	switch len(words) {
 	case 2:
 		return Query{Kind: KindAction, Action: kind, Target: words[1]}, nil
 	case 1:
-		return Query{}, &InputError{Code: CodeUsage, Word: words[0], Detail: "`" + string(kind) + "` needs the instance to " + string(kind) + ": write `" + string(kind) + " <name|id>`, e.g. `/instances " + string(kind) + " train-llm`"}
+		return Query{}, inputError(CodeUsage, words[0], "CmdInputActionNeedsTarget", "Word", verb)
 	}
-	return Query{}, &InputError{Code: CodeUsage, Word: words[0], Detail: "`" + string(kind) + "` takes one instance name or id, e.g. `/instances " + string(kind) + " train-llm`; for a name with spaces in it use the instance's id (`/instances <name words>` shows it)"}
+	return Query{}, inputError(CodeUsage, words[0], "CmdInputActionOneTarget", "Word", verb)
 }
 
 func parseList(words []string) (Query, error) {
 	q := Query{Kind: KindList}
-	// Page 1 is stored as 0, so q.Page cannot tell whether "page" was seen.
+	// Page 1 is stored as 0, so q.Page cannot tell whether a page was seen.
 	pageSeen := false
+	// The status and task type as typed, to name them in a conflict.
+	var statusTyped, taskTyped string
 	for i := 0; i < len(words); i++ {
 		w := words[i]
 		lw := strings.ToLower(w)
-		if len(w) >= len(namePrefix) && strings.EqualFold(w[:len(namePrefix)], namePrefix) {
-			name := w[len(namePrefix):]
+		if name, prefix, ok := cutField(w, "name", "名称"); ok {
 			if name == "" {
-				return Query{}, &InputError{Code: CodeUsage, Word: w, Detail: "`name:` needs a word right after it, e.g. `name:help`"}
+				return Query{}, inputError(CodeUsage, w, "CmdInputNameEmpty", "Prefix", prefix)
 			}
 			q.Words = append(q.Words, name)
 			continue
 		}
-		if len(w) >= len(regionPrefix) && strings.EqualFold(w[:len(regionPrefix)], regionPrefix) {
-			r := w[len(regionPrefix):]
+		if r, prefix, ok := cutField(w, "region", "区域"); ok {
 			switch {
 			case r == "":
-				return Query{}, &InputError{Code: CodeUsage, Word: w, Detail: "`region:` needs a region right after it, e.g. `region:西北`; `/instances regions` lists them"}
+				return Query{}, inputError(CodeUsage, w, "CmdInputRegionEmpty", "Prefix", prefix)
 			case q.Region != "" && q.Region != r:
-				return Query{}, &InputError{Code: CodeConflict, Word: w, Detail: "one region at a time (`region:" + q.Region + "` and `region:" + r + "`); leave it out to ask every region"}
+				return Query{}, inputError(CodeConflict, w, "CmdInputRegionConflict", "A", q.Region, "B", r)
 			}
 			q.Region = r
 			continue
 		}
-		switch lw {
-		case "page":
-			if pageSeen {
-				return Query{}, &InputError{Code: CodeConflict, Word: w, Detail: "`page` appears twice"}
-			}
-			pageSeen = true
+		num, isPage := pageWord(w)
+		if lw == "page" {
+			isPage = true
 			if i+1 >= len(words) {
-				return Query{}, &InputError{Code: CodeBadPage, Word: w, Detail: "`page` needs a number after it, e.g. `page 2`"}
+				return Query{}, inputError(CodeBadPage, w, "CmdInputPageMissing", "Word", w)
 			}
 			i++
-			p, err := strconv.Atoi(words[i])
+			num = words[i]
+		}
+		if isPage {
+			if pageSeen {
+				return Query{}, inputError(CodeConflict, w, "CmdInputPageTwice", "Word", w)
+			}
+			pageSeen = true
+			p, err := strconv.Atoi(asciiDigits(num))
 			if err != nil || p < 1 || p > MaxPage {
-				return Query{}, &InputError{Code: CodeBadPage, Word: words[i], Detail: "the page must be a number from 1 to " + strconv.Itoa(MaxPage)}
+				return Query{}, inputError(CodeBadPage, num, "CmdInputPageRange", "Word", num, "Max", MaxPage)
 			}
 			q.Page = p
 			if p == 1 {
@@ -230,26 +364,28 @@ func parseList(words []string) (Query, error) {
 				q.Page = 0
 			}
 			continue
+		}
+		switch commandWord(lw) {
 		case "restart", "stop", "delete":
-			return Query{}, &InputError{Code: CodeUsage, Word: w, Detail: "`" + lw + "` must come first, followed by one instance name or id (`/instances " + lw + " train-llm`); to search names for that word write `name:" + w + "`"}
+			return Query{}, inputError(CodeUsage, w, "CmdInputActionFirst", "Word", lw, "Typed", w)
 		case "help", "watch", "snooze", "unsnooze", "regions":
-			return Query{}, &InputError{Code: CodeUsage, Word: w, Detail: "`" + lw + "` must come first and stand alone; to search a name with that word write `name:" + w + "`"}
+			return Query{}, inputError(CodeUsage, w, "CmdInputKindFirst", "Word", lw, "Typed", w)
 		}
 		if isInstanceID(w) {
-			return Query{}, &InputError{Code: CodeUsage, Word: w, Detail: "an instance id stands alone (`/instances <id>`); to search names for it write `name:" + w + "`"}
+			return Query{}, inputError(CodeUsage, w, "CmdInputIDAlone", "Word", w)
 		}
-		if st, err := scnet.ParseStatus(w); err == nil {
+		if st, ok := statusOf(w); ok {
 			if q.Status != "" && q.Status != st {
-				return Query{}, &InputError{Code: CodeConflict, Word: w, Detail: "one status at a time (`" + statusWord(q.Status) + "` and `" + statusWord(st) + "`)"}
+				return Query{}, inputError(CodeConflict, w, "CmdInputStatusConflict", "A", statusTyped, "B", w)
 			}
-			q.Status = st
+			q.Status, statusTyped = st, w
 			continue
 		}
 		if tt, err := scnet.ParseTaskType(w); err == nil {
 			if q.TaskType != "" && q.TaskType != tt {
-				return Query{}, &InputError{Code: CodeConflict, Word: w, Detail: "one task type at a time (`" + string(q.TaskType) + "` and `" + string(tt) + "`)"}
+				return Query{}, inputError(CodeConflict, w, "CmdInputTaskConflict", "A", taskTyped, "B", w)
 			}
-			q.TaskType = tt
+			q.TaskType, taskTyped = tt, w
 			continue
 		}
 		if s := suggest(w); s != "" {
@@ -278,8 +414,9 @@ func isInstanceID(w string) bool {
 	return true
 }
 
-// String writes q back as command text that Parse reads as q again: the
-// canonical spelling used in button values and in the echo of a query.
+// String writes q back as command text that parseStored reads as q again:
+// the canonical spelling used in button values and in the log, in English
+// whatever language q was typed in.
 func (q Query) String() string {
 	switch q.Kind {
 	case KindHelp:

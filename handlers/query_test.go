@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/tracked"
 )
@@ -179,7 +180,10 @@ func TestStringRoundTrip(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"", "running ssh", "Running SSH page 2", "runn", "name:help", "snooze x 4h",
-		"0123456789abcdef0123456789abcdef", "page 99999999999999999999", "训练 page 2", "<!channel> &amp;", "snooze x 1h30m", "restart x", "delete", "stop a b"} {
+		"0123456789abcdef0123456789abcdef", "page 99999999999999999999", "训练 page 2", "<!channel> &amp;", "snooze x 1h30m", "restart x", "delete", "stop a b",
+		// Chinese: statuses, kinds, pages, full-width separators, durations.
+		"失败 ssh 第2页", "运行中\u3000训练", "name：失败", "名称：帮助", "区域：西北 已终止", "静默 训练 2小时", "静默 x 1天12小时",
+		"取消静默 x", "重启 训练", "删除 失败", "帮助", "监控", "区域", "第２页", "终止 第1000页 " + strings.Repeat("训 ", 7)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -189,16 +193,21 @@ func FuzzParse(f *testing.F) {
 			if !errors.As(err, &ie) {
 				t.Fatalf("Parse(%q) returned a %T, want *InputError", s, err)
 			}
-			_ = ie.Error()
+			for _, p := range []*i18n.Printer{en(), zh()} {
+				if txt := ie.Text(p); txt == "" || strings.Contains(txt, "<no value>") {
+					t.Fatalf("Parse(%q): error %+v reads %q in %s", s, ie, txt, p.Lang())
+				}
+			}
 			return
 		}
 		canon := q.String()
-		// Buttons carry the canonical form and read it back with Parse, so
-		// it must never be longer than what was accepted.
-		if utf8.RuneCountInString(canon) > utf8.RuneCountInString(s) {
-			t.Fatalf("canonical form %q of %q is longer than the input", canon, s)
+		// Buttons carry the canonical form and read it back with
+		// parseStored: English, it may be longer than Chinese typed, but
+		// by no more than parseStored allows.
+		if n := utf8.RuneCountInString(canon); n > utf8.RuneCountInString(s)+8*MaxInputWords {
+			t.Fatalf("canonical form %q of %q is %d characters longer than the input", canon, s, n-utf8.RuneCountInString(s))
 		}
-		back, err := Parse(canon)
+		back, err := parseStored(canon)
 		if err != nil {
 			t.Fatalf("Parse(%q) ok, but its canonical form %q fails: %v", s, canon, err)
 		}

@@ -288,7 +288,7 @@ func TestMergedForgedCursor(t *testing.T) {
 	if v.C == "" || len(next.Value) > 2000 {
 		t.Fatalf("Next carries %q", next.Value)
 	}
-	stale := userMessage(errStaleButton)
+	stale := userMessage(en(), errStaleButton)
 	for _, c := range []string{
 		"11:5,12:2",               // a region missing
 		"11:5,12:2,13:3,14:0",     // a region too many
@@ -479,7 +479,7 @@ func TestDetailsAcrossRegions(t *testing.T) {
 	}
 	// Not in any region; and not found where one region fails.
 	missing := fmt.Sprintf("%032x", 999)
-	if got := command(h, missing).Text; got != userMessage(withID(scnet.ErrNotFound, missing)) {
+	if got := command(h, missing).Text; got != userMessage(en(), withID(scnet.ErrNotFound, missing)) {
 		t.Errorf("missing id: %q", got)
 	}
 	fs[0].setErr(&scnet.APIError{HTTPStatus: 503})
@@ -497,14 +497,14 @@ func TestAllRegionsFail(t *testing.T) {
 		f.setErr(&scnet.APIError{HTTPStatus: 502})
 	}
 	h := newRegionsHandler(t, listers(fs), nil)
-	assertGolden(t, "regions_all_failed", command(h, "running"))
+	assertGoldenLangs(t, "regions_all_failed", func(l testLang) *slack.WebhookMessage { return l.command(h, "running") })
 
 	down := errors.New("dial tcp: connection refused")
 	set := regions.New(func(context.Context) ([]*regions.Region, []regions.Suspended, error) {
 		return nil, nil, fmt.Errorf("discover: %w", &netErr{down})
 	})
 	h2 := New(set, Config{Location: testNow.Location()})
-	if got, want := command(h2, "running").Text, userMessage(&netErr{down}); got != want {
+	if got, want := command(h2, "running").Text, userMessage(en(), &netErr{down}); got != want {
 		t.Errorf("discovery failure: %q, want %q", got, want)
 	}
 }
@@ -532,17 +532,21 @@ func TestRegionsGolden(t *testing.T) {
 		{"region_ambiguous", "running region:华东"},
 		{"regions_view_unwatched", "regions"},
 	} {
-		t.Run(tt.name, func(t *testing.T) { assertGolden(t, tt.name, command(h, tt.text)) })
+		t.Run(tt.name, func(t *testing.T) {
+			assertGoldenLangs(t, tt.name, func(l testLang) *slack.WebhookMessage { return l.command(h, tt.text) })
+		})
 	}
 	t.Run("regions_page2", func(t *testing.T) {
 		assertGolden(t, "regions_page2", mustClick(t, h, command(h, "running ssh"), actionNext))
+		zh := chinese()
+		assertGoldenZh(t, "regions_page2", zh.click(h, zh.command(h, "running ssh"), actionNext))
 	})
 	t.Run("regions_partial", func(t *testing.T) {
 		fs := threeRegions([3]int{23, 7, 41}, scnet.StatusRunning)
 		fs[0].setErr(context.DeadlineExceeded)
 		fs[2].setErr(&scnet.APIError{HTTPStatus: 503})
 		h := newRegionsHandler(t, listers(fs), nil)
-		assertGolden(t, "regions_partial", command(h, ""))
+		assertGoldenLangs(t, "regions_partial", func(l testLang) *slack.WebhookMessage { return l.command(h, "") })
 	})
 	t.Run("regions_view", func(t *testing.T) {
 		fs := threeRegions([3]int{3, 7, 4}, scnet.StatusRunning)
@@ -561,7 +565,7 @@ func TestRegionsGolden(t *testing.T) {
 		})
 		h := New(set, Config{Location: testNow.Location(), Now: func() time.Time { return testNow }, Watch: w})
 		command(h, "running ssh") // 西北一区 and 华东二区 answer, 华东一区 fails
-		assertGolden(t, "regions_view", command(h, "regions"))
+		assertGoldenLangs(t, "regions_view", func(l testLang) *slack.WebhookMessage { return l.command(h, "regions") })
 	})
 }
 

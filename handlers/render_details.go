@@ -24,9 +24,10 @@ type detailsView struct {
 	shared   bool
 	sharedBy string
 	// accessURL is the instance's access URL as SCNet gave it, "" for
-	// none; accessNote says why there is no Open button when fetching the
-	// URL failed.
-	accessURL, accessNote string
+	// none; accessFailed means fetching it failed, which the view says in
+	// place of the Open button.
+	accessURL    string
+	accessFailed bool
 	// actions are the instance's action buttons, nil for none.
 	actions []slack.BlockElement
 }
@@ -55,7 +56,7 @@ func (h *Handler) details(ctx context.Context, r renderer, q Query, o answerOpts
 			v := detailsView{inst: in, back: o.back, backCursor: o.backCursor, region: rs[i], named: len(all) > 1, shared: o.shared, sharedBy: o.userID}
 			if !v.shared {
 				// A view shared to the channel has no buttons at all.
-				v.accessURL, v.accessNote = h.accessURL(ctx, rs[i], in, o.fresh)
+				v.accessURL, v.accessFailed = h.accessURL(ctx, rs[i], in, o.fresh)
 				v.actions = h.actionButtons(v)
 			}
 			return r.details(v), nil
@@ -82,18 +83,18 @@ func (h *Handler) details(ctx context.Context, r renderer, q Query, o answerOpts
 // view only its button: it is shown with a short note instead. Instances
 // that are not running have nothing to open, and a region without an
 // Operator cannot be asked.
-func (h *Handler) accessURL(ctx context.Context, reg *regions.Region, in *scnet.Instance, fresh bool) (url, note string) {
+func (h *Handler) accessURL(ctx context.Context, reg *regions.Region, in *scnet.Instance, fresh bool) (url string, failed bool) {
 	if in.Status != scnet.StatusRunning || reg.Operator == nil || !scnet.ValidInstanceID(in.ID) {
-		return "", ""
+		return "", false
 	}
 	u, err := h.states.get(reg).cache.AccessURL(ctx, reg.Operator, in.ID, fresh)
 	if err != nil {
 		// The error stays in the log: an SCNet message may quote the URL
 		// it could not give, token and all, so it is not shown in Slack.
 		h.log.Warn("access url not fetched; details shown without Open", "region", reg.ID, "instance", in.ID, "err", err)
-		return "", "no Open link: SCNet did not give the access URL just now (Refresh tries again)"
+		return "", true
 	}
-	return u, ""
+	return u, false
 }
 
 // actionButtons are the instance's restart, stop and delete buttons, from
@@ -113,23 +114,23 @@ func (h *Handler) actionButtons(v detailsView) []slack.BlockElement {
 // alert's Details button shows, with the reply's buttons.
 func (r renderer) details(v detailsView) *slack.WebhookMessage {
 	in := v.inst
-	d := blockkit.Details{Instance: in, Now: r.now, Location: r.loc, AccessURL: v.accessURL, Actions: v.actions}
+	d := blockkit.Details{Printer: r.p, Instance: in, Now: r.now, Location: r.loc, AccessURL: v.accessURL, Actions: v.actions}
 	var regionID string
 	if v.named && v.region != nil {
 		d.Region, regionID = v.region.Name, v.region.ID
 	}
 	if m := userMention(v.sharedBy); v.shared && m != "" {
-		d.Note = "shared by " + m
+		d.Note = r.p.T("CmdSharedBy", "User", m)
 	}
-	if v.accessNote != "" {
-		d.Note = v.accessNote
+	if v.accessFailed {
+		d.Note = r.p.T("CmdNoOpenLink")
 	}
 	blocks := d.Blocks()
 	if !v.shared {
 		// An actions block needs at least one element.
 		var els []slack.BlockElement
 		if v.back != nil {
-			els = append(els, button(actionBack, "◀ Back to list", fit(buttonValue{Q: *v.back, C: v.backCursor})))
+			els = append(els, button(actionBack, r.p.T("CmdButtonBack"), fit(buttonValue{Q: *v.back, C: v.backCursor})))
 		}
 		if scnet.ValidInstanceID(in.ID) {
 			c := v.backCursor
@@ -137,8 +138,8 @@ func (r renderer) details(v detailsView) *slack.WebhookMessage {
 				c = ""
 			}
 			els = append(els,
-				button(actionRefresh, ":arrows_counterclockwise: Refresh", fit(buttonValue{ID: in.ID, B: v.back, C: c, R: regionID})),
-				button(actionShare, "Share to channel", buttonValue{ID: in.ID, R: regionID}),
+				button(actionRefresh, r.p.T("CmdButtonRefresh"), fit(buttonValue{ID: in.ID, B: v.back, C: c, R: regionID})),
+				button(actionShare, r.p.T("CmdButtonShare"), buttonValue{ID: in.ID, R: regionID}),
 			)
 		}
 		if len(els) > 0 {
@@ -148,7 +149,8 @@ func (r renderer) details(v detailsView) *slack.WebhookMessage {
 	return message(d.Fallback(), blocks...)
 }
 
-// bullets writes one "• " line per item; see blockkit.Bullets.
-func bullets[T any](items []T, max int, line func(T) string) string {
-	return blockkit.Bullets(items, max, line)
+// bullets writes one "• " line per item in r's language; see
+// blockkit.Bullets.
+func bullets[T any](r renderer, items []T, max int, line func(T) string) string {
+	return blockkit.Bullets(r.p, items, max, line)
 }

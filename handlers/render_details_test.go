@@ -116,6 +116,7 @@ func TestDetailsOpenAndActions(t *testing.T) {
 	if got := fb.calls(); len(got) != 1 || got[0] != (buttonsCall{"", running.ID, running.Name, scnet.StatusRunning}) {
 		t.Errorf("ActionButtons called with %+v, want the one region's instance as \"\"", got)
 	}
+	assertGoldenZh(t, "details_open_actions", chinese().command(h, running.ID))
 
 	// Not running: nothing to open, SCNet is not asked, the buttons fit
 	// the status.
@@ -137,6 +138,7 @@ func TestDetailsWithoutOpen(t *testing.T) {
 		h, ins := detailsHandler(t, op, nil)
 		m := command(h, ins[0].ID)
 		assertGolden(t, "details_access_failed", m)
+		assertGoldenZh(t, "details_access_failed", chinese().command(h, ins[0].ID))
 		s := string(messageJSON(t, m))
 		if actionsOf(m)[blockkit.OpenActionID] != nil || !strings.Contains(s, "no Open link: SCNet did not give the access URL just now") {
 			t.Errorf("want no Open and a note: %s", s)

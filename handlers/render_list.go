@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/regions"
 	"scnetbot/scnet"
 )
@@ -23,89 +24,92 @@ const (
 
 // describe writes a list query's filter in words: "Running ssh instances
 // matching “train”". Plain text: it goes into a header.
-func describe(q Query) string {
-	var b strings.Builder
-	if q.Status != "" {
-		b.WriteString(string(q.Status))
-		b.WriteByte(' ')
+func (r renderer) describe(q Query) string {
+	p := r.p
+	var s string
+	switch {
+	case q.Status != "" && q.TaskType != "":
+		s = p.T("CmdDescStatusType", "Status", r.status(q.Status), "Type", string(q.TaskType))
+	case q.Status != "":
+		s = p.T("CmdDescStatus", "Status", r.status(q.Status))
+	case q.TaskType != "":
+		s = p.T("CmdDescType", "Type", string(q.TaskType))
+	default:
+		s = p.T("CmdDescAll")
 	}
-	if q.TaskType != "" {
-		b.WriteString(string(q.TaskType))
-		b.WriteByte(' ')
-	}
-	if b.Len() == 0 {
-		b.WriteString("All ")
-	}
-	b.WriteString("instances")
 	if len(q.Words) > 0 {
-		b.WriteString(" matching “" + q.Name() + "”")
+		s = p.T("CmdDescMatching", "Desc", s, "Name", q.Name())
 	}
-	s := b.String()
 	return capitalize(s)
+}
+
+// capitalize upper-cases the first letter of an ASCII word ("ssh
+// instances"); other text is left as it is.
+func capitalize(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 // list renders a page of instances.
 func (r renderer) list(v listView) *slack.WebhookMessage {
-	q, p := v.query, v.page
+	q, p, t := v.query, v.page, r.p
 	total, last, hasNext := pages(q, p)
 	if v.byEnd && v.matches > v.ordered {
 		// The cap cut the listing: say how many SCNet has, not how many
 		// were ordered (the context line says that).
 		total = v.matches
 	}
-	found := strconv.Itoa(total) + " found"
+	found := t.N("CmdFound", total)
 	if total == 0 && len(p.Instances) > 0 {
-		found = "showing " + strconv.Itoa(len(p.Instances))
+		found = t.T("CmdShowing", "N", len(p.Instances))
 	} else if total == 0 {
-		found = "none found"
+		found = t.T("CmdNoneFound")
 	}
 	if len(v.failures) > 0 {
 		// Never "none found" for a region that was not read.
-		found += " in " + strconv.Itoa(len(v.regions)-len(v.failures)) + " of " + strconv.Itoa(len(v.regions)) + " regions"
+		found = t.T("CmdFoundInRegions", "Found", found, "OK", len(v.regions)-len(v.failures), "All", len(v.regions))
 	}
 	// Cut the filter, not the count, when the header is too long.
-	desc := describe(q)
+	desc := r.describe(q)
 	if q.Region != "" && len(v.regions) == 1 {
 		// Picked with region:: a "none found" is this region's only.
-		desc += " in " + v.regions[0].Name
+		desc = t.T("CmdDescIn", "Desc", desc, "Region", v.regions[0].Name)
 	}
 	head := blockkit.Truncate(desc, blockkit.MaxHeaderText-len(" — ")-utf8.RuneCountInString(found)) + " — " + found
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(head, blockkit.MaxHeaderText))}
 	if v.counts != nil {
-		sum := summaryText(v.counts)
+		sum := r.summaryText(v.counts)
 		if v.named {
-			sum += "\n" + v.regionCounts()
+			sum += "\n" + v.regionCounts(t)
 		}
 		blocks = append(blocks, section(sum))
 	} else if v.countsFailed {
-		blocks = append(blocks, contextLine(":warning: Status counts are unavailable right now."))
+		blocks = append(blocks, contextLine(t.T("CmdCountsUnavailable")))
 	}
 
-	pageNote := "Page " + strconv.Itoa(q.PageNumber())
+	pageNote := t.T("CmdPage", "N", q.PageNumber())
 	if last > 0 && q.PageNumber() <= last {
-		pageNote += " of " + strconv.Itoa(last)
+		pageNote = t.T("CmdPageOf", "N", q.PageNumber(), "Last", last)
 	}
-	order := "newest created first"
+	order := t.T("CmdOrderCreated")
 	if v.byEnd {
-		order = "newest end first"
+		order = t.T("CmdOrderEnded")
 		if v.matches > v.ordered {
-			order += " among the " + strconv.Itoa(v.ordered) + " newest created"
+			order = t.T("CmdOrderEndedAmong", "N", v.ordered)
 		}
 	}
-	ctx := pageNote + " · " + order + " · " + r.zoneNote() + " · as of " + r.now.In(r.loc).Format("15:04:05")
+	ctx := pageNote + " · " + order + " · " + r.zoneNote() + " · " + r.asOf()
 	if v.shared && v.sharedBy != "" {
-		ctx += " · shared by " + userMention(v.sharedBy)
+		ctx += " · " + t.T("CmdSharedBy", "User", userMention(v.sharedBy))
 	}
 	blocks = append(blocks, contextLine(ctx))
 	if len(v.failures) > 0 {
-		blocks = append(blocks, section(failuresText(v.failures)))
+		blocks = append(blocks, section(failuresText(t, v.failures)))
 	}
 	if v.pastEnd > 0 {
-		only := "there are only " + strconv.Itoa(last) + " pages"
-		if last == 1 {
-			only = "there is only 1 page"
-		}
-		blocks = append(blocks, section(":information_source: There is no page "+strconv.Itoa(v.pastEnd)+": "+only+", so this is the last one."))
+		blocks = append(blocks, section(t.N("CmdPastEnd", last, "N", v.pastEnd)))
 	}
 
 	for i := range p.Instances {
@@ -123,7 +127,7 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 			if v.named && reg != nil {
 				bv.R = reg.ID
 			}
-			acc = slack.NewAccessory(button(detailsActionID(i), "Details", fit(bv)))
+			acc = slack.NewAccessory(button(detailsActionID(i), t.T("CmdButtonDetails"), fit(bv)))
 		}
 		where := ""
 		if v.named && reg != nil {
@@ -132,14 +136,14 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(r.row(in, where)), nil, acc))
 	}
 	if len(p.Instances) == 0 {
-		empty := "No instances match."
+		empty := t.T("CmdListEmpty")
 		if len(v.failures) > 0 {
-			empty = "No instances match in the regions that answered."
+			empty = t.T("CmdListEmptyAnswered")
 		}
 		if q.PageNumber() > 1 {
-			empty = "Page " + strconv.Itoa(q.PageNumber()) + " is past the end of this listing."
+			empty = t.T("CmdListPastEnd", "N", q.PageNumber())
 		} else if q.Filtered() {
-			empty += " Try fewer words, or `/instances help` for what the command understands."
+			empty = t.T("CmdListEmptyFiltered", "Empty", empty)
 		}
 		blocks = append(blocks, section(empty))
 	}
@@ -156,18 +160,18 @@ func (r renderer) list(v listView) *slack.WebhookMessage {
 			if v.cursors && v.from.sum() > 0 {
 				pv.C = cursor{offs: v.from.offs, before: true}.encode(v.regions)
 			}
-			els = append(els, button(actionPrev, "◀ Prev", fit(pv)))
+			els = append(els, button(actionPrev, t.T("CmdButtonPrev"), fit(pv)))
 		}
 		if hasNext {
 			nv := buttonValue{Q: q.WithPage(q.PageNumber() + 1).String()}
 			if v.cursors {
 				nv.C = v.to.encode(v.regions)
 			}
-			els = append(els, button(actionNext, "Next ▶", fit(nv)))
+			els = append(els, button(actionNext, t.T("CmdButtonNext"), fit(nv)))
 		}
 		els = append(els,
-			button(actionRefresh, ":arrows_counterclockwise: Refresh", fit(buttonValue{Q: q.String(), C: v.here()})),
-			button(actionShare, "Share to channel", fit(buttonValue{Q: q.String(), C: v.here()})),
+			button(actionRefresh, t.T("CmdButtonRefresh"), fit(buttonValue{Q: q.String(), C: v.here()})),
+			button(actionShare, t.T("CmdButtonShare"), fit(buttonValue{Q: q.String(), C: v.here()})),
 		)
 		blocks = append(blocks, slack.NewActionBlock("", els...))
 	}
@@ -191,9 +195,9 @@ func (r renderer) row(in *scnet.Instance, region string) string {
 	if strings.TrimSpace(in.AcceleratorType) != "" {
 		accel = text(in.AcceleratorType, rowShort)
 	}
-	b.WriteString(resourcesWith(in, accel))
-	b.WriteString(" · group " + text(in.ResourceGroup, rowShort) + "\n")
-	b.WriteString("image " + text(in.Version, rowImage) + " · user " + text(in.UserName, rowShort))
+	b.WriteString(r.resources(in, accel))
+	b.WriteString(" · " + r.p.T("CmdRowGroup", "Group", text(in.ResourceGroup, rowShort)) + "\n")
+	b.WriteString(r.p.T("CmdRowImage", "Image", text(in.Version, rowImage)) + " · " + r.p.T("CmdRowUser", "User", text(in.UserName, rowShort)))
 	if t := r.rowTimes(in); t != "" {
 		b.WriteString(" · " + t)
 	}
@@ -205,14 +209,14 @@ func (r renderer) row(in *scnet.Instance, region string) string {
 // has run ("Running for 1d 0h"). The two used to share one "(1d 0h)" that
 // meant run time for one and age for the other.
 func (r renderer) rowState(in *scnet.Instance) string {
-	st := statusText(in.Status)
+	st := r.status(in.Status)
 	switch {
 	case in.Status.Terminal() && in.EndTime.IsZero():
-		return st + ", end time unknown"
+		return r.p.T("CmdStateEndUnknown", "Status", st)
 	case in.Status.Terminal():
-		return st + " " + r.when(in.EndTime.Time) + " (" + humanDuration(r.now.Sub(in.EndTime.Time)) + " ago)"
+		return r.p.T("CmdStateEnded", "Status", st, "When", r.when(in.EndTime.Time), "Ago", r.duration(r.now.Sub(in.EndTime.Time)))
 	case in.Status == scnet.StatusRunning && !in.StartTime.IsZero():
-		return st + " for " + humanDuration(r.now.Sub(in.StartTime.Time))
+		return r.p.T("CmdStateRunningFor", "Status", st, "For", r.duration(r.now.Sub(in.StartTime.Time)))
 	}
 	return st
 }
@@ -222,20 +226,20 @@ func (r renderer) rowState(in *scnet.Instance) string {
 func (r renderer) rowTimes(in *scnet.Instance) string {
 	switch {
 	case !in.StartTime.IsZero() && in.Status.Terminal():
-		return "started " + r.when(in.StartTime.Time) + ", ran " + r.runTime(in)
+		return r.p.T("CmdRowStartedRan", "When", r.when(in.StartTime.Time), "Ran", r.runTime(in))
 	case !in.StartTime.IsZero():
-		return "started " + r.when(in.StartTime.Time)
+		return r.p.T("CmdRowStarted", "When", r.when(in.StartTime.Time))
 	case !in.CreateTime.IsZero():
-		return "created " + r.when(in.CreateTime.Time)
+		return r.p.T("CmdRowCreated", "When", r.when(in.CreateTime.Time))
 	}
 	return ""
 }
 
 // summaryText is the status summary: each status with its count.
-func summaryText(counts map[scnet.Status]int) string {
+func (r renderer) summaryText(counts map[scnet.Status]int) string {
 	parts := make([]string, 0, len(scnet.Statuses()))
 	for _, st := range scnet.Statuses() {
-		parts = append(parts, statusEmoji(st)+" "+string(st)+" *"+strconv.Itoa(counts[st])+"*")
+		parts = append(parts, statusEmoji(st)+" "+r.status(st)+" *"+strconv.Itoa(counts[st])+"*")
 	}
 	return strings.Join(parts, "   ")
 }
@@ -244,13 +248,13 @@ func summaryText(counts map[scnet.Status]int) string {
 // instance names, escaped, within the message text limit.
 func (r renderer) listFallback(head, pageNote string, p *scnet.Page) string {
 	var b strings.Builder
-	b.WriteString(blockkit.Escape(head) + " (" + pageNote + ")")
+	b.WriteString(r.p.T("CmdListFallback", "Head", blockkit.Escape(head), "Page", pageNote))
 	for i := range p.Instances {
 		if i >= PageSize {
 			break
 		}
 		in := &p.Instances[i]
-		line := "\n• " + text(in.Name, rowName) + " (" + statusText(in.Status) + ")"
+		line := "\n• " + text(in.Name, rowName) + " (" + r.status(in.Status) + ")"
 		if utf8.RuneCountInString(b.String())+utf8.RuneCountInString(line) > blockkit.MaxMessageText {
 			break
 		}
@@ -305,13 +309,13 @@ func fit(v buttonValue) buttonValue {
 }
 
 // regionCounts is the summary's second line: each region with its count.
-func (v listView) regionCounts() string {
+func (v listView) regionCounts(p *i18n.Printer) string {
 	parts := make([]string, len(v.regions))
 	for i, r := range v.regions {
 		n := "*" + strconv.Itoa(v.byRegion[i]) + "*"
 		if slices.ContainsFunc(v.failures, func(f regionFailure) bool { return f.region == r }) {
 			// Not 0: it was not read.
-			n = "_not read_"
+			n = p.T("CmdNotRead")
 		}
 		parts[i] = ":round_pushpin: " + text(r.Name, rowShort) + " " + n
 	}
@@ -319,8 +323,8 @@ func (v listView) regionCounts() string {
 }
 
 // failuresText names each region that did not answer, with why in words.
-func failuresText(fs []regionFailure) string {
-	return ":warning: Not shown — no answer from:\n" + bullets(fs, 20, func(f regionFailure) string {
-		return "*" + text(f.region.Name, rowShort) + "*: " + blockkit.ErrorSummary(f.err)
-	})
+func failuresText(p *i18n.Printer, fs []regionFailure) string {
+	return p.T("CmdFailures", "Lines", blockkit.Bullets(p, fs, 20, func(f regionFailure) string {
+		return p.T("CmdRegionWhy", "Region", text(f.region.Name, rowShort), "Why", blockkit.ErrorSummary(p, f.err))
+	}))
 }

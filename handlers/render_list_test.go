@@ -14,7 +14,7 @@ import (
 // A row says when an ended instance ended and how long a running one has
 // run, each in words that cannot be mistaken for the other.
 func TestRowStateAndTimes(t *testing.T) {
-	r := renderer{now: testNow, loc: testNow.Location()} // 2026-11-27 10:00 +08:00
+	r := renderer{now: testNow, loc: testNow.Location(), p: en()} // 2026-11-27 10:00 +08:00
 	at := func(d time.Duration) scnet.Time { return scnet.Time{Time: testNow.Add(-d)} }
 	tests := []struct {
 		name        string
@@ -71,7 +71,7 @@ func TestZoneNote(t *testing.T) {
 		if err != nil {
 			t.Skipf("no tzdata on this host: %v", err)
 		}
-		if got := (renderer{now: testNow, loc: loc}).zoneNote(); got != tt.want {
+		if got := (renderer{now: testNow, loc: loc, p: en()}).zoneNote(); got != tt.want {
 			t.Errorf("zoneNote in %v = %q, want %q", loc, got, tt.want)
 		}
 	}
@@ -150,6 +150,7 @@ func TestEndedListingPagesInEndOrder(t *testing.T) {
 	}
 	m := command(h, "failed")
 	assertGolden(t, "list_failed", m)
+	assertGoldenZh(t, "list_failed", chinese().command(h, "failed"))
 	if !strings.Contains(m.Text, "Page 1 of 5") || !strings.Contains(string(messageJSON(t, m)), "newest end first") {
 		t.Errorf("reply does not say its order or pages: %q", m.Text)
 	}

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -43,26 +42,27 @@ func (h *Handler) regionsView(ctx context.Context, r renderer) (*slack.WebhookMe
 			}
 		}
 	}
-	head := "SCNet regions — " + strconv.Itoa(len(rs)) + " in use"
+	p := r.p
+	head := p.T("CmdRegionsHead", "N", len(rs))
 	if len(sus) > 0 {
-		head += ", " + strconv.Itoa(len(sus)) + " suspended"
+		head = p.T("CmdRegionsHeadSuspended", "N", len(rs), "Suspended", len(sus))
 	}
 	blocks := []slack.Block{slack.NewHeaderBlock(plain(head, blockkit.MaxHeaderText))}
 	for i, reg := range rs {
 		if i == maxRegionsShown {
-			blocks = append(blocks, section("… and "+strconv.Itoa(len(rs)-maxRegionsShown)+" more regions"))
+			blocks = append(blocks, section(p.T("KitMore", "N", len(rs)-maxRegionsShown)))
 			break
 		}
 		poll, polled := polls[reg.ID]
 		blocks = append(blocks, section(r.regionText(reg, h.states.peek(reg.ID), poll, polled, h.cfg.Watch != nil)))
 	}
 	if len(sus) > 0 {
-		blocks = append(blocks, section("*Suspended* — SCNet sent no token for these regions: the account is suspended there (usually unpaid or frozen). Ask the account's owner to settle it on SCNet; scnetbot leaves them out until then.\n"+
-			bullets(sus, maxRegionsShown, func(s regions.Suspended) string {
+		blocks = append(blocks, section(p.T("CmdRegionsSuspended", "Lines",
+			bullets(r, sus, maxRegionsShown, func(s regions.Suspended) string {
 				return ":no_entry: *" + text(s.Name, rowShort) + "* (`" + text(s.ID, rowShort) + "`)"
-			})))
+			}))))
 	}
-	blocks = append(blocks, contextLine("Pick one with `region:&lt;name&gt;`, e.g. `/instances failed region:"+text(firstName(rs), rowShort)+"`; a unique start of the name is enough. "+r.zoneNote()+" · as of "+r.now.In(r.loc).Format("15:04:05")))
+	blocks = append(blocks, contextLine(p.T("CmdRegionsPick", "Example", text(firstName(rs), rowShort))+" "+r.zoneNote()+" · "+r.asOf()))
 	return message(head, blocks...), nil
 }
 
@@ -84,13 +84,14 @@ func (r renderer) regionText(reg *regions.Region, st *regionState, poll tracked.
 	if polled && poll.LastPoll.After(at) {
 		at, rerr, asked = poll.LastPoll, poll.LastCause, true
 	}
+	p := r.p
 	switch {
 	case !asked:
-		s += ":white_circle: Not asked yet"
+		s += p.T("CmdRegionNotAsked")
 	case rerr == nil:
-		s += ":large_green_circle: Reachable: answered " + r.at(at)
+		s += p.T("CmdRegionReachable", "At", r.at(at))
 	default:
-		s += ":red_circle: Not reachable: " + blockkit.ErrorSummary(rerr) + " — asked " + r.at(at)
+		s += p.T("CmdRegionUnreachable", "Error", blockkit.ErrorSummary(p, rerr), "At", r.at(at))
 	}
 	exp := poll.TokenExpiry
 	if e, ok := reg.Tokens.(expirer); ok && exp.IsZero() {
@@ -99,24 +100,24 @@ func (r renderer) regionText(reg *regions.Region, st *regionState, poll tracked.
 		}
 	}
 	if exp.IsZero() {
-		s += "\nToken expiry unknown"
+		s += "\n" + p.T("CmdRegionTokenUnknown")
 	} else if d := exp.Sub(r.now); d <= 0 {
-		s += "\n:key: Token expired " + r.at(exp)
+		s += "\n" + p.T("CmdRegionTokenExpired", "At", r.at(exp))
 	} else {
-		s += "\n:key: Token expires " + r.when(exp) + " (in " + humanDuration(d) + ")"
+		s += "\n" + p.T("CmdRegionTokenExpires", "When", r.when(exp), "In", r.duration(d))
 	}
 	switch {
 	case !watching:
-		s += "\nNot watched (the watcher is off)"
+		s += "\n" + p.T("CmdRegionNotWatched")
 	case !polled || poll.LastPoll.IsZero():
-		s += "\nNo poll yet"
+		s += "\n" + p.T("CmdRegionNoPoll")
 	case poll.LastCause != nil:
-		s += "\nLast poll " + r.at(poll.LastPoll) + " failed: " + blockkit.ErrorSummary(poll.LastCause)
+		s += "\n" + p.T("CmdRegionPollFailed", "At", r.at(poll.LastPoll), "Error", blockkit.ErrorSummary(p, poll.LastCause))
 	default:
-		s += "\nLast poll " + r.at(poll.LastPoll) + ", " + strconv.Itoa(poll.Tracked) + " instances tracked"
+		s += "\n" + p.N("CmdRegionPolled", poll.Tracked, "At", r.at(poll.LastPoll))
 	}
 	if poll.Outage {
-		s += " · :rotating_light: outage notice open"
+		s += " · " + p.T("CmdRegionOutage")
 	}
 	return s
 }

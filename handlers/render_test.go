@@ -63,7 +63,7 @@ func TestRenderGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assertGolden(t, tt.name, command(h, tt.text))
+			assertGoldenLangs(t, tt.name, func(l testLang) *slack.WebhookMessage { return l.command(h, tt.text) })
 		})
 	}
 }
@@ -83,13 +83,14 @@ func TestRenderWatchGolden(t *testing.T) {
 	h := newTestHandler(t, &fakeLister{}, func(c *Config) { c.Watch = w })
 	watch := command(h, "watch")
 	assertGolden(t, "watch_health", watch)
+	assertGoldenZh(t, "watch_health", chinese().command(h, "watch"))
 	// The last error is shown in words: its own text is for the log.
 	if s := string(messageJSON(t, watch)); strings.Contains(s, "list instances") || strings.Contains(s, "here") || strings.Contains(s, "scnet.cn") ||
 		!strings.Contains(s, "code 10001") {
 		t.Errorf("the watch reply quotes the poll's error: %s", s)
 	}
-	assertGolden(t, "snooze", command(h, "snooze train-llm 4h"))
-	assertGolden(t, "unsnooze", command(h, "unsnooze train-llm"))
+	assertGoldenLangs(t, "snooze", func(l testLang) *slack.WebhookMessage { return l.command(h, "snooze train-llm 4h") })
+	assertGoldenLangs(t, "unsnooze", func(l testLang) *slack.WebhookMessage { return l.command(h, "unsnooze train-llm") })
 
 	for _, tt := range []struct {
 		name, text string
@@ -106,10 +107,11 @@ func TestRenderWatchGolden(t *testing.T) {
 		m := command(h, tt.text)
 		assertGolden(t, tt.name, m)
 		assertNoMarkup(t, m)
+		assertGoldenZh(t, tt.name, chinese().command(h, tt.text))
 	}
 	// Right after start an unknown name is not yet seen, not untracked.
 	w.err, w.starting = fmt.Errorf("snooze %q: %w", "fresh", tracked.ErrUnknownInstance), true
-	assertGolden(t, "snooze_starting", command(h, "snooze fresh 4h"))
+	assertGoldenLangs(t, "snooze_starting", func(l testLang) *slack.WebhookMessage { return l.command(h, "snooze fresh 4h") })
 	if m := command(h, "unsnooze fresh"); !strings.Contains(m.Text, "still starting") {
 		t.Errorf("unsnooze before the first poll: %q, want the watcher still starting", m.Text)
 	}
@@ -120,7 +122,7 @@ func TestRenderWatchGolden(t *testing.T) {
 	w.err, w.starting = nil, false
 	h = newTestHandler(t, &fakeLister{}, nil)
 	for _, text := range []string{"snooze x 4h", "unsnooze x"} {
-		if m := command(h, text); m.Text != watchDisabledMessage().Text {
+		if m := command(h, text); m.Text != (renderer{p: en()}).watchDisabled().Text {
 			t.Errorf("%q without a watcher: %q", text, m.Text)
 		}
 	}
@@ -149,6 +151,7 @@ func TestRenderErrorsGolden(t *testing.T) {
 			h := newTestHandler(t, &fakeLister{err: tt.err}, nil)
 			m := command(h, "running")
 			assertGolden(t, tt.name, m)
+			assertGoldenZh(t, tt.name, chinese().command(h, "running"))
 			if s := string(messageJSON(t, m)); strings.Contains(s, secret) || strings.Contains(s, "connection refused") || strings.Contains(s, "scnet.example") {
 				t.Errorf("reply quotes the raw error: %s", s)
 			}
@@ -161,16 +164,17 @@ func TestRenderDenied(t *testing.T) {
 		c.AllowedChannels = []string{"C0OPS"}
 		c.AllowedUsers = []string{"U0TEST", "U0BOB"}
 	})
-	assertGolden(t, "denied_channel", command(h, ""))
-	if m := h.Denied("U0BOB", "C0OPS"); m != nil {
+	assertGoldenLangs(t, "denied_channel", func(l testLang) *slack.WebhookMessage { return l.command(h, "") })
+	if m := h.Denied(context.Background(), "U0BOB", "C0OPS"); m != nil {
 		t.Errorf("allowed user in allowed channel denied: %s", m.Text)
 	}
-	m := h.Denied("U0EVE", "C0OPS")
+	m := h.Denied(context.Background(), "U0EVE", "C0OPS")
 	if m == nil {
 		t.Fatal("user outside ALLOWED_USERS not denied")
 	}
 	assertGolden(t, "denied_user", m)
-	if open := newTestHandler(t, &fakeLister{}, nil); open.Denied("anyone", "anywhere") != nil {
+	assertGoldenZh(t, "denied_user", h.Denied(chinese().ctx(), "U0EVE", "C0OPS"))
+	if open := newTestHandler(t, &fakeLister{}, nil); open.Denied(context.Background(), "anyone", "anywhere") != nil {
 		t.Error("empty allow lists must allow everyone")
 	}
 }
@@ -206,9 +210,11 @@ func TestRenderHostile(t *testing.T) {
 	h := newTestHandler(t, f, nil)
 	list := command(h, "")
 	assertGolden(t, "hostile_list", list)
+	assertGoldenZh(t, "hostile_list", chinese().command(h, ""))
 	details := command(h, f.instances[5].ID)
 	assertGolden(t, "hostile_details", details)
-	assertGolden(t, "hostile_details_mention", command(h, f.instances[0].ID))
+	assertGoldenZh(t, "hostile_details", chinese().command(h, f.instances[5].ID))
+	assertGoldenLangs(t, "hostile_details_mention", func(l testLang) *slack.WebhookMessage { return l.command(h, f.instances[0].ID) })
 	for _, m := range []*slack.WebhookMessage{list, details, command(h, f.instances[0].ID), command(h, "<!channel>")} {
 		assertNoMarkup(t, m)
 	}
@@ -221,7 +227,7 @@ func TestRenderHostile(t *testing.T) {
 }
 
 // ownMarkup matches the start of markup scnetbot writes on purpose.
-var ownMarkup = regexp.MustCompile(`^<(@U[A-Z0-9]+>|#C[A-Z0-9]+>|https?://[^|<> ]+\|open>)`)
+var ownMarkup = regexp.MustCompile(`^<(@U[A-Z0-9]+>|#C[A-Z0-9]+>|https?://[^|<> ]+\|(open|打开)>)`)
 
 // assertNoMarkup fails when user-controlled text reaches Slack as markup:
 // every "<" that Slack would read must be scnetbot's own link or mention.
@@ -260,6 +266,7 @@ func TestRenderThousand(t *testing.T) {
 	h := newTestHandler(t, &fakeLister{instances: fixtures(1000)}, nil)
 	m := command(h, "")
 	assertGolden(t, "list_1000", m)
+	assertGoldenZh(t, "list_1000", chinese().command(h, ""))
 	if !strings.Contains(m.Text, "Page 1 of 100") {
 		t.Errorf("fallback text %q does not say page 1 of 100", m.Text)
 	}
@@ -273,7 +280,7 @@ func TestRenderThousand(t *testing.T) {
 // A server that ignores limit and sends everything must not push a reply
 // past Slack's limits.
 func TestRenderOversizedPage(t *testing.T) {
-	r := renderer{now: testNow, loc: testNow.Location()}
+	r := renderer{now: testNow, loc: testNow.Location(), p: en()}
 	p := &scnet.Page{Total: 3, Instances: hostile()}
 	for range 5 {
 		p.Instances = append(p.Instances, hostile()...)
@@ -336,7 +343,7 @@ func TestPastEndShowsLastPage(t *testing.T) {
 // Slack rejects a header without text: an instance with neither a name nor
 // an id (or only white space) still gets one.
 func TestDetailsHeaderNeverEmpty(t *testing.T) {
-	r := renderer{now: testNow, loc: testNow.Location()}
+	r := renderer{now: testNow, loc: testNow.Location(), p: en()}
 	for _, in := range []scnet.Instance{{}, {Name: " \t"}, {Name: "\u200b"}} {
 		checkLimits(t, r.details(detailsView{inst: &in}))
 	}
@@ -351,7 +358,7 @@ func TestWatchSnoozeListFitsSection(t *testing.T) {
 		ss = append(ss, state.Snooze{InstanceID: fmt.Sprintf("%064x", i), InstanceName: strings.Repeat("&", 300),
 			Until: testNow.Add(time.Hour), By: strings.Repeat("U", 30)})
 	}
-	r := renderer{now: testNow, loc: testNow.Location()}
+	r := renderer{now: testNow, loc: testNow.Location(), p: en()}
 	lines := "*Snoozed*\n" + r.snoozeLines(ss)
 	if n := len([]rune(lines)); n > blockkit.MaxSectionText {
 		t.Errorf("snooze list is %d characters, over the section limit %d", n, blockkit.MaxSectionText)
@@ -376,6 +383,7 @@ func TestRenderWatchRegions(t *testing.T) {
 	h := newTestHandler(t, &fakeLister{}, func(c *Config) { c.Watch = w })
 	m := command(h, "watch")
 	assertGolden(t, "watch_regions", m)
+	assertGoldenZh(t, "watch_regions", chinese().command(h, "watch"))
 	s := string(messageJSON(t, m))
 	for _, want := range []string{"SCNet unreachable in 西北一区", "*西北一区*: unreachable, outage notice open — ", "code 10001",
 		"*华东一区*: last success", "28 tracked", "*华北一区*: the last poll failed"} {
@@ -409,6 +417,7 @@ func TestRenderWatchRouted(t *testing.T) {
 	h := newTestHandler(t, &fakeLister{}, func(c *Config) { c.Watch = w })
 	m := command(h, "watch")
 	assertGolden(t, "watch_routed", m)
+	assertGoldenZh(t, "watch_routed", chinese().command(h, "watch"))
 	s := string(messageJSON(t, m))
 	for _, want := range []string{"the last poll failed in 华东一区【昆山】", "*Channel*\\nper region, below",
 		"*西北一区【西安】*: last success", "12 tracked · alerts in \\u003c#C0NORTHWEST\\u003e",

@@ -9,6 +9,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/blockkit"
+	"scnetbot/i18n"
 	"scnetbot/state"
 	"scnetbot/tracked"
 )
@@ -20,18 +21,17 @@ const (
 	snoozeListName  = 120
 )
 
-// watchDisabledMessage answers watch, snooze and unsnooze when no watcher runs.
-func watchDisabledMessage() *slack.WebhookMessage {
-	const s = ":zzz: The watcher is disabled (WATCH_CHANNEL is empty), so there are no alerts to check or snooze. Ask the bot's operator to set WATCH_CHANNEL to turn alerts on."
+// watchDisabled answers watch, snooze and unsnooze when no watcher runs.
+func (r renderer) watchDisabled() *slack.WebhookMessage {
+	s := r.p.T("CmdWatchOff")
 	return message(s, section(s))
 }
 
-// watchStartingMessage answers a snooze or unsnooze of a name the watcher
+// watchStarting answers a snooze or unsnooze of a name the watcher
 // does not know yet because none of its polls has succeeded since it
 // started: the instance may well exist, so "not tracked" would be wrong.
-func watchStartingMessage(target string) *slack.WebhookMessage {
-	s := ":hourglass_flowing_sand: The watcher is still starting: it has not finished its first poll of SCNet, so it does not know “" +
-		text(target, 100) + "” yet. Try again in a minute; `/instances watch` shows how its polls are going."
+func (r renderer) watchStarting(target string) *slack.WebhookMessage {
+	s := r.p.T("CmdWatchStarting", "Name", text(target, 100))
 	return message(s, section(s))
 }
 
@@ -39,9 +39,9 @@ func watchStartingMessage(target string) *slack.WebhookMessage {
 // was.
 func (r renderer) at(t time.Time) string {
 	if t.IsZero() {
-		return "never"
+		return r.p.T("CmdNever")
 	}
-	return t.In(r.loc).Format("2006-01-02 15:04:05") + " (" + humanDuration(r.now.Sub(t)) + " ago)"
+	return r.p.T("CmdAtAgo", "Time", t.In(r.loc).Format("2006-01-02 15:04:05"), "Ago", r.duration(r.now.Sub(t)))
 }
 
 // channelMention writes a channel id as a link, or the escaped name.
@@ -59,82 +59,83 @@ func channelMention(c string) string {
 
 // watch renders the watcher's health.
 func (r renderer) watch(h tracked.Health) *slack.WebhookMessage {
-	state := ":large_green_circle: healthy"
+	p := r.p
+	state := p.T("CmdWatchHealthy")
 	switch {
 	case !h.Enabled:
-		state = ":zzz: disabled"
+		state = p.T("CmdWatchDisabled")
 	case h.Outage:
-		state = ":red_circle: SCNet unreachable (an outage notice is open)"
-		if out := outageRegions(h.Regions); out != "" {
-			state = ":red_circle: SCNet unreachable in " + out + " (an outage notice is open)"
+		state = p.T("CmdWatchOutage")
+		if out := outageRegions(p, h.Regions); out != "" {
+			state = p.T("CmdWatchOutageIn", "Regions", out)
 		}
 	case h.LastError != "":
-		state = ":warning: the last poll failed"
-		if failed := regionNames(h.Regions, func(rh tracked.RegionHealth) bool { return rh.LastCause != nil }); failed != "" {
-			state = ":warning: the last poll failed in " + failed
+		state = p.T("CmdWatchPollFailed")
+		if failed := regionNames(p, h.Regions, func(rh tracked.RegionHealth) bool { return rh.LastCause != nil }); failed != "" {
+			state = p.T("CmdWatchPollFailedIn", "Regions", failed)
 		}
 	case h.LastSuccess.IsZero():
-		state = ":hourglass_flowing_sand: no successful poll yet"
+		state = p.T("CmdWatchNoPoll")
 	}
 	// Routed apart (WATCH_ROUTES), each region's line names its channel
 	// and the field says so rather than naming one region's as the bot's.
 	routed := routedApart(h.Regions)
 	channel := channelMention(h.Channel)
 	if routed {
-		channel = "per region, below"
+		channel = p.T("CmdWatchPerRegion")
 	}
 	fields := []*slack.TextBlockObject{
-		field("State", state),
-		field("Channel", channel),
-		field("Poll interval", humanDuration(h.Interval)),
-		field("Last poll", r.at(h.LastPoll)),
-		field("Last success", r.at(h.LastSuccess)),
-		field("Tracked instances", strconv.Itoa(h.Tracked)),
-		field("Alerts waiting for Slack", strconv.Itoa(h.PendingAlerts)),
+		field(p.T("CmdWatchFieldState"), state),
+		field(p.T("CmdWatchFieldChannel"), channel),
+		field(p.T("CmdWatchFieldInterval"), r.duration(h.Interval)),
+		field(p.T("CmdWatchFieldLastPoll"), r.at(h.LastPoll)),
+		field(p.T("CmdWatchFieldLastSuccess"), r.at(h.LastSuccess)),
+		field(p.T("CmdWatchFieldTracked"), strconv.Itoa(h.Tracked)),
+		field(p.T("CmdWatchFieldPending"), strconv.Itoa(h.PendingAlerts)),
 	}
 	if !h.TokenExpiresAt.IsZero() {
-		left := "expired"
+		left := p.T("CmdTokenExpired")
 		if d := h.TokenExpiresAt.Sub(r.now); d > 0 {
-			left = "in " + humanDuration(d)
+			left = p.T("CmdTokenIn", "D", r.duration(d))
 		}
-		fields = append(fields, field("SCNet token expires", h.TokenExpiresAt.In(r.loc).Format("2006-01-02 15:04")+" ("+left+")"))
+		fields = append(fields, field(p.T("CmdWatchFieldToken"), p.T("CmdTokenAt", "Time", h.TokenExpiresAt.In(r.loc).Format("2006-01-02 15:04"), "Left", left)))
 	}
 	blocks := []slack.Block{
-		slack.NewHeaderBlock(plain("Alert watcher", blockkit.MaxHeaderText)),
+		slack.NewHeaderBlock(plain(p.T("CmdWatchTitle"), blockkit.MaxHeaderText)),
 		slack.NewSectionBlock(nil, fields, nil),
 	}
 	if len(h.Regions) > 1 {
 		// The fields above are the whole group's (the stalest success,
 		// any outage): which region is the trouble is said here, each
 		// with its reason in words, in place of one region's last error.
-		blocks = append(blocks, section("*Regions*\n"+bullets(h.Regions, maxRegionsShown, func(rh tracked.RegionHealth) string {
+		blocks = append(blocks, section(p.T("CmdWatchRegions", "Lines", bullets(r, h.Regions, maxRegionsShown, func(rh tracked.RegionHealth) string {
 			if routed {
-				return r.regionPoll(rh) + " · alerts in " + channelMention(rh.Channel)
+				return r.regionPoll(rh) + " · " + p.T("CmdWatchAlertsIn", "Channel", channelMention(rh.Channel))
 			}
 			return r.regionPoll(rh)
-		})))
+		}))))
 	} else if h.LastError != "" {
 		// In words: the error's own text is for the log.
-		last := "the details are in scnetbot's log"
+		last := p.T("CmdWatchErrInLog")
 		if h.LastCause != nil {
-			last = blockkit.ErrorSummary(h.LastCause)
+			last = blockkit.ErrorSummary(p, h.LastCause)
 		}
-		blocks = append(blocks, section("*Last error*\n"+capitalize(last)+"."))
+		blocks = append(blocks, section(p.T("CmdWatchLastError", "Error", capitalize(last))))
 	}
-	blocks = append(blocks, section("*Snoozed*\n"+r.snoozeLines(h.Snoozes)))
+	blocks = append(blocks, section(p.T("CmdWatchSnoozed", "Lines", r.snoozeLines(h.Snoozes))))
 	blocks = append(blocks, contextLine(r.zoneNote()))
-	return message("Alert watcher: "+stripEmoji(state)+", "+strconv.Itoa(len(h.Snoozes))+" snoozed", blocks...)
+	return message(p.N("CmdWatchFallback", len(h.Snoozes), "State", stripEmoji(state)), blocks...)
 }
 
 // outageRegions names the regions whose outage notice is open, "" when
 // the health does not say or has one region, which is SCNet as a whole.
-func outageRegions(rs []tracked.RegionHealth) string {
-	return regionNames(rs, func(rh tracked.RegionHealth) bool { return rh.Outage })
+func outageRegions(p *i18n.Printer, rs []tracked.RegionHealth) string {
+	return regionNames(p, rs, func(rh tracked.RegionHealth) bool { return rh.Outage })
 }
 
 // regionNames names the regions is holds for (at most three), ""
 // when none does or there is one region, which is SCNet as a whole.
-func regionNames(rs []tracked.RegionHealth, is func(tracked.RegionHealth) bool) string {
+func regionNames(p *i18n.Printer, rs []tracked.RegionHealth, is func(tracked.RegionHealth) bool) string {
 	if len(rs) < 2 {
 		return ""
 	}
@@ -147,7 +148,7 @@ func regionNames(rs []tracked.RegionHealth, is func(tracked.RegionHealth) bool) 
 	if len(names) > 3 {
 		names = append(names[:3], "…")
 	}
-	return strings.Join(names, ", ")
+	return p.Join(names)
 }
 
 // routedApart reports whether the regions' alerts go to more than one
@@ -169,29 +170,29 @@ func (r renderer) regionPoll(rh tracked.RegionHealth) string {
 	}
 	switch {
 	case rh.Outage:
-		name = ":red_circle: " + name + ": unreachable, outage notice open"
+		name = r.p.T("CmdPollOutage", "Name", name)
 	case rh.LastCause != nil:
-		name = ":warning: " + name + ": the last poll failed"
+		name = r.p.T("CmdPollFailed", "Name", name)
 	case rh.LastSuccess.IsZero():
-		return ":hourglass_flowing_sand: " + name + ": no successful poll yet"
+		return r.p.T("CmdPollNone", "Name", name)
 	default:
-		return ":large_green_circle: " + name + ": last success " + r.at(rh.LastSuccess) + ", " + strconv.Itoa(rh.Tracked) + " tracked"
+		return r.p.T("CmdPollOK", "Name", name, "At", r.at(rh.LastSuccess), "N", rh.Tracked)
 	}
 	if rh.LastCause != nil {
-		name += " — " + blockkit.ErrorSummary(rh.LastCause)
+		name += " — " + blockkit.ErrorSummary(r.p, rh.LastCause)
 	}
-	return name + "; last success " + r.at(rh.LastSuccess)
+	return r.p.T("CmdPollLastSuccess", "Line", name, "At", r.at(rh.LastSuccess))
 }
 
 // snoozeLines lists active snoozes.
 func (r renderer) snoozeLines(ss []state.Snooze) string {
 	if len(ss) == 0 {
-		return "nothing"
+		return r.p.T("CmdWatchNothing")
 	}
-	return bullets(ss, maxSnoozesShown, func(s state.Snooze) string {
-		line := r.snoozeSubject(s, snoozeListName) + " until " + s.Until.In(r.loc).Format("2006-01-02 15:04")
+	return bullets(r, ss, maxSnoozesShown, func(s state.Snooze) string {
+		line := r.p.T("CmdSnoozeUntil", "Subject", r.snoozeSubject(s, snoozeListName), "Until", s.Until.In(r.loc).Format("2006-01-02 15:04"))
 		if m := userMention(s.By); m != "" {
-			line += " by " + m
+			line = r.p.T("CmdSnoozeBy", "Line", line, "User", m)
 		}
 		return line
 	})
@@ -211,14 +212,13 @@ func (r renderer) snoozeSubject(s state.Snooze, nameMax int) string {
 
 // snoozed confirms a snooze.
 func (r renderer) snoozed(s state.Snooze, d time.Duration) *slack.WebhookMessage {
-	t := ":zzz: Alerts for " + r.snoozeSubject(s, rowName) + " are snoozed for " + formatSnoozeDuration(d) +
-		", until " + r.stamp(s.Until) + ". `/instances unsnooze` turns them back on."
+	t := r.p.T("CmdSnoozed", "Subject", r.snoozeSubject(s, rowName), "For", snoozeSpan(r.p, d), "Until", r.stamp(s.Until))
 	return message(t, section(t))
 }
 
 // unsnoozed confirms a lifted snooze.
 func (r renderer) unsnoozed(s state.Snooze) *slack.WebhookMessage {
-	t := ":bell: Alerts for " + r.snoozeSubject(s, rowName) + " are on again."
+	t := r.p.T("CmdUnsnoozed", "Subject", r.snoozeSubject(s, rowName))
 	return message(t, section(t))
 }
 

@@ -103,7 +103,7 @@ func TestSimulatorErrors(t *testing.T) {
 	}
 	srv.ExpireTokens()
 	m := command(h, "failed")
-	if m.Text != userMessage(&scnet.APIError{Code: scnet.CodePermissionDenied}) {
+	if m.Text != userMessage(en(), &scnet.APIError{Code: scnet.CodePermissionDenied}) {
 		t.Errorf("expired token: %q", m.Text)
 	}
 	if strings.Contains(string(messageJSON(t, m)), srv.Token()) {

@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/BurntSushi/toml"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
@@ -160,13 +161,19 @@ func (p *Printer) Join(items []string) string {
 	return strings.Join(items, p.T("ListSeparator"))
 }
 
-// MustLoad is Load for callers that cannot go on without the catalogs: it
-// panics only when the embedded catalogs are broken, which the catalog
-// tests catch before a build ships.
-func MustLoad() *Catalog {
+// MustLoad is Load for callers that cannot go on without the catalogs, such
+// as a constructor falling back to English: it panics only when the
+// embedded catalogs are broken, which the catalog tests catch before a
+// build ships. The catalogs are parsed once per process and shared; a
+// Catalog never changes, so sharing it is safe.
+func MustLoad() *Catalog { return loadOnce() }
+
+// loadOnce holds the catalogs parsed from the binary, which are the same
+// for every caller.
+var loadOnce = sync.OnceValue(func() *Catalog {
 	c, err := Load()
 	if err != nil {
 		panic(err)
 	}
 	return c
-}
+})

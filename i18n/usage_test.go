@@ -10,9 +10,9 @@ import (
 )
 
 // messageCall matches a literal message id passed to a Printer: .T("Id"
-// or .N("Id". An id built at run time ("Status"+s) is not seen here; the
+// or .N("Id", or .T("Id"). An id built at run time ("Status"+s) is not seen here; the
 // tests of the code that builds it are its check.
-var messageCall = regexp.MustCompile(`\.(?:T|N)\("([A-Za-z0-9]+)"`)
+var messageCall = regexp.MustCompile(`\.(?:T|N)\("([A-Za-z0-9]+)"\s*[,)]`)
 
 // TestEveryUsedMessageExists reads scnetbot's Go source and fails for a
 // message id the code asks for that the English catalog lacks (and so,

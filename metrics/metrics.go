@@ -14,8 +14,9 @@ type Metrics struct {
 	// can build as many as they like.
 	Registry *prometheus.Registry
 
-	// Commands counts slash commands and button clicks by kind (command,
-	// action, alert_action, triage_action, view_submission) and result (ok,
+	// Commands counts slash commands, button clicks and Home tab opens by
+	// kind (command, action, alert_action, triage_action, view_submission,
+	// home) and result (ok,
 	// denied, bad_input, not_found, scnet_error; busy and panic when the
 	// bot could not run it).
 	Commands *prometheus.CounterVec
@@ -58,6 +59,12 @@ type Metrics struct {
 	LeaderEpoch prometheus.Gauge
 	// LeaderTakeovers counts the times this replica took the lease.
 	LeaderTakeovers prometheus.Counter
+	// LocaleLookups counts the bot's lookups of a user's language by
+	// result: hit (cached), ok (users.info gave a locale scnetbot speaks),
+	// unsupported (one it does not speak), missing_scope (no users:read),
+	// not_found, error (timeouts, rate limits, Slack down). All but hit and
+	// ok fall back to BOT_LANGUAGE.
+	LocaleLookups *prometheus.CounterVec
 }
 
 // New builds the metrics and registers them, with Go runtime and process
@@ -127,6 +134,10 @@ func New() *Metrics {
 			Name: "scnetbot_leader_takeovers_total",
 			Help: "Times this replica took the lease.",
 		}),
+		LocaleLookups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "scnetbot_locale_lookups_total",
+			Help: "Lookups of a Slack user's language, by result (hit, ok, unsupported, missing_scope, not_found, error).",
+		}, []string{"result"}),
 	}
 	m.Registry.MustRegister(
 		collectors.NewGoCollector(),
@@ -134,6 +145,7 @@ func New() *Metrics {
 		m.Commands, m.Replies, m.AckLatency, m.SCNetRequests, m.SCNetLatency, m.CacheLookups,
 		m.Polls, m.SkippedRecords, m.Alerts, m.SlackRetries, m.Reconnects, m.Actions,
 		m.Leader, m.LeaderEpoch, m.LeaderTakeovers,
+		m.LocaleLookups,
 	)
 	return m
 }

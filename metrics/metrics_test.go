@@ -32,6 +32,7 @@ func TestEveryMetricIsServed(t *testing.T) {
 	m.Reconnects.WithLabelValues("reconnect").Inc()
 	m.Actions.WithLabelValues("restart", "done").Inc()
 	m.LeaderTakeovers.Inc()
+	m.LocaleLookups.WithLabelValues("hit").Inc()
 	mfs, err := m.Registry.Gather()
 	if err != nil {
 		t.Fatal(err)
@@ -46,6 +47,7 @@ func TestEveryMetricIsServed(t *testing.T) {
 		"scnetbot_watch_skipped_records_total",
 		"scnetbot_alerts_total", "scnetbot_slack_retries_total", "scnetbot_socket_reconnects_total", "scnetbot_actions_total",
 		"scnetbot_leader", "scnetbot_leader_epoch", "scnetbot_leader_takeovers_total",
+		"scnetbot_locale_lookups_total",
 		"go_goroutines",
 	} {
 		if !names[want] {

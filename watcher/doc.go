@@ -39,4 +39,10 @@
 // An AccountCheck, one for all regions, watches the account itself (its
 // status and balance from SCNet's user endpoint) and warns once per
 // episode of trouble, before instances fail for lack of funds.
+//
+// The words the watcher writes into thread lines and status lines are in
+// the channel's language, BOT_LANGUAGE, which its Renderer's Printer
+// writes. Status lines are stored as written: after a change of
+// BOT_LANGUAGE the older ones stay in the language they were written in,
+// which is what the channel showed at the time.
 package watcher

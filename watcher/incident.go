@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/tracked"
@@ -68,12 +69,13 @@ func (p *plan) gone(prev state.Instance) error {
 	if e := prev.Expect; e != nil && e.Kind == string(tracked.ActionDelete) && p.now.Before(e.Until) {
 		exp = e
 	}
-	what, user := fmt.Sprintf("deleted (was %s)", prev.Status), ""
+	t, was := p.w.words(), p.w.cfg.Render.Status(prev.Status)
+	what, user := t.T("WatchDeleted", "Status", was), ""
 	if exp != nil {
-		what, user = fmt.Sprintf("deleted by %s (was %s)", UserMark, prev.Status), exp.User
+		what, user = t.T("WatchDeletedBy", "User", UserMark, "Status", was), exp.User
 	}
 	if prev.AlertID != "" {
-		return p.closeWith(prev.AlertID, prev, what, user, "deleted")
+		return p.closeWith(prev.AlertID, prev, what, user, t.T("WatchWhyDeleted"))
 	}
 	if exp != nil {
 		return p.newsTo(exp.AlertID, prev, what, user)
@@ -112,9 +114,10 @@ func (p *plan) reopen(cur *state.Instance, from, to scnet.Status) (bool, error) 
 	// ending this one.
 	a.Closed, a.ResolvedBy, a.Actions = time.Time{}, "", nil
 	a.From, a.To = from, to
-	count := fmt.Sprintf("%s time in %s", ordinal(a.Failures), p.w.cfg.Render.Span(p.now.Sub(a.Created)))
-	flap := fmt.Sprintf("failed again (%s): %s → %s", count, from, to)
-	a.StatusLine = fmt.Sprintf("Failed again (%s): %s → %s at %s", count, from, to, p.clock(p.now))
+	t := p.w.words()
+	nth, within, tr := ordinal(t, a.Failures), p.w.cfg.Render.Span(p.now.Sub(a.Created)), p.w.transition(from, to)
+	flap := t.T("WatchFailedAgain", "Nth", nth, "Within", within, "Transition", tr)
+	a.StatusLine = t.T("WatchFailedAgainLine", "Nth", nth, "Within", within, "Transition", tr, "At", p.clock(p.now))
 	cur.AlertID, cur.LastAlertID, cur.LastClosed = a.ID, "", time.Time{}
 	p.addNews(a, *cur, flap, "")
 	return true, p.tx.PutAlert(a)
@@ -146,7 +149,7 @@ func (w *Watcher) Resolve(ctx context.Context, alertID, user string) (text strin
 			a.Closed, a.ResolvedBy = now, user
 			// The renderer names who resolved it (ResolvedBy); the line is
 			// the text for anything that shows only the line.
-			a.StatusLine = fmt.Sprintf("Resolved by hand after %s at %s", w.cfg.Render.Span(now.Sub(a.Created)), w.cfg.Render.Stamp(now))
+			a.StatusLine = w.words().T("WatchResolvedByHandLine", "After", w.cfg.Render.Span(now.Sub(a.Created)), "At", w.cfg.Render.Stamp(now))
 			if err := tx.PutAlert(a); err != nil {
 				return err
 			}
@@ -158,7 +161,7 @@ func (w *Watcher) Resolve(ctx context.Context, alertID, user string) (text strin
 			if tracked {
 				name = t.Name
 			}
-			what := fmt.Sprintf("resolved by %s after %s", UserMark, w.cfg.Render.Span(now.Sub(a.Created)))
+			what := w.words().T("WatchResolvedBy", "User", UserMark, "After", w.cfg.Render.Span(now.Sub(a.Created)))
 			line := w.cfg.Render.UserNewsLine(name, a.InstanceID, what, user, w.cfg.Render.Stamp(now))
 			if err := w.queueThread(tx, a, line, now); err != nil {
 				return err
@@ -214,20 +217,23 @@ func (w *Watcher) queueThread(tx state.Tx, a state.Alert, line string, now time.
 // resolvedLine is the status line of an incident opened at opened and
 // closed at closed, why in words ("Running again", "deleted").
 func (w *Watcher) resolvedLine(opened, closed time.Time, why string) string {
-	return fmt.Sprintf("Resolved after %s: %s at %s", w.cfg.Render.Span(closed.Sub(opened)), why, w.cfg.Render.Stamp(closed))
+	return w.words().T("WatchResolvedLine", "After", w.cfg.Render.Span(closed.Sub(opened)), "Why", why, "At", w.cfg.Render.Stamp(closed))
 }
 
-// ordinal writes n as "2nd", "3rd", "11th".
-func ordinal(n int) string {
-	suffix := "th"
+// ordinal writes n as t's language counts a repeat: "2nd", "3rd", "11th"
+// in English, "第 3 次" in Chinese. go-i18n's plural forms are cardinal
+// ("3 times"), so English's ordinal rule picks one of four messages here;
+// a language without suffixes writes the four alike.
+func ordinal(t *i18n.Printer, n int) string {
+	id := "WatchOrdinalTh"
 	switch {
 	case n%100 >= 11 && n%100 <= 13:
 	case n%10 == 1:
-		suffix = "st"
+		id = "WatchOrdinalSt"
 	case n%10 == 2:
-		suffix = "nd"
+		id = "WatchOrdinalNd"
 	case n%10 == 3:
-		suffix = "rd"
+		id = "WatchOrdinalRd"
 	}
-	return fmt.Sprintf("%d%s", n, suffix)
+	return t.T(id, "N", n)
 }

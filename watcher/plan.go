@@ -224,7 +224,7 @@ func (p *plan) transition(cur state.Instance, from, to scnet.Status, in scnet.In
 		// A stop somebody asked for is not a failure: it is news where
 		// the action was written, not a new alert.
 		cur.Held = nil
-		return p.newsTo(exp.AlertID, cur, fmt.Sprintf("stop by %s took effect: %s → %s", UserMark, from, to), exp.User)
+		return p.newsTo(exp.AlertID, cur, p.w.words().T("WatchStopTookEffect", "User", UserMark, "Transition", p.w.transition(from, to)), exp.User)
 	}
 	if !p.w.alerting(to) {
 		cur.Held = nil
@@ -251,32 +251,33 @@ func (p *plan) transition(cur state.Instance, from, to scnet.Status, in scnet.In
 // alertedMove is the news of a status change of an instance with an open
 // incident, which it may end.
 func (p *plan) alertedMove(cur *state.Instance, a state.Alert, from, to scnet.Status, exp *state.Expectation) error {
-	what := fmt.Sprintf("%s → %s", from, to)
+	t, tr := p.w.words(), p.w.transition(from, to)
+	var what string
 	user, why := "", ""
 	switch {
 	case to == scnet.StatusRunning:
-		why = "Running again"
+		why = t.T("WatchWhyRunning")
 		if user = restartBy(a, exp); user != "" {
-			what = "running again after restart by " + UserMark + ": " + what
+			what = t.T("WatchRunningAfterRestart", "User", UserMark, "Transition", tr)
 		} else {
-			what = "recovered: " + what
+			what = t.T("WatchRecovered", "Transition", tr)
 		}
 	case to.Live():
-		what = "restarting: " + what
+		what = t.T("WatchRestarting", "Transition", tr)
 	case exp != nil && exp.Kind == string(tracked.ActionStop):
-		why, user = "stopped", exp.User
-		what = "stop by " + UserMark + " took effect: " + what
+		why, user = t.T("WatchWhyStopped"), exp.User
+		what = t.T("WatchStopTookEffect", "User", UserMark, "Transition", tr)
 	case p.w.alerting(to):
-		what = "now " + what
+		what = t.T("WatchNow", "Transition", tr)
 	default:
-		why = string(to)
-		what = "finished: " + what
+		why = p.w.cfg.Render.Status(to)
+		what = t.T("WatchFinished", "Transition", tr)
 	}
 	if why != "" {
 		return p.closeAlert(cur, a, what, user, why)
 	}
 	p.addNews(a, *cur, what, user)
-	a.StatusLine = fmt.Sprintf("%s → %s at %s", from, to, p.clock(p.now))
+	a.StatusLine = t.T("WatchMovedLine", "Transition", tr, "At", p.clock(p.now))
 	return p.tx.PutAlert(a)
 }
 
@@ -349,7 +350,7 @@ func (p *plan) snoozesEnded() error {
 		in := unsnapshot(held.Snapshot)
 		in.ID, in.Name, in.Status, in.ResourceGroup = cur.ID, cur.Name, cur.Status, cur.ResourceGroup
 		p.incidents = append(p.incidents, incident{inst: in, from: held.From, to: cur.Status,
-			note: fmt.Sprintf("held back by a snooze since %s", p.clock(held.At))})
+			note: p.w.words().T("WatchHeldBack", "Since", p.clock(held.At))})
 	}
 	return nil
 }
@@ -398,9 +399,9 @@ func (p *plan) raise(inc incident) error {
 	// too, and the action buttons on it name the region to act in.
 	a := state.Alert{ID: id, InstanceID: inc.inst.ID, Region: p.w.cfg.Region, Channel: p.w.cfg.Channel, Created: p.now,
 		From: inc.from, To: inc.to, Snapshot: snap, Failures: 1,
-		StatusLine: fmt.Sprintf("%s since %s", inc.to, p.clock(p.now))}
+		StatusLine: p.w.words().T("WatchSinceLine", "Status", p.w.cfg.Render.Status(inc.to), "Since", p.clock(p.now))}
 	if inc.note != "" {
-		a.StatusLine += " (" + inc.note + ")"
+		a.StatusLine = p.w.words().T("WatchWithNote", "Line", a.StatusLine, "Note", inc.note)
 	}
 	if err := p.tx.PutAlert(a); err != nil {
 		return err
@@ -425,7 +426,7 @@ func (p *plan) setAlert(in scnet.Instance, alertID string) {
 func (p *plan) storm() error {
 	sid := p.nextID("s")
 	sa := state.Alert{ID: sid, Storm: true, Channel: p.w.cfg.Channel, Created: p.now,
-		StatusLine: fmt.Sprintf("%d instances since %s", len(p.incidents), p.clock(p.now)),
+		StatusLine: p.w.words().N("WatchStormSince", len(p.incidents), "Since", p.clock(p.now)),
 		Snapshot:   stormSnapshot(p.incidents)}
 	if err := p.tx.PutAlert(sa); err != nil {
 		return err
@@ -447,7 +448,7 @@ func (p *plan) storm() error {
 	}
 	chunks := p.w.cfg.Render.Chunks(lines)
 	for i, chunk := range chunks {
-		text, blocks := p.w.cfg.Render.List(chunk, "Instances", i, len(chunks))
+		text, blocks := p.w.cfg.Render.List(chunk, p.w.words().T("WatchStormListTitle"), i, len(chunks))
 		if err := p.enqueue(state.Message{Kind: state.KindPost, ID: p.nextID("r"), ThreadOf: sid, Text: text, Blocks: blocks}); err != nil {
 			return err
 		}

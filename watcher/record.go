@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/state"
 	"scnetbot/tracked"
@@ -89,7 +90,7 @@ func (w *Watcher) RecordAction(ctx context.Context, rec tracked.ActionRecord) (t
 		if name == "" {
 			name = t.Name
 		}
-		line := w.cfg.Render.UserNewsLine(name, rec.InstanceID, actionNews(rec), rec.User, w.cfg.Render.Stamp(at))
+		line := w.cfg.Render.UserNewsLine(name, rec.InstanceID, actionNews(w.words(), rec), rec.User, w.cfg.Render.Stamp(at))
 		if err := w.queueThread(tx, a, line, now); err != nil {
 			return err
 		}
@@ -124,31 +125,49 @@ func (w *Watcher) actionAlert(tx state.Tx, t state.Instance) (state.Alert, bool,
 	return state.Alert{}, false, nil
 }
 
-// actionNews is the thread line's words for an action, UserMark standing
-// for the person.
-func actionNews(rec tracked.ActionRecord) string {
+// actionNews is the thread line's words for an action in t's language,
+// UserMark standing for the person. The detail is the actions' own words,
+// passed on as given.
+func actionNews(t *i18n.Printer, rec tracked.ActionRecord) string {
+	// A UserMark in the detail is text, not the person.
+	detail := strings.ReplaceAll(rec.Detail, UserMark, "{ user }")
 	switch rec.Outcome {
 	case tracked.ActionDone:
-		past := map[tracked.ActionKind]string{tracked.ActionRestart: "restarted", tracked.ActionStop: "stopped", tracked.ActionDelete: "deleted"}[rec.Kind]
-		if past == "" {
-			past = string(rec.Kind) + " done"
+		switch rec.Kind {
+		case tracked.ActionRestart:
+			return t.T("WatchRestartedBy", "User", UserMark)
+		case tracked.ActionStop:
+			return t.T("WatchStoppedBy", "User", UserMark)
+		case tracked.ActionDelete:
+			return t.T("WatchDeletedByAction", "User", UserMark)
 		}
-		return past + " by " + UserMark
+		return t.T("WatchActionDoneBy", "Action", actionWord(t, rec.Kind), "User", UserMark)
 	case tracked.ActionFailed:
-		return withDetail(fmt.Sprintf("%s by %s failed", rec.Kind, UserMark), ": ", rec.Detail, "")
+		if detail != "" {
+			return t.T("WatchActionFailedDetail", "Action", actionWord(t, rec.Kind), "User", UserMark, "Detail", detail)
+		}
+		return t.T("WatchActionFailed", "Action", actionWord(t, rec.Kind), "User", UserMark)
 	case tracked.ActionUnknown:
-		return withDetail(fmt.Sprintf("%s by %s: SCNet did not answer, it may have happened", rec.Kind, UserMark), " (", rec.Detail, ")")
+		if detail != "" {
+			return t.T("WatchActionUnknownDetail", "Action", actionWord(t, rec.Kind), "User", UserMark, "Detail", detail)
+		}
+		return t.T("WatchActionUnknown", "Action", actionWord(t, rec.Kind), "User", UserMark)
 	}
-	return fmt.Sprintf("%s by %s: %s", rec.Kind, UserMark, rec.Outcome)
+	return t.T("WatchActionOutcome", "Action", actionWord(t, rec.Kind), "User", UserMark, "Outcome", string(rec.Outcome))
 }
 
-// withDetail appends what the actions say of an outcome; a UserMark in it
-// is text, not the person.
-func withDetail(s, open, detail, end string) string {
-	if detail == "" {
-		return s
+// actionWord names an action kind in t's language; a kind scnetbot does
+// not know is shown as recorded.
+func actionWord(t *i18n.Printer, k tracked.ActionKind) string {
+	switch k {
+	case tracked.ActionRestart:
+		return t.T("WatchActionRestart")
+	case tracked.ActionStop:
+		return t.T("WatchActionStop")
+	case tracked.ActionDelete:
+		return t.T("WatchActionDelete")
 	}
-	return s + open + strings.ReplaceAll(detail, UserMark, "{ user }") + end
+	return string(k)
 }
 
 // RecordAction passes an action to the watcher of its region

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"scnetbot/i18n"
 	"scnetbot/scnet"
 	"scnetbot/state"
 )
@@ -14,6 +15,13 @@ import (
 // Package alerts implements it; keeping it an interface of plain types
 // keeps Slack out of the watcher.
 type Renderer interface {
+	// Printer is the language of the channel messages (BOT_LANGUAGE),
+	// which the watcher writes its thread lines and status lines in.
+	// A status line is stored as written: one written before a change of
+	// BOT_LANGUAGE stays in the language it was written in.
+	Printer() *i18n.Printer
+	// Status names a status in that language, as plain text.
+	Status(s scnet.Status) string
 	// Alert renders an alert's top-level message from its record, the
 	// instance as it was when the alert was raised, the instance's snooze
 	// (nil when none) and its region's name ("" when the watcher is not
@@ -76,6 +84,15 @@ type Change struct {
 	Instance scnet.Instance
 	From, To scnet.Status // From is "" for an instance first seen failed
 }
+
+// transition is a move between statuses in the channel's language, plain
+// text: "Running → Failed".
+func (w *Watcher) transition(from, to scnet.Status) string {
+	return w.cfg.Render.Status(from) + " → " + w.cfg.Render.Status(to)
+}
+
+// words is the printer of the watcher's thread and status lines.
+func (w *Watcher) words() *i18n.Printer { return w.cfg.Render.Printer() }
 
 func changesOf(incs []incident) []Change {
 	cs := make([]Change, len(incs))

@@ -82,7 +82,7 @@ func startBot(t testing.TB, s *Server) *bot {
 				b.kinds = append(b.kinds, ev.Type)
 				b.mu.Unlock()
 				switch ev.Type {
-				case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeErrorBadMessage:
+				case socketmode.EventTypeSlashCommand, socketmode.EventTypeInteractive, socketmode.EventTypeEventsAPI, socketmode.EventTypeErrorBadMessage:
 					b.reqs <- ev
 				}
 			}

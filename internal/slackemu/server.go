@@ -3,10 +3,12 @@
 // Socket Mode links (hello, pings, disconnect frames), up to ten per app as
 // Slack allows, delivers slash commands and button clicks as envelopes,
 // each to exactly one link, records acks, serves the chat.*,
-// conversations.*, views.open and usergroups.users.list methods scnetbot
-// uses, opens and submits modals, accepts response_url posts, and checks
-// every message and view against Block Kit's rules. End-to-end tests drive
-// the bot through it, and scnetbot's demo mode runs the bot against it.
+// conversations.*, views.open, views.publish, users.info and
+// usergroups.users.list methods scnetbot uses, opens and submits modals,
+// keeps each user's Home tab and sends app_home_opened events, accepts
+// response_url posts, and checks every message and view against Block
+// Kit's rules. End-to-end tests drive the bot through it, and scnetbot's
+// demo mode runs the bot against it.
 package slackemu
 
 import (
@@ -75,6 +77,15 @@ type Server struct {
 	triggers map[string]*trigger
 	views    []*viewState        // in the order opened
 	groups   map[string][]string // user group ID → member IDs
+
+	// Users and the Home tab: locales, ids users.info does not know, the
+	// methods answering missing_scope, users.info calls by user, and the
+	// Home tab published for each user.
+	locales   map[string]string
+	usersGone map[string]bool
+	scopeless map[string]bool
+	userCalls map[string]int
+	homes     map[string]*homeState
 }
 
 type config struct {
@@ -190,6 +201,11 @@ func New(opts ...Option) *Server {
 		channels:   map[string]string{},
 		triggers:   map[string]*trigger{},
 		groups:     map[string][]string{},
+		locales:    map[string]string{},
+		usersGone:  map[string]bool{},
+		scopeless:  map[string]bool{},
+		userCalls:  map[string]int{},
+		homes:      map[string]*homeState{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/{method}", s.serveAPI)

@@ -31,7 +31,7 @@ const (
 // invalid_arguments.
 const (
 	ruleViewJSON     blockkit.Rule = "view_json"         // view is not a JSON object
-	ruleViewType     blockkit.Rule = "view_type"         // type is not modal
+	ruleViewType     blockkit.Rule = "view_type"         // type is not modal (home for views.publish)
 	ruleViewTitle    blockkit.Rule = "view_title"        // title missing, not plain_text, empty or too long
 	ruleViewButton   blockkit.Rule = "view_button"       // submit or close not plain_text, empty or too long
 	ruleViewSubmit   blockkit.Rule = "view_submit"       // input blocks without a submit button
@@ -56,9 +56,24 @@ type parsedView struct {
 	inputs                                  []ViewInput
 }
 
+// View types the emulator accepts: views.open takes a modal,
+// views.publish a Home tab.
+const (
+	viewModal = "modal"
+	viewHome  = "home"
+)
+
 // parseView checks a view object against Slack's rules for modals and
 // returns it normalised. fatal is set when it cannot be shown at all.
 func parseView(raw []byte) (pv *parsedView, vs []blockkit.Violation, fatal bool) {
+	return parseViewOf(raw, viewModal)
+}
+
+// parseViewOf checks a view object of type kind. A Home tab has no title
+// and no buttons of its own (Slack ignores them there), so only a modal's
+// are checked; the limits on blocks, callback_id, external_id and
+// private_metadata are the same for both.
+func parseViewOf(raw []byte, kind string) (pv *parsedView, vs []blockkit.Violation, fatal bool) {
 	add := func(path string, r blockkit.Rule, format string, args ...any) {
 		vs = append(vs, blockkit.Violation{Path: path, Rule: r, Detail: fmt.Sprintf(format, args...)})
 	}
@@ -68,19 +83,21 @@ func parseView(raw []byte) (pv *parsedView, vs []blockkit.Violation, fatal bool)
 		return nil, vs, true
 	}
 	pv = &parsedView{obj: obj}
-	if typ, _ := jsonString(obj["type"]); typ != "modal" {
-		add("type", ruleViewType, "view type %q, want modal", blockkit.Truncate(typ, 40))
+	if typ, _ := jsonString(obj["type"]); typ != kind {
+		add("type", ruleViewType, "view type %q, want %s", blockkit.Truncate(typ, 40), kind)
 	}
-	if t, ok := obj["title"]; ok {
-		pv.title = checkPlain(&vs, "title", t, MaxViewButtonText, ruleViewTitle)
-	} else {
-		add("title", ruleViewTitle, "missing required field: title")
-	}
-	if t, ok := obj["submit"]; ok && !isNull(t) {
-		pv.submit = checkPlain(&vs, "submit", t, MaxViewButtonText, ruleViewButton)
-	}
-	if t, ok := obj["close"]; ok && !isNull(t) {
-		pv.close = checkPlain(&vs, "close", t, MaxViewButtonText, ruleViewButton)
+	if kind == viewModal {
+		if t, ok := obj["title"]; ok {
+			pv.title = checkPlain(&vs, "title", t, MaxViewButtonText, ruleViewTitle)
+		} else {
+			add("title", ruleViewTitle, "missing required field: title")
+		}
+		if t, ok := obj["submit"]; ok && !isNull(t) {
+			pv.submit = checkPlain(&vs, "submit", t, MaxViewButtonText, ruleViewButton)
+		}
+		if t, ok := obj["close"]; ok && !isNull(t) {
+			pv.close = checkPlain(&vs, "close", t, MaxViewButtonText, ruleViewButton)
+		}
 	}
 	strField := func(key string, max int, r blockkit.Rule) string {
 		raw, ok := obj[key]
@@ -124,7 +141,7 @@ func parseView(raw []byte) (pv *parsedView, vs []blockkit.Violation, fatal bool)
 			pv.inputs = append(pv.inputs, checkInput(&vs, path, i, b))
 		}
 	}
-	if len(pv.inputs) > 0 && pv.submit == "" {
+	if kind == viewModal && len(pv.inputs) > 0 && pv.submit == "" {
 		add("submit", ruleViewSubmit, "must define submit to use input block")
 	}
 	pv.blocks = mustJSON(blocks)

@@ -12,9 +12,12 @@ import (
 	"scnetbot/blockkit"
 )
 
-// View is a modal the bot opened with views.open, as the emulator holds it.
+// View is a modal the bot opened with views.open, or a Home tab it
+// published with views.publish, as the emulator holds it.
 type View struct {
 	ID, UserID string
+	// Type is "modal" (views.open) or "home" (views.publish).
+	Type string
 	// TriggerID is the trigger_id the view was opened with.
 	TriggerID                               string
 	CallbackID, PrivateMetadata, ExternalID string
@@ -37,7 +40,8 @@ type View struct {
 	// answered response_action "errors", as Slack shows them under the
 	// inputs; nil again once an ack closes or updates the view.
 	Errors map[string]string
-	// OpenedAt is when views.open accepted it, on the emulator's clock.
+	// OpenedAt is when views.open accepted it, or views.publish last
+	// published it, on the emulator's clock.
 	OpenedAt time.Time
 }
 
@@ -89,7 +93,7 @@ func (v *viewState) set(pv *parsedView) {
 // as given.
 func (v *viewState) apiView(state map[string]any) map[string]any {
 	out := map[string]any{
-		"id": v.ID, "team_id": TeamID, "type": "modal", "blocks": v.Blocks,
+		"id": v.ID, "team_id": TeamID, "type": v.Type, "blocks": v.Blocks,
 		"private_metadata": v.PrivateMetadata, "callback_id": v.CallbackID, "external_id": v.ExternalID,
 		"state": map[string]any{"values": state}, "hash": v.Hash,
 		"clear_on_close": false, "notify_on_close": false,
@@ -135,7 +139,7 @@ func (s *Server) viewsOpen(p params) apiResult {
 	}
 	t.used = true
 	v := &viewState{View: View{
-		ID: "V" + strings.ToUpper(randomHex(5)), UserID: t.user, TriggerID: trig,
+		ID: newViewID(), Type: viewModal, UserID: t.user, TriggerID: trig,
 		Open: true, OpenedAt: s.cfg.now(),
 	}}
 	v.set(pv)
@@ -147,6 +151,9 @@ func (s *Server) viewsOpen(p params) apiResult {
 		views: []View{v.View.clone()},
 	}
 }
+
+// newViewID makes an ID shaped like Slack's view IDs.
+func newViewID() string { return "V" + strings.ToUpper(randomHex(5)) }
 
 func (s *Server) viewLocked(id string) *viewState {
 	for _, v := range s.views {

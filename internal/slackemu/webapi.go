@@ -126,6 +126,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		handler = s.viewsOpen
 	case "usergroups.users.list":
 		handler = s.usergroupsUsersList
+	case "users.info":
+		handler = s.usersInfo
+	case "views.publish":
+		handler = s.viewsPublish
 	default:
 		apiError(w, "unknown_method")
 		return
@@ -141,7 +145,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, "invalid_auth")
 		return
 	}
-	res := handler(p)
+	res, refused := s.checkScope(method, p)
+	if !refused {
+		res = handler(p)
+	}
 	s.emit(res.emitted...)
 	s.emitViews(res.views...)
 	if !s.hang(r, f) {

@@ -38,8 +38,8 @@ func TestAuth(t *testing.T) {
 			}
 		})
 	}
-	if _, err := newAPI(s).GetUserInfoContext(ctx, "U1"); err == nil || err.Error() != "unknown_method" {
-		t.Errorf("users.info = %v, want unknown_method", err)
+	if _, err := newAPI(s).GetUsersContext(ctx); err == nil || err.Error() != "unknown_method" {
+		t.Errorf("users.list = %v, want unknown_method", err)
 	}
 }
 
