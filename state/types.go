@@ -176,6 +176,10 @@ type Snooze struct {
 	InstanceName string    `json:"name,omitempty"`
 	Until        time.Time `json:"until"`
 	By           string    `json:"by,omitempty"`
+	// Since is when the snooze began: a snooze renewed before it ran
+	// out keeps its first start. Zero in records written before it was
+	// kept.
+	Since time.Time `json:"since,omitzero"`
 }
 
 // Meta is what the watcher knows about its own past.
@@ -222,6 +226,10 @@ type Meta struct {
 	// that alerts were paused, and moves it on in the same transaction,
 	// so each gap is noticed once.
 	LeaderBeat time.Time `json:"leader_beat,omitzero"`
+	// DigestDay is the calendar day (2006-01-02 in DISPLAY_TIMEZONE) whose
+	// daily digest was queued, written in the transaction that queues it,
+	// so each day's digest is queued once by whichever replica leads.
+	DigestDay string `json:"digest_day,omitempty"`
 }
 
 // ActionPhase is where one action on an instance stands.

@@ -115,8 +115,14 @@ func (w *Watcher) Snooze(ctx context.Context, nameOrID string, d time.Duration, 
 	if d <= 0 {
 		return state.Snooze{}, fmt.Errorf("snooze %q: duration %s is not positive", nameOrID, d)
 	}
-	return w.changeSnooze(ctx, "snooze", nameOrID, func(id, name string, _ state.Snooze, _ bool, now time.Time) (state.Snooze, error) {
-		return state.Snooze{InstanceID: id, InstanceName: name, Until: now.Add(d), By: userID}, nil
+	return w.changeSnooze(ctx, "snooze", nameOrID, func(id, name string, cur state.Snooze, had bool, now time.Time) (state.Snooze, error) {
+		// A snooze renewed while it runs is one silence, which the digest
+		// counts from its start.
+		since := now
+		if had && cur.Until.After(now) && !cur.Since.IsZero() {
+			since = cur.Since
+		}
+		return state.Snooze{InstanceID: id, InstanceName: name, Until: now.Add(d), By: userID, Since: since}, nil
 	})
 }
 

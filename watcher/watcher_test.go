@@ -762,3 +762,26 @@ func TestStartedAfterFirstSuccessfulPoll(t *testing.T) {
 		t.Errorf("an instance stored by the last run is snoozable before the first poll: %v", err)
 	}
 }
+
+// TestSnoozeSinceKeepsTheFirstStart: the digest lists snoozes longer than
+// a day from when they began, so a snooze renewed while it runs keeps its
+// start, and one set after the last ran out starts anew.
+func TestSnoozeSinceKeepsTheFirstStart(t *testing.T) {
+	e := newEnv(t, 0)
+	e.add(scnettest.Record{Name: "long", Status: scnet.StatusRunning})
+	e.poll()
+	// The harness's clock runs with the real one: a snooze's start is its
+	// end less its length.
+	first, err := e.w.Snooze(e.ctx, "long", time.Hour, "U1")
+	if err != nil || !first.Since.Equal(first.Until.Add(-time.Hour)) {
+		t.Fatalf("Snooze = %+v, %v; want Since an hour before Until", first, err)
+	}
+	e.clock.Advance(30 * time.Minute)
+	if s, err := e.w.Snooze(e.ctx, "long", 2*time.Hour, "U2"); err != nil || !s.Since.Equal(first.Since) {
+		t.Errorf("renewed while running: Since %v, %v; want the first start %v", s.Since, err, first.Since)
+	}
+	e.clock.Advance(3 * time.Hour)
+	if s, err := e.w.Snooze(e.ctx, "long", time.Hour, "U1"); err != nil || !s.Since.Equal(s.Until.Add(-time.Hour)) || !s.Since.After(first.Until) {
+		t.Errorf("after it ran out: %+v, %v; want a new start", s, err)
+	}
+}
