@@ -23,6 +23,7 @@ import (
 	"scnetbot/alerts"
 	"scnetbot/bot"
 	"scnetbot/config"
+	"scnetbot/digest"
 	"scnetbot/handlers"
 	"scnetbot/health"
 	"scnetbot/home"
@@ -65,6 +66,8 @@ type App struct {
 	ui  *alerts.Renderer // the alerts' renderer, nil when the watcher is off
 	// home keeps the Home tabs of the people who opened one up to date.
 	home *home.Service
+	// digest posts the daily digest (DIGEST_AT); nil when there is none.
+	digest *digest.Digester
 	// regionErr is why the regions are not known yet (nil once they are),
 	// for /readyz.
 	regionErr atomic.Pointer[error]
@@ -236,6 +239,20 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 			rcfg.ActionButtons = alertActionButtons(triage)
 		}
 		a.ui = alerts.NewRenderer(rcfg)
+		if cfg.DigestEnabled() {
+			a.digest = digest.New(digest.Config{
+				// The leader's fenced store: a deposed leader queues none.
+				Store:      a.pollStore,
+				Regions:    src.set,
+				Channel:    cfg.DigestTarget(),
+				At:         cfg.Digest,
+				Location:   cfg.Location,
+				Printer:    channelPrinter,
+				ExpiryWarn: cfg.WatchExpiryWarn.D,
+				Kick:       a.deliv.Kick,
+				Logger:     logger.With("component", "digest"),
+			})
+		}
 		hcfg.Watch = a.group
 		botCfg.Alerts = alerts.NewButtons(a.group, a.ui)
 		checks.Watch = a.watchReadiness
@@ -353,6 +370,9 @@ func (a *App) lead(ctx context.Context, fail func(error)) {
 	}
 	wg.Go(func() { fail(a.deliv.Run(ctx)) })
 	wg.Go(func() { fail(a.group.Run(ctx)) })
+	if a.digest != nil {
+		wg.Go(func() { fail(a.digest.Run(ctx)) })
+	}
 	wg.Go(func() {
 		select {
 		case <-ctx.Done():
@@ -362,6 +382,16 @@ func (a *App) lead(ctx context.Context, fail func(error)) {
 		a.watchAccount(ctx)
 	})
 	wg.Wait()
+}
+
+// PostDigest queues a digest of the last 24 hours now, besides the daily
+// one, which it does not replace (the demo's digest command). It fails
+// when DIGEST_AT is not set, and on a replica that does not lead.
+func (a *App) PostDigest(ctx context.Context) error {
+	if a.digest == nil {
+		return errors.New("no digest: DIGEST_AT is not set")
+	}
+	return a.digest.PostNow(ctx)
 }
 
 // HTTPAddr is the health server's real address (a port of 0 in HTTP_ADDR

@@ -34,8 +34,10 @@ func (c *Config) checkDigest() []string {
 			min, _ := strconv.Atoi(m[2])
 			c.Digest = time.Duration(h)*time.Hour + time.Duration(min)*time.Minute
 		}
-		if c.DigestTarget() == "" {
-			problems = append(problems, "DIGEST_AT is set but neither DIGEST_CHANNEL nor WATCH_CHANNEL names a channel for the digest")
+		// The digest counts the watcher's incidents and goes out through
+		// its outbox, exactly once: without the watcher there is neither.
+		if !c.WatchEnabled() {
+			problems = append(problems, "DIGEST_AT is set but the watcher is off: set WATCH_CHANNEL too (the digest reports the watcher's incidents, and DIGEST_CHANNEL defaults to WATCH_CHANNEL)")
 		}
 	}
 	if c.DigestChannel != "" && !channelID.MatchString(c.DigestChannel) {

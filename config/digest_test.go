@@ -18,7 +18,7 @@ func TestLanguageAndDigestAccepted(t *testing.T) {
 		{with(valid(), "BOT_LANGUAGE", "zh-CN"), i18n.Chinese, 0, ""},
 		{with(valid(), "WATCH_CHANNEL", "C0ALERTS", "DIGEST_AT", "9:30"), i18n.English, 9*time.Hour + 30*time.Minute, "C0ALERTS"},
 		{with(valid(), "WATCH_CHANNEL", "C0ALERTS", "DIGEST_AT", "23:59", "DIGEST_CHANNEL", "C0DIGEST"), i18n.English, 23*time.Hour + 59*time.Minute, "C0DIGEST"},
-		{with(valid(), "DIGEST_AT", "00:00", "DIGEST_CHANNEL", "C0DIGEST"), i18n.English, 0, "C0DIGEST"},
+		{with(valid(), "WATCH_CHANNEL", "C0ALERTS", "DIGEST_AT", "00:00", "DIGEST_CHANNEL", "C0DIGEST"), i18n.English, 0, "C0DIGEST"},
 	} {
 		setEnv(t, tc.env)
 		c, err := Load()
@@ -42,7 +42,7 @@ func TestLanguageAndDigestRefused(t *testing.T) {
 		"unknown language": {with(valid(), "BOT_LANGUAGE", "fr"), `BOT_LANGUAGE: language "fr": want en or zh`},
 		"not a time":       {with(valid(), "WATCH_CHANNEL", "C0A", "DIGEST_AT", "9.30am"), `DIGEST_AT "9.30am" is not a time of day`},
 		"past midnight":    {with(valid(), "WATCH_CHANNEL", "C0A", "DIGEST_AT", "24:00"), `DIGEST_AT "24:00" is not a time of day`},
-		"nowhere to post":  {with(valid(), "DIGEST_AT", "09:30"), "neither DIGEST_CHANNEL nor WATCH_CHANNEL"},
+		"watcher off":      {with(valid(), "DIGEST_AT", "09:30", "DIGEST_CHANNEL", "C0DIGEST"), "DIGEST_AT is set but the watcher is off: set WATCH_CHANNEL"},
 		"a channel name":   {with(valid(), "DIGEST_AT", "09:30", "DIGEST_CHANNEL", "#daily"), `DIGEST_CHANNEL: "#daily" is not a channel id`},
 	} {
 		t.Run(name, func(t *testing.T) { assertRefused(t, tc.env, tc.want) })
