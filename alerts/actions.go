@@ -184,10 +184,14 @@ func (b *Buttons) details(ctx context.Context, p *i18n.Printer, w *watcher.Watch
 	// Named as the alert itself names it, so an alert of one region does
 	// not look like another's.
 	d := blockkit.Details{Printer: p, Instance: in, Now: b.cfg.Now(), Location: b.cfg.Location, Region: w.RegionName()}
-	if b.cfg.ActionButtons != nil {
-		// The instance as it is now, whatever became of the incident:
-		// what can be done to it follows its current status.
-		d.Actions = b.cfg.ActionButtons(state.Alert{ID: al.ID, Region: al.Region, To: al.To}, *in)
+	// The instance as it is now, whatever became of the incident: what
+	// can be done to it follows its current status.
+	target := state.Alert{ID: al.ID, Region: al.Region, To: al.To}
+	switch {
+	case b.cfg.DetailsButtons != nil:
+		d.Actions = b.cfg.DetailsButtons(p, target, *in)
+	case b.cfg.ActionButtons != nil:
+		d.Actions = b.cfg.ActionButtons(target, *in)
 	}
 	msg := ephemeral(d.Fallback())
 	msg.Blocks = &slack.Blocks{BlockSet: d.Blocks()}

@@ -35,6 +35,11 @@ type Config struct {
 	// the current one. Elements past Block Kit's 25 per actions block are
 	// left out. Nil: none.
 	ActionButtons func(a state.Alert, in scnet.Instance) []slack.BlockElement
+	// DetailsButtons, when set, returns the action buttons of the private
+	// details view the alert's Details button answers, labelled in p, the
+	// clicker's language: the alert is the channel's, in BOT_LANGUAGE, but
+	// the details are one reader's. Nil: ActionButtons.
+	DetailsButtons func(p *i18n.Printer, a state.Alert, in scnet.Instance) []slack.BlockElement
 	// Logger gets what the alert UI logs; nil discards it, as everywhere
 	// in scnetbot: the app passes its own.
 	Logger *slog.Logger

@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -237,6 +238,12 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		}
 		if triage != nil {
 			rcfg.ActionButtons = alertActionButtons(triage)
+			// The details an alert's button answers are the clicker's:
+			// their buttons in the clicker's language.
+			rcfg.DetailsButtons = func(p *i18n.Printer, al state.Alert, in scnet.Instance) []slack.BlockElement {
+				st := cmp.Or(in.Status, al.To)
+				return triage.ButtonsIn(p, actions.Target{Region: al.Region, InstanceID: in.ID, Name: in.Name, AlertID: al.ID}, st)
+			}
 		}
 		a.ui = alerts.NewRenderer(rcfg)
 		if cfg.DigestEnabled() {
