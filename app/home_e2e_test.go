@@ -1,0 +1,145 @@
+package app
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"scnetbot/blockkit"
+	"scnetbot/config"
+	"scnetbot/internal/slackemu"
+	"scnetbot/internal/wait"
+	"scnetbot/scnet"
+	"scnetbot/scnet/scnettest"
+)
+
+// outsider is a user ALLOWED_USERS leaves out.
+const outsider = "U0OUTSIDER"
+
+// homeText is what a person sees of a Home tab.
+func homeText(v slackemu.View) string { return visible(slackemu.Message{Blocks: v.Blocks}) }
+
+// showing is a WaitHome condition: the tab shows every one of wants.
+func showing(wants ...string) func(slackemu.View) bool {
+	return func(v slackemu.View) bool {
+		all := homeText(v)
+		for _, w := range wants {
+			if !strings.Contains(all, w) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// home waits for user's Home tab to show every one of wants, and checks
+// that it is a valid Home tab.
+func (e *e2e) home(t *testing.T, user string, wants ...string) slackemu.View {
+	t.Helper()
+	v, err := e.emu.WaitHome(timeout(t, 20*time.Second), user, showing(wants...))
+	if err != nil {
+		got, n := e.emu.HomeView(user)
+		t.Fatalf("%v\n%d published; the last:\n%s\nlogs:\n%s", err, n, homeText(got), e.logs.String())
+	}
+	if v.Type != "home" {
+		t.Errorf("%s's tab is a %q view, want home", user, v.Type)
+	}
+	if vs := blockkit.Validate(v.Blocks); len(vs) > 0 {
+		t.Errorf("%s's tab breaks Block Kit: %v", user, vs)
+	}
+	return v
+}
+
+func (e *e2e) openHome(t *testing.T, user string) {
+	t.Helper()
+	if _, err := e.emu.OpenHome(timeout(t, 10*time.Second), user); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestE2EHomeTab: the real bot's Home tab. Opened, it is published in the
+// opener's language with the instances counted by status and no
+// incident; an instance fails and the open tab is published again, with
+// the incident, without being opened again; acknowledged, it names who;
+// someone ALLOWED_USERS leaves out is told so and shown nothing; opening
+// the Messages tab publishes nothing; a views.publish Slack rate-limits
+// is published all the same.
+func TestE2EHomeTab(t *testing.T) {
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(40, 7))
+	withReaders(emu)
+	cfg := e2eConfig(t, sim, emu)
+	watchFast(cfg)
+	cfg.AllowedUsers = config.List{zhUser, enUser, "U0LIMITED", "U0MESSAGES"}
+	victim := sim.Add(scnettest.Record{Name: "e2e-home-victim", Status: scnet.StatusRunning})
+	e := startBot(t, sim, emu, cfg)
+	e.regionsPolled(t, 1, 1)
+
+	running := 0
+	for _, r := range sim.Records() {
+		if r.Status == scnet.StatusRunning {
+			running++
+		}
+	}
+	e.openHome(t, zhUser)
+	zh := e.home(t, zhUser, "SCNet 实例概览", "没有未关闭的告警", "运行中 "+strconv.Itoa(running))
+	if s := homeText(zh); strings.Contains(s, "at a glance") || strings.Contains(s, "No open incidents") {
+		t.Errorf("the Chinese reader's tab has English in it:\n%s", s)
+	}
+	e.openHome(t, enUser)
+	en := e.home(t, enUser, "SCNet instances at a glance", "No open incidents", "Running "+strconv.Itoa(running))
+	if s := homeText(en); strings.Contains(s, "概览") {
+		t.Errorf("the English reader's tab has Chinese in it:\n%s", s)
+	}
+
+	// The outsider: told, shown nothing of the instances.
+	e.openHome(t, outsider)
+	refused := e.home(t, outsider, "ALLOWED_USERS")
+	if s := homeText(refused); strings.Contains(s, "Running") || strings.Contains(s, "e2e-home-victim") {
+		t.Errorf("the outsider's tab shows the instances:\n%s", s)
+	}
+
+	// An instance fails: the open tabs show the incident, unacknowledged,
+	// with no new app_home_opened.
+	_, zhBefore := emu.HomeView(zhUser)
+	alert := e.failAndAlert(t, victim.ID)
+	e.home(t, zhUser, "e2e-home-victim", "无人确认", "失败 ")
+	e.home(t, enUser, "e2e-home-victim", "not acknowledged")
+	if _, n := emu.HomeView(zhUser); n <= zhBefore {
+		t.Errorf("the Chinese tab was published %d times after the failure, as before (%d)", n, zhBefore)
+	}
+
+	// Acknowledged: the tabs name who.
+	_, acked := e.clickAs(alert, "Acknowledge", enUser)
+	sees(t, acked, "Acknowledged by <@"+enUser+">")
+	e.home(t, zhUser, "e2e-home-victim", "<@"+enUser+"> 已确认")
+	e.home(t, enUser, "e2e-home-victim", "<@"+enUser+">")
+	if s, n := emu.HomeView(outsider); n != 1 || strings.Contains(homeText(s), "e2e-home-victim") {
+		t.Errorf("the outsider's tab was published %d times, want once, and reads:\n%s", n, homeText(s))
+	}
+
+	// The Messages tab is the bot's DM: nothing to publish.
+	const quiet = "U0MESSAGES"
+	if _, err := emu.OpenAppHome(timeout(t, 10*time.Second), quiet, slackemu.TabMessages); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "the Messages tab's event ignored", func() bool {
+		return strings.Contains(e.logs.String(), `"msg":"ignoring event"`)
+	})
+	if _, n := emu.HomeView(quiet); n != 0 {
+		t.Errorf("opening the Messages tab published %d Home tabs", n)
+	}
+
+	// Rate-limited once: published after Slack's Retry-After.
+	const limited = "U0LIMITED"
+	calls := emu.Calls("views.publish")
+	emu.RateLimitNext("views.publish", 1, time.Second)
+	e.openHome(t, limited)
+	e.home(t, limited, "SCNet instances at a glance", "e2e-home-victim")
+	if n := emu.Calls("views.publish") - calls; n < 2 {
+		t.Errorf("a rate-limited publish made %d calls, want at least 2 (refused, then published)", n)
+	}
+	if v := emu.Violations(); len(v) > 0 {
+		t.Errorf("Block Kit violations: %v", v)
+	}
+}
