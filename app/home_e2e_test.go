@@ -8,6 +8,7 @@ import (
 
 	"scnetbot/blockkit"
 	"scnetbot/config"
+	"scnetbot/i18n"
 	"scnetbot/internal/slackemu"
 	"scnetbot/internal/wait"
 	"scnetbot/scnet"
@@ -142,4 +143,50 @@ func TestE2EHomeTab(t *testing.T) {
 	if v := emu.Violations(); len(v) > 0 {
 		t.Errorf("Block Kit violations: %v", v)
 	}
+}
+
+// TestE2EHomeAndDigestAcrossRegions: over an AK/SK login to two usable
+// regions and a suspended one, the Home tab counts each region apart and
+// names the region of an incident, and the digest (Chinese, BOT_LANGUAGE
+// zh) covers both regions and says the account is suspended in the third.
+func TestE2EHomeAndDigestAcrossRegions(t *testing.T) {
+	loc := digestZone(t)
+	sim, emu := newRegionsSim(t, 30)
+	withReaders(emu)
+	cfg := loginConfig(t, sim, emu)
+	watchFast(cfg)
+	botLanguage(cfg, i18n.Chinese)
+	cfg.DisplayTimezone, cfg.Location = loc.String(), loc
+	digestAt(cfg, pastAt)
+	xian := sim.Region(scnettest.XianClusterID)
+	victim := xian.Add(scnettest.Record{Name: "e2e-xian-victim", Status: scnet.StatusRunning})
+	e := startBot(t, sim, emu, cfg)
+	e.regionsPolled(t, 2, 1)
+
+	names := []string{}
+	for _, rs := range sim.Regions()[:2] {
+		names = append(names, rs.Name())
+	}
+	e.openHome(t, enUser)
+	e.home(t, enUser, append([]string{"SCNet instances at a glance", "No open incidents"}, names...)...)
+	e.openHome(t, zhUser)
+	e.home(t, zhUser, append([]string{"SCNet 实例概览"}, names...)...)
+
+	if err := xian.SetStatus(victim.ID, scnet.StatusFailed); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "the alert in Xi'an", func() bool { return len(alertsAbout(emu, alertChannel, victim.ID)) == 1 })
+	e.home(t, enUser, "e2e-xian-victim", xian.Name(), "not acknowledged")
+	e.home(t, zhUser, "e2e-xian-victim", xian.Name(), "无人确认")
+
+	d := waitDigests(t, e, 1)[0]
+	reads(t, "the digest of two regions", d, append([]string{"每日摘要", "华北一区"}, names...), []string{"Daily digest"})
+
+	// The incident is the digest's too: asked for now, it counts it and
+	// names it as the longest open, with its region.
+	if err := e.app.PostDigest(timeout(t, 20*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	now := waitDigests(t, e, 2)[1]
+	reads(t, "the digest after an incident", now, []string{"新增 1 起", "仍未恢复 1 起", "持续最久：*e2e-xian-victim*", xian.Name(), "尚无人确认"}, nil)
 }

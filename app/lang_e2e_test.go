@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"scnetbot/actions"
 	"scnetbot/blockkit"
 	"scnetbot/config"
 	"scnetbot/i18n"
@@ -341,5 +342,86 @@ func TestE2ELangWithoutUsersRead(t *testing.T) {
 				t.Error("the log does not say users:read is missing")
 			}
 		})
+	}
+}
+
+// TestE2ELangAlertWorkInTwoLanguages: with English channel messages, a
+// Chinese reader snoozes an alerted instance by command, resolves its
+// alert by button, asks how the watcher is, and deletes an instance
+// through the delete dialog, typing a wrong name first: each answer to
+// them, the dialog and its errors included, is Chinese; what the channel
+// keeps (the alert, its thread) is English.
+func TestE2ELangAlertWorkInTwoLanguages(t *testing.T) {
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(30, 7), scnettest.WithTokenLifetime(30*24*time.Hour))
+	withReaders(emu)
+	cfg := e2eConfig(t, sim, emu)
+	watchFast(cfg)
+	cfg.ActionUsers = config.List{zhUser}
+	victim := sim.Add(scnettest.Record{Name: "e2e-lang-snooze", Status: scnet.StatusRunning})
+	doomed := sim.Add(scnettest.Record{Name: "e2e-lang-delete", Status: scnet.StatusRunning})
+	e := startBot(t, sim, emu, cfg)
+	e.regionsPolled(t, 1, 1)
+	alert := e.failAndAlert(t, victim.ID)
+	doomedAlert := e.failAndAlert(t, doomed.ID)
+
+	_, watch := e.commandAs(zhUser, "监控")
+	reads(t, "the Chinese watch", watch, []string{"告警监控", "正常"}, []string{"Alert watcher"})
+	_, enWatch := e.commandAs(enUser, "监控")
+	reads(t, "the English watch", enWatch, []string{"Alert watcher"}, []string{"告警监控"})
+
+	_, snoozed := e.commandAs(zhUser, "静默 e2e-lang-snooze 2小时")
+	reads(t, "the Chinese snooze", snoozed, []string{"已静默", "e2e-lang-snooze"}, []string{"snoozed for"})
+	wait.Until(t, "the alert showing the snooze", func() bool {
+		return strings.Contains(visible(e.current(t, alert)), "Snoozed until")
+	})
+	reads(t, "the snoozed alert", e.current(t, alert), []string{"Snoozed until", "<@" + zhUser + ">"}, []string{"静默至"})
+
+	_, resolved := e.clickAs(e.current(t, alert), "alert.resolve", zhUser)
+	reads(t, "the resolved alert", resolved, []string{"Resolved by <@" + zhUser + ">"}, []string{"已由"})
+	wait.Until(t, "resolved by in the thread", func() bool { return e.inThread(alert, "resolved by <@"+zhUser+">") == 1 })
+
+	// The delete dialog from the alert's Details, in Chinese.
+	_, details := e.clickAs(doomedAlert, "alert.details", zhUser)
+	labelled(t, "the Chinese details of an alert", details, "act.delete", "删除")
+	click, err := emu.Click(timeout(t, 10*time.Second), details, "act.delete", zhUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.awaitAck(click)
+	modal, err := emu.WaitView(timeout(t, 10*time.Second), zhUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if modal.Title != "删除实例" || !strings.Contains(visible(slackemu.Message{Blocks: modal.Blocks}), "请在下方输入实例名称以确认") {
+		t.Errorf("the delete dialog is not Chinese: title %q\n%s", modal.Title, visible(slackemu.Message{Blocks: modal.Blocks}))
+	}
+	submit := func(typed string) {
+		t.Helper()
+		in, err := emu.SubmitView(timeout(t, 10*time.Second), modal.ID, zhUser,
+			map[string]map[string]string{actions.NameBlockID: {actions.NameActionID: typed}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.awaitAck(in)
+	}
+	submit("e2e-lang-wrong")
+	if v, _ := emu.View(modal.ID); !v.Open || !strings.Contains(v.Errors[actions.NameBlockID], "请准确输入实例名称") {
+		t.Errorf("after a wrong name the dialog is open=%v with errors %q, want open with a Chinese error", v.Open, v.Errors)
+	}
+	submit("e2e-lang-delete")
+	done := e.awaitReply(click)
+	reads(t, "the Chinese delete's outcome", done, []string{"已请求删除", "e2e-lang-delete"}, []string{"requested by"})
+	wait.Until(t, "the delete in the thread", func() bool { return e.inThread(doomedAlert, "deleted by <@"+zhUser+">") == 1 })
+
+	for _, m := range emu.ChannelMessages(alertChannel) {
+		validMessage(t, "a channel message", m)
+		for _, zh := range []string{"已由", "静默至", "失败"} {
+			if strings.Contains(visible(m), zh) {
+				t.Errorf("a channel message is not in BOT_LANGUAGE (shows %q):\n%s", zh, visible(m))
+			}
+		}
+	}
+	if v := emu.Violations(); len(v) > 0 {
+		t.Errorf("Block Kit violations: %v", v)
 	}
 }
