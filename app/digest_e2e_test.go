@@ -8,6 +8,7 @@ import (
 
 	"scnetbot/config"
 	"scnetbot/i18n"
+	"scnetbot/internal/pgtest"
 	"scnetbot/internal/slackemu"
 	"scnetbot/internal/wait"
 	"scnetbot/scnet/scnettest"
@@ -176,4 +177,55 @@ func TestE2EDigestInBotLanguage(t *testing.T) {
 	reads(t, "the Chinese digest", d, []string{"每日摘要 · " + today, "过去 24 小时", "告警事件"}, []string{"Daily digest", "Incidents"})
 	e.quiet(t)
 	waitDigests(t, e, 1)
+}
+
+// TestE2EDigestTwoReplicasOnPostgres: two bots on one database, DIGEST_AT
+// passed today: one digest between them; the leader stops, the other
+// takes over and posts none again; a digest asked of a follower is
+// refused, one asked of the leader is posted.
+func TestE2EDigestTwoReplicasOnPostgres(t *testing.T) {
+	url := pgtest.URL(t)
+	loc := digestZone(t)
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(60, 7), scnettest.WithTokenLifetime(30*24*time.Hour))
+	cfg := digestConfig(t, sim, emu, loc, pastAt)
+	cfg.StateURL = config.DatabaseURL(url)
+	cfg.StatePath = ""
+	cfg.StateLeaseTimeout.D = time.Second
+	cfg2 := *cfg
+	a := startBot(t, sim, emu, cfg)
+	b := startBot(t, sim, emu, &cfg2)
+	if err := emu.WaitConnected(timeout(t, 20*time.Second), 2); err != nil {
+		t.Fatal(err)
+	}
+	var leader, follower *e2e
+	wait.Until(t, "one replica to lead", func() bool {
+		la, lb := a.app.lease.Leading(), b.app.lease.Leading()
+		switch {
+		case la && !lb:
+			leader, follower = a, b
+		case lb && !la:
+			leader, follower = b, a
+		default:
+			return false
+		}
+		return true
+	})
+	waitDigests(t, leader, 1)
+	leader.quiet(t)
+	waitDigests(t, leader, 1)
+	if err := follower.app.PostDigest(timeout(t, 20*time.Second)); err == nil {
+		t.Error("a follower queued a digest on demand")
+	}
+
+	leader.shutdown()
+	wait.Until(t, "the other replica to take over", follower.app.lease.Leading)
+	follower.quiet(t)
+	waitDigests(t, follower, 1)
+	if err := follower.app.PostDigest(timeout(t, 20*time.Second)); err != nil {
+		t.Fatalf("the new leader's digest on demand: %v", err)
+	}
+	waitDigests(t, follower, 2)
+	if day, today := follower.digestDay(t), time.Now().In(loc).Format("2006-01-02"); day != today {
+		t.Errorf("the database records day %q, want %q", day, today)
+	}
 }
