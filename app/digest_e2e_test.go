@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"scnetbot/internal/pgtest"
 	"scnetbot/internal/slackemu"
 	"scnetbot/internal/wait"
+	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 	"scnetbot/state"
 )
@@ -227,5 +229,110 @@ func TestE2EDigestTwoReplicasOnPostgres(t *testing.T) {
 	waitDigests(t, follower, 2)
 	if day, today := follower.digestDay(t), time.Now().In(loc).Format("2006-01-02"); day != today {
 		t.Errorf("the database records day %q, want %q", day, today)
+	}
+}
+
+// hostile are instance and user names that try to break Slack's
+// formatting; what must never reach Slack raw is in raw.
+var (
+	hostile = []string{"<!channel> 训练", "<@U024BE7LH> *bold*", "<https://evil.example|click me>", "a&b<c>"}
+	raw     = []string{"<!channel>", "<@U024BE7LH>", "<https://evil", "<!here>", "<c>"}
+)
+
+// markup is what Slack reads as mrkdwn in a message: its text (the
+// notification's, which Slack parses for mentions) and every mrkdwn text
+// object of its blocks. Plain text (headers, button labels) is shown as
+// typed, never as a mention or a link.
+func markup(text string, blocks json.RawMessage) string {
+	var b strings.Builder
+	b.WriteString(text)
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case []any:
+			for _, y := range x {
+				walk(y)
+			}
+		case map[string]any:
+			if s, ok := x["text"].(string); ok && x["type"] == "mrkdwn" {
+				b.WriteString("\n")
+				b.WriteString(s)
+			}
+			for _, y := range x {
+				walk(y)
+			}
+		}
+	}
+	var v any
+	if json.Unmarshal(blocks, &v) == nil {
+		walk(v)
+	}
+	return b.String()
+}
+
+// noRaw fails t when s shows any markup of raw.
+func noRaw(t *testing.T, what, s string) {
+	t.Helper()
+	for _, r := range raw {
+		if strings.Contains(s, r) {
+			t.Errorf("%s: raw %q reached Slack:\n%.2000s", what, r, s)
+		}
+	}
+}
+
+// TestE2EHostileNamesInHomeAndDigest: instances and SCNet users named to
+// break Slack's formatting fail, are alerted, and are shown in the Home
+// tab and the digest (incidents, GPUs, top users, time limits) in both
+// languages: escaped everywhere, never as markup.
+func TestE2EHostileNamesInHomeAndDigest(t *testing.T) {
+	loc := digestZone(t)
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(20, 7), scnettest.WithTokenLifetime(30*24*time.Hour))
+	withReaders(emu)
+	cfg := digestConfig(t, sim, emu, loc, futureAt)
+	cfg.WatchStormThreshold.N = 100 // one alert each, not a storm
+	started := time.Now().Add(-5 * time.Hour)
+	var failing []scnettest.Record
+	for i, name := range hostile {
+		r := sim.Add(scnettest.Record{Name: name, UserName: hostile[(i+1)%len(hostile)], Status: scnet.StatusRunning,
+			GPUNumber: 2, CPUNumber: 8, RAMSize: 32768, ResourceGroup: hostile[(i+2)%len(hostile)],
+			StartTime: started, CreateTime: started, TimeoutLimit: "10h"})
+		if i < 2 {
+			failing = append(failing, r)
+		}
+	}
+	e := startBot(t, sim, emu, cfg)
+	e.regionsPolled(t, 1, 1)
+	for _, r := range failing {
+		if err := sim.SetStatus(r.ID, scnet.StatusFailed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range failing {
+		wait.Until(t, "the alert of "+r.ID, func() bool { return len(alertsAbout(emu, alertChannel, r.ID)) == 1 })
+	}
+	e.openHome(t, zhUser)
+	e.openHome(t, enUser)
+	zh := e.home(t, zhUser, failing[0].ID, failing[1].ID)
+	en := e.home(t, enUser, failing[0].ID, failing[1].ID)
+	noRaw(t, "the Chinese Home tab", markup("", zh.Blocks))
+	noRaw(t, "the English Home tab", markup("", en.Blocks))
+
+	for _, l := range []i18n.Lang{i18n.English, i18n.Chinese} {
+		e.shutdown()
+		botLanguage(cfg, l)
+		e = startBot(t, sim, emu, cfg)
+		n := len(digests(emu))
+		if err := e.app.PostDigest(timeout(t, 20*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		d := waitDigests(t, e, n+1)[n]
+		validMessage(t, "the digest", d)
+		noRaw(t, "the "+string(l)+" digest", markup(d.Text, d.Blocks))
+		if !strings.Contains(visible(d), "&lt;!channel&gt;") && !strings.Contains(visible(d), "&lt;@U024BE7LH&gt;") {
+			t.Errorf("the %s digest names none of the hostile instances or users, escaped:\n%s", l, visible(d))
+		}
+	}
+	for _, m := range emu.AllMessages() {
+		noRaw(t, "a message ("+m.Via+")", markup(m.Text, m.Blocks))
 	}
 }
