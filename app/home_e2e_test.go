@@ -190,3 +190,56 @@ func TestE2EHomeAndDigestAcrossRegions(t *testing.T) {
 	now := waitDigests(t, e, 2)[1]
 	reads(t, "the digest after an incident", now, []string{"新增 1 起", "仍未恢复 1 起", "持续最久：*e2e-xian-victim*", xian.Name(), "尚无人确认"}, nil)
 }
+
+// TestE2EStormInHomeAndDigest: with BOT_LANGUAGE=zh, six instances fail in
+// one poll: one storm summary in Chinese; an English reader acknowledges
+// it; the Home tab shows each of the six acknowledged by them, and the
+// digest counts them as one storm.
+func TestE2EStormInHomeAndDigest(t *testing.T) {
+	loc := digestZone(t)
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(20, 7), scnettest.WithTokenLifetime(30*24*time.Hour))
+	withReaders(emu)
+	cfg := digestConfig(t, sim, emu, loc, futureAt)
+	cfg.WatchInterval.D = 300 * time.Millisecond
+	botLanguage(cfg, i18n.Chinese)
+	var storm []scnettest.Record
+	for i := range 6 {
+		storm = append(storm, sim.Add(scnettest.Record{Name: "e2e-storm-" + strconv.Itoa(i), Status: scnet.StatusRunning}))
+	}
+	e := startBot(t, sim, emu, cfg)
+	e.regionsPolled(t, 1, 1)
+	before := len(topLevel(emu, alertChannel))
+	for _, r := range storm {
+		if err := sim.SetStatus(r.ID, scnet.StatusFailed); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait.Until(t, "the storm summary", func() bool { return len(topLevel(emu, alertChannel)) > before })
+	e.delivered(t)
+	if n := len(topLevel(emu, alertChannel)) - before; n != 1 {
+		t.Fatalf("%d top-level messages for six failures in one poll, want one storm summary", n)
+	}
+	summary := topLevel(emu, alertChannel)[before]
+	reads(t, "the storm summary", summary, []string{"6 个实例", "确认"}, []string{"instances changed", "Acknowledge"})
+
+	_, acked := e.clickAs(summary, "确认", enUser)
+	reads(t, "the acknowledged storm", acked, []string{"<@" + enUser + "> 已于"}, []string{"Acknowledged by"})
+
+	e.openHome(t, enUser)
+	v := e.home(t, enUser, "6 open incidents")
+	s := homeText(v)
+	for _, r := range storm {
+		if !strings.Contains(s, r.Name) {
+			t.Errorf("the Home tab does not show %s:\n%s", r.Name, s)
+		}
+	}
+	if n := strings.Count(s, "acknowledged by <@"+enUser+">"); n != 6 {
+		t.Errorf("the Home tab shows %d incidents acknowledged by %s, want 6 (the storm's):\n%s", n, enUser, s)
+	}
+
+	if err := e.app.PostDigest(timeout(t, 20*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	d := waitDigests(t, e, 1)[0]
+	reads(t, "the digest of a storm", d, []string{"新增 6 起", "其中 6 起来自 1 次告警风暴", "<@" + enUser + "> 已确认"}, nil)
+}

@@ -294,3 +294,25 @@ func assertGolden(t *testing.T, name string, l i18n.Lang, r Report, loc *time.Lo
 	}
 	golden.Assert(t, file, []byte("text: "+text+"\n\n"+pretty.String()+"\n"))
 }
+
+// TestLongestOpenAckedThroughItsStorm: an instance that failed in a storm
+// is acknowledged by whoever acknowledged the storm's summary, the message
+// people saw and clicked, as the Home tab shows it; the digest must not
+// call it unacknowledged.
+func TestLongestOpenAckedThroughItsStorm(t *testing.T) {
+	now := time.Date(2026, 12, 2, 9, 30, 0, 0, time.UTC)
+	alerts := []state.Alert{
+		{ID: "m1", InstanceID: "i1", Parent: "s1", Created: now.Add(-time.Hour), To: scnet.StatusFailed},
+		{ID: "m2", InstanceID: "i2", Parent: "s1", Created: now.Add(-time.Hour), To: scnet.StatusFailed},
+		{ID: "s1", Storm: true, Created: now.Add(-time.Hour), AckedBy: "U0STORMACK"},
+	}
+	inc := countIncidents(alerts, now.Add(-Window), now, regionNames{})
+	if inc.Longest == nil || inc.Longest.AckedBy != "U0STORMACK" {
+		t.Errorf("the longest open incident of an acknowledged storm is %+v, want acknowledged by U0STORMACK", inc.Longest)
+	}
+	// A member's own acknowledgement comes first.
+	alerts[0].AckedBy, alerts[1].AckedBy = "U0OWN", "U0OWN"
+	if inc := countIncidents(alerts, now.Add(-Window), now, regionNames{}); inc.Longest == nil || inc.Longest.AckedBy != "U0OWN" {
+		t.Errorf("longest open %+v, want acknowledged by U0OWN", inc.Longest)
+	}
+}

@@ -117,6 +117,14 @@ func countIncidents(alerts []state.Alert, from, to time.Time, names regionNames)
 	in := func(t time.Time) bool { return t.After(from) && !t.After(to) }
 	var inc Incidents
 	storms := map[string]bool{}
+	// A storm's members are acknowledged by whoever acknowledged its
+	// summary, the one message people saw, as the Home tab shows them.
+	stormAcks := map[string]string{}
+	for _, a := range alerts {
+		if a.Storm {
+			stormAcks[a.ID] = a.AckedBy
+		}
+	}
 	for _, a := range alerts {
 		if a.Storm {
 			if in(a.Created) {
@@ -144,7 +152,7 @@ func countIncidents(alerts []state.Alert, from, to time.Time, names regionNames)
 		}
 		inc.StillOpen++
 		if inc.Longest == nil || a.Created.Before(inc.Longest.Since) {
-			inc.Longest = &OpenIncident{Name: snapshotName(a), Region: names.of(a.Region), To: a.To, Since: a.Created, AckedBy: a.AckedBy}
+			inc.Longest = &OpenIncident{Name: snapshotName(a), Region: names.of(a.Region), To: a.To, Since: a.Created, AckedBy: cmp.Or(a.AckedBy, stormAcks[a.Parent])}
 		}
 	}
 	// Members point to their storm; a storm whose members were pruned
