@@ -93,6 +93,19 @@ func TestE2EHomeTab(t *testing.T) {
 		t.Errorf("the English reader's tab has Chinese in it:\n%s", s)
 	}
 
+	// Polls that change nothing publish nothing: the tab is published
+	// again when what it shows changes, not at every poll.
+	e.delivered(t)
+	_, zhN := emu.HomeView(zhUser)
+	_, enN := emu.HomeView(enUser)
+	e.regionsPolled(t, 1, 5)
+	if _, n := emu.HomeView(zhUser); n != zhN {
+		t.Errorf("five polls that changed nothing published the Chinese tab %d more times", n-zhN)
+	}
+	if _, n := emu.HomeView(enUser); n != enN {
+		t.Errorf("five polls that changed nothing published the English tab %d more times", n-enN)
+	}
+
 	// The outsider: told, shown nothing of the instances.
 	e.openHome(t, outsider)
 	refused := e.home(t, outsider, "ALLOWED_USERS")

@@ -116,6 +116,7 @@ func TestE2ELangTwoReadersOneChannel(t *testing.T) {
 	cfg := e2eConfig(t, sim, emu)
 	cfg.ActionUsers = config.List{zhUser, enUser}
 	cfg.CacheTTL.D = time.Hour // the test, not the clock, decides what is cached
+	cfg.AllowedChannels = config.List{"C0ONCALL"}
 	e := startBot(t, sim, emu, cfg)
 	failed := e.addInstance("e2e-lang-failed", scnet.StatusFailed)
 
@@ -187,6 +188,20 @@ func TestE2ELangTwoReadersOneChannel(t *testing.T) {
 	_, zhRow := e.clickAs(zhBack, "详情", zhUser)
 	reads(t, "the Chinese details from a row", zhRow, []string{"镜像"}, []string{"Image"})
 
+	// Refused in a channel ALLOWED_CHANNELS leaves out, in their language.
+	for _, tt := range []struct{ user, want, other string }{
+		{zhUser, "scnetbot 不在这个频道回复", "does not answer in this channel"},
+		{enUser, "does not answer in this channel", "scnetbot 不在这个频道回复"},
+	} {
+		in, err := emu.SendSlashCommand(timeout(t, 10*time.Second), slackemu.SlashCommand{
+			Command: "/instances", Text: "失败", UserID: tt.user, ChannelID: "C0RANDOM"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.awaitAck(in)
+		reads(t, tt.user+" in another channel", e.awaitReply(in), []string{tt.want}, []string{tt.other})
+	}
+
 	for _, u := range []string{zhUser, enUser} {
 		if n := emu.UsersInfoCalls(u); n != 1 {
 			t.Errorf("users.info asked about %s %d times, want once (cached)", u, n)
@@ -211,6 +226,8 @@ func TestE2ELangAlertsInBotLanguage(t *testing.T) {
 		notChan  []string
 		ackedBy  string
 		thread   string
+		again    string // the thread's line once it runs again
+		resolved string // the alert's header once resolved
 		private  privateWords
 		ackLabel string
 	}{
@@ -218,6 +235,7 @@ func TestE2ELangAlertsInBotLanguage(t *testing.T) {
 			bot: i18n.English, reader: zhUser,
 			channel: []string{"Failed", "Acknowledge"}, notChan: []string{"失败", "确认"},
 			ackedBy: "Acknowledged by <@" + zhUser + ">", thread: "restarted by <@" + zhUser + ">",
+			again: "running again after restart by <@" + zhUser + ">", resolved: "Resolved: e2e-lang-victim",
 			private:  privateWords{details: "镜像", restart: "重启", prompt: "要重启", dialog: "要重启", done: "已请求重启", other: "Image"},
 			ackLabel: "Acknowledge",
 		},
@@ -225,6 +243,7 @@ func TestE2ELangAlertsInBotLanguage(t *testing.T) {
 			bot: i18n.Chinese, reader: enUser,
 			channel: []string{"失败", "确认"}, notChan: []string{"Failed", "Acknowledge"},
 			ackedBy: "<@" + enUser + "> 已于", thread: "已由 <@" + enUser + "> 重启",
+			again: "经 <@" + enUser + "> 重启后恢复运行", resolved: "已解决：e2e-lang-victim",
 			private:  privateWords{details: "Image", restart: "Restart", prompt: "Restart", dialog: "Restart", done: "Restart requested by", other: "镜像"},
 			ackLabel: "确认",
 		},
@@ -286,6 +305,9 @@ func TestE2ELangAlertsInBotLanguage(t *testing.T) {
 				t.Errorf("SCNet got %d restarts, want 1", n)
 			}
 			wait.Until(t, "the restart in the thread", func() bool { return e.inThread(alert, tt.thread) == 1 })
+			wait.Until(t, "running again in the thread", func() bool { return e.inThread(alert, tt.again) == 1 })
+			wait.Until(t, "the alert resolved", func() bool { return strings.Contains(visible(e.current(t, alert)), tt.resolved) })
+			e.delivered(t)
 			for _, m := range e.thread(alert) {
 				validMessage(t, "a thread reply", m)
 				for _, w := range tt.notChan[:1] {
@@ -338,6 +360,9 @@ func TestE2ELangWithoutUsersRead(t *testing.T) {
 					reads(t, u+" /instances "+text, reply, tt.wants, tt.lacks)
 				}
 			}
+			e.openHome(t, zhUser)
+			title := map[i18n.Lang]string{i18n.English: "SCNet instances at a glance", i18n.Chinese: "SCNet 实例概览"}[tt.bot]
+			e.home(t, zhUser, title)
 			if !strings.Contains(e.logs.String(), "users:read") {
 				t.Error("the log does not say users:read is missing")
 			}
