@@ -221,6 +221,8 @@ func TestE2EStormInHomeAndDigest(t *testing.T) {
 	}
 	e := startBot(t, sim, emu, cfg)
 	e.regionsPolled(t, 1, 1)
+	wait.Until(t, "the baseline summary", func() bool { return len(topLevel(emu, alertChannel)) == 1 })
+	e.delivered(t)
 	before := len(topLevel(emu, alertChannel))
 	for _, r := range storm {
 		if err := sim.SetStatus(r.ID, scnet.StatusFailed); err != nil {

@@ -249,7 +249,7 @@ func TestE2ELangAlertsInBotLanguage(t *testing.T) {
 		},
 	} {
 		t.Run(string(tt.bot), func(t *testing.T) {
-			sim, emu := newSimAndEmu(t, scnettest.WithInstances(30, 7), scnettest.WithRestartDelay(200*time.Millisecond))
+			sim, emu := newSimAndEmu(t, scnettest.WithInstances(30, 7), scnettest.WithRestartDelay(200*time.Millisecond), scnettest.WithTokenLifetime(30*24*time.Hour))
 			withReaders(emu)
 			cfg := e2eConfig(t, sim, emu)
 			watchFast(cfg)
