@@ -9,6 +9,7 @@ import (
 	"scnetbot/blockkit"
 	"scnetbot/config"
 	"scnetbot/i18n"
+	"scnetbot/internal/pgtest"
 	"scnetbot/internal/slackemu"
 	"scnetbot/internal/wait"
 	"scnetbot/scnet"
@@ -257,4 +258,47 @@ func TestE2EStormInHomeAndDigest(t *testing.T) {
 	}
 	d := waitDigests(t, e, 1)[0]
 	reads(t, "the digest of a storm", d, []string{"新增 6 起", "其中 6 起来自 1 次告警风暴", "<@" + enUser + "> 已确认"}, nil)
+}
+
+// TestE2EHomeOnTwoReplicasOnPostgres: two bots on one database; each
+// user's app_home_opened lands on whichever replica Slack hands it to. The
+// follower, which does not poll, still shows the leader's incidents: its
+// tabs read the shared store.
+func TestE2EHomeOnTwoReplicasOnPostgres(t *testing.T) {
+	url := pgtest.URL(t)
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(30, 7), scnettest.WithTokenLifetime(30*24*time.Hour))
+	withReaders(emu)
+	cfg := e2eConfig(t, sim, emu)
+	watchFast(cfg)
+	cfg.StateURL = config.DatabaseURL(url)
+	cfg.StatePath = ""
+	cfg.StateLeaseTimeout.D = time.Second
+	cfg2 := *cfg
+	victim := sim.Add(scnettest.Record{Name: "e2e-home-replicas", Status: scnet.StatusRunning})
+	a := startBot(t, sim, emu, cfg)
+	startBot(t, sim, emu, &cfg2)
+	if err := emu.WaitConnected(timeout(t, 20*time.Second), 2); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "the baseline summary", func() bool { return len(topLevel(emu, alertChannel)) == 1 })
+	// Enough openers that both replicas get some, however the emulator
+	// hands the envelopes round.
+	users := []string{zhUser, enUser, "U0THIRD", "U0FOURTH"}
+	for _, u := range users {
+		a.openHome(t, u)
+	}
+	a.home(t, zhUser, "SCNet 实例概览", "没有未关闭的告警")
+	for _, u := range users[1:] {
+		a.home(t, u, "SCNet instances at a glance", "No open incidents")
+	}
+	if err := sim.SetStatus(victim.ID, scnet.StatusFailed); err != nil {
+		t.Fatal(err)
+	}
+	wait.Until(t, "the alert", func() bool { return len(alertsAbout(emu, alertChannel, victim.ID)) == 1 })
+	start := time.Now()
+	a.home(t, zhUser, "e2e-home-replicas", "无人确认")
+	for _, u := range users[1:] {
+		a.home(t, u, "e2e-home-replicas", "not acknowledged")
+	}
+	t.Logf("every tab showed the incident %v after its alert", time.Since(start).Round(time.Millisecond))
 }
