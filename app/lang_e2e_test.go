@@ -149,6 +149,22 @@ func TestE2ELangTwoReadersOneChannel(t *testing.T) {
 		}
 	}
 
+	// More of the command in either language's words.
+	for _, tt := range []struct {
+		user, text   string
+		wants, lacks []string
+	}{
+		{zhUser, "区域", []string{"SCNet 区域"}, []string{"SCNet regions"}},
+		{enUser, "区域", []string{"SCNet regions"}, []string{"SCNet 区域"}},
+		{zhUser, "失败 第2页", []string{"失败的实例", "第 2 页，共"}, []string{"Page 2"}},
+		{enUser, "failed page 2", []string{"Failed instances", "Page 2 of"}, []string{"第 2 页"}},
+		{zhUser, "监控", []string{"告警监控未启用"}, []string{"watcher is disabled"}},
+		{zhUser, "runing", []string{"你是想写"}, []string{"did you mean"}},
+	} {
+		_, reply := e.commandAs(tt.user, tt.text)
+		reads(t, tt.user+" /instances "+tt.text, reply, tt.wants, tt.lacks)
+	}
+
 	// Details, with the action buttons in the reader's language.
 	zhDetails := e.details(zhUser, failed.ID)
 	reads(t, "the Chinese details", zhDetails, []string{"镜像", "资源组", "失败"}, []string{"Resource group"})
