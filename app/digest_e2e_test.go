@@ -336,3 +336,20 @@ func TestE2EHostileNamesInHomeAndDigest(t *testing.T) {
 		noRaw(t, "a message ("+m.Via+")", markup(m.Text, m.Blocks))
 	}
 }
+
+// TestE2EDigestWhileSCNetIsDown: the bot starts after DIGEST_AT with
+// SCNet down: the day's digest still goes out, saying SCNet did not
+// answer, with the incidents the store knows; it is not posted again once
+// SCNet is back.
+func TestE2EDigestWhileSCNetIsDown(t *testing.T) {
+	loc := digestZone(t)
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(20, 7), scnettest.WithTokenLifetime(30*24*time.Hour))
+	cfg := digestConfig(t, sim, emu, loc, pastAt)
+	sim.SetDown(true)
+	e := startBot(t, sim, emu, cfg)
+	d := waitDigests(t, e, 1)[0]
+	reads(t, "the digest without SCNet", d, []string{"Daily digest", "did not answer"}, nil)
+	sim.SetDown(false)
+	e.quiet(t)
+	waitDigests(t, e, 1)
+}
