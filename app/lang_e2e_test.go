@@ -417,6 +417,12 @@ func TestE2ELangAlertWorkInTwoLanguages(t *testing.T) {
 	})
 	reads(t, "the snoozed alert", e.current(t, alert), []string{"Snoozed until", "<@" + zhUser + ">"}, []string{"静默至"})
 
+	// The Home tab lists the snooze, in each reader's language.
+	e.openHome(t, enUser)
+	e.home(t, enUser, "e2e-lang-snooze", "until", "by <@"+zhUser+">")
+	e.openHome(t, zhUser)
+	e.home(t, zhUser, "e2e-lang-snooze", "由 <@"+zhUser+"> 设置")
+
 	_, resolved := e.clickAs(e.current(t, alert), "alert.resolve", zhUser)
 	reads(t, "the resolved alert", resolved, []string{"Resolved by <@" + zhUser + ">"}, []string{"已由"})
 	wait.Until(t, "resolved by in the thread", func() bool { return e.inThread(alert, "resolved by <@"+zhUser+">") == 1 })
