@@ -270,7 +270,15 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 	}
 	// Every replica keeps the tabs opened through its own connection;
 	// each reads the shared store, so it sees the leader's polls.
+	homeEvery := time.Duration(0) // the default
+	if a.lease != nil {
+		// A follower's watcher does not poll, so nothing tells its tabs
+		// that the leader's polls changed the store: it finds out by
+		// looking, so often, as its outbox does.
+		homeEvery = 2 * time.Second
+	}
 	a.home = home.New(home.Config{
+		Every:     homeEvery,
 		Source:    home.StoreSource{Store: a.store, Health: watchHealth},
 		Publisher: a.api,
 		Printer:   channelPrinter,
