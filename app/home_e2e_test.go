@@ -305,3 +305,32 @@ func TestE2EHomeOnTwoReplicasOnPostgres(t *testing.T) {
 	}
 	t.Logf("every tab showed the incident %v after its alert", time.Since(start).Round(time.Millisecond))
 }
+
+// TestE2EHomeShowsAnOutage: SCNet stops answering: the open tabs say the
+// watcher is failing, then that SCNet cannot be reached once the outage
+// notice is out, each in its reader's language, and healthy again once
+// SCNet is back — all without being opened again.
+func TestE2EHomeShowsAnOutage(t *testing.T) {
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(20, 7), scnettest.WithTokenLifetime(30*24*time.Hour))
+	withReaders(emu)
+	cfg := e2eConfig(t, sim, emu)
+	watchFast(cfg)
+	cfg.WatchOutageAfter.D = 500 * time.Millisecond
+	e := startBot(t, sim, emu, cfg)
+	e.regionsPolled(t, 1, 1)
+	e.openHome(t, zhUser)
+	e.openHome(t, enUser)
+	e.home(t, zhUser, ":large_green_circle: 正常")
+	e.home(t, enUser, ":large_green_circle: Healthy")
+	_, zhOpened := emu.HomeView(zhUser)
+
+	sim.SetDown(true)
+	e.home(t, zhUser, "无法连接 SCNet")
+	e.home(t, enUser, "SCNet unreachable")
+	sim.SetDown(false)
+	e.home(t, zhUser, ":large_green_circle: 正常")
+	e.home(t, enUser, ":large_green_circle: Healthy")
+	if _, n := emu.HomeView(zhUser); n < zhOpened+2 {
+		t.Errorf("the Chinese tab was published %d times after it opened, want at least 2 (outage, recovery)", n-zhOpened)
+	}
+}
