@@ -472,3 +472,24 @@ func TestE2ELangAlertWorkInTwoLanguages(t *testing.T) {
 		t.Errorf("Block Kit violations: %v", v)
 	}
 }
+
+// TestE2ELangActionsOff: with the actions off, a Chinese reader pressing
+// an action button an older scnetbot posted is told, in Chinese, that
+// they are off; an English reader in English.
+func TestE2ELangActionsOff(t *testing.T) {
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(20, 7))
+	withReaders(emu)
+	e := startBot(t, sim, emu, e2eConfig(t, sim, emu))
+	rec := e.addInstance("e2e-lang-off", scnet.StatusFailed)
+	for _, tt := range []struct{ user, want, other string }{
+		{zhUser, "操作功能已关闭", "Actions are off"},
+		{enUser, "Actions are off", "操作功能已关闭"},
+	} {
+		view := e.details(tt.user, rec.ID)
+		if hasButton(view, "act.restart") {
+			t.Fatalf("actions are off, yet the details offer Restart:\n%s", visible(view))
+		}
+		reply := e.forge(view, "act.restart", `{"r":"","id":"`+rec.ID+`"}`, tt.user)
+		reads(t, tt.user+"'s click with the actions off", reply, []string{tt.want}, []string{tt.other})
+	}
+}
