@@ -65,9 +65,12 @@ func digestConfig(t *testing.T, sim *scnettest.Server, emu *slackemu.Server, loc
 
 // digests are the digests in the digest channel: the top-level messages
 // whose header names the day in either language.
-func digests(emu *slackemu.Server) []slackemu.Message {
+func digests(emu *slackemu.Server) []slackemu.Message { return digestsIn(emu, digestChannel) }
+
+// digestsIn are the digests in channel.
+func digestsIn(emu *slackemu.Server, channel string) []slackemu.Message {
 	var out []slackemu.Message
-	for _, m := range topLevel(emu, digestChannel) {
+	for _, m := range topLevel(emu, channel) {
 		if s := visible(m); strings.Contains(s, "Daily digest") || strings.Contains(s, "每日摘要") {
 			out = append(out, m)
 		}
@@ -352,4 +355,30 @@ func TestE2EDigestWhileSCNetIsDown(t *testing.T) {
 	sim.SetDown(false)
 	e.quiet(t)
 	waitDigests(t, e, 1)
+}
+
+// TestE2EDigestInWatchChannel: without DIGEST_CHANNEL the digest goes to
+// WATCH_CHANNEL, once, beside the alerts, which go on as before, also
+// after a restart.
+func TestE2EDigestInWatchChannel(t *testing.T) {
+	loc := digestZone(t)
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(20, 7), scnettest.WithTokenLifetime(30*24*time.Hour))
+	cfg := digestConfig(t, sim, emu, loc, pastAt)
+	cfg.DigestChannel = ""
+	victim := sim.Add(scnettest.Record{Name: "e2e-digest-neighbour", Status: scnet.StatusRunning})
+	e := startBot(t, sim, emu, cfg)
+	wait.Until(t, "the digest in WATCH_CHANNEL", func() bool { return len(digestsIn(emu, alertChannel)) == 1 })
+	e.failAndAlert(t, victim.ID)
+	e.shutdown()
+	e = startBot(t, sim, emu, cfg)
+	e.quiet(t)
+	if n := len(digestsIn(emu, alertChannel)); n != 1 {
+		t.Errorf("%d digests in WATCH_CHANNEL after a restart, want 1", n)
+	}
+	if n := len(alertsAbout(emu, alertChannel, victim.ID)); n != 1 {
+		t.Errorf("%d alerts for the failure after a restart, want 1", n)
+	}
+	if n := len(emu.ChannelMessages(digestChannel)); n != 0 {
+		t.Errorf("%d messages in %s, which nobody configured", n, digestChannel)
+	}
 }
