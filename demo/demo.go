@@ -183,7 +183,7 @@ func runDemoWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		ticker.Go(func() { failNowAndThen(runCtx, sim, p, o.failEvery, 2*o.watchInterval) })
 	}
 
-	d := &demoSession{emu: emu, sim: sim, p: p, tr: tr, wait: cfg.QueryTimeout.D + 5*time.Second,
+	d := &demoSession{emu: emu, sim: sim, p: p, wait: cfg.QueryTimeout.D + 5*time.Second,
 		readyURL: "http://" + a.HTTPAddr() + "/readyz", piped: !interactive, watchInterval: o.watchInterval,
 		postDigest: a.PostDigest, digestChannel: cfg.DigestTarget(), location: cfg.Location}
 	lines := readLines(stdin)
@@ -336,8 +336,6 @@ type demoSession struct {
 	// the next line answers it.
 	confirm *pendingConfirm
 	modal   *pendingModal
-	// tr writes what the demo itself says, in -lang.
-	tr *i18n.Printer
 	// postDigest is (*App).PostDigest; the digest goes to digestChannel,
 	// its day named in location.
 	postDigest    func(context.Context) error
@@ -358,7 +356,7 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 		if command != handlers.CommandName {
 			// Slack itself refuses a command the app does not declare; the
 			// emulator would deliver it and the bot answer as /instances.
-			return errors.New(d.tr.T("DemoErrUnknownCommand", "Command", command, "Ours", handlers.CommandName))
+			return errors.New(d.p.tr.T("DemoErrUnknownCommand", "Command", command, "Ours", handlers.CommandName))
 		}
 		before := d.viewsOpened()
 		in, err := d.emu.SendSlashCommand(ctx, slackemu.SlashCommand{
@@ -377,7 +375,7 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 		name := strings.TrimSpace(strings.TrimPrefix(line, "fail "))
 		rs, r, ok := findByName(d.sim, name)
 		if !ok {
-			return errors.New(d.tr.T("DemoErrNoInstance", "Name", strconv.Quote(name)))
+			return errors.New(d.p.tr.T("DemoErrNoInstance", "Name", strconv.Quote(name)))
 		}
 		// Before its baseline the watcher would take the failure as how
 		// things were, and never alert.
@@ -390,7 +388,7 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 		if err := rs.SetStatus(r.ID, scnet.StatusFailed); err != nil {
 			return err
 		}
-		d.p.note(d.tr.T("DemoNoteFailedNow", "Name", name, "Region", rs.Name()))
+		d.p.note(d.p.tr.T("DemoNoteFailedNow", "Name", name, "Region", rs.Name()))
 		if !d.piped {
 			return nil
 		}
@@ -399,7 +397,7 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 	default:
 		msg, b, err := d.p.find(line)
 		if err != nil && (isWord(line, confirmWords) || isWord(line, cancelWords)) {
-			return errors.New(d.tr.T("DemoErrNoDialog", "Confirm", d.tr.T("DemoWordConfirm"), "Cancel", d.tr.T("DemoWordCancel")))
+			return errors.New(d.p.tr.T("DemoErrNoDialog", "Confirm", d.p.tr.T("DemoWordConfirm"), "Cancel", d.p.tr.T("DemoWordCancel")))
 		}
 		if err != nil {
 			return err
@@ -427,7 +425,7 @@ func (d *demoSession) awaitWatching(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return errors.New(d.tr.T("DemoErrNotWatching", "Wait", d.wait.String(), "URL", d.readyURL))
+			return errors.New(d.p.tr.T("DemoErrNotWatching", "Wait", d.wait.String(), "URL", d.readyURL))
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

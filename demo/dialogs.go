@@ -45,7 +45,7 @@ func (d *demoSession) press(ctx context.Context, msg slackemu.Message, b demoBut
 	if b.URL != "" {
 		// Slack opens the link and sends the click too, which scnetbot
 		// only acks; the demo has no browser to open it in.
-		d.p.note(d.tr.T("DemoNoteLink", "Label", b.Label, "URL", b.URL))
+		d.p.note(d.p.tr.T("DemoNoteLink", "Label", b.Label, "URL", b.URL))
 		return nil
 	}
 	target := b.ActionID
@@ -58,7 +58,7 @@ func (d *demoSession) press(ctx context.Context, msg slackemu.Message, b demoBut
 	}
 	if c != nil {
 		d.confirm = &pendingConfirm{msg: msg, target: target, dialog: c}
-		d.p.show(renderConfirm(d.tr, c))
+		d.p.show(renderConfirm(d.p.tr, c))
 		d.askConfirm()
 		return nil
 	}
@@ -72,8 +72,8 @@ func (d *demoSession) press(ctx context.Context, msg slackemu.Message, b demoBut
 
 func (d *demoSession) askConfirm() {
 	c := d.confirm.dialog
-	d.p.note(d.tr.T("DemoNoteConfirmAsk", "Confirm", d.tr.T("DemoWordConfirm"), "ConfirmLabel", c.ConfirmLabel,
-		"Cancel", d.tr.T("DemoWordCancel"), "DenyLabel", c.DenyLabel))
+	d.p.note(d.p.tr.T("DemoNoteConfirmAsk", "Confirm", d.p.tr.T("DemoWordConfirm"), "ConfirmLabel", c.ConfirmLabel,
+		"Cancel", d.p.tr.T("DemoWordCancel"), "DenyLabel", c.DenyLabel))
 }
 
 // answerConfirm reads the line typed while a confirm dialog is shown.
@@ -93,12 +93,12 @@ func (d *demoSession) answerConfirm(ctx context.Context, line string) error {
 		if _, err := d.emu.ClickDeny(pc.msg, pc.target); err != nil {
 			return err
 		}
-		d.p.note(d.tr.T("DemoNoteDenied", "Label", pc.dialog.DenyLabel))
+		d.p.note(d.p.tr.T("DemoNoteDenied", "Label", pc.dialog.DenyLabel))
 		return nil
 	}
 	c := pc.dialog
-	d.p.note(d.tr.T("DemoNoteNotAnAnswer", "Line", strconv.Quote(line), "Confirm", d.tr.T("DemoWordConfirm"), "ConfirmLabel", c.ConfirmLabel,
-		"Cancel", d.tr.T("DemoWordCancel"), "DenyLabel", c.DenyLabel))
+	d.p.note(d.p.tr.T("DemoNoteNotAnAnswer", "Line", strconv.Quote(line), "Confirm", d.p.tr.T("DemoWordConfirm"), "ConfirmLabel", c.ConfirmLabel,
+		"Cancel", d.p.tr.T("DemoWordCancel"), "DenyLabel", c.DenyLabel))
 	return nil
 }
 
@@ -141,7 +141,7 @@ func (d *demoSession) awaitReply(ctx context.Context, in *slackemu.Interaction, 
 			d.openModal(view, in.ResponseURL)
 			return nil
 		}
-		return errors.New(d.tr.T("DemoErrNoReply", "Wait", d.wait.String()))
+		return errors.New(d.p.tr.T("DemoErrNoReply", "Wait", d.wait.String()))
 	}
 	if opened {
 		d.openModal(view, in.ResponseURL)
@@ -152,18 +152,18 @@ func (d *demoSession) awaitReply(ctx context.Context, in *slackemu.Interaction, 
 // openModal shows a modal and makes the next line its input.
 func (d *demoSession) openModal(v slackemu.View, responseURL string) {
 	d.modal = &pendingModal{view: v, responseURL: responseURL}
-	d.p.show(renderView(d.tr, v))
+	d.p.show(renderView(d.p.tr, v))
 	d.askModal()
 }
 
 func (d *demoSession) askModal() {
 	v := d.modal.view
 	if len(v.Inputs) == 0 {
-		d.p.note(d.tr.T("DemoNoteModalNothing", "Cancel", d.tr.T("DemoWordCancel")))
+		d.p.note(d.p.tr.T("DemoNoteModalNothing", "Cancel", d.p.tr.T("DemoWordCancel")))
 		return
 	}
-	d.p.note(d.tr.T("DemoNoteModalAsk", "Label", v.Inputs[0].Label, "Submit", orWord(v.Submit, d.tr.T("DemoModalSubmit")),
-		"Cancel", d.tr.T("DemoWordCancel")))
+	d.p.note(d.p.tr.T("DemoNoteModalAsk", "Label", v.Inputs[0].Label, "Submit", orWord(v.Submit, d.p.tr.T("DemoModalSubmit")),
+		"Cancel", d.p.tr.T("DemoWordCancel")))
 }
 
 // answerModal reads the line typed while a modal is open: cancel closes
@@ -177,7 +177,7 @@ func (d *demoSession) answerModal(ctx context.Context, line string) error {
 		if err := d.emu.CloseView(pm.view.ID); err != nil {
 			return err
 		}
-		d.p.note(d.tr.T("DemoNoteModalClosed"))
+		d.p.note(d.p.tr.T("DemoNoteModalClosed"))
 		return nil
 	}
 	if len(pm.view.Inputs) == 0 {
@@ -195,7 +195,7 @@ func (d *demoSession) answerModal(ctx context.Context, line string) error {
 	if errors.As(err, &inputErr) {
 		// Slack's client itself refuses to send it (an empty required
 		// input, a value too long).
-		d.p.note(d.tr.T("DemoNoteSlackRefuses", "Reason", inputErr.Reason))
+		d.p.note(d.p.tr.T("DemoNoteSlackRefuses", "Reason", inputErr.Reason))
 		d.askModal()
 		return nil
 	}
@@ -203,30 +203,30 @@ func (d *demoSession) answerModal(ctx context.Context, line string) error {
 		return err
 	}
 	if _, err := d.emu.WaitAck(ctx, in.EnvelopeID); err != nil {
-		return errors.New(d.tr.T("DemoErrModalNoAnswer", "Wait", d.wait.String()))
+		return errors.New(d.p.tr.T("DemoErrModalNoAnswer", "Wait", d.wait.String()))
 	}
 	v, ok := d.emu.View(pm.view.ID)
 	if !ok {
 		d.modal = nil
-		return errors.New(d.tr.T("DemoErrModalGone", "ID", pm.view.ID))
+		return errors.New(d.p.tr.T("DemoErrModalGone", "ID", pm.view.ID))
 	}
 	if v.Open {
 		pm.view = v
 		for _, in := range v.Inputs {
 			if e, ok := v.Errors[in.BlockID]; ok {
-				d.p.note(d.tr.T("DemoNoteModalError", "Label", strconv.Quote(in.Label), "Error", e))
+				d.p.note(d.p.tr.T("DemoNoteModalError", "Label", strconv.Quote(in.Label), "Error", e))
 			}
 		}
 		d.askModal()
 		return nil
 	}
 	d.modal = nil
-	d.p.note(d.tr.T("DemoNoteSubmitted", "Submit", orWord(pm.view.Submit, d.tr.T("DemoModalSubmit"))))
+	d.p.note(d.p.tr.T("DemoNoteSubmitted", "Submit", orWord(pm.view.Submit, d.p.tr.T("DemoModalSubmit"))))
 	if pm.responseURL == "" {
 		return nil
 	}
 	if err := d.p.waitFor(ctx, func() bool { return d.p.repliesLocked(pm.responseURL) > replies }); err != nil {
-		return errors.New(d.tr.T("DemoErrNoReply", "Wait", d.wait.String()))
+		return errors.New(d.p.tr.T("DemoErrNoReply", "Wait", d.wait.String()))
 	}
 	return nil
 }
@@ -252,7 +252,7 @@ func (d *demoSession) awaitAlert(ctx context.Context, name string, seq int, with
 		return false
 	})
 	if err != nil {
-		return errors.New(d.tr.T("DemoErrNoAlert", "Name", name, "Channel", demoAlertChannel, "Wait", within.String()))
+		return errors.New(d.p.tr.T("DemoErrNoAlert", "Name", name, "Channel", demoAlertChannel, "Wait", within.String()))
 	}
 	return nil
 }

@@ -66,11 +66,11 @@ func (d *demoSession) openHome(ctx context.Context) error {
 	// publishes each time the tab is opened.
 	v, err := d.emu.WaitHome(ctx, demoUser, func(v slackemu.View) bool { return v.Hash != before.Hash })
 	if err != nil {
-		return errors.New(d.tr.T("DemoErrNoHome", "Wait", d.wait.String()))
+		return errors.New(d.p.tr.T("DemoErrNoHome", "Wait", d.wait.String()))
 	}
 	d.p.mu.Lock()
 	defer d.p.mu.Unlock()
-	d.p.printLocked(renderHome(d.tr, v))
+	d.p.printLocked(renderHome(d.p.tr, v))
 	d.p.home.hash, d.p.home.noted = v.Hash, false
 	return nil
 }
@@ -92,7 +92,7 @@ func (d *demoSession) digest(ctx context.Context) error {
 	// is gathered.
 	var headers []string
 	header := func() {
-		h := "▌" + d.tr.T("DigestHeader", "Day", time.Now().In(d.location).Format(digestDayLayout))
+		h := "▌" + d.p.tr.T("DigestHeader", "Day", time.Now().In(d.location).Format(digestDayLayout))
 		if !slices.Contains(headers, h) {
 			headers = append(headers, h)
 		}
@@ -102,7 +102,7 @@ func (d *demoSession) digest(ctx context.Context) error {
 		return err
 	}
 	header()
-	d.p.note(d.tr.T("DemoNoteDigestQueued", "Channel", d.digestChannel))
+	d.p.note(d.p.tr.T("DemoNoteDigestQueued", "Channel", d.digestChannel))
 	// The digest asks SCNet for each region's instances, within a minute
 	// each.
 	within := time.Minute + d.wait
@@ -122,7 +122,7 @@ func (d *demoSession) digest(ctx context.Context) error {
 		return false
 	})
 	if err != nil {
-		return errors.New(d.tr.T("DemoErrNoDigest", "Channel", d.digestChannel, "Wait", within.String()))
+		return errors.New(d.p.tr.T("DemoErrNoDigest", "Channel", d.digestChannel, "Wait", within.String()))
 	}
 	return nil
 }
