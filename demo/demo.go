@@ -173,7 +173,7 @@ func runDemoWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 
 	if interactive {
 		fmt.Fprintf(stdout, "%s\n%s\n%s\n\n",
-			tr.T("DemoGreeting", "Instances", o.instances, "Regions", regionNames(sim),
+			tr.T("DemoGreeting", "Instances", o.instances, "Regions", tr.Join(regionNames(sim)),
 				"Metrics", "http://"+a.HTTPAddr()+"/metrics", "FailEvery", o.failEvery.String(), "Channel", demoAlertChannel),
 			tr.T("DemoGreetingLanguage", "Locale", slackLocales[o.language], "Lang", o.lang),
 			tr.T("DemoGreetingDigest", "At", cfg.DigestAt, "Channel", cfg.DigestTarget()))
@@ -472,12 +472,12 @@ func usable(sim *scnettest.Server) []*scnettest.RegionServer {
 }
 
 // regionNames lists the usable regions' names for the demo's greeting.
-func regionNames(sim *scnettest.Server) string {
+func regionNames(sim *scnettest.Server) []string {
 	var names []string
 	for _, rs := range usable(sim) {
 		names = append(names, rs.Name())
 	}
-	return strings.Join(names, ", ")
+	return names
 }
 
 // findByName finds the instance named name in any usable region, the
