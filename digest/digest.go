@@ -119,7 +119,6 @@ func New(cfg Config) *Digester {
 	return &Digester{cfg: cfg}
 }
 
-
 // Run posts each day's digest at its time until ctx ends. Started after
 // the day's time (the bot was down then), it posts that day's digest at
 // once unless it was already queued; never an earlier day's. With

@@ -365,4 +365,3 @@ func (s *Service) failed(v *viewer, key string, err error) {
 	}
 	s.cfg.Logger.Warn("home tab: publishing failed", "user", v.id, "failures", v.failures, "err", err)
 }
-
