@@ -55,14 +55,14 @@ func TestDemoChinese(t *testing.T) {
 		t.Errorf("详情3 did not open the details of a row:\n%s", replies[2])
 	}
 	home := framesFrom(stdout, "主页标签")
-	if len(home) != 1 || !strings.Contains(home[0], "▌SCNet 实例概览") || !strings.Contains(home[0], "*告警监视*") {
+	if len(home) != 1 || !strings.Contains(home[0], "▌SCNet 实例概览") || !strings.Contains(home[0], "*告警监控*") {
 		t.Errorf("home printed %d Home tabs, want one in Chinese:\n%s", len(home), stdout)
 	}
 	digest := after(t, stdout, "(demo) 已请 bot 立即生成最近 24 小时的摘要")
 	if n := strings.Count(stdout, "▌每日摘要 · "); n != 1 || !strings.Contains(digest, "┌─ chat.postMessage，#C0ALERTS\n│ ▌每日摘要 · ") {
 		t.Errorf("%d digests, want the one digest asked for, in #C0ALERTS after it was asked for:\n%s", n, stdout)
 	}
-	for _, want := range []string{"*GPU 使用情况*", "*GPU 卡时排行*", "卡时"} {
+	for _, want := range []string{"*加速卡使用情况*", "*卡时排行*", "卡时"} {
 		if !strings.Contains(digest, want) {
 			t.Errorf("the digest lacks %q:\n%s", want, digest)
 		}
