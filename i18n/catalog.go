@@ -189,6 +189,14 @@ func (p *Printer) Join(items []string) string {
 	return strings.Join(items, p.T("ListSeparator"))
 }
 
+// JoinMarked joins a list of items that each begin and end with a mrkdwn
+// marker (`code`, *bold*): Slack renders a marker only at a word boundary,
+// and Chinese "、" glued to one is none, so these are joined with spaces
+// around the separator: "`a`, `b`" or "`a` / `b`".
+func (p *Printer) JoinMarked(items []string) string {
+	return strings.Join(items, p.T("ListSeparatorMarked"))
+}
+
 // MustLoad is Load for callers that cannot go on without the catalogs, such
 // as a constructor falling back to English: it panics only when the
 // embedded catalogs are broken, which the catalog tests catch before a
