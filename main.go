@@ -54,7 +54,7 @@ func cli(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "scnetbot", version)
 		return 0
 	case "demo":
-		fmt.Fprintln(stderr, "scnetbot: the demo is its own program, so that this binary carries no simulator: run go run ./demo in scnetbot's source")
+		fmt.Fprintln(stderr, "scnetbot: the demo is its own program, so that this binary carries no simulator: run go run ./demo in scnetbot's source (go run ./demo --lang zh for the Chinese interface)")
 		return 2
 	case "healthcheck":
 		return healthcheck(stderr)
@@ -77,6 +77,7 @@ Commands:
   scnetbot healthcheck  check the running bot's /healthz (for container HEALTHCHECK)
 
 The demo (the bot against a built-in SCNet and Slack) runs from the source: go run ./demo
+(go run ./demo --lang zh in Chinese)
 
 `)
 	_ = config.Usage(w)

@@ -34,6 +34,11 @@ func TestCLI(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "go run ./demo") {
 		t.Errorf("demo: %d %q, want 2 and where the demo is", code, stderr)
 	}
+	// The "demo --lang zh" too: the flag goes to the demo.
+	_, stderr, code = selfexec.Run(t, "", "demo", "--lang", "zh")
+	if code != 2 || !strings.Contains(stderr, "go run ./demo --lang zh") {
+		t.Errorf("demo --lang zh: %d %q, want 2 and the demo's command with the flag", code, stderr)
+	}
 }
 
 func TestMissingConfigurationNamesEveryVariable(t *testing.T) {

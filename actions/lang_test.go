@@ -203,7 +203,7 @@ func TestChineseRefusalsAndCommands(t *testing.T) {
 	if want := "只有 <@UALICE> 和 <!subteam^SONCALL> 的成员可以在 Slack 中重启、停止或删除实例"; !strings.Contains(replies["not allowed"], want) {
 		t.Errorf("refusal %q, want %q", replies["not allowed"], want)
 	}
-	if want := "*serve* 当前状态为运行中；只能重启失败或已停止的实例"; !strings.Contains(replies["status rule"], want) {
+	if want := "*serve* 当前状态为运行中；只能重启失败、已终止或已完成的实例"; !strings.Contains(replies["status rule"], want) {
 		t.Errorf("status rule %q, want %q", replies["status rule"], want)
 	}
 	if !strings.Contains(replies["ambiguous"], "有多个名为 *twin* 的实例") {
@@ -238,7 +238,7 @@ func TestChineseUsedConfirmations(t *testing.T) {
 		{"done", alice, done, "对 *train-&lt;!channel&gt;* 的重启已经完成：由 <@UALICE> 于"},
 		{"cancelled", alice, cancelled, "这条确认已于 2026-12-02 11:12 UTC+08:00 取消"},
 		{"failed", alice, failed, "对 *eval* 的重启于 2026-12-02 11:12 UTC+08:00 失败。请用 `/instances restart " + idOther + "` 重新发起"},
-		{"someone else's", carol, mine, "这条确认属于其他人（<@UALICE>）"},
+		{"someone else's", carol, mine, "这条确认由 <@UALICE> 发起"},
 	}
 	for _, tt := range tests {
 		msg := e.click(t, tt.user, actionConfirm, tt.nonce)

@@ -65,6 +65,8 @@ type App struct {
 	// now is the clock of the leader's heartbeat (time.Now; tests move it).
 	now func() time.Time
 	ui  *alerts.Renderer // the alerts' renderer, nil when the watcher is off
+	// channelPrinter writes channel messages, in BOT_LANGUAGE.
+	channelPrinter *i18n.Printer
 	// home keeps the Home tabs of the people who opened one up to date.
 	home *home.Service
 	// digest posts the daily digest (DIGEST_AT); nil when there is none.
@@ -97,10 +99,9 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 	for _, w := range cfg.Warnings() {
 		logger.Warn(w)
 	}
-	catalog, err := i18n.Load()
-	if err != nil {
-		return nil, fmt.Errorf("message catalogs: %w", err)
-	}
+	// The catalogs are built into the binary and parsed once per process,
+	// shared with every part's English fallback.
+	catalog := i18n.MustLoad()
 	m := metrics.New()
 	a := &App{cfg: cfg, log: logger, metrics: m, regionsFound: make(chan struct{}), now: time.Now}
 	defer func() {
@@ -127,6 +128,7 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 	// Channel messages (alerts, notices, shared replies, the digest) are
 	// in BOT_LANGUAGE; what a person asks for is answered in theirs.
 	channelPrinter := catalog.Printer(cfg.Language)
+	a.channelPrinter = channelPrinter
 	hcfg := handlers.Config{
 		Printer:         channelPrinter,
 		AllowedChannels: cfg.AllowedChannels,
@@ -291,6 +293,11 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		},
 	})
 	botCfg.Home = a.home
+	if botCfg.Alerts != nil {
+		// An acknowledgement, a snooze or a resolution shows on open Home
+		// tabs at once, not at the tab's next check.
+		botCfg.Alerts = nudgingActions{botCfg.Alerts, a.home.Changed}
+	}
 	botCfg.Commands = handlers.New(src.set, hcfg)
 	a.bot = bot.New(a.api, botCfg)
 	checks.Connected = a.bot.Connected
@@ -397,6 +404,19 @@ func (a *App) lead(ctx context.Context, fail func(error)) {
 		a.watchAccount(ctx)
 	})
 	wg.Wait()
+}
+
+// nudgingActions are alert buttons that tell the Home tabs after each
+// click that the state may have changed.
+type nudgingActions struct {
+	bot.Actions
+	changed func()
+}
+
+// Action answers the click, then nudges.
+func (n nudgingActions) Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
+	defer n.changed()
+	return n.Actions.Action(ctx, cb, a)
 }
 
 // PostDigest queues a digest of the last 24 hours now, besides the daily

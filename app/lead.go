@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"scnetbot/i18n"
 	"scnetbot/state"
 )
 
@@ -87,7 +86,7 @@ func (a *App) beat(ctx context.Context, resume bool) error {
 // BOT_LANGUAGE.
 func (a *App) pausedText(from, to time.Time) string {
 	const layout = "2006-01-02 15:04:05 MST"
-	return i18n.MustLoad().Printer(a.cfg.Language).T("WatchPaused",
+	return a.channelPrinter.T("WatchPaused",
 		"From", from.In(a.cfg.Location).Format(layout), "To", to.In(a.cfg.Location).Format(layout))
 }
 

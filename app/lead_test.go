@@ -18,7 +18,7 @@ func TestPausedTextInBotLanguage(t *testing.T) {
 		i18n.Chinese: "scnetbot 的告警在 2026-11-27 10:00:00 UTC 至 2026-11-27 10:07:00 UTC 期间暂停",
 		"":           "scnetbot's alerts were paused from", // a Config not from Load: English
 	} {
-		a := &App{cfg: &config.Config{Language: lang, Location: time.UTC}}
+		a := &App{cfg: &config.Config{Language: lang, Location: time.UTC}, channelPrinter: i18n.MustLoad().Printer(lang)}
 		if got := a.pausedText(from, from.Add(7*time.Minute)); !strings.Contains(got, want) {
 			t.Errorf("%q: %q lacks %q", lang, got, want)
 		}

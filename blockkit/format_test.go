@@ -137,7 +137,7 @@ func TestHouseFormatInChinese(t *testing.T) {
 		{Spec(chinese, "6 核心; 2 加速器; 30.0G 内存", 100), "", "6 核 · 2 卡 · 30 GB 内存"},
 		{SCNetDuration(english, "4天12小时1分", 40), "4d 12h", ""},
 		{SCNetDuration(chinese, "4天12小时1分", 40), "", "4天12小时"},
-		{SCNetDuration(chinese, "2小时30分钟", 40), "", "2小时30分"},
+		{SCNetDuration(chinese, "2小时30分钟", 40), "", "2小时30分钟"},
 		{SCNetDuration(chinese, "unlimited", 40), "", "不限"},
 		{SCNetDuration(english, "Unlimited", 40), "unlimited", ""},
 		{Resources(english, in, "DCU"), "8 GPU (DCU) · 32 CPU · 256 GB RAM", ""},

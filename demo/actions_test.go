@@ -18,11 +18,17 @@ import (
 // ask the simulated SCNet what it received, and returns the transcript.
 func runActions(t *testing.T, script string) (string, *scnettest.Server) {
 	t.Helper()
+	return runActionsWith(t, nil, script)
+}
+
+// runActionsWith is runActions with more flags.
+func runActionsWith(t *testing.T, flags []string, script string) (string, *scnettest.Server) {
+	t.Helper()
 	var out, errb syncbuf.Buffer
 	var sim *scnettest.Server
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	err := runDemoWith(ctx, []string{"--fail-every", "0", "--watch-interval", "1s"}, strings.NewReader(script), &out, &errb,
+	err := runDemoWith(ctx, append([]string{"--fail-every", "0", "--watch-interval", "1s"}, flags...), strings.NewReader(script), &out, &errb,
 		func(s *scnettest.Server) { sim = s })
 	if err != nil {
 		t.Fatalf("demo: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errb.String())

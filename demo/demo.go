@@ -26,14 +26,17 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"scnetbot/app"
 	"scnetbot/config"
 	"scnetbot/handlers"
+	"scnetbot/i18n"
 	"scnetbot/internal/slackemu"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 	"scnetbot/secret"
+	"scnetbot/state"
 )
 
 // demoUser and the channels are the demo's made-up Slack workspace.
@@ -50,7 +53,15 @@ type demoOptions struct {
 	failEvery     time.Duration
 	watchInterval time.Duration
 	verbose       bool
+	// lang is -lang as typed, language what check read it as: the demo
+	// user's Slack language and BOT_LANGUAGE.
+	lang     string
+	language i18n.Lang
 }
+
+// slackLocales are the Slack locales the demo user has in each language,
+// as users.info reports them.
+var slackLocales = map[i18n.Lang]string{i18n.English: "en-US", i18n.Chinese: "zh-CN"}
 
 // runDemo runs the real bot, over real sockets, against the built-in SCNet
 // simulator and Slack emulator. It reads slash commands and button labels
@@ -71,8 +82,13 @@ func runDemoWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	fs.DurationVar(&o.failEvery, "fail-every", 20*time.Second, "fail a running instance this often so an alert appears (0 never)")
 	fs.DurationVar(&o.watchInterval, "watch-interval", 5*time.Second, "how often the watcher polls the simulated SCNet")
 	fs.BoolVar(&o.verbose, "v", false, "print the bot's logs")
+	fs.StringVar(&o.lang, "lang", "en", "the demo user's Slack language and the channel messages' (BOT_LANGUAGE): en or zh")
+	catalog := i18n.MustLoad()
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: go run ./demo [flags]   (input: slash commands, button labels, fail <name>, quit)")
+		// In the language asked for, once -lang is read; -lang with a
+		// bad value gets English.
+		l, _ := i18n.ParseLang(o.lang)
+		fmt.Fprintln(fs.Output(), catalog.Printer(l).T("DemoUsage"))
 		fs.PrintDefaults()
 	}
 	// The flag package prints usage as it fails; the output is chosen here
@@ -93,6 +109,7 @@ func runDemoWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return usageError{err}
 	}
 	interactive := isTerminal(stdin)
+	tr := catalog.Printer(o.language)
 
 	// Two regions the account uses and one it is suspended in
 	// (scnettest.DefaultRegions), so the first reply already shows both
@@ -105,8 +122,11 @@ func runDemoWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		simulated(sim)
 	}
 	p := newPrinter(stdout, o.json)
+	p.tr = tr
 	emu := slackemu.New(slackemu.WithOnMessage(p.print), slackemu.WithOnView(p.view))
 	defer emu.Close()
+	// Before the bot starts, so its first users.info already reads it.
+	emu.SetUserLocale(demoUser, slackLocales[o.language])
 
 	dir, err := os.MkdirTemp("", "scnetbot-demo-")
 	if err != nil {
@@ -117,6 +137,17 @@ func runDemoWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	cfg := simulatedConfig(sim, emu, filepath.Join(dir, "scnetbot.db"))
 	cfg.WatchChannel = demoAlertChannel
 	cfg.WatchInterval.D = o.watchInterval
+	cfg.BotLanguage, cfg.Language = o.lang, o.language
+	// The daily digest at the minute the demo starts, today's counted as
+	// posted: no digest greets a newcomer (a DIGEST_AT already past today
+	// would be caught up at once, a later one could come any minute), and
+	// the next daily one is a day away. digest posts one on demand.
+	started := time.Now().In(cfg.Location)
+	cfg.DigestAt = started.Format("15:04")
+	cfg.Digest = time.Duration(started.Hour())*time.Hour + time.Duration(started.Minute())*time.Minute
+	if err := markDigestQueued(ctx, cfg.StatePath, started.Format(digestDayLayout)); err != nil {
+		return err
+	}
 
 	level := slog.LevelWarn
 	if o.verbose {
@@ -141,16 +172,11 @@ func runDemoWith(ctx context.Context, args []string, stdin io.Reader, stdout, st
 	}
 
 	if interactive {
-		fmt.Fprintf(stdout, `scnetbot demo: the real bot, connected to a built-in Slack (Socket Mode) and a simulated
-SCNet with %d instances in each of its regions (%s). Health and metrics: http://%s/metrics
-Type a slash command (/instances help, /instances running ssh, /instances failed page 2,
-/instances restart <name>), a button's label to click it (Next, Refresh, Acknowledge, Restart,
-Stop, Delete, Resolve, Open…; "Details 3" or "Details <name>" for a row), "fail <name>" to fail
-an instance, or "quit" (or Ctrl-C). Slack's confirm dialog (Restart, Stop) is answered by typing
-confirm or cancel; a modal (Delete asks for the name) takes the next line, or cancel to close it.
-You may act: you are in ACTION_USERS. An instance fails every %s, so an alert appears in #%s.
-
-`, o.instances, regionNames(sim), a.HTTPAddr(), o.failEvery, demoAlertChannel)
+		fmt.Fprintf(stdout, "%s\n%s\n%s\n\n",
+			tr.T("DemoGreeting", "Instances", o.instances, "Regions", tr.Join(regionNames(sim)),
+				"Metrics", "http://"+a.HTTPAddr()+"/metrics", "FailEvery", o.failEvery.String(), "Channel", demoAlertChannel),
+			tr.T("DemoGreetingLanguage", "Locale", slackLocales[o.language], "Lang", o.lang),
+			tr.T("DemoGreetingDigest", "At", cfg.DigestAt, "Channel", cfg.DigestTarget()))
 	}
 	var ticker sync.WaitGroup
 	if o.failEvery > 0 {
@@ -158,7 +184,8 @@ You may act: you are in ACTION_USERS. An instance fails every %s, so an alert ap
 	}
 
 	d := &demoSession{emu: emu, sim: sim, p: p, wait: cfg.QueryTimeout.D + 5*time.Second,
-		readyURL: "http://" + a.HTTPAddr() + "/readyz", piped: !interactive, watchInterval: o.watchInterval}
+		readyURL: "http://" + a.HTTPAddr() + "/readyz", piped: !interactive, watchInterval: o.watchInterval,
+		postDigest: a.PostDigest, digestChannel: cfg.DigestTarget(), location: cfg.Location}
 	lines := readLines(stdin)
 	var inputErr error
 	for ctx.Err() == nil {
@@ -175,7 +202,7 @@ You may act: you are in ACTION_USERS. An instance fails every %s, so an alert ap
 			break
 		}
 		line := strings.TrimSpace(in.text)
-		if line == "quit" || line == "exit" {
+		if line == "quit" || line == "exit" || line == "退出" {
 			break
 		}
 		if err := d.handle(ctx, line); err != nil && ctx.Err() == nil {
@@ -193,9 +220,14 @@ You may act: you are in ACTION_USERS. An instance fails every %s, so an alert ap
 	return inputErr
 }
 
-// check refuses flag values the demo cannot run with.
-func (o demoOptions) check() error {
+// check refuses flag values the demo cannot run with, and reads -lang.
+func (o *demoOptions) check() error {
 	var problems []error
+	if l, err := i18n.ParseLang(o.lang); err != nil {
+		problems = append(problems, fmt.Errorf("-lang: %w", err))
+	} else {
+		o.language = l
+	}
 	if o.instances < 0 || o.instances > maxDemoInstances {
 		problems = append(problems, fmt.Errorf("-instances must be between 0 and %d, got %d", maxDemoInstances, o.instances))
 	}
@@ -262,6 +294,30 @@ func simulatedConfig(sim *scnettest.Server, emu *slackemu.Server, statePath stri
 	return cfg
 }
 
+// digestDayLayout writes a day as state.Meta.DigestDay holds it.
+const digestDayLayout = "2006-01-02"
+
+// markDigestQueued records, in the state file at path before the bot opens
+// it, that day's daily digest was queued, as the digest itself records it.
+func markDigestQueued(ctx context.Context, path, day string) error {
+	st, err := state.Open(path)
+	if err != nil {
+		return err
+	}
+	err = st.Update(ctx, func(tx state.Tx) error {
+		m, err := tx.Meta()
+		if err != nil {
+			return err
+		}
+		m.DigestDay = day
+		return tx.PutMeta(m)
+	})
+	if err != nil {
+		err = fmt.Errorf("mark the digest of %s queued: %w", day, err)
+	}
+	return errors.Join(err, st.Close())
+}
+
 // demoSession turns input lines into what a Slack user would do.
 type demoSession struct {
 	emu  *slackemu.Server
@@ -280,6 +336,11 @@ type demoSession struct {
 	// the next line answers it.
 	confirm *pendingConfirm
 	modal   *pendingModal
+	// postDigest is (*App).PostDigest; the digest goes to digestChannel,
+	// its day named in location.
+	postDigest    func(context.Context) error
+	digestChannel string
+	location      *time.Location
 }
 
 func (d *demoSession) handle(ctx context.Context, line string) error {
@@ -295,7 +356,7 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 		if command != handlers.CommandName {
 			// Slack itself refuses a command the app does not declare; the
 			// emulator would deliver it and the bot answer as /instances.
-			return fmt.Errorf("unknown command %s: this app has only %s (try %s help)", command, handlers.CommandName, handlers.CommandName)
+			return errors.New(d.p.tr.T("DemoErrUnknownCommand", "Command", command, "Ours", handlers.CommandName))
 		}
 		before := d.viewsOpened()
 		in, err := d.emu.SendSlashCommand(ctx, slackemu.SlashCommand{
@@ -306,11 +367,15 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 			return err
 		}
 		return d.awaitReply(ctx, in, before, true)
+	case line == "home" || line == "主页":
+		return d.openHome(ctx)
+	case line == "digest" || line == "摘要":
+		return d.digest(ctx)
 	case strings.HasPrefix(line, "fail "):
 		name := strings.TrimSpace(strings.TrimPrefix(line, "fail "))
 		rs, r, ok := findByName(d.sim, name)
 		if !ok {
-			return fmt.Errorf("no instance named %q in any region of the simulated SCNet", name)
+			return errors.New(d.p.tr.T("DemoErrNoInstance", "Name", strconv.Quote(name)))
 		}
 		// Before its baseline the watcher would take the failure as how
 		// things were, and never alert.
@@ -323,7 +388,7 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 		if err := rs.SetStatus(r.ID, scnet.StatusFailed); err != nil {
 			return err
 		}
-		d.p.note("SCNet: %s in %s is now Failed; the watcher will notice at its next poll", name, rs.Name())
+		d.p.note(d.p.tr.T("DemoNoteFailedNow", "Name", name, "Region", rs.Name()))
 		if !d.piped {
 			return nil
 		}
@@ -331,8 +396,8 @@ func (d *demoSession) handle(ctx context.Context, line string) error {
 		return d.awaitAlert(ctx, name, seq, 3*d.watchInterval+d.wait)
 	default:
 		msg, b, err := d.p.find(line)
-		if err != nil && (strings.EqualFold(line, wordConfirm) || strings.EqualFold(line, wordCancel)) {
-			return fmt.Errorf("no dialog is open: %s and %s answer Slack's confirm dialog, which a button such as Restart on a prompt opens", wordConfirm, wordCancel)
+		if err != nil && (isWord(line, confirmWords) || isWord(line, cancelWords)) {
+			return errors.New(d.p.tr.T("DemoErrNoDialog", "Confirm", d.p.tr.T("DemoWordConfirm"), "Cancel", d.p.tr.T("DemoWordCancel")))
 		}
 		if err != nil {
 			return err
@@ -360,7 +425,7 @@ func (d *demoSession) awaitWatching(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("the watcher has not polled SCNet within %s (see %s)", d.wait, d.readyURL)
+			return errors.New(d.p.tr.T("DemoErrNotWatching", "Wait", d.wait.String(), "URL", d.readyURL))
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -386,7 +451,7 @@ func failNowAndThen(ctx context.Context, sim *scnettest.Server, p *demoPrinter, 
 		for _, r := range region.Records() {
 			if r.Status == scnet.StatusRunning {
 				if region.SetStatus(r.ID, scnet.StatusFailed) == nil {
-					p.note("SCNet: %s in %s just failed", r.Name, region.Name())
+					p.note(p.tr.T("DemoNoteJustFailed", "Name", r.Name, "Region", region.Name()))
 				}
 				break
 			}
@@ -407,12 +472,12 @@ func usable(sim *scnettest.Server) []*scnettest.RegionServer {
 }
 
 // regionNames lists the usable regions' names for the demo's greeting.
-func regionNames(sim *scnettest.Server) string {
+func regionNames(sim *scnettest.Server) []string {
 	var names []string
 	for _, rs := range usable(sim) {
 		names = append(names, rs.Name())
 	}
-	return strings.Join(names, ", ")
+	return names
 }
 
 // findByName finds the instance named name in any usable region, the
@@ -431,9 +496,11 @@ func findByName(sim *scnettest.Server, name string) (*scnettest.RegionServer, sc
 // waits for (the replies printed, the views the bot opened), so a wait ends
 // only once the message it waits for is on the screen.
 type demoPrinter struct {
-	mu     sync.Mutex
-	w      io.Writer
-	json   bool
+	mu   sync.Mutex
+	w    io.Writer
+	json bool
+	// tr writes the demo's own words (frames, notes), in -lang.
+	tr     *i18n.Printer
 	recent []slackemu.Message
 	// seen are the last messages printed, seq the number printed in all;
 	// seen[i] is message number seq-len(seen)+i.
@@ -445,6 +512,8 @@ type demoPrinter struct {
 	// changed is closed and replaced whenever a message is printed or a
 	// view changes.
 	changed chan struct{}
+	// home is what became of the Home tab the demo showed.
+	home homeShown
 }
 
 // maxSeen bounds the messages kept for waits: a wait looks only at what
@@ -452,13 +521,13 @@ type demoPrinter struct {
 const maxSeen = 200
 
 func newPrinter(w io.Writer, json bool) *demoPrinter {
-	return &demoPrinter{w: w, json: json, changed: make(chan struct{})}
+	return &demoPrinter{w: w, json: json, tr: i18n.MustLoad().Printer(i18n.English), changed: make(chan struct{})}
 }
 
 func (p *demoPrinter) print(m slackemu.Message) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprint(p.w, renderMessage(m))
+	fmt.Fprint(p.w, renderMessage(p.tr, m))
 	if p.json && len(m.Blocks) > 0 {
 		var pretty strings.Builder
 		enc := json.NewEncoder(&pretty)
@@ -487,11 +556,16 @@ func (p *demoPrinter) print(m slackemu.Message) {
 	p.notifyLocked()
 }
 
-// view keeps the latest state of a view the bot opened; the emulator calls
-// it (WithOnView) when one opens, changes or closes.
+// view keeps the latest state of a modal the bot opened; the emulator
+// calls it (WithOnView) when one opens, changes or closes, and when the
+// bot publishes a Home tab, which homeChanged handles.
 func (p *demoPrinter) view(v slackemu.View) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if v.Type == viewHome {
+		p.homeChangedLocked(v)
+		return
+	}
 	if i := slices.IndexFunc(p.views, func(old slackemu.View) bool { return old.ID == v.ID }); i >= 0 {
 		p.views[i] = v
 	} else {
@@ -540,10 +614,11 @@ func (p *demoPrinter) repliesLocked(url string) int {
 	return n
 }
 
-func (p *demoPrinter) note(format string, args ...any) {
+// note prints a line of the demo's own, text already in -lang.
+func (p *demoPrinter) note(text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, "(demo) "+format+"\n", args...)
+	fmt.Fprintf(p.w, "(demo) %s\n", text)
 }
 
 // show prints what the demo itself shows, a dialog or a modal, among the
@@ -551,8 +626,11 @@ func (p *demoPrinter) note(format string, args ...any) {
 func (p *demoPrinter) show(text string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprint(p.w, text)
+	p.printLocked(text)
 }
+
+// printLocked prints text as it is; call with p.mu held.
+func (p *demoPrinter) printLocked(text string) { fmt.Fprint(p.w, text) }
 
 // find reads a typed line ("Next", "click 🔄 Refresh", "Details 3",
 // "Details train-llm-7") as a button of the newest message that has one
@@ -560,9 +638,26 @@ func (p *demoPrinter) show(text string) {
 // ignored; words after the label pick among the buttons that share it, by
 // row number or by a name in the row.
 func (p *demoPrinter) find(typed string) (slackemu.Message, demoButton, error) {
-	words := strings.Fields(strings.TrimPrefix(typed, "click "))
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	line := strings.TrimPrefix(strings.TrimPrefix(typed, "click "), "点击")
+	msg, b, found, err := p.findLocked(strings.Fields(line))
+	if !found {
+		// Chinese puts no space before a number: "详情3" is "详情 3".
+		label := strings.TrimRightFunc(line, unicode.IsDigit)
+		if last, _ := utf8.DecodeLastRuneInString(label); label != line && label != "" && !unicode.IsSpace(last) {
+			msg, b, found, err = p.findLocked(append(strings.Fields(label), line[len(label):]))
+		}
+	}
+	if !found {
+		return slackemu.Message{}, demoButton{}, errors.New(p.tr.T("DemoErrNoButton", "Typed", strconv.Quote(typed)))
+	}
+	return msg, b, err
+}
+
+// findLocked is find of a line split into words; found is false when no
+// recent message has a button of any label the words start with.
+func (p *demoPrinter) findLocked(words []string) (_ slackemu.Message, _ demoButton, found bool, _ error) {
 	// The whole line as a label first, so a label that ends in a number
 	// or a name is still found; then ever shorter labels with a pick.
 	for n := len(words); n >= 1; n-- {
@@ -580,11 +675,11 @@ func (p *demoPrinter) find(typed string) (slackemu.Message, demoButton, error) {
 			if len(same) == 0 {
 				continue
 			}
-			b, err := pickButton(same, pick)
-			return p.recent[i], b, err
+			b, err := p.pickButton(same, pick)
+			return p.recent[i], b, true, err
 		}
 	}
-	return slackemu.Message{}, demoButton{}, fmt.Errorf("no button %q on recent messages; type a slash command such as /instances help, a button label, or quit", typed)
+	return slackemu.Message{}, demoButton{}, false, nil
 }
 
 // buttonKey is a label as it is matched: letters and digits only, in lower
@@ -598,14 +693,14 @@ func buttonKey(label string) string {
 
 // pickButton picks one of the buttons that share a label: the first when
 // pick is empty, the pick-th (from 1), or the one whose row names pick.
-func pickButton(same []demoButton, pick string) (demoButton, error) {
+func (p *demoPrinter) pickButton(same []demoButton, pick string) (demoButton, error) {
 	label := same[0].Label
 	if pick == "" {
 		return same[0], nil
 	}
 	if n, err := strconv.Atoi(pick); err == nil {
 		if n < 1 || n > len(same) {
-			return demoButton{}, fmt.Errorf("no row %d: the newest message with %s buttons has %d %s buttons (%s 1 to %s %d)", n, label, len(same), label, label, label, len(same))
+			return demoButton{}, errors.New(p.tr.T("DemoErrNoRow", "N", n, "Label", label, "Has", len(same)))
 		}
 		return same[n-1], nil
 	}
@@ -627,9 +722,9 @@ func pickButton(same []demoButton, pick string) (demoButton, error) {
 	case 1:
 		return partial[0], nil
 	case 0:
-		return demoButton{}, fmt.Errorf("no %s button for %q on the newest message with %s buttons; give a name its rows show, or a row number", label, pick, label)
+		return demoButton{}, errors.New(p.tr.T("DemoErrNoPick", "Label", label, "Pick", strconv.Quote(pick)))
 	}
-	return demoButton{}, fmt.Errorf("%d rows match %q; give the whole name or a row number", len(partial), pick)
+	return demoButton{}, errors.New(p.tr.T("DemoErrManyRows", "N", len(partial), "Pick", strconv.Quote(pick)))
 }
 
 func isTerminal(r io.Reader) bool {

@@ -126,8 +126,12 @@ func TestDemoFlags(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "-instances") {
 		t.Errorf("demo -h: exit %d, stdout %q, stderr %q; want 0 and the flags", code, stdout, stderr)
 	}
+	stdout, stderr, code = selfexec.Run(t, "", "--lang", "zh", "-h")
+	if code != 0 || !strings.Contains(stdout, "用法：go run ./demo [参数]") || !strings.Contains(stdout, "-lang") {
+		t.Errorf("demo --lang zh -h: exit %d, stdout %q, stderr %q; want 0 and the usage in Chinese", code, stdout, stderr)
+	}
 	for _, args := range [][]string{
-		{"--instances", "-5"}, {"--fail-every", "-1s"}, {"--watch-interval", "0"}, {"--nosuchflag"},
+		{"--instances", "-5"}, {"--fail-every", "-1s"}, {"--watch-interval", "0"}, {"--nosuchflag"}, {"--lang", "fr"},
 	} {
 		_, stderr, code := selfexec.Run(t, "", args...)
 		if code != 2 || strings.Contains(stderr, "panic") || !strings.Contains(stderr, strings.TrimLeft(args[0], "-")) {

@@ -3,7 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,11 +26,18 @@ type pendingModal struct {
 	responseURL string
 }
 
-// Words that answer a dialog or a modal.
-const (
-	wordConfirm = "confirm"
-	wordCancel  = "cancel"
+// Words that answer a dialog or a modal, in either language whatever
+// -lang is: the demo suggests its language's (DemoWordConfirm,
+// DemoWordCancel).
+var (
+	confirmWords = []string{"confirm", "确认"}
+	cancelWords  = []string{"cancel", "取消"}
 )
+
+// isWord reports whether line is one of words, in any letter case.
+func isWord(line string, words []string) bool {
+	return slices.ContainsFunc(words, func(w string) bool { return strings.EqualFold(strings.TrimSpace(line), w) })
+}
 
 // press clicks a button the way Slack does: a link opens in the browser,
 // a button with a confirm dialog shows it first, any other sends the click.
@@ -37,7 +45,7 @@ func (d *demoSession) press(ctx context.Context, msg slackemu.Message, b demoBut
 	if b.URL != "" {
 		// Slack opens the link and sends the click too, which scnetbot
 		// only acks; the demo has no browser to open it in.
-		d.p.note("%s is a link: Slack opens %s in your browser (the demo does not)", b.Label, b.URL)
+		d.p.note(d.p.tr.T("DemoNoteLink", "Label", b.Label, "URL", b.URL))
 		return nil
 	}
 	target := b.ActionID
@@ -50,7 +58,7 @@ func (d *demoSession) press(ctx context.Context, msg slackemu.Message, b demoBut
 	}
 	if c != nil {
 		d.confirm = &pendingConfirm{msg: msg, target: target, dialog: c}
-		d.p.show(renderConfirm(c))
+		d.p.show(renderConfirm(d.p.tr, c))
 		d.askConfirm()
 		return nil
 	}
@@ -64,14 +72,15 @@ func (d *demoSession) press(ctx context.Context, msg slackemu.Message, b demoBut
 
 func (d *demoSession) askConfirm() {
 	c := d.confirm.dialog
-	d.p.note("Slack asks before it sends the click: type %s to press %s, or %s to press %s", wordConfirm, c.ConfirmLabel, wordCancel, c.DenyLabel)
+	d.p.note(d.p.tr.T("DemoNoteConfirmAsk", "Confirm", d.p.tr.T("DemoWordConfirm"), "ConfirmLabel", c.ConfirmLabel,
+		"Cancel", d.p.tr.T("DemoWordCancel"), "DenyLabel", c.DenyLabel))
 }
 
 // answerConfirm reads the line typed while a confirm dialog is shown.
 func (d *demoSession) answerConfirm(ctx context.Context, line string) error {
 	pc := d.confirm
-	switch strings.ToLower(line) {
-	case wordConfirm:
+	switch {
+	case isWord(line, confirmWords):
 		d.confirm = nil
 		before := d.viewsOpened()
 		in, err := d.emu.Click(ctx, pc.msg, pc.target, demoUser)
@@ -79,16 +88,17 @@ func (d *demoSession) answerConfirm(ctx context.Context, line string) error {
 			return err
 		}
 		return d.awaitReply(ctx, in, before, false)
-	case wordCancel:
+	case isWord(line, cancelWords):
 		d.confirm = nil
 		if _, err := d.emu.ClickDeny(pc.msg, pc.target); err != nil {
 			return err
 		}
-		d.p.note("Pressed %s: Slack closed the dialog and sent scnetbot nothing", pc.dialog.DenyLabel)
+		d.p.note(d.p.tr.T("DemoNoteDenied", "Label", pc.dialog.DenyLabel))
 		return nil
 	}
 	c := pc.dialog
-	d.p.note("%q does not answer the dialog, which is still open: type %s to press %s, or %s to press %s", line, wordConfirm, c.ConfirmLabel, wordCancel, c.DenyLabel)
+	d.p.note(d.p.tr.T("DemoNoteNotAnAnswer", "Line", strconv.Quote(line), "Confirm", d.p.tr.T("DemoWordConfirm"), "ConfirmLabel", c.ConfirmLabel,
+		"Cancel", d.p.tr.T("DemoWordCancel"), "DenyLabel", c.DenyLabel))
 	return nil
 }
 
@@ -117,6 +127,7 @@ func (d *demoSession) awaitReply(ctx context.Context, in *slackemu.Interaction, 
 	err := d.p.waitFor(ctx, func() bool {
 		replied = d.p.repliesLocked(in.ResponseURL) > 0
 		for _, v := range d.p.views[min(before, len(d.p.views)):] {
+			// d.p.views holds modals only (Home tabs go to homeChanged).
 			if v.UserID == demoUser && v.Open {
 				view, opened = v, true
 			}
@@ -130,7 +141,7 @@ func (d *demoSession) awaitReply(ctx context.Context, in *slackemu.Interaction, 
 			d.openModal(view, in.ResponseURL)
 			return nil
 		}
-		return fmt.Errorf("no reply from the bot within %s", d.wait)
+		return errors.New(d.p.tr.T("DemoErrNoReply", "Wait", d.wait.String()))
 	}
 	if opened {
 		d.openModal(view, in.ResponseURL)
@@ -141,21 +152,18 @@ func (d *demoSession) awaitReply(ctx context.Context, in *slackemu.Interaction, 
 // openModal shows a modal and makes the next line its input.
 func (d *demoSession) openModal(v slackemu.View, responseURL string) {
 	d.modal = &pendingModal{view: v, responseURL: responseURL}
-	d.p.show(renderView(v))
+	d.p.show(renderView(d.p.tr, v))
 	d.askModal()
 }
 
 func (d *demoSession) askModal() {
 	v := d.modal.view
-	submit := v.Submit
-	if submit == "" {
-		submit = "Submit"
-	}
 	if len(v.Inputs) == 0 {
-		d.p.note("The modal has nothing to type into: type %s to close it", wordCancel)
+		d.p.note(d.p.tr.T("DemoNoteModalNothing", "Cancel", d.p.tr.T("DemoWordCancel")))
 		return
 	}
-	d.p.note("Type the modal's input (%s) to press %s, or %s to close it", v.Inputs[0].Label, submit, wordCancel)
+	d.p.note(d.p.tr.T("DemoNoteModalAsk", "Label", v.Inputs[0].Label, "Submit", orWord(v.Submit, d.p.tr.T("DemoModalSubmit")),
+		"Cancel", d.p.tr.T("DemoWordCancel")))
 }
 
 // answerModal reads the line typed while a modal is open: cancel closes
@@ -164,12 +172,12 @@ func (d *demoSession) askModal() {
 // closes, the bot's reply is waited for.
 func (d *demoSession) answerModal(ctx context.Context, line string) error {
 	pm := d.modal
-	if strings.EqualFold(line, wordCancel) {
+	if isWord(line, cancelWords) {
 		d.modal = nil
 		if err := d.emu.CloseView(pm.view.ID); err != nil {
 			return err
 		}
-		d.p.note("Closed the modal: Slack sent scnetbot nothing")
+		d.p.note(d.p.tr.T("DemoNoteModalClosed"))
 		return nil
 	}
 	if len(pm.view.Inputs) == 0 {
@@ -187,7 +195,7 @@ func (d *demoSession) answerModal(ctx context.Context, line string) error {
 	if errors.As(err, &inputErr) {
 		// Slack's client itself refuses to send it (an empty required
 		// input, a value too long).
-		d.p.note("Slack does not send that: %s", inputErr.Reason)
+		d.p.note(d.p.tr.T("DemoNoteSlackRefuses", "Reason", inputErr.Reason))
 		d.askModal()
 		return nil
 	}
@@ -195,30 +203,30 @@ func (d *demoSession) answerModal(ctx context.Context, line string) error {
 		return err
 	}
 	if _, err := d.emu.WaitAck(ctx, in.EnvelopeID); err != nil {
-		return fmt.Errorf("the bot did not answer the modal within %s; it is still open", d.wait)
+		return errors.New(d.p.tr.T("DemoErrModalNoAnswer", "Wait", d.wait.String()))
 	}
 	v, ok := d.emu.View(pm.view.ID)
 	if !ok {
 		d.modal = nil
-		return fmt.Errorf("the modal %s is gone", pm.view.ID)
+		return errors.New(d.p.tr.T("DemoErrModalGone", "ID", pm.view.ID))
 	}
 	if v.Open {
 		pm.view = v
 		for _, in := range v.Inputs {
 			if e, ok := v.Errors[in.BlockID]; ok {
-				d.p.note("The modal stays open and shows under %q: %s", in.Label, e)
+				d.p.note(d.p.tr.T("DemoNoteModalError", "Label", strconv.Quote(in.Label), "Error", e))
 			}
 		}
 		d.askModal()
 		return nil
 	}
 	d.modal = nil
-	d.p.note("Pressed %s: the modal closed", orWord(pm.view.Submit, "Submit"))
+	d.p.note(d.p.tr.T("DemoNoteSubmitted", "Submit", orWord(pm.view.Submit, d.p.tr.T("DemoModalSubmit"))))
 	if pm.responseURL == "" {
 		return nil
 	}
 	if err := d.p.waitFor(ctx, func() bool { return d.p.repliesLocked(pm.responseURL) > replies }); err != nil {
-		return fmt.Errorf("no reply from the bot within %s", d.wait)
+		return errors.New(d.p.tr.T("DemoErrNoReply", "Wait", d.wait.String()))
 	}
 	return nil
 }
@@ -244,7 +252,7 @@ func (d *demoSession) awaitAlert(ctx context.Context, name string, seq int, with
 		return false
 	})
 	if err != nil {
-		return fmt.Errorf("no alert for %s in #%s within %s", name, demoAlertChannel, within)
+		return errors.New(d.p.tr.T("DemoErrNoAlert", "Name", name, "Channel", demoAlertChannel, "Wait", within.String()))
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"scnetbot/i18n"
 	"scnetbot/internal/slackemu"
 )
 
@@ -29,36 +30,51 @@ func emojiGlyphs() *strings.Replacer {
 }
 
 // renderMessage shows a message the bot sent as terminal text: what a person
-// would read in Slack, with buttons as [labels] they can type to click.
-func renderMessage(m slackemu.Message) string {
+// would read in Slack, with buttons as [labels] they can type to click. Its
+// frame says where it went, in tr's language.
+func renderMessage(tr *i18n.Printer, m slackemu.Message) string {
 	var b strings.Builder
 	where := m.Via
 	switch {
 	case m.Via == "response_url" && m.ResponseType == "in_channel":
-		where = "reply, shared to the channel"
+		where = tr.T("DemoFrameShared")
 	case m.Via == "response_url" && m.ReplaceOriginal:
-		where = "reply, replacing the previous one"
+		where = tr.T("DemoFrameReplaced")
 	case m.Via == "response_url":
-		where = "reply, only visible to you"
+		where = tr.T("DemoFrameEphemeral")
 	case m.ThreadTS != "" && m.ThreadTS != m.TS:
-		where = fmt.Sprintf("%s in #%s, thread of %s", m.Via, m.Channel, m.ThreadTS)
+		where = tr.T("DemoFrameThread", "Via", m.Via, "Channel", m.Channel, "Thread", m.ThreadTS)
 	case m.Channel != "":
-		where = fmt.Sprintf("%s in #%s", m.Via, m.Channel)
+		where = tr.T("DemoFrameChannel", "Via", m.Via, "Channel", m.Channel)
 	}
 	if m.Edits > 0 {
-		where += " (edited)"
+		where = tr.T("DemoFrameEdited", "Where", where)
 	}
-	fmt.Fprintf(&b, "┌─ %s\n", where)
-	glyphs := emojiGlyphs()
 	lines := blocksText(m.Blocks)
 	if len(lines) == 0 {
 		lines = []string{mrkdwnText(m.Text)}
 	}
+	frame(&b, where, lines)
+	b.WriteString("└─\n")
+	return b.String()
+}
+
+// frame writes the head of a frame and its lines, emoji codes turned into
+// glyphs; the caller closes it.
+func frame(b *strings.Builder, head string, lines []string) {
+	fmt.Fprintf(b, "┌─ %s\n", head)
+	glyphs := emojiGlyphs()
 	for _, l := range lines {
 		for _, part := range strings.Split(glyphs.Replace(l), "\n") {
-			fmt.Fprintf(&b, "│ %s\n", part)
+			fmt.Fprintf(b, "│ %s\n", part)
 		}
 	}
+}
+
+// renderHome shows the Home tab the bot published, framed like a message.
+func renderHome(tr *i18n.Printer, v slackemu.View) string {
+	var b strings.Builder
+	frame(&b, tr.T("DemoFrameHome"), blocksText(v.Blocks))
 	b.WriteString("└─\n")
 	return b.String()
 }
@@ -214,9 +230,9 @@ func messageButtons(raw json.RawMessage) []demoButton {
 // renderConfirm shows the confirm dialog Slack puts up before it sends a
 // click: its title, its text and its two buttons, the deny one first as
 // Slack places it.
-func renderConfirm(c *slackemu.Confirm) string {
+func renderConfirm(tr *i18n.Printer, c *slackemu.Confirm) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "┌─ Slack's confirm dialog: %s\n", c.Title)
+	fmt.Fprintf(&b, "┌─ %s\n", tr.T("DemoFrameConfirm", "Title", c.Title))
 	for _, part := range strings.Split(c.Text, "\n") {
 		fmt.Fprintf(&b, "│ %s\n", part)
 	}
@@ -227,24 +243,15 @@ func renderConfirm(c *slackemu.Confirm) string {
 // renderView shows a modal the bot opened: its title, its blocks (the
 // input as its label and placeholder), the errors Slack shows under an
 // input, and its two buttons.
-func renderView(v slackemu.View) string {
+func renderView(tr *i18n.Printer, v slackemu.View) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "┌─ modal: %s\n", v.Title)
-	glyphs := emojiGlyphs()
-	for _, l := range blocksText(v.Blocks) {
-		for _, part := range strings.Split(glyphs.Replace(l), "\n") {
-			fmt.Fprintf(&b, "│ %s\n", part)
-		}
-	}
+	frame(&b, tr.T("DemoFrameModal", "Title", v.Title), blocksText(v.Blocks))
 	for _, in := range v.Inputs {
 		if e, ok := v.Errors[in.BlockID]; ok {
 			fmt.Fprintf(&b, "│ ⚠️ %s\n", e)
 		}
 	}
-	close, submit := v.Close, v.Submit
-	if close == "" {
-		close = "Cancel"
-	}
+	close, submit := orWord(v.Close, tr.T("DemoModalClose")), v.Submit
 	buttons := "[" + close + "]"
 	if submit != "" {
 		buttons += " [" + submit + "]"

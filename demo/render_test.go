@@ -5,8 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"scnetbot/i18n"
 	"scnetbot/internal/slackemu"
 )
+
+func english() *i18n.Printer { return i18n.MustLoad().Printer(i18n.English) }
 
 func TestMrkdwnText(t *testing.T) {
 	tests := []struct{ in, want string }{
@@ -30,7 +33,7 @@ func TestRenderMessageShowsButtonsAndFields(t *testing.T) {
 		 "fields":[{"type":"mrkdwn","text":"*User*\ndemo"},{"type":"mrkdwn","text":"*GPUs*\n2"},{"type":"mrkdwn","text":"*Image*\npytorch"}]},
 		{"type":"actions","elements":[{"type":"button","action_id":"alert.ack","text":{"type":"plain_text","text":"Acknowledge"}}]}
 	]`)
-	out := renderMessage(slackemu.Message{Via: "chat.postMessage", Channel: "C1", Blocks: blocks})
+	out := renderMessage(english(), slackemu.Message{Via: "chat.postMessage", Channel: "C1", Blocks: blocks})
 	for _, want := range []string{"chat.postMessage in #C1", "▌Failed: a&b", "*User* demo   *GPUs* 2", "*Image* pytorch", "[Acknowledge]"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("render lacks %q:\n%s", want, out)
@@ -48,7 +51,7 @@ func FuzzRenderMessage(f *testing.F) {
 	f.Add(`[{"type":"actions","elements":[{"type":"button"}]}]`, "")
 	f.Add(`{}`, "<<<>>>")
 	f.Fuzz(func(t *testing.T, blocks, text string) {
-		_ = renderMessage(slackemu.Message{Blocks: json.RawMessage(blocks), Text: text})
+		_ = renderMessage(english(), slackemu.Message{Blocks: json.RawMessage(blocks), Text: text})
 		_ = messageButtons(json.RawMessage(blocks))
 		_ = builderLink(json.RawMessage(blocks))
 	})

@@ -10,6 +10,7 @@ import (
 
 	"scnetbot/i18n"
 	"scnetbot/regions"
+	"scnetbot/retry"
 	"scnetbot/state"
 )
 
@@ -92,7 +93,7 @@ func New(cfg Config) *Digester {
 		cfg.Now = time.Now
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleep
+		cfg.Sleep = retry.Sleep
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -116,17 +117,6 @@ func New(cfg Config) *Digester {
 		cfg.MaxNap = 10 * time.Minute
 	}
 	return &Digester{cfg: cfg}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Run posts each day's digest at its time until ctx ends. Started after

@@ -68,3 +68,20 @@ func BenchmarkRenderListPageJSON(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRenderListPageChinese is BenchmarkRenderListPage for a reader
+// whose Slack speaks Chinese: the same page through the other catalog.
+func BenchmarkRenderListPageChinese(b *testing.B) {
+	r := renderer{now: testNow, loc: testNow.Location(), p: zh()}
+	v := listView{
+		query:  Query{Kind: KindList, Page: 2},
+		page:   &scnet.Page{Total: 1000, Instances: fixtures(PageSize)},
+		counts: map[scnet.Status]int{scnet.StatusRunning: 400, scnet.StatusFailed: 12},
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if m := r.list(v); m.Blocks == nil {
+			b.Fatal("no blocks")
+		}
+	}
+}

@@ -196,7 +196,7 @@ func TestHelpListsBothLanguages(t *testing.T) {
 		want []string
 	}{
 		{testLangs()[0], "help", []string{"How to use /instances", "`failed` (`失败`)", "`running` (`运行中` / `运行`)", "`snooze` (`静默`)", "`watch` (`监控` / `告警`)"}},
-		{chinese(), "帮助", []string{"/instances 用法", "`失败`（`failed`）", "`运行中` / `运行`（`running`）", "`静默`（`snooze`）", "`监控` / `告警`（`watch`）"}},
+		{chinese(), "帮助", []string{"/instances 用法", "`失败` (`failed`)", "`运行中` / `运行` (`running`)", "`静默` (`snooze`)", "`监控` / `告警` (`watch`)"}},
 		// The words do not choose the language: the reader's locale does.
 		{chinese(), "help", []string{"/instances 用法"}},
 		{testLangs()[0], "帮助", []string{"How to use /instances"}},

@@ -46,7 +46,7 @@ func (r renderer) help(ttl time.Duration) *slack.WebhookMessage {
 	cmd := func(kw string) string { return wordPair(p, kw, chineseCommand(kw)) }
 	return message(p.T("CmdHelpFallback", "Usage", usageHint(p)),
 		slack.NewHeaderBlock(plain(p.T("CmdHelpTitle"), 150)),
-		section(p.T("CmdHelpList", "Statuses", p.Join(statuses), "TaskTypes", p.Join(types), "PageSize", PageSize)),
+		section(p.T("CmdHelpList", "Statuses", p.Join(statuses), "TaskTypes", p.JoinMarked(types), "PageSize", PageSize)),
 		section(p.T("CmdHelpExamples")),
 		section(p.T("CmdHelpOne")),
 		section(p.T("CmdHelpRegions", "Regions", cmd("regions"))),

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"scnetbot/i18n"
+	"scnetbot/retry"
 )
 
 // Publisher publishes a user's Home tab (views.publish); *slack.Client is
@@ -122,7 +123,7 @@ func New(cfg Config) *Service {
 	return &Service{
 		cfg:     cfg,
 		bucket:  newBucket(cfg.PerMinute, cfg.Burst, cfg.Now),
-		sleep:   sleep,
+		sleep:   retry.Sleep,
 		nudge:   make(chan struct{}, 1),
 		viewers: map[string]*viewer{},
 		logged:  map[string]bool{},
@@ -363,16 +364,4 @@ func (s *Service) failed(v *viewer, key string, err error) {
 		v.failedKey = key
 	}
 	s.cfg.Logger.Warn("home tab: publishing failed", "user", v.id, "failures", v.failures, "err", err)
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -101,7 +101,7 @@ func TestOpenedRefreshLifecycle(t *testing.T) {
 	e.open("U0ZH", i18n.Chinese)
 	got := e.expect(&seen, 1)
 	if got[0].User != "U0ZH" || !strings.HasPrefix(viewText(got[0]), "home ") || !strings.Contains(viewText(got[0]), "SCNet 实例概览") ||
-		!strings.Contains(viewText(got[0]), "无人确认") {
+		!strings.Contains(viewText(got[0]), "无人认领") {
 		t.Fatalf("opened: %s", viewText(got[0]))
 	}
 
@@ -114,7 +114,7 @@ func TestOpenedRefreshLifecycle(t *testing.T) {
 	e.ack("a1", "U0ACK")
 	e.svc.refresh(ctx)
 	got = e.expect(&seen, 1)
-	if v := viewText(got[0]); !strings.Contains(v, "<@U0ACK> 已确认") && !strings.Contains(v, `\u003c@U0ACK\u003e 已确认`) {
+	if v := viewText(got[0]); !strings.Contains(v, "<@U0ACK> 已认领") && !strings.Contains(v, `\u003c@U0ACK\u003e 已认领`) {
 		t.Fatalf("after the ack: %s", v)
 	}
 	e.svc.refresh(ctx)
@@ -147,7 +147,7 @@ func TestRefreshKeepsEachViewersLanguage(t *testing.T) {
 	for _, p := range e.expect(&seen, 3) {
 		lang[p.User] = viewText(p)
 	}
-	if !strings.Contains(lang["U0EN"], "acknowledged by") || !strings.Contains(lang["U0ZH"], "已确认") ||
+	if !strings.Contains(lang["U0EN"], "acknowledged by") || !strings.Contains(lang["U0ZH"], "已认领") ||
 		!strings.Contains(lang["U0BOT"], "acknowledged by") {
 		t.Errorf("languages lost on refresh: %v", lang)
 	}
@@ -280,7 +280,7 @@ func TestRefusedUserSeesNothing(t *testing.T) {
 	seen := 0
 	e.open("U0NO", i18n.Chinese)
 	got := e.expect(&seen, 1)
-	if v := viewText(got[0]); !strings.Contains(v, "ALLOWED_USERS") || !strings.Contains(v, "没有使用 scnetbot 的权限") || strings.Contains(v, "无人确认") {
+	if v := viewText(got[0]); !strings.Contains(v, "ALLOWED_USERS") || !strings.Contains(v, "没有使用 scnetbot 的权限") || strings.Contains(v, "无人认领") {
 		t.Fatalf("refused tab: %s", v)
 	}
 	e.ack("a1", "U0ACK")

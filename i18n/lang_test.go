@@ -55,8 +55,8 @@ func TestDuration(t *testing.T) {
 	}{
 		{-time.Second, "0s", "0秒"},
 		{45 * time.Second, "45s", "45秒"},
-		{4 * time.Minute, "4m", "4分"},
-		{3*time.Hour + 4*time.Minute, "3h 4m", "3小时4分"},
+		{4 * time.Minute, "4m", "4分钟"},
+		{3*time.Hour + 4*time.Minute, "3h 4m", "3小时4分钟"},
 		{2*24*time.Hour + 5*time.Hour + 59*time.Minute, "2d 5h", "2天5小时"},
 	} {
 		if got := en.Duration(tc.d); got != tc.en {

@@ -146,8 +146,7 @@ func AdoptLegacy(ctx context.Context, st Store, regionID string) error {
 				return err
 			}
 		}
-		return bt.PutMeta(Meta{AdoptedBy: regionID, Suspended: root.Suspended,
-			AccountAlertID: root.AccountAlertID, AccountWarned: root.AccountWarned})
+		return bt.PutMeta(rootOnly(root, regionID))
 	})
 }
 
@@ -191,6 +190,16 @@ func adoptLegacyPostgres(root pgTx, regionID string) error {
 	if err := root.adoptLegacy(regionID); err != nil {
 		return err
 	}
-	return root.PutMeta(Meta{AdoptedBy: regionID, Suspended: m.Suspended,
-		AccountAlertID: m.AccountAlertID, AccountWarned: m.AccountWarned})
+	return root.PutMeta(rootOnly(m, regionID))
+}
+
+// rootOnly is the root meta after the adoption by regionID: the fields
+// only the root has are kept, since the adoption runs once on a fresh file
+// too, maybe after the digest or the lease wrote them; the region's own
+// (baseline, alert numbers) moved under the region.
+func rootOnly(m Meta, regionID string) Meta {
+	return Meta{AdoptedBy: regionID, Suspended: m.Suspended,
+		AccountAlertID: m.AccountAlertID, AccountWarned: m.AccountWarned,
+		AccountSeen: m.AccountSeen, AccountRefused: m.AccountRefused,
+		LeaderBeat: m.LeaderBeat, DigestDay: m.DigestDay}
 }

@@ -53,7 +53,7 @@ func TestChineseChannel(t *testing.T) {
 		t.Fatalf("%d alerts, want 1", len(alerts))
 	}
 	b := blocksOf(alerts[0])
-	for _, want := range []string{"失败：" + name, "状态变为 *运行中 → 失败*", "*状态：* 自 ", "起失败", "尚未确认", `"确认"`, "静默 1h", "详情"} {
+	for _, want := range []string{"失败：" + name, "状态变为 *运行中 → 失败*", "*状态：* 自 ", "起失败", "尚未认领", `"认领"`, "静默 1h", "详情"} {
 		if !strings.Contains(b, want) {
 			t.Errorf("alert lacks %q: %s", want, b)
 		}
@@ -66,13 +66,13 @@ func TestChineseChannel(t *testing.T) {
 	e.setStatus(r.ID, scnet.StatusFailed)
 	e.step()
 	e.drain()
-	for _, want := range []string{"已恢复：失败 → 运行中", "再次失败（7分内第 2 次）：运行中 → 失败"} {
+	for _, want := range []string{"已恢复：失败 → 运行中", "再次失败（7分钟内第 2 次）：运行中 → 失败"} {
 		if n := countContaining(e.replies(), want); n != 1 {
 			t.Errorf("%d thread lines with %q: %v", n, want, e.replies())
 		}
 	}
 	b = blocksOf(e.alerts()[0])
-	if !strings.Contains(b, "反复失败：自 ") || !strings.Contains(b, "*状态：* 再次失败（7分内第 2 次）") {
+	if !strings.Contains(b, "反复失败：自 ") || !strings.Contains(b, "*状态：* 再次失败（7分钟内第 2 次）") {
 		t.Errorf("flapping alert: %s", b)
 	}
 
@@ -132,7 +132,7 @@ func TestEnglishChannelChineseClicker(t *testing.T) {
 		t.Errorf("Chinese clicker, details: %s", everything(reply))
 	}
 	reply := e.clickAs(chinese, "U0ACK", "alert.ack", strings.SplitN(value, "|", 2)[0])
-	if s := everything(reply); reply == nil || !strings.Contains(s, "Acknowledged by <@U0ACK>") || strings.Contains(s, "确认") {
+	if s := everything(reply); reply == nil || !strings.Contains(s, "Acknowledged by <@U0ACK>") || strings.Contains(s, "认领") {
 		t.Errorf("the acknowledged alert, re-rendered for a Chinese clicker: %s", s)
 	}
 	// Without a printer in the context, the channel's language.
