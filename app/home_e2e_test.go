@@ -84,7 +84,7 @@ func TestE2EHomeTab(t *testing.T) {
 		}
 	}
 	e.openHome(t, zhUser)
-	zh := e.home(t, zhUser, "SCNet 实例概览", "没有未关闭的告警", "运行中 "+strconv.Itoa(running))
+	zh := e.home(t, zhUser, "SCNet 实例概览", zhT("HomeNoIncidents"), "运行中 "+strconv.Itoa(running))
 	if s := homeText(zh); strings.Contains(s, "at a glance") || strings.Contains(s, "No open incidents") {
 		t.Errorf("the Chinese reader's tab has English in it:\n%s", s)
 	}
@@ -118,7 +118,7 @@ func TestE2EHomeTab(t *testing.T) {
 	// with no new app_home_opened.
 	_, zhBefore := emu.HomeView(zhUser)
 	alert := e.failAndAlert(t, victim.ID)
-	e.home(t, zhUser, "e2e-home-victim", "无人确认", "失败 ")
+	e.home(t, zhUser, "e2e-home-victim", zhT("HomeNotAcked"), "失败 ")
 	e.home(t, enUser, "e2e-home-victim", "not acknowledged")
 	if _, n := emu.HomeView(zhUser); n <= zhBefore {
 		t.Errorf("the Chinese tab was published %d times after the failure, as before (%d)", n, zhBefore)
@@ -127,7 +127,7 @@ func TestE2EHomeTab(t *testing.T) {
 	// Acknowledged: the tabs name who.
 	_, acked := e.clickAs(alert, "Acknowledge", enUser)
 	sees(t, acked, "Acknowledged by <@"+enUser+">")
-	e.home(t, zhUser, "e2e-home-victim", "<@"+enUser+"> 已确认")
+	e.home(t, zhUser, "e2e-home-victim", zhT("HomeAckedBy", "User", "<@"+enUser+">"))
 	e.home(t, enUser, "e2e-home-victim", "<@"+enUser+">")
 	if s, n := emu.HomeView(outsider); n != 1 || strings.Contains(homeText(s), "e2e-home-victim") {
 		t.Errorf("the outsider's tab was published %d times, want once, and reads:\n%s", n, homeText(s))
@@ -191,7 +191,7 @@ func TestE2EHomeAndDigestAcrossRegions(t *testing.T) {
 	}
 	wait.Until(t, "the alert in Xi'an", func() bool { return len(alertsAbout(emu, alertChannel, victim.ID)) == 1 })
 	e.home(t, enUser, "e2e-xian-victim", xian.Name(), "not acknowledged")
-	e.home(t, zhUser, "e2e-xian-victim", xian.Name(), "无人确认")
+	e.home(t, zhUser, "e2e-xian-victim", xian.Name(), zhT("HomeNotAcked"))
 
 	d := waitDigests(t, e, 1)[0]
 	reads(t, "the digest of two regions", d, append([]string{"每日摘要", "华北一区"}, names...), []string{"Daily digest"})
@@ -202,7 +202,7 @@ func TestE2EHomeAndDigestAcrossRegions(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := waitDigests(t, e, 2)[1]
-	reads(t, "the digest after an incident", now, []string{"新增 1 起", "仍未恢复 1 起", "持续最久：*e2e-xian-victim*", xian.Name(), "尚无人确认"}, nil)
+	reads(t, "the digest after an incident", now, []string{"新增 1 起", "仍未解决 1 起", "e2e-xian-victim", xian.Name(), zhT("DigestNotAcked")}, nil)
 }
 
 // TestE2EStormInHomeAndDigest: with BOT_LANGUAGE=zh, six instances fail in
@@ -236,9 +236,9 @@ func TestE2EStormInHomeAndDigest(t *testing.T) {
 		t.Fatalf("%d top-level messages for six failures in one poll, want one storm summary", n)
 	}
 	summary := topLevel(emu, alertChannel)[before]
-	reads(t, "the storm summary", summary, []string{"6 个实例", "确认"}, []string{"instances changed", "Acknowledge"})
+	reads(t, "the storm summary", summary, []string{"6 个实例", zhT("AlertAckButton")}, []string{"instances changed", "Acknowledge"})
 
-	_, acked := e.clickAs(summary, "确认", enUser)
+	_, acked := e.clickAs(summary, zhT("AlertAckButton"), enUser)
 	reads(t, "the acknowledged storm", acked, []string{"<@" + enUser + "> 已于"}, []string{"Acknowledged by"})
 
 	e.openHome(t, enUser)
@@ -257,7 +257,7 @@ func TestE2EStormInHomeAndDigest(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := waitDigests(t, e, 1)[0]
-	reads(t, "the digest of a storm", d, []string{"新增 6 起", "其中 6 起来自 1 次告警风暴", "<@" + enUser + "> 已确认"}, nil)
+	reads(t, "the digest of a storm", d, []string{"新增 6 起", "其中 6 起来自 1 次告警风暴", zhT("DigestAckedBy", "User", "<@"+enUser+">")}, nil)
 }
 
 // TestE2EHomeOnTwoReplicasOnPostgres: two bots on one database; each
@@ -290,7 +290,7 @@ func TestE2EHomeOnTwoReplicasOnPostgres(t *testing.T) {
 	for _, u := range users {
 		a.openHome(t, u)
 	}
-	a.home(t, zhUser, "SCNet 实例概览", "没有未关闭的告警")
+	a.home(t, zhUser, "SCNet 实例概览", zhT("HomeNoIncidents"))
 	for _, u := range users[1:] {
 		a.home(t, u, "SCNet instances at a glance", "No open incidents")
 	}
@@ -299,7 +299,7 @@ func TestE2EHomeOnTwoReplicasOnPostgres(t *testing.T) {
 	}
 	wait.Until(t, "the alert", func() bool { return len(alertsAbout(emu, alertChannel, victim.ID)) == 1 })
 	start := time.Now()
-	a.home(t, zhUser, "e2e-home-replicas", "无人确认")
+	a.home(t, zhUser, "e2e-home-replicas", zhT("HomeNotAcked"))
 	for _, u := range users[1:] {
 		a.home(t, u, "e2e-home-replicas", "not acknowledged")
 	}
@@ -325,7 +325,7 @@ func TestE2EHomeShowsAnOutage(t *testing.T) {
 	_, zhOpened := emu.HomeView(zhUser)
 
 	sim.SetDown(true)
-	e.home(t, zhUser, "无法连接 SCNet")
+	e.home(t, zhUser, zhT("HomeStateOutage"))
 	e.home(t, enUser, "SCNet unreachable")
 	sim.SetDown(false)
 	e.home(t, zhUser, ":large_green_circle: 正常")

@@ -26,6 +26,10 @@ const (
 // taskList is SCNet's instance list endpoint, what a list command costs.
 const taskList = "/ai/openapi/v2/instance-service/task"
 
+// zhT is a Chinese message of the catalog, for the words a test looks
+// for that translators may reword.
+func zhT(id string, args ...any) string { return i18n.MustLoad().Printer(i18n.Chinese).T(id, args...) }
+
 // withReaders gives the emulator's users their Slack locales.
 func withReaders(emu *slackemu.Server) {
 	emu.SetUserLocale(zhUser, "zh-CN")
@@ -158,7 +162,7 @@ func TestE2ELangTwoReadersOneChannel(t *testing.T) {
 		{enUser, "区域", []string{"SCNet regions"}, []string{"SCNet 区域"}},
 		{zhUser, "失败 第2页", []string{"失败的实例", "第 2 页，共"}, []string{"Page 2"}},
 		{enUser, "failed page 2", []string{"Failed instances", "Page 2 of"}, []string{"第 2 页"}},
-		{zhUser, "监控", []string{"告警监控未启用"}, []string{"watcher is disabled"}},
+		{zhUser, "监控", []string{zhT("CmdWatchOff")}, []string{"watcher is disabled"}},
 		{zhUser, "runing", []string{"你是想写"}, []string{"did you mean"}},
 	} {
 		_, reply := e.commandAs(tt.user, tt.text)
@@ -249,7 +253,7 @@ func TestE2ELangAlertsInBotLanguage(t *testing.T) {
 	}{
 		{
 			bot: i18n.English, reader: zhUser,
-			channel: []string{"Failed", "Acknowledge"}, notChan: []string{"失败", "确认"},
+			channel: []string{"Failed", "Acknowledge"}, notChan: []string{"失败", zhT("AlertAckButton")},
 			ackedBy: "Acknowledged by <@" + zhUser + ">", thread: "restarted by <@" + zhUser + ">",
 			again: "running again after restart by <@" + zhUser + ">", resolved: "Resolved: e2e-lang-victim",
 			private:  privateWords{details: "镜像", restart: "重启", prompt: "要重启", dialog: "要重启", done: "已请求重启", other: "Image"},
@@ -257,11 +261,11 @@ func TestE2ELangAlertsInBotLanguage(t *testing.T) {
 		},
 		{
 			bot: i18n.Chinese, reader: enUser,
-			channel: []string{"失败", "确认"}, notChan: []string{"Failed", "Acknowledge"},
+			channel: []string{"失败", zhT("AlertAckButton")}, notChan: []string{"Failed", "Acknowledge"},
 			ackedBy: "<@" + enUser + "> 已于", thread: "已由 <@" + enUser + "> 重启",
 			again: "经 <@" + enUser + "> 重启后恢复运行", resolved: "已解决：e2e-lang-victim",
 			private:  privateWords{details: "Image", restart: "Restart", prompt: "Restart", dialog: "Restart", done: "Restart requested by", other: "镜像"},
-			ackLabel: "确认",
+			ackLabel: zhT("AlertAckButton"),
 		},
 	} {
 		t.Run(string(tt.bot), func(t *testing.T) {
