@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"scnetbot/config"
+	"scnetbot/i18n"
 	"scnetbot/internal/pgtest"
 	"scnetbot/internal/wait"
 	"scnetbot/lease"
@@ -43,7 +44,8 @@ func TestPausedNoticeOncePerGap(t *testing.T) {
 	cfg.StateLeaseTimeout.D = 10 * time.Second
 	clock := time.Date(2026, 12, 2, 1, 0, 0, 0, time.UTC)
 	a := &App{cfg: cfg, log: slog.New(slog.DiscardHandler), pollStore: pg.Fenced(l.Epoch),
-		deliv: outbox.New(nil, pg, outbox.Config{}), now: func() time.Time { return clock }}
+		deliv: outbox.New(nil, pg, outbox.Config{}), now: func() time.Time { return clock },
+		channelPrinter: i18n.MustLoad().Printer(cfg.Language)}
 	notices := func() []state.Message {
 		var ms []state.Message
 		if err := pg.View(ctx, func(tx state.Tx) error {
