@@ -193,28 +193,7 @@ func TestE2EDigestTwoReplicasOnPostgres(t *testing.T) {
 	loc := digestZone(t)
 	sim, emu := newSimAndEmu(t, scnettest.WithInstances(60, 7), scnettest.WithTokenLifetime(30*24*time.Hour))
 	cfg := digestConfig(t, sim, emu, loc, pastAt)
-	cfg.StateURL = config.DatabaseURL(url)
-	cfg.StatePath = ""
-	cfg.StateLeaseTimeout.D = time.Second
-	cfg2 := *cfg
-	a := startBot(t, sim, emu, cfg)
-	b := startBot(t, sim, emu, &cfg2)
-	if err := emu.WaitConnected(timeout(t, 20*time.Second), 2); err != nil {
-		t.Fatal(err)
-	}
-	var leader, follower *e2e
-	wait.Until(t, "one replica to lead", func() bool {
-		la, lb := a.app.lease.Leading(), b.app.lease.Leading()
-		switch {
-		case la && !lb:
-			leader, follower = a, b
-		case lb && !la:
-			leader, follower = b, a
-		default:
-			return false
-		}
-		return true
-	})
+	leader, follower := startReplicas(t, sim, emu, cfg, url)
 	waitDigests(t, leader, 1)
 	leader.quiet(t)
 	waitDigests(t, leader, 1)

@@ -8,22 +8,16 @@ import (
 
 	"scnetbot/config"
 	"scnetbot/internal/pgtest"
+	"scnetbot/internal/slackemu"
 	"scnetbot/internal/wait"
 	"scnetbot/scnet"
 	"scnetbot/scnet/scnettest"
 )
 
-// TestE2ETwoReplicasOnPostgres: two bots on one database. One leads and
-// polls, the alert is posted once, a button works on whichever replica
-// Slack hands it to, the follower is ready without polling, and once the
-// leader stops the other takes over and alerts the next failure, once.
-func TestE2ETwoReplicasOnPostgres(t *testing.T) {
-	url := pgtest.URL(t)
-	const channel = "C0ALERTS"
-	sim, emu := newSimAndEmu(t, scnettest.WithInstances(300, 7))
-	cfg := e2eConfig(t, sim, emu)
-	cfg.WatchChannel = channel
-	cfg.WatchInterval.D = 150 * time.Millisecond
+// startReplicas starts two bots with cfg on the PostgreSQL database at
+// url, a one-second lease, and returns them once one of them leads.
+func startReplicas(t *testing.T, sim *scnettest.Server, emu *slackemu.Server, cfg *config.Config, url string) (leader, follower *e2e) {
+	t.Helper()
 	cfg.StateURL = config.DatabaseURL(url)
 	cfg.StatePath = ""
 	cfg.StateLeaseTimeout.D = time.Second
@@ -33,7 +27,6 @@ func TestE2ETwoReplicasOnPostgres(t *testing.T) {
 	if err := emu.WaitConnected(timeout(t, 20*time.Second), 2); err != nil {
 		t.Fatal(err)
 	}
-	var leader, follower *e2e
 	wait.Until(t, "one replica to lead", func() bool {
 		la, lb := a.app.lease.Leading(), b.app.lease.Leading()
 		switch {
@@ -46,6 +39,21 @@ func TestE2ETwoReplicasOnPostgres(t *testing.T) {
 		}
 		return true
 	})
+	return leader, follower
+}
+
+// TestE2ETwoReplicasOnPostgres: two bots on one database. One leads and
+// polls, the alert is posted once, a button works on whichever replica
+// Slack hands it to, the follower is ready without polling, and once the
+// leader stops the other takes over and alerts the next failure, once.
+func TestE2ETwoReplicasOnPostgres(t *testing.T) {
+	url := pgtest.URL(t)
+	const channel = "C0ALERTS"
+	sim, emu := newSimAndEmu(t, scnettest.WithInstances(300, 7))
+	cfg := e2eConfig(t, sim, emu)
+	cfg.WatchChannel = channel
+	cfg.WatchInterval.D = 150 * time.Millisecond
+	leader, follower := startReplicas(t, sim, emu, cfg, url)
 	wait.Until(t, "the leader's baseline poll", func() bool {
 		h, err := leader.app.group.Health(context.Background())
 		return err == nil && !h.LastSuccess.IsZero()
