@@ -104,7 +104,7 @@ func TestChannelMessagesInChinese(t *testing.T) {
 		want []string
 	}{
 		{"alert", strings.Join(mrkdwnTexts(t, alert), "\n") + string(alert),
-			[]string{"实例 *训练-7* (`a1b2c3`)（华东一区） 状态变为 *运行中 → 失败*", "失败：训练-7", "尚未认领", `"认领"`, "静默 1h", "详情"}},
+			[]string{"实例 *训练-7* (`a1b2c3`)（华东一区） 状态变为 *运行中 → 失败*", "失败：训练-7", "尚未认领", `"认领"`, "静默 1 小时", "详情"}},
 		{"thread line", line, []string{"• *训练-7* (`a1b2c3`) 已由 <@U42> 重启（18:00）"}},
 		{"outage", strings.Join(mrkdwnTexts(t, outage), "\n"), []string{"*SCNet 无法访问（华东一区）。*", "起无法访问"}},
 	} {

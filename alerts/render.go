@@ -354,7 +354,10 @@ func (r *Renderer) renderRegionAlert(a state.Alert, in scnet.Instance, sn *state
 		}
 		for _, d := range snoozeChoices() {
 			label := snoozeLabel(d)
-			buttons = append(buttons, slack.NewButtonBlockElement(actionSnooze+label, buttonValue(a.ID, in.ID), plain(p.T("AlertSnoozeButton", "For", label))))
+			// The action id keeps Go's "4h", which snoozeChoice reads back;
+			// the label is in the channel's words ("4 小时").
+			span := p.N("AlertSnoozeHours", int(d/time.Hour))
+			buttons = append(buttons, slack.NewButtonBlockElement(actionSnooze+label, buttonValue(a.ID, in.ID), plain(p.T("AlertSnoozeButton", "For", span))))
 		}
 		buttons = append(buttons, slack.NewButtonBlockElement(actionDetails, buttonValue(a.ID, in.ID), plain(p.T("AlertDetailsButton"))))
 	}

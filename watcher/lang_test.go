@@ -53,7 +53,7 @@ func TestChineseChannel(t *testing.T) {
 		t.Fatalf("%d alerts, want 1", len(alerts))
 	}
 	b := blocksOf(alerts[0])
-	for _, want := range []string{"失败：" + name, "状态变为 *运行中 → 失败*", "*状态：* 自 ", "起失败", "尚未认领", `"认领"`, "静默 1h", "详情"} {
+	for _, want := range []string{"失败：" + name, "状态变为 *运行中 → 失败*", "*状态：* 自 ", "起失败", "尚未认领", `"认领"`, "静默 1 小时", "详情"} {
 		if !strings.Contains(b, want) {
 			t.Errorf("alert lacks %q: %s", want, b)
 		}
