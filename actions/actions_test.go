@@ -595,7 +595,8 @@ func TestUsageTextsEscapeAngleBrackets(t *testing.T) {
 		"unknown action":       e.click(t, alice, "act.reboot", "x").Text,
 		"no such confirmation": e.click(t, alice, actionConfirm, "00112233445566778899aabbccddeeff").Text,
 		"unknown region":       e.click(t, alice, actionRestart, target("r9", idFailed)).Text,
-		"ask again":            askAgain(state.Action{}),
+		"ask again":            askAgain(en, state.Action{}),
+		"ask again in Chinese": askAgain(zh, state.Action{}),
 	}
 	for name, reply := range replies {
 		if m := raw.FindString(reply); m != "" {

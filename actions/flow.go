@@ -176,7 +176,7 @@ func (s *Service) command(ctx context.Context, k tracked.ActionKind, target stri
 	}
 	target = strings.TrimSpace(target)
 	if target == "" {
-		return ephemeral(p.T("ActNameIt", "Kind", string(k)))
+		return ephemeral(p.T("ActNameIt", "Kind", commandWord(p, k)))
 	}
 	if utf8.RuneCountInString(target) > maxValueName {
 		return ephemeral(p.T("ActNameTooLong", "Max", maxValueName))
@@ -519,7 +519,7 @@ func (s *Service) claim(ctx context.Context, nonce, user string) (state.Action, 
 		return a, ephemeral(p.T("ActNoSuchConfirmation"))
 	case a.User != user:
 		s.audit(eventOf(a).by(user), outcomeRefused, "someone else's confirmation")
-		return a, ephemeral(p.T("ActSomeoneElses", "User", a.User, "Again", askAgain(a)))
+		return a, ephemeral(p.T("ActSomeoneElses", "User", a.User, "Again", askAgain(p, a)))
 	case a.Phase != state.ActionPending || !s.cfg.Now().Before(a.Expires):
 		return a, s.notPending(ctx, a)
 	}
@@ -535,7 +535,7 @@ func (s *Service) notPending(ctx context.Context, a state.Action) *slack.Webhook
 	switch a.Phase {
 	case state.ActionPending:
 		s.audit(eventOf(a), outcomeRefused, "expired confirmation")
-		return replacing(ephemeral(p.T("ActExpired", "At", blockkit.Stamp(a.Expires, s.cfg.Location), "Again", askAgain(a))))
+		return replacing(ephemeral(p.T("ActExpired", "At", blockkit.Stamp(a.Expires, s.cfg.Location), "Again", askAgain(p, a))))
 	case state.ActionSending:
 		if !s.inFlight(a.ID) {
 			return s.stranded(ctx, a)
@@ -544,11 +544,11 @@ func (s *Service) notPending(ctx context.Context, a state.Action) *slack.Webhook
 	case state.ActionDone:
 		text = p.T("ActAlreadyDone", "Noun", noun(p, k), "Who", who, "User", a.User, "At", at)
 	case state.ActionFailed:
-		text = p.T("ActAlreadyFailed", "Noun", noun(p, k), "Who", who, "At", at, "Again", askAgain(a))
+		text = p.T("ActAlreadyFailed", "Noun", noun(p, k), "Who", who, "At", at, "Again", askAgain(p, a))
 	case state.ActionUnknown:
-		text = p.T("ActAlreadyUnknown", "At", at, "Noun", noun(p, k), "Who", who, "Again", askAgain(a))
+		text = p.T("ActAlreadyUnknown", "At", at, "Noun", noun(p, k), "Who", who, "Again", askAgain(p, a))
 	default:
-		text = p.T("ActAlreadyCancelled", "At", at, "Again", askAgain(a))
+		text = p.T("ActAlreadyCancelled", "At", at, "Again", askAgain(p, a))
 	}
 	s.audit(eventOf(a), outcomeRefused, "confirmation already used")
 	return ephemeral(text)
@@ -585,25 +585,36 @@ func (s *Service) stranded(ctx context.Context, a state.Action) *slack.WebhookMe
 	s.finish(ctx, a.ID, state.ActionUnknown, detail)
 	s.audit(eventOf(a), string(tracked.ActionUnknown), detail)
 	text := p.T("ActStranded", "Noun", noun(p, tracked.ActionKind(a.Kind)), "Who", instancePhrase(a.InstanceName, a.InstanceID),
-		"Where", regionPhrase(p, a.RegionName), "User", a.User, "Again", askAgain(a))
+		"Where", regionPhrase(p, a.RegionName), "User", a.User, "Again", askAgain(p, a))
 	msg := ephemeral(text)
 	msg.Blocks = &slack.Blocks{BlockSet: []slack.Block{blockkit.Section(text), slack.NewActionBlock("", statusButton(p, a))}}
 	return msg
 }
 
 // askAgain is the command that asks for a's action afresh.
-func askAgain(a state.Action) string {
-	k := a.Kind
-	if k == "" {
-		k = "restart|stop|delete"
-	}
+func askAgain(p *i18n.Printer, a state.Action) string {
+	k := commandWord(p, tracked.ActionKind(a.Kind))
 	switch {
 	case a.InstanceID != "":
 		return "`/instances " + k + " " + blockkit.EscapeTruncate(a.InstanceID, scnet.MaxInstanceIDLen) + "`"
 	case a.InstanceName != "":
 		return "`/instances " + k + " " + blockkit.EscapeTruncate(strings.ReplaceAll(a.InstanceName, "`", "'"), maxNameShown) + "`"
 	}
-	return "`/instances " + k + " &lt;name|id&gt;`"
+	return "`/instances " + k + " " + p.T("ActNameOrID") + "`"
+}
+
+// commandWord is the word that starts an action's command in p's language
+// (both work: the grammar reads either); "restart|stop|delete" for none.
+func commandWord(p *i18n.Printer, k tracked.ActionKind) string {
+	switch k {
+	case tracked.ActionRestart:
+		return p.T("ActWordRestart")
+	case tracked.ActionStop:
+		return p.T("ActWordStop")
+	case tracked.ActionDelete:
+		return p.T("ActWordDelete")
+	}
+	return p.T("ActWordAny")
 }
 
 // flip moves the confirmation from pending to sending in one transaction,

@@ -237,7 +237,7 @@ func TestChineseUsedConfirmations(t *testing.T) {
 	tests := []struct{ name, user, nonce, want string }{
 		{"done", alice, done, "对 *train-&lt;!channel&gt;* 的重启已经完成：由 <@UALICE> 于"},
 		{"cancelled", alice, cancelled, "这条确认已于 2026-12-02 11:12 UTC+08:00 取消"},
-		{"failed", alice, failed, "对 *eval* 的重启于 2026-12-02 11:12 UTC+08:00 失败。请用 `/instances restart " + idOther + "` 重新发起"},
+		{"failed", alice, failed, "对 *eval* 的重启于 2026-12-02 11:12 UTC+08:00 失败。请用 `/instances 重启 " + idOther + "` 重新发起"},
 		{"someone else's", carol, mine, "这条确认由 <@UALICE> 发起"},
 	}
 	for _, tt := range tests {

@@ -90,7 +90,7 @@ func (s *Service) resolve(ctx context.Context, k tracked.ActionKind, target stri
 		lines := blockkit.Bullets(p, hits, maxHits, func(h hit) string {
 			return "`" + idCode(h.in.ID) + "`" + regionPhrase(p, h.r.Name) + " · " + statusPhrase(p, h.in.Status)
 		})
-		return hit{}, ephemeral(p.T("ActSeveral", "Named", named, "Lines", lines, "Kind", string(k)))
+		return hit{}, ephemeral(p.T("ActSeveral", "Named", named, "Lines", lines, "Kind", commandWord(p, k)))
 	case len(hits) == 1:
 		return hit{}, ephemeral(p.T("ActFoundOneOfSome", "Named", named, "Where", regionPhrase(p, hits[0].r.Name), "ID", idCode(hits[0].in.ID),
 			"Failed", regionList(p, failed), "Error", blockkit.ErrorSummary(p, first)))
