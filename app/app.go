@@ -426,6 +426,11 @@ func (a *App) PostDigest(ctx context.Context) error {
 	if a.digest == nil {
 		return errors.New("no digest: DIGEST_AT is not set")
 	}
+	// Asked before SCNet is: a follower's write would be fenced anyway,
+	// after a minute of reading every region for nothing.
+	if a.lease != nil && !a.lease.Leading() {
+		return errors.New("no digest: this replica does not lead; ask the one that does")
+	}
 	return a.digest.PostNow(ctx)
 }
 
