@@ -293,11 +293,6 @@ func build(cfg *config.Config, logger *slog.Logger, version string, tuneActions 
 		},
 	})
 	botCfg.Home = a.home
-	if botCfg.Alerts != nil {
-		// An acknowledgement, a snooze or a resolution shows on open Home
-		// tabs at once, not at the tab's next check.
-		botCfg.Alerts = nudgingActions{botCfg.Alerts, a.home.Changed}
-	}
 	botCfg.Commands = handlers.New(src.set, hcfg)
 	a.bot = bot.New(a.api, botCfg)
 	checks.Connected = a.bot.Connected
@@ -404,19 +399,6 @@ func (a *App) lead(ctx context.Context, fail func(error)) {
 		a.watchAccount(ctx)
 	})
 	wg.Wait()
-}
-
-// nudgingActions are alert buttons that tell the Home tabs after each
-// click that the state may have changed.
-type nudgingActions struct {
-	bot.Actions
-	changed func()
-}
-
-// Action answers the click, then nudges.
-func (n nudgingActions) Action(ctx context.Context, cb slack.InteractionCallback, a *slack.BlockAction) *slack.WebhookMessage {
-	defer n.changed()
-	return n.Actions.Action(ctx, cb, a)
 }
 
 // PostDigest queues a digest of the last 24 hours now, besides the daily

@@ -86,8 +86,11 @@ type Config struct {
 	// poll sees it. Readiness then accepts the leader's polls (the
 	// region's LastSuccess in the store's meta) as this replica's own.
 	Shared bool
-	// Notify is called after messages were queued, so the deliverer sends
-	// them without waiting for its next scan. Wire it to outbox.Deliverer.Kick.
+	// Notify is called after the watcher changed what it keeps: messages
+	// queued, an alert acknowledged or resolved, a snooze set or lifted. The
+	// app wires it to outbox.Deliverer.Kick, so queued messages go out
+	// without waiting for its next scan, and to the Home tabs, which look
+	// again.
 	Notify func()
 
 	// PageSize is the page size for the alert statuses' newest pages

@@ -158,11 +158,10 @@ func (w *Watcher) changeSnooze(ctx context.Context, verb, nameOrID string,
 	now := w.cfg.Now()
 	var (
 		s       state.Snooze
-		queued  bool
 		refused error
 	)
 	err := w.st.Update(ctx, func(tx state.Tx) error {
-		s, queued, refused = state.Snooze{}, false, nil // an attempt may run again
+		s, refused = state.Snooze{}, nil // an attempt may run again
 		ts, ss := w.tracked, w.snoozes
 		if w.cfg.Shared {
 			var err error
@@ -191,11 +190,8 @@ func (w *Watcher) changeSnooze(ctx context.Context, verb, nameOrID string,
 			return err
 		}
 		// render reads the snooze just put in tx.
-		if _, _, err := w.queueUpdate(tx, a, now); err != nil {
-			return err
-		}
-		queued = true
-		return nil
+		_, _, err = w.queueUpdate(tx, a, now)
+		return err
 	})
 	if refused != nil {
 		return state.Snooze{}, refused
@@ -206,8 +202,8 @@ func (w *Watcher) changeSnooze(ctx context.Context, verb, nameOrID string,
 	if !w.cfg.Shared {
 		w.snoozes[s.InstanceID] = s
 	}
-	if queued {
-		w.cfg.Notify()
-	}
+	// Told even when no alert was rewritten: the snooze itself is news
+	// for whoever shows the watcher's state (the Home tab).
+	w.cfg.Notify()
 	return s, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -783,5 +784,26 @@ func TestSnoozeSinceKeepsTheFirstStart(t *testing.T) {
 	e.clock.Advance(3 * time.Hour)
 	if s, err := e.w.Snooze(e.ctx, "long", time.Hour, "U1"); err != nil || !s.Since.Equal(s.Until.Add(-time.Hour)) || !s.Since.After(first.Until) {
 		t.Errorf("after it ran out: %+v, %v; want a new start", s, err)
+	}
+}
+
+// TestSnoozeNotifies: a snooze is news for whatever shows the watcher's
+// state (the Home tab) even when no alert message was rewritten for it.
+func TestSnoozeNotifies(t *testing.T) {
+	e := newEnv(t, 0)
+	e.add(scnettest.Record{Name: "quiet", Status: scnet.StatusRunning})
+	e.poll()
+	var told atomic.Int32
+	cfg := e.cfg
+	cfg.Notify = func() { told.Add(1) }
+	w := watcher.New(e.client, e.st, cfg)
+	if _, err := w.Snooze(e.ctx, "quiet", time.Hour, "U1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Unsnooze(e.ctx, "quiet", "U1"); err != nil {
+		t.Fatal(err)
+	}
+	if n := told.Load(); n != 2 {
+		t.Errorf("Notify called %d times for a snooze and an unsnooze, want 2", n)
 	}
 }
