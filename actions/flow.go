@@ -603,20 +603,6 @@ func askAgain(p *i18n.Printer, a state.Action) string {
 	return "`/instances " + k + " " + p.T("ActNameOrID") + "`"
 }
 
-// commandWord is the word that starts an action's command in p's language
-// (both work: the grammar reads either); "restart|stop|delete" for none.
-func commandWord(p *i18n.Printer, k tracked.ActionKind) string {
-	switch k {
-	case tracked.ActionRestart:
-		return p.T("ActWordRestart")
-	case tracked.ActionStop:
-		return p.T("ActWordStop")
-	case tracked.ActionDelete:
-		return p.T("ActWordDelete")
-	}
-	return p.T("ActWordAny")
-}
-
 // flip moves the confirmation from pending to sending in one transaction,
 // writing what the confirm resolved (the instance's id, name and region).
 // won is true for the one caller that did it; cur is the record as found

@@ -311,3 +311,19 @@ func TestLimitsInBothLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryKindIsWorded: each kind's words, and an unknown kind's, are in
+// both catalogs (wordsOf builds no id at run time, but the ids stand in a
+// table the catalogs' check of literal ids cannot see).
+func TestEveryKindIsWorded(t *testing.T) {
+	for _, k := range []tracked.ActionKind{tracked.ActionRestart, tracked.ActionStop, tracked.ActionDelete, "reboot"} {
+		w := wordsOf(k)
+		for _, id := range []string{w.verb, w.noun, w.past, w.command} {
+			for _, p := range []*i18n.Printer{en, zh} {
+				if got := p.T(id); got == id || got == "" {
+					t.Errorf("%s %s: %s is not in the catalog", p.Lang(), k, id)
+				}
+			}
+		}
+	}
+}
