@@ -117,7 +117,7 @@ func New(cfg Config) *Service {
 		cfg.Now = time.Now
 	}
 	if cfg.Printer == nil {
-		cfg.Printer = i18n.MustLoad().Printer(i18n.English)
+		cfg.Printer = i18n.EnglishPrinter()
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -126,7 +126,7 @@ func New(cfg Config) *Service {
 	return &Service{
 		cfg: cfg,
 		log: log,
-		en:  i18n.MustLoad().Printer(i18n.English),
+		en:  i18n.EnglishPrinter(),
 		access: &access{users: cfg.Users, group: cfg.UserGroup, groups: cfg.Groups,
 			ttl: cfg.GroupTTL, timeout: min(cfg.Timeout, groupReadTimeout), now: cfg.Now, log: log},
 	}

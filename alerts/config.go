@@ -47,7 +47,7 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.Printer == nil {
-		c.Printer = i18n.MustLoad().Printer(i18n.English)
+		c.Printer = i18n.EnglishPrinter()
 	}
 	if c.Location == nil {
 		c.Location = time.UTC

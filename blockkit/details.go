@@ -155,7 +155,7 @@ func (v Details) printer() *i18n.Printer {
 	if v.Printer != nil {
 		return v.Printer
 	}
-	return i18n.MustLoad().Printer(i18n.English)
+	return i18n.EnglishPrinter()
 }
 
 // title is what the header names: the instance's name, else its id, never

@@ -521,7 +521,7 @@ type demoPrinter struct {
 const maxSeen = 200
 
 func newPrinter(w io.Writer, json bool) *demoPrinter {
-	return &demoPrinter{w: w, json: json, tr: i18n.MustLoad().Printer(i18n.English), changed: make(chan struct{})}
+	return &demoPrinter{w: w, json: json, tr: i18n.EnglishPrinter(), changed: make(chan struct{})}
 }
 
 func (p *demoPrinter) print(m slackemu.Message) {

@@ -84,7 +84,7 @@ func New(cfg Config) *Digester {
 		cfg.Location = time.UTC
 	}
 	if cfg.Printer == nil {
-		cfg.Printer = i18n.MustLoad().Printer(i18n.English)
+		cfg.Printer = i18n.EnglishPrinter()
 	}
 	if cfg.Kick == nil {
 		cfg.Kick = func() {}

@@ -77,6 +77,3 @@ func message(fallback string, blocks ...slack.Block) *slack.WebhookMessage {
 		ResponseType: slack.ResponseTypeEphemeral,
 	}
 }
-
-// englishPrinter is the printer of a Config without one: English.
-func englishPrinter() *i18n.Printer { return i18n.MustLoad().Printer(i18n.English) }

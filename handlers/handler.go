@@ -116,7 +116,7 @@ func New(set *regions.Set, cfg Config) *Handler {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Printer == nil {
-		cfg.Printer = englishPrinter()
+		cfg.Printer = i18n.EnglishPrinter()
 	}
 	return &Handler{
 		cfg:    cfg,

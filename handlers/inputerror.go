@@ -48,7 +48,7 @@ func inputError(code InputErrorCode, word, msg string, args ...any) *InputError 
 
 // Error implements error, in English. Word is user input and is not
 // escaped here; renderers escape the whole text.
-func (e *InputError) Error() string { return e.Text(englishPrinter()) }
+func (e *InputError) Error() string { return e.Text(i18n.EnglishPrinter()) }
 
 // Text is the explanation for the person who typed the command, in p's
 // language, unescaped.

@@ -213,3 +213,8 @@ var loadOnce = sync.OnceValue(func() *Catalog {
 	}
 	return c
 })
+
+// EnglishPrinter is the printer of a part configured without one: English,
+// from
+// the catalogs MustLoad shares.
+func EnglishPrinter() *Printer { return MustLoad().Printer(English) }
