@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
 	"runtime"
 	"strings"
 	"sync"
@@ -330,4 +331,24 @@ func TestShutdownEndsALanguageLookup(t *testing.T) {
 		buf := make([]byte, 1<<20)
 		return !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "scnetbot/bot.(*languages)")
 	})
+}
+
+// TestLanguageWhenSlackLimitsUsersInfo: users.info answering 429 or 503
+// does not hold a command back (slack-go does not wait out a Retry-After
+// here): it is answered at once in the default language.
+func TestLanguageWhenSlackLimitsUsersInfo(t *testing.T) {
+	h := start(t, Config{Commands: newLangCommands(), Language: i18n.English})
+	h.emu.SetUserLocale("U0ZH", "zh-CN")
+	h.emu.SetUserLocale("U0ZH2", "zh-CN")
+	h.emu.RateLimitNext("users.info", 1, 30*time.Second)
+	if m := h.reply(t, h.command(t, "list", "U0ZH")); m.Text != "lang en" {
+		t.Errorf("rate-limited lookup answered %q, want the default (en)", m.Text)
+	}
+	h.emu.FailNext("users.info", 1, http.StatusServiceUnavailable)
+	if m := h.reply(t, h.command(t, "list", "U0ZH2")); m.Text != "lang en" {
+		t.Errorf("lookup answered 503: %q, want the default (en)", m.Text)
+	}
+	if got := testutil.ToFloat64(h.m.LocaleLookups.WithLabelValues("error")); got != 2 {
+		t.Errorf("lookups error = %v, want 2", got)
+	}
 }
